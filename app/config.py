@@ -1,0 +1,40 @@
+"""Default configuration. Every key can be overridden by an environment variable prefixed
+``KEHOACH_`` (``KEHOACH_SECRET_KEY``), and the two servers by ``DATABASE_URL`` and ``REDIS_URL``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class Config:
+    SECRET_KEY = "dev-only-change-me"
+    SQLALCHEMY_DATABASE_URI = "sqlite:///kehoach.sqlite3"  # relative to the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None  # None: no queue configured (jobs run only when a worker exists)
+    RQ_QUEUE = "kehoach"
+    FILES_DIR: str | None = None  # defaults to <instance>/files
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    UPLOAD_EXTENSIONS = ("pdf", "docx", "doc", "jpg", "jpeg", "png", "xlsx")
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True behind HTTPS (KEHOACH_SESSION_COOKIE_SECURE=true)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    PER_PAGE = 20
+
+
+def database_url_from_env() -> str | None:
+    """DATABASE_URL as given, with the ``postgres://`` scheme some hosts use made explicit."""
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+def instance_path_default() -> str:
+    return str(Path(os.environ.get("KEHOACH_INSTANCE", Path.cwd() / "instance")).resolve())

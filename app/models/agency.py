@@ -1,0 +1,108 @@
+"""Agencies and the people who work in them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    SPECIALIST = "specialist"  # chuyên viên
+    CLERK = "clerk"  # văn thư
+    SIGNER = "signer"  # lãnh đạo ký
+    REPORTER = "reporter"  # cán bộ đầu mối của cơ quan được giao
+    AGENCY_LEADER = "agency_leader"  # lãnh đạo cơ quan được giao
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.SPECIALIST: "Chuyên viên",
+    Role.CLERK: "Văn thư",
+    Role.SIGNER: "Lãnh đạo ký",
+    Role.REPORTER: "Cán bộ đầu mối báo cáo",
+    Role.AGENCY_LEADER: "Lãnh đạo cơ quan",
+    Role.ADMIN: "Quản trị",
+}
+
+
+class Agency(db.Model):
+    """A cơ quan, đơn vị. Merged or renamed agencies are retired (``valid_to``) with a successor;
+    documents keep the name they were issued with (see ``Document.snapshot``)."""
+
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    short_name: Mapped[str | None] = mapped_column(String(255))
+    abbreviation: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(16), default="province")
+    place: Mapped[str] = mapped_column(String(128))
+    header_parent: Mapped[str | None] = mapped_column(String(255))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+
+    parent: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
+    successor: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[successor_id])
+
+    def is_active(self, on: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (
+            self.valid_to is None or on <= self.valid_to
+        )
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    """A person. Belongs to one agency; roles are a space-separated set of ``Role`` values."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    roles_text: Mapped[str] = mapped_column("roles", String(255), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
+
+    @property
+    def roles(self) -> set[str]:
+        return set(self.roles_text.split())
+
+    @roles.setter
+    def roles(self, value) -> None:  # noqa: ANN001
+        self.roles_text = " ".join(sorted({str(Role(v)) for v in value}))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & {str(r) for r in roles})
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

@@ -1,0 +1,101 @@
+"""Documents (văn bản), the outgoing register (sổ văn bản đi) and its counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.agency import Agency
+from app.models.base import JSONType, UTCDateTime, utcnow
+
+
+class DocumentKind(StrEnum):
+    PLAN = "plan"
+    REPORT = "report"
+    CONSOLIDATED = "consolidated"
+    REMINDER = "reminder"
+
+
+KIND_TYPE_ABBR = {
+    DocumentKind.PLAN: "KH",
+    DocumentKind.REPORT: "BC",
+    DocumentKind.CONSOLIDATED: "BC",
+    DocumentKind.REMINDER: "",  # công văn: AGENCY-UNIT
+}
+
+
+class DocumentStatus(StrEnum):
+    DRAFT = "draft"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    SIGNED = "signed"
+    RELEASED = "released"
+
+
+class Document(db.Model):
+    """A generated document and its signing life. ``snapshot`` keeps the issuing agency's name,
+    abbreviation and place as they were when the document was made, so later renames and
+    mergers do not rewrite history. Files live under FILES_DIR; paths are relative."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.DRAFT, index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    title: Mapped[str] = mapped_column(Text)
+    type_abbr: Mapped[str] = mapped_column(String(16), default="")
+    unit_abbr: Mapped[str | None] = mapped_column(String(32))  # drafting unit, for công văn
+    number: Mapped[int | None] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
+    symbol: Mapped[str | None] = mapped_column(String(64))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    snapshot: Mapped[dict] = mapped_column(JSONType, default=dict)
+    docx_path: Mapped[str | None] = mapped_column(String(512))
+    pdf_path: Mapped[str | None] = mapped_column(String(512))
+    signed_path: Mapped[str | None] = mapped_column(String(512))
+    render_state: Mapped[str] = mapped_column(String(16), default="none")  # none|queued|running|done|failed
+    render_progress: Mapped[int] = mapped_column(Integer, default=0)
+    render_error: Mapped[str | None] = mapped_column(Text)
+    render_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    agency: Mapped[Agency] = relationship()
+
+
+class RegisterCounter(db.Model):
+    """The last number given per issuing agency per calendar year. Incremented with an atomic
+    ``UPDATE … RETURNING`` inside the issuing transaction, so numbers are unique and gap-free."""
+
+    __tablename__ = "register_counter"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RegisterEntry(db.Model):
+    """A line of the sổ đăng ký văn bản đi."""
+
+    __tablename__ = "register_entry"
+    __table_args__ = (UniqueConstraint("agency_id", "year", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    symbol: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    signer_name: Mapped[str | None] = mapped_column(String(255))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Agency] = relationship()

@@ -1,0 +1,136 @@
+"""A plan, its assignments, reporting periods and form versions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.agency import Agency
+from app.models.base import JSONType, UTCDateTime, utcnow
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+    IN_PROGRESS = "in_progress"
+    REPORTED = "reported"
+    CONSOLIDATED = "consolidated"
+
+
+class PeriodStatus(StrEnum):
+    PENDING = "pending"
+    OPEN = "open"
+    REPORTED = "reported"
+    CONSOLIDATED = "consolidated"
+
+
+class Plan(db.Model):
+    """A Kế hoạch. ``definition`` keeps the whole plan definition (docs/plan-format.md) as loaded
+    or edited; the columns hold what is queried and what the workflow changes."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(128), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    type_abbr: Mapped[str] = mapped_column(String(16), default="KH")
+    status: Mapped[str] = mapped_column(String(32), default=PlanStatus.DRAFT, index=True)
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    standing_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    number: Mapped[int | None] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
+    symbol: Mapped[str | None] = mapped_column(String(64))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    schedule_kind: Mapped[str] = mapped_column(String(16), default="once")
+    definition: Mapped[dict] = mapped_column(JSONType, default=dict)
+    parent_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    issuer: Mapped[Agency] = relationship(foreign_keys=[issuer_id])
+    standing_agency: Mapped[Agency] = relationship(foreign_keys=[standing_agency_id])
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="plan", order_by="Assignment.position", cascade="all, delete-orphan"
+    )
+    periods: Mapped[list[ReportingPeriod]] = relationship(
+        back_populates="plan", order_by="ReportingPeriod.starts_on", cascade="all, delete-orphan"
+    )
+    form_versions: Mapped[list[FormVersion]] = relationship(
+        back_populates="plan", order_by="FormVersion.version", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current_form(self) -> FormVersion | None:
+        return self.form_versions[-1] if self.form_versions else None
+
+    @property
+    def reporting_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignments if a.reports]
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.code} {self.status}>"
+
+
+class Assignment(db.Model):
+    """One agency's part of a plan (phân công nhiệm vụ)."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("plan_id", "agency_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str] = mapped_column(String(16), default="cooperate")  # lead | cooperate
+    label: Mapped[str | None] = mapped_column(Text)
+    tasks: Mapped[list] = mapped_column(JSONType, default=list)
+    inline: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    reports: Mapped[bool] = mapped_column(Boolean, default=True)
+    due: Mapped[date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="assignments")
+    agency: Mapped[Agency] = relationship()
+
+
+class ReportingPeriod(db.Model):
+    """A kỳ báo cáo: one round of reports. One-off plans have one; periodic plans one per
+    period, each running its own round (open → reported → consolidated)."""
+
+    __tablename__ = "reporting_period"
+    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))  # "2023", "2024-H1", "2024-Q3", "2024-05", "once"
+    label: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_on: Mapped[date] = mapped_column(Date)  # data cut-off window start
+    ends_on: Mapped[date] = mapped_column(Date)  # data cut-off (chốt số liệu)
+    due_on: Mapped[date] = mapped_column(Date)  # deadline (hạn gửi báo cáo)
+    status: Mapped[str] = mapped_column(String(16), default=PeriodStatus.PENDING)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    missing_agencies: Mapped[list] = mapped_column(JSONType, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    plan: Mapped[Plan] = relationship(back_populates="periods")
+
+
+class FormVersion(db.Model):
+    """A numbered version of a plan's reporting form schema (docs/form-schema.md)."""
+
+    __tablename__ = "form_version"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    schema: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="form_versions")

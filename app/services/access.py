@@ -1,0 +1,72 @@
+"""Who may see what. Every query the UI makes goes through these scopes."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+
+from app.models import Assignment, Document, Plan, PlanStatus, Report, User
+from app.services.exceptions import NotFound
+
+
+def is_admin(user: User) -> bool:
+    return user.has_role("admin")
+
+
+def plans_query(user: User) -> Select:
+    """Plans the user may see: all for an admin; drafts only for the issuing and standing
+    agencies; issued plans also for the agencies they assign."""
+    q = select(Plan)
+    if is_admin(user):
+        return q
+    assigned = select(Assignment.plan_id).where(Assignment.agency_id == user.agency_id)
+    return q.where(
+        or_(
+            Plan.issuer_id == user.agency_id,
+            Plan.standing_agency_id == user.agency_id,
+            (Plan.id.in_(assigned)) & (Plan.status != PlanStatus.DRAFT),
+        )
+    )
+
+
+def manages_plan(user: User, plan: Plan) -> bool:
+    """The issuing or standing agency, or an admin: sees every agency's reports of the plan."""
+    return is_admin(user) or user.agency_id in (plan.issuer_id, plan.standing_agency_id)
+
+
+def reports_query(user: User) -> Select:
+    """Reports the user may see: their own agency's, and every report of plans their agency
+    issues or stands for."""
+    q = select(Report)
+    if is_admin(user):
+        return q
+    managed = select(Plan.id).where(
+        or_(Plan.issuer_id == user.agency_id, Plan.standing_agency_id == user.agency_id)
+    )
+    return q.where(or_(Report.agency_id == user.agency_id, Report.plan_id.in_(managed)))
+
+
+def documents_query(user: User) -> Select:
+    """Documents the user may see: their agency's own, and the documents of plans they manage
+    or are assigned to once released."""
+    q = select(Document)
+    if is_admin(user):
+        return q
+    visible_plans = plans_query(user).with_only_columns(Plan.id)
+    return q.where(
+        or_(
+            Document.agency_id == user.agency_id,
+            (Document.plan_id.in_(visible_plans)) & (Document.status == "released")
+            & (Document.kind == "plan"),
+        )
+    )
+
+
+def get_visible(user: User, query: Select, model: type, ident: int):  # noqa: ANN201
+    """The object ``ident`` if ``query`` (a scope above) lets the user see it, else NotFound —
+    the same answer as for a missing object, so ids of other agencies' data leak nothing."""
+    from app.extensions import db
+
+    obj = db.session.scalar(query.where(model.id == ident))
+    if obj is None:
+        raise NotFound("Không tìm thấy hoặc bạn không có quyền xem.")
+    return obj

@@ -1,0 +1,175 @@
+"""Documents: creating them, their signing workflow, the register number, the signed copy."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    KIND_TYPE_ABBR,
+    Agency,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    Plan,
+    Report,
+    ReportingPeriod,
+    User,
+)
+from app.services import clock, flows, register
+from app.services.exceptions import InvalidInput, NotAllowed
+from app.services.jobs import enqueue_after_commit
+from workflows import DocumentFlow
+
+SIGNED_EXTENSIONS = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "jpg": b"\xff\xd8\xff",
+                     "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
+
+
+def files_dir() -> Path:
+    path = Path(current_app.config.get("FILES_DIR") or Path(current_app.instance_path) / "files")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def agency_snapshot(agency: Agency) -> dict:
+    """What a document keeps of its agency as it was on the day it was made."""
+    return {
+        "code": agency.code,
+        "name": agency.name,
+        "abbreviation": agency.abbreviation,
+        "place": agency.place,
+        "header_parent": agency.header_parent
+        or (agency.parent.name.upper() if agency.parent else ""),
+    }
+
+
+def create_document(kind: DocumentKind | str, agency: Agency, title: str, actor: User | None, *,
+                    plan: Plan | None = None, period: ReportingPeriod | None = None,
+                    report: Report | None = None, unit_abbr: str | None = None,
+                    render: bool = True) -> Document:
+    """A new draft document; its .docx is rendered by the worker after the commit."""
+    kind = DocumentKind(kind)
+    type_abbr = (plan.type_abbr if (kind == DocumentKind.PLAN and plan) else KIND_TYPE_ABBR[kind])
+    doc = Document(kind=kind, status=DocumentStatus.DRAFT, agency_id=agency.id, title=title,
+                   type_abbr=type_abbr, unit_abbr=unit_abbr,
+                   plan_id=plan.id if plan else None, period_id=period.id if period else None,
+                   report_id=report.id if report else None, snapshot=agency_snapshot(agency),
+                   created_by_id=actor.id if actor else None)
+    doc.symbol = register.format_symbol(None, type_abbr, agency.abbreviation, unit_abbr)
+    db.session.add(doc)
+    db.session.flush()
+    from app.services import audit
+
+    audit.record(actor, doc, "create", to_state=doc.status, plan_id=doc.plan_id,
+                 comment=title)
+    if render:
+        request_render(doc)
+    return doc
+
+
+def request_render(doc: Document) -> None:
+    """Ask the worker to (re)render the document. The key makes a repeated request for the same
+    content one job and one file."""
+    key = f"doc-{doc.id}-v{doc.number or 0}-{doc.status}"
+    doc.render_state = "queued"
+    doc.render_progress = 0
+    doc.render_error = None
+    doc.render_key = key
+    enqueue_after_commit("worker.jobs.render_document", doc.id, key, job_id=key,
+                         retry_max=3, job_timeout=300)
+
+
+def document_flow(doc: Document, actor: User | None, comment: str | None = None) -> DocumentFlow:
+    drafting = []
+    if doc.plan_id:
+        plan = db.session.get(Plan, doc.plan_id)
+        if plan is not None:
+            drafting = [plan.standing_agency_id, plan.issuer_id]
+    return DocumentFlow(doc, actor, comment=comment, drafting_agency_ids=drafting)
+
+
+def transition(doc: Document, trigger: str, actor: User, comment: str | None = None,
+               issued_on: date | None = None) -> Document:
+    """request_signature, decline, sign or release. Releasing takes the next register number of
+    the issuing agency for the year, stamps the date, and tells the plan or round."""
+    flow = document_flow(doc, actor, comment)
+    if trigger == "release" and flow.can("release"):
+        _number(doc, issued_on or clock.today())
+    flows.fire(flow, trigger, actor, comment=comment, plan_id=doc.plan_id,
+               data={"symbol": doc.symbol} if trigger == "release" else None)
+    if trigger == "release":
+        from app.services import plans
+
+        if doc.kind == DocumentKind.PLAN and doc.plan_id:
+            plan = db.session.get(Plan, doc.plan_id)
+            assert plan is not None
+            plans.on_plan_document_released(plan, doc, actor)
+        elif doc.kind == DocumentKind.CONSOLIDATED and doc.period_id:
+            period = db.session.get(ReportingPeriod, doc.period_id)
+            assert period is not None
+            plans.on_consolidation_released(period, actor)
+        request_render(doc)
+    return doc
+
+
+def _number(doc: Document, issued_on: date) -> None:
+    agency = db.session.get(Agency, doc.agency_id)
+    assert agency is not None
+    signer = (doc.snapshot or {}).get("signer_name")
+    entry = register.register(agency, doc.type_abbr, doc.title, issued_on, unit=doc.unit_abbr,
+                              signer_name=signer, document_id=doc.id)
+    doc.number, doc.year, doc.symbol, doc.issued_on = entry.number, entry.year, entry.symbol, issued_on
+    doc.snapshot = {**agency_snapshot(agency), **{k: v for k, v in (doc.snapshot or {}).items()
+                                                  if k not in agency_snapshot(agency)}}
+
+
+def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User) -> Document:
+    """Keep the signed PDF or scan next to the generated files. Allowed once signed and until
+    released; a released document is immutable."""
+    if actor.agency_id != doc.agency_id or not actor.has_role("clerk", "signer"):
+        raise NotAllowed("Chỉ văn thư hoặc lãnh đạo của cơ quan ban hành được tải bản đã ký.")
+    if doc.status != DocumentStatus.SIGNED:
+        raise InvalidInput("Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
+                           {"file": "Văn bản chưa ký hoặc đã phát hành."})
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    magic = SIGNED_EXTENSIONS.get(ext)
+    if magic is None:
+        raise InvalidInput("Tệp phải là PDF, DOCX, JPG hoặc PNG.",
+                           {"file": "Tệp phải là PDF, DOCX, JPG hoặc PNG."})
+    if not content.startswith(magic):
+        raise InvalidInput("Nội dung tệp không đúng định dạng của phần mở rộng.",
+                           {"file": "Nội dung tệp không đúng định dạng."})
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if len(content) > limit:
+        raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
+    digest = hashlib.sha256(content).hexdigest()[:16]
+    rel = f"documents/{doc.id}/signed-{digest}.{ext}"
+    path = files_dir() / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    doc.signed_path = rel
+    from app.services import audit
+
+    audit.record(actor, doc, "upload_signed", from_state=doc.status, to_state=doc.status,
+                 plan_id=doc.plan_id, comment=filename)
+    return doc
+
+
+def documents_awaiting(user: User) -> list[Document]:
+    """What waits on this user: signatures for signers, release for clerks."""
+    states = []
+    if user.has_role("signer", "agency_leader"):
+        states.append(DocumentStatus.AWAITING_SIGNATURE)
+    if user.has_role("clerk"):
+        states.append(DocumentStatus.SIGNED)
+    if not states:
+        return []
+    return list(db.session.scalars(
+        select(Document).where(Document.agency_id == user.agency_id, Document.status.in_(states))
+        .order_by(Document.created_at)
+    ))

@@ -1,0 +1,358 @@
+"""Plan definition files (docs/plan-format.md): parse, validate with paths and line numbers,
+load into the database."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Agency, Plan, User
+
+FORMAT = "kehoach/plan@1"
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+AGENCY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+AUTHORITIES = ("", "TM.", "KT.", "TL.", "TUQ.", "Q.")
+LEVELS = ("central", "province", "commune", "other")
+KINDS = ("once", "yearly", "half_yearly", "quarterly", "monthly")
+
+
+@dataclass
+class Problem:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"dòng {self.line}, " if self.line else ""
+        return f"{where}{self.path or '(gốc)'}: {self.message}"
+
+
+class PlanFileError(Exception):
+    """The file is not a valid plan definition; ``problems`` lists each with path and line."""
+
+    def __init__(self, problems: list[Problem], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"Tệp kế hoạch {source} không hợp lệ:\n{lines}")
+
+
+def _line_map(text: str) -> dict[str, int]:
+    """Map each path (``sections[0].items[1].text``) to its 1-based line in the YAML text."""
+    out: dict[str, int] = {}
+
+    def walk(node: yaml.Node, path: str) -> None:
+        out.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = str(k.value)
+                sub = f"{path}.{key}" if path else key
+                out[sub] = k.start_mark.line + 1
+                walk(v, sub)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, f"{path}[{i}]")
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return out
+    if root is not None:
+        walk(root, "")
+    return out
+
+
+def parse_text(text: str, source: str = "") -> dict:
+    """Parse and validate; raise ``PlanFileError`` with every problem found."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise PlanFileError([Problem("", f"YAML không đọc được: {getattr(exc, 'problem', exc)}",
+                                     line)], source) from exc
+    problems = validate(data)
+    if problems:
+        lines = _line_map(text)
+        for p in problems:
+            p.line = p.line or _nearest_line(lines, p.path)
+        raise PlanFileError(problems, source)
+    return data
+
+
+def _nearest_line(lines: dict[str, int], path: str) -> int | None:
+    while path:
+        if path in lines:
+            return lines[path]
+        path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+    return lines.get("")
+
+
+def parse_file(path: str | Path) -> dict:
+    p = Path(path)
+    return parse_text(p.read_text(encoding="utf-8"), source=str(p))
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+def validate(data: Any) -> list[Problem]:
+    """Every problem of a plan definition, each with its path and a Vietnamese reason."""
+    out: list[Problem] = []
+
+    def need(obj: dict, key: str, path: str, kind: type | tuple = str) -> Any:
+        p = f"{path}.{key}" if path else key
+        if key not in obj or obj[key] in (None, ""):
+            out.append(Problem(p, "thiếu thông tin bắt buộc"))
+            return None
+        if not isinstance(obj[key], kind):
+            out.append(Problem(p, f"phải là {_kind_name(kind)}"))
+            return None
+        return obj[key]
+
+    if not isinstance(data, dict):
+        return [Problem("", "tệp phải là một bảng khóa: giá trị (mapping)")]
+    if data.get("format") != FORMAT:
+        out.append(Problem("format", f"phải là “{FORMAT}”"))
+    code = need(data, "code", "")
+    if code and not CODE_RE.match(code):
+        out.append(Problem("code", "chỉ gồm chữ thường không dấu, số và dấu gạch ngang"))
+    need(data, "title", "")
+
+    declared: set[str] = set()
+    for i, a in enumerate(data.get("agencies") or []):
+        p = f"agencies[{i}]"
+        if not isinstance(a, dict):
+            out.append(Problem(p, "phải là một cơ quan (mapping)"))
+            continue
+        c = need(a, "code", p)
+        if c and not AGENCY_CODE_RE.match(c):
+            out.append(Problem(f"{p}.code", "chỉ gồm chữ, số không dấu và dấu gạch ngang"))
+        if c in declared:
+            out.append(Problem(f"{p}.code", f"mã cơ quan “{c}” bị trùng"))
+        declared.add(c)
+        need(a, "name", p)
+        need(a, "abbreviation", p)
+        need(a, "place", p)
+        if a.get("level", "province") not in LEVELS:
+            out.append(Problem(f"{p}.level", f"phải là một trong: {', '.join(LEVELS)}"))
+    known = declared | _agency_codes_in_db()
+    for i, a in enumerate(data.get("agencies") or []):
+        if isinstance(a, dict) and a.get("parent") and a["parent"] not in known:
+            out.append(Problem(f"agencies[{i}].parent", f"không có cơ quan mã “{a['parent']}”"))
+
+    for key in ("issuer", "standing_agency"):
+        c = need(data, key, "")
+        if c and c not in known:
+            out.append(Problem(key, f"không có cơ quan mã “{c}”"))
+    if data.get("number") is not None and (not isinstance(data["number"], int)
+                                           or data["number"] < 1):
+        out.append(Problem("number", "phải là số nguyên dương"))
+    for key in ("issued_on",):
+        if data.get(key) is not None and not isinstance(data[key], date):
+            out.append(Problem(key, "phải là ngày dạng YYYY-MM-DD"))
+    if data.get("draft_month") is not None and data["draft_month"] not in range(1, 13):
+        out.append(Problem("draft_month", "phải là tháng từ 1 đến 12"))
+
+    for i, lb in enumerate(data.get("legal_basis") or []):
+        if not isinstance(lb, str) or not lb.strip():
+            out.append(Problem(f"legal_basis[{i}]", "phải là một đoạn văn bản"))
+
+    sections = data.get("sections")
+    if not isinstance(sections, list) or not sections:
+        out.append(Problem("sections", "kế hoạch phải có ít nhất một mục (I., II., …)"))
+    else:
+        for i, s in enumerate(sections):
+            p = f"sections[{i}]"
+            if not isinstance(s, dict):
+                out.append(Problem(p, "phải là một mục (mapping)"))
+                continue
+            need(s, "heading", p)
+            _check_texts(s, p, ("paragraphs", "closing"), out)
+            for j, node in enumerate(s.get("items") or []):
+                _check_node(node, f"{p}.items[{j}]", 1, out)
+
+    seen_agencies: set[str] = set()
+    assignments = data.get("assignments") or []
+    if not isinstance(assignments, list):
+        out.append(Problem("assignments", "phải là một danh sách"))
+        assignments = []
+    for i, a in enumerate(assignments):
+        p = f"assignments[{i}]"
+        if not isinstance(a, dict):
+            out.append(Problem(p, "phải là một phân công (mapping)"))
+            continue
+        c = need(a, "agency", p)
+        if c and c not in known:
+            out.append(Problem(f"{p}.agency", f"không có cơ quan mã “{c}”"))
+        if c in seen_agencies:
+            out.append(Problem(f"{p}.agency", f"cơ quan “{c}” được phân công hai lần"))
+        seen_agencies.add(c)
+        if a.get("role", "cooperate") not in ("lead", "cooperate"):
+            out.append(Problem(f"{p}.role", "phải là lead (chủ trì) hoặc cooperate (phối hợp)"))
+        tasks = a.get("tasks")
+        if not isinstance(tasks, list) or not all(isinstance(t, str) and t.strip() for t in tasks):
+            out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
+        if a.get("due") is not None and not isinstance(a["due"], date):
+            out.append(Problem(f"{p}.due", "phải là ngày dạng YYYY-MM-DD"))
+
+    sch = data.get("schedule")
+    if not isinstance(sch, dict):
+        out.append(Problem("schedule", "thiếu lịch báo cáo"))
+    else:
+        kind = sch.get("kind", "once")
+        if kind not in KINDS:
+            out.append(Problem("schedule.kind", f"phải là một trong: {', '.join(KINDS)}"))
+        elif kind == "once":
+            if not isinstance(sch.get("due"), date):
+                out.append(Problem("schedule.due", "báo cáo một lần phải có hạn (YYYY-MM-DD)"))
+        else:
+            s, e = sch.get("start"), sch.get("end")
+            if not isinstance(s, int) or not isinstance(e, int):
+                out.append(Problem("schedule.start", "báo cáo định kỳ phải có năm bắt đầu và "
+                                   "năm kết thúc (start, end)"))
+            elif e < s:
+                out.append(Problem("schedule.end", "năm kết thúc phải không trước năm bắt đầu"))
+            elif e - s > 20:
+                out.append(Problem("schedule.end", "kế hoạch dài quá 20 năm"))
+            dwd = sch.get("due_working_days", 5)
+            if not isinstance(dwd, int) or dwd < 1:
+                out.append(Problem("schedule.due_working_days",
+                                   "phải là số ngày làm việc, ít nhất 1"))
+
+    form = data.get("form")
+    if form is not None:
+        out.extend(_check_form(form))
+
+    rec = data.get("recipients")
+    if not isinstance(rec, list) or not rec or not all(isinstance(r, str) for r in rec):
+        out.append(Problem("recipients", "phải là danh sách nơi nhận (văn bản)"))
+    need(data, "archive", "")
+    signer = data.get("signer")
+    if not isinstance(signer, dict):
+        out.append(Problem("signer", "thiếu người ký"))
+    else:
+        need(signer, "title", "signer")
+        need(signer, "name", "signer")
+        auth = signer.get("authority", "")
+        if auth not in AUTHORITIES:
+            out.append(Problem("signer.authority",
+                               "phải là một trong: TM., KT., TL., TUQ., Q. hoặc để trống"))
+        if auth and not signer.get("authority_of"):
+            out.append(Problem("signer.authority_of",
+                               f"ký {auth} phải ghi ký thay/thay mặt ai (vd. CHỦ TỊCH)"))
+    return out
+
+
+def _check_texts(obj: dict, path: str, keys: tuple[str, ...], out: list[Problem]) -> None:
+    for key in keys:
+        val = obj.get(key)
+        if val is None:
+            continue
+        if not isinstance(val, list) or not all(isinstance(x, str) for x in val):
+            out.append(Problem(f"{path}.{key}", "phải là danh sách các đoạn văn bản"))
+
+
+def _check_node(node: Any, path: str, level: int, out: list[Problem]) -> None:
+    if not isinstance(node, dict):
+        out.append(Problem(path, "phải là một mục (mapping) có heading hoặc text"))
+        return
+    if not node.get("heading") and not node.get("text") and not node.get("bullets"):
+        out.append(Problem(path, "mục phải có heading, text hoặc bullets"))
+    _check_texts(node, path, ("paragraphs",), out)
+    for j, b in enumerate(node.get("bullets") or []):
+        if not (isinstance(b, str) or (isinstance(b, dict) and isinstance(b.get("text"), str))):
+            out.append(Problem(f"{path}.bullets[{j}]", "phải là văn bản hoặc {text, italic}"))
+    children = node.get("items") or []
+    if children and level >= 3:
+        out.append(Problem(f"{path}.items", "không được lồng quá 3 cấp (1., a), -)"))
+        return
+    for j, child in enumerate(children):
+        _check_node(child, f"{path}.items[{j}]", level + 1, out)
+
+
+def _check_form(form: Any) -> list[Problem]:
+    if not isinstance(form, dict) or not isinstance(form.get("fields"), list):
+        return [Problem("form.fields", "biểu mẫu phải có danh sách trường (fields)")]
+    try:
+        from forms.exceptions import SchemaError
+        from forms.schema import parse_schema
+    except ImportError:  # pragma: no cover - the form engine is part of the project
+        return []
+    try:
+        parse_schema(form)
+    except SchemaError as exc:
+        return [Problem(f"form.{p.path}" if p.path else "form", p.message)
+                for p in exc.problems]
+    return []
+
+
+def _kind_name(kind: type | tuple) -> str:
+    names = {str: "văn bản", int: "số nguyên", list: "danh sách", dict: "bảng khóa"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " hoặc ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _agency_codes_in_db() -> set[str]:
+    try:
+        return set(db.session.scalars(select(Agency.code)))
+    except Exception:  # noqa: BLE001 - no app context: file-only check
+        return set()
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
+    """Create or update the agencies a file declares (by code)."""
+    out: dict[str, Agency] = {}
+    for item in items:
+        agency = db.session.scalar(select(Agency).where(Agency.code == item["code"]))
+        if agency is None:
+            agency = Agency(code=item["code"])
+            db.session.add(agency)
+        agency.name = item["name"]
+        agency.short_name = item.get("short_name")
+        agency.abbreviation = item["abbreviation"]
+        agency.level = item.get("level", "province")
+        agency.place = item["place"]
+        agency.header_parent = item.get("header_parent")
+        out[item["code"]] = agency
+    db.session.flush()
+    for item in items:
+        if item.get("parent"):
+            parent = out.get(item["parent"]) or db.session.scalar(
+                select(Agency).where(Agency.code == item["parent"]))
+            out[item["code"]].parent_id = parent.id if parent else None
+    db.session.flush()
+    return out
+
+
+def load(data: dict, actor: User | None = None) -> Plan:
+    """Load a validated definition: upsert its agencies, then create the plan, or update it if
+    a plan with the same code exists and is still a draft."""
+    from app.services import plans
+
+    upsert_agencies(data.get("agencies") or [])
+    existing = db.session.scalar(select(Plan).where(Plan.code == data["code"]))
+    if existing is None:
+        return plans.create_plan(_plain(data), actor)
+    if actor is None:
+        raise PlanFileError([Problem("code", f"kế hoạch “{data['code']}” đã có; cần người sửa")])
+    return plans.update_plan(existing, _plain(data), actor, existing.version)
+
+
+def _plain(obj: Any) -> Any:
+    """YAML dates → ISO strings, so the definition stores as JSON."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, date):
+        return obj.isoformat()
+    return obj

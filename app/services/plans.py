@@ -1,0 +1,245 @@
+"""Plans: creating them from a definition, issuing them, running their rounds."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Agency,
+    Assignment,
+    Document,
+    DocumentKind,
+    FormVersion,
+    PeriodStatus,
+    Plan,
+    PlanStatus,
+    Report,
+    ReportingPeriod,
+    ReportStatus,
+    User,
+)
+from app.services import audit, clock, flows
+from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
+from app.services.schedule import periods_for
+from workflows import PlanFlow, RoundFlow
+
+
+def agency_by_code(code: str) -> Agency:
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise InvalidInput(f"Không có cơ quan có mã “{code}”.")
+    return agency
+
+
+def create_plan(definition: dict, actor: User | None = None) -> Plan:
+    """Create a draft plan from a validated definition (docs/plan-format.md): the plan row, its
+    assignments, form version 1 and its reporting periods (pending)."""
+    d = copy.deepcopy(definition)
+    issuer = agency_by_code(d["issuer"])
+    plan = Plan(
+        code=d["code"],
+        title=d["title"],
+        type_abbr=d.get("type") or "KH",
+        status=PlanStatus.DRAFT,
+        issuer_id=issuer.id,
+        standing_agency_id=agency_by_code(d["standing_agency"]).id,
+        schedule_kind=d["schedule"].get("kind", "once"),
+        definition=d,
+    )
+    db.session.add(plan)
+    _sync_assignments(plan, d.get("assignments", []))
+    plan.form_versions.append(FormVersion(version=1, schema=d.get("form") or {"fields": []}))
+    _sync_periods(plan)
+    db.session.flush()
+    audit.record(actor, plan, "create", to_state=plan.status, comment=plan.title)
+    return plan
+
+
+def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int) -> Plan:
+    """Replace a draft plan's definition. A changed reporting form becomes a new form version
+    (reports keep the version they were filled with)."""
+    if plan.version != expected_version:
+        raise ConcurrentEdit(
+            "Kế hoạch đã được người khác sửa sau khi bạn mở. Vui lòng tải lại trang; "
+            "nội dung bạn nhập vẫn được giữ trong biểu mẫu."
+        )
+    if not (actor.has_role("admin") or (actor.agency_id in (plan.issuer_id, plan.standing_agency_id)
+                                         and actor.has_role("specialist"))):
+        raise NotAllowed("Chỉ chuyên viên của cơ quan ban hành hoặc thường trực được sửa kế hoạch.")
+    d = copy.deepcopy(definition)
+    editable_body = plan.status == PlanStatus.DRAFT
+    if editable_body:
+        plan.title = d["title"]
+        plan.type_abbr = d.get("type") or "KH"
+        plan.issuer_id = agency_by_code(d["issuer"]).id
+        plan.standing_agency_id = agency_by_code(d["standing_agency"]).id
+        plan.schedule_kind = d["schedule"].get("kind", "once")
+        _sync_assignments(plan, d.get("assignments", []))
+        _sync_periods(plan)
+    else:
+        # after issue only the reporting form may change; everything else stays as issued
+        kept = copy.deepcopy(plan.definition)
+        kept["form"] = d.get("form")
+        d = kept
+    set_form(plan, d.get("form") or {"fields": []})
+    plan.definition = d
+    db.session.flush()
+    audit.record(actor, plan, "edit", from_state=plan.status, to_state=plan.status)
+    return plan
+
+
+def set_form(plan: Plan, schema: dict) -> FormVersion:
+    """Make ``schema`` the plan's current form: a new version only if it differs."""
+    current = plan.current_form
+    if current is not None and current.schema == schema:
+        return current
+    has_reports = current is not None and db.session.scalar(
+        select(Report.id).where(Report.form_version_id == current.id).limit(1)
+    )
+    if current is not None and not has_reports:
+        current.schema = copy.deepcopy(schema)
+        return current
+    version = FormVersion(version=(current.version + 1) if current else 1, schema=copy.deepcopy(schema))
+    plan.form_versions.append(version)
+    db.session.flush()
+    return version
+
+
+def _sync_assignments(plan: Plan, items: list[dict]) -> None:
+    by_agency = {a.agency_id: a for a in plan.assignments}
+    keep = []
+    for pos, item in enumerate(items):
+        agency = agency_by_code(item["agency"])
+        a = by_agency.get(agency.id) or Assignment(agency_id=agency.id)
+        a.role = item.get("role", "cooperate")
+        a.label = item.get("label")
+        a.tasks = list(item.get("tasks") or [])
+        a.inline = bool(item.get("inline", False))
+        a.listed = bool(item.get("listed", True))
+        a.reports = bool(item.get("reports", True))
+        a.due = _date_or_none(item.get("due"))
+        a.position = pos
+        keep.append(a)
+    plan.assignments[:] = keep
+
+
+def _sync_periods(plan: Plan) -> None:
+    from app.services import calendar
+
+    hol, work = calendar.days_off_and_makeups()
+    specs = periods_for(plan.definition["schedule"], hol, work)
+    existing = {p.key: p for p in plan.periods}
+    keep = []
+    for s in specs:
+        p = existing.get(s.key) or ReportingPeriod(key=s.key, status=PeriodStatus.PENDING)
+        p.label, p.kind, p.starts_on, p.ends_on, p.due_on = (
+            s.label, s.kind, s.starts_on, s.ends_on, s.due_on,
+        )
+        keep.append(p)
+    plan.periods[:] = keep
+
+
+def _date_or_none(v: object) -> date | None:
+    if v in (None, ""):
+        return None
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+# -- the round -----------------------------------------------------------------------------
+
+def plan_document(plan: Plan) -> Document | None:
+    return db.session.scalar(
+        select(Document).where(Document.plan_id == plan.id, Document.kind == DocumentKind.PLAN)
+        .order_by(Document.id.desc())
+    )
+
+
+def on_plan_document_released(plan: Plan, doc: Document, actor: User) -> None:
+    """Called when the clerk releases the signed plan: the plan takes the document's number and
+    is issued; periods already started open."""
+    flow = PlanFlow(plan, actor, document_signed=True)
+    plan.number, plan.year, plan.symbol, plan.issued_on = doc.number, doc.year, doc.symbol, doc.issued_on
+    flows.fire(flow, "issue", actor, comment=f"Số {doc.symbol}")
+    open_due_periods(plan, plan.issued_on or clock.today())
+
+
+def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPeriod]:
+    """Open every pending period whose window has started (a one-off plan's only period opens at
+    once); the plan is then in progress."""
+    today = today or clock.today()
+    opened = []
+    if plan.status not in (PlanStatus.ISSUED, PlanStatus.IN_PROGRESS):
+        return opened
+    for period in plan.periods:
+        if period.status == PeriodStatus.PENDING and (period.kind == "once" or period.starts_on <= today):
+            flows.fire(RoundFlow(period, None, system=True, plan_issued=True), "open", None,
+                       plan_id=plan.id)
+            opened.append(period)
+    if opened and plan.status == PlanStatus.ISSUED:
+        flows.fire(PlanFlow(plan, None, system=True), "start", None)
+    return opened
+
+
+def expected_assignments(plan: Plan) -> list[Assignment]:
+    return plan.reporting_assignments
+
+
+def period_reports(period: ReportingPeriod) -> list[Report]:
+    return list(db.session.scalars(select(Report).where(Report.period_id == period.id)))
+
+
+def check_round_complete(period: ReportingPeriod) -> bool:
+    """If every expected agency's report of ``period`` is accepted, the round is reported."""
+    if period.status != PeriodStatus.OPEN:
+        return False
+    plan = period.plan
+    accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
+    expected = {a.agency_id for a in expected_assignments(plan)}
+    if not expected <= accepted:
+        return False
+    flows.fire(RoundFlow(period, None, system=True, all_accepted=True), "complete", None,
+               plan_id=plan.id)
+    _after_round_reported(plan)
+    return True
+
+
+def close_round(period: ReportingPeriod, actor: User, comment: str | None = None,
+                today: date | None = None) -> list[str]:
+    """The standing agency closes the round after the deadline; the agencies whose report was
+    not accepted are recorded as missing. Returns their codes."""
+    today = today or clock.today()
+    plan = period.plan
+    flow = RoundFlow(period, actor, standing_agency_id=plan.standing_agency_id,
+                     deadline_passed=today > period.due_on)
+    accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
+    missing = [a.agency.code for a in expected_assignments(plan) if a.agency_id not in accepted]
+    flows.fire(flow, "close", actor, comment=comment, plan_id=plan.id, data={"missing": missing})
+    period.missing_agencies = missing
+    period.closed_at = clock.now()
+    _after_round_reported(plan)
+    return missing
+
+
+def _after_round_reported(plan: Plan) -> None:
+    if plan.status == PlanStatus.IN_PROGRESS and all(
+        p.status in (PeriodStatus.REPORTED, PeriodStatus.CONSOLIDATED) for p in plan.periods
+    ):
+        flows.fire(PlanFlow(plan, None, system=True, all_periods_reported=True),
+                   "mark_reported", None)
+
+
+def on_consolidation_released(period: ReportingPeriod, actor: User) -> None:
+    """The consolidated report of ``period`` is signed and released: the round is consolidated;
+    when every round is, so is the plan."""
+    plan = period.plan
+    flows.fire(RoundFlow(period, actor, system=True, consolidation_released=True), "consolidate",
+               actor, plan_id=plan.id)
+    if plan.status == PlanStatus.REPORTED and all(
+        p.status == PeriodStatus.CONSOLIDATED for p in plan.periods
+    ):
+        flows.fire(PlanFlow(plan, None, system=True, all_periods_consolidated=True),
+                   "mark_consolidated", None)

@@ -1,0 +1,123 @@
+"""Reports: starting, saving drafts, and their workflow."""
+
+from __future__ import annotations
+
+import copy
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    PeriodStatus,
+    Plan,
+    Report,
+    ReportingPeriod,
+    ReportStatus,
+    ReportVersion,
+    User,
+)
+from app.services import audit, clock, flows, plans
+from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
+from workflows import ReportFlow
+
+# states after which the content is frozen as a version
+_SNAPSHOT_ON = {"submit_for_approval", "approve", "resubmit", "return_for_revision", "accept",
+                "send_back"}
+_EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
+
+
+def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
+    """The actor's agency starts (or reopens) its report for ``period``."""
+    assignment = next((a for a in plan.assignments if a.agency_id == actor.agency_id and a.reports),
+                      None)
+    if assignment is None or not actor.has_role("reporter", "agency_leader"):
+        raise NotAllowed("Cơ quan của bạn không được giao báo cáo trong kế hoạch này.")
+    existing = db.session.scalar(
+        select(Report).where(Report.period_id == period.id, Report.agency_id == actor.agency_id)
+    )
+    if existing is not None:
+        return existing
+    if period.status != PeriodStatus.OPEN:
+        raise InvalidInput("Kỳ báo cáo này chưa mở hoặc đã khóa sổ.")
+    form = plan.current_form
+    assert form is not None
+    report = Report(plan_id=plan.id, period_id=period.id, assignment_id=assignment.id,
+                    agency_id=actor.agency_id, status=ReportStatus.DRAFT,
+                    form_version_id=form.id, data={}, created_by_id=actor.id)
+    db.session.add(report)
+    db.session.flush()
+    audit.record(actor, report, "create", to_state=report.status, plan_id=plan.id)
+    return report
+
+
+def save_draft(report: Report, data: dict, actor: User, expected_version: int | None) -> Report:
+    """Store what was typed, without required-field checks. Refuses a save over someone else's
+    newer save (``expected_version`` is the version the form was opened at)."""
+    if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
+        raise NotAllowed("Bạn không được sửa báo cáo của cơ quan khác.")
+    if report.status not in _EDITABLE:
+        raise InvalidInput("Báo cáo đã được trình hoặc gửi, không thể sửa. "
+                           "Nếu cần sửa, đề nghị lãnh đạo trả lại.")
+    if expected_version is not None and report.version != expected_version:
+        raise ConcurrentEdit("Báo cáo đã được người khác lưu sau khi bạn mở. Nội dung bạn vừa "
+                             "nhập vẫn còn trên trang; hãy so sánh rồi lưu lại.")
+    # a returned report filled on an old form moves to the current form when edited
+    current = report.plan.current_form
+    if current is not None and report.form_version_id != current.id:
+        report.form_version_id = current.id
+    report.data = copy.deepcopy(data)
+    db.session.flush()
+    audit.record(actor, report, "save_draft", from_state=report.status, to_state=report.status,
+                 plan_id=report.plan_id)
+    return report
+
+
+def report_flow(report: Report, actor: User | None, comment: str | None = None) -> ReportFlow:
+    period = report.period
+    locked = False
+    from app.services import deadlines  # local: deadlines builds on reports
+
+    locked = deadlines.is_locked_for(report, clock.today())
+    return ReportFlow(
+        report, actor,
+        standing_agency_id=report.plan.standing_agency_id,
+        comment=comment,
+        period_open=period.status == PeriodStatus.OPEN,
+        locked=locked,
+    )
+
+
+def transition(report: Report, trigger: str, actor: User, comment: str | None = None,
+               expected_version: int | None = None) -> Report:
+    """Fire a report trigger (submit_for_approval, send_back, approve, resubmit,
+    return_for_revision, accept); freeze a version; stamp times; finish the round when all
+    are accepted. Refusals raise ``TransitionRefused`` with the reason."""
+    if expected_version is not None and report.version != expected_version:
+        raise ConcurrentEdit("Báo cáo đã thay đổi sau khi bạn mở. Vui lòng tải lại trang.")
+    flow = report_flow(report, actor, comment)
+    now = clock.now()
+    flows.fire(flow, trigger, actor, comment=comment, plan_id=report.plan_id)
+    if trigger in ("approve", "resubmit"):
+        report.first_submitted_at = report.first_submitted_at or now
+        report.submitted_at = now
+        report.return_reason = None
+    elif trigger == "return_for_revision":
+        report.return_reason = comment
+        report.times_returned += 1
+    elif trigger == "accept":
+        report.accepted_at = now
+    if trigger in _SNAPSHOT_ON:
+        report.versions.append(ReportVersion(
+            number=len(report.versions) + 1, status=report.status, data=copy.deepcopy(report.data),
+            form_version_id=report.form_version_id, comment=comment, created_by_id=actor.id,
+        ))
+    db.session.flush()
+    if trigger == "accept":
+        plans.check_round_complete(report.period)
+    return report
+
+
+def validate_reason(comment: str | None) -> str:
+    if not (comment or "").strip():
+        raise InvalidInput("Vui lòng nêu lý do.", {"comment": "Vui lòng nêu lý do."})
+    return comment.strip()  # type: ignore[union-attr]

@@ -1,0 +1,149 @@
+"""Fixtures: ``app`` runs every database test on SQLite and on PostgreSQL (a fresh database per
+test session, created on the server named by TEST_POSTGRES_URL). A missing PostgreSQL or Redis
+is an error, never a skip."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = [b for b in os.environ.get("KEHOACH_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TMP = Path(tempfile.mkdtemp(prefix="kehoach-tests-"))
+_created_pg: list[str] = []
+_schema_ready: set[str] = set()
+
+
+def _pg_url() -> str:
+    if not _created_pg:
+        name = f"kehoach_t_{os.getpid()}_{secrets.token_hex(3)}"
+        engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        except sa.exc.OperationalError as exc:  # pragma: no cover - environment
+            pytest.fail(f"PostgreSQL is required for the tests ({PG_ADMIN_URL}): {exc}")
+        finally:
+            engine.dispose()
+        _created_pg.append(name)
+    return sa.engine.make_url(PG_ADMIN_URL).set(database=_created_pg[0]).render_as_string(
+        hide_password=False)
+
+
+def database_url(backend: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{_TMP / 'test.sqlite3'}"
+    if backend == "postgresql":
+        return _pg_url()
+    raise ValueError(backend)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
+    for name in _created_pg:
+        engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def make_app(backend: str, create_schema: bool = True, **extra):  # noqa: ANN201
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "FILES_DIR": str(_TMP / "files"),
+        **extra,
+    }
+    config.setdefault("SQLALCHEMY_DATABASE_URI", None) or config.update(
+        SQLALCHEMY_DATABASE_URI=database_url(backend))
+    app = create_app(config)
+    with app.app_context():
+        if create_schema and backend not in _schema_ready:
+            _db.drop_all()
+            _db.create_all()
+            _schema_ready.add(backend)
+    return app
+
+
+def _wipe(app) -> None:  # noqa: ANN001
+    with app.app_context():
+        _db.session.remove()
+        tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+        with _db.engine.begin() as conn:
+            if _db.engine.dialect.name == "postgresql":
+                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                     + " RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(sa.text(f'DELETE FROM "{t}"'))
+        _db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:  # noqa: ANN001
+    return request.param
+
+
+@pytest.fixture
+def app(backend: str) -> Iterator:
+    app = make_app(backend)
+    from app.services import clock
+
+    with app.app_context():
+        yield app
+    clock.set_now(None)
+    _wipe(app)
+
+
+@pytest.fixture
+def db(app):  # noqa: ANN001, ANN201
+    return _db
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()
+
+
+@pytest.fixture
+def make_agency(db):  # noqa: ANN001, ANN201
+    from app.models import Agency
+
+    def make(code: str, **kw) -> Agency:  # noqa: ANN003
+        kw.setdefault("name", f"Cơ quan {code}")
+        kw.setdefault("abbreviation", code.split("-")[0])
+        kw.setdefault("place", "Trà Vinh")
+        kw.setdefault("level", "province")
+        a = Agency(code=code, **kw)
+        db.session.add(a)
+        db.session.flush()
+        return a
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):  # noqa: ANN001, ANN201
+    from app.models import User
+
+    def make(username: str, agency, roles, password: str = "secret-pass") -> User:  # noqa: ANN001
+        u = User(username=username, full_name=username.title(), agency_id=agency.id)
+        u.roles = roles
+        u.set_password(password)
+        db.session.add(u)
+        db.session.flush()
+        return u
+
+    return make

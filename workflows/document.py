@@ -1,0 +1,54 @@
+"""A document's signing life: draft → awaiting_signature → signed → released."""
+
+from __future__ import annotations
+
+from workflows.base import Flow
+
+
+class DocumentFlow(Flow):
+    """Subject: a document with ``status`` and ``agency_id`` (the issuing agency).
+    Facts: ``comment``, ``drafting_agency_ids`` (agencies that may draft for the issuer, e.g.
+    the standing agency drafting a plan its steering committee issues)."""
+
+    NAME = "văn bản"
+    STATES = ["draft", "awaiting_signature", "signed", "released"]
+    TRANSITIONS = [
+        {"trigger": "request_signature", "source": "draft", "dest": "awaiting_signature",
+         "conditions": ["is_actor_drafter"]},
+        {"trigger": "decline", "source": "awaiting_signature", "dest": "draft",
+         "conditions": ["is_actor_signer", "has_reason"]},
+        {"trigger": "sign", "source": "awaiting_signature", "dest": "signed",
+         "conditions": ["is_actor_signer"]},
+        {"trigger": "release", "source": "signed", "dest": "released",
+         "conditions": ["is_actor_clerk"]},
+    ]
+    GUARD_MESSAGES = {
+        "is_actor_drafter": "Chỉ chuyên viên của cơ quan ban hành mới được trình ký văn bản này.",
+        "is_actor_signer": "Chỉ lãnh đạo của cơ quan ban hành mới được ký văn bản này.",
+        "is_actor_clerk": "Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành văn bản.",
+        "has_reason": "Vui lòng nêu lý do.",
+    }
+    STATE_LABELS = {
+        "draft": "Dự thảo",
+        "awaiting_signature": "Chờ ký",
+        "signed": "Đã ký",
+        "released": "Đã phát hành",
+    }
+    TRIGGER_LABELS = {
+        "request_signature": "Trình ký",
+        "decline": "Trả lại dự thảo",
+        "sign": "Ký",
+        "release": "Cấp số và phát hành",
+    }
+
+    def is_actor_drafter(self) -> bool:
+        agencies = {self.subject.agency_id, *self.facts.get("drafting_agency_ids", ())}
+        return any(
+            self._actor_in(a, "specialist", "reporter", "agency_leader") for a in agencies
+        )
+
+    def is_actor_signer(self) -> bool:
+        return self._actor_in(self.subject.agency_id, "signer", "agency_leader")
+
+    def is_actor_clerk(self) -> bool:
+        return self._actor_in(self.subject.agency_id, "clerk")

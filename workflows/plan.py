@@ -1,0 +1,134 @@
+"""The plan and the reporting round (one per period).
+
+Plan: draft → issued → in_progress → reported → consolidated.
+Round (ReportingPeriod): pending → open → reported → consolidated.
+"""
+
+from __future__ import annotations
+
+from workflows.base import Flow
+
+SYSTEM = "system"  # facts["system"] = True when the system itself fires (no actor check)
+
+
+class PlanFlow(Flow):
+    """Subject: a plan with ``status``, ``issuer_id``, ``standing_agency_id``.
+    Facts: ``document_signed`` (the plan document is signed), ``all_periods_reported``,
+    ``all_periods_consolidated``, ``system``."""
+
+    NAME = "kế hoạch"
+    STATES = ["draft", "issued", "in_progress", "reported", "consolidated"]
+    TRANSITIONS = [
+        {
+            "trigger": "issue",
+            "source": "draft",
+            "dest": "issued",
+            "conditions": ["is_actor_issuer_clerk", "is_document_signed"],
+        },
+        {"trigger": "start", "source": "issued", "dest": "in_progress", "conditions": ["is_system"]},
+        {
+            "trigger": "mark_reported",
+            "source": "in_progress",
+            "dest": "reported",
+            "conditions": ["is_system", "are_all_periods_reported"],
+        },
+        {
+            "trigger": "mark_consolidated",
+            "source": "reported",
+            "dest": "consolidated",
+            "conditions": ["is_system", "are_all_periods_consolidated"],
+        },
+    ]
+    GUARD_MESSAGES = {
+        "is_actor_issuer_clerk": "Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành "
+        "kế hoạch.",
+        "is_document_signed": "Kế hoạch chưa được lãnh đạo ký nên chưa thể phát hành.",
+        "is_system": "Thao tác này do hệ thống tự thực hiện.",
+        "are_all_periods_reported": "Còn kỳ báo cáo chưa hoàn thành.",
+        "are_all_periods_consolidated": "Còn kỳ báo cáo chưa được tổng hợp.",
+    }
+    STATE_LABELS = {
+        "draft": "Dự thảo",
+        "issued": "Đã ban hành",
+        "in_progress": "Đang thực hiện",
+        "reported": "Đã nhận đủ báo cáo",
+        "consolidated": "Đã tổng hợp",
+    }
+    TRIGGER_LABELS = {
+        "issue": "Ban hành",
+        "start": "Bắt đầu thực hiện",
+        "mark_reported": "Ghi nhận đã đủ báo cáo",
+        "mark_consolidated": "Ghi nhận đã tổng hợp",
+    }
+
+    def is_actor_issuer_clerk(self) -> bool:
+        return self._actor_in(self.subject.issuer_id, "clerk")
+
+    def is_document_signed(self) -> bool:
+        return bool(self.facts.get("document_signed"))
+
+    def is_system(self) -> bool:
+        return bool(self.facts.get(SYSTEM))
+
+    def are_all_periods_reported(self) -> bool:
+        return bool(self.facts.get("all_periods_reported"))
+
+    def are_all_periods_consolidated(self) -> bool:
+        return bool(self.facts.get("all_periods_consolidated"))
+
+
+class RoundFlow(Flow):
+    """Subject: a reporting period with ``status``; facts: ``standing_agency_id``,
+    ``all_accepted``, ``deadline_passed``, ``plan_issued``, ``consolidation_released``, ``system``."""
+
+    NAME = "kỳ báo cáo"
+    STATES = ["pending", "open", "reported", "consolidated"]
+    TRANSITIONS = [
+        {"trigger": "open", "source": "pending", "dest": "open",
+         "conditions": ["is_system", "is_plan_issued"]},
+        {"trigger": "complete", "source": "open", "dest": "reported",
+         "conditions": ["is_system", "are_all_accepted"]},
+        {"trigger": "close", "source": "open", "dest": "reported",
+         "conditions": ["is_actor_standing_specialist", "is_deadline_passed"]},
+        {"trigger": "consolidate", "source": "reported", "dest": "consolidated",
+         "conditions": ["is_system", "is_consolidation_released"]},
+    ]
+    GUARD_MESSAGES = {
+        "is_system": "Thao tác này do hệ thống tự thực hiện.",
+        "is_plan_issued": "Kế hoạch chưa được ban hành.",
+        "are_all_accepted": "Chưa phải tất cả báo cáo đều đã được chấp nhận.",
+        "is_actor_standing_specialist": "Chỉ chuyên viên của cơ quan thường trực mới được "
+        "khóa sổ kỳ báo cáo.",
+        "is_deadline_passed": "Chưa hết hạn gửi báo cáo nên chưa thể khóa sổ kỳ này.",
+        "is_consolidation_released": "Báo cáo tổng hợp chưa được ký và phát hành.",
+    }
+    STATE_LABELS = {
+        "pending": "Chưa đến kỳ",
+        "open": "Đang nhận báo cáo",
+        "reported": "Đã khóa sổ",
+        "consolidated": "Đã tổng hợp",
+    }
+    TRIGGER_LABELS = {
+        "open": "Mở kỳ báo cáo",
+        "complete": "Ghi nhận đủ báo cáo",
+        "close": "Khóa sổ kỳ báo cáo",
+        "consolidate": "Ghi nhận đã tổng hợp",
+    }
+
+    def is_system(self) -> bool:
+        return bool(self.facts.get(SYSTEM))
+
+    def is_plan_issued(self) -> bool:
+        return bool(self.facts.get("plan_issued"))
+
+    def are_all_accepted(self) -> bool:
+        return bool(self.facts.get("all_accepted"))
+
+    def is_actor_standing_specialist(self) -> bool:
+        return self._actor_in(self.facts.get("standing_agency_id"), "specialist")
+
+    def is_deadline_passed(self) -> bool:
+        return bool(self.facts.get("deadline_passed"))
+
+    def is_consolidation_released(self) -> bool:
+        return bool(self.facts.get("consolidation_released"))
