@@ -1,0 +1,342 @@
+"""Adding up the agencies' reports, field by field, with each field's consolidation rule.
+
+Input, plain data::
+
+    reports = [{"agency_code": "STP", "agency_name": "Sở Tư pháp", "data": {...},
+                "schema": FormSchema | dict,   # the version the report was filled with
+                "status": "accepted", "submitted_at": datetime | None, "due": date}]
+    expected = [{"code": "STP", "name": "Sở Tư pháp"}, ...]   # agency order of the tables
+
+Output (JSON-able: integers as ``int``, other numbers as decimal strings like the stored data,
+dates ISO; every value also has a Vietnamese ``display`` string)::
+
+    {"title": str | None,
+     "fields": [{"name", "label", "type", "rule", "unit", "target", "target_label",
+                 "value", "display", "n", "percent_of_target",      # ratio only, else None
+                 "counts": [{"value", "label", "count"}],           # count of choice/yesno only
+                 "rows": [{"agency_code", "agency_name", "values": {column: value}}],  # rows only
+                 "columns": [{"name", "label", "rule", "value", "display"}],           # rows only
+                 "agencies": [{"agency_code", "agency_name", "value", "display", "met"}]}],
+     "by_name": {name: <the same field dict>},
+     "agencies": [{"agency_code", "agency_name", "report_status", "included", "timeliness":
+                   "on_time" | "late" | "missing", "days_late", "submitted_at", "due"}],
+     "summary": {"expected", "received", "included", "on_time", "late", "missing"}}
+
+Only reports whose status is in ``include_statuses`` (default: accepted) contribute values; every
+submitted report counts for timeliness. A field absent from the schema version a report was filled
+with, or whose stored value no longer fits the field, is absent for that report (not zero).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .fields import (
+    ChoiceSpec,
+    ComputedSpec,
+    FieldSpec,
+    GroupSpec,
+    MultichoiceSpec,
+    PercentageSpec,
+    YesNoSpec,
+    decimal_to_json,
+    format_number,
+    is_empty,
+)
+from .i18n import _
+from .schema import FormSchema, computed_order, parse_schema
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+TWO_PLACES = Decimal("0.01")
+Agency = tuple[str, str]
+
+
+def consolidate(
+    schema: FormSchema | Mapping[str, Any],
+    reports: Sequence[Mapping[str, Any]],
+    expected: Sequence[Mapping[str, Any]] = (),
+    *,
+    include_statuses: Collection[str] = ("accepted",),
+) -> dict[str, Any]:
+    """Consolidate ``reports`` against the current ``schema`` (format in the module docstring)."""
+    schema = parse_schema(schema)
+    agencies: list[Agency] = [(str(a["code"]), str(a["name"])) for a in expected]
+    by_agency: dict[str, Mapping[str, Any]] = {}
+    for report in reports:
+        code = str(report["agency_code"])
+        if code not in by_agency and code not in {c for c, _n in agencies}:
+            agencies.append((code, str(report.get("agency_name") or code)))
+        by_agency[code] = report
+
+    included: dict[str, dict[str, Any]] = {}
+    for code, _name in agencies:
+        report = by_agency.get(code)
+        if report is not None and report.get("status") in include_statuses:
+            included[code] = _typed_values(schema, report)
+
+    fields: list[dict[str, Any]] = []
+    for spec in schema.fields:
+        if isinstance(spec, ComputedSpec):
+            per_agency = [(a, included[a[0]].get(spec.name) if a[0] in included else None)
+                          for a in agencies]
+            contributing = [included[a[0]] for a, v in per_agency if v is not None]
+            entry = _base(spec, per_agency, _formula_total(schema, spec, contributing))
+            if spec.consolidate == "none":
+                entry.update(value=None, display="")
+            fields.append(entry)
+        else:
+            fields.append(_field(spec, agencies, included))
+
+    timeliness = [_timeliness(code, name, by_agency.get(code), code in included)
+                  for code, name in agencies]
+    return {
+        "title": schema.title,
+        "fields": fields,
+        "by_name": {f["name"]: f for f in fields},
+        "agencies": timeliness,
+        "summary": {
+            "expected": len(expected),
+            "received": sum(1 for t in timeliness if t["timeliness"] != "missing"),
+            "included": len(included),
+            "on_time": sum(1 for t in timeliness if t["timeliness"] == "on_time"),
+            "late": sum(1 for t in timeliness if t["timeliness"] == "late"),
+            "missing": sum(1 for t in timeliness if t["timeliness"] == "missing"),
+        },
+    }
+
+
+def _typed_values(schema: FormSchema, report: Mapping[str, Any]) -> dict[str, Any]:
+    """One report's typed values for the current schema; computed fields recomputed."""
+    data = report.get("data") or {}
+    version = report.get("schema")
+    old = parse_schema(version) if version is not None else schema
+    values: dict[str, Any] = {}
+    for spec in schema.fields:
+        if isinstance(spec, ComputedSpec):
+            continue
+        values[spec.name] = _read(spec, old, data)
+    for spec in computed_order(schema.fields):
+        inputs_known = spec.formula is not None and all(
+            n in old for n in spec.formula.names if not isinstance(schema[n], ComputedSpec))
+        values[spec.name] = spec.compute(values) if inputs_known else None
+    return values
+
+
+def _read(spec: FieldSpec, old: FormSchema, data: Mapping[str, Any]) -> Any:
+    if spec.name not in old or old[spec.name].numeric != spec.numeric:
+        return None
+    old_spec = old[spec.name]
+    try:
+        if isinstance(spec, GroupSpec):
+            if not isinstance(old_spec, GroupSpec):
+                return None
+            known = {c.name for c in old_spec.fields}
+            rows = spec.from_json(data.get(spec.name)) or []
+            for row in rows:
+                for column in spec.fields:
+                    if column.name not in known:
+                        row[column.name] = None
+                for column in computed_order(spec.fields):
+                    row[column.name] = column.compute(row)
+            return rows or None
+        return spec.from_json(data.get(spec.name))
+    except ValueError:
+        return None
+
+
+def _as_json(spec: FieldSpec, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return decimal_to_json(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return spec.to_json(value)
+
+
+def _display(spec: FieldSpec, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    if isinstance(value, int | Decimal):
+        return format_number(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(spec, ChoiceSpec):
+        items = value if isinstance(value, list) else [value]
+        return "; ".join(spec.label_of(v) for v in items)
+    if isinstance(value, dict):
+        return str(value.get("filename", ""))
+    if isinstance(value, list):
+        return _("{n} dòng", n=len(value))
+    return str(value)
+
+
+def _base(spec: FieldSpec, per_agency: list[tuple[Agency, Any]], value: Any) -> dict[str, Any]:
+    present = [(a, v) for a, v in per_agency if not is_empty(v)]
+    entry: dict[str, Any] = {
+        "name": spec.name,
+        "label": spec.label,
+        "type": spec.type_name,
+        "rule": spec.consolidate,
+        "unit": spec.unit,
+        "target": _as_json(spec, spec.target),
+        "target_label": spec.target_label,
+        "value": _as_json(spec, value),
+        "display": _display(spec, value),
+        "n": len(present),
+        "percent_of_target": None,
+        "agencies": [
+            {"agency_code": code, "agency_name": name, "value": _as_json(spec, v),
+             "display": _display(spec, v), "met": _met(spec, v)}
+            for (code, name), v in per_agency
+        ],
+    }
+    if spec.consolidate == "ratio" and spec.target and isinstance(value, int | Decimal):
+        percent = Decimal(value) / spec.target * 100
+        entry["percent_of_target"] = decimal_to_json(percent.quantize(TWO_PLACES, ROUND_HALF_UP))
+    return entry
+
+
+def _met(spec: FieldSpec, value: Any) -> bool | None:
+    if spec.target is None or not isinstance(value, int | Decimal) or isinstance(value, bool):
+        return None
+    return value >= spec.target
+
+
+def _number_total(spec: FieldSpec, numbers: list[Any]) -> Any:
+    """Sum, or the average for ``avg`` and percentage ``ratio`` (rounded to 2 places)."""
+    if not numbers:
+        return None
+    if spec.consolidate == "avg" or (spec.consolidate == "ratio" and isinstance(spec,
+                                                                                PercentageSpec)):
+        return (Decimal(sum(numbers)) / len(numbers)).quantize(TWO_PLACES, ROUND_HALF_UP)
+    return sum(numbers)
+
+
+def _formula_total(schema: FormSchema, spec: ComputedSpec, rows: list[dict[str, Any]]) -> Any:
+    """A computed field over the consolidated inputs of the agencies for which it has a value
+    (so that an agency that left the denominator empty does not skew the ratio)."""
+    totals: dict[str, Any] = {}
+    for field in schema.fields:
+        if not isinstance(field, ComputedSpec) and field.numeric:
+            totals[field.name] = _number_total(
+                field, [r[field.name] for r in rows if r.get(field.name) is not None])
+    for computed in computed_order(schema.fields):
+        totals[computed.name] = computed.compute(totals)
+        if computed is spec:
+            break
+    return totals[spec.name]
+
+
+def _field(spec: FieldSpec, agencies: list[Agency], included: dict[str, dict[str, Any]]
+           ) -> dict[str, Any]:
+    """The consolidated entry of one input field."""
+    per_agency = [(a, included[a[0]].get(spec.name) if a[0] in included else None)
+                  for a in agencies]
+    values = [v for _a, v in per_agency if not is_empty(v)]
+    rule = spec.consolidate
+    numbers = [v for v in values if isinstance(v, int | Decimal) and not isinstance(v, bool)]
+    extra: dict[str, Any] = {}
+    value: Any = None
+    if rule in ("sum", "avg", "min", "max", "ratio") and values and not numbers:
+        value = (min if rule == "min" else max)(values) if rule in ("min", "max") else None
+    elif rule in ("sum", "avg", "ratio"):
+        value = _number_total(spec, numbers)
+    elif rule == "min":
+        value = min(values) if values else None
+    elif rule == "max":
+        value = max(values) if values else None
+    elif rule == "count":
+        value, counts = _count(spec, values)
+        if counts is not None:
+            extra["counts"] = counts
+    elif rule == "list":
+        value = [{"agency_code": code, "agency_name": name, "value": _as_json(spec, v),
+                  "display": _display(spec, v)}
+                 for (code, name), v in per_agency if not is_empty(v)]
+    elif rule == "rows" and isinstance(spec, GroupSpec):
+        rows = [{"agency_code": code, "agency_name": name, "values": row}
+                for (code, name), v in per_agency for row in (v or [])]
+        extra["rows"] = [dict(r, values=spec.to_json([r["values"]])[0]) for r in rows]
+        extra["columns"] = _columns(spec, [r["values"] for r in rows])
+        value = len(rows)
+    entry = _base(spec, per_agency, value)
+    if rule == "list":
+        entry["value"] = value
+        entry["display"] = "\n".join(f"{v['agency_name']}: {v['display']}" for v in value)
+    if rule == "rows":
+        entry["display"] = _("{n} dòng", n=value or 0)
+    entry.update(extra)
+    return entry
+
+
+def _count(spec: FieldSpec, values: list[Any]) -> tuple[int, list[dict[str, Any]] | None]:
+    if isinstance(spec, YesNoSpec):
+        yes = sum(1 for v in values if v is True)
+        return yes, [{"value": True, "label": _("Có"), "count": yes},
+                     {"value": False, "label": _("Không"), "count": len(values) - yes}]
+    if isinstance(spec, ChoiceSpec):
+        counts = []
+        for choice in spec.choices:
+            picked = sum(1 for v in values
+                         if (choice.value in v if isinstance(spec, MultichoiceSpec) and
+                             isinstance(v, list) else v == choice.value))
+            counts.append({"value": choice.value, "label": choice.label, "count": picked})
+        return len(values), counts
+    if isinstance(spec, GroupSpec):
+        return sum(len(v) for v in values), None
+    return len(values), None
+
+
+def _columns(spec: GroupSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Totals of the numeric columns of a group over every row (sum/avg/min/max/count)."""
+    out = []
+    for column in spec.fields:
+        if not column.numeric or column.consolidate not in ("sum", "avg", "min", "max", "count"):
+            continue
+        numbers = [r[column.name] for r in rows if r.get(column.name) is not None]
+        value: Any = None
+        if column.consolidate == "count":
+            value = len(numbers)
+        elif numbers and column.consolidate == "sum":
+            value = sum(numbers)
+        elif numbers and column.consolidate == "avg":
+            value = (Decimal(sum(numbers)) / len(numbers)).quantize(TWO_PLACES, ROUND_HALF_UP)
+        elif numbers:
+            value = (min if column.consolidate == "min" else max)(numbers)
+        out.append({"name": column.name, "label": column.label, "rule": column.consolidate,
+                    "value": _as_json(column, value), "display": _display(column, value)})
+    return out
+
+
+def _local_date(moment: dt.datetime | dt.date) -> dt.date:
+    if isinstance(moment, dt.datetime):
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(VIETNAM)
+        return moment.date()
+    return moment
+
+
+def _timeliness(code: str, name: str, report: Mapping[str, Any] | None, included: bool
+                ) -> dict[str, Any]:
+    """On time / late (days after the due date, Vietnam time) / missing, for one agency."""
+    submitted = report.get("submitted_at") if report else None
+    due = report.get("due") if report else None
+    out: dict[str, Any] = {
+        "agency_code": code, "agency_name": name,
+        "report_status": report.get("status") if report else None,
+        "included": included,
+        "timeliness": "missing", "days_late": None,
+        "submitted_at": submitted.isoformat() if submitted else None,
+        "due": due.isoformat() if due else None,
+    }
+    if submitted is not None:
+        late = (_local_date(submitted) - due).days if due is not None else 0
+        out["timeliness"] = "late" if late > 0 else "on_time"
+        out["days_late"] = max(late, 0)
+    return out
