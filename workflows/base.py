@@ -10,9 +10,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol
 
+import logging
+
 from transitions import Machine
 
 from workflows.exceptions import TransitionRefused
+
+
+# the flows keep their own names (state, triggers called through events): binding notices are noise
+logging.getLogger("transitions.core").setLevel(logging.ERROR)
 
 
 class Actor(Protocol):
@@ -42,7 +48,7 @@ class Flow:
             model=self,
             states=self.STATES,
             transitions=self.TRANSITIONS,
-            initial=subject.status,  # never let transitions reset a loaded row
+            initial=str(subject.status),  # never let transitions reset a loaded row
             auto_transitions=False,
             model_override=True,
         )
