@@ -652,7 +652,7 @@ def consolidated_context(
 
     # Table geometry: STT | agency | one column per result | status  (twips, grid AND cells)
     k = len(results)
-    stt, status_w = 620, 1560
+    stt, status_w = 700, 1560
     field_w = max(850, min(1500, (TEXT_WIDTH - stt - status_w - 2600) // max(k, 1))) if k else 0
     name_w = TEXT_WIDTH - stt - status_w - field_w * k
     ctx["table_grid"] = [stt, name_w] + [field_w] * k + [status_w]
