@@ -361,14 +361,14 @@ def _results_table(doc: DocumentObject) -> None:
         trpr = r._tr.get_or_add_trPr()
         el = OxmlElement("w:tblHeader")
         trpr.append(el)
-    # cell widths of the looped column come from the context
+    # cell widths come from the context, like the grid: they depend on the number of fields
+    widths = {0: "{{ table_grid[0] }}", 1: "{{ table_grid[1] }}", 3: "{{ field_col_w }}",
+              5: "{{ table_grid[-1] }}"}
     for r in t.rows:
-        r.cells[3]._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), "{{ field_col_w }}")
+        for ci, w in widths.items():
+            r.cells[ci]._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), w)
     tblw = t._tbl.tblPr.find(qn("w:tblW"))
     tblw.set(qn("w:w"), str(TEXT_WIDTH))
-    # the name column width too: it depends on the number of fields
-    for r in t.rows:
-        r.cells[1]._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), "{{ table_grid[1] }}")
     grid = t._tbl.tblGrid
     for col in list(grid):
         grid.remove(col)
