@@ -25,16 +25,23 @@ from docx.text.paragraph import Paragraph
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from worker.textwidth import bold_width_twips  # noqa: E402
 from worker.contexts import (  # noqa: E402, I001
-    CELL_MARGIN, HEADER_LEFT, HEADER_RIGHT, TEXT_WIDTH,
+    CELL_MARGIN,
+    HEADER_LEFT,
+    HEADER_RIGHT,
+    TEXT_WIDTH,
 )
+from worker.textwidth import bold_width_twips  # noqa: E402
 
 FONT = "Times New Roman"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 SIGN_LEFT = 4535  # 8 cm for Nơi nhận, the rest for the signer
-CENTER, JUSTIFY, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT
+CENTER, JUSTIFY, LEFT = (
+    WD_ALIGN_PARAGRAPH.CENTER,
+    WD_ALIGN_PARAGRAPH.JUSTIFY,
+    WD_ALIGN_PARAGRAPH.LEFT,
+)
 
 
 # ----------------------------------------------------------------------------- document setup
@@ -125,9 +132,19 @@ def _field(p: Paragraph, instr: str, shown: str, size: float) -> None:
 
 
 def para(
-    container, text: str = "", *, size: float = 14, bold: bool = False, italic: bool = False,
-    align=CENTER, before: float = 0, after: float = 0, indent: bool = False,
-    keep_next: bool = False, left: int | None = None, hanging: int | None = None,
+    container,
+    text: str = "",
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    align=CENTER,
+    before: float = 0,
+    after: float = 0,
+    indent: bool = False,
+    keep_next: bool = False,
+    left: int | None = None,
+    hanging: int | None = None,
     first: bool = False,
 ) -> Paragraph:
     """Add a paragraph; ``first`` reuses the first (empty) paragraph of a new cell."""
@@ -270,11 +287,18 @@ def _title(doc: DocumentObject) -> None:
 
 
 def _addressees(doc: DocumentObject, before: float = 6) -> None:
-    """"Kính gửi:" then the first recipient on the same line, the others aligned under it."""
+    """ "Kính gửi:" then the first recipient on the same line, the others aligned under it."""
     hang = 1560  # "Kính gửi:" width + gap
     left = 3400
-    p = para(doc, "Kính gửi:\t{{ addressee_first }}", align=LEFT, before=before, after=0,
-             left=left, hanging=hang)
+    p = para(
+        doc,
+        "Kính gửi:\t{{ addressee_first }}",
+        align=LEFT,
+        before=before,
+        after=0,
+        left=left,
+        hanging=hang,
+    )
     tabs = p.paragraph_format.tab_stops
     tabs.add_tab_stop(Twips(left))
     tag(doc, "{%p for a in addressee_rest %}")
@@ -288,8 +312,16 @@ def _blocks(doc: DocumentObject, var: str) -> None:
     variants = (("bold", True, False), ("italic", False, True), ("bold_italic", True, True))
     for i, (style, bold, italic) in enumerate(variants):
         tag(doc, f"{{%p {'if' if i == 0 else 'elif'} b.style == '{style}' %}}")
-        para(doc, "{{ b.text }}", bold=bold, italic=italic, align=JUSTIFY, before=6,
-             indent=True, keep_next=bold)
+        para(
+            doc,
+            "{{ b.text }}",
+            bold=bold,
+            italic=italic,
+            align=JUSTIFY,
+            before=6,
+            indent=True,
+            keep_next=bold,
+        )
     tag(doc, "{%p else %}")
     para(doc, "{{ b.text }}", align=JUSTIFY, before=6, indent=True)
     tag(doc, "{%p endif %}")
@@ -322,8 +354,15 @@ def _preserve_spaces(doc: DocumentObject) -> None:
         t.set(qn("xml:space"), "preserve")
 
 
-def _cell_text(cell: _Cell, text: str, *, bold: bool = False, size: float = 12,
-               align=CENTER, first: bool = True) -> None:
+def _cell_text(
+    cell: _Cell,
+    text: str,
+    *,
+    bold: bool = False,
+    size: float = 12,
+    align=CENTER,
+    first: bool = True,
+) -> None:
     para(cell, text, size=size, bold=bold, align=align, first=first, before=2, after=2)
 
 
@@ -335,17 +374,36 @@ def _results_table(doc: DocumentObject) -> None:
     # collapse to one column per field. The grid is written by a loop over table_grid.
     _fixed(t, [620, 3000, 300, 1500, 300, 1560])
     rows = [
-        ("STT", "Cơ quan, đơn vị", "{%tc for h in table_head %}", "{{ h }}", "{%tc endfor %}",
-         "Tình hình báo cáo", True),
+        (
+            "STT",
+            "Cơ quan, đơn vị",
+            "{%tc for h in table_head %}",
+            "{{ h }}",
+            "{%tc endfor %}",
+            "Tình hình báo cáo",
+            True,
+        ),
         ("", "", "{%tc for u in table_units %}", "{{ u }}", "{%tc endfor %}", "", False),
         ("{%tr for r in table_rows %}", "", "", "", "", "", False),
-        ("{{ r.no }}", "{{ r.name }}", "{%tc for c in r.cells %}", "{{ c }}", "{%tc endfor %}",
-         "{{ r.status }}", False),
+        (
+            "{{ r.no }}",
+            "{{ r.name }}",
+            "{%tc for c in r.cells %}",
+            "{{ c }}",
+            "{%tc endfor %}",
+            "{{ r.status }}",
+            False,
+        ),
     ]
     for ri, (*texts, bold) in enumerate(rows):
         for ci, text in enumerate(texts):
-            _cell_text(t.cell(ri, ci), text, bold=bold, size=12 if ri != 1 else 11,
-                       align=LEFT if (ci == 1 and ri > 1) else CENTER)
+            _cell_text(
+                t.cell(ri, ci),
+                text,
+                bold=bold,
+                size=12 if ri != 1 else 11,
+                align=LEFT if (ci == 1 and ri > 1) else CENTER,
+            )
     extra = [
         ("{%tr endfor %}", "", "", "", "", ""),
         ("{%tr for s in table_totals %}", "", "", "", "", ""),
@@ -362,8 +420,12 @@ def _results_table(doc: DocumentObject) -> None:
         el = OxmlElement("w:tblHeader")
         trpr.append(el)
     # cell widths come from the context, like the grid: they depend on the number of fields
-    widths = {0: "{{ table_grid[0] }}", 1: "{{ table_grid[1] }}", 3: "{{ field_col_w }}",
-              5: "{{ table_grid[-1] }}"}
+    widths = {
+        0: "{{ table_grid[0] }}",
+        1: "{{ table_grid[1] }}",
+        3: "{{ field_col_w }}",
+        5: "{{ table_grid[-1] }}",
+    }
     for r in t.rows:
         for ci, w in widths.items():
             r.cells[ci]._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), w)

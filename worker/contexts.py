@@ -37,30 +37,68 @@ CELL_MARGIN = 108  # default left/right cell margin of Word and LibreOffice
 MIN_RULE = 850  # 1.5 cm
 
 TYPE_NAMES = {
-    "KH": "KẾ HOẠCH", "BC": "BÁO CÁO", "QĐ": "QUYẾT ĐỊNH", "TB": "THÔNG BÁO", "HD": "HƯỚNG DẪN",
-    "CTr": "CHƯƠNG TRÌNH", "PA": "PHƯƠNG ÁN", "ĐA": "ĐỀ ÁN", "TTr": "TỜ TRÌNH", "CT": "CHỈ THỊ",
-    "NQ": "NGHỊ QUYẾT", "QC": "QUY CHẾ", "QyĐ": "QUY ĐỊNH", "BB": "BIÊN BẢN", "GM": "GIẤY MỜI",
+    "KH": "KẾ HOẠCH",
+    "BC": "BÁO CÁO",
+    "QĐ": "QUYẾT ĐỊNH",
+    "TB": "THÔNG BÁO",
+    "HD": "HƯỚNG DẪN",
+    "CTr": "CHƯƠNG TRÌNH",
+    "PA": "PHƯƠNG ÁN",
+    "ĐA": "ĐỀ ÁN",
+    "TTr": "TỜ TRÌNH",
+    "CT": "CHỈ THỊ",
+    "NQ": "NGHỊ QUYẾT",
+    "QC": "QUY CHẾ",
+    "QyĐ": "QUY ĐỊNH",
+    "BB": "BIÊN BẢN",
+    "GM": "GIẤY MỜI",
 }
 AUTHORITIES = ("", "TM.", "KT.", "TL.", "TUQ.", "Q.")
 # Vietnamese legal texts letter their points a) b) c) d) đ) e) g) h) i) k) …, skipping f j w z.
 POINT_LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
 RULE_NAMES = {
-    "sum": "cộng", "count": "đếm", "avg": "bình quân", "min": "thấp nhất", "max": "cao nhất",
-    "ratio": "so với mục tiêu", "list": "liệt kê", "rows": "liệt kê", "none": "",
+    "sum": "cộng",
+    "count": "đếm",
+    "avg": "bình quân",
+    "min": "thấp nhất",
+    "max": "cao nhất",
+    "ratio": "so với mục tiêu",
+    "list": "liệt kê",
+    "rows": "liệt kê",
+    "none": "",
 }
 
 _COMMON = {
-    "header_parent", "agency_name", "agency_rule_indent", "number_line", "date_line",
-    "type_name", "summary", "summary_rule_indent", "blocks", "recipients", "signer_lines",
-    "signer_note", "signer_name",
+    "header_parent",
+    "agency_name",
+    "agency_rule_indent",
+    "number_line",
+    "date_line",
+    "type_name",
+    "summary",
+    "summary_rule_indent",
+    "blocks",
+    "recipients",
+    "signer_lines",
+    "signer_note",
+    "signer_name",
 }
 _ADDRESSED = {"addressee_first", "addressee_rest"}
 SUPPLIED: dict[str, frozenset[str]] = {
     "plan": frozenset(_COMMON | {"legal_basis", "preamble"}),
     "report": frozenset(_COMMON | _ADDRESSED),
     "consolidated": frozenset(
-        _COMMON | _ADDRESSED | {"blocks_after", "table_grid", "field_col_w", "table_head",
-                                "table_units", "table_rows", "table_totals"}
+        _COMMON
+        | _ADDRESSED
+        | {
+            "blocks_after",
+            "table_grid",
+            "field_col_w",
+            "table_head",
+            "table_units",
+            "table_rows",
+            "table_totals",
+        }
     ),
     "reminder": frozenset(
         (_COMMON - {"type_name", "summary", "summary_rule_indent"}) | _ADDRESSED | {"subject_line"}
@@ -81,8 +119,19 @@ def roman(n: int) -> str:
         raise ValueError(f"no Roman numeral for {n}")
     out = []
     for value, sym in (
-        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
     ):
         while n >= value:
             out.append(sym)
@@ -101,7 +150,7 @@ def _pad(n: int) -> str:
 
 
 def format_day_month_year(d: date) -> str:
-    """"ngày 05 tháng 01 năm 2020" / "ngày 29 tháng 6 năm 2019" (FORMAT.md §4)."""
+    """ "ngày 05 tháng 01 năm 2020" / "ngày 29 tháng 6 năm 2019" (FORMAT.md §4)."""
     month = _pad(d.month) if d.month < 3 else str(d.month)
     return f"ngày {_pad(d.day) if d.day < 10 else d.day} tháng {month} năm {d.year}"
 
@@ -119,15 +168,18 @@ def format_date_line(
     if when is not None:
         return f"{place}, {format_day_month_year(when)}"
     blank = "    "
-    month = blank if not draft_month else (_pad(draft_month) if draft_month < 3 else str(draft_month))
+    month = (
+        blank if not draft_month else (_pad(draft_month) if draft_month < 3 else str(draft_month))
+    )
     year = str(draft_year) if draft_year else blank
     return f"{place}, ngày{blank}tháng {month} năm {year}"
 
 
 def format_number_line(number: int | None, type_abbr: str, agency_abbr: str) -> str:
-    """"Số: 05/KH-BCĐNQ"; a draft without a number: "Số:    /KH-UBND".
+    """ "Số: 05/KH-BCĐNQ"; a draft without a number: "Số:    /KH-UBND".
 
-    For a công văn (no type) pass the agency and its unit: ``(12, "UBND", "VX")`` → "Số: 12/UBND-VX".
+    For a công văn (no type) pass the agency and its unit:
+    ``(12, "UBND", "VX")`` → "Số: 12/UBND-VX".
     """
     if number is not None and number < 1:
         raise ValueError("số văn bản phải từ 1 trở lên")
@@ -179,8 +231,11 @@ def signer_block(signer: Mapping[str, Any]) -> tuple[list[str], str, str]:
 
 
 def recipient_lines(
-    recipients: Iterable[str], archive: str, copies: str | int | None = None,
-    *, as_above: bool = False,
+    recipients: Iterable[str],
+    archive: str,
+    copies: str | int | None = None,
+    *,
+    as_above: bool = False,
 ) -> list[str]:
     """Nơi nhận items: "- X;" each, "- Như trên;" first when addressed, last "- Lưu: VT, NC."."""
     lines = ["- Như trên;"] if as_above else []
@@ -199,7 +254,7 @@ def recipient_lines(
 
 
 def addressee_lines(addressees: Sequence[str]) -> tuple[str, list[str]]:
-    """"Kính gửi:" recipients: one on the same line ("X."), several as "- X;" lines, last ".".
+    """ "Kính gửi:" recipients: one on the same line ("X."), several as "- X;" lines, last ".".
 
     Returns the text after "Kính gửi:" on its line and the following lines.
     """
@@ -291,7 +346,9 @@ def legal_basis_lines(lines: Sequence[str]) -> list[str]:
 # ----------------------------------------------------------------------------- plan
 
 
-def _node_blocks(node: Mapping[str, Any], level: int, index: int, out: list[dict[str, str]]) -> None:
+def _node_blocks(
+    node: Mapping[str, Any], level: int, index: int, out: list[dict[str, str]]
+) -> None:
     label = f"{index}." if level == 1 else f"{point_letter(index)})" if level == 2 else "-"
     heading, text = node.get("heading"), node.get("text")
     if heading:
@@ -307,13 +364,17 @@ def _node_blocks(node: Mapping[str, Any], level: int, index: int, out: list[dict
         out.append(_block("para", p))
     for b in node.get("bullets") or []:
         item = b if isinstance(b, Mapping) else {"text": b}
-        out.append(_block("bullet", f"- {item['text']}", "italic" if item.get("italic") else "plain"))
+        out.append(
+            _block("bullet", f"- {item['text']}", "italic" if item.get("italic") else "plain")
+        )
     for i, child in enumerate(node.get("items") or [], 1):
         _node_blocks(child, level + 1, i, out)
 
 
 def _assignment_blocks(
-    a: Mapping[str, Any], index: int, agencies: Mapping[str, Mapping[str, Any]],
+    a: Mapping[str, Any],
+    index: int,
+    agencies: Mapping[str, Mapping[str, Any]],
     out: list[dict[str, str]],
 ) -> None:
     label = a.get("label") or _agency(agencies, a["agency"], "phân công")["name"]
@@ -374,7 +435,8 @@ def plan_context(
     ctx["preamble"] = definition.get("preamble") or ""
     ctx["blocks"] = plan_blocks(definition, agencies)
     ctx["recipients"] = recipient_lines(
-        definition.get("recipients") or [], definition.get("archive") or "VT",
+        definition.get("recipients") or [],
+        definition.get("archive") or "VT",
         definition.get("archive_copies"),
     )
     ctx.update(_signer(definition["signer"]))
@@ -407,8 +469,10 @@ def format_value(field: Mapping[str, Any], value: Any) -> str:
 
 def _target_note(field: Mapping[str, Any], value: Any) -> str:
     target = field.get("target")
-    if target in (None, "") or not isinstance(value, int | float | Decimal) or isinstance(
-        value, bool
+    if (
+        target in (None, "")
+        or not isinstance(value, int | float | Decimal)
+        or isinstance(value, bool)
     ):
         return ""
     suffix = "%" if field.get("type") == "percentage" else f" {field.get('unit') or ''}".rstrip()
@@ -440,7 +504,8 @@ def report_blocks(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any
             for row in rows:
                 parts = [
                     f"{c['label']}: {format_value(c, row.get(c['name']))}"
-                    for c in f.get("fields") or [] if row.get(c["name"]) not in (None, "")
+                    for c in f.get("fields") or []
+                    if row.get(c["name"]) not in (None, "")
                 ]
                 blocks.append(_block("bullet", "- " + "; ".join(parts) + ";"))
             continue
@@ -478,13 +543,17 @@ def report_context(
     """
     agency = _agency(agencies, report["agency"], "cơ quan báo cáo")
     ctx = header_context(
-        agencies, report["agency"],
+        agencies,
+        report["agency"],
         format_number_line(number, "BC", agency["abbreviation"]),
-        format_date_line(agency["place"], issued_on, report.get("draft_month"),
-                         report.get("draft_year")),
+        format_date_line(
+            agency["place"], issued_on, report.get("draft_month"), report.get("draft_year")
+        ),
     )
     period = f" {report['period']}" if report.get("period") else ""
-    ctx.update(_title("BC", report.get("title") or f"Kết quả thực hiện {report['plan_ref']}{period}"))
+    ctx.update(
+        _title("BC", report.get("title") or f"Kết quả thực hiện {report['plan_ref']}{period}")
+    )
     ctx["addressee_first"], ctx["addressee_rest"] = addressee_lines(report["addressees"])
     intro = report.get("intro") or (
         f"Thực hiện {report['plan_ref']}, {agency['name']} báo cáo kết quả thực hiện{period} "
@@ -496,8 +565,10 @@ def report_context(
     end_text(blocks)
     ctx["blocks"] = blocks
     ctx["recipients"] = recipient_lines(
-        report.get("recipients") or [], report.get("archive") or "VT",
-        report.get("archive_copies"), as_above=True,
+        report.get("recipients") or [],
+        report.get("archive") or "VT",
+        report.get("archive_copies"),
+        as_above=True,
     )
     ctx.update(_signer(report["signer"]))
     return ctx
@@ -566,14 +637,24 @@ def consolidated_context(
     code = consolidated["agency"]
     agency = _agency(agencies, code, "cơ quan tổng hợp")
     ctx = header_context(
-        agencies, code,
+        agencies,
+        code,
         format_number_line(number, "BC", agency["abbreviation"]),
-        format_date_line(agency["place"], issued_on, consolidated.get("draft_month"),
-                         consolidated.get("draft_year")),
+        format_date_line(
+            agency["place"],
+            issued_on,
+            consolidated.get("draft_month"),
+            consolidated.get("draft_year"),
+        ),
     )
     period = f" {consolidated['period']}" if consolidated.get("period") else ""
-    ctx.update(_title("BC", consolidated.get("title")
-                      or f"Tổng hợp kết quả thực hiện {consolidated['plan_ref']}{period}"))
+    ctx.update(
+        _title(
+            "BC",
+            consolidated.get("title")
+            or f"Tổng hợp kết quả thực hiện {consolidated['plan_ref']}{period}",
+        )
+    )
     ctx["addressee_first"], ctx["addressee_rest"] = addressee_lines(consolidated["addressees"])
 
     def name(c: str) -> str:
@@ -588,25 +669,38 @@ def consolidated_context(
         status, days = timeliness(row)
         text = _STATUS_TEXT.get(status) or f"Trễ {days} ngày"
         groups[status].append(name(row["agency"]) + (f" ({days} ngày)" if status == "late" else ""))
-        table_rows.append({
-            "no": str(i), "name": name(row["agency"]), "status": text,
-            "cells": [_cell(r, (r.get("per_agency") or {}).get(row["agency"])) for r in results],
-        })
+        table_rows.append(
+            {
+                "no": str(i),
+                "name": name(row["agency"]),
+                "status": text,
+                "cells": [
+                    _cell(r, (r.get("per_agency") or {}).get(row["agency"])) for r in results
+                ],
+            }
+        )
     total = len(rows_in)
     intro = consolidated.get("intro") or (
         f"Thực hiện {consolidated['plan_ref']}, {agency['name']} tổng hợp kết quả thực hiện"
         f"{period} như sau:"
     )
     blocks = [_block("para", intro), _block("heading1", "I. TÌNH HÌNH BÁO CÁO", "bold")]
-    blocks.append(_block("para", (
-        f"Có {total} cơ quan, đơn vị phải báo cáo; đã nhận {total - len(groups['missing'])} báo cáo, "
-        f"trong đó {len(groups['on_time'])} đúng hạn, {len(groups['late'])} trễ hạn; "
-        f"{len(groups['missing'])} cơ quan, đơn vị chưa báo cáo."
-    )))
+    blocks.append(
+        _block(
+            "para",
+            (
+                f"Có {total} cơ quan, đơn vị phải báo cáo; "
+                f"đã nhận {total - len(groups['missing'])} báo cáo, "
+                f"trong đó {len(groups['on_time'])} đúng hạn, {len(groups['late'])} trễ hạn; "
+                f"{len(groups['missing'])} cơ quan, đơn vị chưa báo cáo."
+            ),
+        )
+    )
     for key, label in (("on_time", "Đúng hạn"), ("late", "Trễ hạn"), ("missing", "Chưa báo cáo")):
         if groups[key]:
-            blocks.append(_block("bullet", f"- {label} ({len(groups[key])}): "
-                                 + ", ".join(groups[key]) + ";"))
+            blocks.append(
+                _block("bullet", f"- {label} ({len(groups[key])}): " + ", ".join(groups[key]) + ";")
+            )
     if blocks[-1]["kind"] == "bullet":
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading1", "II. KẾT QUẢ THỰC HIỆN", "bold"))
@@ -629,8 +723,11 @@ def consolidated_context(
     for t in consolidated.get("texts") or []:
         n += 1
         after.append(_block("heading2", f"{n}. {t['label']}", "bold"))
-        entries = [(c, str(v).strip()) for c, v in (t.get("per_agency") or {}).items()
-                   if v is not None and str(v).strip()]
+        entries = [
+            (c, str(v).strip())
+            for c, v in (t.get("per_agency") or {}).items()
+            if v is not None and str(v).strip()
+        ]
         if not entries:
             after.append(_block("para", "Không có."))
         for c, v in entries:
@@ -638,8 +735,11 @@ def consolidated_context(
             after.append(_block("bullet", f"- {name(c)}: {lines[0]}"))
             after.extend(_block("para", p) for p in lines[1:])
     s = 2
-    for key, heading in (("assessment", "ĐÁNH GIÁ CHUNG"), ("next_steps", "NHIỆM VỤ THỜI GIAN TỚI"),
-                         ("proposals", "ĐỀ XUẤT, KIẾN NGHỊ")):
+    for key, heading in (
+        ("assessment", "ĐÁNH GIÁ CHUNG"),
+        ("next_steps", "NHIỆM VỤ THỜI GIAN TỚI"),
+        ("proposals", "ĐỀ XUẤT, KIẾN NGHỊ"),
+    ):
         if consolidated.get(key):
             s += 1
             after.append(_block("heading1", f"{roman(s)}. {heading}", "bold"))
@@ -666,14 +766,18 @@ def consolidated_context(
     ctx["table_totals"] = [
         {"label": "Tổng hợp", "cells": [_cell(r, r.get("value")) for r in results]},
         {"label": "Mục tiêu", "cells": [_cell(r, r.get("target")) for r in results]},
-        {"label": "Tỷ lệ đạt", "cells": [_rate(r.get("value"), r.get("target")) or "-"
-                                         for r in results]},
+        {
+            "label": "Tỷ lệ đạt",
+            "cells": [_rate(r.get("value"), r.get("target")) or "-" for r in results],
+        },
     ]
     if not any(r.get("target") not in (None, "") for r in results):
         ctx["table_totals"] = ctx["table_totals"][:1]
     ctx["recipients"] = recipient_lines(
-        consolidated.get("recipients") or [], consolidated.get("archive") or "VT",
-        consolidated.get("archive_copies"), as_above=True,
+        consolidated.get("recipients") or [],
+        consolidated.get("archive") or "VT",
+        consolidated.get("archive_copies"),
+        as_above=True,
     )
     ctx.update(_signer(consolidated["signer"]))
     return ctx
@@ -710,14 +814,17 @@ def reminder_context(
     if not overdue:
         raise ContextError("Không có cơ quan nào quá hạn để đôn đốc")
     ctx = header_context(
-        agencies, code,
+        agencies,
+        code,
         format_number_line(number, agency["abbreviation"], reminder["unit"]),
-        format_date_line(agency["place"], issued_on, reminder.get("draft_month"),
-                         reminder.get("draft_year")),
+        format_date_line(
+            agency["place"], issued_on, reminder.get("draft_month"), reminder.get("draft_year")
+        ),
     )
     short_ref = reminder["plan_ref"].split(" ngày ")[0]
-    ctx["subject_line"] = "V/v " + (reminder.get("subject")
-                                    or f"đôn đốc báo cáo kết quả thực hiện {short_ref}")
+    ctx["subject_line"] = "V/v " + (
+        reminder.get("subject") or f"đôn đốc báo cáo kết quả thực hiện {short_ref}"
+    )
     names = [_agency(agencies, o["agency"], "đôn đốc")["name"] for o in overdue]
     ctx["addressee_first"], ctx["addressee_rest"] = addressee_lines(names)
     report_to = reminder.get("report_to") or agency["name"]
@@ -728,23 +835,36 @@ def reminder_context(
         dues = sorted({o["due"] for o in overdue if o.get("due")})
         due_text = f" (thời hạn {format_day_month_year(dues[0])})" if len(dues) == 1 else ""
         blocks = [
-            _block("para", f"Thực hiện {reminder['plan_ref']}, các cơ quan, đơn vị được phân công "
-                           f"có trách nhiệm gửi báo cáo kết quả thực hiện về {report_to}"
-                           f"{due_text}."),
-            _block("para", f"Đến nay, {agency['name']} chưa nhận được báo cáo của "
-                           f"{len(names)} cơ quan, đơn vị sau:"),
+            _block(
+                "para",
+                f"Thực hiện {reminder['plan_ref']}, các cơ quan, đơn vị được phân công "
+                f"có trách nhiệm gửi báo cáo kết quả thực hiện về {report_to}"
+                f"{due_text}.",
+            ),
+            _block(
+                "para",
+                f"Đến nay, {agency['name']} chưa nhận được báo cáo của "
+                f"{len(names)} cơ quan, đơn vị sau:",
+            ),
         ]
         blocks += [_block("bullet", f"- {n};") for n in names]
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
-        blocks.append(_block("para", (
-            f"Để kịp thời tổng hợp, {agency['name']} đề nghị các cơ quan, đơn vị nêu trên khẩn "
-            f"trương gửi báo cáo về {report_to} chậm nhất {new_due}."
-        )))
+        blocks.append(
+            _block(
+                "para",
+                (
+                    f"Để kịp thời tổng hợp, {agency['name']} đề nghị các cơ quan, đơn vị nêu "
+                    f"trên khẩn trương gửi báo cáo về {report_to} chậm nhất {new_due}."
+                ),
+            )
+        )
     end_text(blocks)
     ctx["blocks"] = blocks
     ctx["recipients"] = recipient_lines(
-        reminder.get("recipients") or [], reminder.get("archive") or "VT",
-        reminder.get("archive_copies"), as_above=True,
+        reminder.get("recipients") or [],
+        reminder.get("archive") or "VT",
+        reminder.get("archive_copies"),
+        as_above=True,
     )
     ctx.update(_signer(reminder["signer"]))
     return ctx

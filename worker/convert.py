@@ -56,8 +56,12 @@ def _soffice() -> str:
 
 def _has_uno() -> bool:
     try:
-        return subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True,
-                              timeout=30).returncode == 0
+        return (
+            subprocess.run(
+                [UNO_PYTHON, "-c", "import uno"], capture_output=True, timeout=30
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -104,7 +108,9 @@ def ensure_server() -> bool:
             return True
         proc = subprocess.Popen(
             [UNO_PYTHON, str(SERVER_SCRIPT), str(SOCKET), str(PROFILE)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
         (_RUN_DIR / "server.pid").write_text(str(proc.pid))
@@ -140,9 +146,20 @@ def _convert_cold(src: Path, out_dir: Path, timeout: float) -> None:
     profile = Path(tempfile.mkdtemp(prefix="kehoach-lo-cold-"))
     try:
         subprocess.run(
-            [_soffice(), "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-             "--convert-to", "pdf", "--outdir", str(out_dir), str(src)],
-            capture_output=True, timeout=timeout, check=True,
+            [
+                _soffice(),
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation=file://{profile}",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out_dir),
+                str(src),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            check=True,
         )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         raise ConversionError(f"LibreOffice không chuyển được văn bản sang PDF: {e}") from e

@@ -23,10 +23,18 @@ TemplateSource = bytes | str | Path
 
 # XML 1.0 forbids C0 controls except \t \n \r, lone surrogates and U+FFFE/U+FFFF.
 _ILLEGAL = re.compile("[\x00-\x08\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_LINE_BREAKS = str.maketrans({
-    "\r": "\n", "\x0b": "\n", "\x07": "\n", "\x0c": "\n", "\t": " ",
-    "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
-})
+_LINE_BREAKS = str.maketrans(
+    {
+        "\r": "\n",
+        "\x0b": "\n",
+        "\x07": "\n",
+        "\x0c": "\n",
+        "\t": " ",
+        "\u2028": "\n",
+        "\u2029": "\n",
+        "\x85": "\n",
+    }
+)
 
 
 class TemplateRejected(ValueError):

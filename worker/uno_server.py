@@ -30,32 +30,42 @@ def prop(name, value):
 class Office:
     def __init__(self, profile):
         self.profile = profile
-        self.pipe = "kehoach_%d" % os.getpid()
+        self.pipe = f"kehoach_{os.getpid()}"
         self.proc = None
         self.desktop = None
 
     def start(self):
         self.proc = subprocess.Popen(
-            ["soffice", "--headless", "--invisible", "--nologo", "--norestore", "--nodefault",
-             "--nolockcheck", "-env:UserInstallation=file://" + self.profile,
-             "--accept=pipe,name=%s;urp;StarOffice.ComponentContext" % self.pipe],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "soffice",
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                "--nolockcheck",
+                "-env:UserInstallation=file://" + self.profile,
+                f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext(
-            "com.sun.star.bridge.UnoUrlResolver", local)
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
         deadline = time.time() + 60
         while True:
             try:
-                ctx = resolver.resolve(
-                    "uno:pipe,name=%s;urp;StarOffice.ComponentContext" % self.pipe)
+                ctx = resolver.resolve(f"uno:pipe,name={self.pipe};urp;StarOffice.ComponentContext")
                 break
             except Exception:
                 if self.proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("LibreOffice did not start")
+                    raise RuntimeError("LibreOffice did not start") from None
                 time.sleep(0.1)
         self.desktop = ctx.ServiceManager.createInstanceWithContext(
-            "com.sun.star.frame.Desktop", ctx)
+            "com.sun.star.frame.Desktop", ctx
+        )
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -64,13 +74,15 @@ class Office:
         if not self.alive():
             self.start()
         doc = self.desktop.loadComponentFromURL(
-            uno.systemPathToFileUrl(src), "_blank", 0,
-            (prop("Hidden", True), prop("ReadOnly", True)))
+            uno.systemPathToFileUrl(src),
+            "_blank",
+            0,
+            (prop("Hidden", True), prop("ReadOnly", True)),
+        )
         if doc is None:
             raise RuntimeError("LibreOffice could not open the document")
         try:
-            doc.storeToURL(uno.systemPathToFileUrl(dst),
-                           (prop("FilterName", "writer_pdf_Export"),))
+            doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "writer_pdf_Export"),))
         finally:
             doc.close(True)
 
@@ -132,7 +144,7 @@ def main():
                         office.convert(req["in"], req["out"])
                         answer = {"ok": True}
                     except Exception as e2:
-                        answer = {"ok": False, "error": "%s; %s" % (e, e2)}
+                        answer = {"ok": False, "error": f"{e}; {e2}"}
                 conn.sendall((json.dumps(answer) + "\n").encode())
             except Exception as e:
                 try:

@@ -16,11 +16,25 @@ from docx.shared import Mm
 
 from tests.documents import samples
 from worker.contexts import (
-    SUPPLIED, consolidated_context, format_date_line, format_number_line, plan_context,
-    point_letter, recipient_lines, reminder_context, report_context, roman, signer_block,
+    SUPPLIED,
+    consolidated_context,
+    format_date_line,
+    format_number_line,
+    plan_context,
+    point_letter,
+    recipient_lines,
+    reminder_context,
+    report_context,
+    roman,
+    signer_block,
 )
-from worker.render import TemplateRejected, check_template, clean_text, render_docx
-from worker.render import template_variables
+from worker.render import (
+    TemplateRejected,
+    check_template,
+    clean_text,
+    render_docx,
+    template_variables,
+)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 SLOTS = ("ascii", "hAnsi", "eastAsia", "cs")
@@ -33,8 +47,10 @@ def _contexts() -> dict[str, tuple[str, dict]]:
         "plan_nt": ("plan", plan_context(samples.NINH_THUAN, samples.AGENCIES, None, None)),
         "report": ("report", report_context(samples.REPORT, samples.AGENCIES, 3, date(2025, 1, 2))),
         "consolidated": ("consolidated", consolidated_context(cons, agencies, 7, date(2025, 1, 6))),
-        "reminder": ("reminder", reminder_context(samples.REMINDER, samples.AGENCIES, 2,
-                                                  date(2024, 1, 2))),
+        "reminder": (
+            "reminder",
+            reminder_context(samples.REMINDER, samples.AGENCIES, 2, date(2024, 1, 2)),
+        ),
     }
 
 
@@ -82,13 +98,16 @@ def test_numerals_and_letters():
 
 
 def test_signer_kinds():
-    assert signer_block({"authority": "KT.", "authority_of": "Chủ tịch", "title": "Phó Chủ tịch",
-                         "name": "A"})[0] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
-    assert signer_block({"authority": "TM", "authority_of": "Ủy ban nhân dân",
-                         "title": "Chủ tịch", "name": "A"})[0] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
+    assert signer_block(
+        {"authority": "KT.", "authority_of": "Chủ tịch", "title": "Phó Chủ tịch", "name": "A"}
+    )[0] == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    assert signer_block(
+        {"authority": "TM", "authority_of": "Ủy ban nhân dân", "title": "Chủ tịch", "name": "A"}
+    )[0] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]
     for a in ("TL.", "TUQ.", "Q."):
         assert signer_block({"authority": a, "authority_of": "X", "title": "Y", "name": "N"})[0][
-            0].startswith(a + " ")
+            0
+        ].startswith(a + " ")
     with pytest.raises(ValueError):
         signer_block({"authority": "ABC.", "title": "X", "name": "N"})
 
@@ -138,14 +157,19 @@ def test_page_setup(rendered):
 def test_fonts_in_every_slot(rendered):
     _, _, doc, _ = rendered
     styles = doc.styles.element
-    fonts = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(
-        qn("w:rFonts"))
+    fonts = (
+        styles.find(qn("w:docDefaults"))
+        .find(qn("w:rPrDefault"))
+        .find(qn("w:rPr"))
+        .find(qn("w:rFonts"))
+    )
     assert all(fonts.get(qn(f"w:{s}")) == "Times New Roman" for s in SLOTS)
     assert not any("Theme" in k for k in fonts.attrib)
     for style in styles.findall(qn("w:style")):
         rf = style.find(qn("w:rPr")).find(qn("w:rFonts"))
         assert all(rf.get(qn(f"w:{s}")) == "Times New Roman" for s in SLOTS), style.get(
-            qn("w:styleId"))
+            qn("w:styleId")
+        )
         assert not any("Theme" in k for k in rf.attrib)
 
 
@@ -162,8 +186,11 @@ def test_header_table(rendered):
     assert right[:2] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
     # rule lines: paragraph top borders, motto one as long as the motto (~5.6 cm)
     for cell in (t.cell(0, 0), t.cell(0, 1)):
-        rules = [p for p in cell.paragraphs if p._p.pPr is not None
-                 and p._p.pPr.find(qn("w:pBdr")) is not None]
+        rules = [
+            p
+            for p in cell.paragraphs
+            if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None
+        ]
         assert len(rules) == 1 and "_" not in "".join(p.text for p in cell.paragraphs)
     motto_rule = [p for p in t.cell(0, 1).paragraphs if p._p.pPr.find(qn("w:pBdr")) is not None][0]
     ind = motto_rule._p.pPr.find(qn("w:ind"))
@@ -211,8 +238,10 @@ def test_title_body_and_end(rendered):
     assert sum(p.text.endswith("./.") for p in doc.paragraphs) == 1
     if kind == "plan":
         heads = [p.text for p in body if re.match(r"[IVX]+\. ", p.text)]
-        assert heads[:2] in (["I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG CÔNG TÁC TRỌNG TÂM"],
-                             ["I. QUAN ĐIỂM, MỤC TIÊU, YÊU CẦU", "II. NỘI DUNG TRUYỀN THÔNG"])
+        assert heads[:2] in (
+            ["I. MỤC ĐÍCH, YÊU CẦU", "II. NỘI DUNG CÔNG TÁC TRỌNG TÂM"],
+            ["I. QUAN ĐIỂM, MỤC TIÊU, YÊU CẦU", "II. NỘI DUNG TRUYỀN THÔNG"],
+        )
         assert all(r.bold for p in body if p.text in heads for r in p.runs)
         legal = [p for p in body if p.text.startswith("Thực hiện")]
         assert legal and all(r.italic for r in legal[0].runs)
@@ -236,9 +265,11 @@ def test_signer_and_recipients(rendered):
         assert items[0].text == "- Như trên;"
     right = [p for p in t.cell(0, 1).paragraphs if p.text]
     assert all(r.bold for p in right for r in p.runs)
-    expected = {"plan_tv": ["TRƯỞNG BAN", "CHỦ TỊCH UBND TỈNH", "Lê Văn Hân"],
-                "plan_nt": ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Long Biên"],
-                "reminder": ["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", "Phạm Văn C"]}
+    expected = {
+        "plan_tv": ["TRƯỞNG BAN", "CHỦ TỊCH UBND TỈNH", "Lê Văn Hân"],
+        "plan_nt": ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nguyễn Long Biên"],
+        "reminder": ["TL. CHỦ TỊCH", "CHÁNH VĂN PHÒNG", "Phạm Văn C"],
+    }
     if name in expected:
         assert [p.text for p in right] == expected[name]
     borders = t._tbl.tblPr.find(qn("w:tblBorders"))
@@ -252,8 +283,10 @@ def test_page_number_field_from_page_two(rendered):
     assert s._sectPr.find(qn("w:titlePg")) is not None
     header = s.header._element
     assert " PAGE " in "".join(e.text or "" for e in header.iter(qn("w:instrText")))
-    assert header.find(".//" + qn("w:p")).find(qn("w:pPr")).find(qn("w:jc")).get(
-        qn("w:val")) == "center"
+    assert (
+        header.find(".//" + qn("w:p")).find(qn("w:pPr")).find(qn("w:jc")).get(qn("w:val"))
+        == "center"
+    )
     assert not "".join(s.first_page_header._element.itertext()).strip()
 
 
@@ -307,8 +340,9 @@ def test_user_text_is_literal_and_file_valid():
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert z.testzip() is None
         xml = z.read("word/document.xml").decode()
-    assert "{{" not in xml.replace("{{ secret }}", "").replace("{{ x }}", "").replace("{{ r }}", "").replace(
-        "{{ X }}", "")
+    assert "{{" not in xml.replace("{{ secret }}", "").replace("{{ x }}", "").replace(
+        "{{ r }}", ""
+    ).replace("{{ X }}", "")
     doc = Document(io.BytesIO(data))
     text = "\n".join(_texts(doc))
     for s in (NASTY[0], NASTY[1], "THỬ <KÝ TỰ> & {{ X }}", "{{ r }} & <b>", "W" * 300):
@@ -326,7 +360,9 @@ def test_check_template_accepts_ours_and_names_missing():
         assert check_template((TEMPLATES / f"{kind}.docx").read_bytes(), kind) == []
     # the plan template asks for legal_basis/preamble that a report does not supply
     assert check_template((TEMPLATES / "plan.docx").read_bytes(), "report") == [
-        "legal_basis", "preamble"]
+        "legal_basis",
+        "preamble",
+    ]
     doc = Document(TEMPLATES / "report.docx")
     doc.add_paragraph("{{ so_tien }} {{ signer_name }}")
     buf = io.BytesIO()
@@ -358,8 +394,9 @@ def _pdf_info(pdf: bytes, tmp_path: Path) -> tuple[str, str]:
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
     return info.stdout, text.stdout
 
 
@@ -389,8 +426,11 @@ def test_pdf_conversion(name, tmp_path):
 def test_pdf_of_nasty_text_and_long_word(tmp_path):
     from worker.convert import docx_to_pdf
 
-    pdf = docx_to_pdf(render_docx(TEMPLATES / "plan.docx",
-                                  plan_context(_nasty_plan(), samples.AGENCIES, None, None)))
+    pdf = docx_to_pdf(
+        render_docx(
+            TEMPLATES / "plan.docx", plan_context(_nasty_plan(), samples.AGENCIES, None, None)
+        )
+    )
     _, text = _pdf_info(pdf, tmp_path)
     flat = text.replace("\n", "")
     assert "{{ secret }}" in text and "a < b > c & d" in text
