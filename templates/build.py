@@ -1,0 +1,527 @@
+"""Build the official .docx templates (Decree 30/2020, FORMAT.md) with docxtpl tags.
+
+Run ``python templates/build.py``; it rewrites plan.docx, report.docx, consolidated.docx and
+reminder.docx next to this file. The built files are committed; edit this script, not the .docx.
+Geometry shared with the context builders lives in ``worker/contexts.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, Twips
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from worker.contexts import (  # noqa: E402, I001
+    CELL_MARGIN,
+    HEADER_LEFT,
+    HEADER_RIGHT,
+    TEXT_WIDTH,
+)
+from worker.textwidth import bold_width_twips  # noqa: E402
+
+FONT = "Times New Roman"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+SIGN_LEFT = 4535  # 8 cm for Nơi nhận, the rest for the signer
+CENTER, JUSTIFY, LEFT = (
+    WD_ALIGN_PARAGRAPH.CENTER,
+    WD_ALIGN_PARAGRAPH.JUSTIFY,
+    WD_ALIGN_PARAGRAPH.LEFT,
+)
+
+
+# ----------------------------------------------------------------------------- document setup
+
+
+def _set_fonts(rpr: OxmlElement) -> None:
+    """Times New Roman in all four slots, no theme fonts (they would override it)."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        del fonts.attrib[attr]
+    for slot in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{slot}"), FONT)
+
+
+def _setup(doc: DocumentObject) -> None:
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr)
+    for tag, val in (("w:sz", "28"), ("w:szCs", "28")):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = OxmlElement(tag)
+            rpr.append(el)
+        el.set(qn("w:val"), val)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.attrib.clear()
+    lang.set(qn("w:val"), "vi-VN")
+    lang.set(qn("w:eastAsia"), "vi-VN")
+    lang.set(qn("w:bidi"), "ar-SA")
+    for style in styles.findall(qn("w:style")):
+        srpr = style.find(qn("w:rPr"))
+        if srpr is None:
+            srpr = OxmlElement("w:rPr")
+            style.append(srpr)
+        _set_fonts(srpr)
+        for color in srpr.findall(qn("w:color")):
+            srpr.remove(color)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance, section.footer_distance = Mm(10), Mm(10)
+    section.different_first_page_header_footer = True
+    # Page number centred in the top margin from page 2 on (PAGE field); page 1 header empty.
+    p = section.header.paragraphs[0]
+    p.alignment = CENTER
+    _field(p, "PAGE", "2", size=13)
+    section.first_page_header.paragraphs[0].text = ""
+
+
+def _field(p: Paragraph, instr: str, shown: str, size: float) -> None:
+    def run_with(child: OxmlElement) -> None:
+        r = p.add_run()
+        r.font.size = Pt(size)
+        r._r.append(child)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instr} "
+    run_with(text)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
+    p.add_run(shown).font.size = Pt(size)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+# ----------------------------------------------------------------------------- paragraphs
+
+
+def para(
+    container,
+    text: str = "",
+    *,
+    size: float = 14,
+    bold: bool = False,
+    italic: bool = False,
+    align=CENTER,
+    before: float = 0,
+    after: float = 0,
+    indent: bool = False,
+    keep_next: bool = False,
+    left: int | None = None,
+    hanging: int | None = None,
+    first: bool = False,
+) -> Paragraph:
+    """Add a paragraph; ``first`` reuses the first (empty) paragraph of a new cell."""
+    p = container.paragraphs[0] if first else container.add_paragraph()
+    p.alignment = align
+    pf = p.paragraph_format
+    pf.space_before, pf.space_after = Pt(before), Pt(after)
+    pf.line_spacing = 1.0
+    if indent:
+        pf.first_line_indent = Cm(1.27)
+    if left is not None:
+        pf.left_indent = Twips(left)
+    if hanging is not None:
+        pf.first_line_indent = Twips(-hanging)
+    if keep_next:
+        pf.keep_with_next = True
+    if text:
+        r = p.add_run(text)
+        r.font.size = Pt(size)
+        r.bold = bold
+        r.italic = italic
+    else:  # an empty paragraph still gets the size for its mark
+        rpr = p._p.get_or_add_pPr()
+        mark = OxmlElement("w:rPr")
+        sz = OxmlElement("w:sz")
+        sz.set(qn("w:val"), str(int(size * 2)))
+        mark.append(sz)
+        rpr.append(mark)
+    return p
+
+
+def tag(container, text: str, first: bool = False) -> Paragraph:
+    """A paragraph holding only a ``{%p …%}`` tag (removed by docxtpl)."""
+    return para(container, text, size=14, align=LEFT, first=first)
+
+
+def rule(container, indent: str | int, *, after: float = 0) -> Paragraph:
+    """A solid line as the top border of an empty 1 pt paragraph, shortened by equal indents.
+
+    ``indent`` may be a docxtpl tag (``{{ agency_rule_indent }}``) written into the attributes.
+    """
+    p = container.add_paragraph()
+    ppr = p._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for k, v in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        top.set(qn(f"w:{k}"), v)
+    bdr.append(top)
+    ppr.append(bdr)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:after"), str(int(after * 20)))
+    spacing.set(qn("w:line"), "20")
+    spacing.set(qn("w:lineRule"), "exact")
+    ppr.append(spacing)
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left"), str(indent))
+    ind.set(qn("w:right"), str(indent))
+    ppr.append(ind)
+    ppr.append(OxmlElement("w:jc"))
+    ppr[-1].set(qn("w:val"), "center")
+    mark = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), "2")
+    mark.append(sz)
+    ppr.append(mark)
+    return p
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _no_borders(table: Table) -> None:
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def _all_borders(table: Table) -> None:
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for k, v in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "000000")):
+            el.set(qn(f"w:{k}"), v)
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def _fixed(table: Table, widths: list[int]) -> None:
+    """Fixed layout; grid column widths AND cell widths (LibreOffice reads the grid)."""
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tblpr = table._tbl.tblPr
+    tblw = tblpr.find(qn("w:tblW"))
+    if tblw is None:
+        tblw = OxmlElement("w:tblW")
+        tblpr.append(tblw)
+    tblw.set(qn("w:w"), str(sum(widths)))
+    tblw.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(w))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths, strict=True):
+            cell.width = Twips(w)
+
+
+def _header_table(doc: DocumentObject, *, dispatch: bool = False) -> None:
+    t = doc.add_table(rows=2, cols=2)
+    _no_borders(t)
+    _fixed(t, [HEADER_LEFT, HEADER_RIGHT])
+    left, right = t.cell(0, 0), t.cell(0, 1)
+    tag(left, "{%p if header_parent %}", first=True)
+    para(left, "{{ header_parent }}", size=12)
+    tag(left, "{%p endif %}")
+    para(left, "{{ agency_name }}", size=12, bold=True)
+    rule(left, "{{ agency_rule_indent }}")
+    para(right, NATION, size=12, bold=True, first=True)
+    para(right, MOTTO, size=13, bold=True)
+    motto_indent = (HEADER_RIGHT - 2 * CELL_MARGIN - bold_width_twips(MOTTO, 13)) // 2
+    rule(right, motto_indent)
+    nleft, nright = t.cell(1, 0), t.cell(1, 1)
+    para(nleft, "{{ number_line }}", size=13, before=6, first=True)
+    if dispatch:
+        para(nleft, "{{ subject_line }}", size=12, before=3)
+    para(nright, "{{ date_line }}", size=13, italic=True, before=6, first=True)
+
+
+def _title(doc: DocumentObject) -> None:
+    para(doc, "{{ type_name }}", size=14, bold=True, before=18, keep_next=True)
+    para(doc, "{{ summary }}", size=14, bold=True, keep_next=True)
+    rule(doc, "{{ summary_rule_indent }}", after=12)
+
+
+def _addressees(doc: DocumentObject, before: float = 6) -> None:
+    """ "Kính gửi:" then the first recipient on the same line, the others aligned under it."""
+    hang = 1560  # "Kính gửi:" width + gap
+    left = 3400
+    p = para(
+        doc,
+        "Kính gửi:\t{{ addressee_first }}",
+        align=LEFT,
+        before=before,
+        after=0,
+        left=left,
+        hanging=hang,
+    )
+    tabs = p.paragraph_format.tab_stops
+    tabs.add_tab_stop(Twips(left))
+    tag(doc, "{%p for a in addressee_rest %}")
+    para(doc, "{{ a }}", align=LEFT, left=left)
+    tag(doc, "{%p endfor %}")
+    para(doc, "", size=6)
+
+
+def _blocks(doc: DocumentObject, var: str) -> None:
+    tag(doc, f"{{%p for b in {var} %}}")
+    variants = (("bold", True, False), ("italic", False, True), ("bold_italic", True, True))
+    for i, (style, bold, italic) in enumerate(variants):
+        tag(doc, f"{{%p {'if' if i == 0 else 'elif'} b.style == '{style}' %}}")
+        para(
+            doc,
+            "{{ b.text }}",
+            bold=bold,
+            italic=italic,
+            align=JUSTIFY,
+            before=6,
+            indent=True,
+            keep_next=bold,
+        )
+    tag(doc, "{%p else %}")
+    para(doc, "{{ b.text }}", align=JUSTIFY, before=6, indent=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+
+
+def _signature(doc: DocumentObject) -> None:
+    para(doc, "", size=8)
+    t = doc.add_table(rows=1, cols=2)
+    _no_borders(t)
+    _fixed(t, [SIGN_LEFT, TEXT_WIDTH - SIGN_LEFT])
+    left, right = t.cell(0, 0), t.cell(0, 1)
+    para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT, first=True)
+    tag(left, "{%p for r in recipients %}")
+    para(left, "{{ r }}", size=11, align=LEFT)
+    tag(left, "{%p endfor %}")
+    tag(right, "{%p for line in signer_lines %}", first=True)
+    para(right, "{{ line }}", size=14, bold=True)
+    tag(right, "{%p endfor %}")
+    for _ in range(5):  # room for the signature and the seal
+        para(right, "", size=14)
+    tag(right, "{%p if signer_note %}")
+    para(right, "{{ signer_note }}", size=14, bold=True)
+    tag(right, "{%p endif %}")
+    para(right, "{{ signer_name }}", size=14, bold=True)
+
+
+def _preserve_spaces(doc: DocumentObject) -> None:
+    for t in doc.element.body.iter(qn("w:t")):
+        t.set(qn("xml:space"), "preserve")
+
+
+def _cell_text(
+    cell: _Cell,
+    text: str,
+    *,
+    bold: bool = False,
+    size: float = 12,
+    align=CENTER,
+    first: bool = True,
+) -> None:
+    para(cell, text, size=size, bold=bold, align=align, first=first, before=2, after=2)
+
+
+def _results_table(doc: DocumentObject) -> None:
+    """Results by agency: STT | agency | one column per field (tc loop) | status."""
+    t = doc.add_table(rows=4, cols=6)
+    _all_borders(t)
+    # 6 template columns: STT, name, {%tc for%}, value, {%tc endfor%}, status; the loop cells
+    # collapse to one column per field. The grid is written by a loop over table_grid.
+    _fixed(t, [620, 3000, 300, 1500, 300, 1560])
+    rows = [
+        (
+            "STT",
+            "Cơ quan, đơn vị",
+            "{%tc for h in table_head %}",
+            "{{ h }}",
+            "{%tc endfor %}",
+            "Tình hình báo cáo",
+            True,
+        ),
+        ("", "", "{%tc for u in table_units %}", "{{ u }}", "{%tc endfor %}", "", False),
+        ("{%tr for r in table_rows %}", "", "", "", "", "", False),
+        (
+            "{{ r.no }}",
+            "{{ r.name }}",
+            "{%tc for c in r.cells %}",
+            "{{ c }}",
+            "{%tc endfor %}",
+            "{{ r.status }}",
+            False,
+        ),
+    ]
+    for ri, (*texts, bold) in enumerate(rows):
+        for ci, text in enumerate(texts):
+            _cell_text(
+                t.cell(ri, ci),
+                text,
+                bold=bold,
+                size=12 if ri != 1 else 11,
+                align=LEFT if (ci == 1 and ri > 1) else CENTER,
+            )
+    extra = [
+        ("{%tr endfor %}", "", "", "", "", ""),
+        ("{%tr for s in table_totals %}", "", "", "", "", ""),
+        ("", "{{ s.label }}", "{%tc for c in s.cells %}", "{{ c }}", "{%tc endfor %}", ""),
+        ("{%tr endfor %}", "", "", "", "", ""),
+    ]
+    for texts in extra:
+        cells = t.add_row().cells
+        for ci, text in enumerate(texts):
+            _cell_text(cells[ci], text, bold=True)
+    # header rows repeat on each page
+    for r in t.rows[:2]:
+        trpr = r._tr.get_or_add_trPr()
+        el = OxmlElement("w:tblHeader")
+        trpr.append(el)
+    # cell widths come from the context, like the grid: they depend on the number of fields
+    widths = {
+        0: "{{ table_grid[0] }}",
+        1: "{{ table_grid[1] }}",
+        3: "{{ field_col_w }}",
+        5: "{{ table_grid[-1] }}",
+    }
+    for r in t.rows:
+        for ci, w in widths.items():
+            r.cells[ci]._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), w)
+    tblw = t._tbl.tblPr.find(qn("w:tblW"))
+    tblw.set(qn("w:w"), str(TEXT_WIDTH))
+    grid = t._tbl.tblGrid
+    for col in list(grid):
+        grid.remove(col)
+    grid.text = "{% for w in table_grid %}"
+    col = OxmlElement("w:gridCol")
+    col.set(qn("w:w"), "{{ w }}")
+    col.tail = "{% endfor %}"
+    grid.append(col)
+
+
+# ----------------------------------------------------------------------------- the four kinds
+
+
+def build_plan() -> DocumentObject:
+    doc = Document()
+    _setup(doc)
+    _header_table(doc)
+    _title(doc)
+    tag(doc, "{%p for line in legal_basis %}")
+    para(doc, "{{ line }}", italic=True, align=JUSTIFY, before=6, indent=True)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if preamble %}")
+    para(doc, "{{ preamble }}", align=JUSTIFY, before=6, indent=True)
+    tag(doc, "{%p endif %}")
+    _blocks(doc, "blocks")
+    _signature(doc)
+    return doc
+
+
+def build_report() -> DocumentObject:
+    doc = Document()
+    _setup(doc)
+    _header_table(doc)
+    _title(doc)
+    _addressees(doc, before=0)
+    _blocks(doc, "blocks")
+    _signature(doc)
+    return doc
+
+
+def build_consolidated() -> DocumentObject:
+    doc = Document()
+    _setup(doc)
+    _header_table(doc)
+    _title(doc)
+    _addressees(doc, before=0)
+    _blocks(doc, "blocks")
+    para(doc, "", size=6)
+    _results_table(doc)
+    _blocks(doc, "blocks_after")
+    _signature(doc)
+    return doc
+
+
+def build_reminder() -> DocumentObject:
+    doc = Document()
+    _setup(doc)
+    _header_table(doc, dispatch=True)
+    para(doc, "", size=12)
+    _addressees(doc, before=6)
+    _blocks(doc, "blocks")
+    _signature(doc)
+    return doc
+
+
+BUILDERS: dict[str, Callable[[], DocumentObject]] = {
+    "plan": build_plan,
+    "report": build_report,
+    "consolidated": build_consolidated,
+    "reminder": build_reminder,
+}
+
+
+def _drop_leading_empty(doc: DocumentObject) -> None:
+    body = doc.element.body
+    first = body[0]
+    if first.tag == qn("w:p") and not "".join(first.itertext()).strip():
+        body.remove(first)
+
+
+def main(out_dir: Path = HERE) -> None:
+    for kind, build in BUILDERS.items():
+        doc = build()
+        _drop_leading_empty(doc)
+        _preserve_spaces(doc)
+        doc.core_properties.title = kind
+        doc.core_properties.author = "kehoach"
+        path = out_dir / f"{kind}.docx"
+        doc.save(path)
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,870 @@
+"""Pure context builders for the official documents (Decree 30/2020, see FORMAT.md).
+
+Every builder takes plain dicts (the app adapts its rows to them), computes every number, numeral
+and punctuation mark in Python, and returns the flat dict a template in ``templates/`` expects.
+The variables each kind supplies are listed in ``SUPPLIED`` (and in templates/VARIABLES.md).
+
+Shapes shared by all builders
+-----------------------------
+``agencies``: ``{code: agency}`` where an agency is the dict of docs/plan-format.md::
+
+    {"code": "UBND-TV", "name": "Ủy ban nhân dân tỉnh Trà Vinh", "abbreviation": "UBND",
+     "place": "Trà Vinh", "parent": None | code, "header_parent": None | str,
+     "header_name": None | str,   # (opt) name as printed in the header, "\\n" for line breaks
+     "short_name": None | str, "level": "province"}
+
+``signer``: ``{"authority": "" | "TM." | "KT." | "TL." | "TUQ." | "Q.", "authority_of": str,
+"title": str, "position_note": str (opt), "name": str}``.
+
+``number``: register number (int) or ``None`` for an unnumbered draft; ``issued_on``: ``date`` or
+``None`` (then ``draft_month``/``draft_year`` of the document dict fill the date line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from worker.textwidth import bold_width_twips
+
+# Geometry shared with templates/build.py (twips: 1 cm = 567).
+TEXT_WIDTH = 9355  # 165 mm: A4 210 - left 30 - right 15
+HEADER_LEFT = 3969  # 7.0 cm (about 42 %)
+HEADER_RIGHT = TEXT_WIDTH - HEADER_LEFT
+CELL_MARGIN = 108  # default left/right cell margin of Word and LibreOffice
+MIN_RULE = 850  # 1.5 cm
+
+TYPE_NAMES = {
+    "KH": "KẾ HOẠCH",
+    "BC": "BÁO CÁO",
+    "QĐ": "QUYẾT ĐỊNH",
+    "TB": "THÔNG BÁO",
+    "HD": "HƯỚNG DẪN",
+    "CTr": "CHƯƠNG TRÌNH",
+    "PA": "PHƯƠNG ÁN",
+    "ĐA": "ĐỀ ÁN",
+    "TTr": "TỜ TRÌNH",
+    "CT": "CHỈ THỊ",
+    "NQ": "NGHỊ QUYẾT",
+    "QC": "QUY CHẾ",
+    "QyĐ": "QUY ĐỊNH",
+    "BB": "BIÊN BẢN",
+    "GM": "GIẤY MỜI",
+}
+AUTHORITIES = ("", "TM.", "KT.", "TL.", "TUQ.", "Q.")
+# Vietnamese legal texts letter their points a) b) c) d) đ) e) g) h) i) k) …, skipping f j w z.
+POINT_LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
+RULE_NAMES = {
+    "sum": "cộng",
+    "count": "đếm",
+    "avg": "bình quân",
+    "min": "thấp nhất",
+    "max": "cao nhất",
+    "ratio": "so với mục tiêu",
+    "list": "liệt kê",
+    "rows": "liệt kê",
+    "none": "",
+}
+
+_COMMON = {
+    "header_parent",
+    "agency_name",
+    "agency_rule_indent",
+    "number_line",
+    "date_line",
+    "type_name",
+    "summary",
+    "summary_rule_indent",
+    "blocks",
+    "recipients",
+    "signer_lines",
+    "signer_note",
+    "signer_name",
+}
+_ADDRESSED = {"addressee_first", "addressee_rest"}
+SUPPLIED: dict[str, frozenset[str]] = {
+    "plan": frozenset(_COMMON | {"legal_basis", "preamble"}),
+    "report": frozenset(_COMMON | _ADDRESSED),
+    "consolidated": frozenset(
+        _COMMON
+        | _ADDRESSED
+        | {
+            "blocks_after",
+            "table_grid",
+            "field_col_w",
+            "table_head",
+            "table_units",
+            "table_rows",
+            "table_totals",
+        }
+    ),
+    "reminder": frozenset(
+        (_COMMON - {"type_name", "summary", "summary_rule_indent"}) | _ADDRESSED | {"subject_line"}
+    ),
+}
+
+
+class ContextError(ValueError):
+    """A document dict cannot be turned into a context (message in Vietnamese)."""
+
+
+# ----------------------------------------------------------------------------- small helpers
+
+
+def roman(n: int) -> str:
+    """Roman numeral of ``n`` (1 → "I", 4 → "IV", 14 → "XIV")."""
+    if not 0 < n < 4000:
+        raise ValueError(f"no Roman numeral for {n}")
+    out = []
+    for value, sym in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        while n >= value:
+            out.append(sym)
+            n -= value
+    return "".join(out)
+
+
+def point_letter(n: int) -> str:
+    """Letter of the n-th point (1 → "a", 5 → "đ", 6 → "e"); past "y" doubles ("aa")."""
+    k = len(POINT_LETTERS)
+    return POINT_LETTERS[(n - 1) % k] * ((n - 1) // k + 1)
+
+
+def _pad(n: int) -> str:
+    return f"{n:02d}"
+
+
+def format_day_month_year(d: date) -> str:
+    """ "ngày 05 tháng 01 năm 2020" / "ngày 29 tháng 6 năm 2019" (FORMAT.md §4)."""
+    month = _pad(d.month) if d.month < 3 else str(d.month)
+    return f"ngày {_pad(d.day) if d.day < 10 else d.day} tháng {month} năm {d.year}"
+
+
+def format_date_line(
+    place: str, when: date | None, draft_month: int | None = None, draft_year: int | None = None
+) -> str:
+    """The italic place/date line; an undated draft leaves the day (and month if unknown) blank.
+
+    >>> format_date_line("Hà Nội", date(2020, 1, 5))
+    'Hà Nội, ngày 05 tháng 01 năm 2020'
+    >>> format_date_line("Ninh Thuận", None, 12, 2022)
+    'Ninh Thuận, ngày    tháng 12 năm 2022'
+    """
+    if when is not None:
+        return f"{place}, {format_day_month_year(when)}"
+    blank = "    "
+    month = (
+        blank if not draft_month else (_pad(draft_month) if draft_month < 3 else str(draft_month))
+    )
+    year = str(draft_year) if draft_year else blank
+    return f"{place}, ngày{blank}tháng {month} năm {year}"
+
+
+def format_number_line(number: int | None, type_abbr: str, agency_abbr: str) -> str:
+    """ "Số: 05/KH-BCĐNQ"; a draft without a number: "Số:    /KH-UBND".
+
+    For a công văn (no type) pass the agency and its unit:
+    ``(12, "UBND", "VX")`` → "Số: 12/UBND-VX".
+    """
+    if number is not None and number < 1:
+        raise ValueError("số văn bản phải từ 1 trở lên")
+    num = "   " if number is None else _pad(number)
+    return f"Số: {num}/{type_abbr}-{agency_abbr}"
+
+
+def format_number(value: Any) -> str:
+    """Vietnamese number: "1.234", "12,5", "85" (dot thousands, comma decimals)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    if isinstance(value, float | Decimal):
+        f = float(value)
+        if f == int(f) and abs(f) < 1e15:
+            return format_number(int(f))
+        whole, _, frac = f"{f:,.2f}".partition(".")
+        frac = frac.rstrip("0")
+        return whole.replace(",", ".") + ("," + frac if frac else "")
+    return str(value)
+
+
+def signer_block(signer: Mapping[str, Any]) -> tuple[list[str], str, str]:
+    """(bold CAPS lines above the signature, concurrent-position note, name) of a signer.
+
+    ``{"authority": "KT.", "authority_of": "Chủ tịch", "title": "Phó Chủ tịch"}`` →
+    ``["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]``.
+    """
+    authority = (signer.get("authority") or "").strip()
+    if authority and not authority.endswith("."):
+        authority += "."
+    if authority not in AUTHORITIES:
+        raise ContextError(f"Thẩm quyền ký không hợp lệ: {authority!r} (TM., KT., TL., TUQ., Q.)")
+    title = (signer.get("title") or "").strip().upper()
+    lines = []
+    if authority:
+        of = (signer.get("authority_of") or "").strip().upper()
+        if not of:
+            raise ContextError(f"Thiếu tên tập thể/người đứng đầu sau {authority}")
+        lines.append(f"{authority} {of}")
+    if title:
+        lines.append(title)
+    note = (signer.get("position_note") or "").strip().upper()
+    name = (signer.get("name") or "").strip()
+    return lines, note, name
+
+
+def recipient_lines(
+    recipients: Iterable[str],
+    archive: str,
+    copies: str | int | None = None,
+    *,
+    as_above: bool = False,
+) -> list[str]:
+    """Nơi nhận items: "- X;" each, "- Như trên;" first when addressed, last "- Lưu: VT, NC."."""
+    lines = ["- Như trên;"] if as_above else []
+    for r in recipients:
+        r = r.strip().lstrip("-").strip().rstrip(";.").strip()
+        if r and not (as_above and r.lower() == "như trên"):
+            lines.append(f"- {r};")
+    archive = archive.strip().rstrip(".").strip()
+    if archive.lower().startswith("lưu:"):
+        archive = archive[4:].strip()
+    last = f"- Lưu: {archive or 'VT'}."
+    if copies not in (None, ""):
+        last += f" {copies}"
+    lines.append(last)
+    return lines
+
+
+def addressee_lines(addressees: Sequence[str]) -> tuple[str, list[str]]:
+    """ "Kính gửi:" recipients: one on the same line ("X."), several as "- X;" lines, last ".".
+
+    Returns the text after "Kính gửi:" on its line and the following lines.
+    """
+    names = [a.strip().lstrip("-").strip().rstrip(";.").strip() for a in addressees]
+    names = [n for n in names if n]
+    if not names:
+        raise ContextError("Thiếu nơi nhận sau “Kính gửi:”")
+    if len(names) == 1:
+        return names[0] + ".", []
+    lines = [f"- {n};" for n in names]
+    lines[-1] = lines[-1][:-1] + "."
+    return lines[0], lines[1:]
+
+
+def rule_indent(text: str, size_pt: float, cell_width: int, fraction: float = 0.4) -> int:
+    """Left/right indent (twips) that centres a rule of ``fraction`` of the text's width."""
+    inner = cell_width - 2 * CELL_MARGIN
+    width = min(bold_width_twips(text, size_pt), inner)
+    rule = max(MIN_RULE, round(width * fraction))
+    return max(0, (inner - rule) // 2)
+
+
+def _agency(agencies: Mapping[str, Mapping[str, Any]], code: str, what: str) -> Mapping[str, Any]:
+    try:
+        return agencies[code]
+    except KeyError:
+        raise ContextError(f"Không tìm thấy cơ quan “{code}” ({what})") from None
+
+
+def header_context(
+    agencies: Mapping[str, Mapping[str, Any]], code: str, number_line: str, date_line: str
+) -> dict[str, Any]:
+    """The left/right header cells: parent line, agency name and its rule, number and date."""
+    agency = _agency(agencies, code, "cơ quan ban hành")
+    parent = agency.get("header_parent")
+    if not parent and agency.get("parent"):
+        parent = _agency(agencies, agency["parent"], "cơ quan chủ quản").get("name", "")
+    name = (agency.get("header_name") or agency["name"]).upper()
+    return {
+        "header_parent": (parent or "").upper(),
+        "agency_name": name,
+        "agency_rule_indent": rule_indent(name, 12, HEADER_LEFT),
+        "number_line": number_line,
+        "date_line": date_line,
+    }
+
+
+def _title(type_abbr: str, summary: str) -> dict[str, Any]:
+    return {
+        "type_name": TYPE_NAMES.get(type_abbr, type_abbr.upper()),
+        "summary": summary,
+        "summary_rule_indent": rule_indent(summary, 14, TEXT_WIDTH + 2 * CELL_MARGIN, 0.35),
+    }
+
+
+def _signer(signer: Mapping[str, Any]) -> dict[str, Any]:
+    lines, note, name = signer_block(signer)
+    return {"signer_lines": lines, "signer_note": note, "signer_name": name}
+
+
+def _block(kind: str, text: str, style: str = "plain") -> dict[str, str]:
+    return {"kind": kind, "text": text, "style": style}
+
+
+def end_text(blocks: list[dict[str, str]]) -> None:
+    """Close the text with "./." on its last paragraph (FORMAT.md §5)."""
+    for b in reversed(blocks):
+        if b["text"].strip():
+            t = b["text"].rstrip()
+            if not t.endswith("./."):
+                t = t.rstrip(".;:,") + "./."
+            b["text"] = t
+            return
+
+
+def legal_basis_lines(lines: Sequence[str]) -> list[str]:
+    """Căn cứ lines: each ends ";" and the last "." — a line ending "," or ":" is left alone."""
+    out = []
+    for i, line in enumerate(lines):
+        t = line.strip()
+        last = i == len(lines) - 1
+        if t.endswith((",", ":")):
+            out.append(t)
+            continue
+        out.append(t.rstrip(";.").rstrip() + ("." if last else ";"))
+    return out
+
+
+# ----------------------------------------------------------------------------- plan
+
+
+def _node_blocks(
+    node: Mapping[str, Any], level: int, index: int, out: list[dict[str, str]]
+) -> None:
+    label = f"{index}." if level == 1 else f"{point_letter(index)})" if level == 2 else "-"
+    heading, text = node.get("heading"), node.get("text")
+    if heading:
+        kind, style = ("heading2", "bold") if level == 1 else ("heading3", "italic")
+        if level > 2:
+            kind, style = "para", "plain"
+        out.append(_block(kind, f"{label} {heading}", style))
+        if text:
+            out.append(_block("para", text))
+    elif text:
+        out.append(_block("para", f"{label} {text}"))
+    for p in node.get("paragraphs") or []:
+        out.append(_block("para", p))
+    for b in node.get("bullets") or []:
+        item = b if isinstance(b, Mapping) else {"text": b}
+        out.append(
+            _block("bullet", f"- {item['text']}", "italic" if item.get("italic") else "plain")
+        )
+    for i, child in enumerate(node.get("items") or [], 1):
+        _node_blocks(child, level + 1, i, out)
+
+
+def _assignment_blocks(
+    a: Mapping[str, Any],
+    index: int,
+    agencies: Mapping[str, Mapping[str, Any]],
+    out: list[dict[str, str]],
+) -> None:
+    label = a.get("label") or _agency(agencies, a["agency"], "phân công")["name"]
+    tasks = list(a.get("tasks") or [])
+    if a.get("inline"):
+        first = tasks.pop(0) if tasks else ""
+        out.append(_block("para", f"{index}. {label} {first}".rstrip()))
+        out.extend(_block("bullet", f"- {t}") for t in tasks)
+        return
+    out.append(_block("heading2", f"{index}. {label}", "bold"))
+    if len(tasks) == 1:
+        out.append(_block("para", tasks[0]))
+    else:
+        out.extend(_block("bullet", f"- {t}") for t in tasks)
+
+
+def plan_blocks(definition: Mapping[str, Any], agencies: Mapping[str, Mapping[str, Any]]) -> list:
+    """Flatten sections/items/bullets/assignments into body blocks (kind, text, style)."""
+    blocks: list[dict[str, str]] = []
+    listed = [a for a in definition.get("assignments") or [] if a.get("listed", True)]
+    for s, section in enumerate(definition.get("sections") or [], 1):
+        blocks.append(_block("heading1", f"{roman(s)}. {section['heading'].upper()}", "bold"))
+        blocks.extend(_block("para", p) for p in section.get("paragraphs") or [])
+        n = 0
+        for n, item in enumerate(section.get("items") or [], 1):
+            _node_blocks(item, 1, n, blocks)
+        if section.get("assignments"):
+            for k, a in enumerate(listed, n + 1):
+                _assignment_blocks(a, k, agencies, blocks)
+        blocks.extend(_block("para", p) for p in section.get("closing") or [])
+    end_text(blocks)
+    return blocks
+
+
+def plan_context(
+    definition: Mapping[str, Any],
+    agencies: Mapping[str, Mapping[str, Any]],
+    number: int | None,
+    issued_on: date | None,
+) -> dict[str, Any]:
+    """Context of ``templates/plan.docx`` from a plan definition (docs/plan-format.md).
+
+    Uses: issuer, type, title, legal_basis, preamble, sections, assignments, recipients, archive,
+    archive_copies, signer, draft_month, draft_year. ``number``/``issued_on`` override the file's.
+    """
+    issuer = _agency(agencies, definition["issuer"], "issuer")
+    type_abbr = definition.get("type") or "KH"
+    ctx = header_context(
+        agencies,
+        definition["issuer"],
+        format_number_line(number, type_abbr, issuer["abbreviation"]),
+        format_date_line(
+            issuer["place"], issued_on, definition.get("draft_month"), definition.get("draft_year")
+        ),
+    )
+    ctx.update(_title(type_abbr, definition["title"]))
+    ctx["legal_basis"] = legal_basis_lines(definition.get("legal_basis") or [])
+    ctx["preamble"] = definition.get("preamble") or ""
+    ctx["blocks"] = plan_blocks(definition, agencies)
+    ctx["recipients"] = recipient_lines(
+        definition.get("recipients") or [],
+        definition.get("archive") or "VT",
+        definition.get("archive_copies"),
+    )
+    ctx.update(_signer(definition["signer"]))
+    return ctx
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def format_value(field: Mapping[str, Any], value: Any) -> str:
+    """A form answer as text: numbers Vietnamese-style with unit, yes/no, choices, dates."""
+    ftype = field.get("type", "text")
+    if value is None or value == "" or value == []:
+        return "không có số liệu"
+    unit = field.get("unit") or ""
+    if ftype == "percentage":
+        return f"{format_number(value)}%"
+    if ftype in ("integer", "decimal", "computed"):
+        return f"{format_number(value)} {unit}".strip()
+    if ftype == "yesno":
+        return "Có" if value else "Không"
+    if ftype in ("choice", "multichoice"):
+        labels = {c["value"]: c["label"] for c in field.get("choices") or []}
+        vals = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(labels.get(v, str(v)) for v in vals)
+    if ftype == "date" and isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _target_note(field: Mapping[str, Any], value: Any) -> str:
+    target = field.get("target")
+    if (
+        target in (None, "")
+        or not isinstance(value, int | float | Decimal)
+        or isinstance(value, bool)
+    ):
+        return ""
+    suffix = "%" if field.get("type") == "percentage" else f" {field.get('unit') or ''}".rstrip()
+    note = f" (mục tiêu: {format_number(target)}{suffix}"
+    if target:
+        note += f"; đạt {format_number(round(float(value) / float(target) * 100, 1))}%"
+    return note + ")"
+
+
+def report_blocks(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> list:
+    """I. KẾT QUẢ THỰC HIỆN with figures and lists; each textarea field its own Roman section."""
+    blocks = [_block("heading1", "I. KẾT QUẢ THỰC HIỆN", "bold")]
+    narrative = []
+    n = 0
+    for f in fields:
+        ftype = f.get("type", "text")
+        if ftype == "file":
+            continue
+        if ftype == "textarea":
+            narrative.append(f)
+            continue
+        n += 1
+        value = answers.get(f["name"])
+        if ftype == "group":
+            blocks.append(_block("heading2", f"{n}. {f['label']}", "bold"))
+            rows = value or []
+            if not rows:
+                blocks.append(_block("para", "Không có."))
+            for row in rows:
+                parts = [
+                    f"{c['label']}: {format_value(c, row.get(c['name']))}"
+                    for c in f.get("fields") or []
+                    if row.get(c["name"]) not in (None, "")
+                ]
+                blocks.append(_block("bullet", "- " + "; ".join(parts) + ";"))
+            continue
+        blocks.append(
+            _block("para", f"{n}. {f['label']}: {format_value(f, value)}{_target_note(f, value)}.")
+        )
+    for s, f in enumerate(narrative, 2):
+        blocks.append(_block("heading1", f"{roman(s)}. {f['label'].upper()}", "bold"))
+        text = str(answers.get(f["name"]) or "").strip() or "Không có."
+        blocks.extend(_block("para", p.strip()) for p in text.split("\n") if p.strip())
+    return blocks
+
+
+def report_context(
+    report: Mapping[str, Any],
+    agencies: Mapping[str, Mapping[str, Any]],
+    number: int | None,
+    issued_on: date | None,
+) -> dict[str, Any]:
+    """Context of ``templates/report.docx``: one agency's report on a plan for one period.
+
+    ``report``::
+
+        {"agency": code,                       # the reporting agency (header, symbol BC-ABBR)
+         "plan_ref": "Kế hoạch số 05/KH-BCĐNQ ngày 05 tháng 11 năm 2024 của Ban Chỉ đạo …",
+         "title": str (opt),                   # default "Kết quả thực hiện " + plan_ref
+         "period": str (opt),                  # "năm 2024", appended to the default title
+         "addressees": [str],                  # Kính gửi
+         "intro": str (opt),                   # default "Thực hiện <plan_ref>, <agency> báo cáo …"
+         "fields": [field],                    # form fields as in docs/form-schema.md
+         "answers": {field_name: value},       # group: [ {column_name: value} ]
+         "closing": [str] (opt),
+         "recipients": [str], "archive": str, "archive_copies": str (opt),
+         "signer": signer, "draft_month": int (opt), "draft_year": int (opt)}
+    """
+    agency = _agency(agencies, report["agency"], "cơ quan báo cáo")
+    ctx = header_context(
+        agencies,
+        report["agency"],
+        format_number_line(number, "BC", agency["abbreviation"]),
+        format_date_line(
+            agency["place"], issued_on, report.get("draft_month"), report.get("draft_year")
+        ),
+    )
+    period = f" {report['period']}" if report.get("period") else ""
+    ctx.update(
+        _title("BC", report.get("title") or f"Kết quả thực hiện {report['plan_ref']}{period}")
+    )
+    ctx["addressee_first"], ctx["addressee_rest"] = addressee_lines(report["addressees"])
+    intro = report.get("intro") or (
+        f"Thực hiện {report['plan_ref']}, {agency['name']} báo cáo kết quả thực hiện{period} "
+        "như sau:"
+    )
+    blocks = [_block("para", intro)]
+    blocks += report_blocks(report.get("fields") or [], report.get("answers") or {})
+    blocks += [_block("para", p) for p in report.get("closing") or []]
+    end_text(blocks)
+    ctx["blocks"] = blocks
+    ctx["recipients"] = recipient_lines(
+        report.get("recipients") or [],
+        report.get("archive") or "VT",
+        report.get("archive_copies"),
+        as_above=True,
+    )
+    ctx.update(_signer(report["signer"]))
+    return ctx
+
+
+# ----------------------------------------------------------------------------- consolidated
+
+
+def timeliness(row: Mapping[str, Any]) -> tuple[str, int | None]:
+    """("on_time" | "late" | "missing", days late) of ``{"submitted_on", "due"}``."""
+    submitted, due = row.get("submitted_on"), row.get("due")
+    if submitted is None:
+        return "missing", None
+    if isinstance(submitted, date) and isinstance(due, date):
+        sub_day = submitted.date() if hasattr(submitted, "date") else submitted
+        late = (sub_day - due).days
+        if late > 0:
+            return "late", late
+    return "on_time", 0
+
+
+_STATUS_TEXT = {"on_time": "Đúng hạn", "missing": "Chưa báo cáo"}
+
+
+def _rate(value: Any, target: Any) -> str:
+    if target in (None, "", 0) or value in (None, "") or isinstance(value, bool):
+        return ""
+    return format_number(round(float(value) / float(target) * 100, 1)) + "%"
+
+
+def _cell(result: Mapping[str, Any], value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    pct = "%" if (result.get("unit") or "") == "%" else ""
+    return format_number(value) + pct
+
+
+def consolidated_context(
+    consolidated: Mapping[str, Any],
+    agencies: Mapping[str, Mapping[str, Any]],
+    number: int | None,
+    issued_on: date | None,
+) -> dict[str, Any]:
+    """Context of ``templates/consolidated.docx``: the standing agency's report for one period.
+
+    ``consolidated``::
+
+        {"agency": code,                      # the standing agency that consolidates
+         "plan_ref": str, "title": str (opt), "period": str (opt),
+         "addressees": [str], "intro": str (opt),
+         "timeliness": [                      # one row per expected agency, in table order
+             {"agency": code, "due": date, "submitted_on": date | datetime | None}],
+         "results": [                         # numeric fields, already consolidated
+             {"label": str, "unit": str, "rule": "sum"|"avg"|"count"|"min"|"max"|"ratio",
+              "value": number | None, "target": number | None,
+              "per_agency": {code: number | None}}],
+         "texts": [                           # narrative fields merged by agency
+             {"label": str, "per_agency": {code: str}}],
+         "assessment": [str] (opt), "next_steps": [str] (opt), "proposals": [str] (opt),
+         "recipients": [str], "archive": str, "archive_copies": str (opt),
+         "signer": signer, "draft_month": int (opt), "draft_year": int (opt)}
+
+    The table lists every agency of ``timeliness`` with its figures and status ("Đúng hạn",
+    "Trễ N ngày", "Chưa báo cáo"), then rows for the consolidated value, target and rate.
+    """
+    code = consolidated["agency"]
+    agency = _agency(agencies, code, "cơ quan tổng hợp")
+    ctx = header_context(
+        agencies,
+        code,
+        format_number_line(number, "BC", agency["abbreviation"]),
+        format_date_line(
+            agency["place"],
+            issued_on,
+            consolidated.get("draft_month"),
+            consolidated.get("draft_year"),
+        ),
+    )
+    period = f" {consolidated['period']}" if consolidated.get("period") else ""
+    ctx.update(
+        _title(
+            "BC",
+            consolidated.get("title")
+            or f"Tổng hợp kết quả thực hiện {consolidated['plan_ref']}{period}",
+        )
+    )
+    ctx["addressee_first"], ctx["addressee_rest"] = addressee_lines(consolidated["addressees"])
+
+    def name(c: str) -> str:
+        a = agencies.get(c) or {}
+        return a.get("short_name") or a.get("name") or c
+
+    rows_in = consolidated.get("timeliness") or []
+    results = consolidated.get("results") or []
+    groups: dict[str, list[str]] = {"on_time": [], "late": [], "missing": []}
+    table_rows = []
+    for i, row in enumerate(rows_in, 1):
+        status, days = timeliness(row)
+        text = _STATUS_TEXT.get(status) or f"Trễ {days} ngày"
+        groups[status].append(name(row["agency"]) + (f" ({days} ngày)" if status == "late" else ""))
+        table_rows.append(
+            {
+                "no": str(i),
+                "name": name(row["agency"]),
+                "status": text,
+                "cells": [
+                    _cell(r, (r.get("per_agency") or {}).get(row["agency"])) for r in results
+                ],
+            }
+        )
+    total = len(rows_in)
+    intro = consolidated.get("intro") or (
+        f"Thực hiện {consolidated['plan_ref']}, {agency['name']} tổng hợp kết quả thực hiện"
+        f"{period} như sau:"
+    )
+    blocks = [_block("para", intro), _block("heading1", "I. TÌNH HÌNH BÁO CÁO", "bold")]
+    blocks.append(
+        _block(
+            "para",
+            (
+                f"Có {total} cơ quan, đơn vị phải báo cáo; "
+                f"đã nhận {total - len(groups['missing'])} báo cáo, "
+                f"trong đó {len(groups['on_time'])} đúng hạn, {len(groups['late'])} trễ hạn; "
+                f"{len(groups['missing'])} cơ quan, đơn vị chưa báo cáo."
+            ),
+        )
+    )
+    for key, label in (("on_time", "Đúng hạn"), ("late", "Trễ hạn"), ("missing", "Chưa báo cáo")):
+        if groups[key]:
+            blocks.append(
+                _block("bullet", f"- {label} ({len(groups[key])}): " + ", ".join(groups[key]) + ";")
+            )
+    if blocks[-1]["kind"] == "bullet":
+        blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
+    blocks.append(_block("heading1", "II. KẾT QUẢ THỰC HIỆN", "bold"))
+    blocks.append(_block("heading2", "1. Kết quả chung", "bold"))
+    for r in results:
+        unit = r.get("unit") or ""
+        val = _cell(r, r.get("value")) + ("" if unit == "%" or not unit else f" {unit}")
+        line = f"- {r['label']}: {val}"
+        if r.get("target") not in (None, ""):
+            tgt = format_number(r["target"]) + ("%" if unit == "%" else f" {unit}".rstrip())
+            line += f" (mục tiêu: {tgt}; đạt {_rate(r.get('value'), r['target']) or '-'})"
+        blocks.append(_block("bullet", line + ";"))
+    if blocks[-1]["kind"] == "bullet":
+        blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
+    blocks.append(_block("heading2", "2. Kết quả theo từng cơ quan, đơn vị", "bold"))
+    ctx["blocks"] = blocks
+
+    after: list[dict[str, str]] = []
+    n = 2
+    for t in consolidated.get("texts") or []:
+        n += 1
+        after.append(_block("heading2", f"{n}. {t['label']}", "bold"))
+        entries = [
+            (c, str(v).strip())
+            for c, v in (t.get("per_agency") or {}).items()
+            if v is not None and str(v).strip()
+        ]
+        if not entries:
+            after.append(_block("para", "Không có."))
+        for c, v in entries:
+            lines = [p.strip() for p in v.split("\n") if p.strip()]
+            after.append(_block("bullet", f"- {name(c)}: {lines[0]}"))
+            after.extend(_block("para", p) for p in lines[1:])
+    s = 2
+    for key, heading in (
+        ("assessment", "ĐÁNH GIÁ CHUNG"),
+        ("next_steps", "NHIỆM VỤ THỜI GIAN TỚI"),
+        ("proposals", "ĐỀ XUẤT, KIẾN NGHỊ"),
+    ):
+        if consolidated.get(key):
+            s += 1
+            after.append(_block("heading1", f"{roman(s)}. {heading}", "bold"))
+            after.extend(_block("para", p) for p in consolidated[key])
+    if after:
+        end_text(after)
+    else:
+        after.append(_block("para", "Trên đây là kết quả tổng hợp./."))
+    ctx["blocks_after"] = after
+
+    # Table geometry: STT | agency | one column per result | status  (twips, grid AND cells)
+    k = len(results)
+    stt, status_w = 700, 1560
+    field_w = max(850, min(1500, (TEXT_WIDTH - stt - status_w - 2600) // max(k, 1))) if k else 0
+    name_w = TEXT_WIDTH - stt - status_w - field_w * k
+    ctx["table_grid"] = [stt, name_w] + [field_w] * k + [status_w]
+    ctx["field_col_w"] = field_w
+    ctx["table_head"] = [r["label"] for r in results]
+    ctx["table_units"] = [
+        ", ".join(x for x in ((r.get("unit") or ""), RULE_NAMES.get(r.get("rule") or "", "")) if x)
+        for r in results
+    ]
+    ctx["table_rows"] = table_rows
+    ctx["table_totals"] = [
+        {"label": "Tổng hợp", "cells": [_cell(r, r.get("value")) for r in results]},
+        {"label": "Mục tiêu", "cells": [_cell(r, r.get("target")) for r in results]},
+        {
+            "label": "Tỷ lệ đạt",
+            "cells": [_rate(r.get("value"), r.get("target")) or "-" for r in results],
+        },
+    ]
+    if not any(r.get("target") not in (None, "") for r in results):
+        ctx["table_totals"] = ctx["table_totals"][:1]
+    ctx["recipients"] = recipient_lines(
+        consolidated.get("recipients") or [],
+        consolidated.get("archive") or "VT",
+        consolidated.get("archive_copies"),
+        as_above=True,
+    )
+    ctx.update(_signer(consolidated["signer"]))
+    return ctx
+
+
+# ----------------------------------------------------------------------------- reminder
+
+
+def reminder_context(
+    reminder: Mapping[str, Any],
+    agencies: Mapping[str, Mapping[str, Any]],
+    number: int | None,
+    issued_on: date | None,
+) -> dict[str, Any]:
+    """Context of ``templates/reminder.docx`` (công văn đôn đốc, Mẫu 1.5).
+
+    ``reminder``::
+
+        {"agency": code,                  # issuing agency (usually the standing agency)
+         "unit": "VX",                    # drafting unit: symbol AGENCY-UNIT ("12/UBND-VX")
+         "plan_ref": str,                 # "Kế hoạch số 05/KH-BCĐNQ ngày … của …"
+         "subject": str (opt),            # after "V/v ", default "đôn đốc báo cáo kết quả thực hiện
+                                          #  <plan_ref short>"
+         "overdue": [{"agency": code, "due": date}],   # the agencies that have not reported
+         "new_due": date,                 # the new deadline
+         "report_to": str (opt),          # who receives the reports, default the issuing agency
+         "body": [str] (opt),             # replaces the default text
+         "recipients": [str], "archive": str, "archive_copies": str (opt),
+         "signer": signer, "draft_month": int (opt), "draft_year": int (opt)}
+    """
+    code = reminder["agency"]
+    agency = _agency(agencies, code, "cơ quan ban hành")
+    overdue = reminder.get("overdue") or []
+    if not overdue:
+        raise ContextError("Không có cơ quan nào quá hạn để đôn đốc")
+    ctx = header_context(
+        agencies,
+        code,
+        format_number_line(number, agency["abbreviation"], reminder["unit"]),
+        format_date_line(
+            agency["place"], issued_on, reminder.get("draft_month"), reminder.get("draft_year")
+        ),
+    )
+    short_ref = reminder["plan_ref"].split(" ngày ")[0]
+    ctx["subject_line"] = "V/v " + (
+        reminder.get("subject") or f"đôn đốc báo cáo kết quả thực hiện {short_ref}"
+    )
+    names = [_agency(agencies, o["agency"], "đôn đốc")["name"] for o in overdue]
+    ctx["addressee_first"], ctx["addressee_rest"] = addressee_lines(names)
+    report_to = reminder.get("report_to") or agency["name"]
+    new_due = format_day_month_year(reminder["new_due"])
+    if reminder.get("body"):
+        blocks = [_block("para", p) for p in reminder["body"]]
+    else:
+        dues = sorted({o["due"] for o in overdue if o.get("due")})
+        due_text = f" (thời hạn {format_day_month_year(dues[0])})" if len(dues) == 1 else ""
+        blocks = [
+            _block(
+                "para",
+                f"Thực hiện {reminder['plan_ref']}, các cơ quan, đơn vị được phân công "
+                f"có trách nhiệm gửi báo cáo kết quả thực hiện về {report_to}"
+                f"{due_text}.",
+            ),
+            _block(
+                "para",
+                f"Đến nay, {agency['name']} chưa nhận được báo cáo của "
+                f"{len(names)} cơ quan, đơn vị sau:",
+            ),
+        ]
+        blocks += [_block("bullet", f"- {n};") for n in names]
+        blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
+        blocks.append(
+            _block(
+                "para",
+                (
+                    f"Để kịp thời tổng hợp, {agency['name']} đề nghị các cơ quan, đơn vị nêu "
+                    f"trên khẩn trương gửi báo cáo về {report_to} chậm nhất {new_due}."
+                ),
+            )
+        )
+    end_text(blocks)
+    ctx["blocks"] = blocks
+    ctx["recipients"] = recipient_lines(
+        reminder.get("recipients") or [],
+        reminder.get("archive") or "VT",
+        reminder.get("archive_copies"),
+        as_above=True,
+    )
+    ctx.update(_signer(reminder["signer"]))
+    return ctx
