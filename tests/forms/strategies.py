@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 
 from forms import FormSchema, parse_schema
 
-VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ" \
+VIETNAMESE = (
+    "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
     "ĐÂÊÔƠƯ0123456789 ,.;:()%-/<>&\"'"
+)
 SCALAR_TYPES = ["integer", "decimal", "percentage", "text", "textarea", "date", "choice",
                 "multichoice", "yesno"]
 
