@@ -30,4 +30,4 @@ class SchemaError(ValueError):
 
 
 class FormulaError(ValueError):
-    """A computed field's formula is not plain arithmetic over field names (message in Vietnamese)."""
+    """A computed field's formula is not plain arithmetic over field names (Vietnamese message)."""

@@ -88,7 +88,7 @@ class Condition:
 
     Attributes:
         field: name of the field it looks at (same level: top level, or the same group row).
-        equals: shown when that field's value equals this (for a multichoice: is among those ticked).
+        equals: shown when that field's value equals this (multichoice: is among those ticked).
         in_: shown when that field's value is one of these (schema key ``in``).
         not_empty: shown when that field has any value (``false`` counts as a value for yes/no).
     """
@@ -836,7 +836,9 @@ class ComputedSpec(FieldSpec):
             problems.append(Problem(f"{path}.formula", str(exc)))
         decimals = data.get("decimals")
         if decimals is not None:
-            if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 10:
+            if not isinstance(decimals, int) or isinstance(decimals, bool) or not (
+                0 <= decimals <= 10
+            ):
                 problems.append(Problem(f"{path}.decimals", _("Phải là số nguyên từ 0 đến 10")))
             else:
                 self.decimals = decimals
