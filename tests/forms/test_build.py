@@ -205,3 +205,21 @@ def test_add_and_remove_rows_without_javascript() -> None:
     assert [e["day"].kh_text() for e in form["acts"].entries] == ["02/01/2024"]
     assert form["acts"][0]["people"].name == "acts-0-people"
     assert not handle_row_actions(form, FormData([("save", "1")]))
+
+
+def test_flask_wtf_base_reads_the_request_and_keeps_csrf() -> None:
+    from flask import Flask
+    from flask_wtf import FlaskForm
+
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=True)
+    form_class = build_form_class(SCHEMA, base=FlaskForm)
+    with app.test_request_context(method="POST", data={"staff": "3", "acts-0-day": "01/01/2024"}):
+        form = form_class()
+        assert not form.validate_on_submit()
+        assert "csrf_token" in form.errors
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.test_request_context(method="POST", data={"staff": "3", "acts-0-day": "01/01/2024"}):
+        form = form_class()
+        assert form.validate_on_submit(), form.errors
+        assert form_to_data(form, SCHEMA)["staff"] == 3
