@@ -175,7 +175,9 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
 
         demo.print_logins(click.echo)
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, threaded=True)
     finally:
         for c in children:
             c.terminate()
