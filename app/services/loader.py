@@ -147,6 +147,9 @@ def validate(data: Any) -> list[Problem]:
         if isinstance(a, dict) and a.get("parent") and a["parent"] not in known:
             out.append(Problem(f"agencies[{i}].parent", f"không có cơ quan mã “{a['parent']}”"))
 
+    parent = data.get("parent_plan")
+    if parent is not None and (not isinstance(parent, str) or not CODE_RE.match(parent)):
+        out.append(Problem("parent_plan", "phải là mã của kế hoạch cấp trên"))
     for key in ("issuer", "standing_agency"):
         c = need(data, key, "")
         if c and c not in known:

@@ -49,6 +49,7 @@ def create_plan(definition: dict, actor: User | None = None) -> Plan:
         standing_agency_id=agency_by_code(d["standing_agency"]).id,
         schedule_kind=d["schedule"].get("kind", "once"),
         definition=d,
+        parent_plan_id=_parent_id(d),
     )
     db.session.add(plan)
     _sync_assignments(plan, d.get("assignments", []))
@@ -141,6 +142,16 @@ def _sync_periods(plan: Plan) -> None:
         )
         keep.append(p)
     plan.periods[:] = keep
+
+
+def _parent_id(d: dict) -> int | None:
+    code = d.get("parent_plan")
+    if not code:
+        return None
+    parent = db.session.scalar(select(Plan).where(Plan.code == code))
+    if parent is None:
+        raise InvalidInput(f"Không có kế hoạch cấp trên có mã “{code}”.")
+    return parent.id
 
 
 def _date_or_none(v: object) -> date | None:
@@ -243,3 +254,57 @@ def on_consolidation_released(period: ReportingPeriod, actor: User) -> None:
     ):
         flows.fire(PlanFlow(plan, None, system=True, all_periods_consolidated=True),
                    "mark_consolidated", None)
+    if plan.parent_plan_id:
+        cascade_to_parent(period, actor)
+
+
+def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | None:
+    """Plans cascade (Government → province → commune): the consolidation of a plan that
+    implements a parent plan in the system becomes its issuing agency's report on the parent
+    plan — a draft prefilled with the consolidated figures, for the agency to check and send.
+    Fields are matched by name; texts are listed by agency; rows are concatenated."""
+    from app.services import consolidation
+
+    plan = period.plan
+    parent = db.session.get(Plan, plan.parent_plan_id)
+    if parent is None or parent.status != PlanStatus.IN_PROGRESS:
+        return None
+    agency_id = plan.issuer_id
+    if not any(a.agency_id == agency_id and a.reports for a in parent.assignments):
+        agency_id = plan.standing_agency_id
+        if not any(a.agency_id == agency_id and a.reports for a in parent.assignments):
+            return None
+    target = next((p for p in parent.periods if p.status == PeriodStatus.OPEN), None)
+    if target is None or parent.current_form is None:
+        return None
+    report = db.session.scalar(select(Report).where(Report.period_id == target.id,
+                                                    Report.agency_id == agency_id))
+    if report is not None and report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        return report
+    results = consolidation.compute(period)
+    data = {}
+    for f in parent.current_form.schema.get("fields", []):
+        got = results["by_name"].get(f["name"])
+        if got is None:
+            continue
+        if got["rule"] == "list":
+            data[f["name"]] = "\n".join(f"- {a['agency_name']}: {a['display']}"
+                                        for a in got["agencies"] if a.get("display"))
+        elif got["rule"] == "rows":
+            cols = {c["name"] for c in f.get("fields", [])}
+            data[f["name"]] = [{k: v for k, v in r["values"].items() if k in cols}
+                               for r in got.get("rows", [])]
+        else:
+            data[f["name"]] = got["value"]
+    if report is None:
+        assignment = next(a for a in parent.assignments if a.agency_id == agency_id)
+        report = Report(plan_id=parent.id, period_id=target.id, assignment_id=assignment.id,
+                        agency_id=agency_id, status=ReportStatus.DRAFT,
+                        form_version_id=parent.current_form.id, data={})
+        db.session.add(report)
+    report.data = data
+    db.session.flush()
+    audit.record(actor, report, "cascade", to_state=report.status, plan_id=parent.id,
+                 comment=f"Tổng hợp từ kế hoạch {plan.symbol or plan.code}",
+                 data={"from_plan": plan.id, "period": period.key})
+    return report

@@ -38,8 +38,9 @@ def issue(plan, people, on):
     with pytest.raises(TransitionRefused, match="trạng thái “Chờ ký”"):
         documents.transition(doc, "release", people(plan.issuer, Role.CLERK))
     documents.transition(doc, "sign", people(plan.issuer, Role.SIGNER))
-    with pytest.raises(TransitionRefused, match="văn thư của cơ quan ban hành"):
-        documents.transition(doc, "release", people(plan.standing_agency, Role.CLERK))
+    if plan.standing_agency_id != plan.issuer_id:
+        with pytest.raises(TransitionRefused, match="văn thư của cơ quan ban hành"):
+            documents.transition(doc, "release", people(plan.standing_agency, Role.CLERK))
     documents.transition(doc, "release", people(plan.issuer, Role.CLERK), issued_on=on)
     return doc
 
@@ -183,3 +184,40 @@ def test_cross_agency_access_is_refused(db, people):
     assert r not in seen
     assert r in db.session.scalars(access.reports_query(people(plan.standing_agency,
                                                                Role.SPECIALIST))).all()
+
+
+def test_consolidation_cascades_to_the_parent_plan(db, people):
+    import copy
+
+    parent = load_plan("ninh-thuan-2023-2028.yaml")
+    clock.set_now(date(2022, 12, 28))
+    issue(parent, people, date(2022, 12, 28))
+    child_def = copy.deepcopy(loader.parse_file(ROOT / "plans" / "ninh-thuan-2023-2028.yaml"))
+    child_def.update(
+        code="phan-rang-2023", parent_plan=parent.code, issuer="UBND-NT-PHANRANG",
+        standing_agency="UBND-NT-PHANRANG", title="Truyền thông về quyền con người năm 2023",
+        schedule={"kind": "once", "due": date(2023, 12, 10)},
+        agencies=[{"code": f"XA-{i}", "name": f"UBND phường {i}", "abbreviation": "UBND",
+                   "place": "Phan Rang - Tháp Chàm", "level": "commune"} for i in (1, 2)],
+        assignments=[{"agency": f"XA-{i}", "role": "cooperate", "tasks": ["Báo cáo kết quả"]}
+                     for i in (1, 2)],
+    )
+    child = loader.load(loader.parse_text(__import__("yaml").safe_dump(
+        child_def, allow_unicode=True), "child.yaml"))
+    assert child.parent_plan_id == parent.id
+    clock.set_now(date(2023, 11, 1))
+    issue(child, people, date(2023, 11, 1))
+    specialist = people(child.standing_agency, Role.SPECIALIST)
+    for n, a in enumerate(child.reporting_assignments):
+        r = report_and_submit(child, child.periods[0], a.agency, people, {
+            "has_training": True, "fake_news_detected": 4, "fake_news_handled": 3,
+            "difficulties": f"Thiếu kinh phí ở phường {n + 1}"})
+        reports.transition(r, "accept", specialist)
+    release_consolidated(child.periods[0], people)
+    db.session.commit()
+    upward = db.session.scalar(select(Report).where(Report.plan_id == parent.id))
+    assert upward is not None and upward.agency.code == "UBND-NT-PHANRANG"
+    assert upward.status == "draft"
+    assert upward.data["fake_news_detected"] == 8 and upward.data["fake_news_handled"] == 6
+    assert "phường 1" in upward.data["difficulties"] and "phường 2" in upward.data["difficulties"]
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cascade")) is not None
