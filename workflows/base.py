@@ -8,14 +8,12 @@ condition says no), ``STATE_LABELS`` and ``TRIGGER_LABELS`` (Vietnamese).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Protocol
-
 import logging
+from typing import Any, ClassVar, Protocol
 
 from transitions import Machine
 
 from workflows.exceptions import TransitionRefused
-
 
 # the flows keep their own names (state, triggers called through events): binding notices are noise
 logging.getLogger("transitions.core").setLevel(logging.ERROR)

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-23 21:52:10.560018
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.base
-
 
 # revision identifiers, used by Alembic.
 revision = '0c3c341305a0'
