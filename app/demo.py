@@ -57,8 +57,60 @@ def load_demo() -> bool:
         issuer = db.session.scalar(select(Agency).order_by(Agency.id))
         if issuer is not None:
             ensure_user("admin", "Quản trị hệ thống", issuer, [Role.ADMIN])
+        db.session.flush()
+        advance_demo()
     db.session.flush()
     return created
+
+
+def advance_demo() -> None:
+    """Bring the Trà Vinh plan to life: issued with its number, three agencies reported (one
+    returned for revision), the others still to report. Ninh Thuận stays a draft to work on."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from app.services import clock, documents, reports
+
+    plan = db.session.scalar(select(Plan).where(Plan.code == "tra-vinh-2024-nhan-quyen"))
+    if plan is None or plan.status != "draft":
+        return
+    vn = timezone(timedelta(hours=7))
+
+    def user(agency: Agency, role: str) -> User:
+        return ensure_user(username_for(role, agency), f"{role} {agency.display_name}", agency,
+                           [role])
+
+    try:
+        clock.set_now(datetime(2024, 11, 5, 9, tzinfo=vn))
+        specialist = user(plan.standing_agency, Role.SPECIALIST)
+        doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
+        documents.transition(doc, "request_signature", specialist)
+        documents.transition(doc, "sign", user(plan.issuer, Role.SIGNER))
+        documents.transition(doc, "release", user(plan.issuer, Role.CLERK),
+                             issued_on=date(2024, 11, 5))
+        period = plan.periods[0]
+        samples = [
+            {"banners": 12, "slogans_used": True, "articles": 4, "online_posts": 9,
+             "difficulties": "Kinh phí in băng rôn còn hạn chế."},
+            {"banners": 30, "slogans_used": True, "e_billboards": 3, "leaflets": 500},
+            {"banners": 5, "slogans_used": False, "oral_sessions": 2, "oral_participants": 120},
+        ]
+        for i, (assignment, data) in enumerate(zip(plan.reporting_assignments[:3], samples,
+                                                   strict=False)):
+            clock.set_now(datetime(2024, 12, 18 + i, 10, tzinfo=vn))
+            reporter = user(assignment.agency, Role.REPORTER)
+            leader = user(assignment.agency, Role.AGENCY_LEADER)
+            r = reports.start_report(plan, period, reporter)
+            reports.save_draft(r, data, reporter, r.version)
+            reports.transition(r, "submit_for_approval", reporter)
+            reports.transition(r, "approve", leader)
+            if i == 0:
+                reports.transition(r, "accept", specialist)
+            if i == 2:
+                reports.transition(r, "return_for_revision", specialist,
+                                   comment="Đề nghị bổ sung số buổi tuyên truyền miệng và "
+                                   "số người tham dự.")
+    finally:
+        clock.set_now(None)
 
 
 def _users_for(plan: Plan) -> None:
