@@ -25,6 +25,20 @@ def get_queue():  # noqa: ANN201
     return Queue(current_app.config["RQ_QUEUE"], connection=ext[url])
 
 
+def rq_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Our enqueue options as RQ's: ``retry_max=N`` (and ``retry_interval``) become
+    ``retry=rq.Retry(max=N, interval=...)``; everything else is passed as is. RQ would otherwise
+    hand unknown keywords to the job function itself."""
+    from rq import Retry
+
+    options = dict(options)
+    retry_max = options.pop("retry_max", None)
+    interval = options.pop("retry_interval", 0)
+    if retry_max:
+        options["retry"] = Retry(max=int(retry_max), interval=interval)
+    return options
+
+
 def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None, **options: Any) -> None:
     """Enqueue ``func`` (dotted name) with ``args`` once the current transaction commits; nothing
     is enqueued if it rolls back. ``job_id`` makes a repeated request the same job."""
@@ -43,7 +57,7 @@ def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None, **opt
                     "queued", "started", "deferred", "scheduled"
                 ):
                     return
-            queue.enqueue(func, *args, job_id=job_id, **options)
+            queue.enqueue(func, *args, job_id=job_id, **rq_options(options))
 
     @event.listens_for(session, "after_rollback", once=True)
     def _forget(_session) -> None:  # noqa: ANN001
