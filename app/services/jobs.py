@@ -3,6 +3,7 @@ jobs are named by dotted path and carry ids, not objects."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import current_app
@@ -23,6 +24,13 @@ def get_queue():  # noqa: ANN201
     if url not in ext:
         ext[url] = Redis.from_url(url)
     return Queue(current_app.config["RQ_QUEUE"], connection=ext[url])
+
+
+def rq_job_id(queue_name: str, job_id: str) -> str:
+    """The RQ id of our ``job_id`` on ``queue_name``. RQ ids are global to a Redis while our
+    keys (``doc-7-v0-draft``) are per database, so two deployments — or two test databases —
+    sharing a Redis would see each other's jobs; the queue name keeps them apart."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", queue_name) + "--" + job_id
 
 
 def rq_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -51,13 +59,14 @@ def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None, **opt
             queue = get_queue()
             if queue is None:
                 return
-            if job_id:
-                existing = queue.fetch_job(job_id)
+            rq_id = rq_job_id(queue.name, job_id) if job_id else None
+            if rq_id:
+                existing = queue.fetch_job(rq_id)
                 if existing is not None and existing.get_status(refresh=True) in (
                     "queued", "started", "deferred", "scheduled"
                 ):
                     return
-            queue.enqueue(func, *args, job_id=job_id, **rq_options(options))
+            queue.enqueue(func, *args, job_id=rq_id, **rq_options(options))
 
     @event.listens_for(session, "after_rollback", once=True)
     def _forget(_session) -> None:  # noqa: ANN001

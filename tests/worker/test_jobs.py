@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.models import Document, Role
 from app.services import clock, documents, plans, reports
+from app.services.jobs import rq_job_id
 from tests.conftest import REDIS_TEST_URL, ROOT
 from tests.services.test_plan_lifecycle import (  # noqa: F401  (people is a fixture)
     VN,
@@ -190,13 +191,13 @@ def test_a_failure_is_stored_in_vietnamese_and_retried(app, db, queued, people):
     doc = documents.create_document("reminder", plan.standing_agency, "Đôn đốc", specialist,
                                     plan=plan, period=plan.periods[0], unit_abbr="TH")
     db.session.commit()  # nobody is overdue yet: the context refuses
-    job = queued.fetch_job(doc.render_key)
+    job = queued.fetch_job(rq_job_id(queued.name, doc.render_key))
     assert job.retries_left == 3
     run_queue(queued)
     doc = fresh(db, doc.id)
     assert doc.render_state == "failed"
     assert doc.render_error.startswith("Không tạo được văn bản: Không có cơ quan nào quá hạn")
-    assert queued.fetch_job(doc.render_key).get_status() == "failed"
+    assert queued.fetch_job(rq_job_id(queued.name, doc.render_key)).get_status() == "failed"
     assert files_of(app, doc.id) == []
 
 
@@ -233,13 +234,14 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     assert (doc.render_state, doc.pdf_path) == ("running", None)
     assert files_of(app, doc_id) == [f"{key}.docx"]
     registry = StartedJobRegistry(queue=queued)
-    assert any(j.startswith(key) for j in registry.get_job_ids(cleanup=False))
-    assert queued.fetch_job(key).get_status() == "started"
+    rq_id = rq_job_id(queued.name, key)
+    assert any(j.startswith(rq_id) for j in registry.get_job_ids(cleanup=False))
+    assert queued.fetch_job(rq_id).get_status() == "started"
 
     # The killed worker's heartbeat would expire; here we do not wait for it: the registry's
     # cleanup treats the execution as abandoned and, retries being left, enqueues the job again.
     registry.cleanup(timestamp=time.time() + 3600)
-    job = queued.fetch_job(key)
+    job = queued.fetch_job(rq_id)
     assert job.get_status() == "queued" and job.retries_left == 2
 
     second = _worker(app, queued, burst="1")
@@ -251,5 +253,5 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     root = Path(app.config["FILES_DIR"])
     assert (root / doc.pdf_path).read_bytes().startswith(b"%PDF")
     assert "Số: 01/KH-BCĐNQ" in docx_text(root / doc.docx_path)
-    assert queued.fetch_job(key).get_status() == "finished"
+    assert queued.fetch_job(rq_id).get_status() == "finished"
     assert db.session.scalars(select(Document)).all() == [doc]
