@@ -107,7 +107,19 @@ def worker_command(burst: bool) -> None:
     if not url:
         raise click.ClickException("Chưa cấu hình REDIS_URL.")
     conn = Redis.from_url(url)
-    import docxtpl  # noqa: F401  (imported before forking, not per job)
+    # Everything a job needs is made once here, before RQ forks a work-horse per job: the app,
+    # docxtpl and the jobs module imported, and the warm LibreOffice started (it runs in its own
+    # session and outlives the forks), so no job pays for start-up.
+    import docxtpl  # noqa: F401
+
+    from worker import convert, jobs
+
+    jobs.set_app(current_app._get_current_object())  # type: ignore[attr-defined]
+    try:
+        convert.ensure_server()
+    except convert.ConversionError as exc:  # jobs retry the start and report it on the document
+        click.echo(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", err=True)
+    db.engine.dispose()  # no pooled connection is shared with the forks
 
     queue = Queue(current_app.config["RQ_QUEUE"], connection=conn)
     Worker([queue], connection=conn).work(burst=burst, with_scheduler=True)

@@ -1,0 +1,257 @@
+"""The document worker: real RQ on the real Redis, real LibreOffice, both databases."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from docx import Document as Docx
+from redis import Redis
+from rq import Queue, SimpleWorker
+from rq.registry import StartedJobRegistry
+from sqlalchemy import select
+
+from app.models import Document, Role
+from app.services import clock, documents, plans, reports
+from app.services.jobs import rq_job_id
+from tests.conftest import REDIS_TEST_URL, ROOT
+from tests.services.test_plan_lifecycle import (  # noqa: F401  (people is a fixture)
+    VN,
+    issue,
+    load_plan,
+    people,
+    release_consolidated,
+    report_and_submit,
+)
+from worker import jobs
+
+
+@pytest.fixture
+def queued(app, tmp_path):  # noqa: ANN001, ANN201
+    """The app wired to a private queue on the real Redis and a private files dir."""
+    name = f"kehoach-test-{secrets.token_hex(4)}"
+    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=name, FILES_DIR=str(tmp_path / "files"))
+    conn = Redis.from_url(REDIS_TEST_URL)
+    jobs.set_app(app)
+    yield Queue(name, connection=conn)
+    jobs._app = None
+    for key in conn.scan_iter(f"rq:*{name}*"):
+        conn.delete(key)
+
+
+def run_queue(queue: Queue) -> None:
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def docx_text(path: Path) -> str:
+    d = Docx(str(path))
+    out = [p.text for p in d.paragraphs]
+
+    def cells(tables):  # noqa: ANN001, ANN202
+        for t in tables:
+            for row in t.rows:
+                for c in row.cells:
+                    out.extend(p.text for p in c.paragraphs)
+                    cells(c.tables)
+
+    cells(d.tables)
+    return "\n".join(out)
+
+
+def fresh(db, doc_id: int) -> Document:  # noqa: ANN001
+    db.session.rollback()
+    return db.session.scalar(select(Document).where(Document.id == doc_id)
+                             .execution_options(populate_existing=True))
+
+
+def files_of(app, doc_id: int) -> list[str]:  # noqa: ANN001
+    folder = Path(app.config["FILES_DIR"]) / "documents" / str(doc_id)
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def tra_vinh_documents(db, people):  # noqa: ANN001, ANN201, F811
+    """Trà Vinh through the services: the plan issued, three reports (one late), a reminder
+    to the others, a report document, the round closed and the consolidated report released."""
+    plan = load_plan("tra-vinh-2024.yaml")
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    plan_doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    period = plan.periods[0]
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    agencies = [a.agency for a in plan.reporting_assignments]
+    submitted = []
+    for i, agency in enumerate(agencies[:3]):
+        clock.set_now(datetime(2024, 12, 20, 10, tzinfo=VN) if i != 2
+                      else datetime(2025, 1, 6, 10, tzinfo=VN))
+        if i == 2:  # before the late one reports, a reminder goes to all who have not
+            clock.set_now(date(2025, 1, 3))
+            reminder = documents.create_document(
+                "reminder", plan.standing_agency, "Đôn đốc báo cáo", specialist, plan=plan,
+                period=period, unit_abbr="TH")
+            clock.set_now(datetime(2025, 1, 6, 10, tzinfo=VN))
+        r = report_and_submit(plan, period, agency, people, {
+            "banners": 10 * (i + 1), "slogans_used": True, "articles": 2,
+            "difficulties": f"Khó khăn của {agency.name} <b>&</b>",
+        })
+        reports.transition(r, "accept", specialist)
+        submitted.append(r)
+    report_doc = documents.create_document(
+        "report", submitted[0].agency, "Báo cáo kết quả",
+        people(submitted[0].agency, Role.REPORTER), plan=plan, period=period, report=submitted[0])
+    db.session.commit()
+    plans.close_round(period, specialist, today=date(2025, 1, 8))
+    clock.set_now(date(2025, 1, 8))
+    cons_doc = release_consolidated(period, people)
+    db.session.commit()
+    return {"plan": plan_doc, "report": report_doc, "reminder": reminder,
+            "consolidated": cons_doc, "_agencies": agencies, "_plan": plan}
+
+
+def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN001, F811
+    docs = tra_vinh_documents(db, people)
+    run_queue(queued)
+    root = Path(app.config["FILES_DIR"])
+    texts = {}
+    for kind in ("plan", "report", "reminder", "consolidated"):
+        doc = fresh(db, docs[kind].id)
+        state = (doc.render_state, doc.render_progress, doc.render_error)
+        assert state == ("done", 100, None), kind
+        assert doc.docx_path == f"documents/{doc.id}/{doc.render_key}.docx"
+        assert (root / doc.pdf_path).read_bytes().startswith(b"%PDF")
+        assert files_of(app, doc.id) == sorted([f"{doc.render_key}.docx", f"{doc.render_key}.pdf"])
+        texts[kind] = docx_text(root / doc.docx_path)
+    reporter = docs["_agencies"][0]
+    assert "Số: 01/KH-BCĐNQ" in texts["plan"]
+    assert "Trà Vinh, ngày 05 tháng 11 năm 2024" in texts["plan"]
+    assert "BAN CHỈ ĐẠO VỀ NHÂN QUYỀN TỈNH TRÀ VINH" in texts["plan"]
+    assert "Lê Văn Hân" in texts["plan"]
+    assert f"Số:    /BC-{reporter.abbreviation}" in texts["report"]
+    assert "Trà Vinh, ngày    tháng" in texts["report"]  # unnumbered draft: blank day
+    assert "Kế hoạch số 01/KH-BCĐNQ ngày 05 tháng 11 năm 2024" in texts["report"]
+    assert "Số băng rôn, áp phích, biểu ngữ đã treo: 10 cái." in texts["report"]
+    assert "<b>&</b>" in texts["report"]
+    assert "Số:    /CA-TH" in texts["reminder"]
+    assert "V/v đôn đốc báo cáo kết quả thực hiện Kế hoạch số 01/KH-BCĐNQ" in texts["reminder"]
+    assert docs["_agencies"][2].name in texts["reminder"]  # not reported by 03/01 → reminded
+    assert docs["_agencies"][0].name not in texts["reminder"].split("Kính gửi")[1]
+    assert "Số: 01/BC-CA" in texts["consolidated"]
+    assert "Trà Vinh, ngày 08 tháng 01 năm 2025" in texts["consolidated"]
+    n = len(docs["_agencies"])
+    assert f"Có {n} cơ quan, đơn vị phải báo cáo; đã nhận 3 báo cáo, trong đó 2 đúng hạn, " \
+           f"1 trễ hạn; {n - 3} cơ quan, đơn vị chưa báo cáo." in texts["consolidated"]
+    assert "Trễ 5 ngày" in texts["consolidated"]
+    assert "- Số băng rôn, áp phích, biểu ngữ đã treo: 60 cái" in texts["consolidated"]
+
+
+def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa: ANN001, F811
+    plan = load_plan("tra-vinh-2024.yaml")
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    key = doc.render_key
+    documents.request_render(doc)  # the same request again before the worker ran
+    db.session.commit()
+    assert len(queued.get_job_ids()) == 2  # the draft's (superseded) and the released one
+    run_queue(queued)
+    doc = fresh(db, doc.id)
+    first = (Path(app.config["FILES_DIR"]) / doc.docx_path).stat()
+    assert doc.render_key == key and doc.render_state == "done"
+    documents.request_render(doc)  # and once more after it ran
+    db.session.commit()
+    run_queue(queued)
+    assert jobs.render_document(doc.id, key) == "exists"
+    assert jobs.render_document(doc.id, "doc-1-v0-draft") == "superseded"
+    assert files_of(app, doc.id) == [f"{key}.docx", f"{key}.pdf"]
+    again = (Path(app.config["FILES_DIR"]) / fresh(db, doc.id).docx_path).stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    # Released: renaming the issuer later does not rewrite what was issued.
+    plan.issuer.name = "Tên mới"
+    db.session.commit()
+    documents.request_render(fresh(db, doc.id))
+    db.session.commit()
+    run_queue(queued)
+    text = docx_text(Path(app.config["FILES_DIR"]) / fresh(db, doc.id).docx_path)
+    assert "Tên mới" not in text and "BAN CHỈ ĐẠO VỀ NHÂN QUYỀN" in text
+
+
+def test_a_failure_is_stored_in_vietnamese_and_retried(app, db, queued, people):  # noqa: ANN001, F811
+    plan = load_plan("tra-vinh-2024.yaml")
+    db.session.commit()
+    clock.set_now(date(2024, 11, 6))
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    doc = documents.create_document("reminder", plan.standing_agency, "Đôn đốc", specialist,
+                                    plan=plan, period=plan.periods[0], unit_abbr="TH")
+    db.session.commit()  # nobody is overdue yet: the context refuses
+    job = queued.fetch_job(rq_job_id(queued.name, doc.render_key))
+    assert job.retries_left == 3
+    run_queue(queued)
+    doc = fresh(db, doc.id)
+    assert doc.render_state == "failed"
+    assert doc.render_error.startswith("Không tạo được văn bản: Không có cơ quan nào quá hạn")
+    assert queued.fetch_job(rq_job_id(queued.name, doc.render_key)).get_status() == "failed"
+    assert files_of(app, doc.id) == []
+
+
+def _worker(app, queue: Queue, **env: str) -> subprocess.Popen:  # noqa: ANN001
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker", *(["--burst"] if env.pop("burst", "") else [])],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+             "REDIS_URL": REDIS_TEST_URL, "KEHOACH_RQ_QUEUE": queue.name,
+             "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
+             "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance"), **env},
+    )
+
+
+def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, people):  # noqa: ANN001, F811
+    plan = load_plan("tra-vinh-2024.yaml")
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    doc_id, key = doc.id, doc.render_key
+
+    worker = _worker(app, queued, KEHOACH_TEST_SLOW_RENDER="60")
+    try:
+        deadline = time.monotonic() + 120
+        while fresh(db, doc_id).render_progress != 60:  # the .docx is written, PDF not yet
+            assert worker.poll() is None, worker.stdout.read().decode()
+            assert time.monotonic() < deadline, "the worker never reached the slow step"
+            time.sleep(0.2)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work-horse, no clean-up
+        worker.wait()
+    doc = fresh(db, doc_id)
+    assert (doc.render_state, doc.pdf_path) == ("running", None)
+    assert files_of(app, doc_id) == [f"{key}.docx"]
+    registry = StartedJobRegistry(queue=queued)
+    rq_id = rq_job_id(queued.name, key)
+    assert any(j.startswith(rq_id) for j in registry.get_job_ids(cleanup=False))
+    assert queued.fetch_job(rq_id).get_status() == "started"
+
+    # The killed worker's heartbeat would expire; here we do not wait for it: the registry's
+    # cleanup treats the execution as abandoned and, retries being left, enqueues the job again.
+    registry.cleanup(timestamp=time.time() + 3600)
+    job = queued.fetch_job(rq_id)
+    assert job.get_status() == "queued" and job.retries_left == 2
+
+    second = _worker(app, queued, burst="1")
+    out, _ = second.communicate(timeout=180)
+    assert second.returncode == 0, out.decode()
+    doc = fresh(db, doc_id)
+    assert (doc.render_state, doc.render_progress, doc.render_error) == ("done", 100, None)
+    assert files_of(app, doc_id) == [f"{key}.docx", f"{key}.pdf"]
+    root = Path(app.config["FILES_DIR"])
+    assert (root / doc.pdf_path).read_bytes().startswith(b"%PDF")
+    assert "Số: 01/KH-BCĐNQ" in docx_text(root / doc.docx_path)
+    assert queued.fetch_job(rq_id).get_status() == "finished"
+    assert db.session.scalars(select(Document)).all() == [doc]

@@ -1,0 +1,320 @@
+"""Contexts from the database: the ONE place a Document row becomes a template context.
+
+``build(doc)`` reads what the document is about (plan, report, period) and adapts the rows to the
+plain-dict inputs of the pure builders in :mod:`worker.contexts`. The issuing agency is printed
+as the document's ``snapshot`` keeps it (name, abbreviation, place, header line as issued), so a
+later rename does not rewrite an issued document. An unnumbered draft gets blanks for its number
+and day (``number``/``issued_on`` ``None``, month/year of its creation).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Agency,
+    Consolidation,
+    Document,
+    DocumentKind,
+    Plan,
+    Report,
+    ReportingPeriod,
+)
+from worker import contexts
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+VN_OFFSET = timedelta(hours=7)
+DEFAULT_SIGNER = {"authority": "", "title": "THỦ TRƯỞNG CƠ QUAN", "name": ""}
+REMINDER_DAYS = 5  # working days given by a reminder when the document does not say
+
+
+class ContextUnavailable(contexts.ContextError):
+    """The rows the document needs are missing (message in Vietnamese)."""
+
+
+def template_path(kind: str) -> Path:
+    return TEMPLATES / f"{DocumentKind(kind).value}.docx"
+
+
+# ----------------------------------------------------------------------------- small adapters
+
+
+def agency_dict(a: Agency) -> dict[str, Any]:
+    return {
+        "code": a.code,
+        "name": a.name,
+        "short_name": a.short_name,
+        "abbreviation": a.abbreviation,
+        "place": a.place,
+        "level": a.level,
+        "parent": a.parent.code if a.parent else None,
+        "header_parent": a.header_parent,
+    }
+
+
+def agencies_for(doc: Document) -> dict[str, dict[str, Any]]:
+    """Every agency as a dict, the issuing one as the document's snapshot keeps it."""
+    out = {a.code: agency_dict(a) for a in db.session.scalars(select(Agency))}
+    snap = doc.snapshot or {}
+    issuer = db.session.get(Agency, doc.agency_id)
+    if issuer is None:
+        raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
+    entry = dict(out[issuer.code])
+    for k in ("name", "abbreviation", "place", "header_parent"):
+        if snap.get(k):
+            entry[k] = snap[k]
+    if snap.get("name") and snap["name"] != issuer.name:
+        entry["short_name"] = None  # the short name of today would contradict the name as issued
+    out[issuer.code] = entry
+    return out
+
+
+def _vn_date(value: Any) -> date | None:
+    """A stored date/datetime (aware UTC or ISO text) as the Vietnamese calendar day."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value or " " in value else (
+            date.fromisoformat(value[:10]))
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(contexts_vn())
+        return value.date()
+    return value
+
+
+def contexts_vn():  # noqa: ANN201
+    from app.services.clock import VN
+
+    return VN
+
+
+def _draft_month_year(doc: Document) -> dict[str, int]:
+    made = _vn_date(doc.created_at) or date.today()
+    return {"draft_month": made.month, "draft_year": made.year}
+
+
+def _signer(doc: Document, fallback: dict | None = None) -> dict[str, Any]:
+    snap = doc.snapshot or {}
+    if isinstance(snap.get("signer"), dict):
+        return snap["signer"]
+    signer = dict(fallback or DEFAULT_SIGNER)
+    if snap.get("signer_name"):
+        signer["name"] = snap["signer_name"]
+    return signer
+
+
+def plan_ref(plan: Plan, agencies: dict[str, dict[str, Any]]) -> str:
+    """ "Kế hoạch số 01/KH-BCĐNQ ngày 05 tháng 11 năm 2024 của Ban Chỉ đạo …" (or by title)."""
+    issuer = agencies.get(plan.issuer.code, {}).get("name") or plan.issuer.name
+    type_name = contexts.TYPE_NAMES.get(plan.type_abbr or "KH", "Kế hoạch").capitalize()
+    if plan.symbol:
+        when = f" {contexts.format_day_month_year(plan.issued_on)}" if plan.issued_on else ""
+        return f"{type_name} số {plan.symbol}{when} của {issuer}"
+    title = plan.title[:1].lower() + plan.title[1:]
+    return f"{type_name} {title} của {issuer}"
+
+
+def _period_text(period: ReportingPeriod | None) -> str:
+    if period is None or period.kind == "once":
+        return ""
+    return period.label[:1].lower() + period.label[1:]
+
+
+def _report_to(plan: Plan) -> list[str]:
+    return [plan.standing_agency.name]
+
+
+def _typed(field: dict[str, Any], value: Any) -> Any:
+    """Stored JSON answers back to Python values for formatting (decimals, dates)."""
+    if value in (None, ""):
+        return value
+    ftype = field.get("type")
+    if ftype in ("decimal", "percentage", "computed") and isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    if ftype == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if ftype == "group" and isinstance(value, list):
+        cols = {c["name"]: c for c in field.get("fields") or []}
+        return [
+            {k: _typed(cols.get(k, {}), v) for k, v in (row or {}).items()} for row in value
+        ]
+    return value
+
+
+def _fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((schema or {}).get("fields") or [])
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
+    return value
+
+
+# ----------------------------------------------------------------------------- per kind
+
+
+def plan_input(doc: Document) -> tuple[dict, dict]:
+    plan = db.session.get(Plan, doc.plan_id) if doc.plan_id else None
+    if plan is None:
+        raise ContextUnavailable("Văn bản kế hoạch không gắn với kế hoạch nào")
+    definition = dict(plan.definition or {})
+    definition["issuer"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
+    definition.setdefault("type", plan.type_abbr or "KH")
+    definition.setdefault("title", plan.title)
+    if doc.number is None:
+        definition.setdefault("draft_month", _draft_month_year(doc)["draft_month"])
+        definition.setdefault("draft_year", _draft_month_year(doc)["draft_year"])
+    return definition, agencies_for(doc)
+
+
+def report_input(doc: Document) -> tuple[dict, dict]:
+    report = db.session.get(Report, doc.report_id) if doc.report_id else None
+    if report is None:
+        raise ContextUnavailable("Văn bản báo cáo không gắn với báo cáo nào")
+    agencies = agencies_for(doc)
+    plan = report.plan
+    fields = _fields(report.form_version.schema)
+    answers = {f["name"]: _typed(f, (report.data or {}).get(f["name"])) for f in fields}
+    out = {
+        "agency": report.agency.code,
+        "plan_ref": plan_ref(plan, agencies),
+        "period": _period_text(report.period),
+        "addressees": _report_to(plan),
+        "fields": fields,
+        "answers": answers,
+        "recipients": [],
+        "archive": "VT",
+        "signer": _signer(doc),
+        **_draft_month_year(doc),
+    }
+    return out, agencies
+
+
+def consolidated_input(doc: Document) -> tuple[dict, dict]:
+    period = db.session.get(ReportingPeriod, doc.period_id) if doc.period_id else None
+    if period is None:
+        raise ContextUnavailable("Báo cáo tổng hợp không gắn với kỳ báo cáo nào")
+    plan = period.plan
+    agencies = agencies_for(doc)
+    row = db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
+    if row is not None and row.results:
+        results = row.results
+    else:
+        from app.services import consolidation
+
+        results = consolidation.compute(period)
+    timeliness = []
+    for a in results.get("agencies") or []:
+        timeliness.append({
+            "agency": a["agency_code"],
+            "due": _vn_date(a.get("due")) or period.due_on,
+            "submitted_on": _vn_date(a.get("submitted_at")),
+        })
+    numeric, texts = [], []
+    for f in results.get("fields") or []:
+        rule = f.get("rule") or "none"
+        per = {x["agency_code"]: x.get("value") for x in f.get("agencies") or []}
+        if f.get("type") in ("integer", "decimal", "percentage", "computed") and rule in (
+            "sum", "avg", "min", "max", "ratio", "count"
+        ):
+            numeric.append({
+                "label": f["label"],
+                "unit": "%" if f.get("type") == "percentage" else (f.get("unit") or ""),
+                "rule": rule,
+                "value": _number(f.get("value")),
+                "target": _number(f.get("target")),
+                "per_agency": {k: _number(v) for k, v in per.items()},
+            })
+        elif f.get("type") == "textarea" and rule == "list":
+            texts.append({"label": f["label"], "per_agency": {k: v for k, v in per.items() if v}})
+    out = {
+        "agency": plan.standing_agency.code,
+        "plan_ref": plan_ref(plan, agencies),
+        "period": _period_text(period),
+        "addressees": [plan.issuer.name],
+        "timeliness": timeliness,
+        "results": numeric,
+        "texts": texts,
+        "recipients": [],
+        "archive": "VT",
+        "signer": _signer(doc),
+        **_draft_month_year(doc),
+    }
+    if row is not None and row.narrative:
+        out["assessment"] = [p.strip() for p in row.narrative.split("\n") if p.strip()]
+    out["agency"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
+    return out, agencies
+
+
+def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
+    """The expected agencies of ``period`` whose report was not submitted by its due date."""
+    from app.services import plans
+
+    reports = {r.agency_id: r for r in plans.period_reports(period)}
+    out = []
+    for a in plans.expected_assignments(period.plan):
+        due = a.due or period.due_on
+        r = reports.get(a.agency_id)
+        submitted = _vn_date(r.first_submitted_at) if r is not None else None
+        if submitted is None and due < on:
+            out.append({"agency": a.agency.code, "due": due})
+    return out
+
+
+def reminder_input(doc: Document) -> tuple[dict, dict]:
+    period = db.session.get(ReportingPeriod, doc.period_id) if doc.period_id else None
+    if period is None:
+        raise ContextUnavailable("Công văn đôn đốc không gắn với kỳ báo cáo nào")
+    from app.services import calendar
+
+    agencies = agencies_for(doc)
+    from app.services import clock
+
+    # Issued: the agencies overdue on the day of issue; a draft: those overdue today.
+    made = doc.issued_on if doc.number is not None and doc.issued_on else clock.today()
+    snap = doc.snapshot or {}
+    new_due = _vn_date(snap.get("new_due")) or calendar.add_working_days(made, REMINDER_DAYS)
+    out = {
+        "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
+        "unit": doc.unit_abbr or "VP",
+        "plan_ref": plan_ref(period.plan, agencies),
+        "overdue": overdue_agencies(period, made),
+        "new_due": new_due,
+        "recipients": [],
+        "archive": "VT",
+        "signer": _signer(doc),
+        **_draft_month_year(doc),
+    }
+    return out, agencies
+
+
+_BUILDERS = {
+    DocumentKind.PLAN: (plan_input, contexts.plan_context),
+    DocumentKind.REPORT: (report_input, contexts.report_context),
+    DocumentKind.CONSOLIDATED: (consolidated_input, contexts.consolidated_context),
+    DocumentKind.REMINDER: (reminder_input, contexts.reminder_context),
+}
+
+
+def build(doc: Document) -> dict[str, Any]:
+    """The template context of ``doc`` (see module doc). Raises ``ContextError`` (Vietnamese)."""
+    adapt, builder = _BUILDERS[DocumentKind(doc.kind)]
+    data, agencies = adapt(doc)
+    return builder(data, agencies, doc.number, doc.issued_on if doc.number else None)
