@@ -367,33 +367,27 @@ def _cell_text(
 
 
 def _results_table(doc: DocumentObject) -> None:
-    """Results by agency: STT | agency | one column per field (tc loop) | status."""
-    t = doc.add_table(rows=4, cols=6)
+    """Results by agency, split into tables of a few result columns (``table_parts``):
+    STT | agency | one column per field (tc loop) | status (first table only)."""
+    tag(doc, "{%p for part in table_parts %}")
+    tag(doc, "{%p if part.caption %}")
+    para(doc, "{{ part.caption }}", size=13, bold=True, italic=True, align=CENTER, before=6,
+         after=3, keep_next=True)
+    tag(doc, "{%p endif %}")
+    # 8 template columns: STT, name, {%tc for%}, value, {%tc endfor%}, {%tc if%}, status,
+    # {%tc endif%}; the tag cells disappear. The grid is written by a loop over part.grid.
+    t = doc.add_table(rows=4, cols=8)
     _all_borders(t)
-    # 6 template columns: STT, name, {%tc for%}, value, {%tc endfor%}, status; the loop cells
-    # collapse to one column per field. The grid is written by a loop over table_grid.
-    _fixed(t, [620, 3000, 300, 1500, 300, 1560])
+    _fixed(t, [620, 2600, 300, 1500, 300, 300, 1420, 300])
+    head_if, head_endif = "{%tc if part.status %}", "{%tc endif %}"
     rows = [
-        (
-            "STT",
-            "Cơ quan, đơn vị",
-            "{%tc for h in table_head %}",
-            "{{ h }}",
-            "{%tc endfor %}",
-            "Tình hình báo cáo",
-            True,
-        ),
-        ("", "", "{%tc for u in table_units %}", "{{ u }}", "{%tc endfor %}", "", False),
-        ("{%tr for r in table_rows %}", "", "", "", "", "", False),
-        (
-            "{{ r.no }}",
-            "{{ r.name }}",
-            "{%tc for c in r.cells %}",
-            "{{ c }}",
-            "{%tc endfor %}",
-            "{{ r.status }}",
-            False,
-        ),
+        ("STT", "Cơ quan, đơn vị", "{%tc for h in part.head %}", "{{ h }}", "{%tc endfor %}",
+         head_if, "Tình hình báo cáo", head_endif, True),
+        ("", "", "{%tc for u in part.units %}", "{{ u }}", "{%tc endfor %}",
+         head_if, "", head_endif, False),
+        ("{%tr for r in part.rows %}", "", "", "", "", "", "", "", False),
+        ("{{ r.no }}", "{{ r.name }}", "{%tc for c in r.cells %}", "{{ c }}", "{%tc endfor %}",
+         head_if, "{{ r.status }}", head_endif, False),
     ]
     for ri, (*texts, bold) in enumerate(rows):
         for ci, text in enumerate(texts):
@@ -401,31 +395,27 @@ def _results_table(doc: DocumentObject) -> None:
                 t.cell(ri, ci),
                 text,
                 bold=bold,
-                size=12 if ri != 1 else 11,
+                size=11 if ri < 2 else 12,
                 align=LEFT if (ci == 1 and ri > 1) else CENTER,
             )
     extra = [
-        ("{%tr endfor %}", "", "", "", "", ""),
-        ("{%tr for s in table_totals %}", "", "", "", "", ""),
-        ("", "{{ s.label }}", "{%tc for c in s.cells %}", "{{ c }}", "{%tc endfor %}", ""),
-        ("{%tr endfor %}", "", "", "", "", ""),
+        ("{%tr endfor %}", "", "", "", "", "", "", ""),
+        ("{%tr for s in part.totals %}", "", "", "", "", "", "", ""),
+        ("", "{{ s.label }}", "{%tc for c in s.cells %}", "{{ c }}", "{%tc endfor %}",
+         head_if, "", head_endif),
+        ("{%tr endfor %}", "", "", "", "", "", "", ""),
     ]
     for texts in extra:
         cells = t.add_row().cells
         for ci, text in enumerate(texts):
-            _cell_text(cells[ci], text, bold=True)
-    # header rows repeat on each page
-    for r in t.rows[:2]:
-        trpr = r._tr.get_or_add_trPr()
-        el = OxmlElement("w:tblHeader")
-        trpr.append(el)
+            _cell_text(cells[ci], text, bold=True, align=LEFT if ci == 1 else CENTER)
+    for r in t.rows:  # a row is not split across pages (cantSplit comes before tblHeader)
+        r._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
+    for r in t.rows[:2]:  # header rows repeat on each page
+        r._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     # cell widths come from the context, like the grid: they depend on the number of fields
-    widths = {
-        0: "{{ table_grid[0] }}",
-        1: "{{ table_grid[1] }}",
-        3: "{{ field_col_w }}",
-        5: "{{ table_grid[-1] }}",
-    }
+    widths = {0: "{{ part.grid[0] }}", 1: "{{ part.name_w }}", 3: "{{ part.field_w }}",
+              6: "{{ part.status_w }}"}
     for r in t.rows:
         for ci, w in widths.items():
             r.cells[ci]._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), w)
@@ -434,11 +424,12 @@ def _results_table(doc: DocumentObject) -> None:
     grid = t._tbl.tblGrid
     for col in list(grid):
         grid.remove(col)
-    grid.text = "{% for w in table_grid %}"
+    grid.text = "{% for w in part.grid %}"
     col = OxmlElement("w:gridCol")
     col.set(qn("w:w"), "{{ w }}")
     col.tail = "{% endfor %}"
     grid.append(col)
+    tag(doc, "{%p endfor %}")
 
 
 # ----------------------------------------------------------------------------- the four kinds

@@ -226,6 +226,7 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
             "agency": a["agency_code"],
             "due": _vn_date(a.get("due")) or period.due_on,
             "submitted_on": _vn_date(a.get("submitted_at")),
+            "working_days_late": a.get("working_days_late"),
         })
     numeric, texts = [], []
     for f in results.get("fields") or []:

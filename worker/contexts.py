@@ -35,6 +35,13 @@ HEADER_LEFT = 3969  # 7.0 cm (about 42 %)
 HEADER_RIGHT = TEXT_WIDTH - HEADER_LEFT
 CELL_MARGIN = 108  # default left/right cell margin of Word and LibreOffice
 MIN_RULE = 850  # 1.5 cm
+# The consolidated results tables (twips): STT, agency at least 4.5 cm, status, result columns.
+TABLE_STT = 700
+NAME_MIN = 2552  # 4.5 cm
+TABLE_STATUS = 1500
+FIELD_MAX = 1700  # 3 cm
+FIELDS_FIRST = 4  # result columns in the first table (it also has the status column)
+FIELDS_MORE = 5  # in the following tables
 
 TYPE_NAMES = {
     "KH": "KẾ HOẠCH",
@@ -92,12 +99,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
         | _ADDRESSED
         | {
             "blocks_after",
-            "table_grid",
-            "field_col_w",
-            "table_head",
-            "table_units",
-            "table_rows",
-            "table_totals",
+            "table_parts",
         }
     ),
     "reminder": frozenset(
@@ -510,7 +512,10 @@ def report_blocks(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any
                 blocks.append(_block("bullet", "- " + "; ".join(parts) + ";"))
             continue
         blocks.append(
-            _block("para", f"{n}. {f['label']}: {format_value(f, value)}{_target_note(f, value)}.")
+            _block(
+                "para",
+                f"{n}. {label_value(f['label'], format_value(f, value))}{_target_note(f, value)}.",
+            )
         )
     for s, f in enumerate(narrative, 2):
         blocks.append(_block("heading1", f"{roman(s)}. {f['label'].upper()}", "bold"))
@@ -578,10 +583,17 @@ def report_context(
 
 
 def timeliness(row: Mapping[str, Any]) -> tuple[str, int | None]:
-    """("on_time" | "late" | "missing", days late) of ``{"submitted_on", "due"}``."""
+    """("on_time" | "late" | "missing", days late) of ``{"submitted_on", "due"}``.
+
+    Days late are working days when the row carries ``working_days_late`` (the app counts them
+    with its holiday calendar); otherwise calendar days.
+    """
     submitted, due = row.get("submitted_on"), row.get("due")
     if submitted is None:
         return "missing", None
+    if row.get("working_days_late") is not None:  # counted by the app's calendar (holidays)
+        days = int(row["working_days_late"])
+        return ("late", days) if days > 0 else ("on_time", 0)
     if isinstance(submitted, date) and isinstance(due, date):
         sub_day = submitted.date() if hasattr(submitted, "date") else submitted
         late = (sub_day - due).days
@@ -599,9 +611,18 @@ def _rate(value: Any, target: Any) -> str:
     return format_number(round(float(value) / float(target) * 100, 1)) + "%"
 
 
+MISSING = "–"  # a figure nobody filled in
+
+
+def label_value(label: str, value: str) -> str:
+    """ "Label: value", but "Question? value" (no colon after a question mark)."""
+    label = label.strip()
+    return f"{label} {value}" if label.endswith(("?", ":")) else f"{label}: {value}"
+
+
 def _cell(result: Mapping[str, Any], value: Any) -> str:
     if value is None or value == "":
-        return "-"
+        return MISSING
     pct = "%" if (result.get("unit") or "") == "%" else ""
     return format_number(value) + pct
 
@@ -707,8 +728,11 @@ def consolidated_context(
     blocks.append(_block("heading2", "1. Kết quả chung", "bold"))
     for r in results:
         unit = r.get("unit") or ""
-        val = _cell(r, r.get("value")) + ("" if unit == "%" or not unit else f" {unit}")
-        line = f"- {r['label']}: {val}"
+        if r.get("value") in (None, ""):
+            val = "chưa có số liệu"
+        else:
+            val = _cell(r, r.get("value")) + ("" if unit == "%" or not unit else f" {unit}")
+        line = "- " + label_value(r["label"], val)
         if r.get("target") not in (None, ""):
             tgt = format_number(r["target"]) + ("%" if unit == "%" else f" {unit}".rstrip())
             line += f" (mục tiêu: {tgt}; đạt {_rate(r.get('value'), r['target']) or '-'})"
@@ -750,29 +774,7 @@ def consolidated_context(
         after.append(_block("para", "Trên đây là kết quả tổng hợp./."))
     ctx["blocks_after"] = after
 
-    # Table geometry: STT | agency | one column per result | status  (twips, grid AND cells)
-    k = len(results)
-    stt, status_w = 700, 1560
-    field_w = max(850, min(1500, (TEXT_WIDTH - stt - status_w - 2600) // max(k, 1))) if k else 0
-    name_w = TEXT_WIDTH - stt - status_w - field_w * k
-    ctx["table_grid"] = [stt, name_w] + [field_w] * k + [status_w]
-    ctx["field_col_w"] = field_w
-    ctx["table_head"] = [r["label"] for r in results]
-    ctx["table_units"] = [
-        ", ".join(x for x in ((r.get("unit") or ""), RULE_NAMES.get(r.get("rule") or "", "")) if x)
-        for r in results
-    ]
-    ctx["table_rows"] = table_rows
-    ctx["table_totals"] = [
-        {"label": "Tổng hợp", "cells": [_cell(r, r.get("value")) for r in results]},
-        {"label": "Mục tiêu", "cells": [_cell(r, r.get("target")) for r in results]},
-        {
-            "label": "Tỷ lệ đạt",
-            "cells": [_rate(r.get("value"), r.get("target")) or "-" for r in results],
-        },
-    ]
-    if not any(r.get("target") not in (None, "") for r in results):
-        ctx["table_totals"] = ctx["table_totals"][:1]
+    ctx["table_parts"] = table_parts(results, table_rows)
     ctx["recipients"] = recipient_lines(
         consolidated.get("recipients") or [],
         consolidated.get("archive") or "VT",
@@ -781,6 +783,88 @@ def consolidated_context(
     )
     ctx.update(_signer(consolidated["signer"]))
     return ctx
+
+
+def _chunks(k: int) -> list[range]:
+    """Result columns per table: the first table (with the status column) at most
+    ``FIELDS_FIRST``, the next ones at most ``FIELDS_MORE``, spread evenly."""
+    if k <= FIELDS_FIRST:
+        return [range(k)]
+    n_more = -(-(k - FIELDS_FIRST) // FIELDS_MORE)
+    first = min(FIELDS_FIRST, k - n_more)  # keep later tables at least one column
+    out = [range(first)]
+    rest, start = k - first, first
+    for i in range(n_more):
+        size = -(-rest // (n_more - i))
+        out.append(range(start, start + size))
+        start += size
+        rest -= size
+    return out
+
+
+def table_parts(
+    results: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The results table split into readable tables (Bảng 1, Bảng 2 …).
+
+    Each table: STT | agency (at least ``NAME_MIN``) | at most 4–5 result columns, and the
+    reporting status in the first one; each repeats the agency rows and ends with the totals
+    (and target, rate rows when a field has a target). Widths are twips, grid AND cells.
+    """
+    has_target = any(r.get("target") not in (None, "") for r in results)
+    chunks = _chunks(len(results))
+    parts = []
+    for p, cols in enumerate(chunks):
+        status = p == 0
+        m = len(cols)
+        fixed = TABLE_STT + (TABLE_STATUS if status else 0)
+        name_w = max(NAME_MIN, TEXT_WIDTH - fixed - FIELD_MAX * m)
+        field_w = (TEXT_WIDTH - fixed - name_w) // m if m else 0
+        name_w = TEXT_WIDTH - fixed - field_w * m
+        grid = [TABLE_STT, name_w] + [field_w] * m + ([TABLE_STATUS] if status else [])
+        sel = [results[i] for i in cols]
+        totals = [{"label": "Tổng hợp", "cells": [_cell(r, r.get("value")) for r in sel]}]
+        if has_target:
+            totals.append({"label": "Mục tiêu", "cells": [_cell(r, r.get("target")) for r in sel]})
+            totals.append(
+                {
+                    "label": "Tỷ lệ đạt",
+                    "cells": [_rate(r.get("value"), r.get("target")) or MISSING for r in sel],
+                }
+            )
+        caption = ""
+        if len(chunks) > 1:
+            caption = f"Bảng {p + 1}" + (" (tiếp theo)" if p else "")
+        parts.append(
+            {
+                "caption": caption,
+                "grid": grid,
+                "name_w": name_w,
+                "field_w": field_w,
+                "status_w": TABLE_STATUS if status else 0,
+                "status": status,
+                "head": [r["label"] for r in sel],
+                "units": [
+                    ", ".join(
+                        x
+                        for x in ((r.get("unit") or ""), RULE_NAMES.get(r.get("rule") or "", ""))
+                        if x
+                    )
+                    for r in sel
+                ],
+                "rows": [
+                    {
+                        "no": row["no"],
+                        "name": row["name"],
+                        "status": row["status"],
+                        "cells": [row["cells"][i] for i in cols],
+                    }
+                    for row in rows
+                ],
+                "totals": totals,
+            }
+        )
+    return parts
 
 
 # ----------------------------------------------------------------------------- reminder

@@ -290,6 +290,10 @@ def test_page_number_field_from_page_two(rendered):
     assert not "".join(s.first_page_header._element.itertext()).strip()
 
 
+def _table_rows(t) -> list[list[str]]:  # noqa: ANN001
+    return [[c.text for c in r.cells] for r in t.rows]
+
+
 def test_consolidated_table():
     _, ctx = CONTEXTS["consolidated"]
     doc = Document(io.BytesIO(render_docx(TEMPLATES / "consolidated.docx", ctx)))
@@ -298,7 +302,7 @@ def test_consolidated_table():
     assert len(grid) == 2 + 3 + 1 and sum(grid) == 9355
     for row in t.rows:
         assert [int(c._tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) for c in row.cells] == grid
-    rows = [[c.text for c in r.cells] for r in t.rows]
+    rows = _table_rows(t)
     assert rows[0][0] == "STT" and rows[0][2] == "Băng rôn, áp phích đã treo"
     assert len(rows) == 2 + 8 + 3
     assert rows[2][-1] == "Trễ 2 ngày" and rows[6][-1] == "Chưa báo cáo"
@@ -306,6 +310,49 @@ def test_consolidated_table():
     text = "\n".join(_texts(doc))
     assert "Chưa báo cáo (1): Ủy ban nhân dân xã Số 5" in text
     assert "Ủy ban nhân dân xã Số 1: Kinh phí còn hạn chế." in text
+
+
+def test_many_fields_split_into_readable_tables():
+    """13 result fields: several tables, each STT + agency ≥ 4.5 cm + at most 5 results; the
+    status only in the first; totals in each; a blank figure prints "–"."""
+    cons, agencies = samples.consolidated_sample(21)
+    base = cons["results"][0]
+    cons["results"] = [
+        {**base, "label": f"Chỉ tiêu số {i}", "target": 100, "per_agency": {
+            c: (None if i == 3 else v) for c, v in base["per_agency"].items()}}
+        for i in range(1, 14)
+    ]
+    cons["results"][2]["value"] = None
+    ctx = consolidated_context(cons, agencies, 7, date(2025, 1, 6))
+    doc = Document(io.BytesIO(render_docx(TEMPLATES / "consolidated.docx", ctx)))
+    tables = doc.tables[1:-1]
+    assert len(tables) == 3
+    heads = []
+    for n, t in enumerate(tables):
+        grid = [int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert sum(grid) == 9355 and grid[1] >= 2552
+        results = len(grid) - 2 - (1 if n == 0 else 0)
+        assert 1 <= results <= 5
+        rows = _table_rows(t)
+        assert rows[0][:2] == ["STT", "Cơ quan, đơn vị"]
+        assert (rows[0][-1] == "Tình hình báo cáo") == (n == 0)
+        heads += rows[0][2:2 + results]
+        assert len(rows) == 2 + 21 + 3
+        assert [r[1] for r in rows[-3:]] == ["Tổng hợp", "Mục tiêu", "Tỷ lệ đạt"]
+    assert heads == [f"Chỉ tiêu số {i}" for i in range(1, 14)]
+    assert {r[4] for r in _table_rows(tables[0])[2:-3]} == {"–"}
+    text = "\n".join(_texts(doc))
+    assert "Bảng 1" in text and "Bảng 3 (tiếp theo)" in text
+    assert "Chỉ tiêu số 3: chưa có số liệu" in text and "- biển" not in text
+
+
+def test_question_label_has_no_colon():
+    ctx = report_context(
+        {**samples.REPORT, "fields": [{"name": "q", "label": "Có tổ chức tập huấn không?",
+                                       "type": "yesno"}], "answers": {"q": True}},
+        samples.AGENCIES, 3, date(2025, 1, 2))
+    texts = [b["text"] for b in ctx["blocks"]]
+    assert "1. Có tổ chức tập huấn không? Có." in texts
 
 
 # ----------------------------------------------------------------------------- escaping
