@@ -352,7 +352,7 @@ def test_question_label_has_no_colon():
                                        "type": "yesno"}], "answers": {"q": True}},
         samples.AGENCIES, 3, date(2025, 1, 2))
     texts = [b["text"] for b in ctx["blocks"]]
-    assert "1. Có tổ chức tập huấn không? Có." in texts
+    assert "1. Có tổ chức tập huấn không? Có./." in texts
 
 
 # ----------------------------------------------------------------------------- escaping
