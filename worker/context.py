@@ -96,7 +96,10 @@ def contexts_vn():  # noqa: ANN201
 
 
 def _draft_month_year(doc: Document) -> dict[str, int]:
-    made = _vn_date(doc.created_at) or date.today()
+    """An unnumbered draft is dated this month (the services' clock, not the OS clock)."""
+    from app.services import clock
+
+    made = clock.today()
     return {"draft_month": made.month, "draft_year": made.year}
 
 
@@ -127,8 +130,14 @@ def _period_text(period: ReportingPeriod | None) -> str:
     return period.label[:1].lower() + period.label[1:]
 
 
-def _report_to(plan: Plan) -> list[str]:
-    return [plan.standing_agency.name]
+def _report_to(plan: Plan, doc: Document | None = None) -> list[str]:
+    """ "Kính gửi:" of a report: as recorded on the document, else the plan's schedule
+    ``report_to``, else the standing agency."""
+    snap = (doc.snapshot or {}) if doc is not None else {}
+    if snap.get("addressees"):
+        return list(snap["addressees"])
+    report_to = ((plan.definition or {}).get("schedule") or {}).get("report_to")
+    return [report_to] if report_to else [plan.standing_agency.name]
 
 
 def _typed(field: dict[str, Any], value: Any) -> Any:
@@ -178,6 +187,8 @@ def plan_input(doc: Document) -> tuple[dict, dict]:
     definition["issuer"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     definition.setdefault("type", plan.type_abbr or "KH")
     definition.setdefault("title", plan.title)
+    if isinstance((doc.snapshot or {}).get("signer"), dict):  # recorded when the leader signed
+        definition["signer"] = doc.snapshot["signer"]
     if doc.number is None:
         definition.setdefault("draft_month", _draft_month_year(doc)["draft_month"])
         definition.setdefault("draft_year", _draft_month_year(doc)["draft_year"])
@@ -196,7 +207,7 @@ def report_input(doc: Document) -> tuple[dict, dict]:
         "agency": report.agency.code,
         "plan_ref": plan_ref(plan, agencies),
         "period": _period_text(report.period),
-        "addressees": _report_to(plan),
+        "addressees": _report_to(plan, doc),
         "fields": fields,
         "answers": answers,
         "recipients": [],

@@ -72,6 +72,31 @@ def create_document(kind: DocumentKind | str, agency: Agency, title: str, actor:
     return doc
 
 
+def draft_report_document(report: Report, actor: User) -> Document:
+    """Draft the agency's Báo cáo (kind "report") on ``report`` for its leader to sign: issued by
+    the report's agency, "Kính gửi:" whom the plan's schedule names (``report_to``, else the
+    standing agency). Only the agency's reporter or leader may draft it."""
+    if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
+        raise NotAllowed("Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn "
+                         "văn bản báo cáo.")
+    plan = report.plan
+    if plan.symbol:
+        title = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.symbol}"
+    else:
+        title = f"Báo cáo kết quả thực hiện Kế hoạch {plan.title}"
+    if report.period is not None and report.period.kind != "once":
+        title += f" ({report.period.label.lower()})"
+    report_to = ((plan.definition or {}).get("schedule") or {}).get("report_to")
+    agency = db.session.get(Agency, report.agency_id)
+    assert agency is not None
+    doc = create_document(DocumentKind.REPORT, agency, title, actor, plan=plan,
+                          period=report.period, report=report, render=False)
+    doc.snapshot = {**(doc.snapshot or {}),
+                    "addressees": [report_to or plan.standing_agency.name]}
+    request_render(doc)
+    return doc
+
+
 def request_render(doc: Document) -> None:
     """Ask the worker to (re)render the document. The key makes a repeated request for the same
     content one job and one file."""
@@ -93,15 +118,43 @@ def document_flow(doc: Document, actor: User | None, comment: str | None = None)
     return DocumentFlow(doc, actor, comment=comment, drafting_agency_ids=drafting)
 
 
+# The signer's title when nothing else says (kinds other than a plan, whose definition names it).
+DEFAULT_SIGNER_TITLE = {
+    DocumentKind.REPORT: "THỦ TRƯỞNG CƠ QUAN",
+    DocumentKind.CONSOLIDATED: "THỦ TRƯỞNG CƠ QUAN",
+    DocumentKind.REMINDER: "THỦ TRƯỞNG CƠ QUAN",
+}
+
+
+def default_signer(doc: Document, actor: User) -> dict:
+    """Who signs ``doc`` when the signing leader does not say: a plan's definition's signer,
+    otherwise the actor under the kind's default title."""
+    if doc.kind == DocumentKind.PLAN and doc.plan_id:
+        plan = db.session.get(Plan, doc.plan_id)
+        signer = (plan.definition or {}).get("signer") if plan is not None else None
+        if isinstance(signer, dict) and signer.get("name"):
+            return dict(signer)
+    return {"authority": "", "authority_of": "",
+            "title": DEFAULT_SIGNER_TITLE.get(DocumentKind(doc.kind), "THỦ TRƯỞNG CƠ QUAN"),
+            "name": actor.full_name or actor.username}
+
+
 def transition(doc: Document, trigger: str, actor: User, comment: str | None = None,
-               issued_on: date | None = None) -> Document:
+               issued_on: date | None = None, signer: dict | None = None) -> Document:
     """request_signature, decline, sign or release. Releasing takes the next register number of
-    the issuing agency for the year, stamps the date, and tells the plan or round."""
+    the issuing agency for the year, stamps the date, and tells the plan or round. Signing
+    records the signer (``{authority, authority_of, title, name}``, default
+    :func:`default_signer`) in the snapshot and re-renders, so the signed copy shows the name."""
     flow = document_flow(doc, actor, comment)
     if trigger == "release" and flow.can("release"):
         _number(doc, issued_on or clock.today())
     flows.fire(flow, trigger, actor, comment=comment, plan_id=doc.plan_id,
                data={"symbol": doc.symbol} if trigger == "release" else None)
+    if trigger == "sign":
+        chosen = {k: str(v or "").strip() for k, v in (signer or default_signer(doc, actor)).items()}
+        doc.snapshot = {**(doc.snapshot or {}), "signer": chosen,
+                        "signer_name": chosen.get("name", "")}
+        request_render(doc)
     if trigger == "release":
         from app.services import plans
 

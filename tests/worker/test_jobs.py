@@ -147,7 +147,8 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
     n = len(docs["_agencies"])
     assert f"Có {n} cơ quan, đơn vị phải báo cáo; đã nhận 3 báo cáo, trong đó 2 đúng hạn, " \
            f"1 trễ hạn; {n - 3} cơ quan, đơn vị chưa báo cáo." in texts["consolidated"]
-    assert "Trễ 5 ngày" in texts["consolidated"]
+    # due 01/01/2025 (a holiday), in on Monday 06/01: 02, 03 and 06 are working days late
+    assert "Trễ 3 ngày" in texts["consolidated"] and "Trễ 5 ngày" not in texts["consolidated"]
     assert "- Số băng rôn, áp phích, biểu ngữ đã treo: 60 cái" in texts["consolidated"]
 
 
@@ -160,7 +161,8 @@ def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa
     key = doc.render_key
     documents.request_render(doc)  # the same request again before the worker ran
     db.session.commit()
-    assert len(queued.get_job_ids()) == 2  # the draft's (superseded) and the released one
+    # the draft's and the signed one's (superseded), and the released one
+    assert len(queued.get_job_ids()) == 3
     run_queue(queued)
     doc = fresh(db, doc.id)
     first = (Path(app.config["FILES_DIR"]) / doc.docx_path).stat()
@@ -255,3 +257,43 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     assert "Số: 01/KH-BCĐNQ" in docx_text(root / doc.docx_path)
     assert queued.fetch_job(rq_id).get_status() == "finished"
     assert db.session.scalars(select(Document)).all() == [doc]
+
+
+def test_signed_version_names_the_signer_and_templates_get_every_variable(
+        app, db, queued, people):  # noqa: ANN001, F811
+    """Every kind from the database supplies all its template's variables; signing records the
+    signer (plan: the definition's; others: the leader) and renders a new file showing it."""
+    from app.models import Role as R
+    from app.services.exceptions import NotAllowed
+    from worker import context as wctx
+    from worker.render import template_variables
+
+    docs = tra_vinh_documents(db, people)
+    for kind in ("plan", "report", "reminder", "consolidated"):
+        ctx = wctx.build(fresh(db, docs[kind].id))
+        assert template_variables(wctx.template_path(kind)) <= set(ctx), kind
+    plan = docs["_plan"]
+    from app.models import Report
+    report = db.session.scalars(select(Report).order_by(Report.id)).first()
+    with pytest.raises(NotAllowed):
+        documents.draft_report_document(report, people(plan.standing_agency, R.SPECIALIST))
+    clock.set_now(date(2025, 2, 3))
+    doc = documents.draft_report_document(report, people(report.agency, R.REPORTER))
+    db.session.commit()
+    assert doc.title == "Báo cáo kết quả thực hiện Kế hoạch số 01/KH-BCĐNQ"
+    documents.transition(doc, "request_signature", people(report.agency, R.REPORTER))
+    leader = people(report.agency, R.AGENCY_LEADER)
+    documents.transition(doc, "sign", leader)
+    db.session.commit()
+    assert doc.snapshot["signer"] == {"authority": "", "authority_of": "",
+                                      "title": "THỦ TRƯỞNG CƠ QUAN", "name": leader.full_name}
+    assert doc.render_key.endswith("-signed")
+    run_queue(queued)
+    doc = fresh(db, doc.id)
+    assert doc.render_state == "done"
+    text = docx_text(Path(app.config["FILES_DIR"]) / doc.docx_path)
+    assert leader.full_name in text and "THỦ TRƯỞNG CƠ QUAN" in text
+    assert "Kính gửi:\tCơ quan Thường trực Ban Chỉ đạo về Nhân quyền tỉnh (Công an tỉnh)." in text
+    assert "Trà Vinh, ngày    tháng 02 năm 2025" in text  # the services' clock, not the OS's
+    assert "Lê Văn Hân" in docx_text(Path(app.config["FILES_DIR"]) / fresh(
+        db, docs["plan"].id).docx_path)
