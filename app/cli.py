@@ -21,6 +21,7 @@ from app.extensions import db
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(plan_group)
+    app.cli.add_command(calendar_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(serve_command)
@@ -81,6 +82,27 @@ def plan_load(files: tuple[str, ...]) -> None:
             sys.exit(1)
         db.session.commit()
         click.echo(f"{f}: đã nạp kế hoạch “{plan.code}” ({len(plan.assignments)} cơ quan được giao)")
+
+
+@click.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar (public holidays and substitute working days)."""
+
+
+@calendar_group.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def calendar_load(file: str) -> None:
+    """Load holidays and substitute working days from a YAML file (app/data/holidays.yaml)."""
+    from app.services.calendar import CalendarFileError, load_file
+
+    try:
+        n = load_file(file)
+    except CalendarFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{file}: đã nạp {n} ngày vào lịch làm việc.")
 
 
 @click.command("demo")

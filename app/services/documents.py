@@ -102,6 +102,11 @@ def transition(doc: Document, trigger: str, actor: User, comment: str | None = N
         _number(doc, issued_on or clock.today())
     flows.fire(flow, trigger, actor, comment=comment, plan_id=doc.plan_id,
                data={"symbol": doc.symbol} if trigger == "release" else None)
+    if trigger == "request_signature":
+        from app.services import notifications
+
+        notifications.notify(notifications.users_of(doc.agency_id, "signer"), "document_to_sign",
+                             f"Văn bản chờ ký: {doc.title}", link=f"/documents/{doc.id}")
     if trigger == "release":
         from app.services import plans
 

@@ -3,6 +3,7 @@ jobs are named by dotted path and carry ids, not objects."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -25,9 +26,12 @@ def get_queue():  # noqa: ANN201
     return Queue(current_app.config["RQ_QUEUE"], connection=ext[url])
 
 
-def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None, **options: Any) -> None:
+def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None,
+                         at: datetime | None = None, **options: Any) -> None:
     """Enqueue ``func`` (dotted name) with ``args`` once the current transaction commits; nothing
-    is enqueued if it rolls back. ``job_id`` makes a repeated request the same job."""
+    is enqueued if it rolls back. ``job_id`` makes a repeated request the same job. With ``at``
+    the job is handed to RQ's scheduler (``enqueue_at``; a worker started with_scheduler runs it
+    then, or at once if ``at`` has passed)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     session = db.session()
 
@@ -43,7 +47,10 @@ def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None, **opt
                     "queued", "started", "deferred", "scheduled"
                 ):
                     return
-            queue.enqueue(func, *args, job_id=job_id, **options)
+            if at is not None:
+                queue.enqueue_at(at, func, *args, job_id=job_id, **options)
+            else:
+                queue.enqueue(func, *args, job_id=job_id, **options)
 
     @event.listens_for(session, "after_rollback", once=True)
     def _forget(_session) -> None:  # noqa: ANN001
