@@ -132,7 +132,11 @@ def worker_command(burst: bool) -> None:
     import docxtpl  # noqa: F401  (imported before forking, not per job)
 
     queue = Queue(current_app.config["RQ_QUEUE"], connection=conn)
-    Worker([queue], connection=conn).work(burst=burst, with_scheduler=True)
+    # After a crash the dead worker's scheduler lock lives ~61 s; a restarted worker takes the
+    # scheduling over at its next maintenance run, so keep that interval short (RQ: 600 s).
+    interval = int(current_app.config.get("WORKER_MAINTENANCE_INTERVAL") or 60)
+    Worker([queue], connection=conn, maintenance_interval=interval).work(
+        burst=burst, with_scheduler=True)
 
 
 def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
