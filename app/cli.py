@@ -133,9 +133,12 @@ def worker_command(burst: bool) -> None:
 
     queue = Queue(current_app.config["RQ_QUEUE"], connection=conn)
     # After a crash the dead worker's scheduler lock lives ~61 s; a restarted worker takes the
-    # scheduling over at its next maintenance run, so keep that interval short (RQ: 600 s).
-    interval = int(current_app.config.get("WORKER_MAINTENANCE_INTERVAL") or 60)
-    Worker([queue], connection=conn, maintenance_interval=interval).work(
+    # scheduling over at its next maintenance run, which an idle worker reaches only when its
+    # blocking dequeue times out (worker_ttl - 15 s). RQ's defaults (600 s, 420 s) would leave
+    # scheduled reminders waiting up to ten minutes; these keep it near a minute and a half.
+    interval = int(current_app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
+    ttl = int(current_app.config.get("WORKER_TTL") or 45)
+    Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
         burst=burst, with_scheduler=True)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -22,7 +22,8 @@ class ExtensionStatus(StrEnum):
 
 
 class Extension(db.Model):
-    """An agency's request for a later deadline in one period, and the standing agency's decision."""
+    """An agency's request for a later deadline in one period, and the standing agency's
+    decision."""
 
     __tablename__ = "extension"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +70,8 @@ class Reminder(db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # before | overdue
     due: Mapped[date] = mapped_column(Date)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Agency] = relationship()
 
 
 class Notification(db.Model):

@@ -127,7 +127,8 @@ def reopen_for(period: ReportingPeriod, agency: Agency, actor: User, until: date
 def request_extension(period: ReportingPeriod, actor: User, requested_due: date,
                       reason: str) -> Extension:
     """An assigned agency asks for a later deadline."""
-    if not actor.has_role("reporter", "agency_leader") or _assignment(period, actor.agency_id) is None:
+    assigned = _assignment(period, actor.agency_id) is not None
+    if not actor.has_role("reporter", "agency_leader") or not assigned:
         raise NotAllowed("Chỉ cơ quan được giao báo cáo mới được đề nghị gia hạn.")
     if not (reason or "").strip():
         raise InvalidInput("Vui lòng nêu lý do đề nghị gia hạn.", {"reason": "Vui lòng nêu lý do."})

@@ -3,6 +3,7 @@ jobs are named by dotted path and carry ids, not objects."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,33 +27,54 @@ def get_queue():  # noqa: ANN201
     return Queue(current_app.config["RQ_QUEUE"], connection=ext[url])
 
 
+def after_commit(fn: Callable[[], None]) -> None:
+    """Run ``fn`` (in an app context) once the current transaction really commits; forget it if
+    the transaction rolls back. A SAVEPOINT released inside the transaction (``begin_nested``)
+    also fires SQLAlchemy's ``after_commit``: those are skipped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    session = db.session()
+    pending = session.info.setdefault("kehoach_after_commit", [])
+    if not session.info.get("kehoach_after_commit_hooked"):
+        session.info["kehoach_after_commit_hooked"] = True
+
+        @event.listens_for(session, "after_commit")
+        def _done(sess) -> None:  # noqa: ANN001
+            if sess.in_nested_transaction():
+                return
+            todo = list(sess.info["kehoach_after_commit"])
+            sess.info["kehoach_after_commit"].clear()
+            for a, f in todo:
+                with a.app_context():
+                    f()
+
+        @event.listens_for(session, "after_rollback")
+        def _forget(sess) -> None:  # noqa: ANN001
+            if not sess.in_nested_transaction():
+                sess.info["kehoach_after_commit"].clear()
+
+    pending.append((app, fn))
+
+
 def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None,
                          at: datetime | None = None, **options: Any) -> None:
     """Enqueue ``func`` (dotted name) with ``args`` once the current transaction commits; nothing
     is enqueued if it rolls back. ``job_id`` makes a repeated request the same job. With ``at``
     the job is handed to RQ's scheduler (``enqueue_at``; a worker started with_scheduler runs it
     then, or at once if ``at`` has passed)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    session = db.session()
 
-    @event.listens_for(session, "after_commit", once=True)
-    def _enqueue(_session) -> None:  # noqa: ANN001
-        with app.app_context():
-            queue = get_queue()
-            if queue is None:
+    def _enqueue() -> None:
+        queue = get_queue()
+        if queue is None:
+            return
+        if job_id:
+            existing = queue.fetch_job(job_id)
+            if existing is not None and existing.get_status(refresh=True) in (
+                "queued", "started", "deferred", "scheduled"
+            ):
                 return
-            if job_id:
-                existing = queue.fetch_job(job_id)
-                if existing is not None and existing.get_status(refresh=True) in (
-                    "queued", "started", "deferred", "scheduled"
-                ):
-                    return
-            if at is not None:
-                queue.enqueue_at(at, func, *args, job_id=job_id, **options)
-            else:
-                queue.enqueue(func, *args, job_id=job_id, **options)
+        if at is not None:
+            queue.enqueue_at(at, func, *args, job_id=job_id, **options)
+        else:
+            queue.enqueue(func, *args, job_id=job_id, **options)
 
-    @event.listens_for(session, "after_rollback", once=True)
-    def _forget(_session) -> None:  # noqa: ANN001
-        if event.contains(session, "after_commit", _enqueue):
-            event.remove(session, "after_commit", _enqueue)
+    after_commit(_enqueue)

@@ -11,7 +11,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Notification, User
@@ -63,27 +63,27 @@ def mark_read(notification: Notification, user: User) -> None:
 
 
 def _mail_after_commit(rows: list[Notification]) -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    from app.services.jobs import after_commit, get_queue
+
     ids = [r.id for r in rows]
     # what to send is captured now: no SQL may run inside after_commit
     mails = [(u.email, SUBJECTS.get(r.kind, "Thông báo"), r.text, r.link)
              for r in rows if (u := db.session.get(User, r.user_id)) is not None and u.email]
-    session = db.session()
+    if not mails:
+        return
 
-    @event.listens_for(session, "after_commit", once=True)
-    def _send(_s) -> None:  # noqa: ANN001
-        with app.app_context():
-            from app.services.jobs import get_queue
+    def _send() -> None:
+        queue = get_queue()
+        if queue is not None:
+            queue.enqueue("worker.notify.send_emails", ids)
+            return
+        for to, subject, text, link in mails:
+            try:
+                send_mail(to, subject, text, link)
+            except (OSError, smtplib.SMTPException) as exc:  # never break the action
+                log.warning("không gửi được thư tới %s: %s", to, exc)
 
-            queue = get_queue()
-            if queue is not None:
-                queue.enqueue("worker.notify.send_emails", ids)
-                return
-            for to, subject, text, link in mails:
-                try:
-                    send_mail(to, subject, text, link)
-                except (OSError, smtplib.SMTPException) as exc:  # never break the action
-                    log.warning("không gửi được thư tới %s: %s", to, exc)
+    after_commit(_send)
 
 
 def send_mail(to: str, subject: str, text: str, link: str | None = None) -> None:
@@ -94,7 +94,8 @@ def send_mail(to: str, subject: str, text: str, link: str | None = None) -> None
     msg["From"] = cfg.get("MAIL_SENDER") or "kehoach@localhost"
     msg["To"] = to
     msg["Subject"] = f"[Kế hoạch] {subject}"
-    body = text + (f"\n\nXem chi tiết: {cfg.get('PUBLIC_URL', '').rstrip('/')}{link}" if link else "")
+    base = str(cfg.get("PUBLIC_URL") or "").rstrip("/")
+    body = text + (f"\n\nXem chi tiết: {base}{link}" if link else "")
     msg.set_content(body + "\n\n— Thư gửi tự động từ hệ thống, vui lòng không trả lời.")
     with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT") or 25), timeout=10) as smtp:
         if str(cfg.get("MAIL_USE_TLS", "")).lower() in ("1", "true", "yes"):

@@ -123,7 +123,8 @@ def _notify(report: Report, trigger: str, comment: str | None) -> None:
         return
     from app.services import notifications
 
-    what = f"Báo cáo {report.period.label.lower()} của Kế hoạch {report.plan.symbol or report.plan.title}"
+    plan = report.plan
+    what = f"Báo cáo {report.period.label.lower()} của Kế hoạch {plan.symbol or plan.title}"
     if trigger == "return_for_revision":
         kind, text = "report_returned", f"{what} bị trả lại để bổ sung. Lý do: {comment}"
     else:
