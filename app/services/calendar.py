@@ -38,8 +38,9 @@ def parse_calendar(text: str) -> list[dict]:
 
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CalendarFileError(f"Tệp lịch không đúng cú pháp YAML: {exc}") from exc
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date (2025-13-01)
+        raise CalendarFileError(f"Tệp lịch không đúng cú pháp YAML hoặc có ngày không hợp lệ: "
+                                f"{exc}") from exc
     days = data.get("days") if isinstance(data, dict) else None
     if not isinstance(days, list):
         raise CalendarFileError("Tệp lịch phải có danh sách “days”.")

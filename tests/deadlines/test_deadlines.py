@@ -3,6 +3,7 @@ working-day deadlines, reminders once to the right people, an extension, a lock 
 lateness in working days, the công văn đôn đốc."""
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -191,3 +192,18 @@ def test_notifications_for_returned_accepted_and_to_sign(db, people, ninh_thuan)
     assert kinds_for(db, people(agency, Role.AGENCY_LEADER), "report_accepted")
     t = deadlines.period_timeliness(p, date(2023, 12, 18))
     assert t["summary"]["returned_and_resubmitted"] == 1
+
+
+def test_calendar_load_command(app, db):
+    from app.models import CalendarDay
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["calendar", "load", str(calendar.default_file())])
+    assert result.exit_code == 0, result.output
+    assert "đã nạp" in result.output
+    assert db.session.get(CalendarDay, date(2025, 1, 29)).name.startswith("Tết Nguyên đán")
+    bad = Path(app.config["FILES_DIR"]) / "bad-calendar.yaml"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text("days:\n  - {day: 2025-13-01, name: x}\n", encoding="utf-8")
+    result = runner.invoke(args=["calendar", "load", str(bad)])
+    assert result.exit_code != 0 and "ngày không hợp lệ" in result.output
