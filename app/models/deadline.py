@@ -59,11 +59,12 @@ class Reopen(db.Model):
 
 
 class Reminder(db.Model):
-    """A reminder sent to one agency for one period. The unique key makes sending idempotent:
-    a job that runs twice, or again after a worker restart, finds the row and sends nothing."""
+    """A reminder sent to one agency for one period and deadline. The unique key makes sending
+    idempotent: a job that runs twice, or again after a worker restart, finds the row and sends
+    nothing. A granted extension gives a new deadline, hence its own before/overdue reminders."""
 
     __tablename__ = "reminder"
-    __table_args__ = (UniqueConstraint("period_id", "agency_id", "kind"),)
+    __table_args__ = (UniqueConstraint("period_id", "agency_id", "kind", "due"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))

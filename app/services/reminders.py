@@ -78,7 +78,7 @@ def send_reminders(period: ReportingPeriod, as_of: date | None = None) -> list[R
             continue
         exists = db.session.scalar(select(Reminder.id).where(
             Reminder.period_id == period.id, Reminder.agency_id == a.agency_id,
-            Reminder.kind == kind))
+            Reminder.kind == kind, Reminder.due == due))
         if exists:
             continue
         try:

@@ -68,7 +68,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_reminder_agency_id_agency')),
     sa.ForeignKeyConstraint(['period_id'], ['reporting_period.id'], name=op.f('fk_reminder_period_id_reporting_period'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder')),
-    sa.UniqueConstraint('period_id', 'agency_id', 'kind', name=op.f('uq_reminder_period_id'))
+    sa.UniqueConstraint('period_id', 'agency_id', 'kind', 'due', name=op.f('uq_reminder_period_id'))
     )
     op.create_table('reopen',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -119,6 +119,14 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     (text,) = kinds_for(db, users["STP-NT"][1], "overdue")
     assert "19/12/2025" in text and "quá hạn 1 ngày làm việc" not in text  # Saturday: 0 days
 
+    # the extended deadline has its own reminder: 06/01/2026 is three days before 09/01/2026
+    sent = reminders.send_reminders(p, date(2026, 1, 6))
+    assert [(r.agency_id, r.kind, r.due) for r in sent if r.agency_id == c_ext.id] == [
+        (c_ext.id, "before", date(2026, 1, 9))]
+    assert reminders.send_reminders(p, date(2026, 1, 6)) == []
+    db.session.commit()
+    assert len(kinds_for(db, users["SCT-NT"][0], "deadline_near")) == 2
+
     # 05/01/2026: past the lock (19/12 + 10 days) — Sở Tư pháp is refused, then reopened
     clock.set_now(datetime(2026, 1, 5, 9, tzinfo=VN))
     r_b = reports.start_report(plan, p, users["STP-NT"][0])
@@ -167,8 +175,8 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     actions = db.session.scalars(select(AuditEvent.action).where(
         AuditEvent.plan_id == plan.id)).all()
     assert {"request_extension", "grant_extension", "reopen"} <= set(actions)
-    dup = db.session.execute(select(Reminder.agency_id, Reminder.kind, func.count())
-                             .group_by(Reminder.agency_id, Reminder.kind)
+    dup = db.session.execute(select(Reminder.agency_id, Reminder.kind, Reminder.due, func.count())
+                             .group_by(Reminder.agency_id, Reminder.kind, Reminder.due)
                              .having(func.count() > 1)).all()
     assert dup == []
 
