@@ -104,8 +104,9 @@ def _notify(period: ReportingPeriod, agency_id: int, kind: str, due: date, as_of
         nkind = "deadline_near"
     else:
         late = calendar.working_days_late(due, as_of)
-        text = (f"Cơ quan chưa gửi {what}; hạn chót là ngày {due:%d/%m/%Y}, đã quá hạn "
-                f"{late} ngày làm việc. Đề nghị gửi ngay.")
+        count = f" {late} ngày làm việc" if late else ""
+        text = (f"Cơ quan chưa gửi {what}; hạn chót là ngày {due:%d/%m/%Y}, đã quá hạn{count}. "
+                "Đề nghị gửi ngay.")
         nkind = "overdue"
     notifications.notify(notifications.users_of(agency_id, "reporter", "agency_leader"), nkind,
                          text, link=f"/plans/{plan.id}/periods/{period.id}")
