@@ -21,6 +21,7 @@ from app.extensions import db
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(plan_group)
+    app.cli.add_command(calendar_group)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(serve_command)
@@ -83,6 +84,27 @@ def plan_load(files: tuple[str, ...]) -> None:
         click.echo(f"{f}: đã nạp kế hoạch “{plan.code}” ({len(plan.assignments)} cơ quan được giao)")
 
 
+@click.group("calendar")
+def calendar_group() -> None:
+    """The working-day calendar (public holidays and substitute working days)."""
+
+
+@calendar_group.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def calendar_load(file: str) -> None:
+    """Load holidays and substitute working days from a YAML file (app/data/holidays.yaml)."""
+    from app.services.calendar import CalendarFileError, load_file
+
+    try:
+        n = load_file(file)
+    except CalendarFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{file}: đã nạp {n} ngày vào lịch làm việc.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -122,7 +144,14 @@ def worker_command(burst: bool) -> None:
     db.engine.dispose()  # no pooled connection is shared with the forks
 
     queue = Queue(current_app.config["RQ_QUEUE"], connection=conn)
-    Worker([queue], connection=conn).work(burst=burst, with_scheduler=True)
+    # After a crash the dead worker's scheduler lock lives ~61 s; a restarted worker takes the
+    # scheduling over at its next maintenance run, which an idle worker reaches only when its
+    # blocking dequeue times out (worker_ttl - 15 s). RQ's defaults (600 s, 420 s) would leave
+    # scheduled reminders waiting up to ten minutes; these keep it near a minute and a half.
+    interval = int(current_app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
+    ttl = int(current_app.config.get("WORKER_TTL") or 45)
+    Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
+        burst=burst, with_scheduler=True)
 
 
 def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:

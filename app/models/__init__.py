@@ -3,6 +3,7 @@
 from app.models.agency import ROLE_LABELS, Agency, Role, User
 from app.models.audit import AuditEvent
 from app.models.calendar import CalendarDay
+from app.models.deadline import Extension, ExtensionStatus, Notification, Reminder, Reopen
 from app.models.document import (
     KIND_TYPE_ABBR,
     Document,
@@ -23,6 +24,11 @@ __all__ = [
     "CalendarDay",
     "Consolidation",
     "Document",
+    "Extension",
+    "ExtensionStatus",
+    "Notification",
+    "Reminder",
+    "Reopen",
     "DocumentKind",
     "DocumentStatus",
     "FormVersion",

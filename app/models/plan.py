@@ -92,6 +92,8 @@ class Assignment(db.Model):
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
     reports: Mapped[bool] = mapped_column(Boolean, default=True)
     due: Mapped[date | None] = mapped_column(Date)
+    # or "N working days after the period's cut-off" (periodic plans)
+    due_working_days: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     plan: Mapped[Plan] = relationship(back_populates="assignments")
@@ -115,6 +117,8 @@ class ReportingPeriod(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=PeriodStatus.PENDING)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     missing_agencies: Mapped[list] = mapped_column(JSONType, default=list)
+    # reports are refused this many days after an agency's deadline, unless reopened (None: never)
+    lock_after_days: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -155,6 +155,11 @@ def transition(doc: Document, trigger: str, actor: User, comment: str | None = N
         doc.snapshot = {**(doc.snapshot or {}), "signer": chosen,
                         "signer_name": chosen.get("name", "")}
         request_render(doc)
+    if trigger == "request_signature":
+        from app.services import notifications
+
+        notifications.notify(notifications.users_of(doc.agency_id, "signer"), "document_to_sign",
+                             f"Văn bản chờ ký: {doc.title}", link=f"/documents/{doc.id}")
     if trigger == "release":
         from app.services import plans
 

@@ -4,6 +4,8 @@ jobs are named by dotted path and carry ids, not objects."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -47,28 +49,55 @@ def rq_options(options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None, **options: Any) -> None:
-    """Enqueue ``func`` (dotted name) with ``args`` once the current transaction commits; nothing
-    is enqueued if it rolls back. ``job_id`` makes a repeated request the same job."""
+def after_commit(fn: Callable[[], None]) -> None:
+    """Run ``fn`` (in an app context) once the current transaction really commits; forget it if
+    the transaction rolls back. A SAVEPOINT released inside the transaction (``begin_nested``)
+    also fires SQLAlchemy's ``after_commit``: those are skipped."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     session = db.session()
+    pending = session.info.setdefault("kehoach_after_commit", [])
+    if not session.info.get("kehoach_after_commit_hooked"):
+        session.info["kehoach_after_commit_hooked"] = True
 
-    @event.listens_for(session, "after_commit", once=True)
-    def _enqueue(_session) -> None:  # noqa: ANN001
-        with app.app_context():
-            queue = get_queue()
-            if queue is None:
+        @event.listens_for(session, "after_commit")
+        def _done(sess) -> None:  # noqa: ANN001
+            if sess.in_nested_transaction():
                 return
-            rq_id = rq_job_id(queue.name, job_id) if job_id else None
-            if rq_id:
-                existing = queue.fetch_job(rq_id)
-                if existing is not None and existing.get_status(refresh=True) in (
-                    "queued", "started", "deferred", "scheduled"
-                ):
-                    return
+            todo = list(sess.info["kehoach_after_commit"])
+            sess.info["kehoach_after_commit"].clear()
+            for a, f in todo:
+                with a.app_context():
+                    f()
+
+        @event.listens_for(session, "after_rollback")
+        def _forget(sess) -> None:  # noqa: ANN001
+            if not sess.in_nested_transaction():
+                sess.info["kehoach_after_commit"].clear()
+
+    pending.append((app, fn))
+
+
+def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None,
+                         at: datetime | None = None, **options: Any) -> None:
+    """Enqueue ``func`` (dotted name) with ``args`` once the current transaction commits; nothing
+    is enqueued if it rolls back. ``job_id`` makes a repeated request the same job. With ``at``
+    the job is handed to RQ's scheduler (``enqueue_at``; a worker started with_scheduler runs it
+    then, or at once if ``at`` has passed)."""
+
+    def _enqueue() -> None:
+        queue = get_queue()
+        if queue is None:
+            return
+        rq_id = rq_job_id(queue.name, job_id) if job_id else None
+        if rq_id:
+            existing = queue.fetch_job(rq_id)
+            if existing is not None and existing.get_status(refresh=True) in (
+                "queued", "started", "deferred", "scheduled"
+            ):
+                return
+        if at is not None:
+            queue.enqueue_at(at, func, *args, job_id=rq_id, **rq_options(options))
+        else:
             queue.enqueue(func, *args, job_id=rq_id, **rq_options(options))
 
-    @event.listens_for(session, "after_rollback", once=True)
-    def _forget(_session) -> None:  # noqa: ANN001
-        if event.contains(session, "after_commit", _enqueue):
-            event.remove(session, "after_commit", _enqueue)
+    after_commit(_enqueue)

@@ -204,12 +204,19 @@ def validate(data: Any) -> list[Problem]:
             out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
         if a.get("due") is not None and not isinstance(a["due"], date):
             out.append(Problem(f"{p}.due", "phải là ngày dạng YYYY-MM-DD"))
+        dwd_a = a.get("due_working_days")
+        if dwd_a is not None and (not isinstance(dwd_a, int) or dwd_a < 1):
+            out.append(Problem(f"{p}.due_working_days", "phải là số ngày làm việc, ít nhất 1"))
 
     sch = data.get("schedule")
     if not isinstance(sch, dict):
         out.append(Problem("schedule", "thiếu lịch báo cáo"))
     else:
         kind = sch.get("kind", "once")
+        for opt in ("lock_after_days", "remind_days_before"):
+            v = sch.get(opt)
+            if v is not None and (not isinstance(v, int) or v < 0):
+                out.append(Problem(f"schedule.{opt}", "phải là số ngày, không âm"))
         if kind not in KINDS:
             out.append(Problem("schedule.kind", f"phải là một trong: {', '.join(KINDS)}"))
         elif kind == "once":

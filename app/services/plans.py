@@ -123,6 +123,8 @@ def _sync_assignments(plan: Plan, items: list[dict]) -> None:
         a.listed = bool(item.get("listed", True))
         a.reports = bool(item.get("reports", True))
         a.due = _date_or_none(item.get("due"))
+        dwd = item.get("due_working_days")
+        a.due_working_days = int(dwd) if dwd not in (None, "") else None
         a.position = pos
         keep.append(a)
     plan.assignments[:] = keep
@@ -134,12 +136,14 @@ def _sync_periods(plan: Plan) -> None:
     hol, work = calendar.days_off_and_makeups()
     specs = periods_for(plan.definition["schedule"], hol, work)
     existing = {p.key: p for p in plan.periods}
+    lock = plan.definition["schedule"].get("lock_after_days")
     keep = []
     for s in specs:
         p = existing.get(s.key) or ReportingPeriod(key=s.key, status=PeriodStatus.PENDING)
         p.label, p.kind, p.starts_on, p.ends_on, p.due_on = (
             s.label, s.kind, s.starts_on, s.ends_on, s.due_on,
         )
+        p.lock_after_days = int(lock) if lock not in (None, "") else None
         keep.append(p)
     plan.periods[:] = keep
 
@@ -175,6 +179,13 @@ def on_plan_document_released(plan: Plan, doc: Document, actor: User) -> None:
     flow = PlanFlow(plan, actor, document_signed=True)
     plan.number, plan.year, plan.symbol, plan.issued_on = doc.number, doc.year, doc.symbol, doc.issued_on
     flows.fire(flow, "issue", actor, comment=f"Số {doc.symbol}")
+    from app.services import notifications
+
+    for a in plan.assignments:
+        notifications.notify(
+            notifications.users_of(a.agency_id, "reporter", "agency_leader"), "assignment_received",
+            f"Cơ quan được giao nhiệm vụ tại Kế hoạch số {plan.symbol}: {plan.title}.",
+            link=f"/plans/{plan.id}")
     open_due_periods(plan, plan.issued_on or clock.today())
 
 
@@ -190,6 +201,9 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
             flows.fire(RoundFlow(period, None, system=True, plan_issued=True), "open", None,
                        plan_id=plan.id)
             opened.append(period)
+            from app.services import reminders
+
+            reminders.schedule_period(period)
     if opened and plan.status == PlanStatus.ISSUED:
         flows.fire(PlanFlow(plan, None, system=True), "start", None)
     return opened

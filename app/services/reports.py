@@ -112,9 +112,25 @@ def transition(report: Report, trigger: str, actor: User, comment: str | None = 
             form_version_id=report.form_version_id, comment=comment, created_by_id=actor.id,
         ))
     db.session.flush()
+    _notify(report, trigger, comment)
     if trigger == "accept":
         plans.check_round_complete(report.period)
     return report
+
+
+def _notify(report: Report, trigger: str, comment: str | None) -> None:
+    if trigger not in ("return_for_revision", "accept"):
+        return
+    from app.services import notifications
+
+    plan = report.plan
+    what = f"Báo cáo {report.period.label.lower()} của Kế hoạch {plan.symbol or plan.title}"
+    if trigger == "return_for_revision":
+        kind, text = "report_returned", f"{what} bị trả lại để bổ sung. Lý do: {comment}"
+    else:
+        kind, text = "report_accepted", f"{what} đã được cơ quan thường trực chấp nhận."
+    notifications.notify(notifications.users_of(report.agency_id, "reporter", "agency_leader"),
+                         kind, text, link=f"/reports/{report.id}")
 
 
 def validate_reason(comment: str | None) -> str:

@@ -1,0 +1,39 @@
+from pathlib import Path
+
+import pytest
+
+from app.models import Plan
+from app.services import calendar, loader
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def people(make_user):
+    made = {}
+
+    def person(agency, role):
+        key = (agency.code, role)
+        if key not in made:
+            made[key] = make_user(f"{role}.{agency.code}".lower(), agency, [role])
+            made[key].email = f"{role}.{agency.code}@example.vn".lower()
+        return made[key]
+
+    return person
+
+
+@pytest.fixture
+def ninh_thuan(db):
+    """The Ninh Thuận plan over the real holiday calendar, with a lock 10 days after the deadline
+    and one agency due 10 working days after the cut-off."""
+
+    def load(**schedule) -> Plan:
+        calendar.load_file(calendar.default_file())
+        d = loader.parse_file(ROOT / "plans" / "ninh-thuan-2023-2028.yaml")
+        d["schedule"].update(schedule)
+        for a in d["assignments"]:
+            if a["agency"] == "SNV-NT":
+                a["due_working_days"] = 10
+        return loader.load(d)
+
+    return load

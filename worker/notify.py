@@ -1,0 +1,12 @@
+"""RQ job: the emails of notifications."""
+
+from __future__ import annotations
+
+from worker.appctx import app_context
+
+
+def send_emails(ids: list[int]) -> int:
+    from app.services import notifications
+
+    with app_context():
+        return notifications.send_pending_emails(ids)
