@@ -53,10 +53,12 @@ def test_opening_a_period_schedules_reminder_runs(db, people, ninh_thuan, queue_
     p = next(x for x in plan.periods if x.key == "2025")
     registry = ScheduledJobRegistry(queue_name, connection=Redis.from_url(REDIS_TEST_URL))
     ids = set(registry.get_job_ids())
+    from app.services.jobs import rq_job_id
+
     # the period's deadline 19/12/2025 and Sở Nội vụ's own 26/12/2025
-    assert {f"remind-{p.id}-2025-12-16", f"remind-{p.id}-2025-12-20",
-            f"remind-{p.id}-2025-12-23", f"remind-{p.id}-2025-12-27"} <= ids
-    at = registry.get_scheduled_time(f"remind-{p.id}-2025-12-20")
+    assert {rq_job_id(queue_name, f"remind-{p.id}-{d}")
+            for d in ("2025-12-16", "2025-12-20", "2025-12-23", "2025-12-27")} <= ids
+    at = registry.get_scheduled_time(rq_job_id(queue_name, f"remind-{p.id}-2025-12-20"))
     assert at.replace(tzinfo=UTC) == datetime(2025, 12, 20, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
 
