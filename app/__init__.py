@@ -78,10 +78,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
 
-    from app import cli, web
+    from app.consolidation import bp as consolidation_bp
+    from app.documents import bp as documents_bp
+    from app.plans import bp as plans_bp
+    from app.reports import bp as reports_bp
+
+    for blueprint in (plans_bp, reports_bp, documents_bp, consolidation_bp):
+        app.register_blueprint(blueprint)
+
+    from app import cli, ui, web
 
     cli.init_app(app)
     web.init_app(app)
+    ui.init_app(app)
 
     @app.before_request
     def _lang() -> None:

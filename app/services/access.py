@@ -46,15 +46,19 @@ def reports_query(user: User) -> Select:
 
 
 def documents_query(user: User) -> Select:
-    """Documents the user may see: their agency's own, and the documents of plans they manage
-    or are assigned to once released."""
+    """Documents the user may see: their agency's own, every document of plans their agency
+    issues or stands for (it drafts them), and released plans of plans they are assigned to."""
     q = select(Document)
     if is_admin(user):
         return q
     visible_plans = plans_query(user).with_only_columns(Plan.id)
+    managed = select(Plan.id).where(
+        or_(Plan.issuer_id == user.agency_id, Plan.standing_agency_id == user.agency_id)
+    )
     return q.where(
         or_(
             Document.agency_id == user.agency_id,
+            Document.plan_id.in_(managed),  # the standing agency drafts for its committee
             (Document.plan_id.in_(visible_plans)) & (Document.status == "released")
             & (Document.kind == "plan"),
         )

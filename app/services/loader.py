@@ -91,7 +91,8 @@ def _nearest_line(lines: dict[str, int], path: str) -> int | None:
     while path:
         if path in lines:
             return lines[path]
-        path = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+        shorter = re.sub(r"(\.[^.\[]+|\[\d+\])$", "", path)
+        path = shorter if shorter != path else ""  # a top-level key missing from the file
     return lines.get("")
 
 

@@ -1,0 +1,59 @@
+"""The consolidation page of a reporting period."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.consolidation import bp
+from app.consolidation.forms import CreateForm
+from app.extensions import db
+from app.models import Document, DocumentKind, Plan, ReportingPeriod
+from app.services import access, consolidation
+from workflows import DocumentFlow, ReportFlow, RoundFlow
+
+TIMELINESS = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa báo cáo"}
+
+
+def managed_period(period_id: int) -> ReportingPeriod:
+    period = db.session.get(ReportingPeriod, period_id)
+    if period is None:
+        abort(404)
+    plan = access.get_visible(current_user, access.plans_query(current_user), Plan,
+                              period.plan_id)
+    if not access.manages_plan(current_user, plan):
+        abort(404)
+    return period
+
+
+@bp.route("/periods/<int:period_id>/consolidation")
+def show(period_id: int):
+    period = managed_period(period_id)
+    results = consolidation.compute(period)
+    docs = db.session.scalars(access.documents_query(current_user).where(
+        Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
+        .order_by(Document.id)).all()
+    can_create = (current_user.has_role("admin") or (
+        current_user.has_role("specialist")
+        and current_user.agency_id == period.plan.standing_agency_id)) and period.status in (
+        "open", "reported") and not any(d.status != "draft" for d in docs)
+    return render_template("consolidation/show.html", period=period, plan=period.plan,
+                           results=results, docs=docs, can_create=can_create, form=CreateForm(),
+                           timeliness=TIMELINESS, report_states=ReportFlow.STATE_LABELS,
+                           round_states=RoundFlow.STATE_LABELS,
+                           doc_states=DocumentFlow.STATE_LABELS)
+
+
+@bp.route("/periods/<int:period_id>/consolidation", methods=["POST"])
+def create(period_id: int):
+    period = managed_period(period_id)
+    if not CreateForm().validate_on_submit():
+        abort(400)
+    doc = consolidation.draft_consolidated_report(period, current_user)
+    db.session.commit()
+    flash("Đã tạo dự thảo báo cáo tổng hợp. Hãy kiểm tra rồi trình ký.", "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+__all__ = ["select"]

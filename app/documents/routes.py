@@ -1,0 +1,135 @@
+"""Documents: the signer's and clerk's queue, the document page, files, the register."""
+
+from __future__ import annotations
+
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.documents import bp
+from app.documents.forms import ActionForm, SignedCopyForm
+from app.extensions import db
+from app.models import Document, RegisterEntry
+from app.services import access, clock, documents, flows
+from app.services.exceptions import InvalidInput
+from app.ui import Page
+from workflows import DocumentFlow
+
+KIND_LABELS = {"plan": "Kế hoạch", "report": "Báo cáo", "consolidated": "Báo cáo tổng hợp",
+               "reminder": "Công văn đôn đốc"}
+RENDER_LABELS = {"none": "Chưa tạo tệp", "queued": "Đang chờ tạo tệp", "running": "Đang tạo tệp",
+                 "done": "Đã tạo tệp", "failed": "Tạo tệp bị lỗi"}
+
+
+def visible_document(doc_id: int) -> Document:
+    return access.get_visible(current_user, access.documents_query(current_user), Document, doc_id)
+
+
+@bp.route("/")
+def index():
+    waiting = documents.documents_awaiting(current_user)
+    recent = db.session.scalars(access.documents_query(current_user)
+                                .order_by(Document.id.desc())).all()
+    page = Page(recent, 20)
+    return render_template("documents/index.html", waiting=waiting, page=page,
+                           states=DocumentFlow.STATE_LABELS, kinds=KIND_LABELS)
+
+
+def _file(doc: Document, which: str) -> str | None:
+    return {"docx": doc.docx_path, "pdf": doc.pdf_path, "signed": doc.signed_path}.get(which)
+
+
+def _exists(rel: str | None) -> bool:
+    return bool(rel) and (documents.files_dir() / rel).is_file()
+
+
+@bp.route("/<int:doc_id>")
+def show(doc_id: int, action_form: ActionForm | None = None,
+         upload_form: SignedCopyForm | None = None):
+    doc = visible_document(doc_id)
+    flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
+    actions = flows.actions(flow)
+    files = {k: _exists(_file(doc, k)) for k in ("docx", "pdf", "signed")}
+    can_upload = (doc.status == "signed" and current_user.agency_id == doc.agency_id
+                  and current_user.has_role("clerk", "signer"))
+    code = 400 if (action_form or upload_form) else 200
+    return render_template(
+        "documents/show.html", doc=doc, actions=actions, files=files,
+        states=DocumentFlow.STATE_LABELS, kinds=KIND_LABELS, render_labels=RENDER_LABELS,
+        form=action_form or ActionForm(), upload_form=upload_form or SignedCopyForm(),
+        can_upload=can_upload), code
+
+
+@bp.route("/<int:doc_id>/action", methods=["POST"])
+def action(doc_id: int):
+    doc = visible_document(doc_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    trigger = form.trigger.data
+    comment = (form.comment.data or "").strip() or None
+    if trigger == "decline" and not comment:
+        form.comment.errors = ["Vui lòng nhập “Lý do trả lại dự thảo”."]
+        return show(doc_id, action_form=form)
+    documents.transition(doc, trigger, current_user, comment=comment)
+    db.session.commit()
+    msg = f"Đã thực hiện: {DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)}."
+    if trigger == "release":
+        msg = f"Đã cấp số {doc.symbol} và phát hành văn bản."
+    flash(msg, "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/<int:doc_id>/status.json")
+def status(doc_id: int):
+    doc = visible_document(doc_id)
+    return jsonify(state=doc.render_state, progress=doc.render_progress,
+                   label=RENDER_LABELS.get(doc.render_state, doc.render_state),
+                   error=doc.render_error, docx=_exists(doc.docx_path), pdf=_exists(doc.pdf_path))
+
+
+@bp.route("/<int:doc_id>/file/<which>")
+def download(doc_id: int, which: str):
+    doc = visible_document(doc_id)
+    rel = _file(doc, which)
+    if not _exists(rel):
+        abort(404)
+    ext = rel.rsplit(".", 1)[-1]
+    name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")
+    suffix = "-ban-ky" if which == "signed" else ""
+    return send_file(documents.files_dir() / rel, as_attachment=True,
+                     download_name=f"{name}{suffix}.{ext}")
+
+
+@bp.route("/<int:doc_id>/signed", methods=["POST"])
+def upload_signed(doc_id: int):
+    doc = visible_document(doc_id)
+    form = SignedCopyForm()
+    if not form.validate_on_submit():
+        return show(doc_id, upload_form=form)
+    try:
+        documents.attach_signed_copy(doc, form.file.data.filename or "", form.file.data.read(),
+                                     current_user)
+    except InvalidInput as exc:
+        db.session.rollback()
+        form.file.errors = [exc.errors.get("file", str(exc))]
+        return show(doc_id, upload_form=form)
+    db.session.commit()
+    flash("Đã tải lên bản đã ký.", "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/register")
+def register():
+    try:
+        year = int(request.args.get("year", clock.today().year))
+    except ValueError:
+        year = clock.today().year
+    q = select(RegisterEntry).where(RegisterEntry.year == year)
+    if not access.is_admin(current_user):
+        q = q.where(RegisterEntry.agency_id == current_user.agency_id)
+    entries = db.session.scalars(q.order_by(RegisterEntry.agency_id, RegisterEntry.number)).all()
+    years = sorted({year, clock.today().year, *db.session.scalars(
+        select(RegisterEntry.year).where(RegisterEntry.agency_id == current_user.agency_id)
+        .distinct())}, reverse=True)
+    return render_template("documents/register.html", entries=entries, year=year, years=years)

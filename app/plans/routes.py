@@ -1,0 +1,214 @@
+"""Plans: list, plan page, drafting the plan document, closing a round, import and export."""
+
+from __future__ import annotations
+
+import yaml
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Document,
+    DocumentKind,
+    PeriodStatus,
+    Plan,
+    Report,
+    ReportingPeriod,
+    ReportStatus,
+)
+from app.plans import bp
+from app.plans.forms import CloseRoundForm, ImportForm
+from app.services import access, clock, deadlines, documents, flows, loader, plans
+from app.services.exceptions import InvalidInput
+from app.ui import Page, matches
+from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
+
+DONE = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+def visible_plan(plan_id: int) -> Plan:
+    return access.get_visible(current_user, access.plans_query(current_user), Plan, plan_id)
+
+
+def progress(plan: Plan, reports: list[Report]) -> dict:
+    """Expected / submitted / accepted / late over the plan's started periods."""
+    today = clock.today()
+    started = [p for p in plan.periods if p.status != PeriodStatus.PENDING]
+    expected = len(plan.reporting_assignments) * len(started)
+    submitted = sum(1 for r in reports if r.first_submitted_at is not None)
+    accepted = sum(1 for r in reports if r.status == ReportStatus.ACCEPTED)
+    late = 0
+    by_key = {(r.period_id, r.agency_id): r for r in reports}
+    for period in started:
+        for a in plan.reporting_assignments:
+            due = a.due or period.due_on
+            r = by_key.get((period.id, a.agency_id))
+            if r is not None and r.first_submitted_at is not None:
+                late += r.first_submitted_at.astimezone(clock.VN).date() > due
+            elif today > due:
+                late += 1
+    return {"expected": expected, "submitted": submitted, "accepted": accepted, "late": late}
+
+
+def is_standing_specialist(plan: Plan) -> bool:
+    return current_user.has_role("admin") or (
+        current_user.has_role("specialist")
+        and current_user.agency_id in (plan.standing_agency_id, plan.issuer_id))
+
+
+@bp.route("/")
+def index():
+    q = request.args.get("q", "").strip()
+    items = db.session.scalars(access.plans_query(current_user).order_by(Plan.id.desc())).all()
+    if q:
+        items = [p for p in items if matches(q, p.title, p.code, p.symbol, p.issuer.name,
+                                             p.standing_agency.name, p.issuer.place)]
+    page = Page(items, 20)
+    ids = [p.id for p in page.items]
+    reports = db.session.scalars(access.reports_query(current_user).where(
+        Report.plan_id.in_(ids))).all() if ids else []
+    rows = []
+    for p in page.items:
+        mine = [r for r in reports if r.plan_id == p.id]
+        periods = [x for x in p.periods]
+        rows.append({"plan": p, "progress": progress(p, mine),
+                     "period": (periods[0].starts_on, periods[-1].due_on) if periods else None})
+    return render_template("plans/index.html", rows=rows, page=page, q=q,
+                           states=PlanFlow.STATE_LABELS,
+                           can_import=current_user.has_role("specialist", "admin"))
+
+
+@bp.route("/<int:plan_id>")
+def show(plan_id: int):
+    plan = visible_plan(plan_id)
+    manages = access.manages_plan(current_user, plan)
+    reports = db.session.scalars(access.reports_query(current_user).where(
+        Report.plan_id == plan.id)).all()
+    today = clock.today()
+    periods = []
+    for period in plan.periods:
+        by_agency = {r.agency_id: r for r in reports if r.period_id == period.id}
+        lines = []
+        for a in plan.reporting_assignments:
+            if not manages and a.agency_id != current_user.agency_id:
+                continue
+            r = by_agency.get(a.agency_id)
+            due = a.due or period.due_on
+            lines.append({"assignment": a, "report": r, "due": due,
+                          "overdue": period.status == PeriodStatus.OPEN and today > due
+                          and (r is None or r.status not in DONE)})
+        round_flow = RoundFlow(period, current_user, standing_agency_id=plan.standing_agency_id,
+                               deadline_passed=today > period.due_on)
+        accepted = {r.agency_id for r in by_agency.values() if r.status == ReportStatus.ACCEPTED}
+        missing = [a.agency for a in plan.reporting_assignments if a.agency_id not in accepted]
+        periods.append({"period": period, "lines": lines, "can_close": round_flow.can("close"),
+                        "close_refusal": round_flow.refusal("close") if manages else None,
+                        "missing": missing})
+    plan_doc = plans.plan_document(plan)
+    can_draft_doc = (plan.status == "draft" and is_standing_specialist(plan)
+                     and (plan_doc is None))
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.plan_id == plan.id)
+                                .order_by(AuditEvent.at, AuditEvent.id)).all()
+    docs = db.session.scalars(access.documents_query(current_user).where(
+        Document.plan_id == plan.id).order_by(Document.id)).all()
+    actions = flows.actions(PlanFlow(plan, current_user))
+    return render_template(
+        "plans/show.html", plan=plan, periods=periods, manages=manages, events=events,
+        docs=docs, plan_doc=plan_doc, can_draft_doc=can_draft_doc, actions=actions,
+        states=PlanFlow.STATE_LABELS, round_states=RoundFlow.STATE_LABELS,
+        report_states=ReportFlow.STATE_LABELS, doc_states=DocumentFlow.STATE_LABELS,
+        labels=ACTION_LABELS, close_form=CloseRoundForm(),
+        is_reporter=current_user.has_role("reporter", "agency_leader"))
+
+
+ACTION_LABELS = {
+    **PlanFlow.TRIGGER_LABELS, **RoundFlow.TRIGGER_LABELS, **ReportFlow.TRIGGER_LABELS,
+    **DocumentFlow.TRIGGER_LABELS,
+    "create": "Tạo mới", "edit": "Sửa kế hoạch", "save_draft": "Lưu nháp",
+    "upload_signed": "Tải lên bản đã ký", "consolidate": "Tổng hợp",
+    "close": "Khóa sổ kỳ báo cáo",
+}
+
+
+@bp.route("/<int:plan_id>/draft-document", methods=["POST"])
+def draft_document(plan_id: int):
+    plan = visible_plan(plan_id)
+    if not (plan.status == "draft" and is_standing_specialist(plan)):
+        abort(403)
+    if plans.plan_document(plan) is not None:
+        flash("Kế hoạch đã có văn bản dự thảo.", "warning")
+        return redirect(url_for("plans.show", plan_id=plan.id))
+    doc = documents.create_document(DocumentKind.PLAN, plan.issuer, plan.title, current_user,
+                                    plan=plan)
+    db.session.commit()
+    flash("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký.", "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/periods/<int:period_id>/close", methods=["POST"])
+def close_round(period_id: int):
+    period = db.session.get(ReportingPeriod, period_id)
+    if period is None:
+        abort(404)
+    plan = visible_plan(period.plan_id)
+    form = CloseRoundForm()
+    if not form.validate_on_submit():
+        abort(400)
+    missing = plans.close_round(period, current_user, comment=form.comment.data or None)
+    db.session.commit()
+    if missing:
+        flash(f"Đã khóa sổ {period.label}. Còn {len(missing)} cơ quan chưa có báo cáo được "
+              "chấp nhận: " + ", ".join(missing) + ".", "warning")
+    else:
+        flash(f"Đã khóa sổ {period.label}; đã nhận đủ báo cáo.", "success")
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_plan():
+    if not current_user.has_role("specialist", "admin"):
+        abort(403)
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = None
+            form.file.errors.append("Tệp phải là văn bản UTF-8 (.yaml).")
+        if text is not None:
+            try:
+                data = loader.parse_text(text, source=form.file.data.filename or "")
+                plan = loader.load(data, current_user)
+                db.session.commit()
+                flash(f"Đã nhập kế hoạch “{plan.title}”.", "success")
+                return redirect(url_for("plans.show", plan_id=plan.id))
+            except loader.PlanFileError as exc:
+                db.session.rollback()
+                problems = exc.problems
+            except InvalidInput as exc:
+                db.session.rollback()
+                problems = [loader.Problem("", str(exc))]
+    return render_template("plans/import.html", form=form, problems=problems)
+
+
+@bp.route("/<int:plan_id>/export")
+def export_plan(plan_id: int):
+    plan = visible_plan(plan_id)
+    text = yaml.safe_dump(plan.definition, allow_unicode=True, sort_keys=False, width=100)
+    return Response(text, mimetype="application/x-yaml; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{plan.code}.yaml"'})
+
+
+def period_visible(period_id: int) -> ReportingPeriod:
+    period = db.session.get(ReportingPeriod, period_id)
+    if period is None:
+        abort(404)
+    visible_plan(period.plan_id)
+    return period
+
+
+__all__ = ["deadlines", "period_visible"]

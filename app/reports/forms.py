@@ -1,0 +1,17 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+
+import forms as form_engine
+
+
+class ActionForm(FlaskForm):
+    trigger = HiddenField()
+    version = HiddenField()
+    comment = TextAreaField("Lý do trả lại")
+
+
+def report_form_class(schema: dict) -> type:
+    """The generated form for a report schema, with CSRF and the hidden edit version."""
+    cls = form_engine.build_form_class(schema, base=FlaskForm)
+    cls.kh_version = HiddenField()
+    return cls

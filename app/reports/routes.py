@@ -1,0 +1,213 @@
+"""Agency inbox, the report form, the leader's and the specialist's decisions, the review queue."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+import forms as form_engine
+from app.extensions import db
+from app.models import (
+    Assignment,
+    PeriodStatus,
+    Plan,
+    PlanStatus,
+    Report,
+    ReportingPeriod,
+    ReportStatus,
+)
+from app.reports import bp
+from app.reports.forms import ActionForm, report_form_class
+from app.services import access, clock, documents, flows, reports
+from app.services.exceptions import ConcurrentEdit, InvalidInput
+from workflows import ReportFlow, TransitionRefused
+
+REASON_TRIGGERS = ("return_for_revision", "send_back")
+
+
+def visible_report(report_id: int) -> Report:
+    return access.get_visible(current_user, access.reports_query(current_user), Report, report_id)
+
+
+@bp.route("/inbox")
+def inbox():
+    """The agency's assignments and their open rounds."""
+    plan_ids = access.plans_query(current_user).with_only_columns(Plan.id)
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.agency_id == current_user.agency_id,
+                                 Assignment.reports.is_(True), Assignment.plan_id.in_(plan_ids))
+        .join(Plan).where(Plan.status != PlanStatus.DRAFT).order_by(Assignment.plan_id.desc())
+    ).all()
+    mine = {(r.period_id): r for r in db.session.scalars(
+        access.reports_query(current_user).where(Report.agency_id == current_user.agency_id))}
+    today = clock.today()
+    rows = []
+    for a in assignments:
+        for period in a.plan.periods:
+            if period.status == PeriodStatus.PENDING:
+                continue
+            r = mine.get(period.id)
+            due = a.due or period.due_on
+            done = r is not None and r.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+            rows.append({"plan": a.plan, "period": period, "report": r, "due": due,
+                         "overdue": period.status == PeriodStatus.OPEN and not done and today > due,
+                         "days_left": (due - today).days})
+    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["due"]))
+    return render_template("reports/inbox.html", rows=rows, states=ReportFlow.STATE_LABELS,
+                           can_start=current_user.has_role("reporter", "agency_leader"))
+
+
+@bp.route("/periods/<int:period_id>/start", methods=["POST"])
+def start(period_id: int):
+    period = db.session.get(ReportingPeriod, period_id)
+    if period is None:
+        abort(404)
+    plan = access.get_visible(current_user, access.plans_query(current_user), Plan,
+                              period.plan_id)
+    report = reports.start_report(plan, period, current_user)
+    db.session.commit()
+    return redirect(url_for("reports.edit", report_id=report.id))
+
+
+def _store_file(report: Report):  # noqa: ANN202
+    def store(field_name: str, upload) -> dict:  # noqa: ANN001
+        content = upload.read()
+        name = re.sub(r"[^\w.\-]+", "_", upload.filename or "tep")[-120:]
+        digest = hashlib.sha256(content).hexdigest()[:12]
+        rel = f"reports/{report.id}/{field_name}-{digest}-{name}"
+        path = documents.files_dir() / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        return {"filename": upload.filename, "path": rel, "size": len(content)}
+    return store
+
+
+def _can_edit(report: Report) -> bool:
+    return (report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+            and current_user.agency_id == report.agency_id
+            and current_user.has_role("reporter", "agency_leader"))
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+def edit(report_id: int):
+    report = visible_report(report_id)
+    if not _can_edit(report):
+        flash("Báo cáo này hiện không thể sửa.", "warning")
+        return redirect(url_for("reports.show", report_id=report.id))
+    schema = (report.plan.current_form or report.form_version).schema
+    parsed = form_engine.parse_schema(schema)
+    Form = report_form_class(schema)
+    conflict = None
+    if request.method == "GET":
+        form = Form(formdata=form_engine.data_to_formdata(schema, report.data))
+        form.kh_version.data = str(report.version)
+    else:
+        form = Form()
+        form.kh_existing = report.data
+        if form_engine.handle_row_actions(form, request.form):
+            return _render_edit(report, form, parsed)
+        submit = "_submit" in request.form
+        mode = form_engine.SUBMIT if submit else form_engine.DRAFT
+        try:
+            expected = int(form.kh_version.data or report.version)
+        except ValueError:
+            expected = report.version
+        if form.validate(mode=mode, existing=report.data):
+            data = form_engine.form_to_data(form, schema, mode=mode, existing=report.data,
+                                            store_file=_store_file(report))
+            try:
+                reports.save_draft(report, data, current_user, expected)
+                if submit:
+                    reports.transition(report, "submit_for_approval", current_user)
+                db.session.commit()
+            except ConcurrentEdit as exc:
+                db.session.rollback()
+                conflict = str(exc)
+                form.kh_version.data = str(report.version)
+            except (TransitionRefused, InvalidInput) as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                if submit:
+                    flash("Đã trình lãnh đạo cơ quan duyệt báo cáo.", "success")
+                    return redirect(url_for("reports.show", report_id=report.id))
+                flash("Đã lưu nháp.", "success")
+                return redirect(url_for("reports.edit", report_id=report.id))
+        else:
+            flash("Báo cáo chưa hợp lệ: vui lòng xem các lỗi ghi bên dưới từng ô." if submit
+                  else "Chưa lưu được: vui lòng sửa các ô báo lỗi.", "error")
+        form.kh_existing = report.data
+    return _render_edit(report, form, parsed, conflict)
+
+
+def _render_edit(report: Report, form, parsed, conflict: str | None = None):  # noqa: ANN001, ANN202
+    return render_template("reports/edit.html", report=report, form=form, schema=parsed,
+                           conflict=conflict, states=ReportFlow.STATE_LABELS,
+                           due=report.assignment.due or report.period.due_on)
+
+
+@bp.route("/reports/<int:report_id>")
+def show(report_id: int, action_form: ActionForm | None = None):
+    report = visible_report(report_id)
+    # a reason is asked for in the page, so list the triggers that need one as if it were given
+    flow = reports.report_flow(report, current_user, comment="(lý do nhập trên trang)")
+    actions = [a for a in flows.actions(flow) if a["trigger"] != "submit_for_approval"]
+    schema = report.form_version.schema
+    return render_template(
+        "reports/show.html", report=report, schema=schema, actions=actions,
+        states=ReportFlow.STATE_LABELS, can_edit=_can_edit(report),
+        can_submit=flow.can("submit_for_approval"), form=action_form or ActionForm(),
+        reason_triggers=REASON_TRIGGERS, due=report.assignment.due or report.period.due_on), \
+        (400 if action_form is not None else 200)
+
+
+@bp.route("/reports/<int:report_id>/action", methods=["POST"])
+def action(report_id: int):
+    report = visible_report(report_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    trigger = form.trigger.data
+    comment = (form.comment.data or "").strip() or None
+    if trigger in REASON_TRIGGERS and not comment:
+        form.comment.errors = ["Vui lòng nhập “Lý do trả lại” trước khi trả lại báo cáo."]
+        form.trigger.data = trigger
+        return show(report_id, action_form=form)
+    try:
+        version = int(form.version.data) if form.version.data else None
+    except ValueError:
+        version = None
+    reports.transition(report, trigger, current_user, comment=comment, expected_version=version)
+    db.session.commit()
+    label = ReportFlow.TRIGGER_LABELS.get(trigger, trigger)
+    flash(f"Đã thực hiện: {label}.", "success")
+    if trigger in ("accept", "return_for_revision") and current_user.has_role("specialist"):
+        return redirect(url_for("reports.review"))
+    return redirect(url_for("reports.show", report_id=report.id))
+
+
+@bp.route("/review")
+def review():
+    """Reports waiting on the specialist of the standing agency."""
+    if not current_user.has_role("specialist", "admin"):
+        abort(403)
+    q = access.reports_query(current_user).join(Plan, Report.plan_id == Plan.id).where(
+        Report.status == ReportStatus.SUBMITTED)
+    if not current_user.has_role("admin"):
+        q = q.where(Plan.standing_agency_id == current_user.agency_id)
+    items = db.session.scalars(q.order_by(Report.submitted_at)).all()
+    return render_template("reports/review.html", items=items, states=ReportFlow.STATE_LABELS)
+
+
+@bp.route("/approvals")
+def approvals():
+    """Reports of the leader's agency waiting for approval."""
+    items = db.session.scalars(access.reports_query(current_user).where(
+        Report.agency_id == current_user.agency_id,
+        Report.status.in_([ReportStatus.AWAITING_APPROVAL]))).all()
+    return render_template("reports/review.html", items=items, states=ReportFlow.STATE_LABELS,
+                           leader=True)
