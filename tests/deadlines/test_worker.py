@@ -99,10 +99,13 @@ def test_worker_killed_between_scheduling_and_sending(app, db, people, ninh_thua
     q = Queue(queue_name, connection=conn)
     run_at = datetime.now(UTC) + timedelta(seconds=12)
     # the overdue run of 20/12/2025, and the same run scheduled a second time by mistake
-    q.enqueue_at(run_at, "worker.reminders.send_reminders", p.id, "2025-12-20",
-                 job_id=f"remind-{p.id}-2025-12-20")
-    q.enqueue_at(run_at, "worker.reminders.send_reminders", p.id, "2025-12-20",
-                 job_id=f"remind-{p.id}-2025-12-20-dup")
+    from app.services.jobs import rq_job_id
+
+    # ids namespaced by this test's queue: RQ ids are global to the Redis other runs share
+    job_ids = (rq_job_id(queue_name, f"remind-{p.id}-2025-12-20"),
+               rq_job_id(queue_name, f"remind-{p.id}-2025-12-20-dup"))
+    for jid in job_ids:
+        q.enqueue_at(run_at, "worker.reminders.send_reminders", p.id, "2025-12-20", job_id=jid)
 
     log = tmp_path / "worker.log"
     first = _start_worker(app, queue_name, log)
@@ -121,12 +124,11 @@ def test_worker_killed_between_scheduling_and_sending(app, db, people, ninh_thua
     try:
         def done() -> bool:
             return all(q.fetch_job(j).get_status(refresh=True) in ("finished", "failed")
-                       for j in (f"remind-{p.id}-2025-12-20", f"remind-{p.id}-2025-12-20-dup"))
+                       for j in job_ids)
 
         # the dead scheduler's lock expires after ~61 s; the new worker then takes over
         _wait(done, 150, "the restarted worker did not run the scheduled jobs", log)
-        statuses = {q.fetch_job(j).get_status() for j in (f"remind-{p.id}-2025-12-20",
-                                                           f"remind-{p.id}-2025-12-20-dup")}
+        statuses = {q.fetch_job(j).get_status() for j in job_ids}
         assert statuses == {"finished"}, log.read_text(errors="replace")[-4000:]
     finally:
         os.killpg(second.pid, signal.SIGTERM)
