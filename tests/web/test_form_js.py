@@ -59,8 +59,10 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             def open_page(js: bool):  # noqa: ANN202
                 context = browser.new_context(viewport=SIZE, java_script_enabled=js)
                 page = context.new_page()
-                page.on("console", lambda m: messages.append(f"{m.type}: {m.text}")
-                        if m.type == "error" or "Content Security Policy" in m.text else None)
+                page.on("console", lambda m: messages.append(
+                    f"{m.type}: {m.text} ({m.location.get('url')})")
+                    if (m.type == "error" or "Content Security Policy" in m.text)
+                    and not str(m.location.get("url")).endswith("/favicon.ico") else None)
                 page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
                 page.goto(base + "/auth/login")
                 page.fill("#username", username)
@@ -107,7 +109,9 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             fill_row(1, "02/12/2024", "bao_chi", "Phóng sự truyền hình")
             add.click()
             expect(rows).to_have_count(3)
-            expect(rows.nth(2).locator('input[name$="-content"]')).to_be_focused()
+            expect(rows.nth(2).locator('input[name$="-date"]')).to_be_focused()
+            # the cloned row's hidden labels name its own row number
+            expect(group.get_by_label("Nội dung (dòng 3)")).to_have_count(1)
             expect(rows.nth(2).locator('input[name$="-content"]')).to_have_value("")
             fill_row(2, "10/12/2024", "tuyen_truyen_mieng", "Nói chuyện chuyên đề")
             assert page.evaluate("window.khMarker") == 1, "the page was reloaded"
@@ -127,12 +131,15 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             expect(rows.nth(1).locator('input[name$="-content"]')).to_have_value(
                 "Nói chuyện chuyên đề")
             expect(rows.locator(".kh-row-number")).to_have_text(["1", "2"])
+            expect(rows.nth(1).get_by_label("Nội dung (dòng 2)")).to_have_value(
+                "Nói chuyện chuyên đề")
             shot(page, "04-row-removed")
 
             # draft save: everything typed is there after the reload
             page.fill("#banners", "12")
             page.fill("#articles", "4")
-            page.get_by_role("button", name="Lưu nháp", exact=True).click()
+            # Enter in an input presses the hidden default button (Lưu nháp), not "Thêm dòng"
+            page.locator("#articles").press("Enter")
             page.wait_for_load_state()
             expect(page.get_by_text("Đã lưu nháp")).to_be_visible()
             page.reload()
