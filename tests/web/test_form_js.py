@@ -131,6 +131,7 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             expect(rows.nth(1).locator('input[name$="-content"]')).to_have_value(
                 "Nói chuyện chuyên đề")
             expect(rows.locator(".kh-row-number")).to_have_text(["1", "2"])
+            expect(rows.nth(1).locator('input[name$="-date"]')).to_be_focused()
             expect(rows.nth(1).get_by_label("Nội dung (dòng 2)")).to_have_value(
                 "Nói chuyện chuyên đề")
             shot(page, "04-row-removed")

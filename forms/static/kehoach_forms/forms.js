@@ -136,8 +136,15 @@
   function removeRow(button) {
     var tr = button.closest("tr");
     var tbody = tr.parentNode;
-    if (tbody.rows.length <= 1) { clearRow(tr); } else { tr.remove(); }
+    /* focus would be lost with the button: move it to the row that takes its place */
+    var target = tr;
+    if (tbody.rows.length <= 1) { clearRow(tr); } else {
+      target = tr.nextElementSibling || tr.previousElementSibling;
+      tr.remove();
+    }
     renumber(tbody);
+    var first = target.querySelector("input, select, textarea");
+    if (first) { first.focus(); }
   }
 
   function enhance(box) {
