@@ -58,9 +58,23 @@
     });
   }
 
+  /* The hidden attribute alone is not enough: a page stylesheet giving the field a display
+     (e.g. display:flex) wins over the browser's [hidden]{display:none}. So the display is also
+     set through the CSSOM, which a CSP without 'unsafe-inline' for styles allows. A table cell
+     keeps its place (the columns stay aligned) and only its content is hidden. */
+  function setHidden(el, hide) {
+    if (el.tagName === "TD") {
+      el.style.visibility = hide ? "hidden" : "";
+      el.setAttribute("aria-hidden", hide ? "true" : "false");
+      return;
+    }
+    el.hidden = hide;
+    el.style.display = hide ? "none" : "";
+  }
+
   function refresh(form) {
     form.querySelectorAll("[data-visible-if]").forEach(function (el) {
-      el.hidden = !isShown(el, form);
+      setHidden(el, !isShown(el, form));
     });
   }
 
@@ -68,6 +82,10 @@
     Array.prototype.forEach.call(tbody.rows, function (tr, i) {
       var cell = tr.querySelector(".kh-row-number");
       if (cell) { cell.textContent = String(i + 1); }
+      /* the hidden labels say "<column> (dòng N)" */
+      tr.querySelectorAll("label.visually-hidden, legend.visually-hidden").forEach(function (el) {
+        el.textContent = el.textContent.replace(/\(dòng \d+\)\s*$/, "(dòng " + (i + 1) + ")");
+      });
     });
   }
 
@@ -118,8 +136,15 @@
   function removeRow(button) {
     var tr = button.closest("tr");
     var tbody = tr.parentNode;
-    if (tbody.rows.length <= 1) { clearRow(tr); } else { tr.remove(); }
+    /* focus would be lost with the button: move it to the row that takes its place */
+    var target = tr;
+    if (tbody.rows.length <= 1) { clearRow(tr); } else {
+      target = tr.nextElementSibling || tr.previousElementSibling;
+      tr.remove();
+    }
     renumber(tbody);
+    var first = target.querySelector("input, select, textarea");
+    if (first) { first.focus(); }
   }
 
   function enhance(box) {
