@@ -50,8 +50,9 @@ def fold(text: str | None) -> str:
 
 
 def matches(query: str, *texts: str | None) -> bool:
-    q = fold(query)
-    return not q or any(q in fold(t) for t in texts)
+    """Every word of ``query`` appears in one of ``texts``, ignoring case and diacritics."""
+    hay = " | ".join(fold(t) for t in texts)
+    return all(word in hay for word in fold(query).split())
 
 
 class Page:
