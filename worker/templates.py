@@ -12,6 +12,7 @@ def check_agency_template(template_id: int) -> str:
     with app.app_context():
         from app.extensions import db
         from app.models import AgencyTemplate
+        from app.services import audit
         from app.services.documents import files_dir
         from worker.render import TemplateRejected, check_template
 
@@ -28,8 +29,11 @@ def check_agency_template(template_id: int) -> str:
             else:
                 problems = [f"Mẫu dùng biến “{name}” mà hệ thống không cung cấp cho loại văn "
                             f"bản này." for name in missing]
+            was = t.status
             t.status = "refused" if problems else "accepted"
             t.problems = problems
+            audit.record(None, t, "check", from_state=was, to_state=t.status,
+                         comment="; ".join(problems) or None, data={"kind": t.kind})
             db.session.commit()
             return t.status
         finally:

@@ -401,7 +401,8 @@ def agency_templates(agency_id: int):
                          comment=f"{KIND_LABELS[form.kind.data]}: {name}",
                          data={"agency": agency.code, "kind": t.kind})
             enqueue_after_commit("worker.templates.check_agency_template", t.id,
-                                 job_id=f"agency-template-{t.id}")
+                                 job_id=f"agency-template-{t.id}", retry_max=2,
+                                 retry_interval=5)
             db.session.commit()
             flash("Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, vui lòng tải lại trang sau ít phút.",
                   "info")

@@ -160,3 +160,29 @@ def test_forms_refuse_a_post_without_csrf_token(app, client, as_admin, db):
         assert db.session.scalar(select(Agency).where(Agency.code == "X-1")) is None
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_agency_edit_is_audited_and_every_page_renders(client, as_admin, admin, home, db):
+    for url in ("/quan-tri/", "/quan-tri/co-quan", f"/quan-tri/co-quan/{home.id}",
+                f"/quan-tri/co-quan/{home.id}/giai-the", f"/quan-tri/co-quan/{home.id}/mau",
+                "/quan-tri/nguoi-dung", "/quan-tri/nguoi-dung/them",
+                f"/quan-tri/nguoi-dung/{admin.id}", "/quan-tri/lich", "/quan-tri/lich?nam=2024"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        page = resp.get_data(as_text=True)
+        assert "<script" not in page and "style=" not in page, url
+    page = client.get(f"/quan-tri/co-quan/{home.id}").get_data(as_text=True)
+    assert 'value="SNV-TV"' in page and '<label for="header_parent">' in page
+    resp = client.post(f"/quan-tri/co-quan/{home.id}", data={
+        "code": "SNV-TV", "name": "Sở Nội vụ tỉnh Trà Vinh (mới)", "abbreviation": "SNV",
+        "level": "province", "place": "Trà Vinh", "parent_id": "0"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Agency, home.id).name == "Sở Nội vụ tỉnh Trà Vinh (mới)"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "agency",
+                                                       AuditEvent.action == "update"))
+    assert event.data["changes"]["name"] == ["Sở Nội vụ tỉnh Trà Vinh", "Sở Nội vụ tỉnh Trà Vinh (mới)"]
+    page = client.post(f"/quan-tri/co-quan/{home.id}", data={
+        "code": "SNV-TV", "name": "X", "abbreviation": "SNV", "level": "province",
+        "place": "Trà Vinh", "parent_id": str(home.id)}).get_data(as_text=True)
+    assert "“Cơ quan cấp trên”: lựa chọn không hợp lệ." in page

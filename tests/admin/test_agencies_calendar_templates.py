@@ -170,7 +170,8 @@ def test_uploaded_templates_are_checked_by_the_worker_and_used(app, client, as_a
     other = make_agency("STP-TV")
     assert context.template_for(other.id, "plan") == context.template_path("plan")
     assert {e.action for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "agency_template"))} == {"upload"}
+        select(AuditEvent).where(AuditEvent.object_type == "agency_template"))} == {"upload",
+                                                                                 "check"}
 
 
 def test_a_file_that_is_not_docx_is_refused_at_once(client, as_admin, home, db, queued):
@@ -186,3 +187,26 @@ def test_a_file_that_is_not_docx_is_refused_at_once(client, as_admin, home, db, 
     assert "Chưa chọn “Tệp mẫu”." in page
     assert db.session.scalars(select(AgencyTemplate)).all() == []
     assert queued.count == 0
+
+
+def test_the_render_job_uses_the_agencys_accepted_template(app, client, as_admin, db, queued,
+                                                           make_user):
+    from app.models import Document, Role
+    from app.services import documents
+
+    plan = loader.load(loader.parse_file(ROOT / "plans" / "tra-vinh-2024.yaml"))
+    db.session.commit()
+    issuer = plan.issuer
+    assert upload(client, issuer, "plan", docx_with("plan", "MẪU RIÊNG CỦA BAN CHỈ ĐẠO")
+                  ).status_code == 302
+    run_worker_burst(app, queued)
+    specialist = make_user("chuyenvien.bcd", plan.standing_agency, [Role.SPECIALIST])
+    doc = documents.create_document("plan", issuer, plan.title, specialist, plan=plan)
+    db.session.commit()
+    run_worker_burst(app, queued)
+    db.session.expire_all()
+    doc = db.session.get(Document, doc.id)
+    assert doc.render_state == "done", doc.render_error
+    with zipfile.ZipFile(Path(app.config["FILES_DIR"]) / doc.docx_path) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+    assert "MẪU RIÊNG CỦA BAN CHỈ ĐẠO" in xml and plan.title[:30] in xml
