@@ -60,7 +60,8 @@ class VNDateField(DateField):
             self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError:
             self.data = None
-            raise ValueError(f"“{self.label.text}”: ngày không hợp lệ (dạng ngày/tháng/năm).") from None
+            raise ValueError(f"“{self.label.text}”: ngày không hợp lệ "
+                             "(dạng ngày/tháng/năm).") from None
 
 
 def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
@@ -96,8 +97,10 @@ class AgencyForm(FlaskForm):
     code = StringField("Mã cơ quan", validators=[
         required("Mã cơ quan"), at_most("Mã cơ quan", 64),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
-               message="“Mã cơ quan” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang (ví dụ STP-TV).")])
-    name = StringField("Tên cơ quan", validators=[required("Tên cơ quan"), at_most("Tên cơ quan", 255)])
+               message="“Mã cơ quan” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang "
+                       "(ví dụ STP-TV).")])
+    name = StringField("Tên cơ quan",
+                       validators=[required("Tên cơ quan"), at_most("Tên cơ quan", 255)])
     short_name = StringField("Tên ngắn", validators=[Optional(), at_most("Tên ngắn", 255)])
     abbreviation = StringField("Chữ viết tắt (trong số ký hiệu)", validators=[
         required("Chữ viết tắt"), at_most("Chữ viết tắt", 32)])
@@ -116,10 +119,12 @@ class RetireForm(FlaskForm):
 
 
 class UserEditForm(FlaskForm):
-    full_name = StringField("Họ và tên", validators=[required("Họ và tên"), at_most("Họ và tên", 255)])
+    full_name = StringField("Họ và tên",
+                            validators=[required("Họ và tên"), at_most("Họ và tên", 255)])
     email = EmailField("Thư điện tử", validators=[
         Optional(), at_most("Thư điện tử", 255),
-        Email("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn).", check_deliverability=False)])
+        Email("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn).",
+              check_deliverability=False)])
     agency_id = VNSelectField("Cơ quan", coerce=none_or_int, validators=[chosen("Cơ quan")])
     roles = CheckboxesField("Vai trò", choices=options((str(k), v) for k, v in ROLE_LABELS.items()))
 
@@ -135,7 +140,8 @@ class UserCreateForm(UserEditForm):
     username = StringField("Tên đăng nhập", validators=[
         required("Tên đăng nhập"), at_most("Tên đăng nhập", 64),
         Regexp(r"^[A-Za-z0-9._-]+$",
-               message="“Tên đăng nhập” chỉ gồm chữ không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới.")])
+               message="“Tên đăng nhập” chỉ gồm chữ không dấu, chữ số, dấu chấm, "
+                       "gạch ngang, gạch dưới.")])
     password = password_field()
 
 
@@ -145,14 +151,18 @@ class PasswordResetForm(FlaskForm):
 
 class CalendarDayForm(FlaskForm):
     day = VNDateField("Ngày", validators=[required("Ngày")])
-    kind = VNSelectField("Loại ngày", choices=options(DAY_KIND_LABELS.items()), validators=[chosen("Loại ngày")])
-    name = StringField("Tên / lý do", validators=[required("Tên / lý do"), at_most("Tên / lý do", 255)])
+    kind = VNSelectField("Loại ngày", choices=options(DAY_KIND_LABELS.items()),
+                         validators=[chosen("Loại ngày")])
+    name = StringField("Tên / lý do",
+                       validators=[required("Tên / lý do"), at_most("Tên / lý do", 255)])
 
 
 class TemplateUploadForm(FlaskForm):
-    kind = VNSelectField("Loại văn bản", choices=options((str(k), v) for k, v in KIND_LABELS.items()),
+    kind = VNSelectField("Loại văn bản",
+                         choices=options((str(k), v) for k, v in KIND_LABELS.items()),
                          validators=[chosen("Loại văn bản")])
-    file = FileField("Tệp mẫu (.docx, tối đa 2 MB)", validators=[FileRequired("Chưa chọn “Tệp mẫu”.")])
+    file = FileField("Tệp mẫu (.docx, tối đa 2 MB)",
+                     validators=[FileRequired("Chưa chọn “Tệp mẫu”.")])
 
 
 class ActionForm(FlaskForm):

@@ -171,7 +171,8 @@ def agency_retire(agency_id: int):
     if request.method == "GET":
         form.on.data = today()
     if form.validate_on_submit():
-        successor = db.session.get(Agency, form.successor_id.data) if form.successor_id.data else None
+        successor = (db.session.get(Agency, form.successor_id.data)
+                     if form.successor_id.data else None)
         try:
             moved = agencies.retire(agency, form.on.data, successor, current_user)
         except InvalidInput as exc:
@@ -244,7 +245,8 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         new_roles = set(form.roles.data or [])
         if user.id == current_user.id and str(Role.ADMIN) not in new_roles:
-            form.roles.errors.append("“Vai trò”: bạn không thể bỏ vai trò “Quản trị” của chính mình.")
+            form.roles.errors.append(
+                "“Vai trò”: bạn không thể bỏ vai trò “Quản trị” của chính mình.")
         else:
             before = {"full_name": user.full_name, "email": user.email,
                       "agency": user.agency_id, "roles": sorted(user.roles)}

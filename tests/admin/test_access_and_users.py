@@ -116,8 +116,8 @@ def test_edit_roles_deactivate_reset_and_own_admin_role_kept(client, as_admin, a
     db.session.commit()
     page = client.get(f"/quan-tri/nguoi-dung/{other.id}").get_data(as_text=True)
     assert "Cán bộ đầu mối báo cáo" in page
-    assert re.search(r'<input checked id="roles-\d" name="roles" type="checkbox" value="specialist">',
-                     page)
+    assert re.search(r'<input checked id="roles-\d" name="roles" type="checkbox" '
+                     r'value="specialist">', page)
     resp = client.post(f"/quan-tri/nguoi-dung/{other.id}", data={
         "full_name": "Chuyên Viên", "agency_id": str(home.id), "roles": ["specialist", "clerk"]})
     assert resp.status_code == 302
@@ -181,7 +181,8 @@ def test_agency_edit_is_audited_and_every_page_renders(client, as_admin, admin, 
     assert db.session.get(Agency, home.id).name == "Sở Nội vụ tỉnh Trà Vinh (mới)"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "agency",
                                                        AuditEvent.action == "update"))
-    assert event.data["changes"]["name"] == ["Sở Nội vụ tỉnh Trà Vinh", "Sở Nội vụ tỉnh Trà Vinh (mới)"]
+    assert event.data["changes"]["name"] == ["Sở Nội vụ tỉnh Trà Vinh",
+                                             "Sở Nội vụ tỉnh Trà Vinh (mới)"]
     page = client.post(f"/quan-tri/co-quan/{home.id}", data={
         "code": "SNV-TV", "name": "X", "abbreviation": "SNV", "level": "province",
         "place": "Trà Vinh", "parent_id": str(home.id)}).get_data(as_text=True)

@@ -55,7 +55,8 @@ def test_retire_with_successor_moves_assignments_and_shows_them(client, as_admin
     assert "Hết hiệu lực" in listing and "kế nhiệm: " + svh.name in listing
 
     page = client.post(f"/quan-tri/co-quan/{svh.id}/giai-the",
-                       data={"successor_id": str(svh.id), "on": "2025-02-28"}).get_data(as_text=True)
+                       data={"successor_id": str(svh.id), "on": "2025-02-28"}
+                       ).get_data(as_text=True)
     assert "“Cơ quan kế nhiệm”: lựa chọn không hợp lệ." in page
 
 
