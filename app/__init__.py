@@ -72,11 +72,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         return db.session.get(User, int(user_id))
 
+    from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp)
 
     from app.consolidation import bp as consolidation_bp
     from app.documents import bp as documents_bp

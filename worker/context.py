@@ -42,6 +42,23 @@ def template_path(kind: str) -> Path:
     return TEMPLATES / f"{DocumentKind(kind).value}.docx"
 
 
+def template_for(agency_id: int | None, kind: str) -> Path:
+    """The template a document of ``kind`` by agency ``agency_id`` is rendered with: the
+    agency's newest accepted own template when it has one, else the official one."""
+    from app.models import AgencyTemplate
+    from app.services.documents import files_dir
+
+    if agency_id is not None:
+        own = db.session.scalar(
+            select(AgencyTemplate)
+            .where(AgencyTemplate.agency_id == agency_id, AgencyTemplate.kind == kind,
+                   AgencyTemplate.status == "accepted")
+            .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc()).limit(1))
+        if own is not None and (files_dir() / own.path).is_file():
+            return files_dir() / own.path
+    return template_path(kind)
+
+
 # ----------------------------------------------------------------------------- small adapters
 
 

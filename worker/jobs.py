@@ -152,7 +152,7 @@ def _render(doc_id: int, key: str) -> str:
         doc = db.session.get(Document, doc_id)
         assert doc is not None
         if not docx_file.exists():
-            data = render_docx(context.template_path(doc.kind), context.build(doc))
+            data = render_docx(context.template_for(doc.agency_id, doc.kind), context.build(doc))
             db.session.rollback()  # end the read transaction before the slow part
             _write_atomic(docx_file, data)
         else:  # a killed earlier run got this far: the same content, keep it

@@ -14,11 +14,14 @@ from app.models.document import (
 )
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
+from app.models.template import TEMPLATE_STATUS_LABELS, AgencyTemplate
 
 __all__ = [
     "ROLE_LABELS",
     "KIND_TYPE_ABBR",
     "Agency",
+    "AgencyTemplate",
+    "TEMPLATE_STATUS_LABELS",
     "Assignment",
     "AuditEvent",
     "CalendarDay",

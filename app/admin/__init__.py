@@ -1,0 +1,17 @@
+"""The administrator area: agencies, users, the working-day calendar, agency templates.
+Every route is for users with the ``admin`` role only."""
+
+from flask import Blueprint, abort
+from flask_login import current_user
+
+bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
+
+
+@bp.before_request
+def _admins_only():  # noqa: ANN202
+    if not current_user.is_authenticated or not current_user.has_role("admin"):
+        abort(403)
+    return None
+
+
+from app.admin import routes  # noqa: E402,F401

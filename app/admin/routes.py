@@ -1,0 +1,421 @@
+"""Routes of the administrator area. Each change is audited and committed here."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import uuid
+import zipfile
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import extract, select
+
+from app.admin import bp
+from app.admin.forms import (
+    DAY_KIND_LABELS,
+    KIND_LABELS,
+    LEVEL_LABELS,
+    ActionForm,
+    AgencyForm,
+    CalendarDayForm,
+    PasswordResetForm,
+    RetireForm,
+    TemplateUploadForm,
+    UserCreateForm,
+    UserEditForm,
+    options,
+)
+from app.extensions import db
+from app.models import ROLE_LABELS, Agency, AgencyTemplate, CalendarDay, Role, User
+from app.services import agencies, audit
+from app.services import calendar as workcal
+from app.services.clock import today
+from app.services.documents import files_dir
+from app.services.exceptions import InvalidInput
+from app.services.jobs import enqueue_after_commit
+
+PER_PAGE = 20
+MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
+AGENCY_FIELDS = ("code", "name", "short_name", "abbreviation", "level", "place", "header_parent",
+                 "valid_from")
+
+
+def fold(text: str | None) -> str:
+    """Lower case without diacritics: “Sở Tư pháp” → “so tu phap”."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", text)
+    return " ".join("".join(c for c in text if unicodedata.category(c) != "Mn").lower().split())
+
+
+def matches(query: str, *texts: str | None) -> bool:
+    """Every word of ``query`` appears in one of ``texts``, ignoring case and diacritics."""
+    hay = " | ".join(fold(t) for t in texts)
+    return all(word in hay for word in fold(query).split())
+
+
+class Page:
+    """One page of an already filtered list."""
+
+    def __init__(self, items: list, page: int, per: int = PER_PAGE) -> None:
+        self.total = len(items)
+        self.pages = max(1, -(-self.total // per))
+        self.page = min(max(1, page), self.pages)
+        self.items = items[(self.page - 1) * per: self.page * per]
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+
+
+def _page_arg() -> int:
+    return request.args.get("trang", 1, type=int) or 1
+
+
+def _action_ok() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+class _CalendarRef:
+    """The audit trail's handle on a calendar day (its key is a date, the trail wants an int)."""
+
+    __tablename__ = "calendar_day"
+
+    def __init__(self, day: date | None) -> None:
+        self.id = int(day.strftime("%Y%m%d")) if day else 0
+
+
+@bp.route("/")
+def index():
+    return render_template("admin/index.html")
+
+
+# ----------------------------------------------------------------------------- agencies
+
+
+def _agency_choices(exclude: Agency | None = None, none_label: str = "— Không có —") -> list:
+    rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    on = today()
+    return options([(0, none_label)] + [
+        (a.id, a.name + ("" if a.is_active(on) else " (đã hết hiệu lực)"))
+        for a in rows if exclude is None or a.id != exclude.id])
+
+
+@bp.route("/co-quan")
+def agencies_list():
+    q = request.args.get("q", "").strip()
+    rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    rows = [a for a in rows if matches(q, a.name, a.short_name, a.code, a.abbreviation, a.place)]
+    return render_template("admin/agencies.html", page=Page(rows, _page_arg()), q=q,
+                           today=today(), levels=LEVEL_LABELS)
+
+
+def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
+    code = form.code.data.strip()
+    clash = db.session.scalar(select(Agency).where(Agency.code == code))
+    if clash is not None and clash is not agency:
+        form.code.errors.append("“Mã cơ quan” đã được dùng cho cơ quan khác.")
+        return None
+    if agency is not None and form.parent_id.data == agency.id:
+        form.parent_id.errors.append("“Cơ quan cấp trên” không thể là chính cơ quan này.")
+        return None
+    creating = agency is None
+    if creating:
+        agency = Agency(code=code)
+        db.session.add(agency)
+    before = {f: getattr(agency, f, None) for f in AGENCY_FIELDS + ("parent_id",)}
+    for f in AGENCY_FIELDS:
+        value = getattr(form, f).data
+        setattr(agency, f, value.strip() if isinstance(value, str) else value)
+    agency.short_name = agency.short_name or None
+    agency.header_parent = agency.header_parent or None
+    agency.parent_id = form.parent_id.data or None
+    db.session.flush()
+    changed = {f: [str(before[f]) if before[f] is not None else None,
+                   str(getattr(agency, f)) if getattr(agency, f) is not None else None]
+               for f in before if before[f] != getattr(agency, f)}
+    audit.record(current_user, agency, "create" if creating else "update",
+                 comment=agency.name, data={"changes": changed})
+    db.session.commit()
+    flash(("Đã thêm cơ quan “{}”." if creating else "Đã lưu cơ quan “{}”.").format(agency.name),
+          "info")
+    return redirect(url_for("admin.agencies_list"))
+
+
+@bp.route("/co-quan/them", methods=["GET", "POST"])
+def agency_create():
+    form = AgencyForm()
+    form.parent_id.choices = _agency_choices()
+    if form.validate_on_submit() and (done := _save_agency(form, None)):
+        return done
+    return render_template("admin/agency_form.html", form=form, agency=None)
+
+
+@bp.route("/co-quan/<int:agency_id>", methods=["GET", "POST"])
+def agency_edit(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    form = AgencyForm(obj=agency if request.method == "GET" else None)
+    if request.method == "GET":
+        form.parent_id.data = agency.parent_id or 0
+    form.parent_id.choices = _agency_choices(exclude=agency)
+    if form.validate_on_submit() and (done := _save_agency(form, agency)):
+        return done
+    return render_template("admin/agency_form.html", form=form, agency=agency, today=today())
+
+
+@bp.route("/co-quan/<int:agency_id>/giai-the", methods=["GET", "POST"])
+def agency_retire(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    form = RetireForm()
+    form.successor_id.choices = _agency_choices(exclude=agency,
+                                                none_label="— Không có cơ quan kế nhiệm —")
+    if request.method == "GET":
+        form.on.data = today()
+    if form.validate_on_submit():
+        successor = (db.session.get(Agency, form.successor_id.data)
+                     if form.successor_id.data else None)
+        try:
+            moved = agencies.retire(agency, form.on.data, successor, current_user)
+        except InvalidInput as exc:
+            form.successor_id.errors.append(str(exc))
+        else:
+            rows = [{"plan": a.plan.title, "code": a.plan.code,
+                     "to": (a.agency.name if a.agency_id == successor.id
+                            else f"{successor.name} (gộp vào phần việc sẵn có)")}
+                    for a in moved] if successor else []
+            db.session.commit()
+            flash(f"Đã ghi nhận “{agency.name}” hết hiệu lực sau ngày {form.on.data:%d/%m/%Y}.",
+                  "info")
+            return render_template("admin/agency_retired.html", agency=agency, successor=successor,
+                                   moved=rows)
+    return render_template("admin/agency_retire.html", form=form, agency=agency)
+
+
+# ----------------------------------------------------------------------------- users
+
+
+def _user_agency_choices() -> list:
+    on = today()
+    rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    return options([(0, "— Chọn cơ quan —")] + [(a.id, a.name) for a in rows if a.is_active(on)])
+
+
+@bp.route("/nguoi-dung")
+def users_list():
+    q = request.args.get("q", "").strip()
+    rows = db.session.scalars(select(User).order_by(User.full_name, User.username)).all()
+    rows = [u for u in rows if matches(q, u.username, u.full_name, u.email, u.agency.name)]
+    return render_template("admin/users.html", page=Page(rows, _page_arg()), q=q,
+                           role_labels=ROLE_LABELS)
+
+
+@bp.route("/nguoi-dung/them", methods=["GET", "POST"])
+def user_create():
+    form = UserCreateForm()
+    form.agency_id.choices = _user_agency_choices()
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        if db.session.scalar(select(User).where(User.username == username)) is not None:
+            form.username.errors.append("“Tên đăng nhập” đã có người dùng.")
+        else:
+            user = User(username=username, full_name=form.full_name.data.strip(),
+                        email=(form.email.data or "").strip() or None,
+                        agency_id=form.agency_id.data, active=True)
+            user.roles = form.roles.data or []
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.flush()
+            audit.record(current_user, user, "create", comment=user.username,
+                         data={"agency": user.agency_id, "roles": sorted(user.roles)})
+            db.session.commit()
+            flash(f"Đã tạo người dùng “{user.username}”.", "info")
+            return redirect(url_for("admin.users_list"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserEditForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.roles.data = sorted(user.roles)
+    form.agency_id.choices = _user_agency_choices()
+    if user.agency_id not in {c.value for c in form.agency_id.choices}:
+        form.agency_id.choices += options([(user.agency_id,
+                                            user.agency.name + " (đã hết hiệu lực)")])
+    if form.validate_on_submit():
+        new_roles = set(form.roles.data or [])
+        if user.id == current_user.id and str(Role.ADMIN) not in new_roles:
+            form.roles.errors.append(
+                "“Vai trò”: bạn không thể bỏ vai trò “Quản trị” của chính mình.")
+        else:
+            before = {"full_name": user.full_name, "email": user.email,
+                      "agency": user.agency_id, "roles": sorted(user.roles)}
+            user.full_name = form.full_name.data.strip()
+            user.email = (form.email.data or "").strip() or None
+            user.agency_id = form.agency_id.data
+            user.roles = new_roles
+            after = {"full_name": user.full_name, "email": user.email,
+                     "agency": user.agency_id, "roles": sorted(user.roles)}
+            audit.record(current_user, user, "update", comment=user.username,
+                         data={"changes": {k: [before[k], after[k]] for k in before
+                                           if before[k] != after[k]}})
+            db.session.commit()
+            flash(f"Đã lưu người dùng “{user.username}”.", "info")
+            return redirect(url_for("admin.users_list"))
+    return render_template("admin/user_form.html", form=form, user=user,
+                           reset=PasswordResetForm(formdata=None), action=ActionForm())
+
+
+@bp.route("/nguoi-dung/<int:user_id>/khoa", methods=["POST"])
+def user_deactivate(user_id: int):
+    _action_ok()
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash("Bạn không thể khoá tài khoản của chính mình.", "error")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    user.active = not user.active
+    audit.record(current_user, user, "activate" if user.active else "deactivate",
+                 comment=user.username)
+    db.session.commit()
+    flash(f"Đã {'mở khoá' if user.active else 'khoá'} tài khoản “{user.username}”.", "info")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/nguoi-dung/<int:user_id>/mat-khau", methods=["POST"])
+def user_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    reset = PasswordResetForm()
+    if reset.validate_on_submit():
+        user.set_password(reset.password.data)
+        audit.record(current_user, user, "reset_password", comment=user.username)
+        db.session.commit()
+        flash(f"Đã đặt lại mật khẩu cho “{user.username}”.", "info")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    form = UserEditForm(obj=user)
+    form.roles.data = sorted(user.roles)
+    form.agency_id.choices = _user_agency_choices()
+    return render_template("admin/user_form.html", form=form, user=user, reset=reset,
+                           action=ActionForm()), 400
+
+
+# ----------------------------------------------------------------------------- calendar
+
+
+@bp.route("/lich", methods=["GET", "POST"])
+def calendar():
+    year = request.args.get("nam", today().year, type=int)
+    form = CalendarDayForm()
+    if form.validate_on_submit():
+        row = db.session.get(CalendarDay, form.day.data)
+        was = (row.kind, row.name) if row else None
+        if row is None:
+            row = CalendarDay(day=form.day.data)
+            db.session.add(row)
+        row.kind, row.name = form.kind.data, form.name.data.strip()
+        db.session.flush()
+        audit.record(current_user, _CalendarRef(row.day), "calendar_set",
+                     from_state=was[0] if was else None, to_state=row.kind,
+                     comment=f"{row.day:%d/%m/%Y}: {row.name}",
+                     data={"day": row.day.isoformat(), "kind": row.kind, "name": row.name})
+        db.session.commit()
+        flash(f"Đã ghi ngày {row.day:%d/%m/%Y} là {DAY_KIND_LABELS[row.kind].lower()}.", "info")
+        return redirect(url_for("admin.calendar", nam=row.day.year))
+    days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
+                              .order_by(CalendarDay.day)).all()
+    years = sorted({d.year for d in db.session.scalars(select(CalendarDay.day))} | {year})
+    return render_template("admin/calendar.html", form=form, days=days, year=year, years=years,
+                           labels=DAY_KIND_LABELS, action=ActionForm())
+
+
+@bp.route("/lich/<day>/xoa", methods=["POST"])
+def calendar_remove(day: str):
+    _action_ok()
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    row = db.get_or_404(CalendarDay, when)
+    audit.record(current_user, _CalendarRef(when), "calendar_remove", from_state=row.kind,
+                 comment=f"{when:%d/%m/%Y}: {row.name}", data={"day": when.isoformat()})
+    db.session.delete(row)
+    db.session.commit()
+    flash(f"Đã bỏ ngày {when:%d/%m/%Y} khỏi lịch; ngày này theo lịch tuần thông thường.", "info")
+    return redirect(url_for("admin.calendar", nam=when.year))
+
+
+@bp.route("/lich/nap", methods=["POST"])
+def calendar_load():
+    _action_ok()
+    try:
+        n = workcal.load_file(workcal.default_file())
+    except workcal.CalendarFileError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.calendar"))
+    audit.record(current_user, _CalendarRef(None), "calendar_load",
+                 comment=f"Nạp {n} ngày từ tệp lịch có sẵn", data={"count": n})
+    db.session.commit()
+    flash(f"Đã nạp {n} ngày từ lịch nghỉ lễ có sẵn.", "info")
+    return redirect(url_for("admin.calendar"))
+
+
+# ----------------------------------------------------------------------------- agency templates
+
+
+def docx_problem(data: bytes) -> str | None:
+    """Why ``data`` cannot be a .docx, or None. Only the container: the tags are checked by
+    the job."""
+    if not data.startswith(b"PK"):
+        return "“Tệp mẫu” không phải là tệp Word (.docx)."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = set(z.namelist())
+            bad = z.testzip()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return "“Tệp mẫu” bị hỏng hoặc không phải là tệp Word (.docx)."
+    if bad is not None or "word/document.xml" not in names:
+        return "“Tệp mẫu” không phải là tệp Word (.docx): thiếu phần nội dung văn bản."
+    return None
+
+
+@bp.route("/co-quan/<int:agency_id>/mau", methods=["GET", "POST"])
+def agency_templates(agency_id: int):
+    agency = db.get_or_404(Agency, agency_id)
+    form = TemplateUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(MAX_TEMPLATE_BYTES + 1)
+        name = (upload.filename or "mau.docx").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
+        if len(data) > MAX_TEMPLATE_BYTES:
+            form.file.errors.append("“Tệp mẫu” lớn hơn 2 MB.")
+        elif problem := docx_problem(data):
+            form.file.errors.append(problem)
+        else:
+            rel = f"agency-templates/{agency.id}/{uuid.uuid4().hex}.docx"
+            target = files_dir() / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            t = AgencyTemplate(agency_id=agency.id, kind=form.kind.data, filename=name, path=rel,
+                               status="pending", problems=[], uploaded_by=current_user.id)
+            db.session.add(t)
+            db.session.flush()
+            audit.record(current_user, t, "upload", to_state="pending",
+                         comment=f"{KIND_LABELS[form.kind.data]}: {name}",
+                         data={"agency": agency.code, "kind": t.kind})
+            enqueue_after_commit("worker.templates.check_agency_template", t.id,
+                                 job_id=f"agency-template-{t.id}", retry_max=2,
+                                 retry_interval=5)
+            db.session.commit()
+            flash("Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, vui lòng tải lại trang sau ít phút.",
+                  "info")
+            return redirect(url_for("admin.agency_templates", agency_id=agency.id))
+    rows = db.session.scalars(select(AgencyTemplate).where(AgencyTemplate.agency_id == agency.id)
+                              .order_by(AgencyTemplate.uploaded_at.desc(),
+                                        AgencyTemplate.id.desc())).all()
+    in_use = {}
+    for t in rows:  # newest accepted per kind is the one used
+        if t.status == "accepted" and t.kind not in in_use:
+            in_use[t.kind] = t.id
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/templates.html", agency=agency, form=form, rows=rows,
+                           kinds=KIND_LABELS, in_use=in_use), status
