@@ -1,0 +1,22 @@
+"""Editing an example plan without changes gives back exactly the same definition."""
+
+from __future__ import annotations
+
+import copy
+
+from app.models import Role
+from tests.web.conftest import login
+
+
+def test_unchanged_edit_keeps_definition(client, plan, people, db, form_of):  # noqa: ANN001
+    before = copy.deepcopy(plan.definition)
+    login(client, people(plan.standing_agency, Role.SPECIALIST))
+    page = client.get(f"/editor/{plan.id}")
+    assert page.status_code == 200
+    data = form_of(page.get_data(as_text=True))
+    data["_op"] = "save"
+    resp = client.post(f"/editor/{plan.id}", data=data)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert plan.definition == before
+    assert len(plan.form_versions) == 1
