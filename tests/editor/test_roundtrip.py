@@ -20,3 +20,9 @@ def test_unchanged_edit_keeps_definition(client, plan, people, db, form_of):  # 
     db.session.expire_all()
     assert plan.definition == before
     assert len(plan.form_versions) == 1
+
+
+def test_links_from_plan_pages(client, plan, people):  # noqa: ANN001
+    login(client, people(plan.standing_agency, Role.SPECIALIST))
+    assert "/editor/new" in client.get("/plans/").get_data(as_text=True)
+    assert f"/editor/{plan.id}" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
