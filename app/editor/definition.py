@@ -102,7 +102,8 @@ def nodes_to_text(nodes: list[dict], level: int = 1) -> str:
         out.extend(n.get("paragraphs") or [])
         for b in n.get("bullets") or []:
             if isinstance(b, dict):
-                out.append(f"- _{b.get('text', '')}_" if b.get("italic") else f"- {b.get('text', '')}")
+                bt = b.get("text", "")
+                out.append(f"- _{bt}_" if b.get("italic") else f"- {bt}")
             else:
                 out.append(f"- {b}")
         if n.get("items"):
@@ -223,7 +224,8 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
     for i in range(r.count("a-count")):
         p = f"a-{i}"
         k = r.keys(p)
-        a: dict = {"_keys": k, "agency": r.get(f"{p}-agency"), "role": r.get(f"{p}-role") or "cooperate"}
+        a: dict = {"_keys": k, "agency": r.get(f"{p}-agency"),
+                   "role": r.get(f"{p}-role") or "cooperate"}
         _put(a, k, "label", r.get(f"{p}-label") or None)
         a["tasks"] = lines(r.raw(f"{p}-tasks"))
         _put(a, k, "inline", r.flag(f"{p}-inline"), False)
@@ -297,7 +299,8 @@ def read_field(r: Reader, p: str, column: bool = False) -> dict:
         if op == "not_empty":
             f["visible_if"] = {"field": vf, "not_empty": True}
         elif op == "in":
-            f["visible_if"] = {"field": vf, "in": [read_value(x) for x in vv.split(",") if x.strip()]}
+            f["visible_if"] = {"field": vf,
+                               "in": [read_value(x) for x in vv.split(",") if x.strip()]}
         else:
             f["visible_if"] = {"field": vf, "equals": read_value(vv)}
     elif "visible_if" in k:

@@ -19,7 +19,8 @@ from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 
 PART_LABELS = {
     "code": "Mã kế hoạch", "title": "Trích yếu", "issuer": "Cơ quan ban hành",
-    "standing_agency": "Cơ quan thường trực", "type": "Loại văn bản", "draft_month": "Tháng dự thảo",
+    "standing_agency": "Cơ quan thường trực", "type": "Loại văn bản",
+    "draft_month": "Tháng dự thảo",
     "draft_year": "Năm dự thảo", "legal_basis": "Căn cứ", "preamble": "Lời mở đầu",
     "sections": "Nội dung", "assignments": "Phân công", "schedule": "Lịch báo cáo",
     "form": "Biểu mẫu báo cáo", "recipients": "Nơi nhận", "archive": "Lưu", "signer": "Người ký",
@@ -110,7 +111,8 @@ def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
                                            "ghi ít nhất một nhiệm vụ (mỗi dòng một nhiệm vụ)"))
     if plan is None and d.get("code"):
         if db.session.scalar(select(Plan.id).where(Plan.code == d["code"])):
-            problems.append(loader.Problem("code", f"mã “{d['code']}” đã được dùng cho kế hoạch khác"))
+            problems.append(loader.Problem(
+                "code", f"mã “{d['code']}” đã được dùng cho kế hoạch khác"))
     if plan is None and not current_user.has_role("admin") and current_user.agency is not None:
         mine = current_user.agency.code
         if mine not in (d.get("issuer"), d.get("standing_agency")):

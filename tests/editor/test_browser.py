@@ -76,7 +76,7 @@ def test_editor_in_browser(app, make_agency, people, db):  # noqa: ANN001
             page.wait_for_load_state()
             # the signer's name is missing: the page says where, and keeps everything
             expect(page.locator("#sg-name-err")).to_be_visible()
-            expect(page.locator("#title")).to_have_value("Tuyên truyền phòng, chống mua bán người năm 2025")
+            expect(page.locator("#title")).to_have_value("Tuyên truyền phòng, chống mua bán người năm 2025")  # noqa: E501
             expect(page.locator("#xem-truoc")).to_contain_text("Số buổi tuyên truyền")
             page.locator("#bieu-mau").scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / "editor-01-form-builder.png"))

@@ -45,7 +45,7 @@ def third_plan(county) -> dict:  # noqa: ANN001
                      "a) Đối với cán bộ\n- tập huấn nghiệp vụ\n- _lồng ghép sinh hoạt chi bộ_\n"
                      "2. Bảo đảm thiết thực, hiệu quả.",
         "s-0-closing": "",
-        "s-1-keys": "", "s-1-heading": "NỘI DUNG", "s-1-items": "1. Tuyên truyền trên hệ thống loa truyền thanh.",
+        "s-1-keys": "", "s-1-heading": "NỘI DUNG", "s-1-items": "1. Tuyên truyền trên hệ thống loa truyền thanh.",  # noqa: E501
         "s-2-keys": "", "s-2-heading": "TỔ CHỨC THỰC HIỆN", "s-2-assignments": "1",
         "s-2-closing": "Yêu cầu các cơ quan, đơn vị triển khai thực hiện./.",
         "a-count": "3",
@@ -62,9 +62,9 @@ def third_plan(county) -> dict:  # noqa: ANN001
         "sch-due_working_days": "5", "sch-report_to": "Công an huyện",
         "form-keys": "", "form-title": "Báo cáo kết quả tuyên truyền phòng, chống mua bán người",
         "f-count": "7",
-        "f-0-keys": "", "f-0-name": "so_buoi", "f-0-label": "Số buổi tuyên truyền", "f-0-type": "integer",
+        "f-0-keys": "", "f-0-name": "so_buoi", "f-0-label": "Số buổi tuyên truyền", "f-0-type": "integer",  # noqa: E501
         "f-0-required": "1", "f-0-min": "0", "f-0-unit": "buổi", "f-0-consolidate": "sum",
-        "f-1-keys": "", "f-1-name": "tong_can_bo", "f-1-label": "Tổng số cán bộ", "f-1-type": "integer",
+        "f-1-keys": "", "f-1-name": "tong_can_bo", "f-1-label": "Tổng số cán bộ", "f-1-type": "integer",  # noqa: E501
         "f-1-min": "0",
         "f-2-keys": "", "f-2-name": "da_tap_huan", "f-2-label": "Số cán bộ đã tập huấn",
         "f-2-type": "integer", "f-2-min": "0",
@@ -73,7 +73,7 @@ def third_plan(county) -> dict:  # noqa: ANN001
         "f-4-keys": "", "f-4-name": "ty_le_ho_dan", "f-4-label": "Tỷ lệ hộ dân được tuyên truyền",
         "f-4-type": "percentage", "f-4-target": "90", "f-4-target_label": "Mục tiêu năm 2025: 90%",
         "f-4-consolidate": "avg",
-        "f-5-keys": "", "f-5-name": "co_vu_viec", "f-5-label": "Có phát hiện vụ việc mua bán người không?",
+        "f-5-keys": "", "f-5-name": "co_vu_viec", "f-5-label": "Có phát hiện vụ việc mua bán người không?",  # noqa: E501
         "f-5-type": "yesno", "f-5-consolidate": "count",
         "f-6-keys": "", "f-6-name": "so_vu_viec", "f-6-label": "Số vụ việc phát hiện",
         "f-6-type": "integer", "f-6-min": "0", "f-6-vi_field": "co_vu_viec", "f-6-vi_op": "equals",
@@ -108,7 +108,7 @@ def test_specialist_writes_third_plan_and_it_runs(client, county, people, db):  
     assert page.status_code == 200 and "Soạn kế hoạch mới" in page.get_data(as_text=True)
     data = add_group(third_plan(county))
     preview = client.post("/editor/new", data=dict(data, _op="preview")).get_data(as_text=True)
-    assert "Xem trước" in preview and "Số vụ việc phát hiện" in preview and 'name="so_buoi"' in preview
+    assert "Xem trước" in preview and "Số vụ việc phát hiện" in preview and 'name="so_buoi"' in preview  # noqa: E501
     resp = client.post("/editor/new", data=data)
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     plan = db.session.scalar(select(Plan).where(Plan.code == CODE))
@@ -123,7 +123,7 @@ def test_specialist_writes_third_plan_and_it_runs(client, county, people, db):  
     fields = {f["name"]: f for f in d["form"]["fields"]}
     assert fields["so_vu_viec"]["visible_if"] == {"field": "co_vu_viec", "equals": True}
     assert fields["ty_le_ho_dan"]["target"] == 90
-    assert fields["hoat_dong"]["fields"][1]["choices"][1] == {"value": "hop_dan", "label": "Họp dân"}
+    assert fields["hoat_dong"]["fields"][1]["choices"][1] == {"value": "hop_dan", "label": "Họp dân"}  # noqa: E501
     assert d["assignments"][2]["due_working_days"] == 3 and "listed" not in d["assignments"][0]
 
     # issue through the existing services and report on the first quarter
@@ -131,14 +131,14 @@ def test_specialist_writes_third_plan_and_it_runs(client, county, people, db):  
     doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
     documents.transition(doc, "request_signature", specialist)
     documents.transition(doc, "sign", people(county["ubnd"], Role.SIGNER))
-    documents.transition(doc, "release", people(county["ubnd"], Role.CLERK), issued_on=date(2025, 1, 15))
+    documents.transition(doc, "release", people(county["ubnd"], Role.CLERK), issued_on=date(2025, 1, 15))  # noqa: E501
     assert plan.status == "in_progress"
     period = plan.periods[0]
     reporter = people(county["xa"], Role.REPORTER)
     r = reports.start_report(plan, period, reporter)
     reports.save_draft(r, {"so_buoi": 4, "tong_can_bo": 20, "da_tap_huan": 15,
                            "ty_le_ho_dan": "85", "co_vu_viec": True, "so_vu_viec": 1,
-                           "hoat_dong": [{"ngay": "2025-02-01", "hinh_thuc": "loa", "so_nguoi": 50}]},
+                           "hoat_dong": [{"ngay": "2025-02-01", "hinh_thuc": "loa", "so_nguoi": 50}]},  # noqa: E501
                        reporter, r.version)
     reports.transition(r, "submit_for_approval", reporter)
     reports.transition(r, "approve", people(county["xa"], Role.AGENCY_LEADER))
@@ -148,7 +148,7 @@ def test_specialist_writes_third_plan_and_it_runs(client, county, people, db):  
     assert results["by_name"]["so_buoi"]["value"] in (4, "4")
 
 
-def test_errors_are_shown_next_to_the_input_and_nothing_is_lost(client, county, people, db):  # noqa: ANN001
+def test_errors_are_shown_next_to_the_input_and_nothing_is_lost(client, county, people, db):  # noqa: ANN001, E501
     login(client, people(county["ubnd"], Role.SPECIALIST))
     data = third_plan(county)
     data.update({"code": "Mã Sai", "a-1-tasks": "", "f-1-min": "abc", "f-6-vi_field": "khong_co",
@@ -159,10 +159,10 @@ def test_errors_are_shown_next_to_the_input_and_nothing_is_lost(client, county, 
     assert "Chưa lưu được" in html
     assert 'id="code-err"' in html and "chữ thường không dấu" in html
     assert 'id="a-1-tasks-err"' in html and 'id="f-1-min-err"' in html
-    assert 'id="f-6-vi_field-err"' in html and 'id="sch-end-err"' in html and 'id="sg-name-err"' in html
+    assert 'id="f-6-vi_field-err"' in html and 'id="sch-end-err"' in html and 'id="sg-name-err"' in html  # noqa: E501
     assert 'id="f-1-min" name="f-1-min" aria-invalid="true"' in html
     # what was typed is still there
-    assert 'value="Mã Sai"' in html and 'value="abc"' in html and "Tuyên truyền tại thôn, ấp." not in html
+    assert 'value="Mã Sai"' in html and 'value="abc"' in html and "Tuyên truyền tại thôn, ấp." not in html  # noqa: E501
     assert "Tổ chức tuyên truyền tại thôn, ấp." in html and "Nguyễn Văn A" not in html
     assert db.session.scalar(select(Plan.id).where(Plan.code == "Mã Sai")) is None
 
@@ -180,7 +180,7 @@ def test_buttons_add_move_remove_without_js(client, county, people, form_of):  #
     assert f["f-count"] == "7" and f["f-0-name"] == "so_buoi"
     f = form_of(client.post("/editor/new", data=dict(f, _op="section_add")).get_data(as_text=True))
     assert f["s-count"] == "4"
-    f = form_of(client.post("/editor/new", data=dict(f, _op="assignment_del:2")).get_data(as_text=True))
+    f = form_of(client.post("/editor/new", data=dict(f, _op="assignment_del:2")).get_data(as_text=True))  # noqa: E501
     assert f["a-count"] == "2"
 
 
@@ -192,7 +192,7 @@ def test_reporter_cannot_open_the_editor(client, plan, people):  # noqa: ANN001
     assert client.post(f"/editor/{plan.id}", data={"_op": "save"}).status_code in (403, 404)
 
 
-def test_form_edit_after_reports_is_a_new_version(client, plan, people, db, form_of):  # noqa: ANN001
+def test_form_edit_after_reports_is_a_new_version(client, plan, people, db, form_of):  # noqa: ANN001, E501
     from tests.services.test_plan_lifecycle import issue
 
     clock.set_now(date(2024, 11, 5))
