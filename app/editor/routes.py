@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -118,7 +117,6 @@ def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
         if mine not in (d.get("issuer"), d.get("standing_agency")):
             problems.append(loader.Problem(
                 "issuer", "chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành hoặc thường trực"))
-    # "thiếu thông tin bắt buộc" on a path the page shows as a whole list reads better
     return problems
 
 
@@ -201,8 +199,6 @@ def _has_reports(plan: Plan | None) -> bool:
 
     return bool(db.session.scalar(select(Report.id).where(Report.plan_id == plan.id).limit(1)))
 
-
-__all__ = ["copy"]
 
 
 @bp.app_template_filter("join_choices")

@@ -26,3 +26,18 @@ def test_links_from_plan_pages(client, plan, people):  # noqa: ANN001
     login(client, people(plan.standing_agency, Role.SPECIALIST))
     assert "/editor/new" in client.get("/plans/").get_data(as_text=True)
     assert f"/editor/{plan.id}" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+
+
+def test_unchanged_edit_keeps_ninh_thuan(client, people, db, form_of):  # noqa: ANN001
+    from app.services import loader
+    from tests.web.conftest import ROOT
+
+    p = loader.load(loader.parse_file(ROOT / "plans" / "ninh-thuan-2023-2028.yaml"))
+    db.session.commit()
+    before = copy.deepcopy(p.definition)
+    login(client, people(p.standing_agency, Role.SPECIALIST))
+    data = form_of(client.get(f"/editor/{p.id}").get_data(as_text=True))
+    resp = client.post(f"/editor/{p.id}", data=dict(data, _op="save"))
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert p.definition == before
