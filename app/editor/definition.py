@@ -1,0 +1,410 @@
+"""Between the editor's posted inputs and the plan definition dict (docs/plan-format.md).
+
+Every editable object keeps, in a hidden ``<prefix>-keys`` input, the keys it had when the
+editor opened it: an optional key left at its default is written back only if it was there, so an
+unchanged plan gives back exactly the same definition."""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import date
+from typing import Any
+
+from app.ui import fold
+
+FORMAT = "kehoach/plan@1"
+FIELD_TYPES = {
+    "integer": "Số nguyên", "decimal": "Số thập phân", "percentage": "Tỷ lệ phần trăm",
+    "text": "Chữ (một dòng)", "textarea": "Đoạn văn", "date": "Ngày", "choice": "Chọn một",
+    "multichoice": "Chọn nhiều", "yesno": "Có / Không", "file": "Tệp đính kèm",
+    "group": "Bảng nhiều dòng", "computed": "Tính tự động (công thức)",
+}
+RULES = {
+    "": "Mặc định theo kiểu", "sum": "Cộng tổng (sum)", "count": "Đếm (count)",
+    "avg": "Trung bình (avg)", "min": "Nhỏ nhất (min)", "max": "Lớn nhất (max)",
+    "ratio": "So với mục tiêu (ratio)", "list": "Liệt kê theo cơ quan (list)",
+    "rows": "Gộp các dòng (rows)", "formula": "Tính lại theo công thức (formula)",
+    "none": "Không tổng hợp (none)",
+}
+KINDS = {"once": "Một lần", "yearly": "Hằng năm", "half_yearly": "6 tháng",
+         "quarterly": "Hằng quý", "monthly": "Hằng tháng"}
+AUTHORITIES = ["", "TM.", "KT.", "TL.", "TUQ.", "Q."]
+TOP_EDITED = ("code", "title", "issuer", "standing_agency", "parent_plan", "type", "draft_month",
+              "draft_year", "legal_basis", "preamble", "sections", "assignments", "schedule",
+              "form", "recipients", "archive", "archive_copies", "signer")
+NUMERIC = ("integer", "decimal", "percentage", "computed")
+
+
+# -- numbers, booleans, lines ------------------------------------------------------------------
+
+def num(text: Any) -> Any:
+    """"12" → 12, "12,5" → 12.5, "" → None; anything else stays as typed (validation says why)."""
+    s = str(text or "").strip()
+    if not s:
+        return None
+    if re.fullmatch(r"-?\d+", s):
+        return int(s)
+    if re.fullmatch(r"-?\d+[.,]\d+", s):
+        return float(s.replace(",", "."))
+    return s
+
+
+def show_value(v: Any) -> str:
+    if v is True:
+        return "có"
+    if v is False:
+        return "không"
+    if v is None:
+        return ""
+    return str(v)
+
+
+def read_value(s: str) -> Any:
+    t = s.strip()
+    if fold(t) in ("co", "true", "dung"):
+        return True
+    if fold(t) in ("khong", "false", "sai"):
+        return False
+    n = num(t)
+    return n
+
+
+def lines(text: str) -> list[str]:
+    return [ln.strip() for ln in (text or "").replace("\r", "").split("\n") if ln.strip()]
+
+
+def slug(label: str) -> str:
+    s = re.sub(r"[^a-z0-9]+", "_", fold(label)).strip("_")
+    return s[:50] or "lua_chon"
+
+
+# -- section items: NODE trees as lines ---------------------------------------------------------
+
+L1 = re.compile(r"^\d+[.)]\s*(.*)$")
+L2 = re.compile(r"^[a-zđ]\)\s*(.*)$")
+L3 = re.compile(r"^\+\s*(.*)$")
+BULLET = re.compile(r"^-\s*(.*)$")
+
+
+def nodes_to_text(nodes: list[dict], level: int = 1) -> str:
+    out: list[str] = []
+    letters = "abcdđeghiklmnopqrstuvxy"
+    for i, n in enumerate(nodes or []):
+        marker = f"{i + 1}." if level == 1 else (f"{letters[i % len(letters)]})" if level == 2
+                                                 else "+")
+        if n.get("heading"):
+            out.append(f"{marker} # {n['heading']}")
+            if n.get("text"):
+                out.append(n["text"])
+        else:
+            out.append(f"{marker} {n.get('text') or ''}".rstrip())
+        out.extend(n.get("paragraphs") or [])
+        for b in n.get("bullets") or []:
+            if isinstance(b, dict):
+                bt = b.get("text", "")
+                out.append(f"- _{bt}_" if b.get("italic") else f"- {bt}")
+            else:
+                out.append(f"- {b}")
+        if n.get("items"):
+            out.append(nodes_to_text(n["items"], level + 1))
+    return "\n".join(out)
+
+
+def text_to_nodes(text: str) -> list[dict]:
+    """The inverse of ``nodes_to_text``: "1." / "a)" / "+" start items of level 1/2/3, "# " after
+    the marker makes a heading, "- " is a bullet ("- _…_" in italics), other lines are the item's
+    text, then its paragraphs."""
+    top: list[dict] = []
+    stack: list[dict] = []  # current node per level (index level-1)
+    for ln in lines(text):
+        for level, rx in ((1, L1), (2, L2), (3, L3)):
+            m = rx.match(ln)
+            if m:
+                node: dict = {}
+                body = m.group(1).strip()
+                if body.startswith("#"):
+                    node["heading"] = body.lstrip("#").strip()
+                elif body:
+                    node["text"] = body
+                parent = stack[level - 2] if level > 1 and len(stack) >= level - 1 else None
+                if level > 1 and parent is None:
+                    parent_list = top  # a sub-item without a parent: keep it as a top item
+                    level = 1
+                else:
+                    parent_list = parent.setdefault("items", []) if parent else top
+                parent_list.append(node)
+                del stack[level - 1:]
+                stack.append(node)
+                break
+        else:
+            m = BULLET.match(ln)
+            cur = stack[-1] if stack else None
+            if cur is None:
+                cur = {}
+                top.append(cur)
+                stack.append(cur)
+            if m:
+                body = m.group(1).strip()
+                if len(body) > 2 and body.startswith("_") and body.endswith("_"):
+                    cur.setdefault("bullets", []).append({"text": body[1:-1], "italic": True})
+                else:
+                    cur.setdefault("bullets", []).append(body)
+            elif "text" not in cur and not cur.get("paragraphs") and not cur.get("bullets"):
+                cur["text"] = ln
+            else:
+                cur.setdefault("paragraphs", []).append(ln)
+    return top
+
+
+# -- the posted form → definition -------------------------------------------------------------
+
+class Reader:
+    def __init__(self, form: Any) -> None:
+        self.form = form
+
+    def get(self, name: str) -> str:
+        return (self.form.get(name) or "").strip()
+
+    def raw(self, name: str) -> str:
+        return self.form.get(name) or ""
+
+    def flag(self, name: str) -> bool:
+        return bool(self.form.get(name))
+
+    def count(self, name: str) -> int:
+        try:
+            return max(0, min(500, int(self.form.get(name) or 0)))
+        except ValueError:
+            return 0
+
+    def keys(self, prefix: str) -> list[str]:
+        return [k for k in self.get(f"{prefix}-keys").split(",") if k]
+
+
+def _put(d: dict, keys: list[str], key: str, value: Any, default: Any = None) -> None:
+    """Write ``key`` unless it is empty/default and was not in the original object."""
+    empty = value in (None, "", []) or value == default
+    if not empty or key in keys:
+        d[key] = None if value in ("",) and default is None else value
+
+
+def read_definition(form: Any, base: dict | None = None) -> dict:
+    """The definition the editor's inputs describe; ``base`` (the stored definition, when
+    editing) supplies the keys the editor does not show (format, agencies, number, …)."""
+    r = Reader(form)
+    d: dict = {k: v for k, v in (base or {"format": FORMAT}).items() if k not in TOP_EDITED}
+    d.setdefault("format", FORMAT)
+    tk = r.keys("top")
+    d["_keys"] = tk
+    d["code"] = r.get("code")
+    _put(d, tk, "parent_plan", r.get("parent_plan") or None)
+    d["issuer"] = r.get("issuer")
+    d["standing_agency"] = r.get("standing_agency")
+    _put(d, tk, "type", r.get("type"), "KH")
+    _put(d, tk, "draft_month", num(r.get("draft_month")))
+    _put(d, tk, "draft_year", num(r.get("draft_year")))
+    d["title"] = r.get("title")
+    _put(d, tk, "legal_basis", lines(r.raw("legal_basis")))
+    _put(d, tk, "preamble", r.get("preamble") or None)
+
+    sections = []
+    for i in range(r.count("s-count")):
+        p = f"s-{i}"
+        k = r.keys(p)
+        s: dict = {"_keys": k, "heading": r.get(f"{p}-heading")}
+        _put(s, k, "paragraphs", lines(r.raw(f"{p}-paragraphs")))
+        _put(s, k, "items", text_to_nodes(r.raw(f"{p}-items")))
+        _put(s, k, "assignments", r.flag(f"{p}-assignments"), False)
+        _put(s, k, "closing", lines(r.raw(f"{p}-closing")))
+        sections.append(s)
+    d["sections"] = sections
+
+    assignments = []
+    for i in range(r.count("a-count")):
+        p = f"a-{i}"
+        k = r.keys(p)
+        a: dict = {"_keys": k, "agency": r.get(f"{p}-agency"),
+                   "role": r.get(f"{p}-role") or "cooperate"}
+        _put(a, k, "label", r.get(f"{p}-label") or None)
+        a["tasks"] = lines(r.raw(f"{p}-tasks"))
+        _put(a, k, "inline", r.flag(f"{p}-inline"), False)
+        _put(a, k, "listed", r.flag(f"{p}-listed"), True)
+        _put(a, k, "reports", r.flag(f"{p}-reports"), True)
+        _put(a, k, "due", r.get(f"{p}-due") or None)
+        _put(a, k, "due_working_days", num(r.get(f"{p}-due_working_days")))
+        assignments.append(a)
+    d["assignments"] = assignments
+
+    k = r.keys("sch")
+    kind = r.get("sch-kind") or "once"
+    sch: dict = {"_keys": k, "kind": kind}
+    if kind == "once":
+        _put(sch, k, "due", r.get("sch-due") or None)
+        _put(sch, k, "cutoff", r.get("sch-cutoff") or None)
+    else:
+        _put(sch, k, "start", num(r.get("sch-start")))
+        _put(sch, k, "end", num(r.get("sch-end")))
+        _put(sch, k, "due_working_days", num(r.get("sch-due_working_days")))
+    for opt in ("lock_after_days", "remind_days_before"):
+        _put(sch, k, opt, num(r.get(f"sch-{opt}")))
+    for opt in ("deadline_text", "report_to"):
+        _put(sch, k, opt, r.get(f"sch-{opt}") or None)
+    d["schedule"] = sch
+
+    fk = r.keys("form")
+    form_def: dict = {"_keys": fk}
+    _put(form_def, fk, "title", r.get("form-title") or None)
+    form_def["fields"] = [read_field(r, f"f-{i}") for i in range(r.count("f-count"))]
+    d["form"] = form_def
+
+    d["recipients"] = lines(r.raw("recipients"))
+    d["archive"] = r.get("archive")
+    _put(d, tk, "archive_copies", r.get("archive_copies") or None)
+    k = r.keys("sg")
+    sg: dict = {"_keys": k}
+    for key in ("authority", "authority_of", "title", "position_note", "name"):
+        v = r.get(f"sg-{key}")
+        if key in ("authority", "authority_of", "title", "name"):
+            sg[key] = v
+        else:
+            _put(sg, k, key, v or None)
+    d["signer"] = sg
+    return d
+
+
+def read_field(r: Reader, p: str, column: bool = False) -> dict:
+    k = r.keys(p)
+    t = r.get(f"{p}-type") or "text"
+    f: dict = {"_keys": k, "name": r.get(f"{p}-name"), "label": r.get(f"{p}-label"), "type": t}
+    _put(f, k, "help", r.get(f"{p}-help") or None)
+    _put(f, k, "required", r.flag(f"{p}-required"), False)
+    dv = r.get(f"{p}-default")
+    _put(f, k, "default", (num(dv) if t in NUMERIC else read_value(dv) if t == "yesno" else dv)
+         if dv else None)
+    for key in ("min", "max", "target"):
+        _put(f, k, key, num(r.get(f"{p}-{key}")))
+    for key in ("max_length", "decimals", "max_size_mb", "min_rows", "max_rows"):
+        _put(f, k, key, num(r.get(f"{p}-{key}")))
+    _put(f, k, "unit", r.get(f"{p}-unit") or None)
+    choices = []
+    for ln in lines(r.raw(f"{p}-choices")):
+        value, sep, label = ln.partition("|")
+        choices.append({"value": value.strip(), "label": label.strip()} if sep
+                       else {"value": slug(ln), "label": ln})
+    _put(f, k, "choices", choices)
+    vf, op = r.get(f"{p}-vi_field"), r.get(f"{p}-vi_op") or "equals"
+    vv = r.get(f"{p}-vi_value")
+    if vf:
+        if op == "not_empty":
+            f["visible_if"] = {"field": vf, "not_empty": True}
+        elif op == "in":
+            f["visible_if"] = {"field": vf,
+                               "in": [read_value(x) for x in vv.split(",") if x.strip()]}
+        else:
+            f["visible_if"] = {"field": vf, "equals": read_value(vv)}
+    elif "visible_if" in k:
+        f["visible_if"] = None
+    _put(f, k, "target_label", r.get(f"{p}-target_label") or None)
+    _put(f, k, "consolidate", r.get(f"{p}-consolidate") or None)
+    _put(f, k, "formula", r.get(f"{p}-formula") or None)
+    _put(f, k, "accept", [x.strip().lstrip(".").lower() for x in r.get(f"{p}-accept").split(",")
+                          if x.strip()])
+    if not column and (t == "group" or "fields" in k):
+        f["fields"] = [read_field(r, f"{p}-c-{j}", column=True)
+                       for j in range(r.count(f"{p}-c-count"))]
+    return f
+
+
+# -- helpers for the template --------------------------------------------------------------------
+
+def annotate(obj: Any) -> Any:
+    """A copy of a stored definition with ``_keys`` on every object the editor edits."""
+    d = copy.deepcopy(obj)
+    d["_keys"] = list(d)
+    for s in d.get("sections") or []:
+        s["_keys"] = list(s)
+    for a in d.get("assignments") or []:
+        a["_keys"] = list(a)
+    for key in ("schedule", "signer"):
+        if isinstance(d.get(key), dict):
+            d[key]["_keys"] = list(d[key])
+    form = d.get("form") or {"fields": []}
+    form["_keys"] = list(form)
+    d["form"] = form
+    for f in form.get("fields") or []:
+        f["_keys"] = list(f)
+        for c in f.get("fields") or []:
+            c["_keys"] = list(c)
+    return d
+
+
+def strip(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: strip(v) for k, v in obj.items() if k != "_keys"}
+    if isinstance(obj, list):
+        return [strip(v) for v in obj]
+    return obj
+
+
+def blank_definition() -> dict:
+    return {"format": FORMAT, "_keys": [], "type": "KH", "sections": [
+        {"_keys": [], "heading": "MỤC ĐÍCH, YÊU CẦU"}, {"_keys": [], "heading": "NỘI DUNG"},
+        {"_keys": [], "heading": "TỔ CHỨC THỰC HIỆN", "assignments": True}],
+        "assignments": [], "schedule": {"_keys": [], "kind": "once"},
+        "form": {"_keys": [], "fields": []}, "recipients": [], "archive": "VT",
+        "signer": {"_keys": [], "authority": "", "authority_of": "", "title": "", "name": ""}}
+
+
+def new_field(n: int) -> dict:
+    return {"_keys": [], "name": f"truong_{n}", "label": "", "type": "integer"}
+
+
+def for_validation(d: dict) -> dict:
+    """The definition as ``loader.validate`` wants it: dates as ``date``. A date that does not
+    parse stays a string and is reported."""
+    v = strip(d)
+    def conv(obj: dict, key: str) -> None:
+        if isinstance(obj.get(key), str):
+            try:
+                obj[key] = date.fromisoformat(obj[key])
+            except ValueError:
+                pass
+    for key in ("issued_on",):
+        conv(v, key)
+    if isinstance(v.get("schedule"), dict):
+        conv(v["schedule"], "due")
+        conv(v["schedule"], "cutoff")
+    for a in v.get("assignments") or []:
+        conv(a, "due")
+    return v
+
+
+def input_id(path: str) -> str:
+    """Map a problem path of the definition to the id of the editor input it is about."""
+    m = re.match(r"^form\.fields\[(\d+)\](?:\.fields\[(\d+)\])?(?:\.(\w+))?", path)
+    if m:
+        p = f"f-{m.group(1)}" + (f"-c-{m.group(2)}" if m.group(2) else "")
+        key = m.group(3) or "name"
+        key = {"visible_if": "vi_field", "fields": "cols"}.get(key, key)
+        return f"{p}-{key}" if key != "cols" else f"{p}-cols"
+    if path.startswith("form"):
+        return "form-title" if path == "form.title" else "f-list"
+    m = re.match(r"^sections\[(\d+)\](?:\.(\w+))?", path)
+    if m:
+        key = m.group(2) or "heading"
+        return f"s-{m.group(1)}-{key}"
+    if path == "sections":
+        return "s-list"
+    m = re.match(r"^assignments\[(\d+)\](?:\.(\w+))?", path)
+    if m:
+        return f"a-{m.group(1)}-{m.group(2) or 'agency'}"
+    m = re.match(r"^(schedule|signer)(?:\.(\w+))?", path)
+    if m:
+        pre = "sch" if m.group(1) == "schedule" else "sg"
+        key = m.group(2) or ("kind" if pre == "sch" else "name")
+        return f"{pre}-{key}"
+    m = re.match(r"^(legal_basis|recipients)", path)
+    if m:
+        return m.group(1)
+    return path.split(".")[0].split("[")[0] or "top"

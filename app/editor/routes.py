@@ -1,0 +1,226 @@
+"""Pages of the plan editor: /editor/new and /editor/<plan_id>."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+import forms as form_engine
+from app.editor import bp
+from app.editor import definition as df
+from app.extensions import db
+from app.models import Agency, Plan, PlanStatus
+from app.services import access, loader, plans
+from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
+
+PART_LABELS = {
+    "code": "Mã kế hoạch", "title": "Trích yếu", "issuer": "Cơ quan ban hành",
+    "standing_agency": "Cơ quan thường trực", "type": "Loại văn bản",
+    "draft_month": "Tháng dự thảo",
+    "draft_year": "Năm dự thảo", "legal_basis": "Căn cứ", "preamble": "Lời mở đầu",
+    "sections": "Nội dung", "assignments": "Phân công", "schedule": "Lịch báo cáo",
+    "form": "Biểu mẫu báo cáo", "recipients": "Nơi nhận", "archive": "Lưu", "signer": "Người ký",
+    "parent_plan": "Kế hoạch cấp trên", "format": "Định dạng",
+}
+
+
+def _may_edit(plan: Plan) -> bool:
+    return current_user.has_role("admin") or (
+        current_user.has_role("specialist")
+        and current_user.agency_id in (plan.issuer_id, plan.standing_agency_id))
+
+
+def _agencies() -> list[Agency]:
+    return list(db.session.scalars(select(Agency).order_by(Agency.name)))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not current_user.has_role("specialist", "admin"):
+        abort(403)
+    if request.method == "GET":
+        d = df.blank_definition()
+        mine = current_user.agency.code if current_user.agency else ""
+        d["issuer"] = d["standing_agency"] = mine
+        return _render(d, None)
+    return _post(None)
+
+
+@bp.route("/<int:plan_id>", methods=["GET", "POST"])
+def edit(plan_id: int):
+    plan = access.get_visible(current_user, access.plans_query(current_user), Plan, plan_id)
+    if not _may_edit(plan):
+        abort(403)
+    if request.method == "GET":
+        return _render(df.annotate(plan.definition), plan, version=plan.version)
+    return _post(plan)
+
+
+def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
+    base = plan.definition if plan is not None else None
+    d = df.read_definition(request.form, base)
+    version = request.form.get("version", type=int)
+    op = request.form.get("_op", "")
+    if plan is not None and plan.status != PlanStatus.DRAFT:
+        # after issue the body stays as issued: only the reporting form is taken from the page
+        kept = df.annotate(plan.definition)
+        kept["form"] = d["form"]
+        d = kept
+    if op and op not in ("save", "preview"):
+        _apply(d, op)
+        return _render(d, plan, version=version, anchor=_anchor(op))
+    problems = _problems(d, plan)
+    if op == "preview":
+        return _render(d, plan, version=version, problems=problems, preview=not any(
+            p.path.startswith("form") for p in problems), anchor="xem-truoc")
+    if problems:
+        return _render(d, plan, version=version, problems=problems)
+    clean = df.strip(d)
+    try:
+        if plan is None:
+            saved = plans.create_plan(clean, current_user)
+        else:
+            saved = plans.update_plan(plan, clean, current_user, version or -1)
+        db.session.commit()
+    except ConcurrentEdit as exc:
+        db.session.rollback()
+        return _render(d, plan, version=version, conflict=str(exc))
+    except (InvalidInput, NotAllowed) as exc:
+        db.session.rollback()
+        return _render(d, plan, version=version, problems=[loader.Problem("", str(exc))])
+    flash("Đã lưu kế hoạch." if plan else f"Đã tạo kế hoạch “{saved.title}” (dự thảo).", "success")
+    return redirect(url_for("plans.show", plan_id=saved.id))
+
+
+def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
+    v = df.for_validation(d)
+    problems = loader.validate(v)
+    for key, obj in (("schedule", v.get("schedule") or {}),):
+        for k in ("due", "cutoff"):
+            if isinstance(obj.get(k), str):
+                problems.append(loader.Problem(f"{key}.{k}", "ngày không hợp lệ"))
+    for i, a in enumerate(v.get("assignments") or []):
+        if isinstance(a.get("due"), str):
+            problems.append(loader.Problem(f"assignments[{i}].due", "ngày không hợp lệ"))
+        if not a.get("tasks"):
+            problems.append(loader.Problem(f"assignments[{i}].tasks",
+                                           "ghi ít nhất một nhiệm vụ (mỗi dòng một nhiệm vụ)"))
+    if plan is None and d.get("code"):
+        if db.session.scalar(select(Plan.id).where(Plan.code == d["code"])):
+            problems.append(loader.Problem(
+                "code", f"mã “{d['code']}” đã được dùng cho kế hoạch khác"))
+    if plan is None and not current_user.has_role("admin") and current_user.agency is not None:
+        mine = current_user.agency.code
+        if mine not in (d.get("issuer"), d.get("standing_agency")):
+            problems.append(loader.Problem(
+                "issuer", "chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành hoặc thường trực"))
+    return problems
+
+
+def _apply(d: dict, op: str) -> None:
+    """A no-JavaScript button: add, remove or move a section, an assignment, a field or a column."""
+    what, _, arg = op.partition(":")
+    idx = [int(x) for x in arg.split(",") if x.strip().lstrip("-").isdigit()]
+    lists = {"section": d["sections"], "assignment": d["assignments"],
+             "field": d["form"]["fields"]}
+    kind, action = (what.split("_", 1) + [""])[:2]
+    if kind == "col" and idx:
+        fields = d["form"]["fields"]
+        if not (0 <= idx[0] < len(fields)):
+            return
+        items = fields[idx[0]].setdefault("fields", [])
+        idx = idx[1:]
+    else:
+        items = lists.get(kind)
+    if items is None:
+        return
+    if action == "add":
+        if kind in ("field", "col"):
+            item = df.new_field(len(items) + 1)
+            if kind == "col":
+                item["type"] = "text"
+        elif kind == "section":
+            item = {"_keys": [], "heading": ""}
+        else:
+            item = {"_keys": [], "agency": "", "role": "cooperate", "tasks": []}
+        items.append(item)
+        return
+    if not idx or not (0 <= idx[0] < len(items)):
+        return
+    i = idx[0]
+    if action == "del":
+        items.pop(i)
+    elif action == "up" and i > 0:
+        items[i - 1], items[i] = items[i], items[i - 1]
+    elif action == "down" and i < len(items) - 1:
+        items[i + 1], items[i] = items[i], items[i + 1]
+
+
+def _anchor(op: str) -> str:
+    return {"section": "noi-dung", "assignment": "phan-cong", "field": "bieu-mau",
+            "col": "bieu-mau"}.get(op.split("_")[0], "")
+
+
+def _render(d: dict, plan: Plan | None, version: int | None = None, problems=None,  # noqa: ANN001
+            preview: bool = False, conflict: str | None = None, anchor: str = ""):  # noqa: ANN202
+    problems = problems or []
+    errors: dict[str, list[str]] = defaultdict(list)
+    summary = []
+    for p in problems:
+        target = df.input_id(p.path)
+        errors[target].append(p.message)
+        part = PART_LABELS.get(p.path.split(".")[0].split("[")[0], "")
+        summary.append({"target": target, "part": part, "path": p.path, "message": p.message})
+    preview_form = parsed = None
+    if preview:
+        try:
+            schema = df.strip(d["form"])
+            parsed = form_engine.parse_schema(schema)
+            preview_form = form_engine.build_form_class(schema)()
+        except form_engine.SchemaError:
+            parsed = None
+    body_locked = plan is not None and plan.status != PlanStatus.DRAFT
+    return render_template(
+        "editor/edit.html", d=d, plan=plan, version=version, errors=errors, summary=summary,
+        agencies=_agencies(), types=df.FIELD_TYPES, rules=df.RULES, kinds=df.KINDS,
+        authorities=df.AUTHORITIES, nodes_to_text=df.nodes_to_text, show_value=df.show_value,
+        preview_form=preview_form, parsed=parsed, conflict=conflict, anchor=anchor,
+        body_locked=body_locked, has_reports=_has_reports(plan),
+    ), (200 if not problems and not conflict else 422 if problems else 409)
+
+
+def _has_reports(plan: Plan | None) -> bool:
+    if plan is None:
+        return False
+    from app.models import Report
+
+    return bool(db.session.scalar(select(Report.id).where(Report.plan_id == plan.id).limit(1)))
+
+
+
+@bp.app_template_filter("join_choices")
+def _join_choices(choices: list) -> str:
+    return "\n".join(f"{c.get('value', '')}|{c.get('label', '')}" if isinstance(c, dict) else str(c)
+                     for c in choices or [])
+
+
+@bp.app_template_filter("map_agencies")
+def _map_agencies(agencies: list) -> list:
+    return [(a.code, a.name) for a in agencies]
+
+
+@bp.app_template_filter("map_pairs")
+def _map_pairs(items: list) -> list:
+    return [(x, x) for x in items]
+
+
+@bp.app_template_filter("roman")
+def _roman(n: int) -> str:
+    out, vals = "", [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    for v, s in vals:
+        while n >= v:
+            out, n = out + s, n - v
+    return out
