@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,13 +13,14 @@ from app.extensions import db
 from app.models import Document, RegisterEntry
 from app.services import access, clock, documents, flows
 from app.services.exceptions import InvalidInput
-from app.ui import Page
+from app.ui import N_, Page
 from workflows import DocumentFlow
 
-KIND_LABELS = {"plan": "Kế hoạch", "report": "Báo cáo", "consolidated": "Báo cáo tổng hợp",
-               "reminder": "Công văn đôn đốc"}
-RENDER_LABELS = {"none": "Chưa tạo tệp", "queued": "Đang chờ tạo tệp", "running": "Đang tạo tệp",
-                 "done": "Đã tạo tệp", "failed": "Tạo tệp bị lỗi"}
+KIND_LABELS = {"plan": N_("Kế hoạch"), "report": N_("Báo cáo"),
+               "consolidated": N_("Báo cáo tổng hợp"), "reminder": N_("Công văn đôn đốc")}
+RENDER_LABELS = {"none": N_("Chưa tạo tệp"), "queued": N_("Đang chờ tạo tệp"),
+                 "running": N_("Đang tạo tệp"), "done": N_("Đã tạo tệp"),
+                 "failed": N_("Tạo tệp bị lỗi")}
 
 
 def visible_document(doc_id: int) -> Document:
@@ -69,13 +71,14 @@ def action(doc_id: int):
     trigger = form.trigger.data
     comment = (form.comment.data or "").strip() or None
     if trigger == "decline" and not comment:
-        form.comment.errors = ["Vui lòng nhập “Lý do trả lại dự thảo”."]
+        form.comment.errors = [gettext("Vui lòng nhập “Lý do trả lại dự thảo”.")]
         return show(doc_id, action_form=form)
     documents.transition(doc, trigger, current_user, comment=comment)
     db.session.commit()
-    msg = f"Đã thực hiện: {DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)}."
+    msg = gettext("Đã thực hiện: %(action)s.",
+                  action=gettext(DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)))
     if trigger == "release":
-        msg = f"Đã cấp số {doc.symbol} và phát hành văn bản."
+        msg = gettext("Đã cấp số %(symbol)s và phát hành văn bản.", symbol=doc.symbol)
     flash(msg, "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
@@ -84,7 +87,7 @@ def action(doc_id: int):
 def status(doc_id: int):
     doc = visible_document(doc_id)
     return jsonify(state=doc.render_state, progress=doc.render_progress,
-                   label=RENDER_LABELS.get(doc.render_state, doc.render_state),
+                   label=gettext(RENDER_LABELS.get(doc.render_state, doc.render_state)),
                    error=doc.render_error, docx=_exists(doc.docx_path), pdf=_exists(doc.pdf_path))
 
 
@@ -115,7 +118,7 @@ def upload_signed(doc_id: int):
         form.file.errors = [exc.errors.get("file", str(exc))]
         return show(doc_id, upload_form=form)
     db.session.commit()
-    flash("Đã tải lên bản đã ký.", "success")
+    flash(gettext("Đã tải lên bản đã ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 
