@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 
 from app.config import Config, database_url_from_env, instance_path_default
 from app.extensions import babel, csrf, db, login_manager, migrate
@@ -97,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _lang() -> None:
+        refresh()  # select per request, even where an app context outlives one (tests, CLI)
         g.lang = select_locale()
         _ = request
 

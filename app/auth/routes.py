@@ -21,7 +21,10 @@ def login():
         if user is None or not user.active or not user.check_password(form.password.data):
             form.password.errors.append(gettext("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
+            lang = session.get("lang")
             session.clear()
+            if lang:
+                session["lang"] = lang  # the language chosen before signing in stays
             login_user(user, remember=form.remember.data)
             target = request.args.get("next", "")
             if not target or urlsplit(target).netloc or not target.startswith("/"):
@@ -32,8 +35,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    lang = session.get("lang")
     logout_user()
     session.clear()
+    if lang:
+        session["lang"] = lang
     flash(gettext("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,8 +16,18 @@ from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
 
-KIND_LABELS = {"plan": N_("Kế hoạch"), "report": N_("Báo cáo"),
-               "consolidated": N_("Báo cáo tổng hợp"), "reminder": N_("Công văn đôn đốc")}
+KIND_LABELS = {"plan": "Kế hoạch", "report": "Báo cáo", "consolidated": "Báo cáo tổng hợp",
+               "reminder": "Công văn đôn đốc"}
+
+
+def kind_labels() -> dict[str, str]:
+    """KIND_LABELS in the request's language (the singular, unlike the "Kế hoạch" menu)."""
+    return {"plan": pgettext("document kind", "Kế hoạch"),
+            "report": pgettext("document kind", "Báo cáo"),
+            "consolidated": pgettext("document kind", "Báo cáo tổng hợp"),
+            "reminder": pgettext("document kind", "Công văn đôn đốc")}
+
+
 RENDER_LABELS = {"none": N_("Chưa tạo tệp"), "queued": N_("Đang chờ tạo tệp"),
                  "running": N_("Đang tạo tệp"), "done": N_("Đã tạo tệp"),
                  "failed": N_("Tạo tệp bị lỗi")}
@@ -34,7 +44,7 @@ def index():
                                 .order_by(Document.id.desc())).all()
     page = Page(recent, 20)
     return render_template("documents/index.html", waiting=waiting, page=page,
-                           states=DocumentFlow.STATE_LABELS, kinds=KIND_LABELS)
+                           states=DocumentFlow.STATE_LABELS, kinds=kind_labels())
 
 
 def _file(doc: Document, which: str) -> str | None:
@@ -57,7 +67,7 @@ def show(doc_id: int, action_form: ActionForm | None = None,
     code = 400 if (action_form or upload_form) else 200
     return render_template(
         "documents/show.html", doc=doc, actions=actions, files=files,
-        states=DocumentFlow.STATE_LABELS, kinds=KIND_LABELS, render_labels=RENDER_LABELS,
+        states=DocumentFlow.STATE_LABELS, kinds=kind_labels(), render_labels=RENDER_LABELS,
         form=action_form or ActionForm(), upload_form=upload_form or SignedCopyForm(),
         can_upload=can_upload), code
 
