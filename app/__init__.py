@@ -15,8 +15,10 @@ from app.ui import N_
 
 
 def select_locale() -> str:
-    from flask import current_app, session
+    from flask import current_app, has_request_context, session
 
+    if not has_request_context():  # CLI, worker: the primary language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang

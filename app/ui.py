@@ -8,7 +8,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, has_app_context, request
 from flask_babel import get_locale, gettext
 
 import forms as form_engine
@@ -114,6 +114,11 @@ def date_table(value: Any) -> str:
     return vn_date(value)
 
 
+def engine_gettext(message: str) -> str:
+    """The form engine's translator: ``gettext`` inside the app, the Vietnamese text outside."""
+    return gettext(message) if has_app_context() else message
+
+
 def translate(message: Any) -> str:
     """Translate a Vietnamese label or message held as data (workflow tables, exceptions)."""
     if message is None or message == "":
@@ -156,7 +161,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["date_table"] = date_table
     app.jinja_env.filters["t"] = translate
-    set_translator(gettext)
+    set_translator(engine_gettext)
     app.jinja_env.globals["display_value"] = display_value
 
     @app.context_processor

@@ -1,8 +1,9 @@
-"""Date filters: running text per Decree 30 (day < 10 and months 1–2 zero-padded), tables dd/mm/yyyy."""
+"""Date filters: running text per Decree 30 (day < 10 and months 1–2 zero-padded), tables
+dd/mm/yyyy."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import render_template_string
@@ -29,13 +30,12 @@ def test_date_table() -> None:
     assert date_table("2025-06-29") == "29/06/2025"
     assert date_table(None) == ""
     # a timestamp is shown in Vietnam time
-    assert date_table(datetime(2025, 1, 4, 20, 0, tzinfo=timezone.utc)) == "05/01/2025 03:00"
+    assert date_table(datetime(2025, 1, 4, 20, 0, tzinfo=UTC)) == "05/01/2025 03:00"
 
 
 def test_date_text_is_the_same_rule_as_the_worker() -> None:
-    from worker.contexts import format_day_month_year as worker_rule
-
     from app.ui import format_day_month_year
+    from worker.contexts import format_day_month_year as worker_rule
 
     for d in (date(2025, 1, 5), date(2025, 2, 12), date(2019, 6, 29), date(2020, 10, 1)):
         assert format_day_month_year(d) == worker_rule(d)
