@@ -7,14 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask_babel import gettext, refresh
 
 from app.config import Config, database_url_from_env, instance_path_default
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.ui import N_
 
 
 def select_locale() -> str:
-    from flask import current_app, session
+    from flask import current_app, has_request_context, session
 
+    if not has_request_context():  # CLI, worker: the primary language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         return lang
@@ -50,7 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message = N_("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = gettext
     login_manager.login_message_category = "warning"
 
     from app import models  # noqa: F401  (register the tables)
@@ -97,6 +102,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _lang() -> None:
+        refresh()  # select per request, even where an app context outlives one (tests, CLI)
         g.lang = select_locale()
         _ = request
 

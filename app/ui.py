@@ -8,10 +8,12 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, has_app_context, request
+from flask_babel import get_locale, gettext
 
 import forms as form_engine
 from app.services import clock
+from forms.i18n import set_translator
 
 
 def fold(text: Any) -> str:
@@ -56,13 +58,81 @@ def vn_date(value: Any) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction only; it is translated where it is shown."""
+    return message
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value.astimezone(clock.VN).date()
+    return value
+
+
+def _pad(n: int) -> str:
+    return f"{n:02d}"
+
+
+def format_day_month_year(d: date) -> str:
+    """ "ngày 05 tháng 01 năm 2020" / "ngày 29 tháng 6 năm 2019" (Decree 30; copied from
+    ``worker.contexts`` since ``app`` does not import ``worker``)."""
+    month = _pad(d.month) if d.month < 3 else str(d.month)
+    return f"ngày {_pad(d.day) if d.day < 10 else d.day} tháng {month} năm {d.year}"
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+
+
+def _lang() -> str:
+    try:
+        locale = get_locale()
+    except Exception:  # noqa: BLE001  (no request: the primary language)
+        locale = None
+    return locale.language if locale is not None else "vi"
+
+
+def date_text(value: Any, lang: str | None = None) -> str:
+    """A date in running text: "ngày 05 tháng 01 năm 2025" / "5 January 2025"."""
+    d = _as_date(value)
+    if d is None:
+        return "" if value in (None, "") else str(value)
+    if (lang or _lang()) == "en":
+        return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+    return format_day_month_year(d)
+
+
+def date_table(value: Any) -> str:
+    """A date in a table cell: "05/01/2025" in both languages (a timestamp adds "14:30")."""
+    return vn_date(value)
+
+
+def engine_gettext(message: str) -> str:
+    """The form engine's translator: ``gettext`` inside the app, the Vietnamese text outside."""
+    return gettext(message) if has_app_context() else message
+
+
+def translate(message: Any) -> str:
+    """Translate a Vietnamese label or message held as data (workflow tables, exceptions)."""
+    if message is None or message == "":
+        return ""
+    return gettext(str(message))
+
+
 def display_value(spec: Any, value: Any) -> Any:
     """A stored value of a report field as text (groups as a list of row dicts of text)."""
     t = spec.get("type")
     if value is None or value == "" or value == []:
         return "—"
     if t == "yesno":
-        return "Có" if value else "Không"
+        return gettext("Có") if value else gettext("Không")
     if t in ("choice", "multichoice"):
         labels = {c["value"]: c["label"] for c in spec.get("choices", [])}
         vals = value if isinstance(value, list) else [value]
@@ -70,7 +140,7 @@ def display_value(spec: Any, value: Any) -> Any:
     if t == "date":
         return vn_date(value)
     if t == "file":
-        return value.get("filename", "tệp") if isinstance(value, dict) else str(value)
+        return value.get("filename", gettext("tệp")) if isinstance(value, dict) else str(value)
     if t == "group":
         return [{c["name"]: display_value(c, row.get(c["name"])) for c in spec.get("fields", [])}
                 for row in value]
@@ -88,6 +158,10 @@ def init_app(app: Flask) -> None:
                        static_url_path="/static/engine")
     app.register_blueprint(engine)
     app.jinja_env.filters["vn_date"] = vn_date
+    app.jinja_env.filters["date_text"] = date_text
+    app.jinja_env.filters["date_table"] = date_table
+    app.jinja_env.filters["t"] = translate
+    set_translator(engine_gettext)
     app.jinja_env.globals["display_value"] = display_value
 
     @app.context_processor

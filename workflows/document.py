@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.base import Flow
+from workflows.base import N_, Flow
 
 
 class DocumentFlow(Flow):
@@ -23,22 +23,24 @@ class DocumentFlow(Flow):
          "conditions": ["is_actor_clerk"]},
     ]
     GUARD_MESSAGES = {
-        "is_actor_drafter": "Chỉ chuyên viên của cơ quan ban hành mới được trình ký văn bản này.",
-        "is_actor_signer": "Chỉ lãnh đạo của cơ quan ban hành mới được ký văn bản này.",
-        "is_actor_clerk": "Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành văn bản.",
-        "has_reason": "Vui lòng nêu lý do.",
+        "is_actor_drafter": N_("Chỉ chuyên viên của cơ quan ban hành mới được trình ký "
+                               "văn bản này."),
+        "is_actor_signer": N_("Chỉ lãnh đạo của cơ quan ban hành mới được ký văn bản này."),
+        "is_actor_clerk": N_("Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành "
+                             "văn bản."),
+        "has_reason": N_("Vui lòng nêu lý do."),
     }
     STATE_LABELS = {
-        "draft": "Dự thảo",
-        "awaiting_signature": "Chờ ký",
-        "signed": "Đã ký",
-        "released": "Đã phát hành",
+        "draft": N_("Dự thảo"),
+        "awaiting_signature": N_("Chờ ký"),
+        "signed": N_("Đã ký"),
+        "released": N_("Đã phát hành"),
     }
     TRIGGER_LABELS = {
-        "request_signature": "Trình ký",
-        "decline": "Trả lại dự thảo",
-        "sign": "Ký",
-        "release": "Cấp số và phát hành",
+        "request_signature": N_("Trình ký"),
+        "decline": N_("Trả lại dự thảo"),
+        "sign": N_("Ký"),
+        "release": N_("Cấp số và phát hành"),
     }
 
     def is_actor_drafter(self) -> bool:

@@ -6,7 +6,7 @@ Round (ReportingPeriod): pending → open → reported → consolidated.
 
 from __future__ import annotations
 
-from workflows.base import Flow
+from workflows.base import N_, Flow
 
 SYSTEM = "system"  # facts["system"] = True when the system itself fires (no actor check)
 
@@ -40,25 +40,25 @@ class PlanFlow(Flow):
         },
     ]
     GUARD_MESSAGES = {
-        "is_actor_issuer_clerk": "Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành "
-        "kế hoạch.",
-        "is_document_signed": "Kế hoạch chưa được lãnh đạo ký nên chưa thể phát hành.",
-        "is_system": "Thao tác này do hệ thống tự thực hiện.",
-        "are_all_periods_reported": "Còn kỳ báo cáo chưa hoàn thành.",
-        "are_all_periods_consolidated": "Còn kỳ báo cáo chưa được tổng hợp.",
+        "is_actor_issuer_clerk": N_("Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành "
+        "kế hoạch."),
+        "is_document_signed": N_("Kế hoạch chưa được lãnh đạo ký nên chưa thể phát hành."),
+        "is_system": N_("Thao tác này do hệ thống tự thực hiện."),
+        "are_all_periods_reported": N_("Còn kỳ báo cáo chưa hoàn thành."),
+        "are_all_periods_consolidated": N_("Còn kỳ báo cáo chưa được tổng hợp."),
     }
     STATE_LABELS = {
-        "draft": "Dự thảo",
-        "issued": "Đã ban hành",
-        "in_progress": "Đang thực hiện",
-        "reported": "Đã nhận đủ báo cáo",
-        "consolidated": "Đã tổng hợp",
+        "draft": N_("Dự thảo"),
+        "issued": N_("Đã ban hành"),
+        "in_progress": N_("Đang thực hiện"),
+        "reported": N_("Đã nhận đủ báo cáo"),
+        "consolidated": N_("Đã tổng hợp"),
     }
     TRIGGER_LABELS = {
-        "issue": "Ban hành",
-        "start": "Bắt đầu thực hiện",
-        "mark_reported": "Ghi nhận đã đủ báo cáo",
-        "mark_consolidated": "Ghi nhận đã tổng hợp",
+        "issue": N_("Ban hành"),
+        "start": N_("Bắt đầu thực hiện"),
+        "mark_reported": N_("Ghi nhận đã đủ báo cáo"),
+        "mark_consolidated": N_("Ghi nhận đã tổng hợp"),
     }
 
     def is_actor_issuer_clerk(self) -> bool:
@@ -94,25 +94,25 @@ class RoundFlow(Flow):
          "conditions": ["is_system", "is_consolidation_released"]},
     ]
     GUARD_MESSAGES = {
-        "is_system": "Thao tác này do hệ thống tự thực hiện.",
-        "is_plan_issued": "Kế hoạch chưa được ban hành.",
-        "are_all_accepted": "Chưa phải tất cả báo cáo đều đã được chấp nhận.",
-        "is_actor_standing_specialist": "Chỉ chuyên viên của cơ quan thường trực mới được "
-        "khóa sổ kỳ báo cáo.",
-        "is_deadline_passed": "Chưa hết hạn gửi báo cáo nên chưa thể khóa sổ kỳ này.",
-        "is_consolidation_released": "Báo cáo tổng hợp chưa được ký và phát hành.",
+        "is_system": N_("Thao tác này do hệ thống tự thực hiện."),
+        "is_plan_issued": N_("Kế hoạch chưa được ban hành."),
+        "are_all_accepted": N_("Chưa phải tất cả báo cáo đều đã được chấp nhận."),
+        "is_actor_standing_specialist": N_("Chỉ chuyên viên của cơ quan thường trực mới được "
+        "khóa sổ kỳ báo cáo."),
+        "is_deadline_passed": N_("Chưa hết hạn gửi báo cáo nên chưa thể khóa sổ kỳ này."),
+        "is_consolidation_released": N_("Báo cáo tổng hợp chưa được ký và phát hành."),
     }
     STATE_LABELS = {
-        "pending": "Chưa đến kỳ",
-        "open": "Đang nhận báo cáo",
-        "reported": "Đã khóa sổ",
-        "consolidated": "Đã tổng hợp",
+        "pending": N_("Chưa đến kỳ"),
+        "open": N_("Đang nhận báo cáo"),
+        "reported": N_("Đã khóa sổ"),
+        "consolidated": N_("Đã tổng hợp"),
     }
     TRIGGER_LABELS = {
-        "open": "Mở kỳ báo cáo",
-        "complete": "Ghi nhận đủ báo cáo",
-        "close": "Khóa sổ kỳ báo cáo",
-        "consolidate": "Ghi nhận đã tổng hợp",
+        "open": N_("Mở kỳ báo cáo"),
+        "complete": N_("Ghi nhận đủ báo cáo"),
+        "close": N_("Khóa sổ kỳ báo cáo"),
+        "consolidate": N_("Ghi nhận đã tổng hợp"),
     }
 
     def is_system(self) -> bool:

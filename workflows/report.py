@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.base import Flow
+from workflows.base import N_, Flow
 
 
 class ReportFlow(Flow):
@@ -28,30 +28,31 @@ class ReportFlow(Flow):
          "conditions": ["is_actor_standing_specialist"]},
     ]
     GUARD_MESSAGES = {
-        "is_actor_agency_reporter": "Chỉ cán bộ đầu mối của cơ quan được giao mới được trình "
-        "báo cáo này.",
-        "is_actor_agency_leader": "Chỉ lãnh đạo của cơ quan được giao mới được duyệt báo cáo này.",
-        "is_actor_standing_specialist": "Chỉ chuyên viên của cơ quan thường trực mới được xem xét "
-        "báo cáo này.",
-        "has_reason": "Vui lòng nêu lý do.",
-        "is_round_open": "Kỳ báo cáo đã khóa sổ, không nhận thêm báo cáo.",
-        "is_not_locked": "Kỳ báo cáo đã bị khóa đối với cơ quan này; vui lòng đề nghị cơ quan "
-        "thường trực mở lại.",
+        "is_actor_agency_reporter": N_("Chỉ cán bộ đầu mối của cơ quan được giao mới được trình "
+        "báo cáo này."),
+        "is_actor_agency_leader": N_("Chỉ lãnh đạo của cơ quan được giao mới được duyệt "
+                                     "báo cáo này."),
+        "is_actor_standing_specialist": N_("Chỉ chuyên viên của cơ quan thường trực mới được "
+        "xem xét báo cáo này."),
+        "has_reason": N_("Vui lòng nêu lý do."),
+        "is_round_open": N_("Kỳ báo cáo đã khóa sổ, không nhận thêm báo cáo."),
+        "is_not_locked": N_("Kỳ báo cáo đã bị khóa đối với cơ quan này; vui lòng đề nghị cơ quan "
+        "thường trực mở lại."),
     }
     STATE_LABELS = {
-        "draft": "Đang soạn",
-        "awaiting_approval": "Chờ lãnh đạo cơ quan duyệt",
-        "submitted": "Đã gửi",
-        "returned": "Bị trả lại",
-        "accepted": "Đã chấp nhận",
+        "draft": N_("Đang soạn"),
+        "awaiting_approval": N_("Chờ lãnh đạo cơ quan duyệt"),
+        "submitted": N_("Đã gửi"),
+        "returned": N_("Bị trả lại"),
+        "accepted": N_("Đã chấp nhận"),
     }
     TRIGGER_LABELS = {
-        "submit_for_approval": "Trình lãnh đạo duyệt",
-        "send_back": "Trả lại cán bộ soạn",
-        "approve": "Duyệt và gửi",
-        "resubmit": "Gửi lại",
-        "return_for_revision": "Trả lại để bổ sung",
-        "accept": "Chấp nhận",
+        "submit_for_approval": N_("Trình lãnh đạo duyệt"),
+        "send_back": N_("Trả lại cán bộ soạn"),
+        "approve": N_("Duyệt và gửi"),
+        "resubmit": N_("Gửi lại"),
+        "return_for_revision": N_("Trả lại để bổ sung"),
+        "accept": N_("Chấp nhận"),
     }
 
     def is_actor_agency_reporter(self) -> bool:

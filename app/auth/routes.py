@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -18,9 +19,12 @@ def login():
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
         if user is None or not user.active or not user.check_password(form.password.data):
-            form.password.errors.append("Tên đăng nhập hoặc mật khẩu không đúng.")
+            form.password.errors.append(gettext("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
+            lang = session.get("lang")
             session.clear()
+            if lang:
+                session["lang"] = lang  # the language chosen before signing in stays
             login_user(user, remember=form.remember.data)
             target = request.args.get("next", "")
             if not target or urlsplit(target).netloc or not target.startswith("/"):
@@ -31,9 +35,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    lang = session.get("lang")
     logout_user()
     session.clear()
-    flash("Bạn đã đăng xuất.", "info")
+    if lang:
+        session["lang"] = lang
+    flash(gettext("Bạn đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +15,7 @@ from app.models import Document, DocumentKind, Plan, ReportingPeriod
 from app.services import access, consolidation
 from workflows import DocumentFlow, ReportFlow, RoundFlow
 
-TIMELINESS = {"on_time": "Đúng hạn", "late": "Trễ hạn", "missing": "Chưa báo cáo"}
+TIMELINESS = {"on_time": _l("Đúng hạn"), "late": _l("Trễ hạn"), "missing": _l("Chưa báo cáo")}
 
 
 def managed_period(period_id: int) -> ReportingPeriod:
@@ -52,7 +54,7 @@ def create(period_id: int):
         abort(400)
     doc = consolidation.draft_consolidated_report(period, current_user)
     db.session.commit()
-    flash("Đã tạo dự thảo báo cáo tổng hợp. Hãy kiểm tra rồi trình ký.", "success")
+    flash(gettext("Đã tạo dự thảo báo cáo tổng hợp. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,13 +13,24 @@ from app.extensions import db
 from app.models import Document, RegisterEntry
 from app.services import access, clock, documents, flows
 from app.services.exceptions import InvalidInput
-from app.ui import Page
+from app.ui import N_, Page
 from workflows import DocumentFlow
 
 KIND_LABELS = {"plan": "Kế hoạch", "report": "Báo cáo", "consolidated": "Báo cáo tổng hợp",
                "reminder": "Công văn đôn đốc"}
-RENDER_LABELS = {"none": "Chưa tạo tệp", "queued": "Đang chờ tạo tệp", "running": "Đang tạo tệp",
-                 "done": "Đã tạo tệp", "failed": "Tạo tệp bị lỗi"}
+
+
+def kind_labels() -> dict[str, str]:
+    """KIND_LABELS in the request's language (the singular, unlike the "Kế hoạch" menu)."""
+    return {"plan": pgettext("document kind", "Kế hoạch"),
+            "report": pgettext("document kind", "Báo cáo"),
+            "consolidated": pgettext("document kind", "Báo cáo tổng hợp"),
+            "reminder": pgettext("document kind", "Công văn đôn đốc")}
+
+
+RENDER_LABELS = {"none": N_("Chưa tạo tệp"), "queued": N_("Đang chờ tạo tệp"),
+                 "running": N_("Đang tạo tệp"), "done": N_("Đã tạo tệp"),
+                 "failed": N_("Tạo tệp bị lỗi")}
 
 
 def visible_document(doc_id: int) -> Document:
@@ -32,7 +44,7 @@ def index():
                                 .order_by(Document.id.desc())).all()
     page = Page(recent, 20)
     return render_template("documents/index.html", waiting=waiting, page=page,
-                           states=DocumentFlow.STATE_LABELS, kinds=KIND_LABELS)
+                           states=DocumentFlow.STATE_LABELS, kinds=kind_labels())
 
 
 def _file(doc: Document, which: str) -> str | None:
@@ -55,7 +67,7 @@ def show(doc_id: int, action_form: ActionForm | None = None,
     code = 400 if (action_form or upload_form) else 200
     return render_template(
         "documents/show.html", doc=doc, actions=actions, files=files,
-        states=DocumentFlow.STATE_LABELS, kinds=KIND_LABELS, render_labels=RENDER_LABELS,
+        states=DocumentFlow.STATE_LABELS, kinds=kind_labels(), render_labels=RENDER_LABELS,
         form=action_form or ActionForm(), upload_form=upload_form or SignedCopyForm(),
         can_upload=can_upload), code
 
@@ -69,13 +81,14 @@ def action(doc_id: int):
     trigger = form.trigger.data
     comment = (form.comment.data or "").strip() or None
     if trigger == "decline" and not comment:
-        form.comment.errors = ["Vui lòng nhập “Lý do trả lại dự thảo”."]
+        form.comment.errors = [gettext("Vui lòng nhập “Lý do trả lại dự thảo”.")]
         return show(doc_id, action_form=form)
     documents.transition(doc, trigger, current_user, comment=comment)
     db.session.commit()
-    msg = f"Đã thực hiện: {DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)}."
+    msg = gettext("Đã thực hiện: %(action)s.",
+                  action=gettext(DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)))
     if trigger == "release":
-        msg = f"Đã cấp số {doc.symbol} và phát hành văn bản."
+        msg = gettext("Đã cấp số %(symbol)s và phát hành văn bản.", symbol=doc.symbol)
     flash(msg, "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
@@ -84,7 +97,7 @@ def action(doc_id: int):
 def status(doc_id: int):
     doc = visible_document(doc_id)
     return jsonify(state=doc.render_state, progress=doc.render_progress,
-                   label=RENDER_LABELS.get(doc.render_state, doc.render_state),
+                   label=gettext(RENDER_LABELS.get(doc.render_state, doc.render_state)),
                    error=doc.render_error, docx=_exists(doc.docx_path), pdf=_exists(doc.pdf_path))
 
 
@@ -115,7 +128,7 @@ def upload_signed(doc_id: int):
         form.file.errors = [exc.errors.get("file", str(exc))]
         return show(doc_id, upload_form=form)
     db.session.commit()
-    flash("Đã tải lên bản đã ký.", "success")
+    flash(gettext("Đã tải lên bản đã ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 

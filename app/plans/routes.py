@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm
 from app.services import access, clock, deadlines, documents, flows, loader, plans
 from app.services.exceptions import InvalidInput
-from app.ui import Page, matches
+from app.ui import N_, Page, matches
 from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
 
 DONE = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
@@ -126,9 +127,9 @@ def show(plan_id: int):
 ACTION_LABELS = {
     **PlanFlow.TRIGGER_LABELS, **RoundFlow.TRIGGER_LABELS, **ReportFlow.TRIGGER_LABELS,
     **DocumentFlow.TRIGGER_LABELS,
-    "create": "Tạo mới", "edit": "Sửa kế hoạch", "save_draft": "Lưu nháp",
-    "upload_signed": "Tải lên bản đã ký", "consolidate": "Tổng hợp",
-    "close": "Khóa sổ kỳ báo cáo",
+    "create": N_("Tạo mới"), "edit": N_("Sửa kế hoạch"), "save_draft": N_("Lưu nháp"),
+    "upload_signed": N_("Tải lên bản đã ký"), "consolidate": N_("Tổng hợp"),
+    "close": N_("Khóa sổ kỳ báo cáo"),
 }
 
 
@@ -138,12 +139,12 @@ def draft_document(plan_id: int):
     if not (plan.status == "draft" and is_standing_specialist(plan)):
         abort(403)
     if plans.plan_document(plan) is not None:
-        flash("Kế hoạch đã có văn bản dự thảo.", "warning")
+        flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
         return redirect(url_for("plans.show", plan_id=plan.id))
     doc = documents.create_document(DocumentKind.PLAN, plan.issuer, plan.title, current_user,
                                     plan=plan)
     db.session.commit()
-    flash("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký.", "success")
+    flash(gettext("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 
@@ -159,10 +160,11 @@ def close_round(period_id: int):
     missing = plans.close_round(period, current_user, comment=form.comment.data or None)
     db.session.commit()
     if missing:
-        flash(f"Đã khóa sổ {period.label}. Còn {len(missing)} cơ quan chưa có báo cáo được "
-              "chấp nhận: " + ", ".join(missing) + ".", "warning")
+        flash(gettext("Đã khóa sổ %(period)s. Còn %(n)s cơ quan chưa có báo cáo được "
+                      "chấp nhận: %(agencies)s.", period=period.label, n=len(missing),
+                      agencies=", ".join(missing)), "warning")
     else:
-        flash(f"Đã khóa sổ {period.label}; đã nhận đủ báo cáo.", "success")
+        flash(gettext("Đã khóa sổ %(period)s; đã nhận đủ báo cáo.", period=period.label), "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 
@@ -178,13 +180,13 @@ def import_plan():
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = None
-            form.file.errors.append("Tệp phải là văn bản UTF-8 (.yaml).")
+            form.file.errors.append(gettext("Tệp phải là văn bản UTF-8 (.yaml)."))
         if text is not None:
             try:
                 data = loader.parse_text(text, source=form.file.data.filename or "")
                 plan = loader.load(data, current_user)
                 db.session.commit()
-                flash(f"Đã nhập kế hoạch “{plan.title}”.", "success")
+                flash(gettext("Đã nhập kế hoạch “%(title)s”.", title=plan.title), "success")
                 return redirect(url_for("plans.show", plan_id=plan.id))
             except loader.PlanFileError as exc:
                 db.session.rollback()

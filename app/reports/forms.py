@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
@@ -7,7 +8,7 @@ import forms as form_engine
 class ActionForm(FlaskForm):
     trigger = HiddenField()
     version = HiddenField()
-    comment = TextAreaField("Lý do trả lại")
+    comment = TextAreaField(_l("Lý do trả lại"))
 
 
 def report_form_class(schema: dict) -> type:

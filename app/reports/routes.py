@@ -6,6 +6,7 @@ import hashlib
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -96,7 +97,7 @@ def _can_edit(report: Report) -> bool:
 def edit(report_id: int):
     report = visible_report(report_id)
     if not _can_edit(report):
-        flash("Báo cáo này hiện không thể sửa.", "warning")
+        flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
         return redirect(url_for("reports.show", report_id=report.id))
     schema = (report.plan.current_form or report.form_version).schema
     parsed = form_engine.parse_schema(schema)
@@ -130,16 +131,17 @@ def edit(report_id: int):
                 form.kh_version.data = str(report.version)
             except (TransitionRefused, InvalidInput) as exc:
                 db.session.rollback()
-                flash(str(exc), "error")
+                flash(gettext(str(exc)), "error")
             else:
                 if submit:
-                    flash("Đã trình lãnh đạo cơ quan duyệt báo cáo.", "success")
+                    flash(gettext("Đã trình lãnh đạo cơ quan duyệt báo cáo."), "success")
                     return redirect(url_for("reports.show", report_id=report.id))
-                flash("Đã lưu nháp.", "success")
+                flash(gettext("Đã lưu nháp."), "success")
                 return redirect(url_for("reports.edit", report_id=report.id))
         else:
-            flash("Báo cáo chưa hợp lệ: vui lòng xem các lỗi ghi bên dưới từng ô." if submit
-                  else "Chưa lưu được: vui lòng sửa các ô báo lỗi.", "error")
+            flash(gettext("Báo cáo chưa hợp lệ: vui lòng xem các lỗi ghi bên dưới từng ô.")
+                  if submit
+                  else gettext("Chưa lưu được: vui lòng sửa các ô báo lỗi."), "error")
         form.kh_existing = report.data
     return _render_edit(report, form, parsed, conflict)
 
@@ -174,7 +176,7 @@ def action(report_id: int):
     trigger = form.trigger.data
     comment = (form.comment.data or "").strip() or None
     if trigger in REASON_TRIGGERS and not comment:
-        form.comment.errors = ["Vui lòng nhập “Lý do trả lại” trước khi trả lại báo cáo."]
+        form.comment.errors = [gettext("Vui lòng nhập “Lý do trả lại” trước khi trả lại báo cáo.")]
         form.trigger.data = trigger
         return show(report_id, action_form=form)
     try:
@@ -184,7 +186,7 @@ def action(report_id: int):
     reports.transition(report, trigger, current_user, comment=comment, expected_version=version)
     db.session.commit()
     label = ReportFlow.TRIGGER_LABELS.get(trigger, trigger)
-    flash(f"Đã thực hiện: {label}.", "success")
+    flash(gettext("Đã thực hiện: %(action)s.", action=gettext(label)), "success")
     if trigger in ("accept", "return_for_revision") and current_user.has_role("specialist"):
         return redirect(url_for("reports.review"))
     return redirect(url_for("reports.show", report_id=report.id))
