@@ -48,4 +48,17 @@ def logout():
 def set_language(code: str):
     if code in ("vi", "en"):
         session["lang"] = code
-    return redirect(request.referrer or url_for("main.index"))
+    return redirect(_local_target(request.referrer) or url_for("main.index"))
+
+
+def _local_target(url: str | None) -> str | None:
+    """The path of ``url`` if it points into this site, else None (no open redirect)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
