@@ -79,11 +79,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(main_bp)
 
     from app.consolidation import bp as consolidation_bp
+    from app.dashboard import bp as dashboard_bp
     from app.documents import bp as documents_bp
     from app.plans import bp as plans_bp
     from app.reports import bp as reports_bp
 
-    for blueprint in (plans_bp, reports_bp, documents_bp, consolidation_bp):
+    for blueprint in (plans_bp, reports_bp, documents_bp, consolidation_bp, dashboard_bp):
         app.register_blueprint(blueprint)
 
     from app import cli, ui, web
