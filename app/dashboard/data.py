@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -107,8 +107,14 @@ def my_deadlines(user: User, today: date) -> list[dict]:
 
 
 def running_documents(user: User) -> list[Document]:
-    return list(db.session.scalars(access.documents_query(user).where(
-        Document.render_state.in_(["queued", "running"])).order_by(Document.id.desc()).limit(20)))
+    """Documents of the user's agency, or of plans it manages, whose files are being made (not
+    the released plans an assigned agency may merely read)."""
+    q = access.documents_query(user).where(Document.render_state.in_(["queued", "running"]))
+    if not access.is_admin(user):
+        managed = select(Plan.id).where(or_(Plan.issuer_id == user.agency_id,
+                                            Plan.standing_agency_id == user.agency_id))
+        q = q.where(or_(Document.agency_id == user.agency_id, Document.plan_id.in_(managed)))
+    return list(db.session.scalars(q.order_by(Document.id.desc()).limit(20)))
 
 
 def pending_extensions_query(user: User):  # noqa: ANN201

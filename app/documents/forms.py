@@ -14,7 +14,7 @@ class SignedCopyForm(FlaskForm):
                      validators=[FileRequired("Vui lòng chọn tệp bản đã ký.")])
 
 
-AUTHORITIES = [("", "Ký trực tiếp (không ghi thẩm quyền)"), ("TM.", "TM. — Thay mặt"),
+AUTHORITIES = [("", "Ký trực tiếp (không ghi)"), ("TM.", "TM. — Thay mặt"),
                ("KT.", "KT. — Ký thay"), ("TL.", "TL. — Thừa lệnh"),
                ("TUQ.", "TUQ. — Thừa ủy quyền"), ("Q.", "Q. — Quyền")]
 
@@ -28,7 +28,7 @@ class SignForm(FlaskForm):
 
     authority = SelectField("Thẩm quyền ký", choices=AUTHORITIES, default="")
     authority_of = StringField("Thay mặt / ký thay cho",
-                               description="Ví dụ: ỦY BAN NHÂN DÂN, CHỦ TỊCH, GIÁM ĐỐC")
+                               description="VD: CHỦ TỊCH, GIÁM ĐỐC")
     title = StringField("Chức vụ người ký",
                         validators=[InputRequired("Vui lòng nhập “Chức vụ người ký”.")])
     name = StringField("Họ và tên người ký",

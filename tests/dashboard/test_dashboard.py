@@ -103,3 +103,8 @@ def test_notifications_count_read_and_read_all(client, round_, people, db):  # n
     db.session.expire_all()
     assert notifications.unread(user) == []
     assert "Quá hạn rồi" in text(client.get("/notifications?all=1"))
+
+
+def test_agency_user_does_not_see_other_agencies_documents_rendering(client, round_, people):  # noqa: ANN001
+    login(client, people(round_["plan"].reporting_assignments[5].agency, Role.REPORTER))
+    assert "Văn bản đang được tạo tệp" not in text(client.get("/"))
