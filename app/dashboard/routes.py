@@ -110,7 +110,7 @@ def mark_all_read():
 def _field_errors(form, exc: InvalidInput, fields: dict[str, str]) -> None:  # noqa: ANN001
     """Put a service refusal under the field it names (else at the top of the form)."""
     placed = False
-    for key, message in (getattr(exc, "errors", None) or {}).items():
+    for key in getattr(exc, "errors", None) or {}:
         if key in fields:
             field = getattr(form, fields[key])
             label = str(field.label.text)

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 
@@ -14,9 +15,9 @@ class SignedCopyForm(FlaskForm):
                      validators=[FileRequired("Vui lòng chọn tệp bản đã ký.")])
 
 
-AUTHORITIES = [("", "Ký trực tiếp (không ghi)"), ("TM.", "TM. — Thay mặt"),
-               ("KT.", "KT. — Ký thay"), ("TL.", "TL. — Thừa lệnh"),
-               ("TUQ.", "TUQ. — Thừa ủy quyền"), ("Q.", "Q. — Quyền")]
+AUTHORITIES = [SelectChoice(v, label) for v, label in (
+    ("", "Ký trực tiếp (không ghi)"), ("TM.", "TM. — Thay mặt"), ("KT.", "KT. — Ký thay"),
+    ("TL.", "TL. — Thừa lệnh"), ("TUQ.", "TUQ. — Thừa ủy quyền"), ("Q.", "Q. — Quyền"))]
 
 
 class SignForm(FlaskForm):

@@ -99,6 +99,7 @@ def show(plan_id: int):
             lines.append({"assignment": a, "report": r, "due": due,
                           "extended": due != deadlines.assignment_due(period, a.agency_id),
                           "locked": period.status == PeriodStatus.OPEN
+                          and (r is None or r.status not in DONE)
                           and deadlines.is_period_locked(period, a.agency_id, today),
                           "overdue": period.status == PeriodStatus.OPEN and today > due
                           and (r is None or r.status not in DONE)})

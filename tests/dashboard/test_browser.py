@@ -29,6 +29,8 @@ def test_dashboard_in_browser(app, round_, people, db):  # noqa: ANN001
     documents.transition(dispatch, "request_signature", round_["specialist"])
     signer = people(round_["plan"].standing_agency, Role.SIGNER).username
     doc_id, period_id = dispatch.id, round_["period"].id
+    plan_id = round_["plan"].id
+    round_["period"].lock_after_days = 3   # locked for the missing agencies on 08/01/2025
     db.session.commit()
     db.session.remove()
 
@@ -43,8 +45,9 @@ def test_dashboard_in_browser(app, round_, people, db):  # noqa: ANN001
             page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning")
                     else None)
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.add_init_script("document.addEventListener('securitypolicyviolation', e => "
-                                 "console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))")
+            page.add_init_script(
+                "document.addEventListener('securitypolicyviolation', e => "
+                "console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))")
 
             def login(user: str) -> None:
                 page.context.clear_cookies()
@@ -69,6 +72,13 @@ def test_dashboard_in_browser(app, round_, people, db):  # noqa: ANN001
             assert drawn and drawn["bars"] == 4 and drawn["w"] > 200 and drawn["h"] > 100, drawn
             assert drawn["inked"] > 1000, drawn
             page.screenshot(path=str(SHOTS / "dashboard-specialist.png"))
+            page.goto(f"{base}/plans/{plan_id}")
+            page.locator(f"#period-{period_id}").scroll_into_view_if_needed()
+            page.locator("details.reopen summary").first.click()
+            expect(page.get_by_role("button", name="Mở lại cho cơ quan").first).to_be_visible()
+            page.locator("details.reopen").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / "plan-period-reopen.png"))
+            page.goto(base + "/")
             page.locator("details.agencies summary").first.click()
             page.screenshot(path=str(SHOTS / "dashboard-specialist-full.png"), full_page=True)
 
