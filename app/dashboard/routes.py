@@ -91,7 +91,18 @@ def open_notification(notification_id: int):
     row = _mine(notification_id)
     notifications.mark_read(row, current_user)
     db.session.commit()
+    if row.kind == "extension_requested" and current_user.has_role("specialist", "admin"):
+        return redirect(url_for("dashboard.extensions"))
     return redirect(_safe_link(row.link) or url_for("dashboard.notifications_page"))
+
+
+@bp.route("/plans/<int:plan_id>/periods/<int:period_id>")
+def period_page(plan_id: int, period_id: int):
+    """Where reminders point: the period's section of the plan page."""
+    period = visible_period(period_id)
+    if period.plan_id != plan_id:
+        abort(404)
+    return redirect(url_for("plans.show", plan_id=plan_id, _anchor=f"period-{period.id}"))
 
 
 @bp.route("/notifications/read-all", methods=["POST"])

@@ -108,3 +108,20 @@ def test_notifications_count_read_and_read_all(client, round_, people, db):  # n
 def test_agency_user_does_not_see_other_agencies_documents_rendering(client, round_, people):  # noqa: ANN001
     login(client, people(round_["plan"].reporting_assignments[5].agency, Role.REPORTER))
     assert "Văn bản đang được tạo tệp" not in text(client.get("/"))
+
+
+def test_reminder_and_extension_links_lead_somewhere(client, round_, people, db):  # noqa: ANN001
+    plan, period = round_["plan"], round_["period"]
+    login(client, people(plan.reporting_assignments[5].agency, Role.REPORTER))
+    resp = client.get(f"/plans/{plan.id}/periods/{period.id}")
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/plans/{plan.id}#period-{period.id}")
+    assert client.get(f"/plans/{plan.id + 99}/periods/{period.id}").status_code == 404
+    client.post(f"/periods/{period.id}/extension",
+                data={"requested_due": "2025-01-20", "reason": "Chờ số liệu"})
+    login(client, round_["specialist"])
+    row = db.session.scalar(db.select(Notification).where(
+        Notification.user_id == round_["specialist"].id,
+        Notification.kind == "extension_requested"))
+    resp = client.post(f"/notifications/{row.id}/open")
+    assert resp.headers["Location"].endswith("/extensions")
