@@ -86,12 +86,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
 
     from app.consolidation import bp as consolidation_bp
+    from app.dashboard import bp as dashboard_bp
     from app.documents import bp as documents_bp
     from app.editor import bp as editor_bp
     from app.plans import bp as plans_bp
     from app.reports import bp as reports_bp
 
-    for blueprint in (plans_bp, reports_bp, documents_bp, consolidation_bp, editor_bp):
+    for blueprint in (plans_bp, reports_bp, documents_bp, consolidation_bp, editor_bp,
+                      dashboard_bp):
         app.register_blueprint(blueprint)
 
     from app import cli, ui, web

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.documents import bp
-from app.documents.forms import ActionForm, SignedCopyForm
+from app.documents.forms import ActionForm, SignedCopyForm, SignForm
 from app.extensions import db
 from app.models import Document, RegisterEntry
 from app.services import access, clock, documents, flows
@@ -57,19 +57,21 @@ def _exists(rel: str | None) -> bool:
 
 @bp.route("/<int:doc_id>")
 def show(doc_id: int, action_form: ActionForm | None = None,
-         upload_form: SignedCopyForm | None = None):
+         upload_form: SignedCopyForm | None = None, sign_form: SignForm | None = None):
     doc = visible_document(doc_id)
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
     actions = flows.actions(flow)
     files = {k: _exists(_file(doc, k)) for k in ("docx", "pdf", "signed")}
     can_upload = (doc.status == "signed" and current_user.agency_id == doc.agency_id
                   and current_user.has_role("clerk", "signer"))
-    code = 400 if (action_form or upload_form) else 200
+    code = 400 if (action_form or upload_form or sign_form) else 200
+    if sign_form is None and any(a["trigger"] == "sign" for a in actions):
+        sign_form = SignForm(formdata=None, data=documents.default_signer(doc, current_user))
     return render_template(
         "documents/show.html", doc=doc, actions=actions, files=files,
         states=DocumentFlow.STATE_LABELS, kinds=kind_labels(), render_labels=RENDER_LABELS,
         form=action_form or ActionForm(), upload_form=upload_form or SignedCopyForm(),
-        can_upload=can_upload), code
+        can_upload=can_upload, sign_form=sign_form), code
 
 
 @bp.route("/<int:doc_id>/action", methods=["POST"])
@@ -83,7 +85,13 @@ def action(doc_id: int):
     if trigger == "decline" and not comment:
         form.comment.errors = [gettext("Vui lòng nhập “Lý do trả lại dự thảo”.")]
         return show(doc_id, action_form=form)
-    documents.transition(doc, trigger, current_user, comment=comment)
+    signer = None
+    if trigger == "sign" and "name" in request.form:
+        sign_form = SignForm()
+        if not sign_form.validate():
+            return show(doc_id, sign_form=sign_form)
+        signer = sign_form.signer(documents.default_signer(doc, current_user))
+    documents.transition(doc, trigger, current_user, comment=comment, signer=signer)
     db.session.commit()
     msg = gettext("Đã thực hiện: %(action)s.",
                   action=gettext(DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)))

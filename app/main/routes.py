@@ -1,12 +1,7 @@
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.main import bp
-from app.models import Plan, Report
-from app.services import access
-from workflows import PlanFlow
 
 
 @bp.route("/health")
@@ -17,9 +12,6 @@ def health():
 
 @bp.route("/")
 def index():
-    plans = db.session.scalars(access.plans_query(current_user).order_by(Plan.id.desc())).all()
-    counts = dict(db.session.execute(
-        access.reports_query(current_user).with_only_columns(Report.status, func.count())
-        .group_by(Report.status)).all())
-    return render_template("main/index.html", plans=plans, counts=counts,
-                           plan_states=PlanFlow.STATE_LABELS)
+    from app.dashboard.routes import render_dashboard
+
+    return render_dashboard()

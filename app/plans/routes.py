@@ -44,7 +44,7 @@ def progress(plan: Plan, reports: list[Report]) -> dict:
     by_key = {(r.period_id, r.agency_id): r for r in reports}
     for period in started:
         for a in plan.reporting_assignments:
-            due = a.due or period.due_on
+            due = deadlines.effective_due(period, a.agency_id)
             r = by_key.get((period.id, a.agency_id))
             if r is not None and r.first_submitted_at is not None:
                 late += r.first_submitted_at.astimezone(clock.VN).date() > due
@@ -96,8 +96,12 @@ def show(plan_id: int):
             if not manages and a.agency_id != current_user.agency_id:
                 continue
             r = by_agency.get(a.agency_id)
-            due = a.due or period.due_on
+            due = deadlines.effective_due(period, a.agency_id)
             lines.append({"assignment": a, "report": r, "due": due,
+                          "extended": due != deadlines.assignment_due(period, a.agency_id),
+                          "locked": period.status == PeriodStatus.OPEN
+                          and (r is None or r.status not in DONE)
+                          and deadlines.is_period_locked(period, a.agency_id, today),
                           "overdue": period.status == PeriodStatus.OPEN and today > due
                           and (r is None or r.status not in DONE)})
         round_flow = RoundFlow(period, current_user, standing_agency_id=plan.standing_agency_id,
@@ -121,7 +125,9 @@ def show(plan_id: int):
         states=PlanFlow.STATE_LABELS, round_states=RoundFlow.STATE_LABELS,
         report_states=ReportFlow.STATE_LABELS, doc_states=DocumentFlow.STATE_LABELS,
         labels=ACTION_LABELS, close_form=CloseRoundForm(),
-        is_reporter=current_user.has_role("reporter", "agency_leader"))
+        is_reporter=current_user.has_role("reporter", "agency_leader"),
+        is_standing=current_user.has_role("specialist")
+        and current_user.agency_id == plan.standing_agency_id)
 
 
 ACTION_LABELS = {

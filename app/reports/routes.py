@@ -23,7 +23,7 @@ from app.models import (
 )
 from app.reports import bp
 from app.reports.forms import ActionForm, report_form_class
-from app.services import access, clock, documents, flows, reports
+from app.services import access, clock, deadlines, documents, flows, reports
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from workflows import ReportFlow, TransitionRefused
 
@@ -52,10 +52,11 @@ def inbox():
             if period.status == PeriodStatus.PENDING:
                 continue
             r = mine.get(period.id)
-            due = a.due or period.due_on
+            due = deadlines.effective_due(period, a.agency_id)
             done = r is not None and r.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
             rows.append({"plan": a.plan, "period": period, "report": r, "due": due,
                          "overdue": period.status == PeriodStatus.OPEN and not done and today > due,
+                         "extended": due != deadlines.assignment_due(period, a.agency_id),
                          "days_left": (due - today).days})
     rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["due"]))
     return render_template("reports/inbox.html", rows=rows, states=ReportFlow.STATE_LABELS,
@@ -149,7 +150,7 @@ def edit(report_id: int):
 def _render_edit(report: Report, form, parsed, conflict: str | None = None):  # noqa: ANN001, ANN202
     return render_template("reports/edit.html", report=report, form=form, schema=parsed,
                            conflict=conflict, states=ReportFlow.STATE_LABELS,
-                           due=report.assignment.due or report.period.due_on)
+                           due=deadlines.due_date(report))
 
 
 @bp.route("/reports/<int:report_id>")
@@ -163,7 +164,7 @@ def show(report_id: int, action_form: ActionForm | None = None):
         "reports/show.html", report=report, schema=schema, actions=actions,
         states=ReportFlow.STATE_LABELS, can_edit=_can_edit(report),
         can_submit=flow.can("submit_for_approval"), form=action_form or ActionForm(),
-        reason_triggers=REASON_TRIGGERS, due=report.assignment.due or report.period.due_on), \
+        reason_triggers=REASON_TRIGGERS, due=deadlines.due_date(report)), \
         (400 if action_form is not None else 200)
 
 

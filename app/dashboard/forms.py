@@ -1,0 +1,46 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+
+class Form(FlaskForm):
+    """CSRF is checked for every POST by CSRFProtect (``csrf_token`` field of the page)."""
+
+    class Meta:
+        csrf = False
+
+
+def _required(label: str) -> InputRequired:
+    return InputRequired(f"Vui lòng nhập “{label}”.")
+
+
+def _date_message(label: str) -> str:
+    return f"“{label}” không phải là ngày hợp lệ (ngày/tháng/năm)."
+
+
+class ExtensionRequestForm(Form):
+    requested_due = DateField("Hạn mới đề nghị", validators=[_required("Hạn mới đề nghị")])
+    reason = TextAreaField("Lý do xin gia hạn", validators=[_required("Lý do xin gia hạn")])
+
+
+class GrantForm(Form):
+    granted_due = DateField("Gia hạn đến ngày", validators=[_required("Gia hạn đến ngày")])
+    comment = TextAreaField("Ghi chú (không bắt buộc)", validators=[Optional()])
+
+
+class RefuseForm(Form):
+    comment = TextAreaField("Lý do không gia hạn", validators=[_required("Lý do không gia hạn")])
+
+
+class ReopenForm(Form):
+    until = DateField("Mở lại đến ngày (để trống: không hạn)", validators=[Optional()])
+    comment = StringField("Ghi chú", validators=[Optional()])
+
+
+def date_errors(form: FlaskForm) -> None:
+    """WTForms' English "Not a valid date value." → a Vietnamese sentence naming the field."""
+    for field in form:
+        if isinstance(field, DateField):
+            label = str(field.label.text).split(" (")[0]
+            field.errors = [_date_message(label) if "valid date" in str(e) else e
+                            for e in field.errors]
