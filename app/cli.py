@@ -1,5 +1,6 @@
 """Command line: ``kehoach serve`` (the whole app, embedded), ``kehoach worker``, ``kehoach plan
-check|load FILE``, ``kehoach init-db``, ``kehoach demo``. Also available as ``flask --app app …``."""
+check|load FILE``, ``kehoach init-db``, ``kehoach demo``.
+Also available as ``flask --app app …``."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def plan_load(files: tuple[str, ...]) -> None:
             click.echo(str(exc), err=True)
             sys.exit(1)
         db.session.commit()
-        click.echo(f"{f}: đã nạp kế hoạch “{plan.code}” ({len(plan.assignments)} cơ quan được giao)")
+        click.echo(f"{f}: đã nạp kế hoạch “{plan.code}” "
+                   f"({len(plan.assignments)} cơ quan được giao)")
 
 
 @click.group("calendar")

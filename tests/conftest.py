@@ -17,7 +17,9 @@ from app import create_app
 from app.extensions import db as _db
 
 ROOT = Path(__file__).resolve().parent.parent
-BACKENDS = [b for b in os.environ.get("KEHOACH_TEST_DATABASES", "sqlite,postgresql").split(",") if b]
+BACKENDS = [
+    b for b in os.environ.get("KEHOACH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
+]
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 _TMP = Path(tempfile.mkdtemp(prefix="kehoach-tests-"))

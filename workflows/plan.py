@@ -25,7 +25,8 @@ class PlanFlow(Flow):
             "dest": "issued",
             "conditions": ["is_actor_issuer_clerk", "is_document_signed"],
         },
-        {"trigger": "start", "source": "issued", "dest": "in_progress", "conditions": ["is_system"]},
+        {"trigger": "start", "source": "issued", "dest": "in_progress",
+         "conditions": ["is_system"]},
         {
             "trigger": "mark_reported",
             "source": "in_progress",
@@ -79,7 +80,8 @@ class PlanFlow(Flow):
 
 class RoundFlow(Flow):
     """Subject: a reporting period with ``status``; facts: ``standing_agency_id``,
-    ``all_accepted``, ``deadline_passed``, ``plan_issued``, ``consolidation_released``, ``system``."""
+    ``all_accepted``, ``deadline_passed``, ``plan_issued``, ``consolidation_released``,
+    ``system``."""
 
     NAME = "kỳ báo cáo"
     STATES = ["pending", "open", "reported", "consolidated"]

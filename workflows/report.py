@@ -1,4 +1,5 @@
-"""An agency's report: draft → awaiting_approval → submitted → (returned → submitted)* → accepted."""
+"""An agency's report:
+draft → awaiting_approval → submitted → (returned → submitted)* → accepted."""
 
 from __future__ import annotations
 

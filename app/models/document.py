@@ -59,7 +59,8 @@ class Document(db.Model):
     docx_path: Mapped[str | None] = mapped_column(String(512))
     pdf_path: Mapped[str | None] = mapped_column(String(512))
     signed_path: Mapped[str | None] = mapped_column(String(512))
-    render_state: Mapped[str] = mapped_column(String(16), default="none")  # none|queued|running|done|failed
+    # none | queued | running | done | failed
+    render_state: Mapped[str] = mapped_column(String(16), default="none")
     render_progress: Mapped[int] = mapped_column(Integer, default=0)
     render_error: Mapped[str | None] = mapped_column(Text)
     render_key: Mapped[str | None] = mapped_column(String(128), unique=True)

@@ -14,7 +14,8 @@ from app.services import schedule
 def days_off_and_makeups() -> tuple[set[date], set[date]]:
     """(holidays, substitute working days) from the calendar table."""
     rows = db.session.scalars(select(CalendarDay)).all()
-    return ({r.day for r in rows if r.kind == "holiday"}, {r.day for r in rows if r.kind == "workday"})
+    return ({r.day for r in rows if r.kind == "holiday"},
+            {r.day for r in rows if r.kind == "workday"})
 
 
 def add_working_days(start: date, n: int) -> date:

@@ -1,4 +1,5 @@
-"""The time the services see. Tests and the scheduler may set it; nothing else reads the OS clock."""
+"""The time the services see. Tests and the scheduler may set it; nothing else reads the OS
+clock."""
 
 from __future__ import annotations
 

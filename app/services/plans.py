@@ -104,7 +104,8 @@ def set_form(plan: Plan, schema: dict) -> FormVersion:
     if current is not None and not has_reports:
         current.schema = copy.deepcopy(schema)
         return current
-    version = FormVersion(version=(current.version + 1) if current else 1, schema=copy.deepcopy(schema))
+    version = FormVersion(version=(current.version + 1) if current else 1,
+                          schema=copy.deepcopy(schema))
     plan.form_versions.append(version)
     db.session.flush()
     return version
@@ -177,7 +178,8 @@ def on_plan_document_released(plan: Plan, doc: Document, actor: User) -> None:
     """Called when the clerk releases the signed plan: the plan takes the document's number and
     is issued; periods already started open."""
     flow = PlanFlow(plan, actor, document_signed=True)
-    plan.number, plan.year, plan.symbol, plan.issued_on = doc.number, doc.year, doc.symbol, doc.issued_on
+    plan.number, plan.year = doc.number, doc.year
+    plan.symbol, plan.issued_on = doc.symbol, doc.issued_on
     flows.fire(flow, "issue", actor, comment=f"Số {doc.symbol}")
     from app.services import notifications
 
@@ -197,7 +199,8 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
     if plan.status not in (PlanStatus.ISSUED, PlanStatus.IN_PROGRESS):
         return opened
     for period in plan.periods:
-        if period.status == PeriodStatus.PENDING and (period.kind == "once" or period.starts_on <= today):
+        started = period.kind == "once" or period.starts_on <= today
+        if period.status == PeriodStatus.PENDING and started:
             flows.fire(RoundFlow(period, None, system=True, plan_issued=True), "open", None,
                        plan_id=plan.id)
             opened.append(period)

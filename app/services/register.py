@@ -10,7 +10,9 @@ from app.extensions import db
 from app.models import Agency, RegisterEntry
 
 
-def format_symbol(number: int | None, type_abbr: str, agency_abbr: str, unit: str | None = None) -> str:
+def format_symbol(
+    number: int | None, type_abbr: str, agency_abbr: str, unit: str | None = None
+) -> str:
     """``05/KH-BCĐNQ``; a công văn (no type) is ``12/UBND-VX``; an unnumbered draft keeps blanks."""
     num = f"{number:02d}" if number is not None else "    "
     if type_abbr:

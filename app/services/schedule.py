@@ -79,7 +79,8 @@ def _window(kind: str, year: int, index: int) -> tuple[date, date, str, str]:
         return date(year - 1, 12, 15), date(year, 12, 14), f"{year}", f"Năm {year}"
     if kind == "half_yearly":
         if index == 1:
-            return date(year - 1, 12, 15), date(year, 6, 14), f"{year}-H1", f"6 tháng đầu năm {year}"
+            return (date(year - 1, 12, 15), date(year, 6, 14), f"{year}-H1",
+                    f"6 tháng đầu năm {year}")
         return date(year, 6, 15), date(year, 12, 14), f"{year}-H2", f"6 tháng cuối năm {year}"
     if kind == "quarterly":
         last_month = index * 3

@@ -103,14 +103,17 @@ def test_tra_vinh_from_draft_to_consolidated(db, people):
     returned = db.session.scalar(select(Report).where(Report.agency_id == returned_agency.id))
     assert [v.status for v in returned.versions] == [
         "awaiting_approval", "submitted", "returned", "submitted", "accepted"]
-    assert returned.versions[1].data["banners"] == 2 and returned.versions[-1].data["banners"] == 100
+    assert returned.versions[1].data["banners"] == 2
+    assert returned.versions[-1].data["banners"] == 100
 
     clock.set_now(date(2025, 1, 8))
     doc = release_consolidated(period, people)
     db.session.commit()
     assert doc.symbol == "01/BC-CA"
     assert period.status == "consolidated" and plan.status == "consolidated"
-    results = db.session.scalar(select(__import__("app.models", fromlist=["x"]).Consolidation)).results
+    from app.models import Consolidation
+
+    results = db.session.scalar(select(Consolidation)).results
     total = sum(i + 1 for i in range(len(expected))) - 2 + 100
     assert results["by_name"]["banners"]["value"] == total
     assert results["summary"]["late"] == 1 and results["summary"]["missing"] == 0

@@ -22,7 +22,8 @@ def test_cutoff_windows():
     assert [(p.starts_on, p.ends_on) for p in h] == [
         (date(2023, 12, 15), date(2024, 6, 14)), (date(2024, 6, 15), date(2024, 12, 14))]
     m = periods_for({"kind": "monthly", "start": 2024, "end": 2024})
-    assert len(m) == 12 and (m[0].starts_on, m[0].ends_on) == (date(2023, 12, 15), date(2024, 1, 14))
+    assert len(m) == 12
+    assert (m[0].starts_on, m[0].ends_on) == (date(2023, 12, 15), date(2024, 1, 14))
     assert (m[4].starts_on, m[4].ends_on) == (date(2024, 4, 15), date(2024, 5, 14))
 
 
