@@ -23,7 +23,7 @@ Shapes shared by all builders
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -289,7 +289,7 @@ def signing_time_iso(when: datetime | date) -> str:
     if not isinstance(when, datetime):
         when = datetime(when.year, when.month, when.day, tzinfo=VN_TZ)
     elif when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
@@ -510,7 +510,7 @@ def _target_note(field: Mapping[str, Any], value: Any) -> str:
     return note + ")"
 
 
-GROUP_STT = 620  # STT column of a group table (twips)
+GROUP_STT = 720  # STT column of a group table (twips)
 _NARROW = {"date": 1420, "integer": 1250, "decimal": 1250, "percentage": 1250, "computed": 1250,
            "yesno": 1000}
 
@@ -722,7 +722,8 @@ def consolidated_context(
          "timeliness": [                      # one row per expected agency, in table order
              {"agency": code, "due": date, "submitted_on": date | datetime | None}],
          "results": [                         # numeric fields, already consolidated
-             {"label": str, "short_label": str (opt, the table's column header), "unit": str, "rule": "sum"|"avg"|"count"|"min"|"max"|"ratio",
+             {"label": str, "short_label": str (opt, the tables' column head),
+              "unit": str, "rule": "sum"|"avg"|"count"|"min"|"max"|"ratio",
               "value": number | None, "target": number | None,
               "per_agency": {code: number | None}}],
          "texts": [                           # narrative fields merged by agency

@@ -6,7 +6,7 @@ import io
 import re
 import subprocess
 import zipfile
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -526,17 +526,17 @@ def test_consolidated_heads_use_the_short_label():
 
 
 def test_electronic_stamp_top_right_of_page_one():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from worker.contexts import e_stamp, signing_time_iso
 
-    assert signing_time_iso(datetime(2024, 1, 5, 7, 30, tzinfo=timezone.utc)) == (
+    assert signing_time_iso(datetime(2024, 1, 5, 7, 30, tzinfo=UTC)) == (
         "2024-01-05T14:30:00+07:00")
     assert signing_time_iso(datetime(2024, 1, 5, 7, 30, 12, 999)) == "2024-01-05T14:30:12+07:00"
     assert signing_time_iso(date(2024, 1, 5)) == "2024-01-05T00:00:00+07:00"
     _, ctx = CONTEXTS["report"]
     assert ctx["e_stamp"] == ""
-    stamp = e_stamp("03/BC-STTTT", datetime(2024, 1, 5, 7, 30, tzinfo=timezone.utc))
+    stamp = e_stamp("03/BC-STTTT", datetime(2024, 1, 5, 7, 30, tzinfo=UTC))
     doc = Document(io.BytesIO(render_docx(TEMPLATES / "report.docx", {**ctx, "e_stamp": stamp})))
     header = doc.sections[0].first_page_header
     assert header.paragraphs[0].text == "Số: 03/BC-STTTT\n2024-01-05T14:30:00+07:00"
