@@ -146,6 +146,8 @@ class FieldSpec:
     Attributes:
         name: identifier, ``[a-z][a-z0-9_]*``, unique at its level (top level or in its group).
         label: the question shown to the clerk.
+        short_label: (opt) a few words for a table column header (the consolidated report's
+            tables), e.g. ``"Tỷ lệ CB được tập huấn"``; the label is used when absent.
         help: (opt) help text under the input.
         required: on submit the field must have a value (unless hidden by ``visible_if``).
         default: (opt) typed value put in a new, empty report.
@@ -170,6 +172,7 @@ class FieldSpec:
     def __init__(self, name: str, label: str) -> None:
         self.name = name
         self.label = label
+        self.short_label: str | None = None
         self.help: str | None = None
         self.required = False
         self.default: Any = None
@@ -190,6 +193,8 @@ class FieldSpec:
     def to_dict(self) -> dict[str, Any]:
         """Schema form of the field; ``parse_schema`` reads it back to an equal field."""
         out: dict[str, Any] = {"name": self.name, "label": self.label, "type": self.type_name}
+        if self.short_label:
+            out["short_label"] = self.short_label
         if self.help:
             out["help"] = self.help
         if self.required:
@@ -877,5 +882,5 @@ FIELD_TYPES: dict[str, type[FieldSpec]] = {
     for cls in (IntegerSpec, DecimalSpec, PercentageSpec, TextSpec, TextareaSpec, DateSpec,
                 ChoiceSpec, MultichoiceSpec, YesNoSpec, FileSpec, GroupSpec, ComputedSpec)
 }
-COMMON_KEYS = ("name", "label", "type", "help", "required", "default", "unit", "visible_if",
-               "target", "target_label", "consolidate")
+COMMON_KEYS = ("name", "label", "short_label", "type", "help", "required", "default", "unit",
+               "visible_if", "target", "target_label", "consolidate")

@@ -156,7 +156,7 @@ def _load_field(raw: Any, path: str, problems: list[Problem], *, in_group: bool
         if key not in COMMON_KEYS and key not in cls.own_keys:
             problems.append(Problem(f"{path}.{key}", _("Khóa {key} không dùng cho loại {type}",
                                                        key=key, type=type_name)))
-    for key in ("help", "unit", "target_label"):
+    for key in ("short_label", "help", "unit", "target_label"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
             problems.append(Problem(f"{path}.{key}", _("Phải là văn bản")))

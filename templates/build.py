@@ -103,7 +103,14 @@ def _setup(doc: DocumentObject) -> None:
     p = section.header.paragraphs[0]
     p.alignment = CENTER
     _field(p, "PAGE", "2", size=13)
-    section.first_page_header.paragraphs[0].text = ""
+    # Page 1: the electronic stamp top right (number+symbol, signing time; FORMAT.md §6), empty
+    # for a draft.
+    stamp = section.first_page_header.paragraphs[0]
+    stamp.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    stamp.paragraph_format.space_after = Pt(0)
+    run = stamp.add_run("{{ e_stamp }}")
+    run.font.size = Pt(10)
+    run.font.name = FONT
 
 
 def _field(p: Paragraph, instr: str, shown: str, size: float) -> None:
@@ -307,11 +314,16 @@ def _addressees(doc: DocumentObject, before: float = 6) -> None:
     para(doc, "", size=6)
 
 
-def _blocks(doc: DocumentObject, var: str) -> None:
+def _blocks(doc: DocumentObject, var: str, *, tables: bool = False) -> None:
+    """The body paragraphs; with ``tables`` a block of kind ``table`` is a bordered table."""
     tag(doc, f"{{%p for b in {var} %}}")
+    if tables:
+        tag(doc, "{%p if b.kind == 'table' %}")
+        _block_table(doc)
     variants = (("bold", True, False), ("italic", False, True), ("bold_italic", True, True))
     for i, (style, bold, italic) in enumerate(variants):
-        tag(doc, f"{{%p {'if' if i == 0 else 'elif'} b.style == '{style}' %}}")
+        first = i == 0 and not tables
+        tag(doc, f"{{%p {'if' if first else 'elif'} b.style == '{style}' %}}")
         para(
             doc,
             "{{ b.text }}",
@@ -326,6 +338,40 @@ def _blocks(doc: DocumentObject, var: str) -> None:
     para(doc, "{{ b.text }}", align=JUSTIFY, before=6, indent=True)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
+
+
+def _block_table(doc: DocumentObject) -> None:
+    """A table block (rows of a repeating group): header row ``b.head``, rows ``b.rows``; each
+    cell ``{text, w, jc}`` (width twips, alignment), the grid ``b.grid``; sum ``TEXT_WIDTH``."""
+    para(doc, "", size=4)
+    t = doc.add_table(rows=4, cols=3)
+    _all_borders(t)
+    _fixed(t, [300, 8755, 300])
+    rows = [
+        ("{%tc for h in b.head %}", "{{ h.text }}", "{%tc endfor %}"),
+        ("{%tr for r in b.rows %}", "", ""),
+        ("{%tc for c in r %}", "{{ c.text }}", "{%tc endfor %}"),
+        ("{%tr endfor %}", "", ""),
+    ]
+    for ri, texts in enumerate(rows):
+        for ci, text in enumerate(texts):
+            _cell_text(t.cell(ri, ci), text, bold=ri == 0, size=12)
+    for r in t.rows:
+        r._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
+    t.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for ri, var in ((0, "h"), (2, "c")):
+        cell = t.cell(ri, 1)
+        cell._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), f"{{{{ {var}.w }}}}")
+        jc = cell.paragraphs[0]._p.get_or_add_pPr().find(qn("w:jc"))
+        jc.set(qn("w:val"), f"{{{{ {var}.jc }}}}")
+    grid = t._tbl.tblGrid
+    for col in list(grid):
+        grid.remove(col)
+    grid.text = "{% for w in b.grid %}"
+    col = OxmlElement("w:gridCol")
+    col.set(qn("w:w"), "{{ w }}")
+    col.tail = "{% endfor %}"
+    grid.append(col)
 
 
 def _signature(doc: DocumentObject) -> None:
@@ -457,7 +503,7 @@ def build_report() -> DocumentObject:
     _header_table(doc)
     _title(doc)
     _addressees(doc, before=0)
-    _blocks(doc, "blocks")
+    _blocks(doc, "blocks", tables=True)
     _signature(doc)
     return doc
 

@@ -235,6 +235,16 @@ def report_input(doc: Document) -> tuple[dict, dict]:
     return out, agencies
 
 
+def _short_labels(plan: Plan) -> dict[str, str]:
+    """``{field name: short_label}`` of the plan's form (the newest version that names it)."""
+    out: dict[str, str] = {}
+    for version in plan.form_versions or []:
+        for f in _fields(version.schema):
+            if f.get("name") and f.get("short_label"):
+                out[f["name"]] = f["short_label"]
+    return out
+
+
 def consolidated_input(doc: Document) -> tuple[dict, dict]:
     period = db.session.get(ReportingPeriod, doc.period_id) if doc.period_id else None
     if period is None:
@@ -256,6 +266,7 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
             "submitted_on": _vn_date(a.get("submitted_at")),
             "working_days_late": a.get("working_days_late"),
         })
+    short = _short_labels(plan)
     numeric, texts = [], []
     for f in results.get("fields") or []:
         rule = f.get("rule") or "none"
@@ -265,6 +276,7 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         ):
             numeric.append({
                 "label": f["label"],
+                "short_label": short.get(f.get("name") or "") or "",
                 "unit": "%" if f.get("type") == "percentage" else (f.get("unit") or ""),
                 "rule": rule,
                 "value": _number(f.get("value")),
@@ -346,4 +358,30 @@ def build(doc: Document) -> dict[str, Any]:
     """The template context of ``doc`` (see module doc). Raises ``ContextError`` (Vietnamese)."""
     adapt, builder = _BUILDERS[DocumentKind(doc.kind)]
     data, agencies = adapt(doc)
-    return builder(data, agencies, doc.number, doc.issued_on if doc.number else None)
+    ctx = builder(data, agencies, doc.number, doc.issued_on if doc.number else None)
+    signed = signed_time(doc)
+    if signed is not None and doc.symbol:
+        ctx["e_stamp"] = contexts.e_stamp(doc.symbol, signed)
+    return ctx
+
+
+def signed_time(doc: Document) -> datetime | date | None:
+    """When a released document was signed, for its electronic stamp (FORMAT.md §6): the
+    snapshot's ``signed_at`` (ISO text) if recorded, else the time it was released (its audit
+    event), else its issue date. ``None`` for a document that is not released."""
+    from app.models import AuditEvent, DocumentStatus
+
+    if doc.status != DocumentStatus.RELEASED or doc.number is None:
+        return None
+    raw = (doc.snapshot or {}).get("signed_at")
+    if isinstance(raw, str) and raw:
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+    released = db.session.scalar(
+        select(AuditEvent.at)
+        .where(AuditEvent.object_type == "document", AuditEvent.object_id == doc.id,
+               AuditEvent.action == "release")
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1))
+    return released or doc.issued_on

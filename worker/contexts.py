@@ -23,7 +23,7 @@ Shapes shared by all builders
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +76,7 @@ RULE_NAMES = {
 }
 
 _COMMON = {
+    "e_stamp",
     "header_parent",
     "agency_name",
     "agency_rule_indent",
@@ -279,6 +280,25 @@ def rule_indent(text: str, size_pt: float, cell_width: int, fraction: float = 0.
     return max(0, (inner - rule) // 2)
 
 
+VN_TZ = timezone(timedelta(hours=7), "+07:00")
+
+
+def signing_time_iso(when: datetime | date) -> str:
+    """ISO 8601 in Vietnam time, to the second: ``2024-01-05T14:30:00+07:00``. A naive datetime
+    is taken as UTC (the database stores UTC); a date as its midnight in Vietnam."""
+    if not isinstance(when, datetime):
+        when = datetime(when.year, when.month, when.day, tzinfo=VN_TZ)
+    elif when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
+
+
+def e_stamp(symbol: str, signed: datetime | date) -> str:
+    """Top-right text of page 1 of an electronic document (FORMAT.md §6): the number+symbol and
+    the signing time, on two lines."""
+    return f"Số: {symbol}\n{signing_time_iso(signed)}"
+
+
 def _agency(agencies: Mapping[str, Mapping[str, Any]], code: str, what: str) -> Mapping[str, Any]:
     try:
         return agencies[code]
@@ -301,6 +321,7 @@ def header_context(
         "agency_rule_indent": rule_indent(name, 12, HEADER_LEFT),
         "number_line": number_line,
         "date_line": date_line,
+        "e_stamp": "",  # set by worker.context for a released document (FORMAT.md §6)
     }
 
 
@@ -464,6 +485,11 @@ def format_value(field: Mapping[str, Any], value: Any) -> str:
         labels = {c["value"]: c["label"] for c in field.get("choices") or []}
         vals = value if isinstance(value, list | tuple) else [value]
         return ", ".join(labels.get(v, str(v)) for v in vals)
+    if ftype == "date" and isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     if ftype == "date" and isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)
@@ -482,6 +508,62 @@ def _target_note(field: Mapping[str, Any], value: Any) -> str:
     if target:
         note += f"; đạt {format_number(round(float(value) / float(target) * 100, 1))}%"
     return note + ")"
+
+
+GROUP_STT = 720  # STT column of a group table (twips)
+_NARROW = {"date": 1420, "integer": 1250, "decimal": 1250, "percentage": 1250, "computed": 1250,
+           "yesno": 1000}
+
+
+def _cell_value(column: Mapping[str, Any], value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    return format_value(column, value)
+
+
+def group_table(columns: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]
+                ) -> dict[str, Any]:
+    """A table block of a repeating group's rows: STT, one column per group column (its
+    ``short_label`` or label), dates dd/mm/yyyy. Widths (twips, grid and cells) sum to
+    ``TEXT_WIDTH``: dates and numbers fixed, the text columns share the rest by content length.
+    """
+    columns = [c for c in columns if c.get("type") != "file"]
+    body = [[_cell_value(c, row.get(c["name"])) for c in columns] for row in rows]
+    widths: list[int] = [0] * len(columns)
+    flexible = []
+    for i, c in enumerate(columns):
+        if c.get("type") in _NARROW:
+            widths[i] = _NARROW[c["type"]]
+        else:
+            flexible.append(i)
+    rest = TEXT_WIDTH - GROUP_STT - sum(widths)
+    if flexible:
+        weight = {i: min(60, max(12, len(columns[i].get("short_label") or columns[i]["label"]),
+                                 *(len(r[i]) for r in body))) for i in flexible}
+        total = sum(weight.values())
+        for i in flexible:
+            widths[i] = rest * weight[i] // total
+        widths[flexible[-1]] += rest - sum(widths[i] for i in flexible)
+    elif widths:  # only narrow columns: spread what is left
+        extra = rest // len(widths)
+        widths = [w + extra for w in widths]
+        widths[-1] += rest - extra * len(widths)
+    grid = [GROUP_STT, *widths]
+
+    def jc(c: Mapping[str, Any]) -> str:
+        return "center" if c.get("type") in _NARROW else "left"
+
+    head = [{"text": "STT", "w": GROUP_STT, "jc": "center"}] + [
+        {"text": c.get("short_label") or c["label"], "w": w, "jc": "center"}
+        for c, w in zip(columns, widths, strict=True)
+    ]
+    table_rows = [
+        [{"text": str(n), "w": GROUP_STT, "jc": "center"}]
+        + [{"text": t, "w": w, "jc": jc(c)} for c, w, t in zip(columns, widths, r, strict=True)]
+        for n, r in enumerate(body, 1)
+    ]
+    return {"kind": "table", "text": "", "style": "plain", "grid": grid, "head": head,
+            "rows": table_rows}
 
 
 def report_blocks(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> list:
@@ -503,13 +585,8 @@ def report_blocks(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any
             rows = value or []
             if not rows:
                 blocks.append(_block("para", "Không có."))
-            for row in rows:
-                parts = [
-                    f"{c['label']}: {format_value(c, row.get(c['name']))}"
-                    for c in f.get("fields") or []
-                    if row.get(c["name"]) not in (None, "")
-                ]
-                blocks.append(_block("bullet", "- " + "; ".join(parts) + ";"))
+            else:
+                blocks.append(group_table(f.get("fields") or [], rows))
             continue
         blocks.append(
             _block(
@@ -567,6 +644,8 @@ def report_context(
     blocks = [_block("para", intro)]
     blocks += report_blocks(report.get("fields") or [], report.get("answers") or {})
     blocks += [_block("para", p) for p in report.get("closing") or []]
+    if blocks[-1]["kind"] == "table":  # "./." needs a paragraph after the table
+        blocks.append(_block("para", f"Trên đây là báo cáo của {agency['name']}."))
     end_text(blocks)
     ctx["blocks"] = blocks
     ctx["recipients"] = recipient_lines(
@@ -643,7 +722,8 @@ def consolidated_context(
          "timeliness": [                      # one row per expected agency, in table order
              {"agency": code, "due": date, "submitted_on": date | datetime | None}],
          "results": [                         # numeric fields, already consolidated
-             {"label": str, "unit": str, "rule": "sum"|"avg"|"count"|"min"|"max"|"ratio",
+             {"label": str, "short_label": str (opt, the tables' column head),
+              "unit": str, "rule": "sum"|"avg"|"count"|"min"|"max"|"ratio",
               "value": number | None, "target": number | None,
               "per_agency": {code: number | None}}],
          "texts": [                           # narrative fields merged by agency
@@ -843,7 +923,7 @@ def table_parts(
                 "field_w": field_w,
                 "status_w": TABLE_STATUS if status else 0,
                 "status": status,
-                "head": [r["label"] for r in sel],
+                "head": [r.get("short_label") or r["label"] for r in sel],
                 "units": [
                     ", ".join(
                         x

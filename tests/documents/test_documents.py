@@ -6,7 +6,7 @@ import io
 import re
 import subprocess
 import zipfile
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
@@ -482,3 +482,65 @@ def test_pdf_of_nasty_text_and_long_word(tmp_path):
     flat = text.replace("\n", "")
     assert "{{ secret }}" in text and "a < b > c & d" in text
     assert flat.count("W") >= 300
+
+
+def test_report_group_rows_are_a_table():
+    """A repeating group (activities) is a bordered table with a header row, not "- …" lines;
+    dates dd/mm/yyyy; the short label heads its column."""
+    report = dict(samples.REPORT)
+    fields = [dict(f) for f in samples.FIELDS]
+    group = next(f for f in fields if f["type"] == "group")
+    group["fields"] = [dict(c) for c in group["fields"]]
+    group["fields"][2]["short_label"] = "Người tham dự"
+    report["fields"] = fields
+    report["answers"] = {**samples.REPORT["answers"], "activities": [
+        {"on": date(2024, 12, 1), "form": "Mít tinh", "people": 300},
+        {"on": "2024-12-10", "form": "Treo băng rôn <& >", "people": None}]}
+    ctx = report_context(report, samples.AGENCIES, 3, date(2025, 1, 2))
+    doc = Document(io.BytesIO(render_docx(TEMPLATES / "report.docx", ctx)))
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == "STT"]
+    assert len(tables) == 1
+    t = tables[0]
+    assert _table_rows(t) == [["STT", "Ngày", "Hình thức", "Người tham dự"],
+                              ["1", "01/12/2024", "Mít tinh", "300 người"],
+                              ["2", "10/12/2024", "Treo băng rôn <& >", ""]]
+    grid = [int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert sum(grid) == 9355 and len(grid) == 4
+    for row in t.rows:
+        assert [int(c._tc.tcPr.find(qn("w:tcW")).get(qn("w:w"))) for c in row.cells] == grid
+    borders = t._tbl.tblPr.find(qn("w:tblBorders"))
+    assert borders.find(qn("w:insideH")).get(qn("w:val")) == "single"
+    assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert not any(p.text.startswith("- Ngày") for p in doc.paragraphs)
+    assert doc.paragraphs[-1].text.endswith("./.") or "./." in "\n".join(_texts(doc))
+
+
+def test_consolidated_heads_use_the_short_label():
+    cons, agencies = samples.consolidated_sample(3)
+    cons = dict(cons)
+    cons["results"] = [dict(r) for r in cons["results"]]
+    cons["results"][0]["short_label"] = "Băng rôn"
+    ctx = consolidated_context(cons, agencies, 1, date(2025, 1, 8))
+    assert ctx["table_parts"][0]["head"][0] == "Băng rôn"
+    assert any(cons["results"][0]["label"] in b["text"] for b in ctx["blocks"])  # full label kept
+
+
+def test_electronic_stamp_top_right_of_page_one():
+    from datetime import datetime
+
+    from worker.contexts import e_stamp, signing_time_iso
+
+    assert signing_time_iso(datetime(2024, 1, 5, 7, 30, tzinfo=UTC)) == (
+        "2024-01-05T14:30:00+07:00")
+    assert signing_time_iso(datetime(2024, 1, 5, 7, 30, 12, 999)) == "2024-01-05T14:30:12+07:00"
+    assert signing_time_iso(date(2024, 1, 5)) == "2024-01-05T00:00:00+07:00"
+    _, ctx = CONTEXTS["report"]
+    assert ctx["e_stamp"] == ""
+    stamp = e_stamp("03/BC-STTTT", datetime(2024, 1, 5, 7, 30, tzinfo=UTC))
+    doc = Document(io.BytesIO(render_docx(TEMPLATES / "report.docx", {**ctx, "e_stamp": stamp})))
+    header = doc.sections[0].first_page_header
+    assert header.paragraphs[0].text == "Số: 03/BC-STTTT\n2024-01-05T14:30:00+07:00"
+    assert header.paragraphs[0].alignment == 2  # right
+    run = header.paragraphs[0].runs[0]
+    assert run.font.size.pt == 10 and run.font.name == "Times New Roman"
+    assert "03/BC-STTTT" not in "".join(doc.sections[0].header._element.itertext())

@@ -71,6 +71,7 @@ def num(name: str, **kw: object) -> dict:
         ([num("a", min=0, default=-1)], "fields[0].default", "Giá trị phải từ 0 trở lên"),
         ([{"name": "t", "label": "T", "type": "text", "min": 1}], "fields[0].min",
          "Khóa min không dùng cho loại text"),
+        ([num("a", short_label=5)], "fields[0].short_label", "Phải là văn bản"),
     ],
 )
 def test_refused(fields: list[dict], path: str, message: str) -> None:
@@ -97,7 +98,8 @@ def test_round_trip_of_a_full_schema() -> None:
         num("trained", min=0, default=0),
         {"name": "rate", "label": "Tỷ lệ", "type": "computed", "formula": "trained / staff * 100",
          "target": 100, "target_label": "Mục tiêu: 100%", "consolidate": "ratio", "decimals": 1},
-        {"name": "fake", "label": "Tin giả xử lý", "type": "percentage", "target": 90},
+        {"name": "fake", "label": "Tin giả xử lý", "type": "percentage", "target": 90,
+         "short_label": "Tin giả"},
         {"name": "has", "label": "Có tập huấn?", "type": "yesno"},
         {"name": "why", "label": "Lý do", "type": "textarea", "max_length": 300,
          "visible_if": {"field": "has", "equals": False}},
@@ -105,7 +107,8 @@ def test_round_trip_of_a_full_schema() -> None:
          "choices": [{"value": "bao_in", "label": "Báo in"}, {"value": "tv", "label": "TV"}]},
         {"name": "f", "label": "Tệp", "type": "file", "accept": ["pdf"], "max_size_mb": 2.5},
         {"name": "acts", "label": "Hoạt động", "type": "group", "min_rows": 1, "max_rows": 50,
-         "fields": [{"name": "d", "label": "Ngày", "type": "date"}, num("n")]},
+         "fields": [{"name": "d", "label": "Ngày", "type": "date", "short_label": "Ng."},
+                    num("n")]},
     ]}
     schema = parse_schema(data)
     again = parse_schema(schema.to_dict())
@@ -113,6 +116,10 @@ def test_round_trip_of_a_full_schema() -> None:
     assert again.to_dict() == schema.to_dict()
     assert again["why"].visible_if.equals is False
     assert again["f"].max_bytes == int(2.5 * 1024 * 1024)
+    assert again["fake"].short_label == "Tin giả"
+    assert again.to_dict()["fields"][3]["short_label"] == "Tin giả"
+    assert again["acts"].fields[0].short_label == "Ng."
+    assert "short_label" not in again.to_dict()["fields"][0]
 
 
 def test_formula_division_by_zero_is_empty_not_a_crash() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -63,6 +64,13 @@ def docx_text(path: Path) -> str:
 
     cells(d.tables)
     return "\n".join(out)
+
+
+def first_page_header(path: Path) -> str:
+    return "\n".join(p.text for p in Docx(str(path)).sections[0].first_page_header.paragraphs)
+
+
+STAMP_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00"
 
 
 def fresh(db, doc_id: int) -> Document:  # noqa: ANN001
@@ -150,6 +158,12 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
     # due 01/01/2025 (a holiday), in on Monday 06/01: 02, 03 and 06 are working days late
     assert "Trễ 3 ngày" in texts["consolidated"] and "Trễ 5 ngày" not in texts["consolidated"]
     assert "- Số băng rôn, áp phích, biểu ngữ đã treo: 60 cái" in texts["consolidated"]
+    # released: the electronic stamp top right of page 1 (FORMAT.md §6); the draft has none
+    header = first_page_header(root / fresh(db, docs["consolidated"].id).docx_path)
+    assert re.fullmatch(rf"Số: 01/BC-CA\n{STAMP_TIME}", header), header
+    assert re.fullmatch(rf"Số: 01/KH-BCĐNQ\n{STAMP_TIME}",
+                        first_page_header(root / fresh(db, docs["plan"].id).docx_path))
+    assert first_page_header(root / fresh(db, docs["report"].id).docx_path) == ""
 
 
 def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa: ANN001, F811
@@ -272,6 +286,12 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(
     for kind in ("plan", "report", "reminder", "consolidated"):
         ctx = wctx.build(fresh(db, docs[kind].id))
         assert template_variables(wctx.template_path(kind)) <= set(ctx), kind
+    cons = fresh(db, docs["consolidated"].id)
+    assert re.fullmatch(rf"Số: 01/BC-CA\n{STAMP_TIME}", wctx.build(cons)["e_stamp"])
+    cons.snapshot = {**cons.snapshot, "signed_at": "2025-01-08T07:30:00+00:00"}
+    assert wctx.build(cons)["e_stamp"] == "Số: 01/BC-CA\n2025-01-08T14:30:00+07:00"
+    assert wctx.build(fresh(db, docs["report"].id))["e_stamp"] == ""
+    db.session.rollback()
     plan = docs["_plan"]
     from app.models import Report
     report = db.session.scalars(select(Report).order_by(Report.id)).first()
