@@ -10,6 +10,8 @@ from app.auth.forms import LoginForm
 from app.extensions import db
 from app.models import User
 
+_DUMMY_HASH = "scrypt:32768:8:1$kehoach$" + "0" * 128
+
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
@@ -18,6 +20,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        if user is None:  # the same hash work as for a known name: no timing oracle
+            User(password_hash=_DUMMY_HASH).check_password(form.password.data)
         if user is None or not user.active or not user.check_password(form.password.data):
             form.password.errors.append(gettext("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:

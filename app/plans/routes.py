@@ -6,7 +6,7 @@ import yaml
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import (
@@ -18,6 +18,7 @@ from app.models import (
     Report,
     ReportingPeriod,
     ReportStatus,
+    User,
 )
 from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm
@@ -114,8 +115,15 @@ def show(plan_id: int):
     plan_doc = plans.plan_document(plan)
     can_draft_doc = (plan.status == "draft" and is_standing_specialist(plan)
                      and (plan_doc is None))
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.plan_id == plan.id)
-                                .order_by(AuditEvent.at, AuditEvent.id)).all()
+    events_q = select(AuditEvent).where(AuditEvent.plan_id == plan.id)
+    if not manages:  # not other agencies' reports, documents, extensions
+        events_q = events_q.where(or_(
+            AuditEvent.object_type.in_(("plan", "reporting_period", "form_version")),
+            AuditEvent.actor_id.in_(select(User.id).where(User.agency_id == current_user.agency_id)),
+            (AuditEvent.object_type == "report") & AuditEvent.object_id.in_([r.id for r in reports]),
+            (AuditEvent.object_type == "document") & AuditEvent.object_id.in_(
+                access.documents_query(current_user).with_only_columns(Document.id))))
+    events = db.session.scalars(events_q.order_by(AuditEvent.at, AuditEvent.id)).all()
     docs = db.session.scalars(access.documents_query(current_user).where(
         Document.plan_id == plan.id).order_by(Document.id)).all()
     actions = flows.actions(PlanFlow(plan, current_user))
