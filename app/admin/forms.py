@@ -113,16 +113,19 @@ class AgencyForm(FlaskForm):
         required(_l("Chữ viết tắt")), at_most(_l("Chữ viết tắt"), 32)])
     level = VNSelectField(_l("Cấp"), choices=options((str(k), v) for k, v in LEVEL_LABELS.items()),
                           validators=[chosen(_l("Cấp"))])
-    place = StringField(_l("Địa danh"), validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), 128)])
+    place = StringField(_l("Địa danh"),
+                        validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), 128)])
     parent_id = VNSelectField(_l("Cơ quan cấp trên"), coerce=none_or_int)
     header_parent = StringField(_l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
-                                validators=[Optional(), at_most(_l("Dòng tên cơ quan chủ quản"), 255)])
+                                validators=[Optional(),
+                                            at_most(_l("Dòng tên cơ quan chủ quản"), 255)])
     valid_from = VNDateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
 
 
 class RetireForm(FlaskForm):
     successor_id = VNSelectField(_l("Cơ quan kế nhiệm"), coerce=none_or_int)
-    on = VNDateField(_l("Hết hiệu lực sau ngày"), validators=[required(_l("Hết hiệu lực sau ngày"))])
+    on = VNDateField(_l("Hết hiệu lực sau ngày"),
+                     validators=[required(_l("Hết hiệu lực sau ngày"))])
 
 
 class UserEditForm(FlaskForm):
@@ -133,7 +136,8 @@ class UserEditForm(FlaskForm):
         Email(_l("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn)."),
               check_deliverability=False)])
     agency_id = VNSelectField(_l("Cơ quan"), coerce=none_or_int, validators=[chosen(_l("Cơ quan"))])
-    roles = CheckboxesField(_l("Vai trò"), choices=options((str(k), v) for k, v in ROLE_LABELS.items()))
+    roles = CheckboxesField(_l("Vai trò"),
+                            choices=options((str(k), v) for k, v in ROLE_LABELS.items()))
 
 
 def password_field(label: str = _l("Mật khẩu")) -> PasswordField:

@@ -183,7 +183,8 @@ def agency_retire(agency_id: int):
         else:
             rows = [{"plan": a.plan.title, "code": a.plan.code,
                      "to": (a.agency.name if a.agency_id == successor.id
-                            else gettext("%(name)s (gộp vào phần việc sẵn có)", name=successor.name))}
+                            else gettext("%(name)s (gộp vào phần việc sẵn có)",
+                                         name=successor.name))}
                     for a in moved] if successor else []
             db.session.commit()
             flash(gettext("Đã ghi nhận “%(name)s” hết hiệu lực sau ngày %(d)s.", name=agency.name,
@@ -200,7 +201,8 @@ def agency_retire(agency_id: int):
 def _user_agency_choices() -> list:
     on = today()
     rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    return options([(0, gettext("— Chọn cơ quan —"))] + [(a.id, a.name) for a in rows if a.is_active(on)])
+    return options([(0, gettext("— Chọn cơ quan —"))]
+                   + [(a.id, a.name) for a in rows if a.is_active(on)])
 
 
 @bp.route("/nguoi-dung")
@@ -245,7 +247,8 @@ def user_edit(user_id: int):
     form.agency_id.choices = _user_agency_choices()
     if user.agency_id not in {c.value for c in form.agency_id.choices}:
         form.agency_id.choices += options([(user.agency_id,
-                                            user.agency.name + " (" + gettext("đã hết hiệu lực") + ")")])
+                                            user.agency.name
+                                            + " (" + gettext("đã hết hiệu lực") + ")")])
     if form.validate_on_submit():
         new_roles = set(form.roles.data or [])
         if user.id == current_user.id and str(Role.ADMIN) not in new_roles:
@@ -413,7 +416,8 @@ def agency_templates(agency_id: int):
                                  job_id=f"agency-template-{t.id}", retry_max=2,
                                  retry_interval=5)
             db.session.commit()
-            flash(gettext("Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, vui lòng tải lại trang sau ít phút."),
+            flash(gettext("Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, "
+                          "vui lòng tải lại trang sau ít phút."),
                   "info")
             return redirect(url_for("admin.agency_templates", agency_id=agency.id))
     rows = db.session.scalars(select(AgencyTemplate).where(AgencyTemplate.agency_id == agency.id)

@@ -28,7 +28,8 @@ from app.ui import N_
 
 KEYS = ("expected", "submitted", "on_time", "late", "missing", "pending",
         "returned_and_resubmitted")
-SERIES = (("on_time", N_("Đúng hạn")), ("late", N_("Trễ hạn")), ("missing", N_("Quá hạn, chưa gửi")),
+SERIES = (("on_time", N_("Đúng hạn")), ("late", N_("Trễ hạn")),
+          ("missing", N_("Quá hạn, chưa gửi")),
           ("pending", N_("Chưa đến hạn")))
 DUE_SOON_DAYS = 7
 DONE = {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}

@@ -31,7 +31,8 @@ class GrantForm(Form):
 
 
 class RefuseForm(Form):
-    comment = TextAreaField(_l("Lý do không gia hạn"), validators=[_required(_l("Lý do không gia hạn"))])
+    comment = TextAreaField(_l("Lý do không gia hạn"),
+                            validators=[_required(_l("Lý do không gia hạn"))])
 
 
 class ReopenForm(Form):

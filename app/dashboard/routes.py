@@ -25,7 +25,8 @@ from app.services.exceptions import InvalidInput
 from app.ui import N_, date_table
 from workflows import ReportFlow
 
-STATUS_LABELS = {ExtensionStatus.PENDING: N_("Chờ quyết định"), ExtensionStatus.GRANTED: N_("Đã gia hạn"),
+STATUS_LABELS = {ExtensionStatus.PENDING: N_("Chờ quyết định"),
+                 ExtensionStatus.GRANTED: N_("Đã gia hạn"),
                  ExtensionStatus.REFUSED: N_("Không gia hạn")}
 
 
@@ -198,9 +199,11 @@ def decide_extension(ext_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(gettext("Đã gia hạn cho %(agency)s đến ngày %(d)s.", agency=ext.agency.display_name,
+            flash(gettext("Đã gia hạn cho %(agency)s đến ngày %(d)s.",
+                          agency=ext.agency.display_name,
                           d=date_table(ext.granted_due)) if grant else
-                  gettext("Đã từ chối đề nghị gia hạn của %(agency)s.", agency=ext.agency.display_name), "success")
+                  gettext("Đã từ chối đề nghị gia hạn của %(agency)s.",
+                          agency=ext.agency.display_name), "success")
             return redirect(url_for("dashboard.extensions"))
     date_errors(form)
     items = db.session.scalars(data.pending_extensions_query(current_user)).all()
@@ -226,7 +229,8 @@ def reopen(period_id: int, agency_id: int):
     form = ReopenForm()
     if not form.validate_on_submit():
         date_errors(form)
-        flash(gettext("Chưa mở lại được:") + " " + "; ".join(e for f in form for e in f.errors), "error")
+        flash(gettext("Chưa mở lại được:") + " " + "; ".join(e for f in form for e in f.errors),
+              "error")
         return redirect(url_for("plans.show", plan_id=period.plan_id))
     try:
         deadlines.reopen_for(period, agency, current_user, until=form.until.data,
@@ -237,7 +241,8 @@ def reopen(period_id: int, agency_id: int):
         return redirect(url_for("plans.show", plan_id=period.plan_id))
     db.session.commit()
     if form.until.data:
-        flash(gettext("Đã mở lại %(period)s cho %(agency)s đến hết ngày %(d)s.", period=period.label.lower(),
+        flash(gettext("Đã mở lại %(period)s cho %(agency)s đến hết ngày %(d)s.",
+                      period=period.label.lower(),
                       agency=agency.display_name, d=date_table(form.until.data)), "success")
     else:
         flash(gettext("Đã mở lại %(period)s cho %(agency)s.", period=period.label.lower(),

@@ -16,7 +16,8 @@ from app.ui import N_, fold
 FORMAT = "kehoach/plan@1"
 FIELD_TYPES = {
     "integer": N_("Số nguyên"), "decimal": N_("Số thập phân"), "percentage": N_("Tỷ lệ phần trăm"),
-    "text": N_("Chữ (một dòng)"), "textarea": N_("Đoạn văn"), "date": N_("Ngày"), "choice": N_("Chọn một"),
+    "text": N_("Chữ (một dòng)"), "textarea": N_("Đoạn văn"), "date": N_("Ngày"),
+    "choice": N_("Chọn một"),
     "multichoice": N_("Chọn nhiều"), "yesno": N_("Có / Không"), "file": N_("Tệp đính kèm"),
     "group": N_("Bảng nhiều dòng"), "computed": N_("Tính tự động (công thức)"),
 }

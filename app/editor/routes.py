@@ -24,7 +24,8 @@ PART_LABELS = {
     "draft_month": N_("Tháng dự thảo"),
     "draft_year": N_("Năm dự thảo"), "legal_basis": N_("Căn cứ"), "preamble": N_("Lời mở đầu"),
     "sections": N_("Nội dung"), "assignments": N_("Phân công"), "schedule": N_("Lịch báo cáo"),
-    "form": N_("Biểu mẫu báo cáo"), "recipients": N_("Nơi nhận"), "archive": N_("Lưu"), "signer": N_("Người ký"),
+    "form": N_("Biểu mẫu báo cáo"), "recipients": N_("Nơi nhận"), "archive": N_("Lưu"),
+    "signer": N_("Người ký"),
     "parent_plan": N_("Kế hoạch cấp trên"), "format": N_("Định dạng"),
 }
 
@@ -93,7 +94,8 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
     except (InvalidInput, NotAllowed) as exc:
         db.session.rollback()
         return _render(d, plan, version=version, problems=[loader.Problem("", str(exc))])
-    flash(gettext("Đã lưu kế hoạch.") if plan else gettext("Đã tạo kế hoạch “%(title)s” (dự thảo).", title=saved.title), "success")
+    flash(gettext("Đã lưu kế hoạch.") if plan
+          else gettext("Đã tạo kế hoạch “%(title)s” (dự thảo).", title=saved.title), "success")
     return redirect(url_for("plans.show", plan_id=saved.id))
 
 
@@ -109,7 +111,8 @@ def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
             problems.append(loader.Problem(f"assignments[{i}].due", gettext("ngày không hợp lệ")))
         if not a.get("tasks"):
             problems.append(loader.Problem(f"assignments[{i}].tasks",
-                                           gettext("ghi ít nhất một nhiệm vụ (mỗi dòng một nhiệm vụ)")))
+                                           gettext("ghi ít nhất một nhiệm vụ "
+                                                   "(mỗi dòng một nhiệm vụ)")))
     if plan is None and d.get("code"):
         if db.session.scalar(select(Plan.id).where(Plan.code == d["code"])):
             problems.append(loader.Problem(
@@ -118,7 +121,8 @@ def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
         mine = current_user.agency.code
         if mine not in (d.get("issuer"), d.get("standing_agency")):
             problems.append(loader.Problem(
-                "issuer", gettext("chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành hoặc thường trực")))
+                "issuer", gettext("chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành "
+                                  "hoặc thường trực")))
     return problems
 
 
@@ -176,7 +180,8 @@ def _render(d: dict, plan: Plan | None, version: int | None = None, problems=Non
         errors[target].append(p.message)
         key = p.path.split(".")[0].split("[")[0]
         part = PART_LABELS.get(key, "")
-        part = pgettext("nơi lưu văn bản", part) if key == "archive" else (gettext(part) if part else "")
+        if part:
+            part = pgettext("nơi lưu văn bản", part) if key == "archive" else gettext(part)
         summary.append({"target": target, "part": part, "path": p.path, "message": p.message})
     preview_form = parsed = None
     if preview:

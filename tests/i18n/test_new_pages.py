@@ -1,4 +1,5 @@
-"""The editor, administrator and dashboard pages: Vietnamese by default, English after the switch."""
+"""The editor, administrator and dashboard pages: Vietnamese by default, English after the
+switch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from tests.web.conftest import login
 
 
 def both(client, url: str) -> tuple[str, str]:  # noqa: ANN001
-    """The page in Vietnamese (the default), then in English; the session ends back in Vietnamese."""
+    """The page in Vietnamese (the default), then in English; the session ends in Vietnamese."""
     vi = text(client.get(url))
     switch(client, "en")
     en = text(client.get(url))
