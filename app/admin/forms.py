@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -20,33 +22,37 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import ROLE_LABELS, DocumentKind
 from app.models.base import AgencyLevel
+from app.ui import N_
 
 LEVEL_LABELS = {
-    AgencyLevel.CENTRAL: "Trung ương",
-    AgencyLevel.PROVINCE: "Cấp tỉnh",
-    AgencyLevel.COMMUNE: "Cấp xã",
-    AgencyLevel.OTHER: "Khác",
+    AgencyLevel.CENTRAL: N_("Trung ương"),
+    AgencyLevel.PROVINCE: N_("Cấp tỉnh"),
+    AgencyLevel.COMMUNE: N_("Cấp xã"),
+    AgencyLevel.OTHER: N_("Khác"),
 }
 KIND_LABELS = {
-    DocumentKind.PLAN: "Kế hoạch",
-    DocumentKind.REPORT: "Báo cáo của cơ quan",
-    DocumentKind.CONSOLIDATED: "Báo cáo tổng hợp",
-    DocumentKind.REMINDER: "Công văn đôn đốc",
+    DocumentKind.PLAN: N_("Kế hoạch"),
+    DocumentKind.REPORT: N_("Báo cáo của cơ quan"),
+    DocumentKind.CONSOLIDATED: N_("Báo cáo tổng hợp"),
+    DocumentKind.REMINDER: N_("Công văn đôn đốc"),
 }
-DAY_KIND_LABELS = {"holiday": "Ngày nghỉ (lễ, Tết, nghỉ bù)", "workday": "Ngày làm bù"}
+# ROLE_LABELS (app.models) are shown translated in this area: marked here for extraction.
+_ROLE_NAMES = (N_("Chuyên viên"), N_("Văn thư"), N_("Lãnh đạo ký"), N_("Cán bộ đầu mối báo cáo"),
+               N_("Lãnh đạo cơ quan"), N_("Quản trị"))
+DAY_KIND_LABELS = {"holiday": N_("Ngày nghỉ (lễ, Tết, nghỉ bù)"), "workday": N_("Ngày làm bù")}
 MIN_PASSWORD = 8
 
 
 def required(label: str) -> DataRequired:
-    return DataRequired(f"Chưa nhập “{label}”.")
+    return DataRequired(_l("Chưa nhập “%(label)s”.", label=label))
 
 
 def chosen(label: str) -> DataRequired:
-    return DataRequired(f"Chưa chọn “{label}”.")
+    return DataRequired(_l("Chưa chọn “%(label)s”.", label=label))
 
 
 def at_most(label: str, n: int) -> Length:
-    return Length(max=n, message=f"“{label}” dài quá {n} ký tự.")
+    return Length(max=n, message=_l("“%(label)s” dài quá %(n)s ký tự.", label=label, n=n))
 
 
 class VNDateField(DateField):
@@ -60,17 +66,18 @@ class VNDateField(DateField):
             self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError:
             self.data = None
-            raise ValueError(f"“{self.label.text}”: ngày không hợp lệ "
-                             "(dạng ngày/tháng/năm).") from None
+            raise ValueError(gettext("“%(label)s”: ngày không hợp lệ "
+                             "(dạng ngày/tháng/năm).", label=self.label.text)) from None
 
 
 def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
     """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value=v, label=label) for v, label in pairs]
+    return [SelectChoice(value=v, label=_l(label) if isinstance(label, str) else label)
+            for v, label in pairs]
 
 
 def _invalid(label: str) -> dict[str, str]:
-    msg = f"“{label}”: lựa chọn không hợp lệ."
+    msg = _l("“%(label)s”: lựa chọn không hợp lệ.", label=label)
     return {"invalid_value_message": msg, "invalid_choice_message": msg}
 
 
@@ -94,75 +101,80 @@ def none_or_int(value):  # noqa: ANN001, ANN201
 
 
 class AgencyForm(FlaskForm):
-    code = StringField("Mã cơ quan", validators=[
-        required("Mã cơ quan"), at_most("Mã cơ quan", 64),
+    code = StringField(_l("Mã cơ quan"), validators=[
+        required(_l("Mã cơ quan")), at_most(_l("Mã cơ quan"), 64),
         Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
-               message="“Mã cơ quan” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang "
-                       "(ví dụ STP-TV).")])
-    name = StringField("Tên cơ quan",
-                       validators=[required("Tên cơ quan"), at_most("Tên cơ quan", 255)])
-    short_name = StringField("Tên ngắn", validators=[Optional(), at_most("Tên ngắn", 255)])
-    abbreviation = StringField("Chữ viết tắt (trong số ký hiệu)", validators=[
-        required("Chữ viết tắt"), at_most("Chữ viết tắt", 32)])
-    level = VNSelectField("Cấp", choices=options((str(k), v) for k, v in LEVEL_LABELS.items()),
-                          validators=[chosen("Cấp")])
-    place = StringField("Địa danh", validators=[required("Địa danh"), at_most("Địa danh", 128)])
-    parent_id = VNSelectField("Cơ quan cấp trên", coerce=none_or_int)
-    header_parent = StringField("Dòng tên cơ quan chủ quản (đầu văn bản)",
-                                validators=[Optional(), at_most("Dòng tên cơ quan chủ quản", 255)])
-    valid_from = VNDateField("Hiệu lực từ ngày", validators=[Optional()])
+               message=_l("“Mã cơ quan” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang "
+                       "(ví dụ STP-TV)."))])
+    name = StringField(_l("Tên cơ quan"),
+                       validators=[required(_l("Tên cơ quan")), at_most(_l("Tên cơ quan"), 255)])
+    short_name = StringField(_l("Tên ngắn"), validators=[Optional(), at_most(_l("Tên ngắn"), 255)])
+    abbreviation = StringField(_l("Chữ viết tắt (trong số ký hiệu)"), validators=[
+        required(_l("Chữ viết tắt")), at_most(_l("Chữ viết tắt"), 32)])
+    level = VNSelectField(_l("Cấp"), choices=options((str(k), v) for k, v in LEVEL_LABELS.items()),
+                          validators=[chosen(_l("Cấp"))])
+    place = StringField(_l("Địa danh"),
+                        validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), 128)])
+    parent_id = VNSelectField(_l("Cơ quan cấp trên"), coerce=none_or_int)
+    header_parent = StringField(_l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
+                                validators=[Optional(),
+                                            at_most(_l("Dòng tên cơ quan chủ quản"), 255)])
+    valid_from = VNDateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
 
 
 class RetireForm(FlaskForm):
-    successor_id = VNSelectField("Cơ quan kế nhiệm", coerce=none_or_int)
-    on = VNDateField("Hết hiệu lực sau ngày", validators=[required("Hết hiệu lực sau ngày")])
+    successor_id = VNSelectField(_l("Cơ quan kế nhiệm"), coerce=none_or_int)
+    on = VNDateField(_l("Hết hiệu lực sau ngày"),
+                     validators=[required(_l("Hết hiệu lực sau ngày"))])
 
 
 class UserEditForm(FlaskForm):
-    full_name = StringField("Họ và tên",
-                            validators=[required("Họ và tên"), at_most("Họ và tên", 255)])
-    email = EmailField("Thư điện tử", validators=[
-        Optional(), at_most("Thư điện tử", 255),
-        Email("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn).",
+    full_name = StringField(_l("Họ và tên"),
+                            validators=[required(_l("Họ và tên")), at_most(_l("Họ và tên"), 255)])
+    email = EmailField(_l("Thư điện tử"), validators=[
+        Optional(), at_most(_l("Thư điện tử"), 255),
+        Email(_l("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn)."),
               check_deliverability=False)])
-    agency_id = VNSelectField("Cơ quan", coerce=none_or_int, validators=[chosen("Cơ quan")])
-    roles = CheckboxesField("Vai trò", choices=options((str(k), v) for k, v in ROLE_LABELS.items()))
+    agency_id = VNSelectField(_l("Cơ quan"), coerce=none_or_int, validators=[chosen(_l("Cơ quan"))])
+    roles = CheckboxesField(_l("Vai trò"),
+                            choices=options((str(k), v) for k, v in ROLE_LABELS.items()))
 
 
-def password_field(label: str = "Mật khẩu") -> PasswordField:
+def password_field(label: str = _l("Mật khẩu")) -> PasswordField:
     return PasswordField(label, validators=[
         required(label),
         Length(min=MIN_PASSWORD, max=128,
-               message=f"“{label}” phải có từ {MIN_PASSWORD} đến 128 ký tự.")])
+               message=_l("“%(label)s” phải có từ %(min)s đến 128 ký tự.", label=label,
+                          min=MIN_PASSWORD))])
 
 
 class UserCreateForm(UserEditForm):
-    username = StringField("Tên đăng nhập", validators=[
-        required("Tên đăng nhập"), at_most("Tên đăng nhập", 64),
+    username = StringField(_l("Tên đăng nhập"), validators=[
+        required(_l("Tên đăng nhập")), at_most(_l("Tên đăng nhập"), 64),
         Regexp(r"^[A-Za-z0-9._-]+$",
-               message="“Tên đăng nhập” chỉ gồm chữ không dấu, chữ số, dấu chấm, "
-                       "gạch ngang, gạch dưới.")])
+               message=_l("“Tên đăng nhập” chỉ gồm chữ không dấu, chữ số, dấu chấm, "
+                       "gạch ngang, gạch dưới."))])
     password = password_field()
 
 
 class PasswordResetForm(FlaskForm):
-    password = password_field("Mật khẩu mới")
+    password = password_field(_l("Mật khẩu mới"))
 
 
 class CalendarDayForm(FlaskForm):
-    day = VNDateField("Ngày", validators=[required("Ngày")])
-    kind = VNSelectField("Loại ngày", choices=options(DAY_KIND_LABELS.items()),
-                         validators=[chosen("Loại ngày")])
-    name = StringField("Tên / lý do",
-                       validators=[required("Tên / lý do"), at_most("Tên / lý do", 255)])
+    day = VNDateField(_l("Ngày"), validators=[required(_l("Ngày"))])
+    kind = VNSelectField(_l("Loại ngày"), choices=options(DAY_KIND_LABELS.items()),
+                         validators=[chosen(_l("Loại ngày"))])
+    name = StringField(_l("Tên / lý do"),
+                       validators=[required(_l("Tên / lý do")), at_most(_l("Tên / lý do"), 255)])
 
 
 class TemplateUploadForm(FlaskForm):
-    kind = VNSelectField("Loại văn bản",
+    kind = VNSelectField(_l("Loại văn bản"),
                          choices=options((str(k), v) for k, v in KIND_LABELS.items()),
-                         validators=[chosen("Loại văn bản")])
-    file = FileField("Tệp mẫu (.docx, tối đa 2 MB)",
-                     validators=[FileRequired("Chưa chọn “Tệp mẫu”.")])
+                         validators=[chosen(_l("Loại văn bản"))])
+    file = FileField(_l("Tệp mẫu (.docx, tối đa 2 MB)"),
+                     validators=[FileRequired(_l("Chưa chọn “Tệp mẫu”."))])
 
 
 class ActionForm(FlaskForm):

@@ -9,6 +9,7 @@ import zipfile
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import extract, select
 
@@ -35,6 +36,7 @@ from app.services.clock import today
 from app.services.documents import files_dir
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
+from app.ui import date_table
 
 PER_PAGE = 20
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
@@ -92,11 +94,11 @@ def index():
 # ----------------------------------------------------------------------------- agencies
 
 
-def _agency_choices(exclude: Agency | None = None, none_label: str = "— Không có —") -> list:
+def _agency_choices(exclude: Agency | None = None, none_label: str = "") -> list:
     rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
     on = today()
-    return options([(0, none_label)] + [
-        (a.id, a.name + ("" if a.is_active(on) else " (đã hết hiệu lực)"))
+    return options([(0, none_label or gettext("— Không có —"))] + [
+        (a.id, a.name + ("" if a.is_active(on) else " (" + gettext("đã hết hiệu lực") + ")"))
         for a in rows if exclude is None or a.id != exclude.id])
 
 
@@ -113,10 +115,10 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     code = form.code.data.strip()
     clash = db.session.scalar(select(Agency).where(Agency.code == code))
     if clash is not None and clash is not agency:
-        form.code.errors.append("“Mã cơ quan” đã được dùng cho cơ quan khác.")
+        form.code.errors.append(gettext("“Mã cơ quan” đã được dùng cho cơ quan khác."))
         return None
     if agency is not None and form.parent_id.data == agency.id:
-        form.parent_id.errors.append("“Cơ quan cấp trên” không thể là chính cơ quan này.")
+        form.parent_id.errors.append(gettext("“Cơ quan cấp trên” không thể là chính cơ quan này."))
         return None
     creating = agency is None
     if creating:
@@ -136,7 +138,8 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     audit.record(current_user, agency, "create" if creating else "update",
                  comment=agency.name, data={"changes": changed})
     db.session.commit()
-    flash(("Đã thêm cơ quan “{}”." if creating else "Đã lưu cơ quan “{}”.").format(agency.name),
+    flash(gettext("Đã thêm cơ quan “%(name)s”.", name=agency.name) if creating
+          else gettext("Đã lưu cơ quan “%(name)s”.", name=agency.name),
           "info")
     return redirect(url_for("admin.agencies_list"))
 
@@ -167,7 +170,7 @@ def agency_retire(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = RetireForm()
     form.successor_id.choices = _agency_choices(exclude=agency,
-                                                none_label="— Không có cơ quan kế nhiệm —")
+                                                none_label=gettext("— Không có cơ quan kế nhiệm —"))
     if request.method == "GET":
         form.on.data = today()
     if form.validate_on_submit():
@@ -180,10 +183,12 @@ def agency_retire(agency_id: int):
         else:
             rows = [{"plan": a.plan.title, "code": a.plan.code,
                      "to": (a.agency.name if a.agency_id == successor.id
-                            else f"{successor.name} (gộp vào phần việc sẵn có)")}
+                            else gettext("%(name)s (gộp vào phần việc sẵn có)",
+                                         name=successor.name))}
                     for a in moved] if successor else []
             db.session.commit()
-            flash(f"Đã ghi nhận “{agency.name}” hết hiệu lực sau ngày {form.on.data:%d/%m/%Y}.",
+            flash(gettext("Đã ghi nhận “%(name)s” hết hiệu lực sau ngày %(d)s.", name=agency.name,
+                          d=date_table(form.on.data)),
                   "info")
             return render_template("admin/agency_retired.html", agency=agency, successor=successor,
                                    moved=rows)
@@ -196,7 +201,8 @@ def agency_retire(agency_id: int):
 def _user_agency_choices() -> list:
     on = today()
     rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    return options([(0, "— Chọn cơ quan —")] + [(a.id, a.name) for a in rows if a.is_active(on)])
+    return options([(0, gettext("— Chọn cơ quan —"))]
+                   + [(a.id, a.name) for a in rows if a.is_active(on)])
 
 
 @bp.route("/nguoi-dung")
@@ -215,7 +221,7 @@ def user_create():
     if form.validate_on_submit():
         username = form.username.data.strip()
         if db.session.scalar(select(User).where(User.username == username)) is not None:
-            form.username.errors.append("“Tên đăng nhập” đã có người dùng.")
+            form.username.errors.append(gettext("“Tên đăng nhập” đã có người dùng."))
         else:
             user = User(username=username, full_name=form.full_name.data.strip(),
                         email=(form.email.data or "").strip() or None,
@@ -227,7 +233,7 @@ def user_create():
             audit.record(current_user, user, "create", comment=user.username,
                          data={"agency": user.agency_id, "roles": sorted(user.roles)})
             db.session.commit()
-            flash(f"Đã tạo người dùng “{user.username}”.", "info")
+            flash(gettext("Đã tạo người dùng “%(name)s”.", name=user.username), "info")
             return redirect(url_for("admin.users_list"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -241,12 +247,13 @@ def user_edit(user_id: int):
     form.agency_id.choices = _user_agency_choices()
     if user.agency_id not in {c.value for c in form.agency_id.choices}:
         form.agency_id.choices += options([(user.agency_id,
-                                            user.agency.name + " (đã hết hiệu lực)")])
+                                            user.agency.name
+                                            + " (" + gettext("đã hết hiệu lực") + ")")])
     if form.validate_on_submit():
         new_roles = set(form.roles.data or [])
         if user.id == current_user.id and str(Role.ADMIN) not in new_roles:
             form.roles.errors.append(
-                "“Vai trò”: bạn không thể bỏ vai trò “Quản trị” của chính mình.")
+                gettext("“Vai trò”: bạn không thể bỏ vai trò “Quản trị” của chính mình."))
         else:
             before = {"full_name": user.full_name, "email": user.email,
                       "agency": user.agency_id, "roles": sorted(user.roles)}
@@ -260,7 +267,7 @@ def user_edit(user_id: int):
                          data={"changes": {k: [before[k], after[k]] for k in before
                                            if before[k] != after[k]}})
             db.session.commit()
-            flash(f"Đã lưu người dùng “{user.username}”.", "info")
+            flash(gettext("Đã lưu người dùng “%(name)s”.", name=user.username), "info")
             return redirect(url_for("admin.users_list"))
     return render_template("admin/user_form.html", form=form, user=user,
                            reset=PasswordResetForm(formdata=None), action=ActionForm())
@@ -271,13 +278,14 @@ def user_deactivate(user_id: int):
     _action_ok()
     user = db.get_or_404(User, user_id)
     if user.id == current_user.id:
-        flash("Bạn không thể khoá tài khoản của chính mình.", "error")
+        flash(gettext("Bạn không thể khoá tài khoản của chính mình."), "error")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     user.active = not user.active
     audit.record(current_user, user, "activate" if user.active else "deactivate",
                  comment=user.username)
     db.session.commit()
-    flash(f"Đã {'mở khoá' if user.active else 'khoá'} tài khoản “{user.username}”.", "info")
+    flash(gettext("Đã mở khoá tài khoản “%(name)s”.", name=user.username) if user.active
+          else gettext("Đã khoá tài khoản “%(name)s”.", name=user.username), "info")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -289,7 +297,7 @@ def user_reset_password(user_id: int):
         user.set_password(reset.password.data)
         audit.record(current_user, user, "reset_password", comment=user.username)
         db.session.commit()
-        flash(f"Đã đặt lại mật khẩu cho “{user.username}”.", "info")
+        flash(gettext("Đã đặt lại mật khẩu cho “%(name)s”.", name=user.username), "info")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     form = UserEditForm(obj=user)
     form.roles.data = sorted(user.roles)
@@ -318,7 +326,8 @@ def calendar():
                      comment=f"{row.day:%d/%m/%Y}: {row.name}",
                      data={"day": row.day.isoformat(), "kind": row.kind, "name": row.name})
         db.session.commit()
-        flash(f"Đã ghi ngày {row.day:%d/%m/%Y} là {DAY_KIND_LABELS[row.kind].lower()}.", "info")
+        flash(gettext("Đã ghi ngày %(d)s là %(kind)s.", d=date_table(row.day),
+                      kind=gettext(DAY_KIND_LABELS[row.kind]).lower()), "info")
         return redirect(url_for("admin.calendar", nam=row.day.year))
     days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
                               .order_by(CalendarDay.day)).all()
@@ -339,7 +348,8 @@ def calendar_remove(day: str):
                  comment=f"{when:%d/%m/%Y}: {row.name}", data={"day": when.isoformat()})
     db.session.delete(row)
     db.session.commit()
-    flash(f"Đã bỏ ngày {when:%d/%m/%Y} khỏi lịch; ngày này theo lịch tuần thông thường.", "info")
+    flash(gettext("Đã bỏ ngày %(d)s khỏi lịch; ngày này theo lịch tuần thông thường.",
+                  d=date_table(when)), "info")
     return redirect(url_for("admin.calendar", nam=when.year))
 
 
@@ -355,7 +365,7 @@ def calendar_load():
     audit.record(current_user, _CalendarRef(None), "calendar_load",
                  comment=f"Nạp {n} ngày từ tệp lịch có sẵn", data={"count": n})
     db.session.commit()
-    flash(f"Đã nạp {n} ngày từ lịch nghỉ lễ có sẵn.", "info")
+    flash(gettext("Đã nạp %(n)s ngày từ lịch nghỉ lễ có sẵn.", n=n), "info")
     return redirect(url_for("admin.calendar"))
 
 
@@ -366,15 +376,15 @@ def docx_problem(data: bytes) -> str | None:
     """Why ``data`` cannot be a .docx, or None. Only the container: the tags are checked by
     the job."""
     if not data.startswith(b"PK"):
-        return "“Tệp mẫu” không phải là tệp Word (.docx)."
+        return gettext("“Tệp mẫu” không phải là tệp Word (.docx).")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
             bad = z.testzip()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return "“Tệp mẫu” bị hỏng hoặc không phải là tệp Word (.docx)."
+        return gettext("“Tệp mẫu” bị hỏng hoặc không phải là tệp Word (.docx).")
     if bad is not None or "word/document.xml" not in names:
-        return "“Tệp mẫu” không phải là tệp Word (.docx): thiếu phần nội dung văn bản."
+        return gettext("“Tệp mẫu” không phải là tệp Word (.docx): thiếu phần nội dung văn bản.")
     return None
 
 
@@ -387,7 +397,7 @@ def agency_templates(agency_id: int):
         data = upload.read(MAX_TEMPLATE_BYTES + 1)
         name = (upload.filename or "mau.docx").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
         if len(data) > MAX_TEMPLATE_BYTES:
-            form.file.errors.append("“Tệp mẫu” lớn hơn 2 MB.")
+            form.file.errors.append(gettext("“Tệp mẫu” lớn hơn 2 MB."))
         elif problem := docx_problem(data):
             form.file.errors.append(problem)
         else:
@@ -406,7 +416,8 @@ def agency_templates(agency_id: int):
                                  job_id=f"agency-template-{t.id}", retry_max=2,
                                  retry_interval=5)
             db.session.commit()
-            flash("Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, vui lòng tải lại trang sau ít phút.",
+            flash(gettext("Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, "
+                          "vui lòng tải lại trang sau ít phút."),
                   "info")
             return redirect(url_for("admin.agency_templates", agency_id=agency.id))
     rows = db.session.scalars(select(AgencyTemplate).where(AgencyTemplate.agency_id == agency.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
@@ -23,11 +24,13 @@ from app.models import (
     User,
 )
 from app.services import access, clock, deadlines
+from app.ui import N_
 
 KEYS = ("expected", "submitted", "on_time", "late", "missing", "pending",
         "returned_and_resubmitted")
-SERIES = (("on_time", "Đúng hạn"), ("late", "Trễ hạn"), ("missing", "Quá hạn, chưa gửi"),
-          ("pending", "Chưa đến hạn"))
+SERIES = (("on_time", N_("Đúng hạn")), ("late", N_("Trễ hạn")),
+          ("missing", N_("Quá hạn, chưa gửi")),
+          ("pending", N_("Chưa đến hạn")))
 DUE_SOON_DAYS = 7
 DONE = {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}
 
@@ -70,7 +73,7 @@ def plan_figures(plan: Plan, user: User, today: date) -> dict:
 def chart_data(figures: list[dict]) -> list[dict]:
     """What dashboard.js draws: one stacked bar chart per plan, a bar per period."""
     return [{"id": f"chart-plan-{f['id']}", "labels": [p["label"] for p in f["periods"]],
-             "series": [{"key": k, "label": label, "data": [p[k] for p in f["periods"]]}
+             "series": [{"key": k, "label": gettext(label), "data": [p[k] for p in f["periods"]]}
                         for k, label in SERIES]}
             for f in figures if f["periods"]]
 

@@ -1,3 +1,5 @@
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
@@ -11,30 +13,31 @@ class Form(FlaskForm):
 
 
 def _required(label: str) -> InputRequired:
-    return InputRequired(f"Vui lòng nhập “{label}”.")
+    return InputRequired(_l("Vui lòng nhập “%(label)s”.", label=label))
 
 
 def _date_message(label: str) -> str:
-    return f"“{label}” không phải là ngày hợp lệ (ngày/tháng/năm)."
+    return gettext("“%(label)s” không phải là ngày hợp lệ (ngày/tháng/năm).", label=label)
 
 
 class ExtensionRequestForm(Form):
-    requested_due = DateField("Hạn mới đề nghị", validators=[_required("Hạn mới đề nghị")])
-    reason = TextAreaField("Lý do xin gia hạn", validators=[_required("Lý do xin gia hạn")])
+    requested_due = DateField(_l("Hạn mới đề nghị"), validators=[_required(_l("Hạn mới đề nghị"))])
+    reason = TextAreaField(_l("Lý do xin gia hạn"), validators=[_required(_l("Lý do xin gia hạn"))])
 
 
 class GrantForm(Form):
-    granted_due = DateField("Gia hạn đến ngày", validators=[_required("Gia hạn đến ngày")])
-    comment = TextAreaField("Ghi chú (không bắt buộc)", validators=[Optional()])
+    granted_due = DateField(_l("Gia hạn đến ngày"), validators=[_required(_l("Gia hạn đến ngày"))])
+    comment = TextAreaField(_l("Ghi chú (không bắt buộc)"), validators=[Optional()])
 
 
 class RefuseForm(Form):
-    comment = TextAreaField("Lý do không gia hạn", validators=[_required("Lý do không gia hạn")])
+    comment = TextAreaField(_l("Lý do không gia hạn"),
+                            validators=[_required(_l("Lý do không gia hạn"))])
 
 
 class ReopenForm(Form):
-    until = DateField("Mở lại đến ngày (để trống: không hạn)", validators=[Optional()])
-    comment = StringField("Ghi chú", validators=[Optional()])
+    until = DateField(_l("Mở lại đến ngày (để trống: không hạn)"), validators=[Optional()])
+    comment = StringField(_l("Ghi chú"), validators=[Optional()])
 
 
 def date_errors(form: FlaskForm) -> None:

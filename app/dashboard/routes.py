@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,10 +22,12 @@ from app.extensions import db
 from app.models import Agency, Extension, ExtensionStatus, Notification, Plan, ReportingPeriod
 from app.services import access, clock, deadlines, notifications, reminders
 from app.services.exceptions import InvalidInput
+from app.ui import N_, date_table
 from workflows import ReportFlow
 
-STATUS_LABELS = {ExtensionStatus.PENDING: "Chờ quyết định", ExtensionStatus.GRANTED: "Đã gia hạn",
-                 ExtensionStatus.REFUSED: "Không gia hạn"}
+STATUS_LABELS = {ExtensionStatus.PENDING: N_("Chờ quyết định"),
+                 ExtensionStatus.GRANTED: N_("Đã gia hạn"),
+                 ExtensionStatus.REFUSED: N_("Không gia hạn")}
 
 
 def render_dashboard():  # noqa: ANN201
@@ -82,7 +85,7 @@ def notifications_page():
 def mark_read(notification_id: int):
     notifications.mark_read(_mine(notification_id), current_user)
     db.session.commit()
-    flash("Đã đánh dấu thông báo là đã đọc.", "success")
+    flash(gettext("Đã đánh dấu thông báo là đã đọc."), "success")
     return redirect(url_for("dashboard.notifications_page"))
 
 
@@ -111,8 +114,8 @@ def mark_all_read():
     for row in rows:
         notifications.mark_read(row, current_user)
     db.session.commit()
-    flash(f"Đã đánh dấu {len(rows)} thông báo là đã đọc." if rows
-          else "Không có thông báo chưa đọc.", "success")
+    flash(gettext("Đã đánh dấu %(n)s thông báo là đã đọc.", n=len(rows)) if rows
+          else gettext("Không có thông báo chưa đọc."), "success")
     return redirect(url_for("dashboard.notifications_page"))
 
 
@@ -126,7 +129,7 @@ def _field_errors(form, exc: InvalidInput, fields: dict[str, str]) -> None:  # n
             field = getattr(form, fields[key])
             label = str(field.label.text)
             field.errors = [f"“{label}”: {exc}" if key == "requested_due"
-                            else f"Vui lòng nhập “{label}”."]
+                            else gettext("Vui lòng nhập “%(label)s”.", label=label)]
             placed = True
     if not placed:
         form.form_errors.append(str(exc))
@@ -151,7 +154,7 @@ def request_extension(period_id: int):
                 _field_errors(form, exc, {"requested_due": "requested_due", "reason": "reason"})
             else:
                 db.session.commit()
-                flash("Đã gửi đề nghị gia hạn tới cơ quan thường trực.", "success")
+                flash(gettext("Đã gửi đề nghị gia hạn tới cơ quan thường trực."), "success")
                 return redirect(url_for("dashboard.request_extension", period_id=period.id))
         date_errors(form)
         status = 400
@@ -196,9 +199,11 @@ def decide_extension(ext_id: int):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Đã gia hạn cho {ext.agency.display_name} đến ngày "
-                  f"{ext.granted_due:%d/%m/%Y}." if grant else
-                  f"Đã từ chối đề nghị gia hạn của {ext.agency.display_name}.", "success")
+            flash(gettext("Đã gia hạn cho %(agency)s đến ngày %(d)s.",
+                          agency=ext.agency.display_name,
+                          d=date_table(ext.granted_due)) if grant else
+                  gettext("Đã từ chối đề nghị gia hạn của %(agency)s.",
+                          agency=ext.agency.display_name), "success")
             return redirect(url_for("dashboard.extensions"))
     date_errors(form)
     items = db.session.scalars(data.pending_extensions_query(current_user)).all()
@@ -224,18 +229,24 @@ def reopen(period_id: int, agency_id: int):
     form = ReopenForm()
     if not form.validate_on_submit():
         date_errors(form)
-        flash("Chưa mở lại được: " + "; ".join(e for f in form for e in f.errors), "error")
+        flash(gettext("Chưa mở lại được:") + " " + "; ".join(e for f in form for e in f.errors),
+              "error")
         return redirect(url_for("plans.show", plan_id=period.plan_id))
     try:
         deadlines.reopen_for(period, agency, current_user, until=form.until.data,
                              comment=(form.comment.data or "").strip() or None)
     except InvalidInput as exc:
         db.session.rollback()
-        flash(f"Chưa mở lại được: {exc}", "error")
+        flash(gettext("Chưa mở lại được:") + f" {exc}", "error")
         return redirect(url_for("plans.show", plan_id=period.plan_id))
     db.session.commit()
-    until = f" đến hết ngày {form.until.data:%d/%m/%Y}" if form.until.data else ""
-    flash(f"Đã mở lại {period.label.lower()} cho {agency.display_name}{until}.", "success")
+    if form.until.data:
+        flash(gettext("Đã mở lại %(period)s cho %(agency)s đến hết ngày %(d)s.",
+                      period=period.label.lower(),
+                      agency=agency.display_name, d=date_table(form.until.data)), "success")
+    else:
+        flash(gettext("Đã mở lại %(period)s cho %(agency)s.", period=period.label.lower(),
+                      agency=agency.display_name), "success")
     return redirect(url_for("plans.show", plan_id=period.plan_id))
 
 
@@ -249,5 +260,5 @@ def draft_dispatch(period_id: int):
         flash(str(exc), "warning")
         return redirect(url_for("plans.show", plan_id=period.plan_id))
     db.session.commit()
-    flash("Đã soạn dự thảo công văn đôn đốc. Hãy kiểm tra rồi trình ký.", "success")
+    flash(gettext("Đã soạn dự thảo công văn đôn đốc. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))

@@ -11,24 +11,25 @@ import re
 from datetime import date
 from typing import Any
 
-from app.ui import fold
+from app.ui import N_, fold
 
 FORMAT = "kehoach/plan@1"
 FIELD_TYPES = {
-    "integer": "Số nguyên", "decimal": "Số thập phân", "percentage": "Tỷ lệ phần trăm",
-    "text": "Chữ (một dòng)", "textarea": "Đoạn văn", "date": "Ngày", "choice": "Chọn một",
-    "multichoice": "Chọn nhiều", "yesno": "Có / Không", "file": "Tệp đính kèm",
-    "group": "Bảng nhiều dòng", "computed": "Tính tự động (công thức)",
+    "integer": N_("Số nguyên"), "decimal": N_("Số thập phân"), "percentage": N_("Tỷ lệ phần trăm"),
+    "text": N_("Chữ (một dòng)"), "textarea": N_("Đoạn văn"), "date": N_("Ngày"),
+    "choice": N_("Chọn một"),
+    "multichoice": N_("Chọn nhiều"), "yesno": N_("Có / Không"), "file": N_("Tệp đính kèm"),
+    "group": N_("Bảng nhiều dòng"), "computed": N_("Tính tự động (công thức)"),
 }
 RULES = {
-    "": "Mặc định theo kiểu", "sum": "Cộng tổng (sum)", "count": "Đếm (count)",
-    "avg": "Trung bình (avg)", "min": "Nhỏ nhất (min)", "max": "Lớn nhất (max)",
-    "ratio": "So với mục tiêu (ratio)", "list": "Liệt kê theo cơ quan (list)",
-    "rows": "Gộp các dòng (rows)", "formula": "Tính lại theo công thức (formula)",
-    "none": "Không tổng hợp (none)",
+    "": N_("Mặc định theo kiểu"), "sum": N_("Cộng tổng (sum)"), "count": N_("Đếm (count)"),
+    "avg": N_("Trung bình (avg)"), "min": N_("Nhỏ nhất (min)"), "max": N_("Lớn nhất (max)"),
+    "ratio": N_("So với mục tiêu (ratio)"), "list": N_("Liệt kê theo cơ quan (list)"),
+    "rows": N_("Gộp các dòng (rows)"), "formula": N_("Tính lại theo công thức (formula)"),
+    "none": N_("Không tổng hợp (none)"),
 }
-KINDS = {"once": "Một lần", "yearly": "Hằng năm", "half_yearly": "6 tháng",
-         "quarterly": "Hằng quý", "monthly": "Hằng tháng"}
+KINDS = {"once": N_("Một lần"), "yearly": N_("Hằng năm"), "half_yearly": N_("6 tháng"),
+         "quarterly": N_("Hằng quý"), "monthly": N_("Hằng tháng")}
 AUTHORITIES = ["", "TM.", "KT.", "TL.", "TUQ.", "Q."]
 TOP_EDITED = ("code", "title", "issuer", "standing_agency", "parent_plan", "type", "draft_month",
               "draft_year", "legal_basis", "preamble", "sections", "assignments", "schedule",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,15 +16,17 @@ from app.extensions import db
 from app.models import Agency, Plan, PlanStatus
 from app.services import access, loader, plans
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
+from app.ui import N_
 
 PART_LABELS = {
-    "code": "Mã kế hoạch", "title": "Trích yếu", "issuer": "Cơ quan ban hành",
-    "standing_agency": "Cơ quan thường trực", "type": "Loại văn bản",
-    "draft_month": "Tháng dự thảo",
-    "draft_year": "Năm dự thảo", "legal_basis": "Căn cứ", "preamble": "Lời mở đầu",
-    "sections": "Nội dung", "assignments": "Phân công", "schedule": "Lịch báo cáo",
-    "form": "Biểu mẫu báo cáo", "recipients": "Nơi nhận", "archive": "Lưu", "signer": "Người ký",
-    "parent_plan": "Kế hoạch cấp trên", "format": "Định dạng",
+    "code": N_("Mã kế hoạch"), "title": N_("Trích yếu"), "issuer": N_("Cơ quan ban hành"),
+    "standing_agency": N_("Cơ quan thường trực"), "type": N_("Loại văn bản"),
+    "draft_month": N_("Tháng dự thảo"),
+    "draft_year": N_("Năm dự thảo"), "legal_basis": N_("Căn cứ"), "preamble": N_("Lời mở đầu"),
+    "sections": N_("Nội dung"), "assignments": N_("Phân công"), "schedule": N_("Lịch báo cáo"),
+    "form": N_("Biểu mẫu báo cáo"), "recipients": N_("Nơi nhận"), "archive": N_("Lưu"),
+    "signer": N_("Người ký"),
+    "parent_plan": N_("Kế hoạch cấp trên"), "format": N_("Định dạng"),
 }
 
 
@@ -91,7 +94,8 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
     except (InvalidInput, NotAllowed) as exc:
         db.session.rollback()
         return _render(d, plan, version=version, problems=[loader.Problem("", str(exc))])
-    flash("Đã lưu kế hoạch." if plan else f"Đã tạo kế hoạch “{saved.title}” (dự thảo).", "success")
+    flash(gettext("Đã lưu kế hoạch.") if plan
+          else gettext("Đã tạo kế hoạch “%(title)s” (dự thảo).", title=saved.title), "success")
     return redirect(url_for("plans.show", plan_id=saved.id))
 
 
@@ -101,22 +105,24 @@ def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
     for key, obj in (("schedule", v.get("schedule") or {}),):
         for k in ("due", "cutoff"):
             if isinstance(obj.get(k), str):
-                problems.append(loader.Problem(f"{key}.{k}", "ngày không hợp lệ"))
+                problems.append(loader.Problem(f"{key}.{k}", gettext("ngày không hợp lệ")))
     for i, a in enumerate(v.get("assignments") or []):
         if isinstance(a.get("due"), str):
-            problems.append(loader.Problem(f"assignments[{i}].due", "ngày không hợp lệ"))
+            problems.append(loader.Problem(f"assignments[{i}].due", gettext("ngày không hợp lệ")))
         if not a.get("tasks"):
             problems.append(loader.Problem(f"assignments[{i}].tasks",
-                                           "ghi ít nhất một nhiệm vụ (mỗi dòng một nhiệm vụ)"))
+                                           gettext("ghi ít nhất một nhiệm vụ "
+                                                   "(mỗi dòng một nhiệm vụ)")))
     if plan is None and d.get("code"):
         if db.session.scalar(select(Plan.id).where(Plan.code == d["code"])):
             problems.append(loader.Problem(
-                "code", f"mã “{d['code']}” đã được dùng cho kế hoạch khác"))
+                "code", gettext("mã “%(code)s” đã được dùng cho kế hoạch khác", code=d["code"])))
     if plan is None and not current_user.has_role("admin") and current_user.agency is not None:
         mine = current_user.agency.code
         if mine not in (d.get("issuer"), d.get("standing_agency")):
             problems.append(loader.Problem(
-                "issuer", "chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành hoặc thường trực"))
+                "issuer", gettext("chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành "
+                                  "hoặc thường trực")))
     return problems
 
 
@@ -172,7 +178,10 @@ def _render(d: dict, plan: Plan | None, version: int | None = None, problems=Non
     for p in problems:
         target = df.input_id(p.path)
         errors[target].append(p.message)
-        part = PART_LABELS.get(p.path.split(".")[0].split("[")[0], "")
+        key = p.path.split(".")[0].split("[")[0]
+        part = PART_LABELS.get(key, "")
+        if part:
+            part = pgettext("nơi lưu văn bản", part) if key == "archive" else gettext(part)
         summary.append({"target": target, "part": part, "path": p.path, "message": p.message})
     preview_form = parsed = None
     if preview:
