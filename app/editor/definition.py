@@ -279,6 +279,7 @@ def read_field(r: Reader, p: str, column: bool = False) -> dict:
     t = r.get(f"{p}-type") or "text"
     f: dict = {"_keys": k, "name": r.get(f"{p}-name"), "label": r.get(f"{p}-label"), "type": t}
     _put(f, k, "help", r.get(f"{p}-help") or None)
+    _put(f, k, "short_label", r.get(f"{p}-short_label") or None)
     _put(f, k, "required", r.flag(f"{p}-required"), False)
     dv = r.get(f"{p}-default")
     _put(f, k, "default", (num(dv) if t in NUMERIC else read_value(dv) if t == "yesno" else dv)
