@@ -70,9 +70,12 @@ class VNDateField(DateField):
                              "(dạng ngày/tháng/năm).", label=self.label.text)) from None
 
 
-def options(pairs) -> list[SelectChoice]:  # noqa: ANN001
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value=v, label=_l(label) if isinstance(label, str) else label)
+def options(pairs, translate: bool = True) -> list[SelectChoice]:  # noqa: ANN001
+    """(value, label) pairs as WTForms choices. Labels from our own tables are translated
+    lazily; user data (agency names) must pass ``translate=False``: a lazy string counts as safe
+    markup (it has ``__html__``) and would bypass escaping."""
+    return [SelectChoice(value=v, label=_l(label) if translate and isinstance(label, str)
+                         else str(label))
             for v, label in pairs]
 
 

@@ -99,7 +99,7 @@ def _agency_choices(exclude: Agency | None = None, none_label: str = "") -> list
     on = today()
     return options([(0, none_label or gettext("— Không có —"))] + [
         (a.id, a.name + ("" if a.is_active(on) else " (" + gettext("đã hết hiệu lực") + ")"))
-        for a in rows if exclude is None or a.id != exclude.id])
+        for a in rows if exclude is None or a.id != exclude.id], translate=False)
 
 
 @bp.route("/co-quan")
@@ -202,7 +202,7 @@ def _user_agency_choices() -> list:
     on = today()
     rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
     return options([(0, gettext("— Chọn cơ quan —"))]
-                   + [(a.id, a.name) for a in rows if a.is_active(on)])
+                   + [(a.id, a.name) for a in rows if a.is_active(on)], translate=False)
 
 
 @bp.route("/nguoi-dung")
@@ -248,7 +248,8 @@ def user_edit(user_id: int):
     if user.agency_id not in {c.value for c in form.agency_id.choices}:
         form.agency_id.choices += options([(user.agency_id,
                                             user.agency.name
-                                            + " (" + gettext("đã hết hiệu lực") + ")")])
+                                            + " (" + gettext("đã hết hiệu lực") + ")")],
+                                          translate=False)
     if form.validate_on_submit():
         new_roles = set(form.roles.data or [])
         if user.id == current_user.id and str(Role.ADMIN) not in new_roles:
