@@ -145,7 +145,8 @@ def display_value(spec: Any, value: Any) -> Any:
         return [{c["name"]: display_value(c, row.get(c["name"])) for c in spec.get("fields", [])}
                 for row in value]
     if t in ("integer", "decimal", "percentage", "computed"):
-        text = str(value).replace(".", ",") if t != "integer" else f"{int(value):,}".replace(",", ".")
+        text = (str(value).replace(".", ",") if t != "integer"
+                else f"{int(value):,}".replace(",", "."))
         unit = "%" if t == "percentage" else (" " + spec["unit"] if spec.get("unit") else "")
         return f"{text}{unit}"
     return str(value)

@@ -149,3 +149,18 @@ def make_user(db):  # noqa: ANN001, ANN201
         return u
 
     return make
+
+
+@pytest.fixture
+def people(make_user):  # noqa: ANN001, ANN201
+    """``people(agency, role)``: the one user of that role in that agency, made on first use."""
+    made = {}
+
+    def person(agency, role):  # noqa: ANN001, ANN202
+        key = (agency.code, role)
+        if key not in made:
+            made[key] = make_user(f"{role}.{agency.code}".lower(), agency, [role])
+            made[key].email = f"{role}.{agency.code}@example.vn".lower()
+        return made[key]
+
+    return person

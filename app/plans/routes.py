@@ -119,8 +119,10 @@ def show(plan_id: int):
     if not manages:  # not other agencies' reports, documents, extensions
         events_q = events_q.where(or_(
             AuditEvent.object_type.in_(("plan", "reporting_period", "form_version")),
-            AuditEvent.actor_id.in_(select(User.id).where(User.agency_id == current_user.agency_id)),
-            (AuditEvent.object_type == "report") & AuditEvent.object_id.in_([r.id for r in reports]),
+            AuditEvent.actor_id.in_(
+                select(User.id).where(User.agency_id == current_user.agency_id)),
+            (AuditEvent.object_type == "report")
+            & AuditEvent.object_id.in_([r.id for r in reports]),
             (AuditEvent.object_type == "document") & AuditEvent.object_id.in_(
                 access.documents_query(current_user).with_only_columns(Document.id))))
     events = db.session.scalars(events_q.order_by(AuditEvent.at, AuditEvent.id)).all()

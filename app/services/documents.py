@@ -151,7 +151,8 @@ def transition(doc: Document, trigger: str, actor: User, comment: str | None = N
     flows.fire(flow, trigger, actor, comment=comment, plan_id=doc.plan_id,
                data={"symbol": doc.symbol} if trigger == "release" else None)
     if trigger == "sign":
-        chosen = {k: str(v or "").strip() for k, v in (signer or default_signer(doc, actor)).items()}
+        given = signer or default_signer(doc, actor)
+        chosen = {k: str(v or "").strip() for k, v in given.items()}
         doc.snapshot = {**(doc.snapshot or {}), "signer": chosen,
                         "signer_name": chosen.get("name", "")}
         request_render(doc)
@@ -181,7 +182,8 @@ def _number(doc: Document, issued_on: date) -> None:
     signer = (doc.snapshot or {}).get("signer_name")
     entry = register.register(agency, doc.type_abbr, doc.title, issued_on, unit=doc.unit_abbr,
                               signer_name=signer, document_id=doc.id)
-    doc.number, doc.year, doc.symbol, doc.issued_on = entry.number, entry.year, entry.symbol, issued_on
+    doc.number, doc.year = entry.number, entry.year
+    doc.symbol, doc.issued_on = entry.symbol, issued_on
     doc.snapshot = {**agency_snapshot(agency), **{k: v for k, v in (doc.snapshot or {}).items()
                                                   if k not in agency_snapshot(agency)}}
 

@@ -8,19 +8,6 @@ from app.services import calendar, loader
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def people(make_user):
-    made = {}
-
-    def person(agency, role):
-        key = (agency.code, role)
-        if key not in made:
-            made[key] = make_user(f"{role}.{agency.code}".lower(), agency, [role])
-            made[key].email = f"{role}.{agency.code}@example.vn".lower()
-        return made[key]
-
-    return person
-
 
 @pytest.fixture
 def ninh_thuan(db):

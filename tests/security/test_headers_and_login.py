@@ -41,7 +41,8 @@ def test_secure_cookie_configurable(monkeypatch) -> None:  # noqa: ANN001
 
 
 def test_password_is_hashed(user) -> None:  # noqa: ANN001
-    assert PASSWORD not in user.password_hash and user.password_hash.startswith(("scrypt", "pbkdf2"))
+    assert PASSWORD not in user.password_hash
+    assert user.password_hash.startswith(("scrypt", "pbkdf2"))
 
 
 def test_login_does_not_reveal_username(client, user, monkeypatch) -> None:  # noqa: ANN001

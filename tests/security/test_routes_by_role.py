@@ -56,7 +56,8 @@ def world(db, people, make_agency):  # noqa: ANN001, ANN201
     doc = documents.create_document("plan", plan.issuer, plan.title, spec, plan=plan)
     documents.transition(doc, "request_signature", spec)
     documents.transition(doc, "sign", people(plan.issuer, Role.SIGNER))
-    documents.transition(doc, "release", people(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5))
+    documents.transition(doc, "release", people(plan.issuer, Role.CLERK),
+                         issued_on=date(2024, 11, 5))
     period = plan.periods[0]
     plain = [a.agency for a in plan.reporting_assignments
              if a.agency_id not in (plan.issuer_id, plan.standing_agency_id)]

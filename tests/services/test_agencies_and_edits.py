@@ -16,18 +16,6 @@ from tests.services.test_plan_lifecycle import issue, load_plan
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def people(make_user):
-    made = {}
-
-    def person(agency, role):
-        key = (agency.code, role)
-        if key not in made:
-            made[key] = make_user(f"{role}.{agency.code}".lower(), agency, [role])
-        return made[key]
-
-    return person
-
 
 def test_merged_agency_passes_open_work_to_successor_and_documents_keep_old_name(db, people):
     plan = load_plan("tra-vinh-2024.yaml")

@@ -18,18 +18,6 @@ def load_plan(name: str) -> Plan:
     return loader.load(loader.parse_file(ROOT / "plans" / name))
 
 
-@pytest.fixture
-def people(make_user):
-    made = {}
-
-    def person(agency, role):
-        key = (agency.code, role)
-        if key not in made:
-            made[key] = make_user(f"{role}.{agency.code}".lower(), agency, [role])
-        return made[key]
-
-    return person
-
 
 def issue(plan, people, on):
     specialist = people(plan.standing_agency, Role.SPECIALIST)
