@@ -121,39 +121,15 @@ def demo_command() -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
-@with_appcontext
 def worker_command(burst: bool) -> None:
-    """Run an RQ worker inside the app (REDIS_URL must be set)."""
-    from redis import Redis
-    from rq import Queue, Worker
-
-    url = current_app.config.get("REDIS_URL")
-    if not url:
+    """Run an RQ worker (REDIS_URL must be set): ``python -m worker``, in this process's place.
+    The app starts the worker as a program and never imports it."""
+    if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("Chưa cấu hình REDIS_URL.")
-    conn = Redis.from_url(url)
-    # Everything a job needs is made once here, before RQ forks a work-horse per job: the app,
-    # docxtpl and the jobs module imported, and the warm LibreOffice started (it runs in its own
-    # session and outlives the forks), so no job pays for start-up.
-    import docxtpl  # noqa: F401
-
-    from worker import convert, jobs
-
-    jobs.set_app(current_app._get_current_object())  # type: ignore[attr-defined]
-    try:
-        convert.ensure_server()
-    except convert.ConversionError as exc:  # jobs retry the start and report it on the document
-        click.echo(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", err=True)
-    db.engine.dispose()  # no pooled connection is shared with the forks
-
-    queue = Queue(current_app.config["RQ_QUEUE"], connection=conn)
-    # After a crash the dead worker's scheduler lock lives ~61 s; a restarted worker takes the
-    # scheduling over at its next maintenance run, which an idle worker reaches only when its
-    # blocking dequeue times out (worker_ttl - 15 s). RQ's defaults (600 s, 420 s) would leave
-    # scheduled reminders waiting up to ten minutes; these keep it near a minute and a half.
-    interval = int(current_app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
-    ttl = int(current_app.config.get("WORKER_TTL") or 45)
-    Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
-        burst=burst, with_scheduler=True)
+    args = [sys.executable, "-m", "worker", *(["--burst"] if burst else [])]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, args)
 
 
 def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
@@ -201,7 +177,7 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
             demo.load_demo()
             db.session.commit()
     env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
-    children.append(subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], env=env))
+    children.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env))
 
     def stop(*_a) -> None:  # noqa: ANN002
         for c in children:

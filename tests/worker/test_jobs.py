@@ -23,11 +23,10 @@ from app.models import Document, Role
 from app.services import clock, documents, plans, reports
 from app.services.jobs import rq_job_id
 from tests.conftest import REDIS_TEST_URL, ROOT
-from tests.services.test_plan_lifecycle import (  # noqa: F401  (people is a fixture)
+from tests.services.test_plan_lifecycle import (
     VN,
     issue,
     load_plan,
-    people,
     release_consolidated,
     report_and_submit,
 )
