@@ -6,6 +6,7 @@ from typing import Any
 
 from app.extensions import db
 from app.models import AuditEvent, User
+from app.services import clock
 
 
 def record(
@@ -23,6 +24,7 @@ def record(
     if obj.id is None:
         db.session.flush()
     event = AuditEvent(
+        at=clock.now(),  # the services' clock: a demo or a test at a set date stamps that date
         actor_id=actor.id if actor else None,
         actor_name=(f"{actor.full_name} ({actor.agency.display_name})" if actor else "Hệ thống"),
         object_type=type(obj).__tablename__,
