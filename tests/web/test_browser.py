@@ -6,7 +6,9 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import docx
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app.models import Role
@@ -66,6 +68,13 @@ def test_round_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             shot("01-plans")
             page.goto(f"{base}/plans/{plan_id}")
             shot("02-plan-draft")
+            # the specialist edits the draft in the browser: one more recipient
+            page.get_by_role("link", name="Sửa kế hoạch").click()
+            recipients = page.locator("#recipients")
+            recipients.fill(recipients.input_value() + "\nSở Ngoại vụ (để phối hợp)")
+            page.get_by_role("button", name="Lưu thay đổi").click()
+            page.wait_for_load_state()
+            expect(page.locator(".flash")).to_contain_text("Đã lưu kế hoạch")
             press("Soạn văn bản kế hoạch")
             press("Trình ký")
             shot("03-document")
@@ -145,6 +154,29 @@ def test_round_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             press("Tạo báo cáo tổng hợp")
             expect(page.locator("h1")).to_contain_text("Báo cáo tổng hợp")
             shot("12-consolidated-document")
+            # the worker renders it (the real job, run here), then it is downloaded and opened
+            from app.models import Document
+            from worker import jobs
+
+            with app.app_context():
+                doc = db.session.scalar(
+                    select(Document).where(Document.kind == "consolidated"))
+                doc_id, key = doc.id, doc.render_key
+                db.session.remove()
+            jobs.set_app(app)
+            try:
+                assert jobs.render_document(doc_id, key) != "superseded"
+            finally:
+                jobs.set_app(None)  # type: ignore[arg-type]
+            page.reload()
+            with page.expect_download() as got:
+                page.get_by_role("link", name="Tải bản Word (.docx)").click()
+            saved = got.value.path()
+            word = docx.Document(saved)
+            text = "\n".join(p.text for p in word.paragraphs)
+            cells = "\n".join(c.text for t in word.tables for r in t.rows for c in r.cells)
+            assert "BÁO CÁO" in text and "01/KH-BCĐNQ" in text
+            assert "122" in cells and "Chưa báo cáo" in cells
             # the form engine's hidden default button carries a style attribute that the CSP
             # blocks (app.css hides it by class); scripts must never be blocked
             assert not [e for e in errors if "script-src" in e], errors
