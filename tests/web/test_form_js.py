@@ -4,21 +4,16 @@ rows added and removed in the page, draft save, the no-JavaScript fallback, CSP.
 from __future__ import annotations
 
 import shutil
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.models import Report, Role
 from app.services import clock, documents, reports
+from tests.browser import ARGS, CHROMIUM, SHOTS, serve
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 SIZE = {"width": 1366, "height": 768}
 
 
@@ -47,9 +42,7 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
     username, report_id = reporter.username, report.id
     db.session.remove()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    server, base = serve(app)
     edit_url = f"{base}/reports/{report_id}/edit"
     messages: list[str] = []
     try:
