@@ -39,8 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////") and ":memory:" not in uri:
-        app.config["SQLALCHEMY_DATABASE_URI"] = (
-            "sqlite:///" + str(Path(app.instance_path) / uri[len("sqlite:///"):])
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
+            Path(app.instance_path) / uri[len("sqlite:///") :]
         )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         from sqlalchemy import event
 
         with app.app_context():
+
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
                 cur = dbapi_conn.cursor()
@@ -92,8 +93,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.plans import bp as plans_bp
     from app.reports import bp as reports_bp
 
-    for blueprint in (plans_bp, reports_bp, documents_bp, consolidation_bp, editor_bp,
-                      dashboard_bp):
+    for blueprint in (
+        plans_bp,
+        reports_bp,
+        documents_bp,
+        consolidation_bp,
+        editor_bp,
+        dashboard_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from app import cli, ui, web

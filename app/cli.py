@@ -82,8 +82,9 @@ def plan_load(files: tuple[str, ...]) -> None:
             click.echo(str(exc), err=True)
             sys.exit(1)
         db.session.commit()
-        click.echo(f"{f}: đã nạp kế hoạch “{plan.code}” "
-                   f"({len(plan.assignments)} cơ quan được giao)")
+        click.echo(
+            f"{f}: đã nạp kế hoạch “{plan.code}” ({len(plan.assignments)} cơ quan được giao)"
+        )
 
 
 @click.group("calendar")
@@ -143,9 +144,23 @@ def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
     if sock.exists():
         sock.unlink()
     proc = subprocess.Popen(
-        [exe, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
-         "--dir", str(instance), "--dbfilename", "redis.rdb", "--save", "60 1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        [
+            exe,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(instance),
+            "--dbfilename",
+            "redis.rdb",
+            "--save",
+            "60 1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     for _ in range(100):
         if sock.exists():

@@ -25,8 +25,9 @@ def demo_files() -> list[Path]:
     return sorted(PLANS_DIR.glob("*.yaml"))
 
 
-def ensure_user(username: str, full_name: str, agency: Agency, roles: list[str],
-                password: str = DEMO_PASSWORD) -> User:
+def ensure_user(
+    username: str, full_name: str, agency: Agency, roles: list[str], password: str = DEMO_PASSWORD
+) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         user = User(username=username, full_name=full_name, agency_id=agency.id)
@@ -76,8 +77,9 @@ def advance_demo() -> None:
     vn = timezone(timedelta(hours=7))
 
     def user(agency: Agency, role: str) -> User:
-        return ensure_user(username_for(role, agency), f"{role} {agency.display_name}", agency,
-                           [role])
+        return ensure_user(
+            username_for(role, agency), f"{role} {agency.display_name}", agency, [role]
+        )
 
     try:
         clock.set_now(datetime(2024, 11, 5, 9, tzinfo=vn))
@@ -85,17 +87,24 @@ def advance_demo() -> None:
         doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
         documents.transition(doc, "request_signature", specialist)
         documents.transition(doc, "sign", user(plan.issuer, Role.SIGNER))
-        documents.transition(doc, "release", user(plan.issuer, Role.CLERK),
-                             issued_on=date(2024, 11, 5))
+        documents.transition(
+            doc, "release", user(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5)
+        )
         period = plan.periods[0]
         samples = [
-            {"banners": 12, "slogans_used": True, "articles": 4, "online_posts": 9,
-             "difficulties": "Kinh phí in băng rôn còn hạn chế."},
+            {
+                "banners": 12,
+                "slogans_used": True,
+                "articles": 4,
+                "online_posts": 9,
+                "difficulties": "Kinh phí in băng rôn còn hạn chế.",
+            },
             {"banners": 30, "slogans_used": True, "e_billboards": 3, "leaflets": 500},
             {"banners": 5, "slogans_used": False, "oral_sessions": 2, "oral_participants": 120},
         ]
-        for i, (assignment, data) in enumerate(zip(plan.reporting_assignments[:3], samples,
-                                                   strict=False)):
+        for i, (assignment, data) in enumerate(
+            zip(plan.reporting_assignments[:3], samples, strict=False)
+        ):
             clock.set_now(datetime(2024, 12, 18 + i, 10, tzinfo=vn))
             reporter = user(assignment.agency, Role.REPORTER)
             leader = user(assignment.agency, Role.AGENCY_LEADER)
@@ -106,9 +115,12 @@ def advance_demo() -> None:
             if i == 0:
                 reports.transition(r, "accept", specialist)
             if i == 2:
-                reports.transition(r, "return_for_revision", specialist,
-                                   comment="Đề nghị bổ sung số buổi tuyên truyền miệng và "
-                                   "số người tham dự.")
+                reports.transition(
+                    r,
+                    "return_for_revision",
+                    specialist,
+                    comment="Đề nghị bổ sung số buổi tuyên truyền miệng và số người tham dự.",
+                )
     finally:
         clock.set_now(None)
 

@@ -42,7 +42,7 @@ class Page:
         self.pages = max(1, math.ceil(self.total / per_page))
         self.number = min(max(1, number), self.pages)
         start = (self.number - 1) * per_page
-        self.items = items[start:start + per_page]
+        self.items = items[start : start + per_page]
 
 
 def vn_date(value: Any) -> str:
@@ -87,8 +87,20 @@ def format_day_month_year(d: date) -> str:
     return f"ngày {_pad(d.day) if d.day < 10 else d.day} tháng {month} năm {d.year}"
 
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _lang() -> str:
@@ -142,21 +154,27 @@ def display_value(spec: Any, value: Any) -> Any:
     if t == "file":
         return value.get("filename", gettext("tệp")) if isinstance(value, dict) else str(value)
     if t == "group":
-        return [{c["name"]: display_value(c, row.get(c["name"])) for c in spec.get("fields", [])}
-                for row in value]
+        return [
+            {c["name"]: display_value(c, row.get(c["name"])) for c in spec.get("fields", [])}
+            for row in value
+        ]
     if t in ("integer", "decimal", "percentage", "computed"):
-        text = (str(value).replace(".", ",") if t != "integer"
-                else f"{int(value):,}".replace(",", "."))
+        text = (
+            str(value).replace(".", ",") if t != "integer" else f"{int(value):,}".replace(",", ".")
+        )
         unit = "%" if t == "percentage" else (" " + spec["unit"] if spec.get("unit") else "")
         return f"{text}{unit}"
     return str(value)
 
 
 def init_app(app: Flask) -> None:
-    engine = Blueprint("kehoach_forms", form_engine.__name__,
-                       template_folder=form_engine.TEMPLATE_FOLDER,
-                       static_folder=form_engine.STATIC_FOLDER,
-                       static_url_path="/static/engine")
+    engine = Blueprint(
+        "kehoach_forms",
+        form_engine.__name__,
+        template_folder=form_engine.TEMPLATE_FOLDER,
+        static_folder=form_engine.STATIC_FOLDER,
+        static_url_path="/static/engine",
+    )
     app.register_blueprint(engine)
     app.jinja_env.filters["vn_date"] = vn_date
     app.jinja_env.filters["date_text"] = date_text

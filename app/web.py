@@ -15,14 +15,21 @@ from workflows.exceptions import TransitionRefused
 PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "main.health"}
 
 ERRORS = {
-    400: (N_("Yêu cầu không hợp lệ"), N_("Yêu cầu gửi lên không hợp lệ hoặc phiên làm việc đã "
-          "hết hạn. Vui lòng tải lại trang và thử lại.")),
+    400: (
+        N_("Yêu cầu không hợp lệ"),
+        N_(
+            "Yêu cầu gửi lên không hợp lệ hoặc phiên làm việc đã "
+            "hết hạn. Vui lòng tải lại trang và thử lại."
+        ),
+    ),
     403: (N_("Không có quyền"), N_("Bạn không có quyền thực hiện thao tác này.")),
     404: (N_("Không tìm thấy"), N_("Không tìm thấy trang hoặc bạn không có quyền xem.")),
     409: (N_("Không thể thực hiện"), N_("Thao tác không thực hiện được ở trạng thái hiện tại.")),
     413: (N_("Tệp quá lớn"), N_("Tệp tải lên vượt quá dung lượng cho phép.")),
-    500: (N_("Lỗi hệ thống"), N_("Đã có lỗi xảy ra. Dữ liệu của bạn chưa bị thay đổi; "
-                                 "vui lòng thử lại.")),
+    500: (
+        N_("Lỗi hệ thống"),
+        N_("Đã có lỗi xảy ra. Dữ liệu của bạn chưa bị thay đổi; vui lòng thử lại."),
+    ),
 }
 
 
@@ -50,8 +57,9 @@ def init_app(app: Flask) -> None:
     def page(code: int, message: str | None = None):  # noqa: ANN202
         db.session.rollback()
         title, default = ERRORS.get(code, ERRORS[500])
-        return render_template("error.html", code=code, title=gettext(title),
-                               message=gettext(message or default)), code
+        return render_template(
+            "error.html", code=code, title=gettext(title), message=gettext(message or default)
+        ), code
 
     for code in ERRORS:
         app.register_error_handler(code, lambda e, code=code: page(code))
@@ -59,6 +67,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NotAllowed, lambda e: page(403, str(e)))
     app.register_error_handler(TransitionRefused, lambda e: page(409, str(e)))
     app.register_error_handler(ConcurrentEdit, lambda e: page(409, str(e)))
-    app.register_error_handler(StaleDataError, lambda e: page(
-        409, N_("Dữ liệu đã được người khác thay đổi. Vui lòng tải lại trang.")))
+    app.register_error_handler(
+        StaleDataError,
+        lambda e: page(409, N_("Dữ liệu đã được người khác thay đổi. Vui lòng tải lại trang.")),
+    )
     app.register_error_handler(InvalidInput, lambda e: page(400, str(e)))

@@ -26,7 +26,20 @@ TEMPLATE_FOLDER = str(Path(__file__).parent / "templates")
 STATIC_FOLDER = str(Path(__file__).parent / "static")
 
 __all__ = [
-    "ADD_ROW", "DRAFT", "REMOVE_ROW", "STATIC_FOLDER", "SUBMIT", "TEMPLATE_FOLDER", "FormSchema",
-    "Problem", "SchemaError", "build_form_class", "consolidate", "data_from_json",
-    "data_to_formdata", "form_to_data", "handle_row_actions", "parse_schema",
+    "ADD_ROW",
+    "DRAFT",
+    "REMOVE_ROW",
+    "STATIC_FOLDER",
+    "SUBMIT",
+    "TEMPLATE_FOLDER",
+    "FormSchema",
+    "Problem",
+    "SchemaError",
+    "build_form_class",
+    "consolidate",
+    "data_from_json",
+    "data_to_formdata",
+    "form_to_data",
+    "handle_row_actions",
+    "parse_schema",
 ]

@@ -92,8 +92,9 @@ class FormData:
 class SpecField(wtforms.Field):
     """One input of a scalar field type; parsing and limits come from its spec."""
 
-    def __init__(self, label: str | None = None, validators: Any = None, *, spec: FieldSpec,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, label: str | None = None, validators: Any = None, *, spec: FieldSpec, **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.spec = spec
 
@@ -127,8 +128,9 @@ class SpecField(wtforms.Field):
 class UploadField(wtforms.Field):
     """A file input; ``data`` is the uploaded file object (``.filename`` and a stream) or None."""
 
-    def __init__(self, label: str | None = None, validators: Any = None, *, spec: FileSpec,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, label: str | None = None, validators: Any = None, *, spec: FileSpec, **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.spec = spec
 
@@ -211,13 +213,20 @@ class _Level:
         wanted = [] if cond.not_empty else ([cond.equals] if cond.in_ is None else cond.in_)
         shown_values = [ref.format_input(v) for v in wanted]
         labels = [_choice_label(ref, v) for v in wanted]
-        payload = {"field": cond.field, "not_empty": cond.not_empty, "in": shown_values,
-                   "numeric": ref.numeric}
+        payload = {
+            "field": cond.field,
+            "not_empty": cond.not_empty,
+            "in": shown_values,
+            "numeric": ref.numeric,
+        }
         if cond.not_empty:
             text = _("Chỉ điền khi đã trả lời «{label}»", label=ref.label)
         else:
-            text = _("Chỉ điền khi «{label}» là {values}", label=ref.label,
-                     values=_(" hoặc ").join(f"«{v}»" for v in labels))
+            text = _(
+                "Chỉ điền khi «{label}» là {values}",
+                label=ref.label,
+                values=_(" hoặc ").join(f"«{v}»" for v in labels),
+            )
         return {"json": json.dumps(payload, ensure_ascii=False), "text": text}
 
     def kh_check(self, mode: str, existing: Mapping[str, Any] | None) -> None:
@@ -287,8 +296,13 @@ def _check_group(spec: GroupSpec, field: Any, mode: str) -> None:
 
 
 class _TopLevel(_Level):
-    def validate(self, extra_validators: Any = None, *, mode: str | None = None,
-                 existing: Mapping[str, Any] | None = None) -> bool:
+    def validate(
+        self,
+        extra_validators: Any = None,
+        *,
+        mode: str | None = None,
+        existing: Mapping[str, Any] | None = None,
+    ) -> bool:
         """Validate in ``mode`` (``"draft"`` or ``"submit"``, default ``self.kh_mode``);
         ``existing`` is the stored report, whose attached files satisfy required file fields."""
         super().validate(extra_validators=extra_validators)  # type: ignore[misc]
@@ -302,8 +316,11 @@ def _unbound_fields(specs: list[FieldSpec], class_name: str) -> dict[str, Any]:
         if isinstance(spec, ComputedSpec):
             continue
         if isinstance(spec, GroupSpec):
-            row_class = type(f"{class_name}_{spec.name}", (_Level, wtforms.Form),
-                             {"kh_specs": spec.fields, **_unbound_fields(spec.fields, class_name)})
+            row_class = type(
+                f"{class_name}_{spec.name}",
+                (_Level, wtforms.Form),
+                {"kh_specs": spec.fields, **_unbound_fields(spec.fields, class_name)},
+            )
             attrs[spec.name] = wtforms.FieldList(
                 wtforms.FormField(row_class, label=spec.label),
                 label=spec.label,
@@ -400,8 +417,9 @@ def form_to_data(
     return out
 
 
-def _file_value(spec: FileSpec, upload: Any, previous: Any, store_file: StoreFile | None
-                ) -> dict[str, Any] | None:
+def _file_value(
+    spec: FileSpec, upload: Any, previous: Any, store_file: StoreFile | None
+) -> dict[str, Any] | None:
     if upload is not None:
         filename = os.path.basename(str(upload.filename).replace("\\", "/"))
         size = upload_size(upload, spec.max_bytes)
@@ -415,8 +433,9 @@ def _file_value(spec: FileSpec, upload: Any, previous: Any, store_file: StoreFil
         return None
 
 
-def data_from_json(schema: FormSchema | Mapping[str, Any], data: Mapping[str, Any] | None
-                   ) -> dict[str, Any]:
+def data_from_json(
+    schema: FormSchema | Mapping[str, Any], data: Mapping[str, Any] | None
+) -> dict[str, Any]:
     """Typed values from stored data; a value that no longer fits its field becomes ``None``."""
     schema = parse_schema(schema)
     out: dict[str, Any] = {}
@@ -428,21 +447,26 @@ def data_from_json(schema: FormSchema | Mapping[str, Any], data: Mapping[str, An
     return out
 
 
-def data_to_formdata(schema: FormSchema | Mapping[str, Any], data: Mapping[str, Any] | None
-                     ) -> FormData:
+def data_to_formdata(
+    schema: FormSchema | Mapping[str, Any], data: Mapping[str, Any] | None
+) -> FormData:
     """The inputs a clerk would have typed to produce ``data`` (stored JSON values); feed it to
     the generated class as ``formdata`` to show a saved report. ``None`` gives the defaults.
     Files cannot travel as form data: pass the stored data as ``existing`` instead."""
     schema = parse_schema(schema)
-    typed = data_from_json(schema, data) if data is not None else {
-        s.name: s.default for s in schema.fields}
+    typed = (
+        data_from_json(schema, data)
+        if data is not None
+        else {s.name: s.default for s in schema.fields}
+    )
     formdata = FormData()
     _fill(formdata, "", schema.fields, typed)
     return formdata
 
 
-def _fill(formdata: FormData, prefix: str, specs: list[FieldSpec], values: Mapping[str, Any]
-          ) -> None:
+def _fill(
+    formdata: FormData, prefix: str, specs: list[FieldSpec], values: Mapping[str, Any]
+) -> None:
     for spec in specs:
         value = values.get(spec.name)
         if value is None or isinstance(spec, ComputedSpec | FileSpec):
@@ -459,6 +483,15 @@ def _fill(formdata: FormData, prefix: str, specs: list[FieldSpec], values: Mappi
 
 
 __all__ = [
-    "ADD_ROW", "DRAFT", "REMOVE_ROW", "SUBMIT", "FormData", "build_form_class", "data_from_json",
-    "data_to_formdata", "form_to_data", "handle_row_actions", "upload_size",
+    "ADD_ROW",
+    "DRAFT",
+    "REMOVE_ROW",
+    "SUBMIT",
+    "FormData",
+    "build_form_class",
+    "data_from_json",
+    "data_to_formdata",
+    "form_to_data",
+    "handle_row_actions",
+    "upload_size",
 ]

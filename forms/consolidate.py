@@ -80,8 +80,9 @@ def consolidate(
     fields: list[dict[str, Any]] = []
     for spec in schema.fields:
         if isinstance(spec, ComputedSpec):
-            per_agency = [(a, included[a[0]].get(spec.name) if a[0] in included else None)
-                          for a in agencies]
+            per_agency = [
+                (a, included[a[0]].get(spec.name) if a[0] in included else None) for a in agencies
+            ]
             contributing = [included[a[0]] for a, v in per_agency if v is not None]
             entry = _base(spec, per_agency, _formula_total(schema, spec, contributing))
             if spec.consolidate == "none":
@@ -90,8 +91,9 @@ def consolidate(
         else:
             fields.append(_field(spec, agencies, included))
 
-    timeliness = [_timeliness(code, name, by_agency.get(code), code in included)
-                  for code, name in agencies]
+    timeliness = [
+        _timeliness(code, name, by_agency.get(code), code in included) for code, name in agencies
+    ]
     return {
         "title": schema.title,
         "fields": fields,
@@ -120,7 +122,8 @@ def _typed_values(schema: FormSchema, report: Mapping[str, Any]) -> dict[str, An
         values[spec.name] = _read(spec, old, data)
     for spec in computed_order(schema.fields):
         inputs_known = spec.formula is not None and all(
-            n in old for n in spec.formula.names if not isinstance(schema[n], ComputedSpec))
+            n in old for n in spec.formula.names if not isinstance(schema[n], ComputedSpec)
+        )
         values[spec.name] = spec.compute(values) if inputs_known else None
     return values
 
@@ -191,8 +194,13 @@ def _base(spec: FieldSpec, per_agency: list[tuple[Agency, Any]], value: Any) -> 
         "n": len(present),
         "percent_of_target": None,
         "agencies": [
-            {"agency_code": code, "agency_name": name, "value": _as_json(spec, v),
-             "display": _display(spec, v), "met": _met(spec, v)}
+            {
+                "agency_code": code,
+                "agency_name": name,
+                "value": _as_json(spec, v),
+                "display": _display(spec, v),
+                "met": _met(spec, v),
+            }
             for (code, name), v in per_agency
         ],
     }
@@ -212,8 +220,9 @@ def _number_total(spec: FieldSpec, numbers: list[Any]) -> Any:
     """Sum, or the average for ``avg`` and percentage ``ratio`` (rounded to 2 places)."""
     if not numbers:
         return None
-    if spec.consolidate == "avg" or (spec.consolidate == "ratio" and isinstance(spec,
-                                                                                PercentageSpec)):
+    if spec.consolidate == "avg" or (
+        spec.consolidate == "ratio" and isinstance(spec, PercentageSpec)
+    ):
         return (Decimal(sum(numbers)) / len(numbers)).quantize(TWO_PLACES, ROUND_HALF_UP)
     return sum(numbers)
 
@@ -225,7 +234,8 @@ def _formula_total(schema: FormSchema, spec: ComputedSpec, rows: list[dict[str, 
     for field in schema.fields:
         if not isinstance(field, ComputedSpec) and field.numeric:
             totals[field.name] = _number_total(
-                field, [r[field.name] for r in rows if r.get(field.name) is not None])
+                field, [r[field.name] for r in rows if r.get(field.name) is not None]
+            )
     for computed in computed_order(schema.fields):
         totals[computed.name] = computed.compute(totals)
         if computed is spec:
@@ -233,11 +243,13 @@ def _formula_total(schema: FormSchema, spec: ComputedSpec, rows: list[dict[str, 
     return totals[spec.name]
 
 
-def _field(spec: FieldSpec, agencies: list[Agency], included: dict[str, dict[str, Any]]
-           ) -> dict[str, Any]:
+def _field(
+    spec: FieldSpec, agencies: list[Agency], included: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     """The consolidated entry of one input field."""
-    per_agency = [(a, included[a[0]].get(spec.name) if a[0] in included else None)
-                  for a in agencies]
+    per_agency = [
+        (a, included[a[0]].get(spec.name) if a[0] in included else None) for a in agencies
+    ]
     values = [v for _a, v in per_agency if not is_empty(v)]
     rule = spec.consolidate
     numbers = [v for v in values if isinstance(v, int | Decimal) and not isinstance(v, bool)]
@@ -256,12 +268,22 @@ def _field(spec: FieldSpec, agencies: list[Agency], included: dict[str, dict[str
         if counts is not None:
             extra["counts"] = counts
     elif rule == "list":
-        value = [{"agency_code": code, "agency_name": name, "value": _as_json(spec, v),
-                  "display": _display(spec, v)}
-                 for (code, name), v in per_agency if not is_empty(v)]
+        value = [
+            {
+                "agency_code": code,
+                "agency_name": name,
+                "value": _as_json(spec, v),
+                "display": _display(spec, v),
+            }
+            for (code, name), v in per_agency
+            if not is_empty(v)
+        ]
     elif rule == "rows" and isinstance(spec, GroupSpec):
-        rows = [{"agency_code": code, "agency_name": name, "values": row}
-                for (code, name), v in per_agency for row in (v or [])]
+        rows = [
+            {"agency_code": code, "agency_name": name, "values": row}
+            for (code, name), v in per_agency
+            for row in (v or [])
+        ]
         extra["rows"] = [dict(r, values=spec.to_json([r["values"]])[0]) for r in rows]
         extra["columns"] = _columns(spec, [r["values"] for r in rows])
         value = len(rows)
@@ -278,14 +300,22 @@ def _field(spec: FieldSpec, agencies: list[Agency], included: dict[str, dict[str
 def _count(spec: FieldSpec, values: list[Any]) -> tuple[int, list[dict[str, Any]] | None]:
     if isinstance(spec, YesNoSpec):
         yes = sum(1 for v in values if v is True)
-        return yes, [{"value": True, "label": _("Có"), "count": yes},
-                     {"value": False, "label": _("Không"), "count": len(values) - yes}]
+        return yes, [
+            {"value": True, "label": _("Có"), "count": yes},
+            {"value": False, "label": _("Không"), "count": len(values) - yes},
+        ]
     if isinstance(spec, ChoiceSpec):
         counts = []
         for choice in spec.choices:
-            picked = sum(1 for v in values
-                         if (choice.value in v if isinstance(spec, MultichoiceSpec) and
-                             isinstance(v, list) else v == choice.value))
+            picked = sum(
+                1
+                for v in values
+                if (
+                    choice.value in v
+                    if isinstance(spec, MultichoiceSpec) and isinstance(v, list)
+                    else v == choice.value
+                )
+            )
             counts.append({"value": choice.value, "label": choice.label, "count": picked})
         return len(values), counts
     if isinstance(spec, GroupSpec):
@@ -309,8 +339,15 @@ def _columns(spec: GroupSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]
             value = (Decimal(sum(numbers)) / len(numbers)).quantize(TWO_PLACES, ROUND_HALF_UP)
         elif numbers:
             value = (min if column.consolidate == "min" else max)(numbers)
-        out.append({"name": column.name, "label": column.label, "rule": column.consolidate,
-                    "value": _as_json(column, value), "display": _display(column, value)})
+        out.append(
+            {
+                "name": column.name,
+                "label": column.label,
+                "rule": column.consolidate,
+                "value": _as_json(column, value),
+                "display": _display(column, value),
+            }
+        )
     return out
 
 
@@ -322,16 +359,19 @@ def _local_date(moment: dt.datetime | dt.date) -> dt.date:
     return moment
 
 
-def _timeliness(code: str, name: str, report: Mapping[str, Any] | None, included: bool
-                ) -> dict[str, Any]:
+def _timeliness(
+    code: str, name: str, report: Mapping[str, Any] | None, included: bool
+) -> dict[str, Any]:
     """On time / late (days after the due date, Vietnam time) / missing, for one agency."""
     submitted = report.get("submitted_at") if report else None
     due = report.get("due") if report else None
     out: dict[str, Any] = {
-        "agency_code": code, "agency_name": name,
+        "agency_code": code,
+        "agency_name": name,
         "report_status": report.get("status") if report else None,
         "included": included,
-        "timeliness": "missing", "days_late": None,
+        "timeliness": "missing",
+        "days_late": None,
         "submitted_at": submitted.isoformat() if submitted else None,
         "due": due.isoformat() if due else None,
     }

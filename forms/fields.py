@@ -568,8 +568,9 @@ class ChoiceSpec(FieldSpec):
                 problems.append(Problem(f"{where}.value", _("Thiếu giá trị (value) của lựa chọn")))
                 continue
             if value in seen:
-                problems.append(Problem(f"{where}.value", _("Giá trị lựa chọn bị trùng: {v}",
-                                                               v=value)))
+                problems.append(
+                    Problem(f"{where}.value", _("Giá trị lựa chọn bị trùng: {v}", v=value))
+                )
                 continue
             if not isinstance(label, str) or not label.strip():
                 problems.append(Problem(f"{where}.label", _("Thiếu nhãn (label) của lựa chọn")))
@@ -695,8 +696,11 @@ class FileSpec(FieldSpec):
             if not isinstance(accept, list) or not all(
                 isinstance(a, str) and re.fullmatch(r"\.?[A-Za-z0-9]{1,10}", a) for a in accept
             ):
-                problems.append(Problem(f"{path}.accept",
-                                        _("Phải là danh sách phần mở rộng, ví dụ [pdf, docx]")))
+                problems.append(
+                    Problem(
+                        f"{path}.accept", _("Phải là danh sách phần mở rộng, ví dụ [pdf, docx]")
+                    )
+                )
             else:
                 self.accept = [a.lower().lstrip(".") for a in accept]
         size = _read_number(data, "max_size_mb", path, problems)
@@ -727,8 +731,12 @@ class FileSpec(FieldSpec):
         if self.accept and ext not in self.accept:
             errors.append(_("Chỉ nhận tệp {exts}", exts=", ".join(self.accept)))
         if size is None or size > self.max_bytes:
-            errors.append(_("Tệp quá lớn (tối đa {n} MB)",
-                            n=format_number(self.max_size_mb or self.default_max_size_mb)))
+            errors.append(
+                _(
+                    "Tệp quá lớn (tối đa {n} MB)",
+                    n=format_number(self.max_size_mb or self.default_max_size_mb),
+                )
+            )
         return errors
 
 
@@ -776,8 +784,9 @@ class GroupSpec(FieldSpec):
             else:
                 self.max_rows = value
         if self.min_rows > self.effective_max_rows:
-            problems.append(Problem(f"{path}.min_rows",
-                                    _("Số dòng tối thiểu lớn hơn số dòng tối đa")))
+            problems.append(
+                Problem(f"{path}.min_rows", _("Số dòng tối thiểu lớn hơn số dòng tối đa"))
+            )
         # The columns themselves are read by forms.schema (they use the same loader).
 
     def own_dict(self) -> dict[str, Any]:
@@ -841,8 +850,10 @@ class ComputedSpec(FieldSpec):
             problems.append(Problem(f"{path}.formula", str(exc)))
         decimals = data.get("decimals")
         if decimals is not None:
-            if not isinstance(decimals, int) or isinstance(decimals, bool) or not (
-                0 <= decimals <= 10
+            if (
+                not isinstance(decimals, int)
+                or isinstance(decimals, bool)
+                or not (0 <= decimals <= 10)
             ):
                 problems.append(Problem(f"{path}.decimals", _("Phải là số nguyên từ 0 đến 10")))
             else:
@@ -879,8 +890,32 @@ class ComputedSpec(FieldSpec):
 
 FIELD_TYPES: dict[str, type[FieldSpec]] = {
     cls.type_name: cls
-    for cls in (IntegerSpec, DecimalSpec, PercentageSpec, TextSpec, TextareaSpec, DateSpec,
-                ChoiceSpec, MultichoiceSpec, YesNoSpec, FileSpec, GroupSpec, ComputedSpec)
+    for cls in (
+        IntegerSpec,
+        DecimalSpec,
+        PercentageSpec,
+        TextSpec,
+        TextareaSpec,
+        DateSpec,
+        ChoiceSpec,
+        MultichoiceSpec,
+        YesNoSpec,
+        FileSpec,
+        GroupSpec,
+        ComputedSpec,
+    )
 }
-COMMON_KEYS = ("name", "label", "short_label", "type", "help", "required", "default", "unit",
-               "visible_if", "target", "target_label", "consolidate")
+COMMON_KEYS = (
+    "name",
+    "label",
+    "short_label",
+    "type",
+    "help",
+    "required",
+    "default",
+    "unit",
+    "visible_if",
+    "target",
+    "target_label",
+    "consolidate",
+)

@@ -29,8 +29,9 @@ _UNARY: dict[type[ast.unaryop], Callable[[Decimal], Decimal]] = {
     ast.UAdd: operator.pos,
     ast.USub: operator.neg,
 }
-_CONTEXT = decimal.Context(prec=28, traps=[decimal.InvalidOperation, decimal.DivisionByZero,
-                                           decimal.Overflow])
+_CONTEXT = decimal.Context(
+    prec=28, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow]
+)
 
 
 class Formula:
@@ -68,8 +69,10 @@ class Formula:
                 self.names.append(node.id)
         else:
             raise FormulaError(
-                _("Công thức chỉ được dùng số, tên trường, + - * / và dấu ngoặc: {text}",
-                  text=self.text)
+                _(
+                    "Công thức chỉ được dùng số, tên trường, + - * / và dấu ngoặc: {text}",
+                    text=self.text,
+                )
             )
 
     def evaluate(self, values: Mapping[str, Decimal | int | None]) -> Decimal | None:
@@ -101,4 +104,3 @@ class Formula:
 
 class _Empty(Exception):
     pass
-

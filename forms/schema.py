@@ -21,10 +21,22 @@ from .fields import (
 from .i18n import _
 
 # Names a generated WTForms class already uses for itself (wtforms.Form and flask_wtf.FlaskForm).
-RESERVED_NAMES = frozenset({
-    "data", "errors", "form_errors", "meta", "populate_obj", "process", "validate",
-    "csrf_token", "hidden_tag", "is_submitted", "validate_on_submit", "extra_validators",
-})
+RESERVED_NAMES = frozenset(
+    {
+        "data",
+        "errors",
+        "form_errors",
+        "meta",
+        "populate_obj",
+        "process",
+        "validate",
+        "csrf_token",
+        "hidden_tag",
+        "is_submitted",
+        "validate_on_submit",
+        "extra_validators",
+    }
+)
 
 
 class FormSchema:
@@ -105,8 +117,9 @@ def _load_level(
         if spec is None:
             continue
         if spec.name in paths:
-            problems.append(Problem(f"{where}.name",
-                                    _("Tên trường bị trùng: {name}", name=spec.name)))
+            problems.append(
+                Problem(f"{where}.name", _("Tên trường bị trùng: {name}", name=spec.name))
+            )
             continue
         paths[spec.name] = where
         fields.append(spec)
@@ -119,8 +132,9 @@ def _load_level(
     return fields
 
 
-def _load_field(raw: Any, path: str, problems: list[Problem], *, in_group: bool
-                ) -> FieldSpec | None:
+def _load_field(
+    raw: Any, path: str, problems: list[Problem], *, in_group: bool
+) -> FieldSpec | None:
     if not isinstance(raw, Mapping):
         problems.append(Problem(path, _("Mỗi trường phải là một bảng khóa–giá trị")))
         return None
@@ -129,33 +143,47 @@ def _load_field(raw: Any, path: str, problems: list[Problem], *, in_group: bool
     if name is None or name == "":
         problems.append(Problem(f"{path}.name", _("Thiếu tên trường (name)")))
     elif not isinstance(name, str) or not NAME_RE.fullmatch(name):
-        problems.append(Problem(
-            f"{path}.name",
-            _("Tên trường không hợp lệ: {name} (chỉ chữ thường không dấu, số và _, bắt đầu bằng "
-              "chữ, tối đa 50 ký tự)", name=name),
-        ))
+        problems.append(
+            Problem(
+                f"{path}.name",
+                _(
+                    "Tên trường không hợp lệ: {name} (chỉ chữ thường không dấu, số và _, "
+                    "bắt đầu bằng chữ, tối đa 50 ký tự)",
+                    name=name,
+                ),
+            )
+        )
     elif name in RESERVED_NAMES or name.startswith("kh_"):
-        problems.append(Problem(f"{path}.name", _("Tên trường {name} đã được hệ thống dùng",
-                                                  name=name)))
+        problems.append(
+            Problem(f"{path}.name", _("Tên trường {name} đã được hệ thống dùng", name=name))
+        )
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
         problems.append(Problem(f"{path}.label", _("Thiếu nhãn của trường (label)")))
     type_name = raw.get("type")
     cls = FIELD_TYPES.get(type_name) if isinstance(type_name, str) else None
     if cls is None:
-        problems.append(Problem(f"{path}.type", _("Loại trường không hợp lệ: {type}",
-                                                  type=type_name)))
+        problems.append(
+            Problem(f"{path}.type", _("Loại trường không hợp lệ: {type}", type=type_name))
+        )
         return None
     if in_group and cls in (GroupSpec, FileSpec):
-        msg = (_("Không được lồng bảng trong bảng") if cls is GroupSpec
-               else _("Không hỗ trợ tệp đính kèm trong bảng"))
+        msg = (
+            _("Không được lồng bảng trong bảng")
+            if cls is GroupSpec
+            else _("Không hỗ trợ tệp đính kèm trong bảng")
+        )
         problems.append(Problem(f"{path}.type", msg))
         return None
     spec = cls(name if isinstance(name, str) else "", label if isinstance(label, str) else "")
     for key in raw:
         if key not in COMMON_KEYS and key not in cls.own_keys:
-            problems.append(Problem(f"{path}.{key}", _("Khóa {key} không dùng cho loại {type}",
-                                                       key=key, type=type_name)))
+            problems.append(
+                Problem(
+                    f"{path}.{key}",
+                    _("Khóa {key} không dùng cho loại {type}", key=key, type=type_name),
+                )
+            )
     for key in ("short_label", "help", "unit", "target_label"):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
@@ -166,8 +194,9 @@ def _load_field(raw: Any, path: str, problems: list[Problem], *, in_group: bool
     if not isinstance(required, bool):
         problems.append(Problem(f"{path}.required", _("Phải là true hoặc false")))
     elif required and not cls.can_require:
-        problems.append(Problem(f"{path}.required", _("Không đặt bắt buộc cho loại {type}",
-                                                      type=type_name)))
+        problems.append(
+            Problem(f"{path}.required", _("Không đặt bắt buộc cho loại {type}", type=type_name))
+        )
     else:
         spec.required = required
     spec.load_own(dict(raw), path, problems)
@@ -185,22 +214,34 @@ def _load_field(raw: Any, path: str, problems: list[Problem], *, in_group: bool
     rule = raw.get("consolidate")
     if rule is not None:
         if rule not in RULES:
-            problems.append(Problem(f"{path}.consolidate",
-                                    _("Quy tắc tổng hợp không hợp lệ: {rule}", rule=rule)))
+            problems.append(
+                Problem(
+                    f"{path}.consolidate", _("Quy tắc tổng hợp không hợp lệ: {rule}", rule=rule)
+                )
+            )
         elif rule not in cls.rules:
-            problems.append(Problem(
-                f"{path}.consolidate",
-                _("Quy tắc tổng hợp {rule} không dùng được cho loại {type}", rule=rule,
-                  type=type_name),
-            ))
+            problems.append(
+                Problem(
+                    f"{path}.consolidate",
+                    _(
+                        "Quy tắc tổng hợp {rule} không dùng được cho loại {type}",
+                        rule=rule,
+                        type=type_name,
+                    ),
+                )
+            )
         else:
             spec.consolidate = rule
     if rule == "ratio" and spec.target is None and "target" not in raw:
         problems.append(Problem(f"{path}.target", _("Quy tắc ratio cần có mục tiêu (target)")))
     if "default" in raw and raw["default"] is not None:
         if not cls.can_default:
-            problems.append(Problem(f"{path}.default", _("Không đặt giá trị mặc định cho loại "
-                                                         "{type}", type=type_name)))
+            problems.append(
+                Problem(
+                    f"{path}.default",
+                    _("Không đặt giá trị mặc định cho loại {type}", type=type_name),
+                )
+            )
         elif len(problems) == before:
             try:
                 spec.default = spec.from_json(raw["default"])
@@ -216,14 +257,16 @@ def _load_field(raw: Any, path: str, problems: list[Problem], *, in_group: bool
 
 def _read_condition(raw: Any, path: str, problems: list[Problem]) -> Condition | None:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("field"), str):
-        problems.append(Problem(f"{path}.field", _("Điều kiện hiển thị phải chỉ ra trường "
-                                                   "(field)")))
+        problems.append(
+            Problem(f"{path}.field", _("Điều kiện hiển thị phải chỉ ra trường (field)"))
+        )
         return None
     tests = [k for k in ("equals", "in", "not_empty") if k in raw]
     extra = [k for k in raw if k not in ("field", "equals", "in", "not_empty")]
     if len(tests) != 1 or extra:
-        problems.append(Problem(path, _("Điều kiện hiển thị cần đúng một trong: equals, in, "
-                                        "not_empty")))
+        problems.append(
+            Problem(path, _("Điều kiện hiển thị cần đúng một trong: equals, in, not_empty"))
+        )
         return None
     if "in" in raw and (not isinstance(raw["in"], list) or not raw["in"]):
         problems.append(Problem(f"{path}.in", _("Phải là một danh sách giá trị")))
@@ -238,8 +281,9 @@ def _read_condition(raw: Any, path: str, problems: list[Problem]) -> Condition |
     return Condition(raw["field"], not_empty=True)
 
 
-def _check_condition(spec: FieldSpec, by_name: dict[str, FieldSpec], path: str,
-                     problems: list[Problem]) -> None:
+def _check_condition(
+    spec: FieldSpec, by_name: dict[str, FieldSpec], path: str, problems: list[Problem]
+) -> None:
     cond = spec.visible_if
     if cond is None:
         return
@@ -249,12 +293,17 @@ def _check_condition(spec: FieldSpec, by_name: dict[str, FieldSpec], path: str,
         problems.append(Problem(f"{where}.field", _("Trường không thể phụ thuộc vào chính nó")))
         return
     if ref is None:
-        problems.append(Problem(f"{where}.field",
-                                _("Không có trường {name} ở cùng cấp", name=cond.field)))
+        problems.append(
+            Problem(f"{where}.field", _("Không có trường {name} ở cùng cấp", name=cond.field))
+        )
         return
     if not ref.can_be_condition:
-        problems.append(Problem(f"{where}.field", _("Không dùng trường loại {type} làm điều kiện",
-                                                    type=ref.type_name)))
+        problems.append(
+            Problem(
+                f"{where}.field",
+                _("Không dùng trường loại {type} làm điều kiện", type=ref.type_name),
+            )
+        )
         return
     if cond.not_empty:
         return
@@ -263,13 +312,20 @@ def _check_condition(spec: FieldSpec, by_name: dict[str, FieldSpec], path: str,
     typed = []
     for raw in raws:
         try:
-            value = ref.parse_input(raw) if ref.type_name == "multichoice" and isinstance(
-                raw, str) else ref.from_json(raw)
+            value = (
+                ref.parse_input(raw)
+                if ref.type_name == "multichoice" and isinstance(raw, str)
+                else ref.from_json(raw)
+            )
             if value is None or ref.limit_errors(value):
                 raise ValueError
         except ValueError:
-            problems.append(Problem(f"{where}.{key}", _("Giá trị {v!r} không hợp với trường {name}",
-                                                        v=raw, name=ref.name)))
+            problems.append(
+                Problem(
+                    f"{where}.{key}",
+                    _("Giá trị {v!r} không hợp với trường {name}", v=raw, name=ref.name),
+                )
+            )
             return
         typed.append(value[0] if isinstance(value, list) else value)
     if cond.in_ is None:
@@ -278,21 +334,29 @@ def _check_condition(spec: FieldSpec, by_name: dict[str, FieldSpec], path: str,
         cond.in_ = typed
 
 
-def _check_formula(spec: ComputedSpec, by_name: dict[str, FieldSpec], path: str,
-                   problems: list[Problem]) -> None:
+def _check_formula(
+    spec: ComputedSpec, by_name: dict[str, FieldSpec], path: str, problems: list[Problem]
+) -> None:
     if spec.formula is None:
         return
     for name in spec.formula.names:
         ref = by_name.get(name)
         if name == spec.name:
-            problems.append(Problem(f"{path}.formula", _("Công thức không được dùng chính trường "
-                                                         "{name}", name=name)))
+            problems.append(
+                Problem(
+                    f"{path}.formula", _("Công thức không được dùng chính trường {name}", name=name)
+                )
+            )
         elif ref is None:
-            problems.append(Problem(f"{path}.formula",
-                                    _("Công thức dùng trường không có: {name}", name=name)))
+            problems.append(
+                Problem(f"{path}.formula", _("Công thức dùng trường không có: {name}", name=name))
+            )
         elif not ref.numeric:
-            problems.append(Problem(f"{path}.formula",
-                                    _("Công thức dùng trường không phải số: {name}", name=name)))
+            problems.append(
+                Problem(
+                    f"{path}.formula", _("Công thức dùng trường không phải số: {name}", name=name)
+                )
+            )
 
 
 def _check_cycles(fields: list[FieldSpec], paths: dict[str, str], problems: list[Problem]) -> None:
@@ -310,9 +374,15 @@ def _check_cycles(fields: list[FieldSpec], paths: dict[str, str], problems: list
         cycle = _find_cycle(start, graph)
         if cycle and not reported.intersection(cycle):
             reported.update(cycle)
-            problems.append(Problem(paths[start],
-                                    _("Các trường phụ thuộc vòng tròn: {chain}",
-                                      chain=" → ".join(cycle + [cycle[0]]))))
+            problems.append(
+                Problem(
+                    paths[start],
+                    _(
+                        "Các trường phụ thuộc vòng tròn: {chain}",
+                        chain=" → ".join(cycle + [cycle[0]]),
+                    ),
+                )
+            )
 
 
 def _find_cycle(start: str, graph: dict[str, list[str]]) -> list[str] | None:

@@ -23,19 +23,26 @@ apt_install() {  # apt_install PKG... (only the missing ones)
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-setup_python() {  # setup_python [".[test]"]
-  local spec="${1:-.}"
+UV_VERSION="0.13.9"   # the installer of the locked dependencies (uv.lock); bump on purpose
+
+setup_python() {  # setup_python [extra ...] – .venv with exactly the versions of uv.lock
   local py="${PYTHON:-python3}"
   "$py" -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ required"'
   if [ ! -x "$VENV/bin/python" ]; then
     say "Tạo môi trường Python tại $VENV"
     "$py" -m venv "$VENV" || { apt_install python3-venv && "$py" -m venv "$VENV"; }
   fi
-  local stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)-${spec//[^a-z]/}"
+  if [ "$("$VENV/bin/uv" --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+    "$VENV/bin/python" -m pip install -q "uv==$UV_VERSION"
+  fi
+  local extras=() e
+  for e in "$@"; do extras+=(--extra "$e"); done
+  local stamp="$VENV/.installed-$(cat "$ROOT/uv.lock" "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)-${*// /-}"
   if [ ! -f "$stamp" ]; then
-    say "Cài thư viện Python ($spec)"
-    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-    (cd "$ROOT" && "$VENV/bin/pip" install -q -e "$spec")
+    say "Cài thư viện Python theo uv.lock ${*:+(${*})}"
+    (cd "$ROOT" && UV_PROJECT_ENVIRONMENT="$VENV" "$VENV/bin/uv" sync --frozen --inexact \
+      --python "$VENV/bin/python" --quiet "${extras[@]}")
+    rm -f "$VENV"/.installed-*
     touch "$stamp"
   fi
 }

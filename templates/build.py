@@ -417,8 +417,17 @@ def _results_table(doc: DocumentObject) -> None:
     STT | agency | one column per field (tc loop) | status (first table only)."""
     tag(doc, "{%p for part in table_parts %}")
     tag(doc, "{%p if part.caption %}")
-    para(doc, "{{ part.caption }}", size=13, bold=True, italic=True, align=CENTER, before=6,
-         after=3, keep_next=True)
+    para(
+        doc,
+        "{{ part.caption }}",
+        size=13,
+        bold=True,
+        italic=True,
+        align=CENTER,
+        before=6,
+        after=3,
+        keep_next=True,
+    )
     tag(doc, "{%p endif %}")
     # 8 template columns: STT, name, {%tc for%}, value, {%tc endfor%}, {%tc if%}, status,
     # {%tc endif%}; the tag cells disappear. The grid is written by a loop over part.grid.
@@ -427,13 +436,40 @@ def _results_table(doc: DocumentObject) -> None:
     _fixed(t, [620, 2600, 300, 1500, 300, 300, 1420, 300])
     head_if, head_endif = "{%tc if part.status %}", "{%tc endif %}"
     rows = [
-        ("STT", "Cơ quan, đơn vị", "{%tc for h in part.head %}", "{{ h }}", "{%tc endfor %}",
-         head_if, "Tình hình báo cáo", head_endif, True),
-        ("", "", "{%tc for u in part.units %}", "{{ u }}", "{%tc endfor %}",
-         head_if, "", head_endif, False),
+        (
+            "STT",
+            "Cơ quan, đơn vị",
+            "{%tc for h in part.head %}",
+            "{{ h }}",
+            "{%tc endfor %}",
+            head_if,
+            "Tình hình báo cáo",
+            head_endif,
+            True,
+        ),
+        (
+            "",
+            "",
+            "{%tc for u in part.units %}",
+            "{{ u }}",
+            "{%tc endfor %}",
+            head_if,
+            "",
+            head_endif,
+            False,
+        ),
         ("{%tr for r in part.rows %}", "", "", "", "", "", "", "", False),
-        ("{{ r.no }}", "{{ r.name }}", "{%tc for c in r.cells %}", "{{ c }}", "{%tc endfor %}",
-         head_if, "{{ r.status }}", head_endif, False),
+        (
+            "{{ r.no }}",
+            "{{ r.name }}",
+            "{%tc for c in r.cells %}",
+            "{{ c }}",
+            "{%tc endfor %}",
+            head_if,
+            "{{ r.status }}",
+            head_endif,
+            False,
+        ),
     ]
     for ri, (*texts, bold) in enumerate(rows):
         for ci, text in enumerate(texts):
@@ -447,8 +483,16 @@ def _results_table(doc: DocumentObject) -> None:
     extra = [
         ("{%tr endfor %}", "", "", "", "", "", "", ""),
         ("{%tr for s in part.totals %}", "", "", "", "", "", "", ""),
-        ("", "{{ s.label }}", "{%tc for c in s.cells %}", "{{ c }}", "{%tc endfor %}",
-         head_if, "", head_endif),
+        (
+            "",
+            "{{ s.label }}",
+            "{%tc for c in s.cells %}",
+            "{{ c }}",
+            "{%tc endfor %}",
+            head_if,
+            "",
+            head_endif,
+        ),
         ("{%tr endfor %}", "", "", "", "", "", "", ""),
     ]
     for texts in extra:
@@ -460,8 +504,12 @@ def _results_table(doc: DocumentObject) -> None:
     for r in t.rows[:2]:  # header rows repeat on each page
         r._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     # cell widths come from the context, like the grid: they depend on the number of fields
-    widths = {0: "{{ part.grid[0] }}", 1: "{{ part.name_w }}", 3: "{{ part.field_w }}",
-              6: "{{ part.status_w }}"}
+    widths = {
+        0: "{{ part.grid[0] }}",
+        1: "{{ part.name_w }}",
+        3: "{{ part.field_w }}",
+        6: "{{ part.status_w }}",
+    }
     for r in t.rows:
         for ci, w in widths.items():
             r.cells[ci]._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), w)

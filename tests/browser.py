@@ -10,8 +10,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; the tests never download a browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def serve(app) -> tuple[BaseWSGIServer, str]:  # noqa: ANN001

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = [
     b for b in os.environ.get("KEHOACH_TEST_DATABASES", "sqlite,postgresql").split(",") if b
 ]
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+)
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 _TMP = Path(tempfile.mkdtemp(prefix="kehoach-tests-"))
 _created_pg: list[str] = []
@@ -39,8 +41,11 @@ def _pg_url() -> str:
         finally:
             engine.dispose()
         _created_pg.append(name)
-    return sa.engine.make_url(PG_ADMIN_URL).set(database=_created_pg[0]).render_as_string(
-        hide_password=False)
+    return (
+        sa.engine.make_url(PG_ADMIN_URL)
+        .set(database=_created_pg[0])
+        .render_as_string(hide_password=False)
+    )
 
 
 def database_url(backend: str) -> str:
@@ -69,7 +74,8 @@ def make_app(backend: str, create_schema: bool = True, **extra):  # noqa: ANN201
         **extra,
     }
     config.setdefault("SQLALCHEMY_DATABASE_URI", None) or config.update(
-        SQLALCHEMY_DATABASE_URI=database_url(backend))
+        SQLALCHEMY_DATABASE_URI=database_url(backend)
+    )
     app = create_app(config)
     with app.app_context():
         if create_schema and backend not in _schema_ready:
@@ -85,8 +91,13 @@ def _wipe(app) -> None:  # noqa: ANN001
         tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
         with _db.engine.begin() as conn:
             if _db.engine.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                     + " RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    sa.text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in tables)
+                        + " RESTART IDENTITY CASCADE"
+                    )
+                )
             else:
                 for t in tables:
                     conn.execute(sa.text(f'DELETE FROM "{t}"'))

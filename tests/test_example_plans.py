@@ -1,8 +1,9 @@
 """The two example plan files are faithful to the plans they were entered from.
 
 Plain pytest + PyYAML, no application imports. The original text (a scan, in
-``shared/examples/plans``) is cut into units of substance (one per paragraph, heading,
-bullet, recipient, signer line), with paragraphs broken across page breaks joined; the
+``tests/data/examples``, copied byte for byte from the shared examples) is cut into units of
+substance (one per paragraph, heading, bullet, recipient, signer line), with paragraphs broken
+across page breaks joined; the
 YAML file is rendered to lines the way plan@1 documents are laid out (I., 1., a), "- ",
 assignments numbered after the items); every source unit must be one rendered line (or two
 or three consecutive ones), in the same order, and every rendered body line must come from
@@ -19,8 +20,8 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SRC_DIR = SHARED / "examples" / "plans"
+EXAMPLES = REPO / "tests" / "data" / "examples"
+SRC_DIR = EXAMPLES
 PLANS = REPO / "plans"
 
 TV_SRC = SRC_DIR / "tra-vinh-2024-human-rights-day.txt"
@@ -33,6 +34,7 @@ TYPE_NAMES = {"KH": "KẾ HOẠCH", "BC": "BÁO CÁO", "QĐ": "QUYẾT ĐỊNH"}
 
 
 # ---------------------------------------------------------------- source side
+
 
 def norm(s: str) -> str:
     """Drop markdown emphasis, fix the scan's certain OCR slips, collapse whitespace."""
@@ -68,6 +70,7 @@ def source_units(path: Path) -> tuple[list[str], int]:
 
 
 # ------------------------------------------------------------------ YAML side
+
 
 def load(path: Path) -> dict:
     with path.open(encoding="utf-8") as f:
@@ -156,6 +159,7 @@ def render(plan: dict) -> tuple[list[str], int]:
 
 # ------------------------------------------------------------------ matching
 
+
 def _match(unit: str, lines: list[str], start: int) -> int | None:
     """Index of the rendered line (or run of up to 3 lines) equal to ``unit``, from ``start``."""
     for i in range(start, len(lines)):
@@ -189,6 +193,7 @@ def assert_faithful(src: Path, yml: Path) -> int:
 
 
 # --------------------------------------------------------------------- tests
+
 
 @pytest.mark.parametrize(
     "src,yml,runs",
@@ -247,7 +252,10 @@ def test_tra_vinh_structure():
         "Thực hiện Kế hoạch số 05/KH-BCĐNQ ngày 14 tháng 10 năm 2024"
     )
     assert [s["heading"] for s in p["sections"]] == [
-        "MỤC ĐÍCH, YÊU CẦU", "NỘI DUNG CÔNG TÁC TRỌNG TÂM", "TỔ CHỨC THỰC HIỆN"]
+        "MỤC ĐÍCH, YÊU CẦU",
+        "NỘI DUNG CÔNG TÁC TRỌNG TÂM",
+        "TỔ CHỨC THỰC HIỆN",
+    ]
     assert [len(s.get("items") or []) for s in p["sections"]] == [3, 6, 1]
     slogans = p["sections"][1]["items"][4]["bullets"]
     assert len(slogans) == 8
@@ -259,19 +267,29 @@ def test_tra_vinh_structure():
     assert p["sections"][2]["assignments"] is True
     unlisted = [a for a in p["assignments"] if not a.get("listed", True)]
     districts = {
-        "Ủy ban nhân dân thành phố Trà Vinh", "Ủy ban nhân dân thị xã Duyên Hải",
-        "Ủy ban nhân dân huyện Càng Long", "Ủy ban nhân dân huyện Cầu Kè",
-        "Ủy ban nhân dân huyện Tiểu Cần", "Ủy ban nhân dân huyện Châu Thành",
-        "Ủy ban nhân dân huyện Cầu Ngang", "Ủy ban nhân dân huyện Trà Cú",
-        "Ủy ban nhân dân huyện Duyên Hải"}
+        "Ủy ban nhân dân thành phố Trà Vinh",
+        "Ủy ban nhân dân thị xã Duyên Hải",
+        "Ủy ban nhân dân huyện Càng Long",
+        "Ủy ban nhân dân huyện Cầu Kè",
+        "Ủy ban nhân dân huyện Tiểu Cần",
+        "Ủy ban nhân dân huyện Châu Thành",
+        "Ủy ban nhân dân huyện Cầu Ngang",
+        "Ủy ban nhân dân huyện Trà Cú",
+        "Ủy ban nhân dân huyện Duyên Hải",
+    }
     assert districts <= {ag[a["agency"]]["name"] for a in unlisted}
     assert all(a.get("reports", True) for a in p["assignments"])
     assert p["schedule"]["kind"] == "once" and p["schedule"]["due"] == dt.date(2025, 1, 1)
     assert p["schedule"]["deadline_text"] == "chậm nhất đến ngày 01 tháng 01 năm 2025"
     assert len(p["recipients"]) == 8 and p["recipients"][0] == "BCĐ NQ TW (b/c)"
     assert (p["archive"], p["archive_copies"]) == ("VT, NC", "04")
-    assert p["signer"] == {"authority": "", "authority_of": "", "title": "TRƯỞNG BAN",
-                           "position_note": "CHỦ TỊCH UBND TỈNH", "name": "Lê Văn Hân"}
+    assert p["signer"] == {
+        "authority": "",
+        "authority_of": "",
+        "title": "TRƯỞNG BAN",
+        "position_note": "CHỦ TỊCH UBND TỈNH",
+        "name": "Lê Văn Hân",
+    }
 
 
 def test_ninh_thuan_structure():
@@ -281,8 +299,11 @@ def test_ninh_thuan_structure():
     assert p["standing_agency"] == "STTTT-NT"
     assert p["number"] is None and (p["draft_month"], p["draft_year"]) == (12, 2022)
     assert [s["heading"] for s in p["sections"]] == [
-        "QUAN ĐIỂM, MỤC TIÊU, YÊU CẦU", "NỘI DUNG TRUYỀN THÔNG", "NHIỆM VỤ, GIẢI PHÁP",
-        "TỔ CHỨC THỰC HIỆN"]
+        "QUAN ĐIỂM, MỤC TIÊU, YÊU CẦU",
+        "NỘI DUNG TRUYỀN THÔNG",
+        "NHIỆM VỤ, GIẢI PHÁP",
+        "TỔ CHỨC THỰC HIỆN",
+    ]
     assert [len(s.get("items") or []) for s in p["sections"]] == [3, 6, 8, 0]
     goals = p["sections"][0]["items"][1]["items"]
     assert [g["heading"] for g in goals] == ["Mục tiêu tổng quát", "Mục tiêu cụ thể đến năm 2028"]
@@ -305,8 +326,20 @@ def test_ninh_thuan_structure():
 
 # ---------------------------------------------------------------------- forms
 
-TYPES = {"integer", "decimal", "percentage", "text", "textarea", "date", "choice",
-         "multichoice", "yesno", "file", "group", "computed"}
+TYPES = {
+    "integer",
+    "decimal",
+    "percentage",
+    "text",
+    "textarea",
+    "date",
+    "choice",
+    "multichoice",
+    "yesno",
+    "file",
+    "group",
+    "computed",
+}
 RULES = {"sum", "count", "avg", "min", "max", "ratio", "list", "rows", "none"}
 
 

@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         interval = int(app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
         ttl = int(app.config.get("WORKER_TTL") or 45)
         Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
-            burst=args.burst, with_scheduler=True)
+            burst=args.burst, with_scheduler=True
+        )
     return 0
 
 

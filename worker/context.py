@@ -51,9 +51,14 @@ def template_for(agency_id: int | None, kind: str) -> Path:
     if agency_id is not None:
         own = db.session.scalar(
             select(AgencyTemplate)
-            .where(AgencyTemplate.agency_id == agency_id, AgencyTemplate.kind == kind,
-                   AgencyTemplate.status == "accepted")
-            .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc()).limit(1))
+            .where(
+                AgencyTemplate.agency_id == agency_id,
+                AgencyTemplate.kind == kind,
+                AgencyTemplate.status == "accepted",
+            )
+            .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc())
+            .limit(1)
+        )
         if own is not None and (files_dir() / own.path).is_file():
             return files_dir() / own.path
     return template_path(kind)
@@ -97,8 +102,11 @@ def _vn_date(value: Any) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value or " " in value else (
-            date.fromisoformat(value[:10]))
+        value = (
+            datetime.fromisoformat(value)
+            if "T" in value or " " in value
+            else (date.fromisoformat(value[:10]))
+        )
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(contexts_vn())
@@ -174,9 +182,7 @@ def _typed(field: dict[str, Any], value: Any) -> Any:
             return value
     if ftype == "group" and isinstance(value, list):
         cols = {c["name"]: c for c in field.get("fields") or []}
-        return [
-            {k: _typed(cols.get(k, {}), v) for k, v in (row or {}).items()} for row in value
-        ]
+        return [{k: _typed(cols.get(k, {}), v) for k, v in (row or {}).items()} for row in value]
     return value
 
 
@@ -260,29 +266,38 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         results = consolidation.compute(period)
     timeliness = []
     for a in results.get("agencies") or []:
-        timeliness.append({
-            "agency": a["agency_code"],
-            "due": _vn_date(a.get("due")) or period.due_on,
-            "submitted_on": _vn_date(a.get("submitted_at")),
-            "working_days_late": a.get("working_days_late"),
-        })
+        timeliness.append(
+            {
+                "agency": a["agency_code"],
+                "due": _vn_date(a.get("due")) or period.due_on,
+                "submitted_on": _vn_date(a.get("submitted_at")),
+                "working_days_late": a.get("working_days_late"),
+            }
+        )
     short = _short_labels(plan)
     numeric, texts = [], []
     for f in results.get("fields") or []:
         rule = f.get("rule") or "none"
         per = {x["agency_code"]: x.get("value") for x in f.get("agencies") or []}
         if f.get("type") in ("integer", "decimal", "percentage", "computed") and rule in (
-            "sum", "avg", "min", "max", "ratio", "count"
+            "sum",
+            "avg",
+            "min",
+            "max",
+            "ratio",
+            "count",
         ):
-            numeric.append({
-                "label": f["label"],
-                "short_label": short.get(f.get("name") or "") or "",
-                "unit": "%" if f.get("type") == "percentage" else (f.get("unit") or ""),
-                "rule": rule,
-                "value": _number(f.get("value")),
-                "target": _number(f.get("target")),
-                "per_agency": {k: _number(v) for k, v in per.items()},
-            })
+            numeric.append(
+                {
+                    "label": f["label"],
+                    "short_label": short.get(f.get("name") or "") or "",
+                    "unit": "%" if f.get("type") == "percentage" else (f.get("unit") or ""),
+                    "rule": rule,
+                    "value": _number(f.get("value")),
+                    "target": _number(f.get("target")),
+                    "per_agency": {k: _number(v) for k, v in per.items()},
+                }
+            )
         elif f.get("type") == "textarea" and rule == "list":
             texts.append({"label": f["label"], "per_agency": {k: v for k, v in per.items() if v}})
     out = {
@@ -381,7 +396,12 @@ def signed_time(doc: Document) -> datetime | date | None:
             pass
     released = db.session.scalar(
         select(AuditEvent.at)
-        .where(AuditEvent.object_type == "document", AuditEvent.object_id == doc.id,
-               AuditEvent.action == "release")
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(1))
+        .where(
+            AuditEvent.object_type == "document",
+            AuditEvent.object_id == doc.id,
+            AuditEvent.action == "release",
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
     return released or doc.issued_on

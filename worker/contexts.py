@@ -511,8 +511,14 @@ def _target_note(field: Mapping[str, Any], value: Any) -> str:
 
 
 GROUP_STT = 720  # STT column of a group table (twips)
-_NARROW = {"date": 1420, "integer": 1250, "decimal": 1250, "percentage": 1250, "computed": 1250,
-           "yesno": 1000}
+_NARROW = {
+    "date": 1420,
+    "integer": 1250,
+    "decimal": 1250,
+    "percentage": 1250,
+    "computed": 1250,
+    "yesno": 1000,
+}
 
 
 def _cell_value(column: Mapping[str, Any], value: Any) -> str:
@@ -521,8 +527,9 @@ def _cell_value(column: Mapping[str, Any], value: Any) -> str:
     return format_value(column, value)
 
 
-def group_table(columns: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]
-                ) -> dict[str, Any]:
+def group_table(
+    columns: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     """A table block of a repeating group's rows: STT, one column per group column (its
     ``short_label`` or label), dates dd/mm/yyyy. Widths (twips, grid and cells) sum to
     ``TEXT_WIDTH``: dates and numbers fixed, the text columns share the rest by content length.
@@ -538,8 +545,17 @@ def group_table(columns: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str
             flexible.append(i)
     rest = TEXT_WIDTH - GROUP_STT - sum(widths)
     if flexible:
-        weight = {i: min(60, max(12, len(columns[i].get("short_label") or columns[i]["label"]),
-                                 *(len(r[i]) for r in body))) for i in flexible}
+        weight = {
+            i: min(
+                60,
+                max(
+                    12,
+                    len(columns[i].get("short_label") or columns[i]["label"]),
+                    *(len(r[i]) for r in body),
+                ),
+            )
+            for i in flexible
+        }
         total = sum(weight.values())
         for i in flexible:
             widths[i] = rest * weight[i] // total
@@ -562,8 +578,14 @@ def group_table(columns: Sequence[Mapping[str, Any]], rows: Sequence[Mapping[str
         + [{"text": t, "w": w, "jc": jc(c)} for c, w, t in zip(columns, widths, r, strict=True)]
         for n, r in enumerate(body, 1)
     ]
-    return {"kind": "table", "text": "", "style": "plain", "grid": grid, "head": head,
-            "rows": table_rows}
+    return {
+        "kind": "table",
+        "text": "",
+        "style": "plain",
+        "grid": grid,
+        "head": head,
+        "rows": table_rows,
+    }
 
 
 def report_blocks(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> list:

@@ -143,8 +143,15 @@ def _render(doc_id: int, key: str) -> str:
         _set(doc_id, key, render_state="done", render_progress=100, render_error=None)
         return "immutable"
     if docx_file.exists() and pdf_file.exists():
-        _set(doc_id, key, docx_path=rel_docx, pdf_path=rel_pdf, render_state="done",
-             render_progress=100, render_error=None)
+        _set(
+            doc_id,
+            key,
+            docx_path=rel_docx,
+            pdf_path=rel_pdf,
+            render_state="done",
+            render_progress=100,
+            render_error=None,
+        )
         return "exists"
 
     _set(doc_id, key, render_state="running", render_progress=10, render_error=None)
@@ -162,8 +169,15 @@ def _render(doc_id: int, key: str) -> str:
         if slow := os.environ.get(SLOW_ENV):
             time.sleep(float(slow))
         _write_atomic(pdf_file, docx_to_pdf(data))
-        if not _set(doc_id, key, docx_path=rel_docx, pdf_path=rel_pdf, render_state="done",
-                    render_progress=100, render_error=None):
+        if not _set(
+            doc_id,
+            key,
+            docx_path=rel_docx,
+            pdf_path=rel_pdf,
+            render_state="done",
+            render_progress=100,
+            render_error=None,
+        ):
             return "superseded"
         return "done"
     except Exception as exc:

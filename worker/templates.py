@@ -27,13 +27,22 @@ def check_agency_template(template_id: int) -> str:
             except FileNotFoundError:
                 problems = ["Không tìm thấy tệp mẫu đã tải lên; vui lòng tải lên lại."]
             else:
-                problems = [f"Mẫu dùng biến “{name}” mà hệ thống không cung cấp cho loại văn "
-                            f"bản này." for name in missing]
+                problems = [
+                    f"Mẫu dùng biến “{name}” mà hệ thống không cung cấp cho loại văn bản này."
+                    for name in missing
+                ]
             was = t.status
             t.status = "refused" if problems else "accepted"
             t.problems = problems
-            audit.record(None, t, "check", from_state=was, to_state=t.status,
-                         comment="; ".join(problems) or None, data={"kind": t.kind})
+            audit.record(
+                None,
+                t,
+                "check",
+                from_state=was,
+                to_state=t.status,
+                comment="; ".join(problems) or None,
+                data={"kind": t.kind},
+            )
             db.session.commit()
             return t.status
         finally:

@@ -80,9 +80,7 @@ class Flow:
         first_no: str | None = None
         for transition in candidates:
             failed = [
-                c.func
-                for c in transition.conditions
-                if bool(getattr(self, c.func)()) != c.target
+                c.func for c in transition.conditions if bool(getattr(self, c.func)()) != c.target
             ]
             if not failed:
                 return None

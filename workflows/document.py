@@ -13,21 +13,39 @@ class DocumentFlow(Flow):
     NAME = "văn bản"
     STATES = ["draft", "awaiting_signature", "signed", "released"]
     TRANSITIONS = [
-        {"trigger": "request_signature", "source": "draft", "dest": "awaiting_signature",
-         "conditions": ["is_actor_drafter"]},
-        {"trigger": "decline", "source": "awaiting_signature", "dest": "draft",
-         "conditions": ["is_actor_signer", "has_reason"]},
-        {"trigger": "sign", "source": "awaiting_signature", "dest": "signed",
-         "conditions": ["is_actor_signer"]},
-        {"trigger": "release", "source": "signed", "dest": "released",
-         "conditions": ["is_actor_clerk"]},
+        {
+            "trigger": "request_signature",
+            "source": "draft",
+            "dest": "awaiting_signature",
+            "conditions": ["is_actor_drafter"],
+        },
+        {
+            "trigger": "decline",
+            "source": "awaiting_signature",
+            "dest": "draft",
+            "conditions": ["is_actor_signer", "has_reason"],
+        },
+        {
+            "trigger": "sign",
+            "source": "awaiting_signature",
+            "dest": "signed",
+            "conditions": ["is_actor_signer"],
+        },
+        {
+            "trigger": "release",
+            "source": "signed",
+            "dest": "released",
+            "conditions": ["is_actor_clerk"],
+        },
     ]
     GUARD_MESSAGES = {
-        "is_actor_drafter": N_("Chỉ chuyên viên của cơ quan ban hành mới được trình ký "
-                               "văn bản này."),
+        "is_actor_drafter": N_(
+            "Chỉ chuyên viên của cơ quan ban hành mới được trình ký văn bản này."
+        ),
         "is_actor_signer": N_("Chỉ lãnh đạo của cơ quan ban hành mới được ký văn bản này."),
-        "is_actor_clerk": N_("Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành "
-                             "văn bản."),
+        "is_actor_clerk": N_(
+            "Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành văn bản."
+        ),
         "has_reason": N_("Vui lòng nêu lý do."),
     }
     STATE_LABELS = {
@@ -45,9 +63,7 @@ class DocumentFlow(Flow):
 
     def is_actor_drafter(self) -> bool:
         agencies = {self.subject.agency_id, *self.facts.get("drafting_agency_ids", ())}
-        return any(
-            self._actor_in(a, "specialist", "reporter", "agency_leader") for a in agencies
-        )
+        return any(self._actor_in(a, "specialist", "reporter", "agency_leader") for a in agencies)
 
     def is_actor_signer(self) -> bool:
         return self._actor_in(self.subject.agency_id, "signer", "agency_leader")

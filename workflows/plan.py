@@ -25,8 +25,12 @@ class PlanFlow(Flow):
             "dest": "issued",
             "conditions": ["is_actor_issuer_clerk", "is_document_signed"],
         },
-        {"trigger": "start", "source": "issued", "dest": "in_progress",
-         "conditions": ["is_system"]},
+        {
+            "trigger": "start",
+            "source": "issued",
+            "dest": "in_progress",
+            "conditions": ["is_system"],
+        },
         {
             "trigger": "mark_reported",
             "source": "in_progress",
@@ -41,8 +45,9 @@ class PlanFlow(Flow):
         },
     ]
     GUARD_MESSAGES = {
-        "is_actor_issuer_clerk": N_("Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành "
-        "kế hoạch."),
+        "is_actor_issuer_clerk": N_(
+            "Chỉ văn thư của cơ quan ban hành mới được cấp số và phát hành kế hoạch."
+        ),
         "is_document_signed": N_("Kế hoạch chưa được lãnh đạo ký nên chưa thể phát hành."),
         "is_system": N_("Thao tác này do hệ thống tự thực hiện."),
         "are_all_periods_reported": N_("Còn kỳ báo cáo chưa hoàn thành."),
@@ -86,21 +91,38 @@ class RoundFlow(Flow):
     NAME = "kỳ báo cáo"
     STATES = ["pending", "open", "reported", "consolidated"]
     TRANSITIONS = [
-        {"trigger": "open", "source": "pending", "dest": "open",
-         "conditions": ["is_system", "is_plan_issued"]},
-        {"trigger": "complete", "source": "open", "dest": "reported",
-         "conditions": ["is_system", "are_all_accepted"]},
-        {"trigger": "close", "source": "open", "dest": "reported",
-         "conditions": ["is_actor_standing_specialist", "is_deadline_passed"]},
-        {"trigger": "consolidate", "source": "reported", "dest": "consolidated",
-         "conditions": ["is_system", "is_consolidation_released"]},
+        {
+            "trigger": "open",
+            "source": "pending",
+            "dest": "open",
+            "conditions": ["is_system", "is_plan_issued"],
+        },
+        {
+            "trigger": "complete",
+            "source": "open",
+            "dest": "reported",
+            "conditions": ["is_system", "are_all_accepted"],
+        },
+        {
+            "trigger": "close",
+            "source": "open",
+            "dest": "reported",
+            "conditions": ["is_actor_standing_specialist", "is_deadline_passed"],
+        },
+        {
+            "trigger": "consolidate",
+            "source": "reported",
+            "dest": "consolidated",
+            "conditions": ["is_system", "is_consolidation_released"],
+        },
     ]
     GUARD_MESSAGES = {
         "is_system": N_("Thao tác này do hệ thống tự thực hiện."),
         "is_plan_issued": N_("Kế hoạch chưa được ban hành."),
         "are_all_accepted": N_("Chưa phải tất cả báo cáo đều đã được chấp nhận."),
-        "is_actor_standing_specialist": N_("Chỉ chuyên viên của cơ quan thường trực mới được "
-        "khóa sổ kỳ báo cáo."),
+        "is_actor_standing_specialist": N_(
+            "Chỉ chuyên viên của cơ quan thường trực mới được khóa sổ kỳ báo cáo."
+        ),
         "is_deadline_passed": N_("Chưa hết hạn gửi báo cáo nên chưa thể khóa sổ kỳ này."),
         "is_consolidation_released": N_("Báo cáo tổng hợp chưa được ký và phát hành."),
     }

@@ -14,31 +14,59 @@ class ReportFlow(Flow):
     NAME = "báo cáo"
     STATES = ["draft", "awaiting_approval", "submitted", "returned", "accepted"]
     TRANSITIONS = [
-        {"trigger": "submit_for_approval", "source": ["draft", "returned"],
-         "dest": "awaiting_approval",
-         "conditions": ["is_actor_agency_reporter", "is_round_open", "is_not_locked"]},
-        {"trigger": "send_back", "source": "awaiting_approval", "dest": "draft",
-         "conditions": ["is_actor_agency_leader", "has_reason"]},
-        {"trigger": "approve", "source": "awaiting_approval", "dest": "submitted",
-         "conditions": ["is_actor_agency_leader", "is_round_open", "is_not_locked"]},
-        {"trigger": "resubmit", "source": "returned", "dest": "submitted",
-         "conditions": ["is_actor_agency_leader", "is_round_open", "is_not_locked"]},
-        {"trigger": "return_for_revision", "source": "submitted", "dest": "returned",
-         "conditions": ["is_actor_standing_specialist", "has_reason"]},
-        {"trigger": "accept", "source": "submitted", "dest": "accepted",
-         "conditions": ["is_actor_standing_specialist"]},
+        {
+            "trigger": "submit_for_approval",
+            "source": ["draft", "returned"],
+            "dest": "awaiting_approval",
+            "conditions": ["is_actor_agency_reporter", "is_round_open", "is_not_locked"],
+        },
+        {
+            "trigger": "send_back",
+            "source": "awaiting_approval",
+            "dest": "draft",
+            "conditions": ["is_actor_agency_leader", "has_reason"],
+        },
+        {
+            "trigger": "approve",
+            "source": "awaiting_approval",
+            "dest": "submitted",
+            "conditions": ["is_actor_agency_leader", "is_round_open", "is_not_locked"],
+        },
+        {
+            "trigger": "resubmit",
+            "source": "returned",
+            "dest": "submitted",
+            "conditions": ["is_actor_agency_leader", "is_round_open", "is_not_locked"],
+        },
+        {
+            "trigger": "return_for_revision",
+            "source": "submitted",
+            "dest": "returned",
+            "conditions": ["is_actor_standing_specialist", "has_reason"],
+        },
+        {
+            "trigger": "accept",
+            "source": "submitted",
+            "dest": "accepted",
+            "conditions": ["is_actor_standing_specialist"],
+        },
     ]
     GUARD_MESSAGES = {
-        "is_actor_agency_reporter": N_("Chỉ cán bộ đầu mối của cơ quan được giao mới được trình "
-        "báo cáo này."),
-        "is_actor_agency_leader": N_("Chỉ lãnh đạo của cơ quan được giao mới được duyệt "
-                                     "báo cáo này."),
-        "is_actor_standing_specialist": N_("Chỉ chuyên viên của cơ quan thường trực mới được "
-        "xem xét báo cáo này."),
+        "is_actor_agency_reporter": N_(
+            "Chỉ cán bộ đầu mối của cơ quan được giao mới được trình báo cáo này."
+        ),
+        "is_actor_agency_leader": N_(
+            "Chỉ lãnh đạo của cơ quan được giao mới được duyệt báo cáo này."
+        ),
+        "is_actor_standing_specialist": N_(
+            "Chỉ chuyên viên của cơ quan thường trực mới được xem xét báo cáo này."
+        ),
         "has_reason": N_("Vui lòng nêu lý do."),
         "is_round_open": N_("Kỳ báo cáo đã khóa sổ, không nhận thêm báo cáo."),
-        "is_not_locked": N_("Kỳ báo cáo đã bị khóa đối với cơ quan này; vui lòng đề nghị cơ quan "
-        "thường trực mở lại."),
+        "is_not_locked": N_(
+            "Kỳ báo cáo đã bị khóa đối với cơ quan này; vui lòng đề nghị cơ quan "
+            "thường trực mở lại."
+        ),
     }
     STATE_LABELS = {
         "draft": N_("Đang soạn"),

@@ -37,8 +37,14 @@ KIND_LABELS = {
     DocumentKind.REMINDER: N_("Công văn đôn đốc"),
 }
 # ROLE_LABELS (app.models) are shown translated in this area: marked here for extraction.
-_ROLE_NAMES = (N_("Chuyên viên"), N_("Văn thư"), N_("Lãnh đạo ký"), N_("Cán bộ đầu mối báo cáo"),
-               N_("Lãnh đạo cơ quan"), N_("Quản trị"))
+_ROLE_NAMES = (
+    N_("Chuyên viên"),
+    N_("Văn thư"),
+    N_("Lãnh đạo ký"),
+    N_("Cán bộ đầu mối báo cáo"),
+    N_("Lãnh đạo cơ quan"),
+    N_("Quản trị"),
+)
 DAY_KIND_LABELS = {"holiday": N_("Ngày nghỉ (lễ, Tết, nghỉ bù)"), "workday": N_("Ngày làm bù")}
 MIN_PASSWORD = 8
 
@@ -66,17 +72,23 @@ class VNDateField(DateField):
             self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError:
             self.data = None
-            raise ValueError(gettext("“%(label)s”: ngày không hợp lệ "
-                             "(dạng ngày/tháng/năm).", label=self.label.text)) from None
+            raise ValueError(
+                gettext(
+                    "“%(label)s”: ngày không hợp lệ (dạng ngày/tháng/năm).", label=self.label.text
+                )
+            ) from None
 
 
 def options(pairs, translate: bool = True) -> list[SelectChoice]:  # noqa: ANN001
     """(value, label) pairs as WTForms choices. Labels from our own tables are translated
     lazily; user data (agency names) must pass ``translate=False``: a lazy string counts as safe
     markup (it has ``__html__``) and would bypass escaping."""
-    return [SelectChoice(value=v, label=_l(label) if translate and isinstance(label, str)
-                         else str(label))
-            for v, label in pairs]
+    return [
+        SelectChoice(
+            value=v, label=_l(label) if translate and isinstance(label, str) else str(label)
+        )
+        for v, label in pairs
+    ]
 
 
 def _invalid(label: str) -> dict[str, str]:
@@ -104,59 +116,102 @@ def none_or_int(value):  # noqa: ANN001, ANN201
 
 
 class AgencyForm(FlaskForm):
-    code = StringField(_l("Mã cơ quan"), validators=[
-        required(_l("Mã cơ quan")), at_most(_l("Mã cơ quan"), 64),
-        Regexp(r"^[A-Za-z0-9][A-Za-z0-9-]*$",
-               message=_l("“Mã cơ quan” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang "
-                       "(ví dụ STP-TV)."))])
-    name = StringField(_l("Tên cơ quan"),
-                       validators=[required(_l("Tên cơ quan")), at_most(_l("Tên cơ quan"), 255)])
+    code = StringField(
+        _l("Mã cơ quan"),
+        validators=[
+            required(_l("Mã cơ quan")),
+            at_most(_l("Mã cơ quan"), 64),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                message=_l(
+                    "“Mã cơ quan” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang (ví dụ STP-TV)."
+                ),
+            ),
+        ],
+    )
+    name = StringField(
+        _l("Tên cơ quan"), validators=[required(_l("Tên cơ quan")), at_most(_l("Tên cơ quan"), 255)]
+    )
     short_name = StringField(_l("Tên ngắn"), validators=[Optional(), at_most(_l("Tên ngắn"), 255)])
-    abbreviation = StringField(_l("Chữ viết tắt (trong số ký hiệu)"), validators=[
-        required(_l("Chữ viết tắt")), at_most(_l("Chữ viết tắt"), 32)])
-    level = VNSelectField(_l("Cấp"), choices=options((str(k), v) for k, v in LEVEL_LABELS.items()),
-                          validators=[chosen(_l("Cấp"))])
-    place = StringField(_l("Địa danh"),
-                        validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), 128)])
+    abbreviation = StringField(
+        _l("Chữ viết tắt (trong số ký hiệu)"),
+        validators=[required(_l("Chữ viết tắt")), at_most(_l("Chữ viết tắt"), 32)],
+    )
+    level = VNSelectField(
+        _l("Cấp"),
+        choices=options((str(k), v) for k, v in LEVEL_LABELS.items()),
+        validators=[chosen(_l("Cấp"))],
+    )
+    place = StringField(
+        _l("Địa danh"), validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), 128)]
+    )
     parent_id = VNSelectField(_l("Cơ quan cấp trên"), coerce=none_or_int)
-    header_parent = StringField(_l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
-                                validators=[Optional(),
-                                            at_most(_l("Dòng tên cơ quan chủ quản"), 255)])
+    header_parent = StringField(
+        _l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
+        validators=[Optional(), at_most(_l("Dòng tên cơ quan chủ quản"), 255)],
+    )
     valid_from = VNDateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
 
 
 class RetireForm(FlaskForm):
     successor_id = VNSelectField(_l("Cơ quan kế nhiệm"), coerce=none_or_int)
-    on = VNDateField(_l("Hết hiệu lực sau ngày"),
-                     validators=[required(_l("Hết hiệu lực sau ngày"))])
+    on = VNDateField(
+        _l("Hết hiệu lực sau ngày"), validators=[required(_l("Hết hiệu lực sau ngày"))]
+    )
 
 
 class UserEditForm(FlaskForm):
-    full_name = StringField(_l("Họ và tên"),
-                            validators=[required(_l("Họ và tên")), at_most(_l("Họ và tên"), 255)])
-    email = EmailField(_l("Thư điện tử"), validators=[
-        Optional(), at_most(_l("Thư điện tử"), 255),
-        Email(_l("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn)."),
-              check_deliverability=False)])
+    full_name = StringField(
+        _l("Họ và tên"), validators=[required(_l("Họ và tên")), at_most(_l("Họ và tên"), 255)]
+    )
+    email = EmailField(
+        _l("Thư điện tử"),
+        validators=[
+            Optional(),
+            at_most(_l("Thư điện tử"), 255),
+            Email(
+                _l("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn)."),
+                check_deliverability=False,
+            ),
+        ],
+    )
     agency_id = VNSelectField(_l("Cơ quan"), coerce=none_or_int, validators=[chosen(_l("Cơ quan"))])
-    roles = CheckboxesField(_l("Vai trò"),
-                            choices=options((str(k), v) for k, v in ROLE_LABELS.items()))
+    roles = CheckboxesField(
+        _l("Vai trò"), choices=options((str(k), v) for k, v in ROLE_LABELS.items())
+    )
 
 
 def password_field(label: str = _l("Mật khẩu")) -> PasswordField:
-    return PasswordField(label, validators=[
-        required(label),
-        Length(min=MIN_PASSWORD, max=128,
-               message=_l("“%(label)s” phải có từ %(min)s đến 128 ký tự.", label=label,
-                          min=MIN_PASSWORD))])
+    return PasswordField(
+        label,
+        validators=[
+            required(label),
+            Length(
+                min=MIN_PASSWORD,
+                max=128,
+                message=_l(
+                    "“%(label)s” phải có từ %(min)s đến 128 ký tự.", label=label, min=MIN_PASSWORD
+                ),
+            ),
+        ],
+    )
 
 
 class UserCreateForm(UserEditForm):
-    username = StringField(_l("Tên đăng nhập"), validators=[
-        required(_l("Tên đăng nhập")), at_most(_l("Tên đăng nhập"), 64),
-        Regexp(r"^[A-Za-z0-9._-]+$",
-               message=_l("“Tên đăng nhập” chỉ gồm chữ không dấu, chữ số, dấu chấm, "
-                       "gạch ngang, gạch dưới."))])
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[
+            required(_l("Tên đăng nhập")),
+            at_most(_l("Tên đăng nhập"), 64),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message=_l(
+                    "“Tên đăng nhập” chỉ gồm chữ không dấu, chữ số, dấu chấm, "
+                    "gạch ngang, gạch dưới."
+                ),
+            ),
+        ],
+    )
     password = password_field()
 
 
@@ -166,18 +221,25 @@ class PasswordResetForm(FlaskForm):
 
 class CalendarDayForm(FlaskForm):
     day = VNDateField(_l("Ngày"), validators=[required(_l("Ngày"))])
-    kind = VNSelectField(_l("Loại ngày"), choices=options(DAY_KIND_LABELS.items()),
-                         validators=[chosen(_l("Loại ngày"))])
-    name = StringField(_l("Tên / lý do"),
-                       validators=[required(_l("Tên / lý do")), at_most(_l("Tên / lý do"), 255)])
+    kind = VNSelectField(
+        _l("Loại ngày"),
+        choices=options(DAY_KIND_LABELS.items()),
+        validators=[chosen(_l("Loại ngày"))],
+    )
+    name = StringField(
+        _l("Tên / lý do"), validators=[required(_l("Tên / lý do")), at_most(_l("Tên / lý do"), 255)]
+    )
 
 
 class TemplateUploadForm(FlaskForm):
-    kind = VNSelectField(_l("Loại văn bản"),
-                         choices=options((str(k), v) for k, v in KIND_LABELS.items()),
-                         validators=[chosen(_l("Loại văn bản"))])
-    file = FileField(_l("Tệp mẫu (.docx, tối đa 2 MB)"),
-                     validators=[FileRequired(_l("Chưa chọn “Tệp mẫu”."))])
+    kind = VNSelectField(
+        _l("Loại văn bản"),
+        choices=options((str(k), v) for k, v in KIND_LABELS.items()),
+        validators=[chosen(_l("Loại văn bản"))],
+    )
+    file = FileField(
+        _l("Tệp mẫu (.docx, tối đa 2 MB)"), validators=[FileRequired(_l("Chưa chọn “Tệp mẫu”."))]
+    )
 
 
 class ActionForm(FlaskForm):

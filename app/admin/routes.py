@@ -40,8 +40,16 @@ from app.ui import date_table
 
 PER_PAGE = 20
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
-AGENCY_FIELDS = ("code", "name", "short_name", "abbreviation", "level", "place", "header_parent",
-                 "valid_from")
+AGENCY_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "abbreviation",
+    "level",
+    "place",
+    "header_parent",
+    "valid_from",
+)
 
 
 def fold(text: str | None) -> str:
@@ -64,7 +72,7 @@ class Page:
         self.total = len(items)
         self.pages = max(1, -(-self.total // per))
         self.page = min(max(1, page), self.pages)
-        self.items = items[(self.page - 1) * per: self.page * per]
+        self.items = items[(self.page - 1) * per : self.page * per]
         self.has_prev, self.has_next = self.page > 1, self.page < self.pages
 
 
@@ -97,9 +105,15 @@ def index():
 def _agency_choices(exclude: Agency | None = None, none_label: str = "") -> list:
     rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
     on = today()
-    return options([(0, none_label or gettext("— Không có —"))] + [
-        (a.id, a.name + ("" if a.is_active(on) else " (" + gettext("đã hết hiệu lực") + ")"))
-        for a in rows if exclude is None or a.id != exclude.id], translate=False)
+    return options(
+        [(0, none_label or gettext("— Không có —"))]
+        + [
+            (a.id, a.name + ("" if a.is_active(on) else " (" + gettext("đã hết hiệu lực") + ")"))
+            for a in rows
+            if exclude is None or a.id != exclude.id
+        ],
+        translate=False,
+    )
 
 
 @bp.route("/co-quan")
@@ -107,8 +121,9 @@ def agencies_list():
     q = request.args.get("q", "").strip()
     rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
     rows = [a for a in rows if matches(q, a.name, a.short_name, a.code, a.abbreviation, a.place)]
-    return render_template("admin/agencies.html", page=Page(rows, _page_arg()), q=q,
-                           today=today(), levels=LEVEL_LABELS)
+    return render_template(
+        "admin/agencies.html", page=Page(rows, _page_arg()), q=q, today=today(), levels=LEVEL_LABELS
+    )
 
 
 def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
@@ -132,15 +147,28 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     agency.header_parent = agency.header_parent or None
     agency.parent_id = form.parent_id.data or None
     db.session.flush()
-    changed = {f: [str(before[f]) if before[f] is not None else None,
-                   str(getattr(agency, f)) if getattr(agency, f) is not None else None]
-               for f in before if before[f] != getattr(agency, f)}
-    audit.record(current_user, agency, "create" if creating else "update",
-                 comment=agency.name, data={"changes": changed})
+    changed = {
+        f: [
+            str(before[f]) if before[f] is not None else None,
+            str(getattr(agency, f)) if getattr(agency, f) is not None else None,
+        ]
+        for f in before
+        if before[f] != getattr(agency, f)
+    }
+    audit.record(
+        current_user,
+        agency,
+        "create" if creating else "update",
+        comment=agency.name,
+        data={"changes": changed},
+    )
     db.session.commit()
-    flash(gettext("Đã thêm cơ quan “%(name)s”.", name=agency.name) if creating
-          else gettext("Đã lưu cơ quan “%(name)s”.", name=agency.name),
-          "info")
+    flash(
+        gettext("Đã thêm cơ quan “%(name)s”.", name=agency.name)
+        if creating
+        else gettext("Đã lưu cơ quan “%(name)s”.", name=agency.name),
+        "info",
+    )
     return redirect(url_for("admin.agencies_list"))
 
 
@@ -169,29 +197,48 @@ def agency_edit(agency_id: int):
 def agency_retire(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = RetireForm()
-    form.successor_id.choices = _agency_choices(exclude=agency,
-                                                none_label=gettext("— Không có cơ quan kế nhiệm —"))
+    form.successor_id.choices = _agency_choices(
+        exclude=agency, none_label=gettext("— Không có cơ quan kế nhiệm —")
+    )
     if request.method == "GET":
         form.on.data = today()
     if form.validate_on_submit():
-        successor = (db.session.get(Agency, form.successor_id.data)
-                     if form.successor_id.data else None)
+        successor = (
+            db.session.get(Agency, form.successor_id.data) if form.successor_id.data else None
+        )
         try:
             moved = agencies.retire(agency, form.on.data, successor, current_user)
         except InvalidInput as exc:
             form.successor_id.errors.append(str(exc))
         else:
-            rows = [{"plan": a.plan.title, "code": a.plan.code,
-                     "to": (a.agency.name if a.agency_id == successor.id
-                            else gettext("%(name)s (gộp vào phần việc sẵn có)",
-                                         name=successor.name))}
-                    for a in moved] if successor else []
+            rows = (
+                [
+                    {
+                        "plan": a.plan.title,
+                        "code": a.plan.code,
+                        "to": (
+                            a.agency.name
+                            if a.agency_id == successor.id
+                            else gettext("%(name)s (gộp vào phần việc sẵn có)", name=successor.name)
+                        ),
+                    }
+                    for a in moved
+                ]
+                if successor
+                else []
+            )
             db.session.commit()
-            flash(gettext("Đã ghi nhận “%(name)s” hết hiệu lực sau ngày %(d)s.", name=agency.name,
-                          d=date_table(form.on.data)),
-                  "info")
-            return render_template("admin/agency_retired.html", agency=agency, successor=successor,
-                                   moved=rows)
+            flash(
+                gettext(
+                    "Đã ghi nhận “%(name)s” hết hiệu lực sau ngày %(d)s.",
+                    name=agency.name,
+                    d=date_table(form.on.data),
+                ),
+                "info",
+            )
+            return render_template(
+                "admin/agency_retired.html", agency=agency, successor=successor, moved=rows
+            )
     return render_template("admin/agency_retire.html", form=form, agency=agency)
 
 
@@ -201,8 +248,10 @@ def agency_retire(agency_id: int):
 def _user_agency_choices() -> list:
     on = today()
     rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    return options([(0, gettext("— Chọn cơ quan —"))]
-                   + [(a.id, a.name) for a in rows if a.is_active(on)], translate=False)
+    return options(
+        [(0, gettext("— Chọn cơ quan —"))] + [(a.id, a.name) for a in rows if a.is_active(on)],
+        translate=False,
+    )
 
 
 @bp.route("/nguoi-dung")
@@ -210,8 +259,9 @@ def users_list():
     q = request.args.get("q", "").strip()
     rows = db.session.scalars(select(User).order_by(User.full_name, User.username)).all()
     rows = [u for u in rows if matches(q, u.username, u.full_name, u.email, u.agency.name)]
-    return render_template("admin/users.html", page=Page(rows, _page_arg()), q=q,
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "admin/users.html", page=Page(rows, _page_arg()), q=q, role_labels=ROLE_LABELS
+    )
 
 
 @bp.route("/nguoi-dung/them", methods=["GET", "POST"])
@@ -223,15 +273,24 @@ def user_create():
         if db.session.scalar(select(User).where(User.username == username)) is not None:
             form.username.errors.append(gettext("“Tên đăng nhập” đã có người dùng."))
         else:
-            user = User(username=username, full_name=form.full_name.data.strip(),
-                        email=(form.email.data or "").strip() or None,
-                        agency_id=form.agency_id.data, active=True)
+            user = User(
+                username=username,
+                full_name=form.full_name.data.strip(),
+                email=(form.email.data or "").strip() or None,
+                agency_id=form.agency_id.data,
+                active=True,
+            )
             user.roles = form.roles.data or []
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.flush()
-            audit.record(current_user, user, "create", comment=user.username,
-                         data={"agency": user.agency_id, "roles": sorted(user.roles)})
+            audit.record(
+                current_user,
+                user,
+                "create",
+                comment=user.username,
+                data={"agency": user.agency_id, "roles": sorted(user.roles)},
+            )
             db.session.commit()
             flash(gettext("Đã tạo người dùng “%(name)s”.", name=user.username), "info")
             return redirect(url_for("admin.users_list"))
@@ -246,32 +305,52 @@ def user_edit(user_id: int):
         form.roles.data = sorted(user.roles)
     form.agency_id.choices = _user_agency_choices()
     if user.agency_id not in {c.value for c in form.agency_id.choices}:
-        form.agency_id.choices += options([(user.agency_id,
-                                            user.agency.name
-                                            + " (" + gettext("đã hết hiệu lực") + ")")],
-                                          translate=False)
+        form.agency_id.choices += options(
+            [(user.agency_id, user.agency.name + " (" + gettext("đã hết hiệu lực") + ")")],
+            translate=False,
+        )
     if form.validate_on_submit():
         new_roles = set(form.roles.data or [])
         if user.id == current_user.id and str(Role.ADMIN) not in new_roles:
             form.roles.errors.append(
-                gettext("“Vai trò”: bạn không thể bỏ vai trò “Quản trị” của chính mình."))
+                gettext("“Vai trò”: bạn không thể bỏ vai trò “Quản trị” của chính mình.")
+            )
         else:
-            before = {"full_name": user.full_name, "email": user.email,
-                      "agency": user.agency_id, "roles": sorted(user.roles)}
+            before = {
+                "full_name": user.full_name,
+                "email": user.email,
+                "agency": user.agency_id,
+                "roles": sorted(user.roles),
+            }
             user.full_name = form.full_name.data.strip()
             user.email = (form.email.data or "").strip() or None
             user.agency_id = form.agency_id.data
             user.roles = new_roles
-            after = {"full_name": user.full_name, "email": user.email,
-                     "agency": user.agency_id, "roles": sorted(user.roles)}
-            audit.record(current_user, user, "update", comment=user.username,
-                         data={"changes": {k: [before[k], after[k]] for k in before
-                                           if before[k] != after[k]}})
+            after = {
+                "full_name": user.full_name,
+                "email": user.email,
+                "agency": user.agency_id,
+                "roles": sorted(user.roles),
+            }
+            audit.record(
+                current_user,
+                user,
+                "update",
+                comment=user.username,
+                data={
+                    "changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+                },
+            )
             db.session.commit()
             flash(gettext("Đã lưu người dùng “%(name)s”.", name=user.username), "info")
             return redirect(url_for("admin.users_list"))
-    return render_template("admin/user_form.html", form=form, user=user,
-                           reset=PasswordResetForm(formdata=None), action=ActionForm())
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        reset=PasswordResetForm(formdata=None),
+        action=ActionForm(),
+    )
 
 
 @bp.route("/nguoi-dung/<int:user_id>/khoa", methods=["POST"])
@@ -282,11 +361,16 @@ def user_deactivate(user_id: int):
         flash(gettext("Bạn không thể khoá tài khoản của chính mình."), "error")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     user.active = not user.active
-    audit.record(current_user, user, "activate" if user.active else "deactivate",
-                 comment=user.username)
+    audit.record(
+        current_user, user, "activate" if user.active else "deactivate", comment=user.username
+    )
     db.session.commit()
-    flash(gettext("Đã mở khoá tài khoản “%(name)s”.", name=user.username) if user.active
-          else gettext("Đã khoá tài khoản “%(name)s”.", name=user.username), "info")
+    flash(
+        gettext("Đã mở khoá tài khoản “%(name)s”.", name=user.username)
+        if user.active
+        else gettext("Đã khoá tài khoản “%(name)s”.", name=user.username),
+        "info",
+    )
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -303,8 +387,9 @@ def user_reset_password(user_id: int):
     form = UserEditForm(obj=user)
     form.roles.data = sorted(user.roles)
     form.agency_id.choices = _user_agency_choices()
-    return render_template("admin/user_form.html", form=form, user=user, reset=reset,
-                           action=ActionForm()), 400
+    return render_template(
+        "admin/user_form.html", form=form, user=user, reset=reset, action=ActionForm()
+    ), 400
 
 
 # ----------------------------------------------------------------------------- calendar
@@ -322,19 +407,40 @@ def calendar():
             db.session.add(row)
         row.kind, row.name = form.kind.data, form.name.data.strip()
         db.session.flush()
-        audit.record(current_user, _CalendarRef(row.day), "calendar_set",
-                     from_state=was[0] if was else None, to_state=row.kind,
-                     comment=f"{row.day:%d/%m/%Y}: {row.name}",
-                     data={"day": row.day.isoformat(), "kind": row.kind, "name": row.name})
+        audit.record(
+            current_user,
+            _CalendarRef(row.day),
+            "calendar_set",
+            from_state=was[0] if was else None,
+            to_state=row.kind,
+            comment=f"{row.day:%d/%m/%Y}: {row.name}",
+            data={"day": row.day.isoformat(), "kind": row.kind, "name": row.name},
+        )
         db.session.commit()
-        flash(gettext("Đã ghi ngày %(d)s là %(kind)s.", d=date_table(row.day),
-                      kind=gettext(DAY_KIND_LABELS[row.kind]).lower()), "info")
+        flash(
+            gettext(
+                "Đã ghi ngày %(d)s là %(kind)s.",
+                d=date_table(row.day),
+                kind=gettext(DAY_KIND_LABELS[row.kind]).lower(),
+            ),
+            "info",
+        )
         return redirect(url_for("admin.calendar", nam=row.day.year))
-    days = db.session.scalars(select(CalendarDay).where(extract("year", CalendarDay.day) == year)
-                              .order_by(CalendarDay.day)).all()
+    days = db.session.scalars(
+        select(CalendarDay)
+        .where(extract("year", CalendarDay.day) == year)
+        .order_by(CalendarDay.day)
+    ).all()
     years = sorted({d.year for d in db.session.scalars(select(CalendarDay.day))} | {year})
-    return render_template("admin/calendar.html", form=form, days=days, year=year, years=years,
-                           labels=DAY_KIND_LABELS, action=ActionForm())
+    return render_template(
+        "admin/calendar.html",
+        form=form,
+        days=days,
+        year=year,
+        years=years,
+        labels=DAY_KIND_LABELS,
+        action=ActionForm(),
+    )
 
 
 @bp.route("/lich/<day>/xoa", methods=["POST"])
@@ -345,12 +451,22 @@ def calendar_remove(day: str):
     except ValueError:
         abort(404)
     row = db.get_or_404(CalendarDay, when)
-    audit.record(current_user, _CalendarRef(when), "calendar_remove", from_state=row.kind,
-                 comment=f"{when:%d/%m/%Y}: {row.name}", data={"day": when.isoformat()})
+    audit.record(
+        current_user,
+        _CalendarRef(when),
+        "calendar_remove",
+        from_state=row.kind,
+        comment=f"{when:%d/%m/%Y}: {row.name}",
+        data={"day": when.isoformat()},
+    )
     db.session.delete(row)
     db.session.commit()
-    flash(gettext("Đã bỏ ngày %(d)s khỏi lịch; ngày này theo lịch tuần thông thường.",
-                  d=date_table(when)), "info")
+    flash(
+        gettext(
+            "Đã bỏ ngày %(d)s khỏi lịch; ngày này theo lịch tuần thông thường.", d=date_table(when)
+        ),
+        "info",
+    )
     return redirect(url_for("admin.calendar", nam=when.year))
 
 
@@ -363,8 +479,13 @@ def calendar_load():
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("admin.calendar"))
-    audit.record(current_user, _CalendarRef(None), "calendar_load",
-                 comment=f"Nạp {n} ngày từ tệp lịch có sẵn", data={"count": n})
+    audit.record(
+        current_user,
+        _CalendarRef(None),
+        "calendar_load",
+        comment=f"Nạp {n} ngày từ tệp lịch có sẵn",
+        data={"count": n},
+    )
     db.session.commit()
     flash(gettext("Đã nạp %(n)s ngày từ lịch nghỉ lễ có sẵn.", n=n), "info")
     return redirect(url_for("admin.calendar"))
@@ -406,28 +527,56 @@ def agency_templates(agency_id: int):
             target = files_dir() / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-            t = AgencyTemplate(agency_id=agency.id, kind=form.kind.data, filename=name, path=rel,
-                               status="pending", problems=[], uploaded_by=current_user.id)
+            t = AgencyTemplate(
+                agency_id=agency.id,
+                kind=form.kind.data,
+                filename=name,
+                path=rel,
+                status="pending",
+                problems=[],
+                uploaded_by=current_user.id,
+            )
             db.session.add(t)
             db.session.flush()
-            audit.record(current_user, t, "upload", to_state="pending",
-                         comment=f"{KIND_LABELS[form.kind.data]}: {name}",
-                         data={"agency": agency.code, "kind": t.kind})
-            enqueue_after_commit("worker.templates.check_agency_template", t.id,
-                                 job_id=f"agency-template-{t.id}", retry_max=2,
-                                 retry_interval=5)
+            audit.record(
+                current_user,
+                t,
+                "upload",
+                to_state="pending",
+                comment=f"{KIND_LABELS[form.kind.data]}: {name}",
+                data={"agency": agency.code, "kind": t.kind},
+            )
+            enqueue_after_commit(
+                "worker.templates.check_agency_template",
+                t.id,
+                job_id=f"agency-template-{t.id}",
+                retry_max=2,
+                retry_interval=5,
+            )
             db.session.commit()
-            flash(gettext("Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, "
-                          "vui lòng tải lại trang sau ít phút."),
-                  "info")
+            flash(
+                gettext(
+                    "Đã tải mẫu lên; hệ thống đang kiểm tra mẫu, "
+                    "vui lòng tải lại trang sau ít phút."
+                ),
+                "info",
+            )
             return redirect(url_for("admin.agency_templates", agency_id=agency.id))
-    rows = db.session.scalars(select(AgencyTemplate).where(AgencyTemplate.agency_id == agency.id)
-                              .order_by(AgencyTemplate.uploaded_at.desc(),
-                                        AgencyTemplate.id.desc())).all()
+    rows = db.session.scalars(
+        select(AgencyTemplate)
+        .where(AgencyTemplate.agency_id == agency.id)
+        .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc())
+    ).all()
     in_use = {}
     for t in rows:  # newest accepted per kind is the one used
         if t.status == "accepted" and t.kind not in in_use:
             in_use[t.kind] = t.id
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/templates.html", agency=agency, form=form, rows=rows,
-                           kinds=KIND_LABELS, in_use=in_use), status
+    return render_template(
+        "admin/templates.html",
+        agency=agency,
+        form=form,
+        rows=rows,
+        kinds=KIND_LABELS,
+        in_use=in_use,
+    ), status

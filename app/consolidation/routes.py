@@ -22,8 +22,7 @@ def managed_period(period_id: int) -> ReportingPeriod:
     period = db.session.get(ReportingPeriod, period_id)
     if period is None:
         abort(404)
-    plan = access.get_visible(current_user, access.plans_query(current_user), Plan,
-                              period.plan_id)
+    plan = access.get_visible(current_user, access.plans_query(current_user), Plan, period.plan_id)
     if not access.manages_plan(current_user, plan):
         abort(404)
     return period
@@ -33,18 +32,35 @@ def managed_period(period_id: int) -> ReportingPeriod:
 def show(period_id: int):
     period = managed_period(period_id)
     results = consolidation.compute(period)
-    docs = db.session.scalars(access.documents_query(current_user).where(
-        Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
-        .order_by(Document.id)).all()
-    can_create = (current_user.has_role("admin") or (
-        current_user.has_role("specialist")
-        and current_user.agency_id == period.plan.standing_agency_id)) and period.status in (
-        "open", "reported") and not any(d.status != "draft" for d in docs)
-    return render_template("consolidation/show.html", period=period, plan=period.plan,
-                           results=results, docs=docs, can_create=can_create, form=CreateForm(),
-                           timeliness=TIMELINESS, report_states=ReportFlow.STATE_LABELS,
-                           round_states=RoundFlow.STATE_LABELS,
-                           doc_states=DocumentFlow.STATE_LABELS)
+    docs = db.session.scalars(
+        access.documents_query(current_user)
+        .where(Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
+        .order_by(Document.id)
+    ).all()
+    can_create = (
+        (
+            current_user.has_role("admin")
+            or (
+                current_user.has_role("specialist")
+                and current_user.agency_id == period.plan.standing_agency_id
+            )
+        )
+        and period.status in ("open", "reported")
+        and not any(d.status != "draft" for d in docs)
+    )
+    return render_template(
+        "consolidation/show.html",
+        period=period,
+        plan=period.plan,
+        results=results,
+        docs=docs,
+        can_create=can_create,
+        form=CreateForm(),
+        timeliness=TIMELINESS,
+        report_states=ReportFlow.STATE_LABELS,
+        round_states=RoundFlow.STATE_LABELS,
+        doc_states=DocumentFlow.STATE_LABELS,
+    )
 
 
 @bp.route("/periods/<int:period_id>/consolidation", methods=["POST"])

@@ -26,11 +26,21 @@ from app.models import (
 from app.services import access, clock, deadlines
 from app.ui import N_
 
-KEYS = ("expected", "submitted", "on_time", "late", "missing", "pending",
-        "returned_and_resubmitted")
-SERIES = (("on_time", N_("Đúng hạn")), ("late", N_("Trễ hạn")),
-          ("missing", N_("Quá hạn, chưa gửi")),
-          ("pending", N_("Chưa đến hạn")))
+KEYS = (
+    "expected",
+    "submitted",
+    "on_time",
+    "late",
+    "missing",
+    "pending",
+    "returned_and_resubmitted",
+)
+SERIES = (
+    ("on_time", N_("Đúng hạn")),
+    ("late", N_("Trễ hạn")),
+    ("missing", N_("Quá hạn, chưa gửi")),
+    ("pending", N_("Chưa đến hạn")),
+)
 DUE_SOON_DAYS = 7
 DONE = {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}
 
@@ -46,12 +56,12 @@ def plan_figures(plan: Plan, user: User, today: date) -> dict:
     timeliness = deadlines.plan_timeliness(plan, today)
     periods, agencies = [], {}
     for p in timeliness["periods"]:
-        rows = [r for r in p["agencies"]
-                if manages or r["agency_code"] == user.agency.code]
+        rows = [r for r in p["agencies"] if manages or r["agency_code"] == user.agency.code]
         summary = _empty()
         for r in rows:
-            a = agencies.setdefault(r["agency_code"], {"code": r["agency_code"],
-                                                       "name": r["agency_name"], **_empty()})
+            a = agencies.setdefault(
+                r["agency_code"], {"code": r["agency_code"], "name": r["agency_name"], **_empty()}
+            )
             for target in (summary, a):
                 target["expected"] += 1
                 target["submitted"] += r["submitted_on"] is not None
@@ -64,18 +74,32 @@ def plan_figures(plan: Plan, user: User, today: date) -> dict:
     for p in periods:
         for k in totals:
             totals[k] += p[k]
-    order = sorted(agencies.values(),
-                   key=lambda a: (-(a["missing"] + a["late"]), a["name"]))
-    return {"id": plan.id, "title": plan.title, "symbol": plan.symbol, "manages": manages,
-            "periods": periods, "agencies": order, "totals": totals}
+    order = sorted(agencies.values(), key=lambda a: (-(a["missing"] + a["late"]), a["name"]))
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "symbol": plan.symbol,
+        "manages": manages,
+        "periods": periods,
+        "agencies": order,
+        "totals": totals,
+    }
 
 
 def chart_data(figures: list[dict]) -> list[dict]:
     """What dashboard.js draws: one stacked bar chart per plan, a bar per period."""
-    return [{"id": f"chart-plan-{f['id']}", "labels": [p["label"] for p in f["periods"]],
-             "series": [{"key": k, "label": gettext(label), "data": [p[k] for p in f["periods"]]}
-                        for k, label in SERIES]}
-            for f in figures if f["periods"]]
+    return [
+        {
+            "id": f"chart-plan-{f['id']}",
+            "labels": [p["label"] for p in f["periods"]],
+            "series": [
+                {"key": k, "label": gettext(label), "data": [p[k] for p in f["periods"]]}
+                for k, label in SERIES
+            ],
+        }
+        for f in figures
+        if f["periods"]
+    ]
 
 
 def my_deadlines(user: User, today: date) -> list[dict]:
@@ -84,11 +108,19 @@ def my_deadlines(user: User, today: date) -> list[dict]:
         return []
     plan_ids = access.plans_query(user).with_only_columns(Plan.id)
     assignments = db.session.scalars(
-        select(Assignment).join(Plan).where(
-            Assignment.agency_id == user.agency_id, Assignment.reports.is_(True),
-            Assignment.plan_id.in_(plan_ids), Plan.status != PlanStatus.DRAFT)).all()
-    reports = {r.period_id: r for r in db.session.scalars(
-        select(Report).where(Report.agency_id == user.agency_id))}
+        select(Assignment)
+        .join(Plan)
+        .where(
+            Assignment.agency_id == user.agency_id,
+            Assignment.reports.is_(True),
+            Assignment.plan_id.in_(plan_ids),
+            Plan.status != PlanStatus.DRAFT,
+        )
+    ).all()
+    reports = {
+        r.period_id: r
+        for r in db.session.scalars(select(Report).where(Report.agency_id == user.agency_id))
+    }
     rows = []
     for a in assignments:
         for period in a.plan.periods:
@@ -101,10 +133,18 @@ def my_deadlines(user: User, today: date) -> list[dict]:
             left = (due - today).days
             if left > DUE_SOON_DAYS:
                 continue
-            rows.append({"plan": a.plan, "period": period, "report": r, "due": due,
-                         "extended": due != deadlines.assignment_due(period, user.agency_id),
-                         "days_left": left, "overdue": left < 0,
-                         "locked": deadlines.is_period_locked(period, user.agency_id, today)})
+            rows.append(
+                {
+                    "plan": a.plan,
+                    "period": period,
+                    "report": r,
+                    "due": due,
+                    "extended": due != deadlines.assignment_due(period, user.agency_id),
+                    "days_left": left,
+                    "overdue": left < 0,
+                    "locked": deadlines.is_period_locked(period, user.agency_id, today),
+                }
+            )
     rows.sort(key=lambda x: x["due"])
     return rows
 
@@ -114,41 +154,64 @@ def running_documents(user: User) -> list[Document]:
     the released plans an assigned agency may merely read)."""
     q = access.documents_query(user).where(Document.render_state.in_(["queued", "running"]))
     if not access.is_admin(user):
-        managed = select(Plan.id).where(or_(Plan.issuer_id == user.agency_id,
-                                            Plan.standing_agency_id == user.agency_id))
+        managed = select(Plan.id).where(
+            or_(Plan.issuer_id == user.agency_id, Plan.standing_agency_id == user.agency_id)
+        )
         q = q.where(or_(Document.agency_id == user.agency_id, Document.plan_id.in_(managed)))
     return list(db.session.scalars(q.order_by(Document.id.desc()).limit(20)))
 
 
 def pending_extensions_query(user: User):  # noqa: ANN201
     """Extension requests waiting on this standing-agency specialist."""
-    q = select(Extension).join(Plan, Extension.plan_id == Plan.id).where(
-        Extension.status == ExtensionStatus.PENDING)
+    q = (
+        select(Extension)
+        .join(Plan, Extension.plan_id == Plan.id)
+        .where(Extension.status == ExtensionStatus.PENDING)
+    )
     if not user.has_role("admin"):
         q = q.where(Plan.standing_agency_id == user.agency_id)
     return q.order_by(Extension.created_at, Extension.id)
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def build(user: User, today: date | None = None) -> dict:
     today = today or clock.today()
-    plans = db.session.scalars(access.plans_query(user).where(Plan.status != PlanStatus.DRAFT)
-                               .order_by(Plan.id.desc())).all()
+    plans = db.session.scalars(
+        access.plans_query(user).where(Plan.status != PlanStatus.DRAFT).order_by(Plan.id.desc())
+    ).all()
     figures = [plan_figures(p, user, today) for p in plans]
     totals = _empty()
     for f in figures:
         for k in totals:
             totals[k] += f["totals"][k]
-    drafts = db.session.scalars(access.plans_query(user).where(Plan.status == PlanStatus.DRAFT)
-                                .order_by(Plan.id.desc())).all()
-    extensions = (db.session.scalar(select(func.count()).select_from(
-        pending_extensions_query(user).subquery()))
-        if user.has_role("specialist", "admin") else 0)
-    return {"figures": figures, "charts": chart_data(figures), "totals": totals,
-            "drafts": drafts, "mine": my_deadlines(user, today),
-            "running": running_documents(user), "pending_extensions": extensions,
-            "today": today, "soon": today + timedelta(days=DUE_SOON_DAYS)}
+    drafts = db.session.scalars(
+        access.plans_query(user).where(Plan.status == PlanStatus.DRAFT).order_by(Plan.id.desc())
+    ).all()
+    extensions = (
+        db.session.scalar(
+            select(func.count()).select_from(pending_extensions_query(user).subquery())
+        )
+        if user.has_role("specialist", "admin")
+        else 0
+    )
+    return {
+        "figures": figures,
+        "charts": chart_data(figures),
+        "totals": totals,
+        "drafts": drafts,
+        "mine": my_deadlines(user, today),
+        "running": running_documents(user),
+        "pending_extensions": extensions,
+        "today": today,
+        "soon": today + timedelta(days=DUE_SOON_DAYS),
+    }

@@ -31,8 +31,9 @@ class GrantForm(Form):
 
 
 class RefuseForm(Form):
-    comment = TextAreaField(_l("Lý do không gia hạn"),
-                            validators=[_required(_l("Lý do không gia hạn"))])
+    comment = TextAreaField(
+        _l("Lý do không gia hạn"), validators=[_required(_l("Lý do không gia hạn"))]
+    )
 
 
 class ReopenForm(Form):
@@ -45,5 +46,6 @@ def date_errors(form: FlaskForm) -> None:
     for field in form:
         if isinstance(field, DateField):
             label = str(field.label.text).split(" (")[0]
-            field.errors = [_date_message(label) if "valid date" in str(e) else e
-                            for e in field.errors]
+            field.errors = [
+                _date_message(label) if "valid date" in str(e) else e for e in field.errors
+            ]

@@ -25,15 +25,18 @@ from app.services.exceptions import InvalidInput
 from app.ui import N_, date_table
 from workflows import ReportFlow
 
-STATUS_LABELS = {ExtensionStatus.PENDING: N_("Chờ quyết định"),
-                 ExtensionStatus.GRANTED: N_("Đã gia hạn"),
-                 ExtensionStatus.REFUSED: N_("Không gia hạn")}
+STATUS_LABELS = {
+    ExtensionStatus.PENDING: N_("Chờ quyết định"),
+    ExtensionStatus.GRANTED: N_("Đã gia hạn"),
+    ExtensionStatus.REFUSED: N_("Không gia hạn"),
+}
 
 
 def render_dashboard():  # noqa: ANN201
     ctx = data.build(current_user)
-    return render_template("dashboard/index.html", **ctx, series=data.SERIES,
-                           report_states=ReportFlow.STATE_LABELS)
+    return render_template(
+        "dashboard/index.html", **ctx, series=data.SERIES, report_states=ReportFlow.STATE_LABELS
+    )
 
 
 def visible_period(period_id: int) -> ReportingPeriod:
@@ -56,6 +59,7 @@ def _safe_link(link: str | None) -> str | None:
 
 # -- notifications ---------------------------------------------------------------------------
 
+
 @bp.app_context_processor
 def _unread() -> dict:
     if not current_user or not current_user.is_authenticated:
@@ -77,8 +81,13 @@ def notifications_page():
     if not show_all:
         q = q.where(Notification.read_at.is_(None))
     items = db.session.scalars(q.order_by(Notification.id.desc()).limit(200)).all()
-    return render_template("dashboard/notifications.html", items=items, show_all=show_all,
-                           subjects=notifications.SUBJECTS, safe_link=_safe_link)
+    return render_template(
+        "dashboard/notifications.html",
+        items=items,
+        show_all=show_all,
+        subjects=notifications.SUBJECTS,
+        safe_link=_safe_link,
+    )
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
@@ -114,12 +123,17 @@ def mark_all_read():
     for row in rows:
         notifications.mark_read(row, current_user)
     db.session.commit()
-    flash(gettext("Đã đánh dấu %(n)s thông báo là đã đọc.", n=len(rows)) if rows
-          else gettext("Không có thông báo chưa đọc."), "success")
+    flash(
+        gettext("Đã đánh dấu %(n)s thông báo là đã đọc.", n=len(rows))
+        if rows
+        else gettext("Không có thông báo chưa đọc."),
+        "success",
+    )
     return redirect(url_for("dashboard.notifications_page"))
 
 
 # -- extensions ------------------------------------------------------------------------------
+
 
 def _field_errors(form, exc: InvalidInput, fields: dict[str, str]) -> None:  # noqa: ANN001
     """Put a service refusal under the field it names (else at the top of the form)."""
@@ -128,8 +142,11 @@ def _field_errors(form, exc: InvalidInput, fields: dict[str, str]) -> None:  # n
         if key in fields:
             field = getattr(form, fields[key])
             label = str(field.label.text)
-            field.errors = [f"“{label}”: {exc}" if key == "requested_due"
-                            else gettext("Vui lòng nhập “%(label)s”.", label=label)]
+            field.errors = [
+                f"“{label}”: {exc}"
+                if key == "requested_due"
+                else gettext("Vui lòng nhập “%(label)s”.", label=label)
+            ]
             placed = True
     if not placed:
         form.form_errors.append(str(exc))
@@ -139,16 +156,19 @@ def _field_errors(form, exc: InvalidInput, fields: dict[str, str]) -> None:  # n
 def request_extension(period_id: int):
     period = visible_period(period_id)
     agency_id = current_user.agency_id
-    if not current_user.has_role("reporter", "agency_leader") or deadlines._assignment(
-            period, agency_id) is None:
+    if (
+        not current_user.has_role("reporter", "agency_leader")
+        or deadlines._assignment(period, agency_id) is None
+    ):
         abort(403)
     form = ExtensionRequestForm()
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                deadlines.request_extension(period, current_user, form.requested_due.data,
-                                            form.reason.data or "")
+                deadlines.request_extension(
+                    period, current_user, form.requested_due.data, form.reason.data or ""
+                )
             except InvalidInput as exc:
                 db.session.rollback()
                 _field_errors(form, exc, {"requested_due": "requested_due", "reason": "reason"})
@@ -158,15 +178,21 @@ def request_extension(period_id: int):
                 return redirect(url_for("dashboard.request_extension", period_id=period.id))
         date_errors(form)
         status = 400
-    history = db.session.scalars(select(Extension).where(
-        Extension.period_id == period.id, Extension.agency_id == agency_id)
-        .order_by(Extension.id.desc())).all()
+    history = db.session.scalars(
+        select(Extension)
+        .where(Extension.period_id == period.id, Extension.agency_id == agency_id)
+        .order_by(Extension.id.desc())
+    ).all()
     return render_template(
-        "dashboard/extension.html", period=period, form=form, history=history,
+        "dashboard/extension.html",
+        period=period,
+        form=form,
+        history=history,
         due=deadlines.effective_due(period, agency_id),
         original_due=deadlines.assignment_due(period, agency_id),
         pending=any(e.status == ExtensionStatus.PENDING for e in history),
-        labels=STATUS_LABELS), status
+        labels=STATUS_LABELS,
+    ), status
 
 
 @bp.route("/extensions")
@@ -174,10 +200,15 @@ def extensions():
     if not current_user.has_role("specialist", "admin"):
         abort(403)
     items = db.session.scalars(data.pending_extensions_query(current_user)).all()
-    rows = [{"ext": e, "due": deadlines.effective_due(e.period, e.agency_id),
-             "grant": GrantForm(formdata=None, granted_due=e.requested_due,
-                                prefix=f"g{e.id}"),
-             "refuse": RefuseForm(formdata=None, prefix=f"r{e.id}")} for e in items]
+    rows = [
+        {
+            "ext": e,
+            "due": deadlines.effective_due(e.period, e.agency_id),
+            "grant": GrantForm(formdata=None, granted_due=e.requested_due, prefix=f"g{e.id}"),
+            "refuse": RefuseForm(formdata=None, prefix=f"r{e.id}"),
+        }
+        for e in items
+    ]
     return render_template("dashboard/extensions.html", rows=rows)
 
 
@@ -192,18 +223,29 @@ def decide_extension(ext_id: int):
     if form.validate_on_submit():
         try:
             deadlines.decide_extension(
-                ext, current_user, grant, comment=(form.comment.data or "").strip() or None,
-                granted_due=form.granted_due.data if grant else None)
+                ext,
+                current_user,
+                grant,
+                comment=(form.comment.data or "").strip() or None,
+                granted_due=form.granted_due.data if grant else None,
+            )
         except InvalidInput as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(gettext("Đã gia hạn cho %(agency)s đến ngày %(d)s.",
-                          agency=ext.agency.display_name,
-                          d=date_table(ext.granted_due)) if grant else
-                  gettext("Đã từ chối đề nghị gia hạn của %(agency)s.",
-                          agency=ext.agency.display_name), "success")
+            flash(
+                gettext(
+                    "Đã gia hạn cho %(agency)s đến ngày %(d)s.",
+                    agency=ext.agency.display_name,
+                    d=date_table(ext.granted_due),
+                )
+                if grant
+                else gettext(
+                    "Đã từ chối đề nghị gia hạn của %(agency)s.", agency=ext.agency.display_name
+                ),
+                "success",
+            )
             return redirect(url_for("dashboard.extensions"))
     date_errors(form)
     items = db.session.scalars(data.pending_extensions_query(current_user)).all()
@@ -213,12 +255,19 @@ def decide_extension(ext_id: int):
         refuse_form = RefuseForm(formdata=None, prefix=f"r{e.id}")
         if e.id == ext.id:
             grant_form, refuse_form = (form, refuse_form) if grant else (grant_form, form)
-        rows.append({"ext": e, "due": deadlines.effective_due(e.period, e.agency_id),
-                     "grant": grant_form, "refuse": refuse_form})
+        rows.append(
+            {
+                "ext": e,
+                "due": deadlines.effective_due(e.period, e.agency_id),
+                "grant": grant_form,
+                "refuse": refuse_form,
+            }
+        )
     return render_template("dashboard/extensions.html", rows=rows), 400
 
 
 # -- reopen and dispatch ---------------------------------------------------------------------
+
 
 @bp.route("/periods/<int:period_id>/agencies/<int:agency_id>/reopen", methods=["POST"])
 def reopen(period_id: int, agency_id: int):
@@ -229,24 +278,43 @@ def reopen(period_id: int, agency_id: int):
     form = ReopenForm()
     if not form.validate_on_submit():
         date_errors(form)
-        flash(gettext("Chưa mở lại được:") + " " + "; ".join(e for f in form for e in f.errors),
-              "error")
+        flash(
+            gettext("Chưa mở lại được:") + " " + "; ".join(e for f in form for e in f.errors),
+            "error",
+        )
         return redirect(url_for("plans.show", plan_id=period.plan_id))
     try:
-        deadlines.reopen_for(period, agency, current_user, until=form.until.data,
-                             comment=(form.comment.data or "").strip() or None)
+        deadlines.reopen_for(
+            period,
+            agency,
+            current_user,
+            until=form.until.data,
+            comment=(form.comment.data or "").strip() or None,
+        )
     except InvalidInput as exc:
         db.session.rollback()
         flash(gettext("Chưa mở lại được:") + f" {exc}", "error")
         return redirect(url_for("plans.show", plan_id=period.plan_id))
     db.session.commit()
     if form.until.data:
-        flash(gettext("Đã mở lại %(period)s cho %(agency)s đến hết ngày %(d)s.",
-                      period=period.label.lower(),
-                      agency=agency.display_name, d=date_table(form.until.data)), "success")
+        flash(
+            gettext(
+                "Đã mở lại %(period)s cho %(agency)s đến hết ngày %(d)s.",
+                period=period.label.lower(),
+                agency=agency.display_name,
+                d=date_table(form.until.data),
+            ),
+            "success",
+        )
     else:
-        flash(gettext("Đã mở lại %(period)s cho %(agency)s.", period=period.label.lower(),
-                      agency=agency.display_name), "success")
+        flash(
+            gettext(
+                "Đã mở lại %(period)s cho %(agency)s.",
+                period=period.label.lower(),
+                agency=agency.display_name,
+            ),
+            "success",
+        )
     return redirect(url_for("plans.show", plan_id=period.plan_id))
 
 

@@ -12,13 +12,23 @@ class ActionForm(FlaskForm):
 
 
 class SignedCopyForm(FlaskForm):
-    file = FileField(_l("Bản đã ký (PDF, DOCX, JPG hoặc PNG)"),
-                     validators=[FileRequired(_l("Vui lòng chọn tệp bản đã ký."))])
+    file = FileField(
+        _l("Bản đã ký (PDF, DOCX, JPG hoặc PNG)"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp bản đã ký."))],
+    )
 
 
-AUTHORITIES = [SelectChoice(v, label) for v, label in (
-    ("", "Ký trực tiếp (không ghi)"), ("TM.", "TM. — Thay mặt"), ("KT.", "KT. — Ký thay"),
-    ("TL.", "TL. — Thừa lệnh"), ("TUQ.", "TUQ. — Thừa ủy quyền"), ("Q.", "Q. — Quyền"))]
+AUTHORITIES = [
+    SelectChoice(v, label)
+    for v, label in (
+        ("", "Ký trực tiếp (không ghi)"),
+        ("TM.", "TM. — Thay mặt"),
+        ("KT.", "KT. — Ký thay"),
+        ("TL.", "TL. — Thừa lệnh"),
+        ("TUQ.", "TUQ. — Thừa ủy quyền"),
+        ("Q.", "Q. — Quyền"),
+    )
+]
 
 
 class SignForm(FlaskForm):
@@ -29,19 +39,25 @@ class SignForm(FlaskForm):
         csrf = False
 
     authority = SelectField("Thẩm quyền ký", choices=AUTHORITIES, default="")
-    authority_of = StringField("Thay mặt / ký thay cho",
-                               description="VD: CHỦ TỊCH, GIÁM ĐỐC")
-    title = StringField("Chức vụ người ký",
-                        validators=[InputRequired("Vui lòng nhập “Chức vụ người ký”.")])
-    name = StringField("Họ và tên người ký",
-                       validators=[InputRequired("Vui lòng nhập “Họ và tên người ký”.")])
+    authority_of = StringField("Thay mặt / ký thay cho", description="VD: CHỦ TỊCH, GIÁM ĐỐC")
+    title = StringField(
+        "Chức vụ người ký", validators=[InputRequired("Vui lòng nhập “Chức vụ người ký”.")]
+    )
+    name = StringField(
+        "Họ và tên người ký", validators=[InputRequired("Vui lòng nhập “Họ và tên người ký”.")]
+    )
 
     def validate_authority_of(self, field) -> None:  # noqa: ANN001
         if self.authority.data and not (field.data or "").strip():
             raise ValidationError(
-                f"Vui lòng nhập “Thay mặt / ký thay cho” khi ký {self.authority.data}")
+                f"Vui lòng nhập “Thay mặt / ký thay cho” khi ký {self.authority.data}"
+            )
 
     def signer(self, defaults: dict) -> dict:
-        return {**defaults, "authority": self.authority.data or "",
-                "authority_of": (self.authority_of.data or "").strip() if self.authority.data
-                else "", "title": self.title.data.strip(), "name": self.name.data.strip()}
+        return {
+            **defaults,
+            "authority": self.authority.data or "",
+            "authority_of": (self.authority_of.data or "").strip() if self.authority.data else "",
+            "title": self.title.data.strip(),
+            "name": self.name.data.strip(),
+        }

@@ -16,21 +16,31 @@ from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
 
-KIND_LABELS = {"plan": "Kế hoạch", "report": "Báo cáo", "consolidated": "Báo cáo tổng hợp",
-               "reminder": "Công văn đôn đốc"}
+KIND_LABELS = {
+    "plan": "Kế hoạch",
+    "report": "Báo cáo",
+    "consolidated": "Báo cáo tổng hợp",
+    "reminder": "Công văn đôn đốc",
+}
 
 
 def kind_labels() -> dict[str, str]:
     """KIND_LABELS in the request's language (the singular, unlike the "Kế hoạch" menu)."""
-    return {"plan": pgettext("document kind", "Kế hoạch"),
-            "report": pgettext("document kind", "Báo cáo"),
-            "consolidated": pgettext("document kind", "Báo cáo tổng hợp"),
-            "reminder": pgettext("document kind", "Công văn đôn đốc")}
+    return {
+        "plan": pgettext("document kind", "Kế hoạch"),
+        "report": pgettext("document kind", "Báo cáo"),
+        "consolidated": pgettext("document kind", "Báo cáo tổng hợp"),
+        "reminder": pgettext("document kind", "Công văn đôn đốc"),
+    }
 
 
-RENDER_LABELS = {"none": N_("Chưa tạo tệp"), "queued": N_("Đang chờ tạo tệp"),
-                 "running": N_("Đang tạo tệp"), "done": N_("Đã tạo tệp"),
-                 "failed": N_("Tạo tệp bị lỗi")}
+RENDER_LABELS = {
+    "none": N_("Chưa tạo tệp"),
+    "queued": N_("Đang chờ tạo tệp"),
+    "running": N_("Đang tạo tệp"),
+    "done": N_("Đã tạo tệp"),
+    "failed": N_("Tạo tệp bị lỗi"),
+}
 
 
 def visible_document(doc_id: int) -> Document:
@@ -40,11 +50,17 @@ def visible_document(doc_id: int) -> Document:
 @bp.route("/")
 def index():
     waiting = documents.documents_awaiting(current_user)
-    recent = db.session.scalars(access.documents_query(current_user)
-                                .order_by(Document.id.desc())).all()
+    recent = db.session.scalars(
+        access.documents_query(current_user).order_by(Document.id.desc())
+    ).all()
     page = Page(recent, 20)
-    return render_template("documents/index.html", waiting=waiting, page=page,
-                           states=DocumentFlow.STATE_LABELS, kinds=kind_labels())
+    return render_template(
+        "documents/index.html",
+        waiting=waiting,
+        page=page,
+        states=DocumentFlow.STATE_LABELS,
+        kinds=kind_labels(),
+    )
 
 
 def _file(doc: Document, which: str) -> str | None:
@@ -56,22 +72,37 @@ def _exists(rel: str | None) -> bool:
 
 
 @bp.route("/<int:doc_id>")
-def show(doc_id: int, action_form: ActionForm | None = None,
-         upload_form: SignedCopyForm | None = None, sign_form: SignForm | None = None):
+def show(
+    doc_id: int,
+    action_form: ActionForm | None = None,
+    upload_form: SignedCopyForm | None = None,
+    sign_form: SignForm | None = None,
+):
     doc = visible_document(doc_id)
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
     actions = flows.actions(flow)
     files = {k: _exists(_file(doc, k)) for k in ("docx", "pdf", "signed")}
-    can_upload = (doc.status == "signed" and current_user.agency_id == doc.agency_id
-                  and current_user.has_role("clerk", "signer"))
+    can_upload = (
+        doc.status == "signed"
+        and current_user.agency_id == doc.agency_id
+        and current_user.has_role("clerk", "signer")
+    )
     code = 400 if (action_form or upload_form or sign_form) else 200
     if sign_form is None and any(a["trigger"] == "sign" for a in actions):
         sign_form = SignForm(formdata=None, data=documents.default_signer(doc, current_user))
     return render_template(
-        "documents/show.html", doc=doc, actions=actions, files=files,
-        states=DocumentFlow.STATE_LABELS, kinds=kind_labels(), render_labels=RENDER_LABELS,
-        form=action_form or ActionForm(), upload_form=upload_form or SignedCopyForm(),
-        can_upload=can_upload, sign_form=sign_form), code
+        "documents/show.html",
+        doc=doc,
+        actions=actions,
+        files=files,
+        states=DocumentFlow.STATE_LABELS,
+        kinds=kind_labels(),
+        render_labels=RENDER_LABELS,
+        form=action_form or ActionForm(),
+        upload_form=upload_form or SignedCopyForm(),
+        can_upload=can_upload,
+        sign_form=sign_form,
+    ), code
 
 
 @bp.route("/<int:doc_id>/action", methods=["POST"])
@@ -93,8 +124,10 @@ def action(doc_id: int):
         signer = sign_form.signer(documents.default_signer(doc, current_user))
     documents.transition(doc, trigger, current_user, comment=comment, signer=signer)
     db.session.commit()
-    msg = gettext("Đã thực hiện: %(action)s.",
-                  action=gettext(DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)))
+    msg = gettext(
+        "Đã thực hiện: %(action)s.",
+        action=gettext(DocumentFlow.TRIGGER_LABELS.get(trigger, trigger)),
+    )
     if trigger == "release":
         msg = gettext("Đã cấp số %(symbol)s và phát hành văn bản.", symbol=doc.symbol)
     flash(msg, "success")
@@ -104,9 +137,14 @@ def action(doc_id: int):
 @bp.route("/<int:doc_id>/status.json")
 def status(doc_id: int):
     doc = visible_document(doc_id)
-    return jsonify(state=doc.render_state, progress=doc.render_progress,
-                   label=gettext(RENDER_LABELS.get(doc.render_state, doc.render_state)),
-                   error=doc.render_error, docx=_exists(doc.docx_path), pdf=_exists(doc.pdf_path))
+    return jsonify(
+        state=doc.render_state,
+        progress=doc.render_progress,
+        label=gettext(RENDER_LABELS.get(doc.render_state, doc.render_state)),
+        error=doc.render_error,
+        docx=_exists(doc.docx_path),
+        pdf=_exists(doc.pdf_path),
+    )
 
 
 @bp.route("/<int:doc_id>/file/<which>")
@@ -118,8 +156,9 @@ def download(doc_id: int, which: str):
     ext = rel.rsplit(".", 1)[-1]
     name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")
     suffix = "-ban-ky" if which == "signed" else ""
-    return send_file(documents.files_dir() / rel, as_attachment=True,
-                     download_name=f"{name}{suffix}.{ext}")
+    return send_file(
+        documents.files_dir() / rel, as_attachment=True, download_name=f"{name}{suffix}.{ext}"
+    )
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])
@@ -129,8 +168,9 @@ def upload_signed(doc_id: int):
     if not form.validate_on_submit():
         return show(doc_id, upload_form=form)
     try:
-        documents.attach_signed_copy(doc, form.file.data.filename or "", form.file.data.read(),
-                                     current_user)
+        documents.attach_signed_copy(
+            doc, form.file.data.filename or "", form.file.data.read(), current_user
+        )
     except InvalidInput as exc:
         db.session.rollback()
         form.file.errors = [exc.errors.get("file", str(exc))]
@@ -150,7 +190,16 @@ def register():
     if not access.is_admin(current_user):
         q = q.where(RegisterEntry.agency_id == current_user.agency_id)
     entries = db.session.scalars(q.order_by(RegisterEntry.agency_id, RegisterEntry.number)).all()
-    years = sorted({year, clock.today().year, *db.session.scalars(
-        select(RegisterEntry.year).where(RegisterEntry.agency_id == current_user.agency_id)
-        .distinct())}, reverse=True)
+    years = sorted(
+        {
+            year,
+            clock.today().year,
+            *db.session.scalars(
+                select(RegisterEntry.year)
+                .where(RegisterEntry.agency_id == current_user.agency_id)
+                .distinct()
+            ),
+        },
+        reverse=True,
+    )
     return render_template("documents/register.html", entries=entries, year=year, years=years)

@@ -15,32 +15,68 @@ from app.ui import N_, fold
 
 FORMAT = "kehoach/plan@1"
 FIELD_TYPES = {
-    "integer": N_("Số nguyên"), "decimal": N_("Số thập phân"), "percentage": N_("Tỷ lệ phần trăm"),
-    "text": N_("Chữ (một dòng)"), "textarea": N_("Đoạn văn"), "date": N_("Ngày"),
+    "integer": N_("Số nguyên"),
+    "decimal": N_("Số thập phân"),
+    "percentage": N_("Tỷ lệ phần trăm"),
+    "text": N_("Chữ (một dòng)"),
+    "textarea": N_("Đoạn văn"),
+    "date": N_("Ngày"),
     "choice": N_("Chọn một"),
-    "multichoice": N_("Chọn nhiều"), "yesno": N_("Có / Không"), "file": N_("Tệp đính kèm"),
-    "group": N_("Bảng nhiều dòng"), "computed": N_("Tính tự động (công thức)"),
+    "multichoice": N_("Chọn nhiều"),
+    "yesno": N_("Có / Không"),
+    "file": N_("Tệp đính kèm"),
+    "group": N_("Bảng nhiều dòng"),
+    "computed": N_("Tính tự động (công thức)"),
 }
 RULES = {
-    "": N_("Mặc định theo kiểu"), "sum": N_("Cộng tổng (sum)"), "count": N_("Đếm (count)"),
-    "avg": N_("Trung bình (avg)"), "min": N_("Nhỏ nhất (min)"), "max": N_("Lớn nhất (max)"),
-    "ratio": N_("So với mục tiêu (ratio)"), "list": N_("Liệt kê theo cơ quan (list)"),
-    "rows": N_("Gộp các dòng (rows)"), "formula": N_("Tính lại theo công thức (formula)"),
+    "": N_("Mặc định theo kiểu"),
+    "sum": N_("Cộng tổng (sum)"),
+    "count": N_("Đếm (count)"),
+    "avg": N_("Trung bình (avg)"),
+    "min": N_("Nhỏ nhất (min)"),
+    "max": N_("Lớn nhất (max)"),
+    "ratio": N_("So với mục tiêu (ratio)"),
+    "list": N_("Liệt kê theo cơ quan (list)"),
+    "rows": N_("Gộp các dòng (rows)"),
+    "formula": N_("Tính lại theo công thức (formula)"),
     "none": N_("Không tổng hợp (none)"),
 }
-KINDS = {"once": N_("Một lần"), "yearly": N_("Hằng năm"), "half_yearly": N_("6 tháng"),
-         "quarterly": N_("Hằng quý"), "monthly": N_("Hằng tháng")}
+KINDS = {
+    "once": N_("Một lần"),
+    "yearly": N_("Hằng năm"),
+    "half_yearly": N_("6 tháng"),
+    "quarterly": N_("Hằng quý"),
+    "monthly": N_("Hằng tháng"),
+}
 AUTHORITIES = ["", "TM.", "KT.", "TL.", "TUQ.", "Q."]
-TOP_EDITED = ("code", "title", "issuer", "standing_agency", "parent_plan", "type", "draft_month",
-              "draft_year", "legal_basis", "preamble", "sections", "assignments", "schedule",
-              "form", "recipients", "archive", "archive_copies", "signer")
+TOP_EDITED = (
+    "code",
+    "title",
+    "issuer",
+    "standing_agency",
+    "parent_plan",
+    "type",
+    "draft_month",
+    "draft_year",
+    "legal_basis",
+    "preamble",
+    "sections",
+    "assignments",
+    "schedule",
+    "form",
+    "recipients",
+    "archive",
+    "archive_copies",
+    "signer",
+)
 NUMERIC = ("integer", "decimal", "percentage", "computed")
 
 
 # -- numbers, booleans, lines ------------------------------------------------------------------
 
+
 def num(text: Any) -> Any:
-    """"12" → 12, "12,5" → 12.5, "" → None; anything else stays as typed (validation says why)."""
+    """ "12" → 12, "12,5" → 12.5, "" → None; anything else stays as typed (validation says why)."""
     s = str(text or "").strip()
     if not s:
         return None
@@ -92,8 +128,9 @@ def nodes_to_text(nodes: list[dict], level: int = 1) -> str:
     out: list[str] = []
     letters = "abcdđeghiklmnopqrstuvxy"
     for i, n in enumerate(nodes or []):
-        marker = f"{i + 1}." if level == 1 else (f"{letters[i % len(letters)]})" if level == 2
-                                                 else "+")
+        marker = (
+            f"{i + 1}." if level == 1 else (f"{letters[i % len(letters)]})" if level == 2 else "+")
+        )
         if n.get("heading"):
             out.append(f"{marker} # {n['heading']}")
             if n.get("text"):
@@ -135,7 +172,7 @@ def text_to_nodes(text: str) -> list[dict]:
                 else:
                     parent_list = parent.setdefault("items", []) if parent else top
                 parent_list.append(node)
-                del stack[level - 1:]
+                del stack[level - 1 :]
                 stack.append(node)
                 break
         else:
@@ -159,6 +196,7 @@ def text_to_nodes(text: str) -> list[dict]:
 
 
 # -- the posted form → definition -------------------------------------------------------------
+
 
 class Reader:
     def __init__(self, form: Any) -> None:
@@ -225,8 +263,11 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
     for i in range(r.count("a-count")):
         p = f"a-{i}"
         k = r.keys(p)
-        a: dict = {"_keys": k, "agency": r.get(f"{p}-agency"),
-                   "role": r.get(f"{p}-role") or "cooperate"}
+        a: dict = {
+            "_keys": k,
+            "agency": r.get(f"{p}-agency"),
+            "role": r.get(f"{p}-role") or "cooperate",
+        }
         _put(a, k, "label", r.get(f"{p}-label") or None)
         a["tasks"] = lines(r.raw(f"{p}-tasks"))
         _put(a, k, "inline", r.flag(f"{p}-inline"), False)
@@ -282,8 +323,12 @@ def read_field(r: Reader, p: str, column: bool = False) -> dict:
     _put(f, k, "short_label", r.get(f"{p}-short_label") or None)
     _put(f, k, "required", r.flag(f"{p}-required"), False)
     dv = r.get(f"{p}-default")
-    _put(f, k, "default", (num(dv) if t in NUMERIC else read_value(dv) if t == "yesno" else dv)
-         if dv else None)
+    _put(
+        f,
+        k,
+        "default",
+        (num(dv) if t in NUMERIC else read_value(dv) if t == "yesno" else dv) if dv else None,
+    )
     for key in ("min", "max", "target"):
         _put(f, k, key, num(r.get(f"{p}-{key}")))
     for key in ("max_length", "decimals", "max_size_mb", "min_rows", "max_rows"):
@@ -292,8 +337,11 @@ def read_field(r: Reader, p: str, column: bool = False) -> dict:
     choices = []
     for ln in lines(r.raw(f"{p}-choices")):
         value, sep, label = ln.partition("|")
-        choices.append({"value": value.strip(), "label": label.strip()} if sep
-                       else {"value": slug(ln), "label": ln})
+        choices.append(
+            {"value": value.strip(), "label": label.strip()}
+            if sep
+            else {"value": slug(ln), "label": ln}
+        )
     _put(f, k, "choices", choices)
     vf, op = r.get(f"{p}-vi_field"), r.get(f"{p}-vi_op") or "equals"
     vv = r.get(f"{p}-vi_value")
@@ -301,8 +349,10 @@ def read_field(r: Reader, p: str, column: bool = False) -> dict:
         if op == "not_empty":
             f["visible_if"] = {"field": vf, "not_empty": True}
         elif op == "in":
-            f["visible_if"] = {"field": vf,
-                               "in": [read_value(x) for x in vv.split(",") if x.strip()]}
+            f["visible_if"] = {
+                "field": vf,
+                "in": [read_value(x) for x in vv.split(",") if x.strip()],
+            }
         else:
             f["visible_if"] = {"field": vf, "equals": read_value(vv)}
     elif "visible_if" in k:
@@ -310,15 +360,21 @@ def read_field(r: Reader, p: str, column: bool = False) -> dict:
     _put(f, k, "target_label", r.get(f"{p}-target_label") or None)
     _put(f, k, "consolidate", r.get(f"{p}-consolidate") or None)
     _put(f, k, "formula", r.get(f"{p}-formula") or None)
-    _put(f, k, "accept", [x.strip().lstrip(".").lower() for x in r.get(f"{p}-accept").split(",")
-                          if x.strip()])
+    _put(
+        f,
+        k,
+        "accept",
+        [x.strip().lstrip(".").lower() for x in r.get(f"{p}-accept").split(",") if x.strip()],
+    )
     if not column and (t == "group" or "fields" in k):
-        f["fields"] = [read_field(r, f"{p}-c-{j}", column=True)
-                       for j in range(r.count(f"{p}-c-count"))]
+        f["fields"] = [
+            read_field(r, f"{p}-c-{j}", column=True) for j in range(r.count(f"{p}-c-count"))
+        ]
     return f
 
 
 # -- helpers for the template --------------------------------------------------------------------
+
 
 def annotate(obj: Any) -> Any:
     """A copy of a stored definition with ``_keys`` on every object the editor edits."""
@@ -350,12 +406,22 @@ def strip(obj: Any) -> Any:
 
 
 def blank_definition() -> dict:
-    return {"format": FORMAT, "_keys": [], "type": "KH", "sections": [
-        {"_keys": [], "heading": "MỤC ĐÍCH, YÊU CẦU"}, {"_keys": [], "heading": "NỘI DUNG"},
-        {"_keys": [], "heading": "TỔ CHỨC THỰC HIỆN", "assignments": True}],
-        "assignments": [], "schedule": {"_keys": [], "kind": "once"},
-        "form": {"_keys": [], "fields": []}, "recipients": [], "archive": "VT",
-        "signer": {"_keys": [], "authority": "", "authority_of": "", "title": "", "name": ""}}
+    return {
+        "format": FORMAT,
+        "_keys": [],
+        "type": "KH",
+        "sections": [
+            {"_keys": [], "heading": "MỤC ĐÍCH, YÊU CẦU"},
+            {"_keys": [], "heading": "NỘI DUNG"},
+            {"_keys": [], "heading": "TỔ CHỨC THỰC HIỆN", "assignments": True},
+        ],
+        "assignments": [],
+        "schedule": {"_keys": [], "kind": "once"},
+        "form": {"_keys": [], "fields": []},
+        "recipients": [],
+        "archive": "VT",
+        "signer": {"_keys": [], "authority": "", "authority_of": "", "title": "", "name": ""},
+    }
 
 
 def new_field(n: int) -> dict:
@@ -366,12 +432,14 @@ def for_validation(d: dict) -> dict:
     """The definition as ``loader.validate`` wants it: dates as ``date``. A date that does not
     parse stays a string and is reported."""
     v = strip(d)
+
     def conv(obj: dict, key: str) -> None:
         if isinstance(obj.get(key), str):
             try:
                 obj[key] = date.fromisoformat(obj[key])
             except ValueError:
                 pass
+
     for key in ("issued_on",):
         conv(v, key)
     if isinstance(v.get("schedule"), dict):

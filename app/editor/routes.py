@@ -19,21 +19,32 @@ from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import N_
 
 PART_LABELS = {
-    "code": N_("Mã kế hoạch"), "title": N_("Trích yếu"), "issuer": N_("Cơ quan ban hành"),
-    "standing_agency": N_("Cơ quan thường trực"), "type": N_("Loại văn bản"),
+    "code": N_("Mã kế hoạch"),
+    "title": N_("Trích yếu"),
+    "issuer": N_("Cơ quan ban hành"),
+    "standing_agency": N_("Cơ quan thường trực"),
+    "type": N_("Loại văn bản"),
     "draft_month": N_("Tháng dự thảo"),
-    "draft_year": N_("Năm dự thảo"), "legal_basis": N_("Căn cứ"), "preamble": N_("Lời mở đầu"),
-    "sections": N_("Nội dung"), "assignments": N_("Phân công"), "schedule": N_("Lịch báo cáo"),
-    "form": N_("Biểu mẫu báo cáo"), "recipients": N_("Nơi nhận"), "archive": N_("Lưu"),
+    "draft_year": N_("Năm dự thảo"),
+    "legal_basis": N_("Căn cứ"),
+    "preamble": N_("Lời mở đầu"),
+    "sections": N_("Nội dung"),
+    "assignments": N_("Phân công"),
+    "schedule": N_("Lịch báo cáo"),
+    "form": N_("Biểu mẫu báo cáo"),
+    "recipients": N_("Nơi nhận"),
+    "archive": N_("Lưu"),
     "signer": N_("Người ký"),
-    "parent_plan": N_("Kế hoạch cấp trên"), "format": N_("Định dạng"),
+    "parent_plan": N_("Kế hoạch cấp trên"),
+    "format": N_("Định dạng"),
 }
 
 
 def _may_edit(plan: Plan) -> bool:
     return current_user.has_role("admin") or (
         current_user.has_role("specialist")
-        and current_user.agency_id in (plan.issuer_id, plan.standing_agency_id))
+        and current_user.agency_id in (plan.issuer_id, plan.standing_agency_id)
+    )
 
 
 def _agencies() -> list[Agency]:
@@ -77,8 +88,14 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
         return _render(d, plan, version=version, anchor=_anchor(op))
     problems = _problems(d, plan)
     if op == "preview":
-        return _render(d, plan, version=version, problems=problems, preview=not any(
-            p.path.startswith("form") for p in problems), anchor="xem-truoc")
+        return _render(
+            d,
+            plan,
+            version=version,
+            problems=problems,
+            preview=not any(p.path.startswith("form") for p in problems),
+            anchor="xem-truoc",
+        )
     if problems:
         return _render(d, plan, version=version, problems=problems)
     clean = df.strip(d)
@@ -94,8 +111,12 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
     except (InvalidInput, NotAllowed) as exc:
         db.session.rollback()
         return _render(d, plan, version=version, problems=[loader.Problem("", str(exc))])
-    flash(gettext("Đã lưu kế hoạch.") if plan
-          else gettext("Đã tạo kế hoạch “%(title)s” (dự thảo).", title=saved.title), "success")
+    flash(
+        gettext("Đã lưu kế hoạch.")
+        if plan
+        else gettext("Đã tạo kế hoạch “%(title)s” (dự thảo).", title=saved.title),
+        "success",
+    )
     return redirect(url_for("plans.show", plan_id=saved.id))
 
 
@@ -110,19 +131,30 @@ def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
         if isinstance(a.get("due"), str):
             problems.append(loader.Problem(f"assignments[{i}].due", gettext("ngày không hợp lệ")))
         if not a.get("tasks"):
-            problems.append(loader.Problem(f"assignments[{i}].tasks",
-                                           gettext("ghi ít nhất một nhiệm vụ "
-                                                   "(mỗi dòng một nhiệm vụ)")))
+            problems.append(
+                loader.Problem(
+                    f"assignments[{i}].tasks",
+                    gettext("ghi ít nhất một nhiệm vụ (mỗi dòng một nhiệm vụ)"),
+                )
+            )
     if plan is None and d.get("code"):
         if db.session.scalar(select(Plan.id).where(Plan.code == d["code"])):
-            problems.append(loader.Problem(
-                "code", gettext("mã “%(code)s” đã được dùng cho kế hoạch khác", code=d["code"])))
+            problems.append(
+                loader.Problem(
+                    "code", gettext("mã “%(code)s” đã được dùng cho kế hoạch khác", code=d["code"])
+                )
+            )
     if plan is None and not current_user.has_role("admin") and current_user.agency is not None:
         mine = current_user.agency.code
         if mine not in (d.get("issuer"), d.get("standing_agency")):
-            problems.append(loader.Problem(
-                "issuer", gettext("chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành "
-                                  "hoặc thường trực")))
+            problems.append(
+                loader.Problem(
+                    "issuer",
+                    gettext(
+                        "chuyên viên chỉ tạo kế hoạch do cơ quan mình ban hành hoặc thường trực"
+                    ),
+                )
+            )
     return problems
 
 
@@ -130,8 +162,7 @@ def _apply(d: dict, op: str) -> None:
     """A no-JavaScript button: add, remove or move a section, an assignment, a field or a column."""
     what, _, arg = op.partition(":")
     idx = [int(x) for x in arg.split(",") if x.strip().lstrip("-").isdigit()]
-    lists = {"section": d["sections"], "assignment": d["assignments"],
-             "field": d["form"]["fields"]}
+    lists = {"section": d["sections"], "assignment": d["assignments"], "field": d["form"]["fields"]}
     kind, action = (what.split("_", 1) + [""])[:2]
     if kind == "col" and idx:
         fields = d["form"]["fields"]
@@ -166,12 +197,23 @@ def _apply(d: dict, op: str) -> None:
 
 
 def _anchor(op: str) -> str:
-    return {"section": "noi-dung", "assignment": "phan-cong", "field": "bieu-mau",
-            "col": "bieu-mau"}.get(op.split("_")[0], "")
+    return {
+        "section": "noi-dung",
+        "assignment": "phan-cong",
+        "field": "bieu-mau",
+        "col": "bieu-mau",
+    }.get(op.split("_")[0], "")
 
 
-def _render(d: dict, plan: Plan | None, version: int | None = None, problems=None,  # noqa: ANN001
-            preview: bool = False, conflict: str | None = None, anchor: str = ""):  # noqa: ANN202
+def _render(
+    d: dict,
+    plan: Plan | None,
+    version: int | None = None,
+    problems=None,  # noqa: ANN001
+    preview: bool = False,
+    conflict: str | None = None,
+    anchor: str = "",
+):  # noqa: ANN202
     problems = problems or []
     errors: dict[str, list[str]] = defaultdict(list)
     summary = []
@@ -193,11 +235,25 @@ def _render(d: dict, plan: Plan | None, version: int | None = None, problems=Non
             parsed = None
     body_locked = plan is not None and plan.status != PlanStatus.DRAFT
     return render_template(
-        "editor/edit.html", d=d, plan=plan, version=version, errors=errors, summary=summary,
-        agencies=_agencies(), types=df.FIELD_TYPES, rules=df.RULES, kinds=df.KINDS,
-        authorities=df.AUTHORITIES, nodes_to_text=df.nodes_to_text, show_value=df.show_value,
-        preview_form=preview_form, parsed=parsed, conflict=conflict, anchor=anchor,
-        body_locked=body_locked, has_reports=_has_reports(plan),
+        "editor/edit.html",
+        d=d,
+        plan=plan,
+        version=version,
+        errors=errors,
+        summary=summary,
+        agencies=_agencies(),
+        types=df.FIELD_TYPES,
+        rules=df.RULES,
+        kinds=df.KINDS,
+        authorities=df.AUTHORITIES,
+        nodes_to_text=df.nodes_to_text,
+        show_value=df.show_value,
+        preview_form=preview_form,
+        parsed=parsed,
+        conflict=conflict,
+        anchor=anchor,
+        body_locked=body_locked,
+        has_reports=_has_reports(plan),
     ), (200 if not problems and not conflict else 422 if problems else 409)
 
 
@@ -209,11 +265,12 @@ def _has_reports(plan: Plan | None) -> bool:
     return bool(db.session.scalar(select(Report.id).where(Report.plan_id == plan.id).limit(1)))
 
 
-
 @bp.app_template_filter("join_choices")
 def _join_choices(choices: list) -> str:
-    return "\n".join(f"{c.get('value', '')}|{c.get('label', '')}" if isinstance(c, dict) else str(c)
-                     for c in choices or [])
+    return "\n".join(
+        f"{c.get('value', '')}|{c.get('label', '')}" if isinstance(c, dict) else str(c)
+        for c in choices or []
+    )
 
 
 @bp.app_template_filter("map_agencies")

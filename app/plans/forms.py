@@ -5,8 +5,10 @@ from wtforms import TextAreaField
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Tệp định nghĩa kế hoạch (.yaml)"),
-                     validators=[FileRequired(_l("Vui lòng chọn tệp kế hoạch (.yaml)."))])
+    file = FileField(
+        _l("Tệp định nghĩa kế hoạch (.yaml)"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp kế hoạch (.yaml)."))],
+    )
 
 
 class CloseRoundForm(FlaskForm):

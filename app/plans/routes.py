@@ -57,7 +57,8 @@ def progress(plan: Plan, reports: list[Report]) -> dict:
 def is_standing_specialist(plan: Plan) -> bool:
     return current_user.has_role("admin") or (
         current_user.has_role("specialist")
-        and current_user.agency_id in (plan.standing_agency_id, plan.issuer_id))
+        and current_user.agency_id in (plan.standing_agency_id, plan.issuer_id)
+    )
 
 
 @bp.route("/")
@@ -65,29 +66,48 @@ def index():
     q = request.args.get("q", "").strip()
     items = db.session.scalars(access.plans_query(current_user).order_by(Plan.id.desc())).all()
     if q:
-        items = [p for p in items if matches(q, p.title, p.code, p.symbol, p.issuer.name,
-                                             p.standing_agency.name, p.issuer.place)]
+        items = [
+            p
+            for p in items
+            if matches(
+                q, p.title, p.code, p.symbol, p.issuer.name, p.standing_agency.name, p.issuer.place
+            )
+        ]
     page = Page(items, 20)
     ids = [p.id for p in page.items]
-    reports = db.session.scalars(access.reports_query(current_user).where(
-        Report.plan_id.in_(ids))).all() if ids else []
+    reports = (
+        db.session.scalars(access.reports_query(current_user).where(Report.plan_id.in_(ids))).all()
+        if ids
+        else []
+    )
     rows = []
     for p in page.items:
         mine = [r for r in reports if r.plan_id == p.id]
         periods = [x for x in p.periods]
-        rows.append({"plan": p, "progress": progress(p, mine),
-                     "period": (periods[0].starts_on, periods[-1].due_on) if periods else None})
-    return render_template("plans/index.html", rows=rows, page=page, q=q,
-                           states=PlanFlow.STATE_LABELS,
-                           can_import=current_user.has_role("specialist", "admin"))
+        rows.append(
+            {
+                "plan": p,
+                "progress": progress(p, mine),
+                "period": (periods[0].starts_on, periods[-1].due_on) if periods else None,
+            }
+        )
+    return render_template(
+        "plans/index.html",
+        rows=rows,
+        page=page,
+        q=q,
+        states=PlanFlow.STATE_LABELS,
+        can_import=current_user.has_role("specialist", "admin"),
+    )
 
 
 @bp.route("/<int:plan_id>")
 def show(plan_id: int):
     plan = visible_plan(plan_id)
     manages = access.manages_plan(current_user, plan)
-    reports = db.session.scalars(access.reports_query(current_user).where(
-        Report.plan_id == plan.id)).all()
+    reports = db.session.scalars(
+        access.reports_query(current_user).where(Report.plan_id == plan.id)
+    ).all()
     today = clock.today()
     periods = []
     for period in plan.periods:
@@ -98,53 +118,94 @@ def show(plan_id: int):
                 continue
             r = by_agency.get(a.agency_id)
             due = deadlines.effective_due(period, a.agency_id)
-            lines.append({"assignment": a, "report": r, "due": due,
-                          "extended": due != deadlines.assignment_due(period, a.agency_id),
-                          "locked": period.status == PeriodStatus.OPEN
-                          and (r is None or r.status not in DONE)
-                          and deadlines.is_period_locked(period, a.agency_id, today),
-                          "overdue": period.status == PeriodStatus.OPEN and today > due
-                          and (r is None or r.status not in DONE)})
-        round_flow = RoundFlow(period, current_user, standing_agency_id=plan.standing_agency_id,
-                               deadline_passed=today > period.due_on)
+            lines.append(
+                {
+                    "assignment": a,
+                    "report": r,
+                    "due": due,
+                    "extended": due != deadlines.assignment_due(period, a.agency_id),
+                    "locked": period.status == PeriodStatus.OPEN
+                    and (r is None or r.status not in DONE)
+                    and deadlines.is_period_locked(period, a.agency_id, today),
+                    "overdue": period.status == PeriodStatus.OPEN
+                    and today > due
+                    and (r is None or r.status not in DONE),
+                }
+            )
+        round_flow = RoundFlow(
+            period,
+            current_user,
+            standing_agency_id=plan.standing_agency_id,
+            deadline_passed=today > period.due_on,
+        )
         accepted = {r.agency_id for r in by_agency.values() if r.status == ReportStatus.ACCEPTED}
         missing = [a.agency for a in plan.reporting_assignments if a.agency_id not in accepted]
-        periods.append({"period": period, "lines": lines, "can_close": round_flow.can("close"),
-                        "close_refusal": round_flow.refusal("close") if manages else None,
-                        "missing": missing})
+        periods.append(
+            {
+                "period": period,
+                "lines": lines,
+                "can_close": round_flow.can("close"),
+                "close_refusal": round_flow.refusal("close") if manages else None,
+                "missing": missing,
+            }
+        )
     plan_doc = plans.plan_document(plan)
-    can_draft_doc = (plan.status == "draft" and is_standing_specialist(plan)
-                     and (plan_doc is None))
+    can_draft_doc = plan.status == "draft" and is_standing_specialist(plan) and (plan_doc is None)
     events_q = select(AuditEvent).where(AuditEvent.plan_id == plan.id)
     if not manages:  # not other agencies' reports, documents, extensions
-        events_q = events_q.where(or_(
-            AuditEvent.object_type.in_(("plan", "reporting_period", "form_version")),
-            AuditEvent.actor_id.in_(
-                select(User.id).where(User.agency_id == current_user.agency_id)),
-            (AuditEvent.object_type == "report")
-            & AuditEvent.object_id.in_([r.id for r in reports]),
-            (AuditEvent.object_type == "document") & AuditEvent.object_id.in_(
-                access.documents_query(current_user).with_only_columns(Document.id))))
+        events_q = events_q.where(
+            or_(
+                AuditEvent.object_type.in_(("plan", "reporting_period", "form_version")),
+                AuditEvent.actor_id.in_(
+                    select(User.id).where(User.agency_id == current_user.agency_id)
+                ),
+                (AuditEvent.object_type == "report")
+                & AuditEvent.object_id.in_([r.id for r in reports]),
+                (AuditEvent.object_type == "document")
+                & AuditEvent.object_id.in_(
+                    access.documents_query(current_user).with_only_columns(Document.id)
+                ),
+            )
+        )
     events = db.session.scalars(events_q.order_by(AuditEvent.at, AuditEvent.id)).all()
-    docs = db.session.scalars(access.documents_query(current_user).where(
-        Document.plan_id == plan.id).order_by(Document.id)).all()
+    docs = db.session.scalars(
+        access.documents_query(current_user)
+        .where(Document.plan_id == plan.id)
+        .order_by(Document.id)
+    ).all()
     actions = flows.actions(PlanFlow(plan, current_user))
     return render_template(
-        "plans/show.html", plan=plan, periods=periods, manages=manages, events=events,
-        docs=docs, plan_doc=plan_doc, can_draft_doc=can_draft_doc, actions=actions,
-        states=PlanFlow.STATE_LABELS, round_states=RoundFlow.STATE_LABELS,
-        report_states=ReportFlow.STATE_LABELS, doc_states=DocumentFlow.STATE_LABELS,
-        labels=ACTION_LABELS, close_form=CloseRoundForm(),
+        "plans/show.html",
+        plan=plan,
+        periods=periods,
+        manages=manages,
+        events=events,
+        docs=docs,
+        plan_doc=plan_doc,
+        can_draft_doc=can_draft_doc,
+        actions=actions,
+        states=PlanFlow.STATE_LABELS,
+        round_states=RoundFlow.STATE_LABELS,
+        report_states=ReportFlow.STATE_LABELS,
+        doc_states=DocumentFlow.STATE_LABELS,
+        labels=ACTION_LABELS,
+        close_form=CloseRoundForm(),
         is_reporter=current_user.has_role("reporter", "agency_leader"),
         is_standing=current_user.has_role("specialist")
-        and current_user.agency_id == plan.standing_agency_id)
+        and current_user.agency_id == plan.standing_agency_id,
+    )
 
 
 ACTION_LABELS = {
-    **PlanFlow.TRIGGER_LABELS, **RoundFlow.TRIGGER_LABELS, **ReportFlow.TRIGGER_LABELS,
+    **PlanFlow.TRIGGER_LABELS,
+    **RoundFlow.TRIGGER_LABELS,
+    **ReportFlow.TRIGGER_LABELS,
     **DocumentFlow.TRIGGER_LABELS,
-    "create": N_("Tạo mới"), "edit": N_("Sửa kế hoạch"), "save_draft": N_("Lưu nháp"),
-    "upload_signed": N_("Tải lên bản đã ký"), "consolidate": N_("Tổng hợp"),
+    "create": N_("Tạo mới"),
+    "edit": N_("Sửa kế hoạch"),
+    "save_draft": N_("Lưu nháp"),
+    "upload_signed": N_("Tải lên bản đã ký"),
+    "consolidate": N_("Tổng hợp"),
     "close": N_("Khóa sổ kỳ báo cáo"),
 }
 
@@ -157,8 +218,9 @@ def draft_document(plan_id: int):
     if plans.plan_document(plan) is not None:
         flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
         return redirect(url_for("plans.show", plan_id=plan.id))
-    doc = documents.create_document(DocumentKind.PLAN, plan.issuer, plan.title, current_user,
-                                    plan=plan)
+    doc = documents.create_document(
+        DocumentKind.PLAN, plan.issuer, plan.title, current_user, plan=plan
+    )
     db.session.commit()
     flash(gettext("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
@@ -176,9 +238,16 @@ def close_round(period_id: int):
     missing = plans.close_round(period, current_user, comment=form.comment.data or None)
     db.session.commit()
     if missing:
-        flash(gettext("Đã khóa sổ %(period)s. Còn %(n)s cơ quan chưa có báo cáo được "
-                      "chấp nhận: %(agencies)s.", period=period.label, n=len(missing),
-                      agencies=", ".join(missing)), "warning")
+        flash(
+            gettext(
+                "Đã khóa sổ %(period)s. Còn %(n)s cơ quan chưa có báo cáo được "
+                "chấp nhận: %(agencies)s.",
+                period=period.label,
+                n=len(missing),
+                agencies=", ".join(missing),
+            ),
+            "warning",
+        )
     else:
         flash(gettext("Đã khóa sổ %(period)s; đã nhận đủ báo cáo.", period=period.label), "success")
     return redirect(url_for("plans.show", plan_id=plan.id))
@@ -217,8 +286,11 @@ def import_plan():
 def export_plan(plan_id: int):
     plan = visible_plan(plan_id)
     text = yaml.safe_dump(plan.definition, allow_unicode=True, sort_keys=False, width=100)
-    return Response(text, mimetype="application/x-yaml; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{plan.code}.yaml"'})
+    return Response(
+        text,
+        mimetype="application/x-yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{plan.code}.yaml"'},
+    )
 
 
 def period_visible(period_id: int) -> ReportingPeriod:

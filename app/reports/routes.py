@@ -39,12 +39,22 @@ def inbox():
     """The agency's assignments and their open rounds."""
     plan_ids = access.plans_query(current_user).with_only_columns(Plan.id)
     assignments = db.session.scalars(
-        select(Assignment).where(Assignment.agency_id == current_user.agency_id,
-                                 Assignment.reports.is_(True), Assignment.plan_id.in_(plan_ids))
-        .join(Plan).where(Plan.status != PlanStatus.DRAFT).order_by(Assignment.plan_id.desc())
+        select(Assignment)
+        .where(
+            Assignment.agency_id == current_user.agency_id,
+            Assignment.reports.is_(True),
+            Assignment.plan_id.in_(plan_ids),
+        )
+        .join(Plan)
+        .where(Plan.status != PlanStatus.DRAFT)
+        .order_by(Assignment.plan_id.desc())
     ).all()
-    mine = {(r.period_id): r for r in db.session.scalars(
-        access.reports_query(current_user).where(Report.agency_id == current_user.agency_id))}
+    mine = {
+        (r.period_id): r
+        for r in db.session.scalars(
+            access.reports_query(current_user).where(Report.agency_id == current_user.agency_id)
+        )
+    }
     today = clock.today()
     rows = []
     for a in assignments:
@@ -54,13 +64,24 @@ def inbox():
             r = mine.get(period.id)
             due = deadlines.effective_due(period, a.agency_id)
             done = r is not None and r.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-            rows.append({"plan": a.plan, "period": period, "report": r, "due": due,
-                         "overdue": period.status == PeriodStatus.OPEN and not done and today > due,
-                         "extended": due != deadlines.assignment_due(period, a.agency_id),
-                         "days_left": (due - today).days})
+            rows.append(
+                {
+                    "plan": a.plan,
+                    "period": period,
+                    "report": r,
+                    "due": due,
+                    "overdue": period.status == PeriodStatus.OPEN and not done and today > due,
+                    "extended": due != deadlines.assignment_due(period, a.agency_id),
+                    "days_left": (due - today).days,
+                }
+            )
     rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["due"]))
-    return render_template("reports/inbox.html", rows=rows, states=ReportFlow.STATE_LABELS,
-                           can_start=current_user.has_role("reporter", "agency_leader"))
+    return render_template(
+        "reports/inbox.html",
+        rows=rows,
+        states=ReportFlow.STATE_LABELS,
+        can_start=current_user.has_role("reporter", "agency_leader"),
+    )
 
 
 @bp.route("/periods/<int:period_id>/start", methods=["POST"])
@@ -68,8 +89,7 @@ def start(period_id: int):
     period = db.session.get(ReportingPeriod, period_id)
     if period is None:
         abort(404)
-    plan = access.get_visible(current_user, access.plans_query(current_user), Plan,
-                              period.plan_id)
+    plan = access.get_visible(current_user, access.plans_query(current_user), Plan, period.plan_id)
     report = reports.start_report(plan, period, current_user)
     db.session.commit()
     return redirect(url_for("reports.edit", report_id=report.id))
@@ -85,13 +105,16 @@ def _store_file(report: Report):  # noqa: ANN202
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
         return {"filename": upload.filename, "path": rel, "size": len(content)}
+
     return store
 
 
 def _can_edit(report: Report) -> bool:
-    return (report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
-            and current_user.agency_id == report.agency_id
-            and current_user.has_role("reporter", "agency_leader"))
+    return (
+        report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+        and current_user.agency_id == report.agency_id
+        and current_user.has_role("reporter", "agency_leader")
+    )
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
@@ -119,8 +142,9 @@ def edit(report_id: int):
         except ValueError:
             expected = report.version
         if form.validate(mode=mode, existing=report.data):
-            data = form_engine.form_to_data(form, schema, mode=mode, existing=report.data,
-                                            store_file=_store_file(report))
+            data = form_engine.form_to_data(
+                form, schema, mode=mode, existing=report.data, store_file=_store_file(report)
+            )
             try:
                 reports.save_draft(report, data, current_user, expected)
                 if submit:
@@ -140,17 +164,26 @@ def edit(report_id: int):
                 flash(gettext("Đã lưu nháp."), "success")
                 return redirect(url_for("reports.edit", report_id=report.id))
         else:
-            flash(gettext("Báo cáo chưa hợp lệ: vui lòng xem các lỗi ghi bên dưới từng ô.")
-                  if submit
-                  else gettext("Chưa lưu được: vui lòng sửa các ô báo lỗi."), "error")
+            flash(
+                gettext("Báo cáo chưa hợp lệ: vui lòng xem các lỗi ghi bên dưới từng ô.")
+                if submit
+                else gettext("Chưa lưu được: vui lòng sửa các ô báo lỗi."),
+                "error",
+            )
         form.kh_existing = report.data
     return _render_edit(report, form, parsed, conflict)
 
 
 def _render_edit(report: Report, form, parsed, conflict: str | None = None):  # noqa: ANN001, ANN202
-    return render_template("reports/edit.html", report=report, form=form, schema=parsed,
-                           conflict=conflict, states=ReportFlow.STATE_LABELS,
-                           due=deadlines.due_date(report))
+    return render_template(
+        "reports/edit.html",
+        report=report,
+        form=form,
+        schema=parsed,
+        conflict=conflict,
+        states=ReportFlow.STATE_LABELS,
+        due=deadlines.due_date(report),
+    )
 
 
 @bp.route("/reports/<int:report_id>")
@@ -161,11 +194,17 @@ def show(report_id: int, action_form: ActionForm | None = None):
     actions = [a for a in flows.actions(flow) if a["trigger"] != "submit_for_approval"]
     schema = report.form_version.schema
     return render_template(
-        "reports/show.html", report=report, schema=schema, actions=actions,
-        states=ReportFlow.STATE_LABELS, can_edit=_can_edit(report),
-        can_submit=flow.can("submit_for_approval"), form=action_form or ActionForm(),
-        reason_triggers=REASON_TRIGGERS, due=deadlines.due_date(report)), \
-        (400 if action_form is not None else 200)
+        "reports/show.html",
+        report=report,
+        schema=schema,
+        actions=actions,
+        states=ReportFlow.STATE_LABELS,
+        can_edit=_can_edit(report),
+        can_submit=flow.can("submit_for_approval"),
+        form=action_form or ActionForm(),
+        reason_triggers=REASON_TRIGGERS,
+        due=deadlines.due_date(report),
+    ), (400 if action_form is not None else 200)
 
 
 @bp.route("/reports/<int:report_id>/action", methods=["POST"])
@@ -198,8 +237,11 @@ def review():
     """Reports waiting on the specialist of the standing agency."""
     if not current_user.has_role("specialist", "admin"):
         abort(403)
-    q = access.reports_query(current_user).join(Plan, Report.plan_id == Plan.id).where(
-        Report.status == ReportStatus.SUBMITTED)
+    q = (
+        access.reports_query(current_user)
+        .join(Plan, Report.plan_id == Plan.id)
+        .where(Report.status == ReportStatus.SUBMITTED)
+    )
     if not current_user.has_role("admin"):
         q = q.where(Plan.standing_agency_id == current_user.agency_id)
     items = db.session.scalars(q.order_by(Report.submitted_at)).all()
@@ -209,8 +251,12 @@ def review():
 @bp.route("/approvals")
 def approvals():
     """Reports of the leader's agency waiting for approval."""
-    items = db.session.scalars(access.reports_query(current_user).where(
-        Report.agency_id == current_user.agency_id,
-        Report.status.in_([ReportStatus.AWAITING_APPROVAL]))).all()
-    return render_template("reports/review.html", items=items, states=ReportFlow.STATE_LABELS,
-                           leader=True)
+    items = db.session.scalars(
+        access.reports_query(current_user).where(
+            Report.agency_id == current_user.agency_id,
+            Report.status.in_([ReportStatus.AWAITING_APPROVAL]),
+        )
+    ).all()
+    return render_template(
+        "reports/review.html", items=items, states=ReportFlow.STATE_LABELS, leader=True
+    )

@@ -59,7 +59,8 @@ def documents_query(user: User) -> Select:
         or_(
             Document.agency_id == user.agency_id,
             Document.plan_id.in_(managed),  # the standing agency drafts for its committee
-            (Document.plan_id.in_(visible_plans)) & (Document.status == "released")
+            (Document.plan_id.in_(visible_plans))
+            & (Document.status == "released")
             & (Document.kind == "plan"),
         )
     )

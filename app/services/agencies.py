@@ -16,8 +16,9 @@ from app.services.exceptions import InvalidInput
 OPEN_PLAN_STATES = (PlanStatus.DRAFT, PlanStatus.ISSUED, PlanStatus.IN_PROGRESS)
 
 
-def retire(agency: Agency, on: date, successor: Agency | None, actor: User | None,
-           move_users: bool = True) -> list[Assignment]:
+def retire(
+    agency: Agency, on: date, successor: Agency | None, actor: User | None, move_users: bool = True
+) -> list[Assignment]:
     """Retire ``agency`` at the end of ``on``; its assignments in plans still running pass to
     ``successor`` (merged into the successor's own assignment when it already has one). Reports
     already sent stay with the old agency. Returns the assignments that moved."""
@@ -28,12 +29,16 @@ def retire(agency: Agency, on: date, successor: Agency | None, actor: User | Non
     moved: list[Assignment] = []
     if successor is not None:
         rows = db.session.scalars(
-            select(Assignment).join(Plan).where(Assignment.agency_id == agency.id,
-                                                Plan.status.in_(OPEN_PLAN_STATES))
+            select(Assignment)
+            .join(Plan)
+            .where(Assignment.agency_id == agency.id, Plan.status.in_(OPEN_PLAN_STATES))
         ).all()
         for a in rows:
-            own = db.session.scalar(select(Assignment).where(
-                Assignment.plan_id == a.plan_id, Assignment.agency_id == successor.id))
+            own = db.session.scalar(
+                select(Assignment).where(
+                    Assignment.plan_id == a.plan_id, Assignment.agency_id == successor.id
+                )
+            )
             if own is not None:
                 own.tasks = list(own.tasks) + [t for t in a.tasks if t not in own.tasks]
                 own.reports = own.reports or a.reports
@@ -41,14 +46,24 @@ def retire(agency: Agency, on: date, successor: Agency | None, actor: User | Non
             else:
                 a.agency_id = successor.id
             moved.append(a)
-            audit.record(actor, a, "transfer_assignment", plan_id=a.plan_id,
-                         comment=f"{agency.name} → {successor.name}",
-                         data={"from": agency.code, "to": successor.code})
+            audit.record(
+                actor,
+                a,
+                "transfer_assignment",
+                plan_id=a.plan_id,
+                comment=f"{agency.name} → {successor.name}",
+                data={"from": agency.code, "to": successor.code},
+            )
         if move_users:
             for u in db.session.scalars(select(User).where(User.agency_id == agency.id)):
                 u.agency_id = successor.id
-    audit.record(actor, agency, "retire", comment=f"Hết hiệu lực từ sau ngày {on:%d/%m/%Y}",
-                 data={"successor": successor.code if successor else None})
+    audit.record(
+        actor,
+        agency,
+        "retire",
+        comment=f"Hết hiệu lực từ sau ngày {on:%d/%m/%Y}",
+        data={"successor": successor.code if successor else None},
+    )
     db.session.flush()
     return moved
 

@@ -29,9 +29,10 @@ def record(
         actor_name=(f"{actor.full_name} ({actor.agency.display_name})" if actor else "Hệ thống"),
         object_type=type(obj).__tablename__,
         object_id=obj.id,
-        plan_id=plan_id if plan_id is not None else getattr(obj, "plan_id", None) or (
-            obj.id if type(obj).__tablename__ == "plan" else None
-        ),
+        plan_id=plan_id
+        if plan_id is not None
+        else getattr(obj, "plan_id", None)
+        or (obj.id if type(obj).__tablename__ == "plan" else None),
         action=action,
         from_state=from_state,
         to_state=to_state,

@@ -14,8 +14,10 @@ from app.services import schedule
 def days_off_and_makeups() -> tuple[set[date], set[date]]:
     """(holidays, substitute working days) from the calendar table."""
     rows = db.session.scalars(select(CalendarDay)).all()
-    return ({r.day for r in rows if r.kind == "holiday"},
-            {r.day for r in rows if r.kind == "workday"})
+    return (
+        {r.day for r in rows if r.kind == "holiday"},
+        {r.day for r in rows if r.kind == "workday"},
+    )
 
 
 def add_working_days(start: date, n: int) -> date:
@@ -40,8 +42,9 @@ def parse_calendar(text: str) -> list[dict]:
     try:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date (2025-13-01)
-        raise CalendarFileError(f"Tệp lịch không đúng cú pháp YAML hoặc có ngày không hợp lệ: "
-                                f"{exc}") from exc
+        raise CalendarFileError(
+            f"Tệp lịch không đúng cú pháp YAML hoặc có ngày không hợp lệ: {exc}"
+        ) from exc
     days = data.get("days") if isinstance(data, dict) else None
     if not isinstance(days, list):
         raise CalendarFileError("Tệp lịch phải có danh sách “days”.")

@@ -17,34 +17,41 @@ def compute(period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accep
     plan = period.plan
     inputs = []
     for r in plans.period_reports(period):
-        inputs.append({
-            "agency_code": r.agency.code,
-            "agency_name": r.agency.name,
-            "data": r.data,
-            "schema": r.form_version.schema,
-            "status": r.status,
-            "submitted_at": r.first_submitted_at,
-            "due": deadlines.due_date(r),
-            "times_returned": r.times_returned,
-        })
-    expected = [{"code": a.agency.code, "name": a.agency.name}
-                for a in plans.expected_assignments(plan)]
+        inputs.append(
+            {
+                "agency_code": r.agency.code,
+                "agency_name": r.agency.name,
+                "data": r.data,
+                "schema": r.form_version.schema,
+                "status": r.status,
+                "submitted_at": r.first_submitted_at,
+                "due": deadlines.due_date(r),
+                "times_returned": r.times_returned,
+            }
+        )
+    expected = [
+        {"code": a.agency.code, "name": a.agency.name} for a in plans.expected_assignments(plan)
+    ]
     assert plan.current_form is not None
-    results = consolidate(plan.current_form.schema, inputs, expected,
-                          include_statuses=include_statuses)
+    results = consolidate(
+        plan.current_form.schema, inputs, expected, include_statuses=include_statuses
+    )
     deadlines.annotate_timeliness(period, results)
     return results
 
 
 def _require_standing(period: ReportingPeriod, actor: User) -> None:
     plan = period.plan
-    if not (actor.has_role("admin") or (actor.agency_id == plan.standing_agency_id
-                                        and actor.has_role("specialist"))):
+    if not (
+        actor.has_role("admin")
+        or (actor.agency_id == plan.standing_agency_id and actor.has_role("specialist"))
+    ):
         raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được tổng hợp.")
 
 
-def consolidate_period(period: ReportingPeriod, actor: User, narrative: str | None = None
-                       ) -> Consolidation:
+def consolidate_period(
+    period: ReportingPeriod, actor: User, narrative: str | None = None
+) -> Consolidation:
     """Store the consolidation of ``period`` (replacing an earlier one) and audit it."""
     _require_standing(period, actor)
     results = compute(period)
@@ -56,8 +63,13 @@ def consolidate_period(period: ReportingPeriod, actor: User, narrative: str | No
     row.narrative = narrative
     row.created_by_id = actor.id
     db.session.flush()
-    audit.record(actor, row, "consolidate", plan_id=period.plan_id,
-                 data={"summary": results["summary"], "period": period.key})
+    audit.record(
+        actor,
+        row,
+        "consolidate",
+        plan_id=period.plan_id,
+        data={"summary": results["summary"], "period": period.key},
+    )
     return row
 
 
@@ -66,10 +78,12 @@ def draft_consolidated_report(period: ReportingPeriod, actor: User) -> Document:
     consolidate_period(period, actor)
     plan = period.plan
     title = f"Kết quả thực hiện Kế hoạch {plan.symbol or ''} {period.label.lower()}".replace(
-        "  ", " ")
+        "  ", " "
+    )
     if plan.symbol:
         title = f"Kết quả thực hiện Kế hoạch số {plan.symbol} ({period.label.lower()})"
     else:
         title = f"Kết quả thực hiện Kế hoạch {plan.title} ({period.label.lower()})"
-    return documents.create_document(DocumentKind.CONSOLIDATED, plan.standing_agency, title, actor,
-                                     plan=plan, period=period)
+    return documents.create_document(
+        DocumentKind.CONSOLIDATED, plan.standing_agency, title, actor, plan=plan, period=period
+    )

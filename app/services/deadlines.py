@@ -38,15 +38,22 @@ SUBMITTED = {ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTE
 
 # -- due dates -------------------------------------------------------------------------------
 
+
 def _assignment(period: ReportingPeriod, agency_id: int) -> Assignment | None:
     return next((a for a in period.plan.assignments if a.agency_id == agency_id), None)
 
 
 def granted_extension(period: ReportingPeriod, agency_id: int) -> Extension | None:
     return db.session.scalar(
-        select(Extension).where(Extension.period_id == period.id, Extension.agency_id == agency_id,
-                                Extension.status == ExtensionStatus.GRANTED)
-        .order_by(Extension.decided_at.desc(), Extension.id.desc()).limit(1))
+        select(Extension)
+        .where(
+            Extension.period_id == period.id,
+            Extension.agency_id == agency_id,
+            Extension.status == ExtensionStatus.GRANTED,
+        )
+        .order_by(Extension.decided_at.desc(), Extension.id.desc())
+        .limit(1)
+    )
 
 
 def assignment_due(period: ReportingPeriod, agency_id: int) -> date:
@@ -73,6 +80,7 @@ def due_date(report: Report) -> date:
 
 # -- locks -----------------------------------------------------------------------------------
 
+
 def lock_date(period: ReportingPeriod, agency_id: int) -> date | None:
     """The first day the period is locked for the agency (None: never locked)."""
     if period.lock_after_days is None:
@@ -81,8 +89,9 @@ def lock_date(period: ReportingPeriod, agency_id: int) -> date | None:
 
 
 def active_reopen(period: ReportingPeriod, agency_id: int, today: date) -> Reopen | None:
-    rows = db.session.scalars(select(Reopen).where(
-        Reopen.period_id == period.id, Reopen.agency_id == agency_id)).all()
+    rows = db.session.scalars(
+        select(Reopen).where(Reopen.period_id == period.id, Reopen.agency_id == agency_id)
+    ).all()
     return next((r for r in rows if r.until is None or today <= r.until), None)
 
 
@@ -103,29 +112,50 @@ def _require_standing_specialist(period: ReportingPeriod, actor: User) -> None:
         raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được quyết định việc này.")
 
 
-def reopen_for(period: ReportingPeriod, agency: Agency, actor: User, until: date | None = None,
-               comment: str | None = None) -> Reopen:
+def reopen_for(
+    period: ReportingPeriod,
+    agency: Agency,
+    actor: User,
+    until: date | None = None,
+    comment: str | None = None,
+) -> Reopen:
     """The standing agency lets ``agency`` submit in a locked period (until ``until``)."""
     _require_standing_specialist(period, actor)
     if _assignment(period, agency.id) is None:
         raise InvalidInput("Cơ quan này không được giao báo cáo trong kế hoạch.")
     if until is not None and until < clock.today():
-        raise InvalidInput("Ngày mở lại đến phải từ hôm nay trở đi.",
-                           {"until": "Ngày đã qua."})
-    row = Reopen(plan_id=period.plan_id, period_id=period.id, agency_id=agency.id, by_id=actor.id,
-                 until=until, comment=comment)
+        raise InvalidInput("Ngày mở lại đến phải từ hôm nay trở đi.", {"until": "Ngày đã qua."})
+    row = Reopen(
+        plan_id=period.plan_id,
+        period_id=period.id,
+        agency_id=agency.id,
+        by_id=actor.id,
+        until=until,
+        comment=comment,
+    )
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, row, "reopen", plan_id=period.plan_id, comment=comment,
-                 data={"period": period.key, "agency": agency.code,
-                       "until": until.isoformat() if until else None})
+    audit.record(
+        actor,
+        row,
+        "reopen",
+        plan_id=period.plan_id,
+        comment=comment,
+        data={
+            "period": period.key,
+            "agency": agency.code,
+            "until": until.isoformat() if until else None,
+        },
+    )
     return row
 
 
 # -- extensions ------------------------------------------------------------------------------
 
-def request_extension(period: ReportingPeriod, actor: User, requested_due: date,
-                      reason: str) -> Extension:
+
+def request_extension(
+    period: ReportingPeriod, actor: User, requested_due: date, reason: str
+) -> Extension:
     """An assigned agency asks for a later deadline."""
     assigned = _assignment(period, actor.agency_id) is not None
     if not actor.has_role("reporter", "agency_leader") or not assigned:
@@ -136,31 +166,56 @@ def request_extension(period: ReportingPeriod, actor: User, requested_due: date,
     if requested_due <= current:
         raise InvalidInput(
             f"Hạn đề nghị phải sau hạn hiện tại ({current:%d/%m/%Y}).",
-            {"requested_due": "Hạn đề nghị phải sau hạn hiện tại."})
-    pending = db.session.scalar(select(Extension.id).where(
-        Extension.period_id == period.id, Extension.agency_id == actor.agency_id,
-        Extension.status == ExtensionStatus.PENDING))
+            {"requested_due": "Hạn đề nghị phải sau hạn hiện tại."},
+        )
+    pending = db.session.scalar(
+        select(Extension.id).where(
+            Extension.period_id == period.id,
+            Extension.agency_id == actor.agency_id,
+            Extension.status == ExtensionStatus.PENDING,
+        )
+    )
     if pending:
         raise InvalidInput("Cơ quan đã có một đề nghị gia hạn đang chờ quyết định.")
-    ext = Extension(plan_id=period.plan_id, period_id=period.id, agency_id=actor.agency_id,
-                    requested_by_id=actor.id, reason=reason.strip(), requested_due=requested_due,
-                    status=ExtensionStatus.PENDING)
+    ext = Extension(
+        plan_id=period.plan_id,
+        period_id=period.id,
+        agency_id=actor.agency_id,
+        requested_by_id=actor.id,
+        reason=reason.strip(),
+        requested_due=requested_due,
+        status=ExtensionStatus.PENDING,
+    )
     db.session.add(ext)
     db.session.flush()
-    audit.record(actor, ext, "request_extension", to_state=ext.status, plan_id=period.plan_id,
-                 comment=ext.reason, data={"period": period.key,
-                                           "requested_due": requested_due.isoformat()})
+    audit.record(
+        actor,
+        ext,
+        "request_extension",
+        to_state=ext.status,
+        plan_id=period.plan_id,
+        comment=ext.reason,
+        data={"period": period.key, "requested_due": requested_due.isoformat()},
+    )
     from app.services import notifications
 
     notifications.notify(
-        notifications.users_of(period.plan.standing_agency_id, "specialist"), "extension_requested",
+        notifications.users_of(period.plan.standing_agency_id, "specialist"),
+        "extension_requested",
         f"{actor.agency.display_name} đề nghị gia hạn báo cáo {period.label.lower()} đến ngày "
-        f"{requested_due:%d/%m/%Y}: {ext.reason}", link=f"/plans/{period.plan_id}")
+        f"{requested_due:%d/%m/%Y}: {ext.reason}",
+        link=f"/plans/{period.plan_id}",
+    )
     return ext
 
 
-def decide_extension(ext: Extension, actor: User, grant: bool, comment: str | None = None,
-                     granted_due: date | None = None) -> Extension:
+def decide_extension(
+    ext: Extension,
+    actor: User,
+    grant: bool,
+    comment: str | None = None,
+    granted_due: date | None = None,
+) -> Extension:
     """A specialist of the standing agency grants (to ``granted_due`` or the requested date) or
     refuses (with a reason) an extension."""
     period = ext.period
@@ -174,23 +229,40 @@ def decide_extension(ext: Extension, actor: User, grant: bool, comment: str | No
     ext.granted_due = (granted_due or ext.requested_due) if grant else None
     ext.decided_by_id, ext.decided_at, ext.comment = actor.id, clock.now(), comment
     db.session.flush()
-    audit.record(actor, ext, "grant_extension" if grant else "refuse_extension",
-                 from_state=before, to_state=ext.status, plan_id=period.plan_id, comment=comment,
-                 data={"period": period.key,
-                       "granted_due": ext.granted_due.isoformat() if ext.granted_due else None})
+    audit.record(
+        actor,
+        ext,
+        "grant_extension" if grant else "refuse_extension",
+        from_state=before,
+        to_state=ext.status,
+        plan_id=period.plan_id,
+        comment=comment,
+        data={
+            "period": period.key,
+            "granted_due": ext.granted_due.isoformat() if ext.granted_due else None,
+        },
+    )
     from app.services import notifications, reminders
 
-    text = (f"Đề nghị gia hạn báo cáo {period.label.lower()} đã được chấp thuận; hạn mới là ngày "
-            f"{ext.granted_due:%d/%m/%Y}." if grant else
-            f"Đề nghị gia hạn báo cáo {period.label.lower()} không được chấp thuận: {comment}")
-    notifications.notify(notifications.users_of(ext.agency_id, "reporter", "agency_leader"),
-                         "extension_decided", text, link=f"/plans/{period.plan_id}")
+    text = (
+        f"Đề nghị gia hạn báo cáo {period.label.lower()} đã được chấp thuận; hạn mới là ngày "
+        f"{ext.granted_due:%d/%m/%Y}."
+        if grant
+        else f"Đề nghị gia hạn báo cáo {period.label.lower()} không được chấp thuận: {comment}"
+    )
+    notifications.notify(
+        notifications.users_of(ext.agency_id, "reporter", "agency_leader"),
+        "extension_decided",
+        text,
+        link=f"/plans/{period.plan_id}",
+    )
     if grant:
         reminders.schedule_for(period, ext.granted_due)
     return ext
 
 
 # -- completeness and timeliness -------------------------------------------------------------
+
 
 def _submitted_day(report: Report) -> date | None:
     at = report.first_submitted_at
@@ -202,8 +274,10 @@ def period_timeliness(period: ReportingPeriod, today: date | None = None) -> dic
     days late), missing (deadline passed, nothing submitted), pending (not yet due), and
     returned-and-resubmitted. Plain dicts."""
     today = today or clock.today()
-    reports = {r.agency_id: r for r in db.session.scalars(
-        select(Report).where(Report.period_id == period.id))}
+    reports = {
+        r.agency_id: r
+        for r in db.session.scalars(select(Report).where(Report.period_id == period.id))
+    }
     rows = []
     for a in period.plan.reporting_assignments:
         r = reports.get(a.agency_id)
@@ -213,21 +287,27 @@ def period_timeliness(period: ReportingPeriod, today: date | None = None) -> dic
             state = "on_time" if sub <= due else "late"
         else:
             state = "missing" if today > due else "pending"
-        rows.append({
-            "agency_code": a.agency.code,
-            "agency_name": a.agency.name,
-            "due": due,
-            "status": r.status if r is not None else None,
-            "submitted_on": sub,
-            "timeliness": state,
-            "working_days_late": calendar.working_days_late(due, sub) if state == "late" else (
-                calendar.working_days_late(due, today) if state == "missing" else 0),
-            "times_returned": r.times_returned if r is not None else 0,
-            "returned_and_resubmitted": bool(r is not None and r.times_returned
-                                             and r.status in SUBMITTED
-                                             and r.status != ReportStatus.RETURNED),
-            "locked": is_period_locked(period, a.agency_id, today),
-        })
+        rows.append(
+            {
+                "agency_code": a.agency.code,
+                "agency_name": a.agency.name,
+                "due": due,
+                "status": r.status if r is not None else None,
+                "submitted_on": sub,
+                "timeliness": state,
+                "working_days_late": calendar.working_days_late(due, sub)
+                if state == "late"
+                else (calendar.working_days_late(due, today) if state == "missing" else 0),
+                "times_returned": r.times_returned if r is not None else 0,
+                "returned_and_resubmitted": bool(
+                    r is not None
+                    and r.times_returned
+                    and r.status in SUBMITTED
+                    and r.status != ReportStatus.RETURNED
+                ),
+                "locked": is_period_locked(period, a.agency_id, today),
+            }
+        )
     summary = {
         "expected": len(rows),
         "submitted": sum(1 for x in rows if x["submitted_on"] is not None),
@@ -237,17 +317,32 @@ def period_timeliness(period: ReportingPeriod, today: date | None = None) -> dic
         "pending": sum(1 for x in rows if x["timeliness"] == "pending"),
         "returned_and_resubmitted": sum(1 for x in rows if x["returned_and_resubmitted"]),
     }
-    return {"period": period.key, "label": period.label, "due": period.due_on,
-            "summary": summary, "agencies": rows}
+    return {
+        "period": period.key,
+        "label": period.label,
+        "due": period.due_on,
+        "summary": summary,
+        "agencies": rows,
+    }
 
 
 def plan_timeliness(plan, today: date | None = None) -> dict:  # noqa: ANN001
     """``period_timeliness`` for every started period of ``plan``, with totals."""
     periods = [period_timeliness(p, today) for p in plan.periods if p.status != "pending"]
-    keys = ("expected", "submitted", "on_time", "late", "missing", "pending",
-            "returned_and_resubmitted")
-    return {"plan": plan.code, "periods": periods,
-            "totals": {k: sum(p["summary"][k] for p in periods) for k in keys}}
+    keys = (
+        "expected",
+        "submitted",
+        "on_time",
+        "late",
+        "missing",
+        "pending",
+        "returned_and_resubmitted",
+    )
+    return {
+        "plan": plan.code,
+        "periods": periods,
+        "totals": {k: sum(p["summary"][k] for p in periods) for k in keys},
+    }
 
 
 def annotate_timeliness(period, results: dict) -> None:  # noqa: ANN001

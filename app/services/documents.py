@@ -26,8 +26,13 @@ from app.services.exceptions import InvalidInput, NotAllowed
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
 
-SIGNED_EXTENSIONS = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "jpg": b"\xff\xd8\xff",
-                     "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n"}
+SIGNED_EXTENSIONS = {
+    "pdf": b"%PDF-",
+    "docx": b"PK\x03\x04",
+    "jpg": b"\xff\xd8\xff",
+    "jpeg": b"\xff\xd8\xff",
+    "png": b"\x89PNG\r\n\x1a\n",
+}
 
 
 def files_dir() -> Path:
@@ -48,25 +53,40 @@ def agency_snapshot(agency: Agency) -> dict:
     }
 
 
-def create_document(kind: DocumentKind | str, agency: Agency, title: str, actor: User | None, *,
-                    plan: Plan | None = None, period: ReportingPeriod | None = None,
-                    report: Report | None = None, unit_abbr: str | None = None,
-                    render: bool = True) -> Document:
+def create_document(
+    kind: DocumentKind | str,
+    agency: Agency,
+    title: str,
+    actor: User | None,
+    *,
+    plan: Plan | None = None,
+    period: ReportingPeriod | None = None,
+    report: Report | None = None,
+    unit_abbr: str | None = None,
+    render: bool = True,
+) -> Document:
     """A new draft document; its .docx is rendered by the worker after the commit."""
     kind = DocumentKind(kind)
-    type_abbr = (plan.type_abbr if (kind == DocumentKind.PLAN and plan) else KIND_TYPE_ABBR[kind])
-    doc = Document(kind=kind, status=DocumentStatus.DRAFT, agency_id=agency.id, title=title,
-                   type_abbr=type_abbr, unit_abbr=unit_abbr,
-                   plan_id=plan.id if plan else None, period_id=period.id if period else None,
-                   report_id=report.id if report else None, snapshot=agency_snapshot(agency),
-                   created_by_id=actor.id if actor else None)
+    type_abbr = plan.type_abbr if (kind == DocumentKind.PLAN and plan) else KIND_TYPE_ABBR[kind]
+    doc = Document(
+        kind=kind,
+        status=DocumentStatus.DRAFT,
+        agency_id=agency.id,
+        title=title,
+        type_abbr=type_abbr,
+        unit_abbr=unit_abbr,
+        plan_id=plan.id if plan else None,
+        period_id=period.id if period else None,
+        report_id=report.id if report else None,
+        snapshot=agency_snapshot(agency),
+        created_by_id=actor.id if actor else None,
+    )
     doc.symbol = register.format_symbol(None, type_abbr, agency.abbreviation, unit_abbr)
     db.session.add(doc)
     db.session.flush()
     from app.services import audit
 
-    audit.record(actor, doc, "create", to_state=doc.status, plan_id=doc.plan_id,
-                 comment=title)
+    audit.record(actor, doc, "create", to_state=doc.status, plan_id=doc.plan_id, comment=title)
     if render:
         request_render(doc)
     return doc
@@ -77,8 +97,9 @@ def draft_report_document(report: Report, actor: User) -> Document:
     the report's agency, "Kính gửi:" whom the plan's schedule names (``report_to``, else the
     standing agency). Only the agency's reporter or leader may draft it."""
     if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
-        raise NotAllowed("Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn "
-                         "văn bản báo cáo.")
+        raise NotAllowed(
+            "Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn văn bản báo cáo."
+        )
     plan = report.plan
     if plan.symbol:
         title = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.symbol}"
@@ -89,10 +110,17 @@ def draft_report_document(report: Report, actor: User) -> Document:
     report_to = ((plan.definition or {}).get("schedule") or {}).get("report_to")
     agency = db.session.get(Agency, report.agency_id)
     assert agency is not None
-    doc = create_document(DocumentKind.REPORT, agency, title, actor, plan=plan,
-                          period=report.period, report=report, render=False)
-    doc.snapshot = {**(doc.snapshot or {}),
-                    "addressees": [report_to or plan.standing_agency.name]}
+    doc = create_document(
+        DocumentKind.REPORT,
+        agency,
+        title,
+        actor,
+        plan=plan,
+        period=report.period,
+        report=report,
+        render=False,
+    )
+    doc.snapshot = {**(doc.snapshot or {}), "addressees": [report_to or plan.standing_agency.name]}
     request_render(doc)
     return doc
 
@@ -105,8 +133,9 @@ def request_render(doc: Document) -> None:
     doc.render_progress = 0
     doc.render_error = None
     doc.render_key = key
-    enqueue_after_commit("worker.jobs.render_document", doc.id, key, job_id=key,
-                         retry_max=3, job_timeout=300)
+    enqueue_after_commit(
+        "worker.jobs.render_document", doc.id, key, job_id=key, retry_max=3, job_timeout=300
+    )
 
 
 def document_flow(doc: Document, actor: User | None, comment: str | None = None) -> DocumentFlow:
@@ -134,13 +163,22 @@ def default_signer(doc: Document, actor: User) -> dict:
         signer = (plan.definition or {}).get("signer") if plan is not None else None
         if isinstance(signer, dict) and signer.get("name"):
             return dict(signer)
-    return {"authority": "", "authority_of": "",
-            "title": DEFAULT_SIGNER_TITLE.get(DocumentKind(doc.kind), "THỦ TRƯỞNG CƠ QUAN"),
-            "name": actor.full_name or actor.username}
+    return {
+        "authority": "",
+        "authority_of": "",
+        "title": DEFAULT_SIGNER_TITLE.get(DocumentKind(doc.kind), "THỦ TRƯỞNG CƠ QUAN"),
+        "name": actor.full_name or actor.username,
+    }
 
 
-def transition(doc: Document, trigger: str, actor: User, comment: str | None = None,
-               issued_on: date | None = None, signer: dict | None = None) -> Document:
+def transition(
+    doc: Document,
+    trigger: str,
+    actor: User,
+    comment: str | None = None,
+    issued_on: date | None = None,
+    signer: dict | None = None,
+) -> Document:
     """request_signature, decline, sign or release. Releasing takes the next register number of
     the issuing agency for the year, stamps the date, and tells the plan or round. Signing
     records the signer (``{authority, authority_of, title, name}``, default
@@ -148,19 +186,32 @@ def transition(doc: Document, trigger: str, actor: User, comment: str | None = N
     flow = document_flow(doc, actor, comment)
     if trigger == "release" and flow.can("release"):
         _number(doc, issued_on or clock.today())
-    flows.fire(flow, trigger, actor, comment=comment, plan_id=doc.plan_id,
-               data={"symbol": doc.symbol} if trigger == "release" else None)
+    flows.fire(
+        flow,
+        trigger,
+        actor,
+        comment=comment,
+        plan_id=doc.plan_id,
+        data={"symbol": doc.symbol} if trigger == "release" else None,
+    )
     if trigger == "sign":
         given = signer or default_signer(doc, actor)
         chosen = {k: str(v or "").strip() for k, v in given.items()}
-        doc.snapshot = {**(doc.snapshot or {}), "signer": chosen,
-                        "signer_name": chosen.get("name", "")}
+        doc.snapshot = {
+            **(doc.snapshot or {}),
+            "signer": chosen,
+            "signer_name": chosen.get("name", ""),
+        }
         request_render(doc)
     if trigger == "request_signature":
         from app.services import notifications
 
-        notifications.notify(notifications.users_of(doc.agency_id, "signer"), "document_to_sign",
-                             f"Văn bản chờ ký: {doc.title}", link=f"/documents/{doc.id}")
+        notifications.notify(
+            notifications.users_of(doc.agency_id, "signer"),
+            "document_to_sign",
+            f"Văn bản chờ ký: {doc.title}",
+            link=f"/documents/{doc.id}",
+        )
     if trigger == "release":
         from app.services import plans
 
@@ -180,12 +231,21 @@ def _number(doc: Document, issued_on: date) -> None:
     agency = db.session.get(Agency, doc.agency_id)
     assert agency is not None
     signer = (doc.snapshot or {}).get("signer_name")
-    entry = register.register(agency, doc.type_abbr, doc.title, issued_on, unit=doc.unit_abbr,
-                              signer_name=signer, document_id=doc.id)
+    entry = register.register(
+        agency,
+        doc.type_abbr,
+        doc.title,
+        issued_on,
+        unit=doc.unit_abbr,
+        signer_name=signer,
+        document_id=doc.id,
+    )
     doc.number, doc.year = entry.number, entry.year
     doc.symbol, doc.issued_on = entry.symbol, issued_on
-    doc.snapshot = {**agency_snapshot(agency), **{k: v for k, v in (doc.snapshot or {}).items()
-                                                  if k not in agency_snapshot(agency)}}
+    doc.snapshot = {
+        **agency_snapshot(agency),
+        **{k: v for k, v in (doc.snapshot or {}).items() if k not in agency_snapshot(agency)},
+    }
 
 
 def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User) -> Document:
@@ -194,16 +254,21 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
     if actor.agency_id != doc.agency_id or not actor.has_role("clerk", "signer"):
         raise NotAllowed("Chỉ văn thư hoặc lãnh đạo của cơ quan ban hành được tải bản đã ký.")
     if doc.status != DocumentStatus.SIGNED:
-        raise InvalidInput("Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
-                           {"file": "Văn bản chưa ký hoặc đã phát hành."})
+        raise InvalidInput(
+            "Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
+            {"file": "Văn bản chưa ký hoặc đã phát hành."},
+        )
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     magic = SIGNED_EXTENSIONS.get(ext)
     if magic is None:
-        raise InvalidInput("Tệp phải là PDF, DOCX, JPG hoặc PNG.",
-                           {"file": "Tệp phải là PDF, DOCX, JPG hoặc PNG."})
+        raise InvalidInput(
+            "Tệp phải là PDF, DOCX, JPG hoặc PNG.", {"file": "Tệp phải là PDF, DOCX, JPG hoặc PNG."}
+        )
     if not content.startswith(magic):
-        raise InvalidInput("Nội dung tệp không đúng định dạng của phần mở rộng.",
-                           {"file": "Nội dung tệp không đúng định dạng."})
+        raise InvalidInput(
+            "Nội dung tệp không đúng định dạng của phần mở rộng.",
+            {"file": "Nội dung tệp không đúng định dạng."},
+        )
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(content) > limit:
         raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
@@ -215,8 +280,15 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
     doc.signed_path = rel
     from app.services import audit
 
-    audit.record(actor, doc, "upload_signed", from_state=doc.status, to_state=doc.status,
-                 plan_id=doc.plan_id, comment=filename)
+    audit.record(
+        actor,
+        doc,
+        "upload_signed",
+        from_state=doc.status,
+        to_state=doc.status,
+        plan_id=doc.plan_id,
+        comment=filename,
+    )
     return doc
 
 
@@ -229,7 +301,10 @@ def documents_awaiting(user: User) -> list[Document]:
         states.append(DocumentStatus.SIGNED)
     if not states:
         return []
-    return list(db.session.scalars(
-        select(Document).where(Document.agency_id == user.agency_id, Document.status.in_(states))
-        .order_by(Document.created_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.agency_id == user.agency_id, Document.status.in_(states))
+            .order_by(Document.created_at)
+        )
+    )

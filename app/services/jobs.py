@@ -77,8 +77,9 @@ def after_commit(fn: Callable[[], None]) -> None:
     pending.append((app, fn))
 
 
-def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None,
-                         at: datetime | None = None, **options: Any) -> None:
+def enqueue_after_commit(
+    func: str, *args: Any, job_id: str | None = None, at: datetime | None = None, **options: Any
+) -> None:
     """Enqueue ``func`` (dotted name) with ``args`` once the current transaction commits; nothing
     is enqueued if it rolls back. ``job_id`` makes a repeated request the same job. With ``at``
     the job is handed to RQ's scheduler (``enqueue_at``; a worker started with_scheduler runs it
@@ -92,7 +93,10 @@ def enqueue_after_commit(func: str, *args: Any, job_id: str | None = None,
         if rq_id:
             existing = queue.fetch_job(rq_id)
             if existing is not None and existing.get_status(refresh=True) in (
-                "queued", "started", "deferred", "scheduled"
+                "queued",
+                "started",
+                "deferred",
+                "scheduled",
             ):
                 return
         if at is not None:

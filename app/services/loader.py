@@ -76,8 +76,9 @@ def parse_text(text: str, source: str = "") -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
-        raise PlanFileError([Problem("", f"YAML không đọc được: {getattr(exc, 'problem', exc)}",
-                                     line)], source) from exc
+        raise PlanFileError(
+            [Problem("", f"YAML không đọc được: {getattr(exc, 'problem', exc)}", line)], source
+        ) from exc
     problems = validate(data)
     if problems:
         lines = _line_map(text)
@@ -102,6 +103,7 @@ def parse_file(path: str | Path) -> dict:
 
 
 # -- validation ---------------------------------------------------------------------------------
+
 
 def validate(data: Any) -> list[Problem]:
     """Every problem of a plan definition, each with its path and a Vietnamese reason."""
@@ -155,8 +157,9 @@ def validate(data: Any) -> list[Problem]:
         c = need(data, key, "")
         if c and c not in known:
             out.append(Problem(key, f"không có cơ quan mã “{c}”"))
-    if data.get("number") is not None and (not isinstance(data["number"], int)
-                                           or data["number"] < 1):
+    if data.get("number") is not None and (
+        not isinstance(data["number"], int) or data["number"] < 1
+    ):
         out.append(Problem("number", "phải là số nguyên dương"))
     for key in ("issued_on",):
         if data.get(key) is not None and not isinstance(data[key], date):
@@ -226,16 +229,21 @@ def validate(data: Any) -> list[Problem]:
         else:
             s, e = sch.get("start"), sch.get("end")
             if not isinstance(s, int) or not isinstance(e, int):
-                out.append(Problem("schedule.start", "báo cáo định kỳ phải có năm bắt đầu và "
-                                   "năm kết thúc (start, end)"))
+                out.append(
+                    Problem(
+                        "schedule.start",
+                        "báo cáo định kỳ phải có năm bắt đầu và năm kết thúc (start, end)",
+                    )
+                )
             elif e < s:
                 out.append(Problem("schedule.end", "năm kết thúc phải không trước năm bắt đầu"))
             elif e - s > 20:
                 out.append(Problem("schedule.end", "kế hoạch dài quá 20 năm"))
             dwd = sch.get("due_working_days", 5)
             if not isinstance(dwd, int) or dwd < 1:
-                out.append(Problem("schedule.due_working_days",
-                                   "phải là số ngày làm việc, ít nhất 1"))
+                out.append(
+                    Problem("schedule.due_working_days", "phải là số ngày làm việc, ít nhất 1")
+                )
 
     form = data.get("form")
     if form is not None:
@@ -253,11 +261,17 @@ def validate(data: Any) -> list[Problem]:
         need(signer, "name", "signer")
         auth = signer.get("authority", "")
         if auth not in AUTHORITIES:
-            out.append(Problem("signer.authority",
-                               "phải là một trong: TM., KT., TL., TUQ., Q. hoặc để trống"))
+            out.append(
+                Problem(
+                    "signer.authority", "phải là một trong: TM., KT., TL., TUQ., Q. hoặc để trống"
+                )
+            )
         if auth and not signer.get("authority_of"):
-            out.append(Problem("signer.authority_of",
-                               f"ký {auth} phải ghi ký thay/thay mặt ai (vd. CHỦ TỊCH)"))
+            out.append(
+                Problem(
+                    "signer.authority_of", f"ký {auth} phải ghi ký thay/thay mặt ai (vd. CHỦ TỊCH)"
+                )
+            )
     return out
 
 
@@ -299,8 +313,7 @@ def _check_form(form: Any) -> list[Problem]:
     try:
         parse_schema(form)
     except SchemaError as exc:
-        return [Problem(f"form.{p.path}" if p.path else "form", p.message)
-                for p in exc.problems]
+        return [Problem(f"form.{p.path}" if p.path else "form", p.message) for p in exc.problems]
     return []
 
 
@@ -318,6 +331,7 @@ def _agency_codes_in_db() -> set[str]:
 
 
 # -- loading -----------------------------------------------------------------------------------
+
 
 def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
     """Create or update the agencies a file declares (by code)."""
@@ -338,7 +352,8 @@ def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
     for item in items:
         if item.get("parent"):
             parent = out.get(item["parent"]) or db.session.scalar(
-                select(Agency).where(Agency.code == item["parent"]))
+                select(Agency).where(Agency.code == item["parent"])
+            )
             out[item["code"]].parent_id = parent.id if parent else None
     db.session.flush()
     return out

@@ -33,16 +33,18 @@ SUBJECTS = {
 
 def users_of(agency_id: int, *roles: str) -> list[User]:
     """Active users of an agency having any of ``roles``."""
-    users = db.session.scalars(select(User).where(User.agency_id == agency_id,
-                                                  User.active.is_(True)).order_by(User.id))
+    users = db.session.scalars(
+        select(User).where(User.agency_id == agency_id, User.active.is_(True)).order_by(User.id)
+    )
     return [u for u in users if u.has_role(*roles)]
 
 
-def notify(users: list[User], kind: str, text: str, link: str | None = None
-           ) -> list[Notification]:
+def notify(users: list[User], kind: str, text: str, link: str | None = None) -> list[Notification]:
     """One notification per user (flushed); emails after the commit."""
-    rows = [Notification(user_id=u.id, kind=kind, text=text, link=link, created_at=clock.now())
-            for u in users]
+    rows = [
+        Notification(user_id=u.id, kind=kind, text=text, link=link, created_at=clock.now())
+        for u in users
+    ]
     db.session.add_all(rows)
     db.session.flush()
     if rows and current_app.config.get("MAIL_SERVER"):
@@ -51,9 +53,13 @@ def notify(users: list[User], kind: str, text: str, link: str | None = None
 
 
 def unread(user: User) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))
-        .order_by(Notification.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .order_by(Notification.id.desc())
+        )
+    )
 
 
 def mark_read(notification: Notification, user: User) -> None:
@@ -67,8 +73,11 @@ def _mail_after_commit(rows: list[Notification]) -> None:
 
     ids = [r.id for r in rows]
     # what to send is captured now: no SQL may run inside after_commit
-    mails = [(u.email, SUBJECTS.get(r.kind, "Thông báo"), r.text, r.link)
-             for r in rows if (u := db.session.get(User, r.user_id)) is not None and u.email]
+    mails = [
+        (u.email, SUBJECTS.get(r.kind, "Thông báo"), r.text, r.link)
+        for r in rows
+        if (u := db.session.get(User, r.user_id)) is not None and u.email
+    ]
     if not mails:
         return
 

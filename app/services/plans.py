@@ -68,8 +68,13 @@ def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int
             "Kế hoạch đã được người khác sửa sau khi bạn mở. Vui lòng tải lại trang; "
             "nội dung bạn nhập vẫn được giữ trong biểu mẫu."
         )
-    if not (actor.has_role("admin") or (actor.agency_id in (plan.issuer_id, plan.standing_agency_id)
-                                         and actor.has_role("specialist"))):
+    if not (
+        actor.has_role("admin")
+        or (
+            actor.agency_id in (plan.issuer_id, plan.standing_agency_id)
+            and actor.has_role("specialist")
+        )
+    ):
         raise NotAllowed("Chỉ chuyên viên của cơ quan ban hành hoặc thường trực được sửa kế hoạch.")
     d = copy.deepcopy(definition)
     editable_body = plan.status == PlanStatus.DRAFT
@@ -104,8 +109,9 @@ def set_form(plan: Plan, schema: dict) -> FormVersion:
     if current is not None and not has_reports:
         current.schema = copy.deepcopy(schema)
         return current
-    version = FormVersion(version=(current.version + 1) if current else 1,
-                          schema=copy.deepcopy(schema))
+    version = FormVersion(
+        version=(current.version + 1) if current else 1, schema=copy.deepcopy(schema)
+    )
     plan.form_versions.append(version)
     db.session.flush()
     return version
@@ -142,7 +148,11 @@ def _sync_periods(plan: Plan) -> None:
     for s in specs:
         p = existing.get(s.key) or ReportingPeriod(key=s.key, status=PeriodStatus.PENDING)
         p.label, p.kind, p.starts_on, p.ends_on, p.due_on = (
-            s.label, s.kind, s.starts_on, s.ends_on, s.due_on,
+            s.label,
+            s.kind,
+            s.starts_on,
+            s.ends_on,
+            s.due_on,
         )
         p.lock_after_days = int(lock) if lock not in (None, "") else None
         keep.append(p)
@@ -167,9 +177,11 @@ def _date_or_none(v: object) -> date | None:
 
 # -- the round -----------------------------------------------------------------------------
 
+
 def plan_document(plan: Plan) -> Document | None:
     return db.session.scalar(
-        select(Document).where(Document.plan_id == plan.id, Document.kind == DocumentKind.PLAN)
+        select(Document)
+        .where(Document.plan_id == plan.id, Document.kind == DocumentKind.PLAN)
         .order_by(Document.id.desc())
     )
 
@@ -185,9 +197,11 @@ def on_plan_document_released(plan: Plan, doc: Document, actor: User) -> None:
 
     for a in plan.assignments:
         notifications.notify(
-            notifications.users_of(a.agency_id, "reporter", "agency_leader"), "assignment_received",
+            notifications.users_of(a.agency_id, "reporter", "agency_leader"),
+            "assignment_received",
             f"Cơ quan được giao nhiệm vụ tại Kế hoạch số {plan.symbol}: {plan.title}.",
-            link=f"/plans/{plan.id}")
+            link=f"/plans/{plan.id}",
+        )
     open_due_periods(plan, plan.issued_on or clock.today())
 
 
@@ -201,8 +215,12 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
     for period in plan.periods:
         started = period.kind == "once" or period.starts_on <= today
         if period.status == PeriodStatus.PENDING and started:
-            flows.fire(RoundFlow(period, None, system=True, plan_issued=True), "open", None,
-                       plan_id=plan.id)
+            flows.fire(
+                RoundFlow(period, None, system=True, plan_issued=True),
+                "open",
+                None,
+                plan_id=plan.id,
+            )
             opened.append(period)
             from app.services import reminders
 
@@ -229,20 +247,26 @@ def check_round_complete(period: ReportingPeriod) -> bool:
     expected = {a.agency_id for a in expected_assignments(plan)}
     if not expected <= accepted:
         return False
-    flows.fire(RoundFlow(period, None, system=True, all_accepted=True), "complete", None,
-               plan_id=plan.id)
+    flows.fire(
+        RoundFlow(period, None, system=True, all_accepted=True), "complete", None, plan_id=plan.id
+    )
     _after_round_reported(plan)
     return True
 
 
-def close_round(period: ReportingPeriod, actor: User, comment: str | None = None,
-                today: date | None = None) -> list[str]:
+def close_round(
+    period: ReportingPeriod, actor: User, comment: str | None = None, today: date | None = None
+) -> list[str]:
     """The standing agency closes the round after the deadline; the agencies whose report was
     not accepted are recorded as missing. Returns their codes."""
     today = today or clock.today()
     plan = period.plan
-    flow = RoundFlow(period, actor, standing_agency_id=plan.standing_agency_id,
-                     deadline_passed=today > period.due_on)
+    flow = RoundFlow(
+        period,
+        actor,
+        standing_agency_id=plan.standing_agency_id,
+        deadline_passed=today > period.due_on,
+    )
     accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
     missing = [a.agency.code for a in expected_assignments(plan) if a.agency_id not in accepted]
     flows.fire(flow, "close", actor, comment=comment, plan_id=plan.id, data={"missing": missing})
@@ -256,21 +280,29 @@ def _after_round_reported(plan: Plan) -> None:
     if plan.status == PlanStatus.IN_PROGRESS and all(
         p.status in (PeriodStatus.REPORTED, PeriodStatus.CONSOLIDATED) for p in plan.periods
     ):
-        flows.fire(PlanFlow(plan, None, system=True, all_periods_reported=True),
-                   "mark_reported", None)
+        flows.fire(
+            PlanFlow(plan, None, system=True, all_periods_reported=True), "mark_reported", None
+        )
 
 
 def on_consolidation_released(period: ReportingPeriod, actor: User) -> None:
     """The consolidated report of ``period`` is signed and released: the round is consolidated;
     when every round is, so is the plan."""
     plan = period.plan
-    flows.fire(RoundFlow(period, actor, system=True, consolidation_released=True), "consolidate",
-               actor, plan_id=plan.id)
+    flows.fire(
+        RoundFlow(period, actor, system=True, consolidation_released=True),
+        "consolidate",
+        actor,
+        plan_id=plan.id,
+    )
     if plan.status == PlanStatus.REPORTED and all(
         p.status == PeriodStatus.CONSOLIDATED for p in plan.periods
     ):
-        flows.fire(PlanFlow(plan, None, system=True, all_periods_consolidated=True),
-                   "mark_consolidated", None)
+        flows.fire(
+            PlanFlow(plan, None, system=True, all_periods_consolidated=True),
+            "mark_consolidated",
+            None,
+        )
     if plan.parent_plan_id:
         cascade_to_parent(period, actor)
 
@@ -294,8 +326,9 @@ def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | N
     target = next((p for p in parent.periods if p.status == PeriodStatus.OPEN), None)
     if target is None or parent.current_form is None:
         return None
-    report = db.session.scalar(select(Report).where(Report.period_id == target.id,
-                                                    Report.agency_id == agency_id))
+    report = db.session.scalar(
+        select(Report).where(Report.period_id == target.id, Report.agency_id == agency_id)
+    )
     if report is not None and report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         return report
     results = consolidation.compute(period)
@@ -305,23 +338,37 @@ def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | N
         if got is None:
             continue
         if got["rule"] == "list":
-            data[f["name"]] = "\n".join(f"- {a['agency_name']}: {a['display']}"
-                                        for a in got["agencies"] if a.get("display"))
+            data[f["name"]] = "\n".join(
+                f"- {a['agency_name']}: {a['display']}" for a in got["agencies"] if a.get("display")
+            )
         elif got["rule"] == "rows":
             cols = {c["name"] for c in f.get("fields", [])}
-            data[f["name"]] = [{k: v for k, v in r["values"].items() if k in cols}
-                               for r in got.get("rows", [])]
+            data[f["name"]] = [
+                {k: v for k, v in r["values"].items() if k in cols} for r in got.get("rows", [])
+            ]
         else:
             data[f["name"]] = got["value"]
     if report is None:
         assignment = next(a for a in parent.assignments if a.agency_id == agency_id)
-        report = Report(plan_id=parent.id, period_id=target.id, assignment_id=assignment.id,
-                        agency_id=agency_id, status=ReportStatus.DRAFT,
-                        form_version_id=parent.current_form.id, data={})
+        report = Report(
+            plan_id=parent.id,
+            period_id=target.id,
+            assignment_id=assignment.id,
+            agency_id=agency_id,
+            status=ReportStatus.DRAFT,
+            form_version_id=parent.current_form.id,
+            data={},
+        )
         db.session.add(report)
     report.data = data
     db.session.flush()
-    audit.record(actor, report, "cascade", to_state=report.status, plan_id=parent.id,
-                 comment=f"Tổng hợp từ kế hoạch {plan.symbol or plan.code}",
-                 data={"from_plan": plan.id, "period": period.key})
+    audit.record(
+        actor,
+        report,
+        "cascade",
+        to_state=report.status,
+        plan_id=parent.id,
+        comment=f"Tổng hợp từ kế hoạch {plan.symbol or plan.code}",
+        data={"from_plan": plan.id, "period": period.key},
+    )
     return report

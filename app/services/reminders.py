@@ -39,16 +39,22 @@ def schedule_for(period: ReportingPeriod, due: date) -> list[date]:
     out = []
     for on in run_dates(period, due):
         at = datetime.combine(on, SEND_AT, tzinfo=clock.VN)
-        enqueue_after_commit("worker.reminders.send_reminders", period.id, on.isoformat(),
-                             job_id=f"remind-{period.id}-{on.isoformat()}", at=at)
+        enqueue_after_commit(
+            "worker.reminders.send_reminders",
+            period.id,
+            on.isoformat(),
+            job_id=f"remind-{period.id}-{on.isoformat()}",
+            at=at,
+        )
         out.append(on)
     return out
 
 
 def schedule_period(period: ReportingPeriod) -> list[date]:
     """Schedule the runs for the period's deadline and every agency's own deadline."""
-    dues = sorted({deadlines.effective_due(period, a.agency_id)
-                   for a in period.plan.reporting_assignments})
+    dues = sorted(
+        {deadlines.effective_due(period, a.agency_id) for a in period.plan.reporting_assignments}
+    )
     return [d for due in dues for d in schedule_for(period, due)]
 
 
@@ -62,8 +68,10 @@ def send_reminders(period: ReportingPeriod, as_of: date | None = None) -> list[R
     as_of = as_of or clock.today()
     if period.status != "open":
         return []
-    reports = {r.agency_id: r for r in db.session.scalars(
-        select(Report).where(Report.period_id == period.id))}
+    reports = {
+        r.agency_id: r
+        for r in db.session.scalars(select(Report).where(Report.period_id == period.id))
+    }
     sent = []
     n_before = days_before(period)
     for a in period.plan.reporting_assignments:
@@ -76,15 +84,25 @@ def send_reminders(period: ReportingPeriod, as_of: date | None = None) -> list[R
             kind = "before"
         else:
             continue
-        exists = db.session.scalar(select(Reminder.id).where(
-            Reminder.period_id == period.id, Reminder.agency_id == a.agency_id,
-            Reminder.kind == kind, Reminder.due == due))
+        exists = db.session.scalar(
+            select(Reminder.id).where(
+                Reminder.period_id == period.id,
+                Reminder.agency_id == a.agency_id,
+                Reminder.kind == kind,
+                Reminder.due == due,
+            )
+        )
         if exists:
             continue
         try:
             with db.session.begin_nested():
-                row = Reminder(period_id=period.id, agency_id=a.agency_id, kind=kind, due=due,
-                               sent_at=clock.now())
+                row = Reminder(
+                    period_id=period.id,
+                    agency_id=a.agency_id,
+                    kind=kind,
+                    due=due,
+                    sent_at=clock.now(),
+                )
                 db.session.add(row)
                 db.session.flush()
                 _notify(period, a.agency_id, kind, due, as_of)
@@ -99,17 +117,26 @@ def _notify(period: ReportingPeriod, agency_id: int, kind: str, due: date, as_of
     what = f"báo cáo {period.label.lower()} của Kế hoạch {plan.symbol or plan.title}"
     if kind == "before":
         left = (due - as_of).days
-        text = (f"Còn {left} ngày đến hạn gửi {what}: hạn chót ngày {due:%d/%m/%Y}."
-                if left else f"Hôm nay ({due:%d/%m/%Y}) là hạn chót gửi {what}.")
+        text = (
+            f"Còn {left} ngày đến hạn gửi {what}: hạn chót ngày {due:%d/%m/%Y}."
+            if left
+            else f"Hôm nay ({due:%d/%m/%Y}) là hạn chót gửi {what}."
+        )
         nkind = "deadline_near"
     else:
         late = calendar.working_days_late(due, as_of)
         count = f" {late} ngày làm việc" if late else ""
-        text = (f"Cơ quan chưa gửi {what}; hạn chót là ngày {due:%d/%m/%Y}, đã quá hạn{count}. "
-                "Đề nghị gửi ngay.")
+        text = (
+            f"Cơ quan chưa gửi {what}; hạn chót là ngày {due:%d/%m/%Y}, đã quá hạn{count}. "
+            "Đề nghị gửi ngay."
+        )
         nkind = "overdue"
-    notifications.notify(notifications.users_of(agency_id, "reporter", "agency_leader"), nkind,
-                         text, link=f"/plans/{plan.id}/periods/{period.id}")
+    notifications.notify(
+        notifications.users_of(agency_id, "reporter", "agency_leader"),
+        nkind,
+        text,
+        link=f"/plans/{plan.id}/periods/{period.id}",
+    )
 
 
 def run(period_id: int, as_of: date) -> int:
@@ -124,15 +151,29 @@ def run(period_id: int, as_of: date) -> int:
 
 # -- công văn đôn đốc ------------------------------------------------------------------------
 
+
 def overdue_agencies(period: ReportingPeriod, as_of: date | None = None) -> list[dict]:
     rows = deadlines.period_timeliness(period, as_of)["agencies"]
-    return [{"agency": r["agency_code"], "name": r["agency_name"], "due": r["due"].isoformat(),
-             "working_days_late": r["working_days_late"]}
-            for r in rows if r["timeliness"] == "missing"]
+    return [
+        {
+            "agency": r["agency_code"],
+            "name": r["agency_name"],
+            "due": r["due"].isoformat(),
+            "working_days_late": r["working_days_late"],
+        }
+        for r in rows
+        if r["timeliness"] == "missing"
+    ]
 
 
-def draft_dispatch(period: ReportingPeriod, actor: User, *, unit_abbr: str | None = None,
-                   new_due: date | None = None, as_of: date | None = None) -> Document:
+def draft_dispatch(
+    period: ReportingPeriod,
+    actor: User,
+    *,
+    unit_abbr: str | None = None,
+    new_due: date | None = None,
+    as_of: date | None = None,
+) -> Document:
     """Draft the Công văn đôn đốc of the standing agency to the overdue agencies; the overdue
     list is kept in the document's snapshot (``snapshot["reminder"]``) for its context."""
     from app.services import documents
@@ -147,16 +188,35 @@ def draft_dispatch(period: ReportingPeriod, actor: User, *, unit_abbr: str | Non
     new_due = new_due or calendar.add_working_days(as_of, 5)
     ref = f"Kế hoạch số {plan.symbol}" if plan.symbol else f"Kế hoạch {plan.title}"
     title = f"V/v đôn đốc báo cáo kết quả thực hiện {ref} ({period.label.lower()})"
-    doc = documents.create_document(DocumentKind.REMINDER, plan.standing_agency, title, actor,
-                                    plan=plan, period=period, unit_abbr=unit_abbr, render=False)
-    doc.snapshot = {**(doc.snapshot or {}), "reminder": {
-        "overdue": overdue, "new_due": new_due.isoformat(), "as_of": as_of.isoformat(),
-        "plan_ref": ref}}
+    doc = documents.create_document(
+        DocumentKind.REMINDER,
+        plan.standing_agency,
+        title,
+        actor,
+        plan=plan,
+        period=period,
+        unit_abbr=unit_abbr,
+        render=False,
+    )
+    doc.snapshot = {
+        **(doc.snapshot or {}),
+        "reminder": {
+            "overdue": overdue,
+            "new_due": new_due.isoformat(),
+            "as_of": as_of.isoformat(),
+            "plan_ref": ref,
+        },
+    }
     db.session.flush()
     documents.request_render(doc)
     return doc
 
 
 def dispatches(period: ReportingPeriod) -> list[Document]:
-    return list(db.session.scalars(select(Document).where(
-        Document.period_id == period.id, Document.kind == DocumentKind.REMINDER)))
+    return list(
+        db.session.scalars(
+            select(Document).where(
+                Document.period_id == period.id, Document.kind == DocumentKind.REMINDER
+            )
+        )
+    )

@@ -21,15 +21,22 @@ from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from workflows import ReportFlow
 
 # states after which the content is frozen as a version
-_SNAPSHOT_ON = {"submit_for_approval", "approve", "resubmit", "return_for_revision", "accept",
-                "send_back"}
+_SNAPSHOT_ON = {
+    "submit_for_approval",
+    "approve",
+    "resubmit",
+    "return_for_revision",
+    "accept",
+    "send_back",
+}
 _EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 
 
 def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
     """The actor's agency starts (or reopens) its report for ``period``."""
-    assignment = next((a for a in plan.assignments if a.agency_id == actor.agency_id and a.reports),
-                      None)
+    assignment = next(
+        (a for a in plan.assignments if a.agency_id == actor.agency_id and a.reports), None
+    )
     if assignment is None or not actor.has_role("reporter", "agency_leader"):
         raise NotAllowed("Cơ quan của bạn không được giao báo cáo trong kế hoạch này.")
     existing = db.session.scalar(
@@ -41,9 +48,16 @@ def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
         raise InvalidInput("Kỳ báo cáo này chưa mở hoặc đã khóa sổ.")
     form = plan.current_form
     assert form is not None
-    report = Report(plan_id=plan.id, period_id=period.id, assignment_id=assignment.id,
-                    agency_id=actor.agency_id, status=ReportStatus.DRAFT,
-                    form_version_id=form.id, data={}, created_by_id=actor.id)
+    report = Report(
+        plan_id=plan.id,
+        period_id=period.id,
+        assignment_id=assignment.id,
+        agency_id=actor.agency_id,
+        status=ReportStatus.DRAFT,
+        form_version_id=form.id,
+        data={},
+        created_by_id=actor.id,
+    )
     db.session.add(report)
     db.session.flush()
     audit.record(actor, report, "create", to_state=report.status, plan_id=plan.id)
@@ -56,19 +70,28 @@ def save_draft(report: Report, data: dict, actor: User, expected_version: int | 
     if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
         raise NotAllowed("Bạn không được sửa báo cáo của cơ quan khác.")
     if report.status not in _EDITABLE:
-        raise InvalidInput("Báo cáo đã được trình hoặc gửi, không thể sửa. "
-                           "Nếu cần sửa, đề nghị lãnh đạo trả lại.")
+        raise InvalidInput(
+            "Báo cáo đã được trình hoặc gửi, không thể sửa. Nếu cần sửa, đề nghị lãnh đạo trả lại."
+        )
     if expected_version is not None and report.version != expected_version:
-        raise ConcurrentEdit("Báo cáo đã được người khác lưu sau khi bạn mở. Nội dung bạn vừa "
-                             "nhập vẫn còn trên trang; hãy so sánh rồi lưu lại.")
+        raise ConcurrentEdit(
+            "Báo cáo đã được người khác lưu sau khi bạn mở. Nội dung bạn vừa "
+            "nhập vẫn còn trên trang; hãy so sánh rồi lưu lại."
+        )
     # a returned report filled on an old form moves to the current form when edited
     current = report.plan.current_form
     if current is not None and report.form_version_id != current.id:
         report.form_version_id = current.id
     report.data = copy.deepcopy(data)
     db.session.flush()
-    audit.record(actor, report, "save_draft", from_state=report.status, to_state=report.status,
-                 plan_id=report.plan_id)
+    audit.record(
+        actor,
+        report,
+        "save_draft",
+        from_state=report.status,
+        to_state=report.status,
+        plan_id=report.plan_id,
+    )
     return report
 
 
@@ -79,7 +102,8 @@ def report_flow(report: Report, actor: User | None, comment: str | None = None) 
 
     locked = deadlines.is_locked_for(report, clock.today())
     return ReportFlow(
-        report, actor,
+        report,
+        actor,
         standing_agency_id=report.plan.standing_agency_id,
         comment=comment,
         period_open=period.status == PeriodStatus.OPEN,
@@ -87,8 +111,13 @@ def report_flow(report: Report, actor: User | None, comment: str | None = None) 
     )
 
 
-def transition(report: Report, trigger: str, actor: User, comment: str | None = None,
-               expected_version: int | None = None) -> Report:
+def transition(
+    report: Report,
+    trigger: str,
+    actor: User,
+    comment: str | None = None,
+    expected_version: int | None = None,
+) -> Report:
     """Fire a report trigger (submit_for_approval, send_back, approve, resubmit,
     return_for_revision, accept); freeze a version; stamp times; finish the round when all
     are accepted. Refusals raise ``TransitionRefused`` with the reason."""
@@ -107,10 +136,16 @@ def transition(report: Report, trigger: str, actor: User, comment: str | None = 
     elif trigger == "accept":
         report.accepted_at = now
     if trigger in _SNAPSHOT_ON:
-        report.versions.append(ReportVersion(
-            number=len(report.versions) + 1, status=report.status, data=copy.deepcopy(report.data),
-            form_version_id=report.form_version_id, comment=comment, created_by_id=actor.id,
-        ))
+        report.versions.append(
+            ReportVersion(
+                number=len(report.versions) + 1,
+                status=report.status,
+                data=copy.deepcopy(report.data),
+                form_version_id=report.form_version_id,
+                comment=comment,
+                created_by_id=actor.id,
+            )
+        )
     db.session.flush()
     _notify(report, trigger, comment)
     if trigger == "accept":
@@ -129,8 +164,12 @@ def _notify(report: Report, trigger: str, comment: str | None) -> None:
         kind, text = "report_returned", f"{what} bị trả lại để bổ sung. Lý do: {comment}"
     else:
         kind, text = "report_accepted", f"{what} đã được cơ quan thường trực chấp nhận."
-    notifications.notify(notifications.users_of(report.agency_id, "reporter", "agency_leader"),
-                         kind, text, link=f"/reports/{report.id}")
+    notifications.notify(
+        notifications.users_of(report.agency_id, "reporter", "agency_leader"),
+        kind,
+        text,
+        link=f"/reports/{report.id}",
+    )
 
 
 def validate_reason(comment: str | None) -> str:

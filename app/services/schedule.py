@@ -79,15 +79,17 @@ def _window(kind: str, year: int, index: int) -> tuple[date, date, str, str]:
         return date(year - 1, 12, 15), date(year, 12, 14), f"{year}", f"Năm {year}"
     if kind == "half_yearly":
         if index == 1:
-            return (date(year - 1, 12, 15), date(year, 6, 14), f"{year}-H1",
-                    f"6 tháng đầu năm {year}")
+            return (
+                date(year - 1, 12, 15),
+                date(year, 6, 14),
+                f"{year}-H1",
+                f"6 tháng đầu năm {year}",
+            )
         return date(year, 6, 15), date(year, 12, 14), f"{year}-H2", f"6 tháng cuối năm {year}"
     if kind == "quarterly":
         last_month = index * 3
         first_month = last_month - 2
-        start = (
-            date(year - 1, 12, 15) if first_month == 1 else date(year, first_month - 1, 15)
-        )
+        start = date(year - 1, 12, 15) if first_month == 1 else date(year, first_month - 1, 15)
         return start, date(year, last_month, 14), f"{year}-Q{index}", f"Quý {index} năm {year}"
     if kind == "monthly":
         start = date(year - 1, 12, 15) if index == 1 else date(year, index - 1, 15)

@@ -35,8 +35,10 @@ def test_retire_with_successor_moves_assignments_and_shows_them(client, as_admin
     page = client.get(f"/quan-tri/co-quan/{sttt.id}/giai-the").get_data(as_text=True)
     assert '<label for="successor_id">Cơ quan kế nhiệm</label>' in page
 
-    resp = client.post(f"/quan-tri/co-quan/{sttt.id}/giai-the",
-                       data={"successor_id": str(svh.id), "on": "2025-02-28"})
+    resp = client.post(
+        f"/quan-tri/co-quan/{sttt.id}/giai-the",
+        data={"successor_id": str(svh.id), "on": "2025-02-28"},
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert "hết hiệu lực sau ngày 28/02/2025" in page
@@ -44,8 +46,12 @@ def test_retire_with_successor_moves_assignments_and_shows_them(client, as_admin
     db.session.expire_all()
     sttt = db.session.get(Agency, sttt.id)
     assert sttt.valid_to == date(2025, 2, 28) and sttt.successor_id == svh.id
-    old, merged = (db.session.scalar(select(Assignment).where(
-        Assignment.plan_id == plan.id, Assignment.agency_id == a.id)) for a in (sttt, svh))
+    old, merged = (
+        db.session.scalar(
+            select(Assignment).where(Assignment.plan_id == plan.id, Assignment.agency_id == a.id)
+        )
+        for a in (sttt, svh)
+    )
     assert not old.reports  # the successor already had a part: the tasks are merged into it
     assert any("chỉ đạo các cơ quan truyền thông" in t for t in merged.tasks)
     assert "gộp vào phần việc sẵn có" in page
@@ -54,22 +60,24 @@ def test_retire_with_successor_moves_assignments_and_shows_them(client, as_admin
     listing = client.get("/quan-tri/co-quan?q=thong tin truyen thong").get_data(as_text=True)
     assert "Hết hiệu lực" in listing and "kế nhiệm: " + svh.name in listing
 
-    page = client.post(f"/quan-tri/co-quan/{svh.id}/giai-the",
-                       data={"successor_id": str(svh.id), "on": "2025-02-28"}
-                       ).get_data(as_text=True)
+    page = client.post(
+        f"/quan-tri/co-quan/{svh.id}/giai-the",
+        data={"successor_id": str(svh.id), "on": "2025-02-28"},
+    ).get_data(as_text=True)
     assert "“Cơ quan kế nhiệm”: lựa chọn không hợp lệ." in page
 
 
 def test_calendar_add_remove_and_load_change_working_days(client, as_admin, db):
     friday = date(2025, 8, 29)
     assert workcal.add_working_days(friday, 1) == date(2025, 9, 1)
-    resp = client.post("/quan-tri/lich", data={"day": "2025-09-01", "kind": "holiday",
-                                               "name": "Nghỉ Quốc khánh (ngày liền kề)"})
+    resp = client.post(
+        "/quan-tri/lich",
+        data={"day": "2025-09-01", "kind": "holiday", "name": "Nghỉ Quốc khánh (ngày liền kề)"},
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     assert workcal.add_working_days(friday, 1) == date(2025, 9, 2)
-    client.post("/quan-tri/lich", data={"day": "2025-08-30", "kind": "workday",
-                                        "name": "Làm bù"})
+    client.post("/quan-tri/lich", data={"day": "2025-08-30", "kind": "workday", "name": "Làm bù"})
     db.session.expire_all()
     assert workcal.add_working_days(friday, 1) == date(2025, 8, 30)
     page = client.get("/quan-tri/lich?nam=2025").get_data(as_text=True)
@@ -78,15 +86,22 @@ def test_calendar_add_remove_and_load_change_working_days(client, as_admin, db):
     client.post("/quan-tri/lich/2025-08-30/xoa")
     db.session.expire_all()
     assert workcal.add_working_days(friday, 1) == date(2025, 9, 2)
-    page = client.post("/quan-tri/lich", data={"day": "", "kind": "holiday", "name": ""}
-                       ).get_data(as_text=True)
+    page = client.post("/quan-tri/lich", data={"day": "", "kind": "holiday", "name": ""}).get_data(
+        as_text=True
+    )
     assert "Chưa nhập “Ngày”." in page and "Chưa nhập “Tên / lý do”." in page
 
     assert client.post("/quan-tri/lich/nap").status_code == 302
     db.session.expire_all()
     assert db.session.get(CalendarDay, date(2025, 1, 29)).kind == "holiday"
-    actions = [e.action for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "calendar_day").order_by(AuditEvent.id))]
+    actions = [
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "calendar_day")
+            .order_by(AuditEvent.id)
+        )
+    ]
     assert actions == ["calendar_set", "calendar_set", "calendar_remove", "calendar_load"]
 
 
@@ -97,8 +112,10 @@ def docx_with(kind: str, extra: str) -> bytes:
     """The official template of ``kind`` with a last paragraph saying ``extra``."""
     src = (ROOT / "templates" / f"{kind}.docx").read_bytes()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(out, "w",
-                                                                  zipfile.ZIP_DEFLATED) as zout:
+    with (
+        zipfile.ZipFile(io.BytesIO(src)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "word/document.xml":
@@ -122,27 +139,40 @@ def queued(app, tmp_path):  # noqa: ANN001, ANN201
 
 def run_worker_burst(app, queue: Queue) -> None:  # noqa: ANN001
     """A real RQ worker (forking work-horses) in its own process, until the queue is empty."""
-    code = ("import sys; from redis import Redis; from rq import Queue, Worker; "
-            "c = Redis.from_url(sys.argv[1]); "
-            "Worker([Queue(sys.argv[2], connection=c)], connection=c).work(burst=True)")
+    code = (
+        "import sys; from redis import Redis; from rq import Queue, Worker; "
+        "c = Redis.from_url(sys.argv[1]); "
+        "Worker([Queue(sys.argv[2], connection=c)], connection=c).work(burst=True)"
+    )
     done = subprocess.run(
-        [sys.executable, "-c", code, REDIS_TEST_URL, queue.name], cwd=ROOT, timeout=120,
-        capture_output=True, text=True,
-        env={**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-             "REDIS_URL": REDIS_TEST_URL, "KEHOACH_RQ_QUEUE": queue.name,
-             "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
-             "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance")})
+        [sys.executable, "-c", code, REDIS_TEST_URL, queue.name],
+        cwd=ROOT,
+        timeout=120,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": REDIS_TEST_URL,
+            "KEHOACH_RQ_QUEUE": queue.name,
+            "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
+            "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance"),
+        },
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def upload(client, agency: Agency, kind: str, data: bytes, name: str = "mau.docx"):  # noqa: ANN001, ANN201
-    return client.post(f"/quan-tri/co-quan/{agency.id}/mau",
-                       data={"kind": kind, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/quan-tri/co-quan/{agency.id}/mau",
+        data={"kind": kind, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
-def test_uploaded_templates_are_checked_by_the_worker_and_used(app, client, as_admin, home,
-                                                               make_agency, db, queued):
+def test_uploaded_templates_are_checked_by_the_worker_and_used(
+    app, client, as_admin, home, make_agency, db, queued
+):
     from worker import context
 
     good = docx_with("plan", "MẪU RIÊNG CỦA SỞ NỘI VỤ")
@@ -170,9 +200,12 @@ def test_uploaded_templates_are_checked_by_the_worker_and_used(app, client, as_a
     assert context.template_for(home.id, "report") == context.template_path("report")
     other = make_agency("STP-TV")
     assert context.template_for(other.id, "plan") == context.template_path("plan")
-    assert {e.action for e in db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "agency_template"))} == {"upload",
-                                                                                 "check"}
+    assert {
+        e.action
+        for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "agency_template")
+        )
+    } == {"upload", "check"}
 
 
 def test_a_file_that_is_not_docx_is_refused_at_once(client, as_admin, home, db, queued):
@@ -183,23 +216,29 @@ def test_a_file_that_is_not_docx_is_refused_at_once(client, as_admin, home, db, 
     assert "“Tệp mẫu” lớn hơn 2 MB." in resp.get_data(as_text=True)
     resp = upload(client, home, "plan", b"PK\x03\x04broken", "hong.docx")
     assert "“Tệp mẫu” bị hỏng" in resp.get_data(as_text=True)
-    page = client.post(f"/quan-tri/co-quan/{home.id}/mau", data={"kind": "plan"},
-                       content_type="multipart/form-data").get_data(as_text=True)
+    page = client.post(
+        f"/quan-tri/co-quan/{home.id}/mau",
+        data={"kind": "plan"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert "Chưa chọn “Tệp mẫu”." in page
     assert db.session.scalars(select(AgencyTemplate)).all() == []
     assert queued.count == 0
 
 
-def test_the_render_job_uses_the_agencys_accepted_template(app, client, as_admin, db, queued,
-                                                           make_user):
+def test_the_render_job_uses_the_agencys_accepted_template(
+    app, client, as_admin, db, queued, make_user
+):
     from app.models import Document, Role
     from app.services import documents
 
     plan = loader.load(loader.parse_file(ROOT / "plans" / "tra-vinh-2024.yaml"))
     db.session.commit()
     issuer = plan.issuer
-    assert upload(client, issuer, "plan", docx_with("plan", "MẪU RIÊNG CỦA BAN CHỈ ĐẠO")
-                  ).status_code == 302
+    assert (
+        upload(client, issuer, "plan", docx_with("plan", "MẪU RIÊNG CỦA BAN CHỈ ĐẠO")).status_code
+        == 302
+    )
     run_worker_burst(app, queued)
     specialist = make_user("chuyenvien.bcd", plan.standing_agency, [Role.SPECIALIST])
     doc = documents.create_document("plan", issuer, plan.title, specialist, plan=plan)

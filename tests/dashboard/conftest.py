@@ -26,8 +26,12 @@ def submit(plan, period, agency, people, at):  # noqa: ANN001, ANN201, F811
     clock.set_now(at)
     reporter, leader = people(agency, Role.REPORTER), people(agency, Role.AGENCY_LEADER)
     r = reports.start_report(plan, period, reporter)
-    reports.save_draft(r, {"banners": 3, "slogans_used": True, "articles": 1,
-                           "difficulties": "Không"}, reporter, r.version)
+    reports.save_draft(
+        r,
+        {"banners": 3, "slogans_used": True, "articles": 1, "difficulties": "Không"},
+        reporter,
+        r.version,
+    )
     reports.transition(r, "submit_for_approval", reporter)
     reports.transition(r, "approve", leader)
     return r

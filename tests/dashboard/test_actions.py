@@ -46,16 +46,21 @@ def test_extension_request_grant_moves_the_due_date(client, round_, people, db):
     page = text(client.get("/extensions"))
     assert agency.display_name in page and "Chờ số liệu quý IV" in page and "2025-01-20" in page
     ext = db.session.scalar(select(Extension))
-    resp = client.post(f"/extensions/{ext.id}/decide",
-                       data={"decision": "grant", f"g{ext.id}-granted_due": "2025-01-15"})
+    resp = client.post(
+        f"/extensions/{ext.id}/decide",
+        data={"decision": "grant", f"g{ext.id}-granted_due": "2025-01-15"},
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     assert ext.status == "granted"
     assert deadlines.effective_due(period, agency.id) == date(2025, 1, 15)
     # the new date is shown where the due date is shown
     page = text(client.get(f"/plans/{plan.id}"))
-    assert re.search(re.escape(agency.display_name)
-                     + r'</td>\s*<td>15/01/2025 <span class="badge s-open">đã gia hạn', page)
+    assert re.search(
+        re.escape(agency.display_name)
+        + r'</td>\s*<td>15/01/2025 <span class="badge s-open">đã gia hạn',
+        page,
+    )
     login(client, reporter)
     page = text(client.get("/inbox"))
     assert "15/01/2025" in page and "đã gia hạn" in page
@@ -68,17 +73,21 @@ def test_refusing_needs_a_reason(client, round_, people, db):  # noqa: ANN001
     period = round_["period"]
     agency = round_["plan"].reporting_assignments[6].agency
     login(client, people(agency, Role.AGENCY_LEADER))
-    client.post(f"/periods/{period.id}/extension",
-                data={"requested_due": "2025-01-25", "reason": "Lãnh đạo đi công tác"})
+    client.post(
+        f"/periods/{period.id}/extension",
+        data={"requested_due": "2025-01-25", "reason": "Lãnh đạo đi công tác"},
+    )
     ext = db.session.scalar(select(Extension))
     login(client, round_["specialist"])
     resp = client.post(f"/extensions/{ext.id}/decide", data={"decision": "refuse"})
     assert resp.status_code == 400 and "Vui lòng nhập “Lý do không gia hạn”." in text(resp)
     db.session.expire_all()
     assert ext.status == "pending"
-    resp = client.post(f"/extensions/{ext.id}/decide",
-                       data={"decision": "refuse", f"r{ext.id}-comment": "Đã quá hạn lâu"},
-                       follow_redirects=True)
+    resp = client.post(
+        f"/extensions/{ext.id}/decide",
+        data={"decision": "refuse", f"r{ext.id}-comment": "Đã quá hạn lâu"},
+        follow_redirects=True,
+    )
     assert "Đã từ chối đề nghị gia hạn" in text(resp)
     db.session.expire_all()
     assert ext.status == "refused"
@@ -99,8 +108,11 @@ def test_reopen_a_locked_period(client, round_, people, db):  # noqa: ANN001
     # offered only to the agencies that have not submitted: 22 - 3
     assert page.count('<details class="reopen">') == len(plan.reporting_assignments) - 3
     assert deadlines.is_period_locked(period, agency.id, date(2025, 1, 8))
-    resp = client.post(f"/periods/{period.id}/agencies/{agency.id}/reopen",
-                       data={"until": "2025-01-12"}, follow_redirects=True)
+    resp = client.post(
+        f"/periods/{period.id}/agencies/{agency.id}/reopen",
+        data={"until": "2025-01-12"},
+        follow_redirects=True,
+    )
     assert "Đã mở lại" in text(resp) and "12/01/2025" in text(resp)
     db.session.expire_all()
     assert db.session.scalar(select(Reopen)).until == date(2025, 1, 12)
@@ -139,21 +151,39 @@ def test_sign_with_a_kt_title(client, round_, people, db):  # noqa: ANN001
     assert "Người ký và thẩm quyền ký" in page and f'value="{signer.full_name}"' in page
     assert "THỦ TRƯỞNG CƠ QUAN" in page
     # KT. without whom it is signed for: refused with the field named
-    resp = client.post(f"/documents/{doc.id}/action", data={
-        "trigger": "sign", "authority": "KT.", "authority_of": "", "title": "PHÓ GIÁM ĐỐC",
-        "name": "Trần Văn B"})
+    resp = client.post(
+        f"/documents/{doc.id}/action",
+        data={
+            "trigger": "sign",
+            "authority": "KT.",
+            "authority_of": "",
+            "title": "PHÓ GIÁM ĐỐC",
+            "name": "Trần Văn B",
+        },
+    )
     assert resp.status_code == 400
     assert "Vui lòng nhập “Thay mặt / ký thay cho” khi ký KT." in text(resp)
     db.session.expire_all()
     assert doc.status == "awaiting_signature"
-    resp = client.post(f"/documents/{doc.id}/action", data={
-        "trigger": "sign", "authority": "KT.", "authority_of": "GIÁM ĐỐC", "title": "PHÓ GIÁM ĐỐC",
-        "name": "Trần Văn B"})
+    resp = client.post(
+        f"/documents/{doc.id}/action",
+        data={
+            "trigger": "sign",
+            "authority": "KT.",
+            "authority_of": "GIÁM ĐỐC",
+            "title": "PHÓ GIÁM ĐỐC",
+            "name": "Trần Văn B",
+        },
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     assert doc.status == "signed"
-    assert doc.snapshot["signer"] == {"authority": "KT.", "authority_of": "GIÁM ĐỐC",
-                                      "title": "PHÓ GIÁM ĐỐC", "name": "Trần Văn B"}
+    assert doc.snapshot["signer"] == {
+        "authority": "KT.",
+        "authority_of": "GIÁM ĐỐC",
+        "title": "PHÓ GIÁM ĐỐC",
+        "name": "Trần Văn B",
+    }
     assert doc.snapshot["signer_name"] == "Trần Văn B"
 
 
@@ -165,9 +195,16 @@ def test_plan_document_sign_form_prefilled_from_definition(client, plan, people,
     login(client, people(plan.issuer, Role.SIGNER))
     page = text(client.get(f"/documents/{doc.id}"))
     assert 'value="Lê Văn Hân"' in page and 'value="TRƯỞNG BAN"' in page
-    client.post(f"/documents/{doc.id}/action", data={
-        "trigger": "sign", "authority": "", "authority_of": "bỏ qua", "title": "TRƯỞNG BAN",
-        "name": "Lê Văn Hân"})
+    client.post(
+        f"/documents/{doc.id}/action",
+        data={
+            "trigger": "sign",
+            "authority": "",
+            "authority_of": "bỏ qua",
+            "title": "TRƯỞNG BAN",
+            "name": "Lê Văn Hân",
+        },
+    )
     db.session.expire_all()
     signer = doc.snapshot["signer"]
     assert signer["authority"] == "" and signer["authority_of"] == ""

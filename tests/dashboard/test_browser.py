@@ -23,7 +23,7 @@ def test_dashboard_in_browser(app, round_, people, db):  # noqa: ANN001
     signer = people(round_["plan"].standing_agency, Role.SIGNER).username
     doc_id, period_id = dispatch.id, round_["period"].id
     plan_id = round_["plan"].id
-    round_["period"].lock_after_days = 3   # locked for the missing agencies on 08/01/2025
+    round_["period"].lock_after_days = 3  # locked for the missing agencies on 08/01/2025
     db.session.commit()
     db.session.remove()
 
@@ -33,12 +33,15 @@ def test_dashboard_in_browser(app, round_, people, db):  # noqa: ANN001
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning")
-                    else None)
+            page.on(
+                "console",
+                lambda m: errors.append(m.text) if m.type in ("error", "warning") else None,
+            )
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.add_init_script(
                 "document.addEventListener('securitypolicyviolation', e => "
-                "console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))")
+                "console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))"
+            )
 
             def login(user: str) -> None:
                 page.context.clear_cookies()

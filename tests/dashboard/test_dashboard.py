@@ -36,7 +36,7 @@ def test_specialist_sees_every_agency(client, round_, people, db):  # noqa: ANN0
     row = re.search(r'<th scope="row">' + re.escape(period.label) + r"</th>(.*?)</tr>", page, re.S)
     cells = re.findall(r"<td>(\d+)", row.group(1))
     assert cells == [str(n), "3", "2", "1", str(n - 3), "0", "1"]
-    assert "ngày làm việc" in row.group(1)   # late 06/01 after 01/01: working days late shown
+    assert "ngày làm việc" in row.group(1)  # late 06/01 after 01/01: working days late shown
     # per agency: the late one with its working days late
     c = round_["agencies"][2]
     late = deadlines.period_timeliness(period)["agencies"][2]
@@ -84,8 +84,11 @@ def test_notifications_count_read_and_read_all(client, round_, people, db):  # n
     assert f'<span class="nav-count" aria-label="{count} chưa đọc">{count}</span>' in page
     page = text(client.get("/notifications"))
     assert "Sắp đến hạn" in page and "Đánh dấu tất cả là đã đọc" in page
-    first = db.session.scalar(db.select(Notification).where(
-        Notification.user_id == user.id, Notification.text == "Sắp đến hạn"))
+    first = db.session.scalar(
+        db.select(Notification).where(
+            Notification.user_id == user.id, Notification.text == "Sắp đến hạn"
+        )
+    )
     resp = client.post(f"/notifications/{first.id}/open")
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/inbox")
     db.session.expire_all()
@@ -117,11 +120,16 @@ def test_reminder_and_extension_links_lead_somewhere(client, round_, people, db)
     assert resp.status_code == 302
     assert resp.headers["Location"].endswith(f"/plans/{plan.id}#period-{period.id}")
     assert client.get(f"/plans/{plan.id + 99}/periods/{period.id}").status_code == 404
-    client.post(f"/periods/{period.id}/extension",
-                data={"requested_due": "2025-01-20", "reason": "Chờ số liệu"})
+    client.post(
+        f"/periods/{period.id}/extension",
+        data={"requested_due": "2025-01-20", "reason": "Chờ số liệu"},
+    )
     login(client, round_["specialist"])
-    row = db.session.scalar(db.select(Notification).where(
-        Notification.user_id == round_["specialist"].id,
-        Notification.kind == "extension_requested"))
+    row = db.session.scalar(
+        db.select(Notification).where(
+            Notification.user_id == round_["specialist"].id,
+            Notification.kind == "extension_requested",
+        )
+    )
     resp = client.post(f"/notifications/{row.id}/open")
     assert resp.headers["Location"].endswith("/extensions")

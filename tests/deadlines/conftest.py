@@ -8,7 +8,6 @@ from app.services import calendar, loader
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 @pytest.fixture
 def ninh_thuan(db):
     """The Ninh Thuận plan over the real holiday calendar, with a lock 10 days after the deadline

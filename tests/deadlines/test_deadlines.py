@@ -14,8 +14,13 @@ from app.services.exceptions import InvalidInput, NotAllowed
 from workflows import TransitionRefused
 
 VN = timezone(timedelta(hours=7))
-DATA = {"has_training": True, "fake_news_detected": 4, "fake_news_handled": 4,
-        "spokesperson_rate": 100, "training_sessions": 1}
+DATA = {
+    "has_training": True,
+    "fake_news_detected": 4,
+    "fake_news_handled": 4,
+    "spokesperson_rate": 100,
+    "training_sessions": 1,
+}
 
 
 def issue(plan, people, on):
@@ -36,8 +41,9 @@ def submit(plan, period, agency, people):
 
 
 def kinds_for(db, user, kind):
-    return db.session.scalars(select(Notification.text).where(
-        Notification.user_id == user.id, Notification.kind == kind)).all()
+    return db.session.scalars(
+        select(Notification.text).where(Notification.user_id == user.id, Notification.kind == kind)
+    ).all()
 
 
 def test_calendar_file_and_working_days(db):
@@ -61,14 +67,20 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     # cut-off Sunday 14/12/2025, 5 working days → Friday 19/12/2025
     assert (p.ends_on, p.due_on) == (date(2025, 12, 14), date(2025, 12, 19))
     by_code = {a.agency.code: a.agency for a in plan.reporting_assignments}
-    a_ok, b_late, c_ext, d_missing, snv = (by_code[c] for c in
-                                           ("CA-NT", "STP-NT", "SCT-NT", "SGDDT-NT", "SNV-NT"))
+    a_ok, b_late, c_ext, d_missing, snv = (
+        by_code[c] for c in ("CA-NT", "STP-NT", "SCT-NT", "SGDDT-NT", "SNV-NT")
+    )
     # "10 working days after the cut-off" for Sở Nội vụ
     assert deadlines.effective_due(p, snv.id) == date(2025, 12, 26)
-    users = {ag.code: (people(ag, Role.REPORTER), people(ag, Role.AGENCY_LEADER))
-             for ag in (a_ok, b_late, c_ext, d_missing, snv)}
-    bystanders = [people(plan.standing_agency, Role.SPECIALIST), people(plan.issuer, Role.SIGNER),
-                  people(plan.issuer, Role.REPORTER)]
+    users = {
+        ag.code: (people(ag, Role.REPORTER), people(ag, Role.AGENCY_LEADER))
+        for ag in (a_ok, b_late, c_ext, d_missing, snv)
+    }
+    bystanders = [
+        people(plan.standing_agency, Role.SPECIALIST),
+        people(plan.issuer, Role.SIGNER),
+        people(plan.issuer, Role.REPORTER),
+    ]
     clock.set_now(date(2024, 12, 16))
     issue(plan, people, date(2024, 12, 16))
     assert p.status == "open" and p.lock_after_days == 10
@@ -98,8 +110,9 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     clock.set_now(date(2025, 12, 17))
     with pytest.raises(InvalidInput, match="lý do"):
         deadlines.request_extension(p, users["SCT-NT"][0], date(2026, 1, 9), " ")
-    ext = deadlines.request_extension(p, users["SCT-NT"][0], date(2026, 1, 9),
-                                      "Chờ số liệu của các phòng chuyên môn")
+    ext = deadlines.request_extension(
+        p, users["SCT-NT"][0], date(2026, 1, 9), "Chờ số liệu của các phòng chuyên môn"
+    )
     with pytest.raises(NotAllowed, match="chuyên viên của cơ quan thường trực"):
         deadlines.decide_extension(ext, users["CA-NT"][1], grant=True)
     deadlines.decide_extension(ext, bystanders[0], grant=True, comment="Đồng ý")
@@ -123,7 +136,8 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     # the extended deadline has its own reminder: 06/01/2026 is three days before 09/01/2026
     sent = reminders.send_reminders(p, date(2026, 1, 6))
     assert [(r.agency_id, r.kind, r.due) for r in sent if r.agency_id == c_ext.id] == [
-        (c_ext.id, "before", date(2026, 1, 9))]
+        (c_ext.id, "before", date(2026, 1, 9))
+    ]
     assert reminders.send_reminders(p, date(2026, 1, 6)) == []
     db.session.commit()
     assert len(kinds_for(db, users["SCT-NT"][0], "deadline_near")) == 2
@@ -138,8 +152,9 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
         reports.transition(r_b, "submit_for_approval", users["STP-NT"][0])
     with pytest.raises(NotAllowed):
         deadlines.reopen_for(p, b_late, users["STP-NT"][1], until=date(2026, 1, 9))
-    deadlines.reopen_for(p, b_late, bystanders[0], until=date(2026, 1, 9),
-                         comment="Cho phép gửi muộn")
+    deadlines.reopen_for(
+        p, b_late, bystanders[0], until=date(2026, 1, 9), comment="Cho phép gửi muộn"
+    )
     reports.transition(r_b, "submit_for_approval", users["STP-NT"][0])
     reports.transition(r_b, "approve", users["STP-NT"][1])
     assert r_b.status == "submitted"
@@ -168,17 +183,23 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     assert doc.kind == "reminder" and doc.title.startswith("V/v đôn đốc báo cáo")
     overdue = {o["agency"]: o for o in doc.snapshot["reminder"]["overdue"]}
     assert "SGDDT-NT" in overdue and not overdue.keys() & {"CA-NT", "STP-NT", "SCT-NT"}
-    assert overdue["SGDDT-NT"]["working_days_late"] == calendar.working_days_late(
-        date(2025, 12, 19), date(2026, 1, 12)) == 15  # 10/01 is a làm bù Saturday
+    assert (
+        overdue["SGDDT-NT"]["working_days_late"]
+        == calendar.working_days_late(date(2025, 12, 19), date(2026, 1, 12))
+        == 15
+    )  # 10/01 is a làm bù Saturday
     db.session.commit()
 
     # every decision is in the audit trail; each reminder exists once
-    actions = db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.plan_id == plan.id)).all()
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.plan_id == plan.id)
+    ).all()
     assert {"request_extension", "grant_extension", "reopen"} <= set(actions)
-    dup = db.session.execute(select(Reminder.agency_id, Reminder.kind, Reminder.due, func.count())
-                             .group_by(Reminder.agency_id, Reminder.kind, Reminder.due)
-                             .having(func.count() > 1)).all()
+    dup = db.session.execute(
+        select(Reminder.agency_id, Reminder.kind, Reminder.due, func.count())
+        .group_by(Reminder.agency_id, Reminder.kind, Reminder.due)
+        .having(func.count() > 1)
+    ).all()
     assert dup == []
 
 

@@ -56,21 +56,33 @@ def test_opening_a_period_schedules_reminder_runs(db, people, ninh_thuan, queue_
     from app.services.jobs import rq_job_id
 
     # the period's deadline 19/12/2025 and Sở Nội vụ's own 26/12/2025
-    assert {rq_job_id(queue_name, f"remind-{p.id}-{d}")
-            for d in ("2025-12-16", "2025-12-20", "2025-12-23", "2025-12-27")} <= ids
+    assert {
+        rq_job_id(queue_name, f"remind-{p.id}-{d}")
+        for d in ("2025-12-16", "2025-12-20", "2025-12-23", "2025-12-27")
+    } <= ids
     at = registry.get_scheduled_time(rq_job_id(queue_name, f"remind-{p.id}-2025-12-20"))
     assert at.replace(tzinfo=UTC) == datetime(2025, 12, 20, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
 
 def _start_worker(app, queue_name: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "REDIS_URL": REDIS_TEST_URL, "KEHOACH_RQ_QUEUE": queue_name,
-           "KEHOACH_WORKER_MAINTENANCE_INTERVAL": "2", "KEHOACH_WORKER_TTL": "20",
-           "KEHOACH_INSTANCE": tempfile.mkdtemp(prefix="kh-worker-"),
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "worker"], cwd=ROOT, env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": REDIS_TEST_URL,
+        "KEHOACH_RQ_QUEUE": queue_name,
+        "KEHOACH_WORKER_MAINTENANCE_INTERVAL": "2",
+        "KEHOACH_WORKER_TTL": "20",
+        "KEHOACH_INSTANCE": tempfile.mkdtemp(prefix="kh-worker-"),
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait(cond, timeout: float, what: str, log: Path) -> None:
@@ -82,8 +94,9 @@ def _wait(cond, timeout: float, what: str, log: Path) -> None:
     pytest.fail(f"{what} (sau {timeout} s)\n{log.read_text(errors='replace')[-4000:]}")
 
 
-def test_worker_killed_between_scheduling_and_sending(app, db, people, ninh_thuan, queue_name,
-                                                      tmp_path):
+def test_worker_killed_between_scheduling_and_sending(
+    app, db, people, ninh_thuan, queue_name, tmp_path
+):
     plan = ninh_thuan()
     agencies = [a.agency for a in plan.reporting_assignments[:3]]
     users = [people(a, r) for a in agencies for r in (Role.REPORTER, Role.AGENCY_LEADER)]
@@ -102,16 +115,22 @@ def test_worker_killed_between_scheduling_and_sending(app, db, people, ninh_thua
     from app.services.jobs import rq_job_id
 
     # ids namespaced by this test's queue: RQ ids are global to the Redis other runs share
-    job_ids = (rq_job_id(queue_name, f"remind-{p.id}-2025-12-20"),
-               rq_job_id(queue_name, f"remind-{p.id}-2025-12-20-dup"))
+    job_ids = (
+        rq_job_id(queue_name, f"remind-{p.id}-2025-12-20"),
+        rq_job_id(queue_name, f"remind-{p.id}-2025-12-20-dup"),
+    )
     for jid in job_ids:
         q.enqueue_at(run_at, "worker.reminders.send_reminders", p.id, "2025-12-20", job_id=jid)
 
     log = tmp_path / "worker.log"
     first = _start_worker(app, queue_name, log)
     try:
-        _wait(lambda: conn.exists(f"rq:scheduler-lock:{queue_name}"), 30,
-              "the first worker's scheduler did not start", log)
+        _wait(
+            lambda: conn.exists(f"rq:scheduler-lock:{queue_name}"),
+            30,
+            "the first worker's scheduler did not start",
+            log,
+        )
     finally:
         os.killpg(first.pid, signal.SIGKILL)  # a crash: no clean shutdown, lock left behind
         first.wait(10)
@@ -122,9 +141,11 @@ def test_worker_killed_between_scheduling_and_sending(app, db, people, ninh_thua
 
     second = _start_worker(app, queue_name, log)
     try:
+
         def done() -> bool:
-            return all(q.fetch_job(j).get_status(refresh=True) in ("finished", "failed")
-                       for j in job_ids)
+            return all(
+                q.fetch_job(j).get_status(refresh=True) in ("finished", "failed") for j in job_ids
+            )
 
         # the dead scheduler's lock expires after ~61 s; the new worker then takes over
         _wait(done, 150, "the restarted worker did not run the scheduled jobs", log)
@@ -141,14 +162,18 @@ def test_worker_killed_between_scheduling_and_sending(app, db, people, ninh_thua
     db.session.rollback()
     rows = db.session.scalars(select(Reminder).where(Reminder.period_id == p.id)).all()
     # nobody had submitted; Sở Nội vụ is due later (26/12/2025)
-    assert {r.agency.code for r in rows} == {a.agency.code for a in plan.reporting_assignments
-                                             if a.agency.code != "SNV-NT"}
+    assert {r.agency.code for r in rows} == {
+        a.agency.code for a in plan.reporting_assignments if a.agency.code != "SNV-NT"
+    }
     assert {r.kind for r in rows} == {"overdue"}
     assert len({r.agency_id for r in rows}) == len(rows)
     assert "SNV-NT" not in {a.code for a in agencies}
     for u in users:
-        texts = db.session.scalars(select(Notification.text).where(
-            Notification.user_id == u.id, Notification.kind == "overdue")).all()
+        texts = db.session.scalars(
+            select(Notification.text).where(
+                Notification.user_id == u.id, Notification.kind == "overdue"
+            )
+        ).all()
         assert len(texts) == 1 and "19/12/2025" in texts[0]
 
 
@@ -172,8 +197,9 @@ def test_email_over_a_real_smtp_server(app, db, people, ninh_thuan):
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
-                          MAIL_SENDER="kehoach@sotttt.ninhthuan.gov.vn")
+        app.config.update(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="kehoach@sotttt.ninhthuan.gov.vn"
+        )
         plan = ninh_thuan()
         agency = plan.reporting_assignments[0].agency
         reporter = people(agency, Role.REPORTER)
@@ -184,7 +210,7 @@ def test_email_over_a_real_smtp_server(app, db, people, ninh_thuan):
         assert inbox.messages == []  # nothing leaves before the commit
         db.session.commit()
         _wait(lambda: inbox.messages, 10, "no mail arrived", Path(os.devnull))
-        (rcpt, content), = inbox.messages
+        ((rcpt, content),) = inbox.messages
         assert rcpt == [reporter.email]
         msg = message_from_bytes(content, policy=policy.default)
         assert msg["Subject"] == "[Kế hoạch] Sắp đến hạn gửi báo cáo"

@@ -1,4 +1,4 @@
-"""Sample documents as plain dicts, shortened from /work/shared/examples/plans/*.txt.
+"""Sample documents as plain dicts, shortened from tests/data/examples/*.txt (copies of the originals).
 
 They follow docs/plan-format.md and cover every structure: sections with paragraphs, items,
 sub-items (a), b)), level-3 dashes, bullets with italic slogans, inline and heading assignments,

@@ -318,8 +318,12 @@ def test_many_fields_split_into_readable_tables():
     cons, agencies = samples.consolidated_sample(21)
     base = cons["results"][0]
     cons["results"] = [
-        {**base, "label": f"Chỉ tiêu số {i}", "target": 100, "per_agency": {
-            c: (None if i == 3 else v) for c, v in base["per_agency"].items()}}
+        {
+            **base,
+            "label": f"Chỉ tiêu số {i}",
+            "target": 100,
+            "per_agency": {c: (None if i == 3 else v) for c, v in base["per_agency"].items()},
+        }
         for i in range(1, 14)
     ]
     cons["results"][2]["value"] = None
@@ -336,7 +340,7 @@ def test_many_fields_split_into_readable_tables():
         rows = _table_rows(t)
         assert rows[0][:2] == ["STT", "Cơ quan, đơn vị"]
         assert (rows[0][-1] == "Tình hình báo cáo") == (n == 0)
-        heads += rows[0][2:2 + results]
+        heads += rows[0][2 : 2 + results]
         assert len(rows) == 2 + 21 + 3
         assert [r[1] for r in rows[-3:]] == ["Tổng hợp", "Mục tiêu", "Tỷ lệ đạt"]
     assert heads == [f"Chỉ tiêu số {i}" for i in range(1, 14)]
@@ -348,9 +352,15 @@ def test_many_fields_split_into_readable_tables():
 
 def test_question_label_has_no_colon():
     ctx = report_context(
-        {**samples.REPORT, "fields": [{"name": "q", "label": "Có tổ chức tập huấn không?",
-                                       "type": "yesno"}], "answers": {"q": True}},
-        samples.AGENCIES, 3, date(2025, 1, 2))
+        {
+            **samples.REPORT,
+            "fields": [{"name": "q", "label": "Có tổ chức tập huấn không?", "type": "yesno"}],
+            "answers": {"q": True},
+        },
+        samples.AGENCIES,
+        3,
+        date(2025, 1, 2),
+    )
     texts = [b["text"] for b in ctx["blocks"]]
     assert "1. Có tổ chức tập huấn không? Có./." in texts
 
@@ -493,17 +503,23 @@ def test_report_group_rows_are_a_table():
     group["fields"] = [dict(c) for c in group["fields"]]
     group["fields"][2]["short_label"] = "Người tham dự"
     report["fields"] = fields
-    report["answers"] = {**samples.REPORT["answers"], "activities": [
-        {"on": date(2024, 12, 1), "form": "Mít tinh", "people": 300},
-        {"on": "2024-12-10", "form": "Treo băng rôn <& >", "people": None}]}
+    report["answers"] = {
+        **samples.REPORT["answers"],
+        "activities": [
+            {"on": date(2024, 12, 1), "form": "Mít tinh", "people": 300},
+            {"on": "2024-12-10", "form": "Treo băng rôn <& >", "people": None},
+        ],
+    }
     ctx = report_context(report, samples.AGENCIES, 3, date(2025, 1, 2))
     doc = Document(io.BytesIO(render_docx(TEMPLATES / "report.docx", ctx)))
     tables = [t for t in doc.tables if t.rows[0].cells[0].text == "STT"]
     assert len(tables) == 1
     t = tables[0]
-    assert _table_rows(t) == [["STT", "Ngày", "Hình thức", "Người tham dự"],
-                              ["1", "01/12/2024", "Mít tinh", "300 người"],
-                              ["2", "10/12/2024", "Treo băng rôn <& >", ""]]
+    assert _table_rows(t) == [
+        ["STT", "Ngày", "Hình thức", "Người tham dự"],
+        ["1", "01/12/2024", "Mít tinh", "300 người"],
+        ["2", "10/12/2024", "Treo băng rôn <& >", ""],
+    ]
     grid = [int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol"))]
     assert sum(grid) == 9355 and len(grid) == 4
     for row in t.rows:
@@ -531,7 +547,8 @@ def test_electronic_stamp_top_right_of_page_one():
     from worker.contexts import e_stamp, signing_time_iso
 
     assert signing_time_iso(datetime(2024, 1, 5, 7, 30, tzinfo=UTC)) == (
-        "2024-01-05T14:30:00+07:00")
+        "2024-01-05T14:30:00+07:00"
+    )
     assert signing_time_iso(datetime(2024, 1, 5, 7, 30, 12, 999)) == "2024-01-05T14:30:12+07:00"
     assert signing_time_iso(date(2024, 1, 5)) == "2024-01-05T00:00:00+07:00"
     _, ctx = CONTEXTS["report"]

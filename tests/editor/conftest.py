@@ -55,8 +55,12 @@ class _Form(HTMLParser):
             self.fields.append((self._textarea, text))
             self._textarea = None
         if tag == "select" and self._select is not None:
-            self.fields.append((self._select, self._selected if self._selected is not None
-                                else (self._first_option or "")))
+            self.fields.append(
+                (
+                    self._select,
+                    self._selected if self._selected is not None else (self._first_option or ""),
+                )
+            )
             self._select = None
 
 

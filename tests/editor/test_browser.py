@@ -16,10 +16,16 @@ def test_editor_in_browser(app, make_agency, people, db):  # noqa: ANN001
     from playwright.sync_api import expect, sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    ubnd = make_agency("UBND-XA-LH", name="Ủy ban nhân dân xã Long Hòa", abbreviation="UBND",
-                       level="commune", place="Long Hòa")
-    make_agency("CA-XA-LH", name="Công an xã Long Hòa", abbreviation="CA", level="commune",
-                place="Long Hòa")
+    ubnd = make_agency(
+        "UBND-XA-LH",
+        name="Ủy ban nhân dân xã Long Hòa",
+        abbreviation="UBND",
+        level="commune",
+        place="Long Hòa",
+    )
+    make_agency(
+        "CA-XA-LH", name="Công an xã Long Hòa", abbreviation="CA", level="commune", place="Long Hòa"
+    )
     user = people(ubnd, Role.SPECIALIST).username
     db.session.commit()
     db.session.remove()
@@ -67,7 +73,9 @@ def test_editor_in_browser(app, make_agency, people, db):  # noqa: ANN001
             page.wait_for_load_state()
             # the signer's name is missing: the page says where, and keeps everything
             expect(page.locator("#sg-name-err")).to_be_visible()
-            expect(page.locator("#title")).to_have_value("Tuyên truyền phòng, chống mua bán người năm 2025")  # noqa: E501
+            expect(page.locator("#title")).to_have_value(
+                "Tuyên truyền phòng, chống mua bán người năm 2025"
+            )  # noqa: E501
             expect(page.locator("#xem-truoc")).to_contain_text("Số buổi tuyên truyền")
             page.locator("#bieu-mau").scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / "editor-01-form-builder.png"))
@@ -86,4 +94,6 @@ def test_editor_in_browser(app, make_agency, people, db):  # noqa: ANN001
         server.shutdown()
     plan = db.session.scalar(select(Plan).where(Plan.code == "xa-long-hoa-2025-mua-ban-nguoi"))
     assert plan is not None and [f["name"] for f in plan.definition["form"]["fields"]] == [
-        "so_buoi", "co_vu_viec"]
+        "so_buoi",
+        "co_vu_viec",
+    ]

@@ -14,15 +14,28 @@ VIETNAMESE = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
     "ĐÂÊÔƠƯ0123456789 ,.;:()%-/<>&\"'"
 )
-SCALAR_TYPES = ["integer", "decimal", "percentage", "text", "textarea", "date", "choice",
-                "multichoice", "yesno"]
+SCALAR_TYPES = [
+    "integer",
+    "decimal",
+    "percentage",
+    "text",
+    "textarea",
+    "date",
+    "choice",
+    "multichoice",
+    "yesno",
+]
 
 
 @st.composite
 def field_dicts(draw: st.DrawFn, name: str) -> dict[str, Any]:
     kind = draw(st.sampled_from(SCALAR_TYPES))
-    field: dict[str, Any] = {"name": name, "label": f"Trường {name}", "type": kind,
-                             "required": draw(st.booleans())}
+    field: dict[str, Any] = {
+        "name": name,
+        "label": f"Trường {name}",
+        "type": kind,
+        "required": draw(st.booleans()),
+    }
     if kind == "integer":
         low = draw(st.integers(-1000, 1000))
         field.update(min=low, max=low + draw(st.integers(0, 100000)))
@@ -42,8 +55,16 @@ def schemas(draw: st.DrawFn, with_group: bool = True) -> FormSchema:
     fields = [draw(field_dicts(f"f{i}")) for i in range(n)]
     if with_group and draw(st.booleans()):
         columns = [draw(field_dicts(f"c{i}")) for i in range(draw(st.integers(1, 3)))]
-        fields.append({"name": "rows", "label": "Các hoạt động", "type": "group",
-                       "fields": columns, "min_rows": draw(st.integers(0, 2)), "max_rows": 6})
+        fields.append(
+            {
+                "name": "rows",
+                "label": "Các hoạt động",
+                "type": "group",
+                "fields": columns,
+                "min_rows": draw(st.integers(0, 2)),
+                "max_rows": 6,
+            }
+        )
     return parse_schema({"fields": fields})
 
 
@@ -63,11 +84,10 @@ def valid_value(draw: st.DrawFn, spec: Any, optional: bool = True) -> Any:
     if kind == "integer":
         return draw(st.integers(int(spec.effective_min), int(spec.effective_max)))
     if kind in ("decimal", "percentage"):
-        low = spec.effective_min if spec.effective_min is not None else Decimal(-10**9)
+        low = spec.effective_min if spec.effective_min is not None else Decimal(-(10**9))
         high = spec.effective_max if spec.effective_max is not None else Decimal(10**9)
         places = draw(st.integers(0, 4))
-        number = draw(st.decimals(low, high, places=places, allow_nan=False,
-                                  allow_infinity=False))
+        number = draw(st.decimals(low, high, places=places, allow_nan=False, allow_infinity=False))
         return format(number, "f")
     if kind in ("text", "textarea"):
         return _text(draw, spec, kind == "textarea")

@@ -21,8 +21,7 @@ from forms.build import FormData
 
 from .strategies import schemas, valid_data
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def make(schema: Any, pairs: list[tuple[str, Any]]) -> Any:
@@ -50,9 +49,12 @@ def broken(draw: st.DrawFn) -> tuple[Any, dict, str, str, str]:
     if spec.required:
         options.append(("", "Vui lòng nhập trường này"))
     if kind == "integer":
-        options += [("mười", "Giá trị phải là số nguyên"), ("1,5", "Giá trị phải là số nguyên"),
-                    (str(int(spec.effective_max) + 1), "Giá trị không được lớn hơn"),
-                    (str(int(spec.effective_min) - 1), "trở lên")]
+        options += [
+            ("mười", "Giá trị phải là số nguyên"),
+            ("1,5", "Giá trị phải là số nguyên"),
+            (str(int(spec.effective_max) + 1), "Giá trị không được lớn hơn"),
+            (str(int(spec.effective_min) - 1), "trở lên"),
+        ]
     elif kind in ("decimal", "percentage"):
         options.append(("12,5,1", "Giá trị phải là số"))
         if spec.effective_max is not None:
@@ -60,8 +62,10 @@ def broken(draw: st.DrawFn) -> tuple[Any, dict, str, str, str]:
         if spec.effective_min is not None:
             options.append((str(spec.effective_min - 1).replace(".", ","), "trở lên"))
     elif kind == "date":
-        options += [("31/02/2024", "Ngày không hợp lệ (dd/mm/yyyy)"),
-                    ("hôm qua", "Ngày không hợp lệ (dd/mm/yyyy)")]
+        options += [
+            ("31/02/2024", "Ngày không hợp lệ (dd/mm/yyyy)"),
+            ("hôm qua", "Ngày không hợp lệ (dd/mm/yyyy)"),
+        ]
     elif kind in ("choice", "multichoice"):
         options.append(("khac", "Lựa chọn không hợp lệ"))
     elif kind == "yesno":
@@ -92,35 +96,79 @@ def test_invalid_input_is_refused_on_its_field(case: tuple) -> None:
     assert draft.validate(mode=DRAFT) == (message == "Vui lòng nhập trường này")
 
 
-SCHEMA = parse_schema({"fields": [
-    {"name": "staff", "label": "Tổng số cán bộ", "type": "integer", "min": 0, "required": True},
-    {"name": "trained", "label": "Số cán bộ được tập huấn", "type": "integer", "min": 0},
-    {"name": "rate", "label": "Tỷ lệ", "type": "computed", "formula": "trained / staff * 100"},
-    {"name": "has_training", "label": "Có tổ chức tập huấn?", "type": "yesno"},
-    {"name": "reason", "label": "Lý do chưa tổ chức", "type": "textarea", "required": True,
-     "visible_if": {"field": "has_training", "equals": False}},
-    {"name": "proof", "label": "Tài liệu", "type": "file", "accept": ["pdf", "docx"],
-     "max_size_mb": 1},
-    {"name": "acts", "label": "Hoạt động", "type": "group", "min_rows": 1, "max_rows": 3,
-     "fields": [{"name": "day", "label": "Ngày", "type": "date", "required": True},
-                {"name": "people", "label": "Số người", "type": "integer", "min": 0}]},
-]})
+SCHEMA = parse_schema(
+    {
+        "fields": [
+            {
+                "name": "staff",
+                "label": "Tổng số cán bộ",
+                "type": "integer",
+                "min": 0,
+                "required": True,
+            },
+            {"name": "trained", "label": "Số cán bộ được tập huấn", "type": "integer", "min": 0},
+            {
+                "name": "rate",
+                "label": "Tỷ lệ",
+                "type": "computed",
+                "formula": "trained / staff * 100",
+            },
+            {"name": "has_training", "label": "Có tổ chức tập huấn?", "type": "yesno"},
+            {
+                "name": "reason",
+                "label": "Lý do chưa tổ chức",
+                "type": "textarea",
+                "required": True,
+                "visible_if": {"field": "has_training", "equals": False},
+            },
+            {
+                "name": "proof",
+                "label": "Tài liệu",
+                "type": "file",
+                "accept": ["pdf", "docx"],
+                "max_size_mb": 1,
+            },
+            {
+                "name": "acts",
+                "label": "Hoạt động",
+                "type": "group",
+                "min_rows": 1,
+                "max_rows": 3,
+                "fields": [
+                    {"name": "day", "label": "Ngày", "type": "date", "required": True},
+                    {"name": "people", "label": "Số người", "type": "integer", "min": 0},
+                ],
+            },
+        ]
+    }
+)
 
 
 def test_vietnamese_inputs_are_understood() -> None:
-    form = make(SCHEMA, [("staff", "1.200"), ("trained", "300"), ("acts-0-day", "2/9/2024"),
-                         ("acts-1-day", "2024-12-10"), ("acts-1-people", "45")])
+    form = make(
+        SCHEMA,
+        [
+            ("staff", "1.200"),
+            ("trained", "300"),
+            ("acts-0-day", "2/9/2024"),
+            ("acts-1-day", "2024-12-10"),
+            ("acts-1-people", "45"),
+        ],
+    )
     assert form.validate(mode=SUBMIT), form.errors
     data = form_to_data(form, SCHEMA)
     assert data["staff"] == 1200
     assert data["rate"] == "25.00"
-    assert data["acts"] == [{"day": "2024-09-02", "people": None},
-                            {"day": "2024-12-10", "people": 45}]
+    assert data["acts"] == [
+        {"day": "2024-09-02", "people": None},
+        {"day": "2024-12-10", "people": 45},
+    ]
 
 
 def test_computed_value_is_never_taken_from_the_request() -> None:
-    form = make(SCHEMA, [("staff", "0"), ("trained", "5"), ("rate", "100"),
-                         ("acts-0-day", "01/01/2024")])
+    form = make(
+        SCHEMA, [("staff", "0"), ("trained", "5"), ("rate", "100"), ("acts-0-day", "01/01/2024")]
+    )
     assert form.validate(mode=SUBMIT)
     assert form_to_data(form, SCHEMA)["rate"] is None  # division by zero → empty
 
@@ -140,8 +188,10 @@ def test_hidden_field_is_not_required_and_is_dropped_on_submit() -> None:
 def test_group_rows_are_checked_and_empty_rows_dropped() -> None:
     form = make(SCHEMA, [("staff", "1"), ("acts-0-people", "-3"), ("acts-1-day", "")])
     assert not form.validate(mode=SUBMIT)
-    assert form.errors["acts"][0] == {"day": ["Vui lòng nhập trường này"],
-                                      "people": ["Giá trị phải từ 0 trở lên"]}
+    assert form.errors["acts"][0] == {
+        "day": ["Vui lòng nhập trường này"],
+        "people": ["Giá trị phải từ 0 trở lên"],
+    }
     empty = make(SCHEMA, [("staff", "1")])
     assert not empty.validate(mode=SUBMIT)
     assert "Cần ít nhất 1 dòng" in empty.errors["acts"]
@@ -151,8 +201,10 @@ def test_group_rows_are_checked_and_empty_rows_dropped() -> None:
 def test_draft_keeps_what_was_typed() -> None:
     form = make(SCHEMA, [("staff", "mười"), ("trained", "-1")])
     assert not form.validate(mode=DRAFT)
-    assert form.errors == {"staff": ["Giá trị phải là số nguyên"],
-                           "trained": ["Giá trị phải từ 0 trở lên"]}
+    assert form.errors == {
+        "staff": ["Giá trị phải là số nguyên"],
+        "trained": ["Giá trị phải từ 0 trở lên"],
+    }
     assert form["staff"].kh_text() == "mười"
     assert form_to_data(form, SCHEMA, mode=DRAFT)["trained"] == -1
 
@@ -173,8 +225,9 @@ def test_files_extension_and_size() -> None:
     assert big.errors == {"proof": ["Tệp quá lớn (tối đa 1 MB)"]}
     good = make(SCHEMA, [*base, ("proof", Upload("bao-cao.PDF", 2000))])
     assert good.validate(mode=SUBMIT)
-    stored = form_to_data(good, SCHEMA, store_file=lambda name, f: {"filename": f.filename,
-                                                                     "id": 7})
+    stored = form_to_data(
+        good, SCHEMA, store_file=lambda name, f: {"filename": f.filename, "id": 7}
+    )
     assert stored["proof"] == {"filename": "bao-cao.PDF", "id": 7}
     # Saving again without a new upload keeps the stored file.
     again = make(SCHEMA, base)
@@ -182,15 +235,20 @@ def test_files_extension_and_size() -> None:
 
 
 def test_required_file_is_satisfied_by_the_stored_one() -> None:
-    schema = parse_schema({"fields": [{"name": "f", "label": "Tệp", "type": "file",
-                                       "required": True}]})
+    schema = parse_schema(
+        {"fields": [{"name": "f", "label": "Tệp", "type": "file", "required": True}]}
+    )
     assert not make(schema, []).validate(mode=SUBMIT)
     assert make(schema, []).validate(mode=SUBMIT, existing={"f": {"filename": "a.pdf"}})
 
 
 def test_add_and_remove_rows_without_javascript() -> None:
-    pairs = [("staff", "5"), ("acts-0-day", "01/01/2024"), ("acts-1-day", "02/01/2024"),
-             ("acts-1-people", "7")]
+    pairs = [
+        ("staff", "5"),
+        ("acts-0-day", "01/01/2024"),
+        ("acts-1-day", "02/01/2024"),
+        ("acts-1-people", "7"),
+    ]
     form = make(SCHEMA, [*pairs, ("_add_row", "acts")])
     assert handle_row_actions(form, FormData([("_add_row", "acts")]))
     assert len(form["acts"].entries) == 3

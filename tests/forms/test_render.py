@@ -7,24 +7,47 @@ import jinja2
 from forms import SUBMIT, TEMPLATE_FOLDER, build_form_class, parse_schema
 from forms.build import FormData
 
-SCHEMA = parse_schema({"fields": [
-    {"name": "staff", "label": "Cán bộ <b>", "type": "integer", "min": 0, "unit": "người",
-     "help": "Tính cả hợp đồng & tạm tuyển", "required": True},
-    {"name": "has", "label": "Có tập huấn?", "type": "yesno"},
-    {"name": "why", "label": "Lý do", "type": "text", "visible_if": {"field": "has",
-                                                                      "equals": False}},
-    {"name": "acts", "label": "Hoạt động", "type": "group",
-     "fields": [{"name": "day", "label": "Ngày", "type": "date"}]},
-]})
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATE_FOLDER), autoescape=True,
-                         undefined=jinja2.StrictUndefined)
+SCHEMA = parse_schema(
+    {
+        "fields": [
+            {
+                "name": "staff",
+                "label": "Cán bộ <b>",
+                "type": "integer",
+                "min": 0,
+                "unit": "người",
+                "help": "Tính cả hợp đồng & tạm tuyển",
+                "required": True,
+            },
+            {"name": "has", "label": "Có tập huấn?", "type": "yesno"},
+            {
+                "name": "why",
+                "label": "Lý do",
+                "type": "text",
+                "visible_if": {"field": "has", "equals": False},
+            },
+            {
+                "name": "acts",
+                "label": "Hoạt động",
+                "type": "group",
+                "fields": [{"name": "day", "label": "Ngày", "type": "date"}],
+            },
+        ]
+    }
+)
+ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATE_FOLDER),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
 
 
 def render(pairs: list[tuple[str, str]]) -> str:
     form = build_form_class(SCHEMA)(formdata=FormData(pairs))
     form.validate(mode=SUBMIT)
-    template = ENV.from_string('{% from "kehoach_forms/render.html" import render_form %}'
-                               "{{ render_form(form, schema) }}")
+    template = ENV.from_string(
+        '{% from "kehoach_forms/render.html" import render_form %}{{ render_form(form, schema) }}'
+    )
     return template.render(form=form, schema=SCHEMA)
 
 
@@ -33,8 +56,10 @@ def test_fields_errors_and_escaping() -> None:
     assert '<label class="form-label" for="staff">Cán bộ &lt;b&gt;' in html
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'aria-describedby="staff-error staff-help staff-unit"' in html
-    assert '<div class="invalid-feedback d-block" id="staff-error" aria-live="polite">' \
-           "<div>Giá trị phải là số nguyên</div>" in html
+    assert (
+        '<div class="invalid-feedback d-block" id="staff-error" aria-live="polite">'
+        "<div>Giá trị phải là số nguyên</div>" in html
+    )
     assert "Tính cả hợp đồng &amp; tạm tuyển" in html
     assert 'id="acts-0-day-error" aria-live="polite"><div>Ngày không hợp lệ (dd/mm/yyyy)' in html
     assert '<label class="visually-hidden" for="acts-0-day">Ngày (dòng 1)</label>' in html

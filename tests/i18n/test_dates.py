@@ -12,13 +12,16 @@ from flask_babel import refresh
 from app.ui import date_table, date_text
 
 
-@pytest.mark.parametrize("d, vi, en", [
-    (date(2025, 1, 5), "ngày 05 tháng 01 năm 2025", "5 January 2025"),
-    (date(2019, 6, 29), "ngày 29 tháng 6 năm 2019", "29 June 2019"),
-    (date(2025, 2, 12), "ngày 12 tháng 02 năm 2025", "12 February 2025"),
-    (date(2024, 3, 9), "ngày 09 tháng 3 năm 2024", "9 March 2024"),
-    (date(2024, 12, 31), "ngày 31 tháng 12 năm 2024", "31 December 2024"),
-])
+@pytest.mark.parametrize(
+    "d, vi, en",
+    [
+        (date(2025, 1, 5), "ngày 05 tháng 01 năm 2025", "5 January 2025"),
+        (date(2019, 6, 29), "ngày 29 tháng 6 năm 2019", "29 June 2019"),
+        (date(2025, 2, 12), "ngày 12 tháng 02 năm 2025", "12 February 2025"),
+        (date(2024, 3, 9), "ngày 09 tháng 3 năm 2024", "9 March 2024"),
+        (date(2024, 12, 31), "ngày 31 tháng 12 năm 2024", "31 December 2024"),
+    ],
+)
 def test_date_text(d: date, vi: str, en: str) -> None:
     assert date_text(d, "vi") == vi
     assert date_text(d, "en") == en
@@ -45,7 +48,8 @@ def test_filters_follow_the_session_language(app) -> None:  # noqa: ANN001
     tpl = "{{ d|date_text }} · {{ d|date_table }}"
     with app.test_request_context("/"):
         assert render_template_string(tpl, d=date(2025, 1, 5)) == (
-            "ngày 05 tháng 01 năm 2025 · 05/01/2025")
+            "ngày 05 tháng 01 năm 2025 · 05/01/2025"
+        )
     with app.test_request_context("/") as ctx:
         ctx.session["lang"] = "en"
         refresh()  # the locale is cached per context

@@ -1,5 +1,3 @@
-
-
 def test_language_switch_never_redirects_off_site(client):
     resp = client.post("/auth/lang/en", headers={"Referer": "https://evil.example/phish"})
     assert resp.status_code == 302

@@ -60,8 +60,10 @@ def test_admin_pages(client, plan, people) -> None:  # noqa: ANN001
     assert "Working calendar" in en and "Load built-in calendar" in en
     assert "Make-up working day" in en  # DAY_KIND_LABELS in the select
     switch(client, "en")
-    resp = client.post("/quan-tri/nguoi-dung/them", data={"username": "", "full_name": "",
-                                                          "agency_id": "0", "password": ""})
+    resp = client.post(
+        "/quan-tri/nguoi-dung/them",
+        data={"username": "", "full_name": "", "agency_id": "0", "password": ""},
+    )
     page = text(resp)
     assert "Please enter “Full name”." in page and "Please choose “Agency”." in page
 

@@ -121,5 +121,6 @@ def test_workflow_refusal_is_translated(client, plan, people) -> None:  # noqa: 
         ctx.session["lang"] = "en"
         refresh()
         assert translate(PlanFlow.GUARD_MESSAGES["is_actor_issuer_clerk"]) == (
-            "Only a clerk of the issuing agency may number and release the plan.")
+            "Only a clerk of the issuing agency may number and release the plan."
+        )
         assert translate(PlanFlow.STATE_LABELS["in_progress"]) == "In progress"

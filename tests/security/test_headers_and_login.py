@@ -50,8 +50,9 @@ def test_login_does_not_reveal_username(client, user, monkeypatch) -> None:  # n
 
     calls = []
     real = security.check_password_hash
-    monkeypatch.setattr("app.models.agency.check_password_hash",
-                        lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(
+        "app.models.agency.check_password_hash", lambda *a: calls.append(1) or real(*a)
+    )
     known = client.post("/auth/login", data={"username": user.username, "password": "sai-mk"})
     n_known = len(calls)
     unknown = client.post("/auth/login", data={"username": "khong-co-ai", "password": "sai-mk"})
@@ -61,12 +62,23 @@ def test_login_does_not_reveal_username(client, user, monkeypatch) -> None:  # n
     assert len(calls) - n_known == n_known >= 1  # same work: no timing oracle
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "///evil.example/",
-                                    "/\\evil.example/", "\\\\evil.example", "javascript:alert(1)",
-                                    "/%5Cevil.example"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "///evil.example/",
+        "/\\evil.example/",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "/%5Cevil.example",
+    ],
+)
 def test_no_open_redirect_after_login(client, user, target) -> None:  # noqa: ANN001
-    resp = client.post("/auth/login?next=" + target.replace("%", "%25"),
-                       data={"username": user.username, "password": PASSWORD})
+    resp = client.post(
+        "/auth/login?next=" + target.replace("%", "%25"),
+        data={"username": user.username, "password": PASSWORD},
+    )
     assert resp.status_code == 302
     loc = resp.headers["Location"]
     assert urlsplit(loc).netloc in ("", "localhost") and not loc.startswith("//"), loc
@@ -82,6 +94,7 @@ def test_no_open_redirect_from_language_switch(client, ref) -> None:  # noqa: AN
 
 
 def test_next_within_site_is_kept(client, user) -> None:  # noqa: ANN001
-    resp = client.post("/auth/login?next=/plans/", data={"username": user.username,
-                                                         "password": PASSWORD})
+    resp = client.post(
+        "/auth/login?next=/plans/", data={"username": user.username, "password": PASSWORD}
+    )
     assert resp.headers["Location"].endswith("/plans/")

@@ -27,9 +27,15 @@ from tests.web.conftest import login
 ROOT = Path(__file__).resolve().parents[2]
 VN = timezone(timedelta(hours=7))
 MARK_A = "BÍ-MẬT-CỦA-A-7391"
-XSS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>']
-PUBLIC = {"auth.login", "auth.set_language", "main.health", "static", "editor.static",
-          "kehoach_forms.static"}
+XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
+PUBLIC = {
+    "auth.login",
+    "auth.set_language",
+    "main.health",
+    "static",
+    "editor.static",
+    "kehoach_forms.static",
+}
 
 
 @pytest.fixture
@@ -56,11 +62,15 @@ def world(db, people, make_agency):  # noqa: ANN001, ANN201
     doc = documents.create_document("plan", plan.issuer, plan.title, spec, plan=plan)
     documents.transition(doc, "request_signature", spec)
     documents.transition(doc, "sign", people(plan.issuer, Role.SIGNER))
-    documents.transition(doc, "release", people(plan.issuer, Role.CLERK),
-                         issued_on=date(2024, 11, 5))
+    documents.transition(
+        doc, "release", people(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5)
+    )
     period = plan.periods[0]
-    plain = [a.agency for a in plan.reporting_assignments
-             if a.agency_id not in (plan.issuer_id, plan.standing_agency_id)]
+    plain = [
+        a.agency
+        for a in plan.reporting_assignments
+        if a.agency_id not in (plan.issuer_id, plan.standing_agency_id)
+    ]
     a_agency, b_agency = plain[0], plain[1]
     a_agency.name = a_agency.name + " " + XSS[1]
     clock.set_now(datetime(2024, 12, 20, 10, tzinfo=VN))
@@ -69,25 +79,43 @@ def world(db, people, make_agency):  # noqa: ANN001, ANN201
         rep, lead = people(ag, Role.REPORTER), people(ag, Role.AGENCY_LEADER)
         r = reports.start_report(plan, period, rep)
         text = (MARK_A + " " + XSS[0] + XSS[1]) if key == "a" else "Khó khăn của B"
-        reports.save_draft(r, {"banners": 3, "slogans_used": True, "articles": 2,
-                               "difficulties": text}, rep, r.version)
+        reports.save_draft(
+            r,
+            {"banners": 3, "slogans_used": True, "articles": 2, "difficulties": text},
+            rep,
+            r.version,
+        )
         reports.transition(r, "submit_for_approval", rep)
         reports.transition(r, "approve", lead)
         out[key] = r
-    reports.transition(out["a"], "return_for_revision", spec,
-                       comment="Lý do " + XSS[0] + XSS[1])
-    a_doc = documents.create_document("report", a_agency, MARK_A + " văn bản",
-                                      people(a_agency, Role.REPORTER), report=out["a"],
-                                      plan=plan, render=False)
-    ext = deadlines.request_extension(period, people(a_agency, Role.REPORTER), date(2025, 1, 20),
-                                      MARK_A + " xin gia hạn")
+    reports.transition(out["a"], "return_for_revision", spec, comment="Lý do " + XSS[0] + XSS[1])
+    a_doc = documents.create_document(
+        "report",
+        a_agency,
+        MARK_A + " văn bản",
+        people(a_agency, Role.REPORTER),
+        report=out["a"],
+        plan=plan,
+        render=False,
+    )
+    ext = deadlines.request_extension(
+        period, people(a_agency, Role.REPORTER), date(2025, 1, 20), MARK_A + " xin gia hạn"
+    )
     other = make_agency("KHAC-TV", name="Cơ quan không liên quan")
     db.session.commit()
-    note = db.session.scalar(select(Notification).where(
-        Notification.user_id == people(a_agency, Role.REPORTER).id))
+    note = db.session.scalar(
+        select(Notification).where(Notification.user_id == people(a_agency, Role.REPORTER).id)
+    )
     world = {
-        "plan": plan, "period": period, "a": a_agency, "b": b_agency, "ra": out["a"],
-        "rb": out["b"], "doc": a_doc, "ext": ext, "note": note,
+        "plan": plan,
+        "period": period,
+        "a": a_agency,
+        "b": b_agency,
+        "ra": out["a"],
+        "rb": out["b"],
+        "doc": a_doc,
+        "ext": ext,
+        "note": note,
         "a_reporter": people(a_agency, Role.REPORTER),
         "b_reporter": people(b_agency, Role.REPORTER),
         "outsider": people(other, Role.SPECIALIST),
@@ -99,10 +127,20 @@ def world(db, people, make_agency):  # noqa: ANN001, ANN201
 
 
 def _ids(w) -> dict:  # noqa: ANN001
-    return {"plan_id": w["plan"].id, "period_id": w["period"].id, "report_id": w["ra"].id,
-            "doc_id": w["doc"].id, "ext_id": w["ext"].id, "agency_id": w["a"].id,
-            "user_id": w["a_reporter"].id, "day": "2024-09-02", "which": "docx", "code": "vi",
-            "notification_id": w["note"].id if w["note"] else 999999, "filename": "x.css"}
+    return {
+        "plan_id": w["plan"].id,
+        "period_id": w["period"].id,
+        "report_id": w["ra"].id,
+        "doc_id": w["doc"].id,
+        "ext_id": w["ext"].id,
+        "agency_id": w["a"].id,
+        "user_id": w["a_reporter"].id,
+        "day": "2024-09-02",
+        "which": "docx",
+        "code": "vi",
+        "notification_id": w["note"].id if w["note"] else 999999,
+        "filename": "x.css",
+    }
 
 
 def _url(rule, ids) -> str:  # noqa: ANN001
@@ -110,8 +148,7 @@ def _url(rule, ids) -> str:  # noqa: ANN001
 
 
 def _rules(app, method):  # noqa: ANN001, ANN202
-    return [r for r in app.url_map.iter_rules()
-            if method in r.methods and r.endpoint not in PUBLIC]
+    return [r for r in app.url_map.iter_rules() if method in r.methods and r.endpoint not in PUBLIC]
 
 
 def test_anonymous_is_sent_to_login(app, world) -> None:  # noqa: ANN001
@@ -125,8 +162,14 @@ def test_anonymous_is_sent_to_login(app, world) -> None:  # noqa: ANN001
             assert "/auth/login" in resp.headers["Location"], rule.rule
 
 
-A_ONLY = {"reports.show", "reports.edit", "documents.show", "documents.status",
-          "documents.download", "dashboard.notifications_page"}
+A_ONLY = {
+    "reports.show",
+    "reports.edit",
+    "documents.show",
+    "documents.status",
+    "documents.download",
+    "dashboard.notifications_page",
+}
 
 
 @pytest.mark.parametrize("who", ["b_reporter", "outsider", "admin"])
@@ -148,21 +191,26 @@ def test_get_every_route_with_other_agencys_ids(app, world, who) -> None:  # noq
             assert resp.status_code == 403, rule.rule
         if rule.endpoint in A_ONLY - {"dashboard.notifications_page"}:
             assert resp.status_code in (403, 404), (who, rule.rule, resp.status_code)
-        if who == "outsider" and "plan_id" in rule.arguments | set() or (
-                who == "outsider" and "period_id" in rule.arguments):
+        if (
+            who == "outsider"
+            and "plan_id" in rule.arguments | set()
+            or (who == "outsider" and "period_id" in rule.arguments)
+        ):
             assert resp.status_code in (403, 404), (who, rule.rule, resp.status_code)
 
 
 def _snapshot(db) -> list:  # noqa: ANN001
     rows = []
-    for model, cols in ((Report, ("status", "data", "version", "return_reason")),
-                        (Document, ("status", "title", "symbol", "signed_path")),
-                        (Extension, ("status", "granted_due")),
-                        (Plan, ("status", "title", "version")),
-                        (ReportingPeriod, ("status",)),
-                        (Agency, ("name", "valid_to")),
-                        (User, ("active", "password_hash", "roles", "agency_id")),
-                        (Notification, ("read_at",))):
+    for model, cols in (
+        (Report, ("status", "data", "version", "return_reason")),
+        (Document, ("status", "title", "symbol", "signed_path")),
+        (Extension, ("status", "granted_due")),
+        (Plan, ("status", "title", "version")),
+        (ReportingPeriod, ("status",)),
+        (Agency, ("name", "valid_to")),
+        (User, ("active", "password_hash", "roles", "agency_id")),
+        (Notification, ("read_at",)),
+    ):
         db.session.expire_all()
         for obj in db.session.scalars(select(model).order_by(model.id)):
             rows.append((model.__name__, obj.id, *(repr(getattr(obj, c, None)) for c in cols)))
@@ -171,8 +219,14 @@ def _snapshot(db) -> list:  # noqa: ANN001
 
 
 # POSTs the user may legitimately make for their own agency or themselves
-OWN = {"auth.logout", "dashboard.mark_all_read", "reports.start", "dashboard.request_extension",
-       "editor.new", "plans.import_plan"}
+OWN = {
+    "auth.logout",
+    "dashboard.mark_all_read",
+    "reports.start",
+    "dashboard.request_extension",
+    "editor.new",
+    "plans.import_plan",
+}
 FORMS = {
     "reports.action": {"trigger": "accept", "comment": "x"},
     "documents.action": {"trigger": "request_signature"},
@@ -217,13 +271,31 @@ def test_every_post_needs_a_csrf_token(app, world) -> None:  # noqa: ANN001
 def test_text_from_users_is_escaped(app, world) -> None:  # noqa: ANN001
     client = app.test_client()
     pages = {
-        "standing": [f"/reports/{world['ra'].id}", f"/plans/{world['plan'].id}", "/plans/",
-                     f"/periods/{world['period'].id}/consolidation", "/extensions", "/review",
-                     "/", f"/documents/{world['doc'].id}", "/documents/"],
-        "a_reporter": [f"/reports/{world['ra'].id}", f"/reports/{world['ra'].id}/edit", "/inbox",
-                       "/", "/notifications?all=1", f"/plans/{world['plan'].id}"],
-        "admin": ["/quan-tri/co-quan", f"/quan-tri/co-quan/{world['a'].id}",
-                  "/quan-tri/nguoi-dung", f"/editor/{world['plan'].id}"],
+        "standing": [
+            f"/reports/{world['ra'].id}",
+            f"/plans/{world['plan'].id}",
+            "/plans/",
+            f"/periods/{world['period'].id}/consolidation",
+            "/extensions",
+            "/review",
+            "/",
+            f"/documents/{world['doc'].id}",
+            "/documents/",
+        ],
+        "a_reporter": [
+            f"/reports/{world['ra'].id}",
+            f"/reports/{world['ra'].id}/edit",
+            "/inbox",
+            "/",
+            "/notifications?all=1",
+            f"/plans/{world['plan'].id}",
+        ],
+        "admin": [
+            "/quan-tri/co-quan",
+            f"/quan-tri/co-quan/{world['a'].id}",
+            "/quan-tri/nguoi-dung",
+            f"/editor/{world['plan'].id}",
+        ],
     }
     for who, urls in pages.items():
         login(client, world[who])

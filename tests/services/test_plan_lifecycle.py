@@ -18,7 +18,6 @@ def load_plan(name: str) -> Plan:
     return loader.load(loader.parse_file(ROOT / "plans" / name))
 
 
-
 def issue(plan, people, on):
     specialist = people(plan.standing_agency, Role.SPECIALIST)
     doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
@@ -68,17 +67,27 @@ def test_tra_vinh_from_draft_to_consolidated(db, people):
     specialist = people(plan.standing_agency, Role.SPECIALIST)
     returned_agency = expected[1].agency
     for i, a in enumerate(expected):
-        clock.set_now(datetime(2024, 12, 20, 10, tzinfo=VN) if i != 5
-                      else datetime(2025, 1, 6, 10, tzinfo=VN))  # one agency late
-        r = report_and_submit(plan, period, a.agency, people, {
-            "banners": i + 1, "slogans_used": True, "articles": 2,
-            "difficulties": f"Khó khăn của {a.agency.name} <b>&</b>",
-        })
+        clock.set_now(
+            datetime(2024, 12, 20, 10, tzinfo=VN) if i != 5 else datetime(2025, 1, 6, 10, tzinfo=VN)
+        )  # one agency late
+        r = report_and_submit(
+            plan,
+            period,
+            a.agency,
+            people,
+            {
+                "banners": i + 1,
+                "slogans_used": True,
+                "articles": 2,
+                "difficulties": f"Khó khăn của {a.agency.name} <b>&</b>",
+            },
+        )
         if a.agency is returned_agency:
             with pytest.raises(TransitionRefused, match="lý do"):
                 reports.transition(r, "return_for_revision", specialist, comment="")
-            reports.transition(r, "return_for_revision", specialist,
-                               comment="Bổ sung số băng rôn đã treo")
+            reports.transition(
+                r, "return_for_revision", specialist, comment="Bổ sung số băng rôn đã treo"
+            )
             assert r.status == "returned" and r.return_reason == "Bổ sung số băng rôn đã treo"
             reporter = people(a.agency, Role.REPORTER)
             reports.save_draft(r, {**r.data, "banners": 100}, reporter, r.version)
@@ -90,7 +99,12 @@ def test_tra_vinh_from_draft_to_consolidated(db, people):
 
     returned = db.session.scalar(select(Report).where(Report.agency_id == returned_agency.id))
     assert [v.status for v in returned.versions] == [
-        "awaiting_approval", "submitted", "returned", "submitted", "accepted"]
+        "awaiting_approval",
+        "submitted",
+        "returned",
+        "submitted",
+        "accepted",
+    ]
     assert returned.versions[1].data["banners"] == 2
     assert returned.versions[-1].data["banners"] == 100
 
@@ -106,13 +120,17 @@ def test_tra_vinh_from_draft_to_consolidated(db, people):
     assert results["by_name"]["banners"]["value"] == total
     assert results["summary"]["late"] == 1 and results["summary"]["missing"] == 0
 
-    trail = db.session.scalars(select(AuditEvent).where(AuditEvent.plan_id == plan.id)
-                               .order_by(AuditEvent.id)).all()
+    trail = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.plan_id == plan.id).order_by(AuditEvent.id)
+    ).all()
     plan_steps = [(e.action, e.from_state, e.to_state) for e in trail if e.object_type == "plan"]
-    assert plan_steps == [("create", None, "draft"), ("issue", "draft", "issued"),
-                          ("start", "issued", "in_progress"),
-                          ("mark_reported", "in_progress", "reported"),
-                          ("mark_consolidated", "reported", "consolidated")]
+    assert plan_steps == [
+        ("create", None, "draft"),
+        ("issue", "draft", "issued"),
+        ("start", "issued", "in_progress"),
+        ("mark_reported", "in_progress", "reported"),
+        ("mark_consolidated", "reported", "consolidated"),
+    ]
     ret = [e for e in trail if e.action == "return_for_revision"]
     assert len(ret) == 1 and ret[0].comment == "Bổ sung số băng rôn đã treo"
     assert ret[0].actor_id == specialist.id and ret[0].from_state == "submitted"
@@ -133,9 +151,19 @@ def test_ninh_thuan_one_yearly_period(db, people):
     agencies = [a.agency for a in plan.reporting_assignments]
     specialist = people(plan.standing_agency, Role.SPECIALIST)
     for n, agency in enumerate(agencies[:3]):
-        r = report_and_submit(plan, p2023, agency, people, {
-            "has_training": True, "fake_news_detected": 10, "fake_news_handled": 9 - n,
-            "spokesperson_rate": 100, "training_sessions": 2})
+        r = report_and_submit(
+            plan,
+            p2023,
+            agency,
+            people,
+            {
+                "has_training": True,
+                "fake_news_detected": 10,
+                "fake_news_handled": 9 - n,
+                "spokesperson_rate": 100,
+                "training_sessions": 2,
+            },
+        )
         reports.transition(r, "accept", specialist)
     with pytest.raises(TransitionRefused, match="Chưa hết hạn"):
         plans.close_round(p2023, specialist, today=date(2023, 12, 20))
@@ -173,8 +201,12 @@ def test_cross_agency_access_is_refused(db, people):
 
     seen = db.session.scalars(access.reports_query(intruder)).all()
     assert r not in seen
-    assert r in db.session.scalars(access.reports_query(people(plan.standing_agency,
-                                                               Role.SPECIALIST))).all()
+    assert (
+        r
+        in db.session.scalars(
+            access.reports_query(people(plan.standing_agency, Role.SPECIALIST))
+        ).all()
+    )
 
 
 def test_consolidation_cascades_to_the_parent_plan(db, people):
@@ -185,24 +217,46 @@ def test_consolidation_cascades_to_the_parent_plan(db, people):
     issue(parent, people, date(2022, 12, 28))
     child_def = copy.deepcopy(loader.parse_file(ROOT / "plans" / "ninh-thuan-2023-2028.yaml"))
     child_def.update(
-        code="phan-rang-2023", parent_plan=parent.code, issuer="UBND-NT-PHANRANG",
-        standing_agency="UBND-NT-PHANRANG", title="Truyền thông về quyền con người năm 2023",
+        code="phan-rang-2023",
+        parent_plan=parent.code,
+        issuer="UBND-NT-PHANRANG",
+        standing_agency="UBND-NT-PHANRANG",
+        title="Truyền thông về quyền con người năm 2023",
         schedule={"kind": "once", "due": date(2023, 12, 10)},
-        agencies=[{"code": f"XA-{i}", "name": f"UBND phường {i}", "abbreviation": "UBND",
-                   "place": "Phan Rang - Tháp Chàm", "level": "commune"} for i in (1, 2)],
-        assignments=[{"agency": f"XA-{i}", "role": "cooperate", "tasks": ["Báo cáo kết quả"]}
-                     for i in (1, 2)],
+        agencies=[
+            {
+                "code": f"XA-{i}",
+                "name": f"UBND phường {i}",
+                "abbreviation": "UBND",
+                "place": "Phan Rang - Tháp Chàm",
+                "level": "commune",
+            }
+            for i in (1, 2)
+        ],
+        assignments=[
+            {"agency": f"XA-{i}", "role": "cooperate", "tasks": ["Báo cáo kết quả"]} for i in (1, 2)
+        ],
     )
-    child = loader.load(loader.parse_text(__import__("yaml").safe_dump(
-        child_def, allow_unicode=True), "child.yaml"))
+    child = loader.load(
+        loader.parse_text(__import__("yaml").safe_dump(child_def, allow_unicode=True), "child.yaml")
+    )
     assert child.parent_plan_id == parent.id
     clock.set_now(date(2023, 11, 1))
     issue(child, people, date(2023, 11, 1))
     specialist = people(child.standing_agency, Role.SPECIALIST)
     for n, a in enumerate(child.reporting_assignments):
-        r = report_and_submit(child, child.periods[0], a.agency, people, {
-            "has_training": True, "fake_news_detected": 4, "fake_news_handled": 3,
-            "difficulties": f"Thiếu kinh phí ở phường {n + 1}"})
+        r = report_and_submit(
+            child,
+            child.periods[0],
+            a.agency,
+            people,
+            {
+                "has_training": True,
+                "fake_news_detected": 4,
+                "fake_news_handled": 3,
+                "difficulties": f"Thiếu kinh phí ở phường {n + 1}",
+            },
+        )
         reports.transition(r, "accept", specialist)
     release_consolidated(child.periods[0], people)
     db.session.commit()

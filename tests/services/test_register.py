@@ -36,8 +36,11 @@ def test_rolled_back_number_is_given_again(db, make_agency):
 def _issue_many(url: str, agency_id: int, queue) -> None:  # noqa: ANN001
     from tests.conftest import make_app
 
-    app = make_app("postgresql" if url.startswith("postgresql") else "sqlite",
-                   create_schema=False, SQLALCHEMY_DATABASE_URI=url)
+    app = make_app(
+        "postgresql" if url.startswith("postgresql") else "sqlite",
+        create_schema=False,
+        SQLALCHEMY_DATABASE_URI=url,
+    )
     from app.extensions import db
     from app.models import Agency
 

@@ -16,11 +16,16 @@ def test_yearly_periods_of_a_multi_year_plan():
 def test_cutoff_windows():
     q = periods_for({"kind": "quarterly", "start": 2024, "end": 2024})
     assert [(p.starts_on, p.ends_on) for p in q] == [
-        (date(2023, 12, 15), date(2024, 3, 14)), (date(2024, 3, 15), date(2024, 6, 14)),
-        (date(2024, 6, 15), date(2024, 9, 14)), (date(2024, 9, 15), date(2024, 12, 14))]
+        (date(2023, 12, 15), date(2024, 3, 14)),
+        (date(2024, 3, 15), date(2024, 6, 14)),
+        (date(2024, 6, 15), date(2024, 9, 14)),
+        (date(2024, 9, 15), date(2024, 12, 14)),
+    ]
     h = periods_for({"kind": "half_yearly", "start": 2024, "end": 2024})
     assert [(p.starts_on, p.ends_on) for p in h] == [
-        (date(2023, 12, 15), date(2024, 6, 14)), (date(2024, 6, 15), date(2024, 12, 14))]
+        (date(2023, 12, 15), date(2024, 6, 14)),
+        (date(2024, 6, 15), date(2024, 12, 14)),
+    ]
     m = periods_for({"kind": "monthly", "start": 2024, "end": 2024})
     assert len(m) == 12
     assert (m[0].starts_on, m[0].ends_on) == (date(2023, 12, 15), date(2024, 1, 14))
@@ -41,4 +46,5 @@ def test_working_days_skip_weekends_holidays_and_count_makeup_days():
     assert working_days_between(date(2024, 12, 20), date(2024, 12, 27)) == 5
     assert working_days_between(date(2024, 12, 27), date(2024, 12, 20)) == 0
     assert periods_for({"kind": "yearly", "start": 2024, "end": 2024, "due_working_days": 1})[
-        0].due_on == date(2024, 12, 16)
+        0
+    ].due_on == date(2024, 12, 16)

@@ -23,8 +23,10 @@ def test_round_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
     specialist = people(plan.standing_agency, Role.SPECIALIST)
     signer, clerk = people(plan.issuer, Role.SIGNER), people(plan.issuer, Role.CLERK)
     agencies = [a.agency for a in plan.reporting_assignments[:3]]
-    staff = {a.code: (people(a, Role.REPORTER).username, people(a, Role.AGENCY_LEADER).username)
-             for a in agencies}
+    staff = {
+        a.code: (people(a, Role.REPORTER).username, people(a, Role.AGENCY_LEADER).username)
+        for a in agencies
+    }
     specialist, signer, clerk = specialist.username, signer.username, clerk.username
     agencies = [a.code for a in agencies]
     plan_id, period_id, title = plan.id, plan.periods[0].id, plan.title
@@ -151,8 +153,7 @@ def test_round_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             from worker import jobs
 
             with app.app_context():
-                doc = db.session.scalar(
-                    select(Document).where(Document.kind == "consolidated"))
+                doc = db.session.scalar(select(Document).where(Document.kind == "consolidated"))
                 doc_id, key = doc.id, doc.render_key
                 db.session.remove()
             jobs.set_app(app)

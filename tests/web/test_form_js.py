@@ -52,10 +52,13 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             def open_page(js: bool):  # noqa: ANN202
                 context = browser.new_context(viewport=SIZE, java_script_enabled=js)
                 page = context.new_page()
-                page.on("console", lambda m: messages.append(
-                    f"{m.type}: {m.text} ({m.location.get('url')})")
+                page.on(
+                    "console",
+                    lambda m: messages.append(f"{m.type}: {m.text} ({m.location.get('url')})")
                     if (m.type == "error" or "Content Security Policy" in m.text)
-                    and not str(m.location.get("url")).endswith("/favicon.ico") else None)
+                    and not str(m.location.get("url")).endswith("/favicon.ico")
+                    else None,
+                )
                 page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
                 page.goto(base + "/auth/login")
                 page.fill("#username", username)
@@ -109,10 +112,12 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             fill_row(2, "10/12/2024", "tuyen_truyen_mieng", "Nói chuyện chuyên đề")
             assert page.evaluate("window.khMarker") == 1, "the page was reloaded"
             expect(rows.nth(0).locator('input[name$="-content"]')).to_have_value(
-                "Treo băng rôn tại trụ sở")
+                "Treo băng rôn tại trụ sở"
+            )
             expect(rows.nth(1).locator('select[name$="-form"]')).to_have_value("bao_chi")
             names = rows.locator('input[name$="-content"]').evaluate_all(
-                "els => els.map(e => e.name)")
+                "els => els.map(e => e.name)"
+            )
             assert len(set(names)) == 3, names
             group.scroll_into_view_if_needed()
             shot(page, "03-rows-added")
@@ -120,13 +125,16 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             expect(rows).to_have_count(2)
             assert page.evaluate("window.khMarker") == 1, "the page was reloaded"
             expect(rows.nth(0).locator('input[name$="-content"]')).to_have_value(
-                "Treo băng rôn tại trụ sở")
+                "Treo băng rôn tại trụ sở"
+            )
             expect(rows.nth(1).locator('input[name$="-content"]')).to_have_value(
-                "Nói chuyện chuyên đề")
+                "Nói chuyện chuyên đề"
+            )
             expect(rows.locator(".kh-row-number")).to_have_text(["1", "2"])
             expect(rows.nth(1).locator('input[name$="-date"]')).to_be_focused()
             expect(rows.nth(1).get_by_label("Nội dung (dòng 2)")).to_have_value(
-                "Nói chuyện chuyên đề")
+                "Nói chuyện chuyên đề"
+            )
             shot(page, "04-row-removed")
 
             # draft save: everything typed is there after the reload
@@ -143,10 +151,9 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             expect(slogans).to_be_hidden()
             expect(rows).to_have_count(2)
             assert rows.locator('input[name$="-content"]').evaluate_all(
-                "els => els.map(e => e.value)") == ["Treo băng rôn tại trụ sở",
-                                                    "Nói chuyện chuyên đề"]
-            expect(rows.nth(1).locator('select[name$="-form"]')).to_have_value(
-                "tuyen_truyen_mieng")
+                "els => els.map(e => e.value)"
+            ) == ["Treo băng rôn tại trụ sở", "Nói chuyện chuyên đề"]
+            expect(rows.nth(1).locator('select[name$="-form"]')).to_have_value("tuyen_truyen_mieng")
             expect(rows.nth(0).locator('input[name$="-date"]')).to_have_value("25/11/2024")
             group.scroll_into_view_if_needed()
             shot(page, "05-after-draft-reload")
@@ -168,8 +175,8 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             nojs.wait_for_load_state()
             expect(nrows).to_have_count(2)
             assert nrows.locator('input[name$="-content"]').evaluate_all(
-                "els => els.map(e => e.value)") == ["Nói chuyện chuyên đề",
-                                                    "Hoạt động thêm không JS"]
+                "els => els.map(e => e.value)"
+            ) == ["Nói chuyện chuyên đề", "Hoạt động thêm không JS"]
             nojs.locator('[data-kh-group="activities"]').scroll_into_view_if_needed()
             shot(nojs, "06-no-js-rows")
             nojs.context.close()
@@ -191,6 +198,8 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
     assert stored.data["slogans_used"] is False
     assert stored.data["slogans_chosen"] is None
     assert [row["content"] for row in stored.data["activities"]] == [
-        "Treo băng rôn tại trụ sở", "Nói chuyện chuyên đề"]
+        "Treo băng rôn tại trụ sở",
+        "Nói chuyện chuyên đề",
+    ]
     assert not [m for m in messages if "Content Security Policy" in m], messages
     assert not messages, messages

@@ -34,8 +34,9 @@ def issue_via_pages(client, plan, people, db):  # noqa: ANN001, ANN201
     assert doc.title in text(client.get("/documents/"))
     client.post(f"/documents/{doc.id}/action", data={"trigger": "sign"})
     login(client, people(plan.issuer, Role.CLERK))
-    resp = client.post(f"/documents/{doc.id}/action", data={"trigger": "release"},
-                       follow_redirects=True)
+    resp = client.post(
+        f"/documents/{doc.id}/action", data={"trigger": "release"}, follow_redirects=True
+    )
     assert "01/KH-BCĐNQ" in text(resp)
     assert "01/KH-BCĐNQ" in text(client.get("/documents/register?year=2024"))
     return doc
@@ -60,21 +61,33 @@ def test_whole_round_through_pages(client, plan, people, db):  # noqa: ANN001
         form_page = text(client.get(url))
         assert "Lưu nháp" in form_page and "Trình lãnh đạo" in form_page
         version = re.search(r'name="kh_version"[^>]*value="(\d+)"', form_page) or re.search(
-            r'value="(\d+)"[^>]*name="kh_version"', form_page)
+            r'value="(\d+)"[^>]*name="kh_version"', form_page
+        )
         # a submit with the required field missing keeps what was typed and names the error
-        resp = client.post(url, data={"kh_version": version.group(1), "banners": "",
-                                      "articles": "7", "_submit": "1"})
+        resp = client.post(
+            url,
+            data={"kh_version": version.group(1), "banners": "", "articles": "7", "_submit": "1"},
+        )
         assert resp.status_code == 200
         body = text(resp)
         assert "Vui lòng nhập trường này" in body and 'value="7"' in body
         # a draft save with it missing is fine
-        resp = client.post(url, data={"kh_version": version.group(1), "articles": "7",
-                                      "_save_draft": "1"})
+        resp = client.post(
+            url, data={"kh_version": version.group(1), "articles": "7", "_save_draft": "1"}
+        )
         assert resp.status_code == 302
         report = db.session.scalar(select(Report).where(Report.agency_id == agency.id))
         db.session.refresh(report)
-        resp = client.post(url, data={"kh_version": str(report.version), "banners": str(n + 10),
-                                      "slogans_used": "no", "articles": "7", "_submit": "1"})
+        resp = client.post(
+            url,
+            data={
+                "kh_version": str(report.version),
+                "banners": str(n + 10),
+                "slogans_used": "no",
+                "articles": "7",
+                "_submit": "1",
+            },
+        )
         assert resp.status_code == 302, text(resp)[:3000]
         leader = people(agency, Role.AGENCY_LEADER)
         login(client, leader)
@@ -93,8 +106,10 @@ def test_whole_round_through_pages(client, plan, people, db):  # noqa: ANN001
     # return without a reason: refused with the field named
     resp = client.post(f"/reports/{reps[0].id}/action", data={"trigger": "return_for_revision"})
     assert resp.status_code == 400 and "Lý do trả lại" in text(resp)
-    client.post(f"/reports/{reps[0].id}/action",
-                data={"trigger": "return_for_revision", "comment": "Bổ sung số băng rôn"})
+    client.post(
+        f"/reports/{reps[0].id}/action",
+        data={"trigger": "return_for_revision", "comment": "Bổ sung số băng rôn"},
+    )
     for r in reps[1:]:
         client.post(f"/reports/{r.id}/action", data={"trigger": "accept"})
     # the returned agency sees the reason, fixes and resubmits
@@ -102,9 +117,15 @@ def test_whole_round_through_pages(client, plan, people, db):  # noqa: ANN001
     page = text(client.get(f"/reports/{reps[0].id}/edit"))
     assert "Bổ sung số băng rôn" in page
     db.session.refresh(reps[0])
-    client.post(f"/reports/{reps[0].id}/edit", data={
-        "kh_version": str(reps[0].version), "banners": "99", "slogans_used": "no",
-        "_submit": "1"})
+    client.post(
+        f"/reports/{reps[0].id}/edit",
+        data={
+            "kh_version": str(reps[0].version),
+            "banners": "99",
+            "slogans_used": "no",
+            "_submit": "1",
+        },
+    )
     login(client, people(reps[0].agency, Role.AGENCY_LEADER))
     db.session.refresh(reps[0])
     assert reps[0].status == "awaiting_approval"
@@ -143,8 +164,11 @@ def test_plan_list_search_and_progress(client, plan, people):  # noqa: ANN001
 def test_import_lists_problems_with_lines(client, plan, people):  # noqa: ANN001
     login(client, people(plan.standing_agency, Role.SPECIALIST))
     bad = "format: kehoach/plan@1\ncode: x\ntitle: 5\n"
-    resp = client.post("/plans/import", data={"file": (io.BytesIO(bad.encode()), "x.yaml")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/plans/import",
+        data={"file": (io.BytesIO(bad.encode()), "x.yaml")},
+        content_type="multipart/form-data",
+    )
     body = text(resp)
     assert resp.status_code == 200 and "Tệp chưa hợp lệ" in body and "Dòng" in body
 
@@ -181,13 +205,20 @@ def test_post_without_csrf_token_is_refused(app, plan, people):  # noqa: ANN001
     client = csrf_app.test_client()
     page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', page)
-    resp = client.post("/auth/login", data={"username": specialist.username,
-                                            "password": "secret-pass",
-                                            "csrf_token": token.group(1)})
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
+    resp = client.post(
+        "/auth/login",
+        data={
+            "username": specialist.username,
+            "password": "secret-pass",
+            "csrf_token": token.group(1),
+        },
+    )
     assert resp.status_code == 302
     resp = client.post(f"/plans/{plan.id}/draft-document")
     assert resp.status_code == 400 and "Yêu cầu không hợp lệ" in resp.get_data(as_text=True)
     with csrf_app.app_context():
         from app.extensions import db
+
         assert db.session.scalar(select(Document.id)) is None

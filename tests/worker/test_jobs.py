@@ -74,8 +74,9 @@ STAMP_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00"
 
 def fresh(db, doc_id: int) -> Document:  # noqa: ANN001
     db.session.rollback()
-    return db.session.scalar(select(Document).where(Document.id == doc_id)
-                             .execution_options(populate_existing=True))
+    return db.session.scalar(
+        select(Document).where(Document.id == doc_id).execution_options(populate_existing=True)
+    )
 
 
 def files_of(app, doc_id: int) -> list[str]:  # noqa: ANN001
@@ -96,30 +97,57 @@ def tra_vinh_documents(db, people):  # noqa: ANN001, ANN201, F811
     agencies = [a.agency for a in plan.reporting_assignments]
     submitted = []
     for i, agency in enumerate(agencies[:3]):
-        clock.set_now(datetime(2024, 12, 20, 10, tzinfo=VN) if i != 2
-                      else datetime(2025, 1, 6, 10, tzinfo=VN))
+        clock.set_now(
+            datetime(2024, 12, 20, 10, tzinfo=VN) if i != 2 else datetime(2025, 1, 6, 10, tzinfo=VN)
+        )
         if i == 2:  # before the late one reports, a reminder goes to all who have not
             clock.set_now(date(2025, 1, 3))
             reminder = documents.create_document(
-                "reminder", plan.standing_agency, "Đôn đốc báo cáo", specialist, plan=plan,
-                period=period, unit_abbr="TH")
+                "reminder",
+                plan.standing_agency,
+                "Đôn đốc báo cáo",
+                specialist,
+                plan=plan,
+                period=period,
+                unit_abbr="TH",
+            )
             clock.set_now(datetime(2025, 1, 6, 10, tzinfo=VN))
-        r = report_and_submit(plan, period, agency, people, {
-            "banners": 10 * (i + 1), "slogans_used": True, "articles": 2,
-            "difficulties": f"Khó khăn của {agency.name} <b>&</b>",
-        })
+        r = report_and_submit(
+            plan,
+            period,
+            agency,
+            people,
+            {
+                "banners": 10 * (i + 1),
+                "slogans_used": True,
+                "articles": 2,
+                "difficulties": f"Khó khăn của {agency.name} <b>&</b>",
+            },
+        )
         reports.transition(r, "accept", specialist)
         submitted.append(r)
     report_doc = documents.create_document(
-        "report", submitted[0].agency, "Báo cáo kết quả",
-        people(submitted[0].agency, Role.REPORTER), plan=plan, period=period, report=submitted[0])
+        "report",
+        submitted[0].agency,
+        "Báo cáo kết quả",
+        people(submitted[0].agency, Role.REPORTER),
+        plan=plan,
+        period=period,
+        report=submitted[0],
+    )
     db.session.commit()
     plans.close_round(period, specialist, today=date(2025, 1, 8))
     clock.set_now(date(2025, 1, 8))
     cons_doc = release_consolidated(period, people)
     db.session.commit()
-    return {"plan": plan_doc, "report": report_doc, "reminder": reminder,
-            "consolidated": cons_doc, "_agencies": agencies, "_plan": plan}
+    return {
+        "plan": plan_doc,
+        "report": report_doc,
+        "reminder": reminder,
+        "consolidated": cons_doc,
+        "_agencies": agencies,
+        "_plan": plan,
+    }
 
 
 def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN001, F811
@@ -152,16 +180,20 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
     assert "Số: 01/BC-CA" in texts["consolidated"]
     assert "Trà Vinh, ngày 08 tháng 01 năm 2025" in texts["consolidated"]
     n = len(docs["_agencies"])
-    assert f"Có {n} cơ quan, đơn vị phải báo cáo; đã nhận 3 báo cáo, trong đó 2 đúng hạn, " \
-           f"1 trễ hạn; {n - 3} cơ quan, đơn vị chưa báo cáo." in texts["consolidated"]
+    assert (
+        f"Có {n} cơ quan, đơn vị phải báo cáo; đã nhận 3 báo cáo, trong đó 2 đúng hạn, "
+        f"1 trễ hạn; {n - 3} cơ quan, đơn vị chưa báo cáo." in texts["consolidated"]
+    )
     # due 01/01/2025 (a holiday), in on Monday 06/01: 02, 03 and 06 are working days late
     assert "Trễ 3 ngày" in texts["consolidated"] and "Trễ 5 ngày" not in texts["consolidated"]
     assert "- Số băng rôn, áp phích, biểu ngữ đã treo: 60 cái" in texts["consolidated"]
     # released: the electronic stamp top right of page 1 (FORMAT.md §6); the draft has none
     header = first_page_header(root / fresh(db, docs["consolidated"].id).docx_path)
     assert re.fullmatch(rf"Số: 01/BC-CA\n{STAMP_TIME}", header), header
-    assert re.fullmatch(rf"Số: 01/KH-BCĐNQ\n{STAMP_TIME}",
-                        first_page_header(root / fresh(db, docs["plan"].id).docx_path))
+    assert re.fullmatch(
+        rf"Số: 01/KH-BCĐNQ\n{STAMP_TIME}",
+        first_page_header(root / fresh(db, docs["plan"].id).docx_path),
+    )
     assert first_page_header(root / fresh(db, docs["report"].id).docx_path) == ""
 
 
@@ -203,8 +235,15 @@ def test_a_failure_is_stored_in_vietnamese_and_retried(app, db, queued, people):
     db.session.commit()
     clock.set_now(date(2024, 11, 6))
     specialist = people(plan.standing_agency, Role.SPECIALIST)
-    doc = documents.create_document("reminder", plan.standing_agency, "Đôn đốc", specialist,
-                                    plan=plan, period=plan.periods[0], unit_abbr="TH")
+    doc = documents.create_document(
+        "reminder",
+        plan.standing_agency,
+        "Đôn đốc",
+        specialist,
+        plan=plan,
+        period=plan.periods[0],
+        unit_abbr="TH",
+    )
     db.session.commit()  # nobody is overdue yet: the context refuses
     job = queued.fetch_job(rq_job_id(queued.name, doc.render_key))
     assert job.retries_left == 3
@@ -219,11 +258,19 @@ def test_a_failure_is_stored_in_vietnamese_and_retried(app, db, queued, people):
 def _worker(app, queue: Queue, **env: str) -> subprocess.Popen:  # noqa: ANN001
     return subprocess.Popen(
         [sys.executable, "-m", "app.cli", "worker", *(["--burst"] if env.pop("burst", "") else [])],
-        cwd=ROOT, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        env={**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-             "REDIS_URL": REDIS_TEST_URL, "KEHOACH_RQ_QUEUE": queue.name,
-             "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
-             "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance"), **env},
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={
+            **os.environ,
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": REDIS_TEST_URL,
+            "KEHOACH_RQ_QUEUE": queue.name,
+            "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
+            "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance"),
+            **env,
+        },
     )
 
 
@@ -272,8 +319,7 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     assert db.session.scalars(select(Document)).all() == [doc]
 
 
-def test_signed_version_names_the_signer_and_templates_get_every_variable(
-        app, db, queued, people):  # noqa: ANN001, F811
+def test_signed_version_names_the_signer_and_templates_get_every_variable(app, db, queued, people):  # noqa: ANN001, F811
     """Every kind from the database supplies all its template's variables; signing records the
     signer (plan: the definition's; others: the leader) and renders a new file showing it."""
     from app.models import Role as R
@@ -293,6 +339,7 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(
     db.session.rollback()
     plan = docs["_plan"]
     from app.models import Report
+
     report = db.session.scalars(select(Report).order_by(Report.id)).first()
     with pytest.raises(NotAllowed):
         documents.draft_report_document(report, people(plan.standing_agency, R.SPECIALIST))
@@ -304,8 +351,12 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(
     leader = people(report.agency, R.AGENCY_LEADER)
     documents.transition(doc, "sign", leader)
     db.session.commit()
-    assert doc.snapshot["signer"] == {"authority": "", "authority_of": "",
-                                      "title": "THỦ TRƯỞNG CƠ QUAN", "name": leader.full_name}
+    assert doc.snapshot["signer"] == {
+        "authority": "",
+        "authority_of": "",
+        "title": "THỦ TRƯỞNG CƠ QUAN",
+        "name": leader.full_name,
+    }
     assert doc.render_key.endswith("-signed")
     run_queue(queued)
     doc = fresh(db, doc.id)
@@ -314,5 +365,6 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(
     assert leader.full_name in text and "THỦ TRƯỞNG CƠ QUAN" in text
     assert "Kính gửi:\tCơ quan Thường trực Ban Chỉ đạo về Nhân quyền tỉnh (Công an tỉnh)." in text
     assert "Trà Vinh, ngày    tháng 02 năm 2025" in text  # the services' clock, not the OS's
-    assert "Lê Văn Hân" in docx_text(Path(app.config["FILES_DIR"]) / fresh(
-        db, docs["plan"].id).docx_path)
+    assert "Lê Văn Hân" in docx_text(
+        Path(app.config["FILES_DIR"]) / fresh(db, docs["plan"].id).docx_path
+    )

@@ -42,7 +42,9 @@ def test_report_full_path_with_one_return():
     assert flow(row, reporter).fire("submit_for_approval") == ("draft", "awaiting_approval")
     assert flow(row, leader).fire("approve") == ("awaiting_approval", "submitted")
     assert flow(row, specialist, comment="Thiếu số liệu").fire("return_for_revision") == (
-        "submitted", "returned")
+        "submitted",
+        "returned",
+    )
     assert flow(row, leader).fire("resubmit") == ("returned", "submitted")
     assert flow(row, specialist).fire("accept") == ("submitted", "accepted")
 
@@ -84,7 +86,9 @@ def test_locked_period_refuses_submission():
 def test_allowed_triggers_lists_only_what_the_actor_may_do():
     assert flow(Row("submitted"), specialist, comment="").allowed_triggers() == ["accept"]
     assert flow(Row("submitted"), specialist, comment="r").allowed_triggers() == [
-        "return_for_revision", "accept"]
+        "return_for_revision",
+        "accept",
+    ]
     assert flow(Row("submitted"), reporter).allowed_triggers() == []
 
 
@@ -108,11 +112,13 @@ def test_round_close_only_after_deadline_by_standing_specialist():
     period = Row("open")
     with pytest.raises(TransitionRefused, match="Chưa hết hạn"):
         RoundFlow(period, specialist, standing_agency_id=STANDING, deadline_passed=False).fire(
-            "close")
+            "close"
+        )
     with pytest.raises(TransitionRefused, match="chuyên viên"):
         RoundFlow(period, reporter, standing_agency_id=STANDING, deadline_passed=True).fire("close")
     assert RoundFlow(period, specialist, standing_agency_id=STANDING, deadline_passed=True).fire(
-        "close") == ("open", "reported")
+        "close"
+    ) == ("open", "reported")
 
 
 def test_document_signing_roles():
