@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
+
+from rq import Worker
+
+from worker.scheduler_lock import SCHEDULER_LOCK_TTL, release_stale_locks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import docxtpl  # noqa: F401
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
 
     from app import create_app
     from app.extensions import db
@@ -38,16 +43,40 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", file=sys.stderr)
         db.engine.dispose()  # no pooled connection is shared with the forks
         queue = Queue(app.config["RQ_QUEUE"], connection=conn)
-        # After a crash the dead worker's scheduler lock lives ~61 s; a restarted worker takes the
-        # scheduling over at its next maintenance run, which an idle worker reaches only when its
-        # blocking dequeue times out (worker_ttl - 15 s). RQ's defaults (600 s, 420 s) would leave
-        # scheduled reminders waiting up to ten minutes; these keep it near a minute and a half.
+        # After a crash the dead worker's scheduler lock lives until it has been silent for
+        # SCHEDULER_TAKEOVER_AFTER seconds (RQ's own expiry, ~61 s, by default); a restarted worker
+        # takes the scheduling over at start or at its next maintenance run, which an idle worker
+        # reaches only when its blocking dequeue times out (worker_ttl - 15 s). RQ's defaults
+        # (600 s, 420 s) would leave scheduled reminders waiting up to ten minutes; these keep it
+        # near a minute and a half.
         interval = int(app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
         ttl = int(app.config.get("WORKER_TTL") or 45)
-        Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
-            burst=args.burst, with_scheduler=True
-        )
+        takeover = float(app.config.get("SCHEDULER_TAKEOVER_AFTER") or SCHEDULER_LOCK_TTL - 1)
+        release_stale_locks(conn, [queue.name], takeover)
+        KehoachWorker(
+            [queue],
+            connection=conn,
+            maintenance_interval=interval,
+            worker_ttl=ttl,
+            scheduler_takeover_after=takeover,
+        ).work(burst=args.burst, with_scheduler=True)
     return 0
+
+
+class KehoachWorker(Worker):
+    """RQ's worker, releasing before each maintenance run the scheduler locks of crashed workers
+    (see ``worker.scheduler_lock``); RQ's maintenance then takes the scheduling over."""
+
+    def __init__(self, *args: Any, scheduler_takeover_after: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scheduler_takeover_after = scheduler_takeover_after
+
+    def run_maintenance_tasks(self) -> None:
+        own = self.scheduler.name if self.scheduler is not None else None
+        release_stale_locks(
+            self.connection, self.queue_names(), self.scheduler_takeover_after, keep=own
+        )
+        super().run_maintenance_tasks()
 
 
 if __name__ == "__main__":

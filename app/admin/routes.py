@@ -136,7 +136,7 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
         form.parent_id.errors.append(gettext("“Cơ quan cấp trên” không thể là chính cơ quan này."))
         return None
     creating = agency is None
-    if creating:
+    if agency is None:
         agency = Agency(code=code)
         db.session.add(agency)
     before = {f: getattr(agency, f, None) for f in AGENCY_FIELDS + ("parent_id",)}
@@ -207,7 +207,9 @@ def agency_retire(agency_id: int):
             db.session.get(Agency, form.successor_id.data) if form.successor_id.data else None
         )
         try:
-            moved = agencies.retire(agency, form.on.data, successor, current_user)
+            on = form.on.data
+            assert on is not None  # a required field of a validated form
+            moved = agencies.retire(agency, on, successor, current_user)
         except InvalidInput as exc:
             form.successor_id.errors.append(str(exc))
         else:

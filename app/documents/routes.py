@@ -68,7 +68,9 @@ def _file(doc: Document, which: str) -> str | None:
 
 
 def _exists(rel: str | None) -> bool:
-    return bool(rel) and (documents.files_dir() / rel).is_file()
+    if not rel:
+        return False
+    return (documents.files_dir() / rel).is_file()
 
 
 @bp.route("/<int:doc_id>")
@@ -151,7 +153,7 @@ def status(doc_id: int):
 def download(doc_id: int, which: str):
     doc = visible_document(doc_id)
     rel = _file(doc, which)
-    if not _exists(rel):
+    if rel is None or not _exists(rel):
         abort(404)
     ext = rel.rsplit(".", 1)[-1]
     name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
@@ -33,7 +33,7 @@ ROLE_LABELS = {
 }
 
 
-class Agency(db.Model):
+class Agency(Model):
     """A cơ quan, đơn vị. Merged or renamed agencies are retired (``valid_to``) with a successor;
     documents keep the name they were issued with (see ``Document.snapshot``)."""
 
@@ -67,7 +67,7 @@ class Agency(db.Model):
         return f"<Agency {self.code}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person. Belongs to one agency; roles are a space-separated set of ``Role`` values."""
 
     __tablename__ = "user"
@@ -101,7 +101,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def __repr__(self) -> str:
