@@ -104,6 +104,7 @@ def _setup(doc: DocumentObject) -> None:
     p = section.header.paragraphs[0]
     p.alignment = CENTER
     _field(p, "PAGE", "2", size=13)
+    _draft_mark(section.header)
     # Page 1: the electronic stamp top right (number+symbol, signing time; FORMAT.md §6), empty
     # for a draft.
     stamp = section.first_page_header.paragraphs[0]
@@ -112,6 +113,26 @@ def _setup(doc: DocumentObject) -> None:
     run = stamp.add_run("{{ e_stamp }}")
     run.font.size = Pt(10)
     run.font.name = FONT
+    _draft_mark(section.first_page_header)
+
+
+def _draft_mark(header) -> None:  # noqa: ANN001
+    """ "DỰ THẢO (lần N)" top right of every page of an unreleased document, in a box; the
+    paragraph disappears when ``draft_mark`` is empty (a released document)."""
+    tag(header, "{%p if draft_mark %}")
+    p = para(header, "{{ draft_mark }}", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    ppr = p._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{edge}")
+        for k, v in (("val", "single"), ("sz", "8"), ("space", "2"), ("color", "000000")):
+            el.set(qn(f"w:{k}"), v)
+        bdr.append(el)
+    ppr.append(bdr)
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left"), str(TEXT_WIDTH - 2600))
+    ppr.append(ind)
+    tag(header, "{%p endif %}")
 
 
 def _field(p: Paragraph, instr: str, shown: str, size: float) -> None:

@@ -378,6 +378,10 @@ def build(doc: Document) -> dict[str, Any]:
     signed = signed_time(doc)
     if signed is not None and doc.symbol:
         ctx["e_stamp"] = contexts.e_stamp(doc.symbol, signed)
+    from app.models import DocumentStatus
+
+    if doc.status != DocumentStatus.RELEASED:
+        ctx["draft_mark"] = contexts.draft_mark(doc.draft_version)
     return ctx
 
 

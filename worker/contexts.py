@@ -78,6 +78,7 @@ RULE_NAMES = {
 
 _COMMON = {
     "e_stamp",
+    "draft_mark",
     "header_parent",
     "agency_name",
     "agency_rule_indent",
@@ -294,6 +295,11 @@ def signing_time_iso(when: datetime | date) -> str:
     return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
+def draft_mark(version: int | None) -> str:
+    """The mark on every page of an unreleased document: "DỰ THẢO (lần 2)"."""
+    return f"DỰ THẢO (lần {version})" if version else "DỰ THẢO"
+
+
 def e_stamp(symbol: str, signed: datetime | date) -> str:
     """Top-right text of page 1 of an electronic document (FORMAT.md §6): the number+symbol and
     the signing time, on two lines."""
@@ -312,7 +318,7 @@ def name_rule_indent(lines: Sequence[str]) -> int:
     1/3–1/2 of the text's length), never shorter than 1/3 of it, centred in the cell."""
     inner = HEADER_LEFT - 2 * CELL_MARGIN
     width = min(bold_width_twips(lines[-1] if lines else "", 12), inner)
-    rule = max(min(MIN_RULE, width // 2), round(width * 0.4))
+    rule = max(width // 3, round(width * 0.4))
     return max(0, (inner - rule) // 2)
 
 
@@ -337,6 +343,7 @@ def header_context(
         "number_line": number_line,
         "date_line": date_line,
         "e_stamp": "",  # set by worker.context for a released document (FORMAT.md §6)
+        "draft_mark": "",  # "DỰ THẢO (lần N)" on every page until released (worker.context)
     }
 
 
