@@ -11,7 +11,7 @@ from app.documents import bp
 from app.documents.forms import ActionForm, SignedCopyForm, SignForm
 from app.extensions import db
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, flows
+from app.services import access, clock, documents, filenames, flows
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
@@ -156,11 +156,17 @@ def download(doc_id: int, which: str):
     if rel is None or not _exists(rel):
         abort(404)
     ext = rel.rsplit(".", 1)[-1]
-    name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")
-    suffix = "-ban-ky" if which == "signed" else ""
-    return send_file(
-        documents.files_dir() / rel, as_attachment=True, download_name=f"{name}{suffix}.{ext}"
+    name = filenames.document_filename(
+        doc.symbol,
+        doc.number,
+        doc.title,
+        ext,
+        draft_version=doc.draft_version,
+        suffix=" (bản ký)" if which == "signed" else "",
     )
+    response = send_file(documents.files_dir() / rel, as_attachment=True, download_name=name)
+    response.headers["Content-Disposition"] = filenames.content_disposition(name)
+    return response
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])

@@ -46,6 +46,9 @@ class Agency(Model):
     level: Mapped[str] = mapped_column(String(16), default="province")
     place: Mapped[str] = mapped_column(String(128))
     header_parent: Mapped[str | None] = mapped_column(String(255))
+    # The name as printed in the document header, its lines separated by "\n" (set by the
+    # admin); empty: the default of app.services.header_names (breaks between word groups).
+    header_name: Mapped[str | None] = mapped_column(String(255))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
