@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(storage_group)
 
 
 def init_db() -> None:
@@ -106,6 +107,33 @@ def calendar_load(file: str) -> None:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"{file}: đã nạp {n} ngày vào lịch làm việc.")
+
+
+@click.group("storage")
+def storage_group() -> None:
+    """Where documents and uploads are stored (KEHOACH_STORAGE)."""
+
+
+@storage_group.command("import")
+@click.option(
+    "--from-dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder to copy from (default FILES_DIR, <instance>/files).",
+)
+@with_appcontext
+def storage_import(from_dir: str | None) -> None:
+    """Copy files kept in a folder into the configured storage (after switching a deployment
+    to KEHOACH_STORAGE=database). Keys stay the same; existing keys are overwritten."""
+    from app.services import storage
+
+    root = Path(from_dir) if from_dir else storage.files_dir()
+    count = 0
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            storage.write(str(path.relative_to(root)), path.read_bytes())
+            db.session.commit()
+            count += 1
+    click.echo(f"Đã chép {count} tệp vào kho lưu trữ “{storage.backend_name()}”.")
 
 
 @click.command("demo")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from app.documents import bp
 from app.documents.forms import ActionForm, SignedCopyForm, SignForm
 from app.extensions import db
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, flows
+from app.services import access, clock, documents, flows, storage
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
@@ -68,7 +68,7 @@ def _file(doc: Document, which: str) -> str | None:
 
 
 def _exists(rel: str | None) -> bool:
-    return bool(rel) and (documents.files_dir() / rel).is_file()
+    return storage.exists(rel)
 
 
 @bp.route("/<int:doc_id>")
@@ -151,14 +151,12 @@ def status(doc_id: int):
 def download(doc_id: int, which: str):
     doc = visible_document(doc_id)
     rel = _file(doc, which)
-    if not _exists(rel):
+    if not rel or not _exists(rel):
         abort(404)
     ext = rel.rsplit(".", 1)[-1]
     name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")
     suffix = "-ban-ky" if which == "signed" else ""
-    return send_file(
-        documents.files_dir() / rel, as_attachment=True, download_name=f"{name}{suffix}.{ext}"
-    )
+    return storage.download(rel, f"{name}{suffix}.{ext}")
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])
