@@ -110,11 +110,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
-    from app import cli, ui, web
+    from app import cli, observability, ui, web
 
     cli.init_app(app)
     web.init_app(app)
     ui.init_app(app)
+    observability.init_app(app)
 
     @app.before_request
     def _lang() -> None:

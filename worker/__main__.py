@@ -8,7 +8,9 @@ outlives the forks), so no job pays for start-up. ``kehoach worker`` runs this m
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,11 +22,29 @@ def main(argv: list[str] | None = None) -> int:
     from redis import Redis
     from rq import Queue, Worker
 
-    from app import create_app
+    from app import create_app, observability
     from app.extensions import db
+    from app.services import health
     from worker import convert, jobs
 
+    class LoggedWorker(Worker):
+        """One JSON line per job (``kehoach.job``): name, id, status, duration, SQL queries."""
+
+        def perform_job(self, job, queue) -> bool:  # noqa: ANN001
+            observability.reset_queries()
+            started = time.perf_counter()
+            ok = super().perform_job(job, queue)
+            observability.log_job(
+                job.func_name,
+                job.id,
+                "finished" if ok else "failed",
+                started,
+                observability.queries(),
+            )
+            return ok
+
     app = create_app()
+    observability.configure_logging(app.config.get("LOG_LEVEL") or "INFO")
     with app.app_context():
         url = app.config.get("REDIS_URL")
         if not url:
@@ -33,9 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         conn = Redis.from_url(url)
         jobs.set_app(app)
         try:
-            convert.ensure_server()
+            warm = convert.ensure_server()
+            converter = (True, "LibreOffice sẵn sàng" if warm else "thiếu python3-uno (chậm)")
         except convert.ConversionError as exc:  # jobs retry the start and report it per document
             print(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", file=sys.stderr)
+            converter = (False, str(exc))
         db.engine.dispose()  # no pooled connection is shared with the forks
         queue = Queue(app.config["RQ_QUEUE"], connection=conn)
         # After a crash the dead worker's scheduler lock lives ~61 s; a restarted worker takes the
@@ -44,9 +66,17 @@ def main(argv: list[str] | None = None) -> int:
         # scheduled reminders waiting up to ten minutes; these keep it near a minute and a half.
         interval = int(app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
         ttl = int(app.config.get("WORKER_TTL") or 45)
-        Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
-            burst=args.burst, with_scheduler=True
+        worker = LoggedWorker(
+            [queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl
         )
+        health.report_converter(conn, queue.name, worker.name, *converter)
+        try:
+            worker.work(burst=args.burst, with_scheduler=True)
+        finally:
+            conn.hdel(health.CONVERTER_KEY.format(queue=queue.name), worker.name)
+            if os.environ.get("KEHOACH_CONVERT_DIR"):
+                # This worker's own converter (systemd unit, Procfile): it stops with the worker.
+                convert.stop_server()
     return 0
 
 
