@@ -42,11 +42,11 @@ def template_path(kind: str) -> Path:
     return TEMPLATES / f"{DocumentKind(kind).value}.docx"
 
 
-def template_for(agency_id: int | None, kind: str) -> Path:
+def template_for(agency_id: int | None, kind: str) -> Path | bytes:
     """The template a document of ``kind`` by agency ``agency_id`` is rendered with: the
     agency's newest accepted own template when it has one, else the official one."""
     from app.models import AgencyTemplate
-    from app.services.documents import files_dir
+    from app.services import storage
 
     if agency_id is not None:
         own = db.session.scalar(
@@ -59,8 +59,11 @@ def template_for(agency_id: int | None, kind: str) -> Path:
             .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc())
             .limit(1)
         )
-        if own is not None and (files_dir() / own.path).is_file():
-            return files_dir() / own.path
+        if own is not None:
+            try:
+                return storage.read(own.path)
+            except FileNotFoundError:
+                pass
     return template_path(kind)
 
 

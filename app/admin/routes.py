@@ -30,10 +30,9 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.models import ROLE_LABELS, Agency, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit, header_names
+from app.services import agencies, audit, header_names, storage
 from app.services import calendar as workcal
 from app.services.clock import today
-from app.services.documents import files_dir
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.ui import date_table
@@ -547,9 +546,7 @@ def agency_templates(agency_id: int):
             form.file.errors.append(problem)
         else:
             rel = f"agency-templates/{agency.id}/{uuid.uuid4().hex}.docx"
-            target = files_dir() / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            storage.write(rel, data)
             t = AgencyTemplate(
                 agency_id=agency.id,
                 kind=form.kind.data,
