@@ -20,8 +20,8 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import clock, flows, register, storage
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import clock, flows, policy, register, storage
+from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
 
@@ -90,10 +90,7 @@ def draft_report_document(report: Report, actor: User) -> Document:
     """Draft the agency's Báo cáo (kind "report") on ``report`` for its leader to sign: issued by
     the report's agency, "Kính gửi:" whom the plan's schedule names (``report_to``, else the
     standing agency). Only the agency's reporter or leader may draft it."""
-    if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
-        raise NotAllowed(
-            "Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn văn bản báo cáo."
-        )
+    policy.require(actor, "report.draft_document", report)
     plan = report.plan
     if plan.symbol:
         title = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.symbol}"
@@ -133,12 +130,18 @@ def request_render(doc: Document) -> None:
 
 
 def document_flow(doc: Document, actor: User | None, comment: str | None = None) -> DocumentFlow:
-    drafting = []
-    if doc.plan_id:
-        plan = db.session.get(Plan, doc.plan_id)
-        if plan is not None:
-            drafting = [plan.standing_agency_id, plan.issuer_id]
-    return DocumentFlow(doc, actor, comment=comment, drafting_agency_ids=drafting)
+    agencies, roles = policy.drafters(doc)
+    return DocumentFlow(
+        doc, actor, comment=comment, drafting_agency_ids=sorted(agencies), drafter_roles=roles
+    )
+
+
+def draft_plan_document(plan: Plan, actor: User) -> Document:
+    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer."""
+    policy.require(actor, "plan.draft_document", plan)
+    issuer = db.session.get(Agency, plan.issuer_id)
+    assert issuer is not None
+    return create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan)
 
 
 # The signer's title when nothing else says (kinds other than a plan, whose definition names it).
@@ -245,8 +248,7 @@ def _number(doc: Document, issued_on: date) -> None:
 def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User) -> Document:
     """Keep the signed PDF or scan next to the generated files. Allowed once signed and until
     released; a released document is immutable."""
-    if actor.agency_id != doc.agency_id or not actor.has_role("clerk", "signer"):
-        raise NotAllowed("Chỉ văn thư hoặc lãnh đạo của cơ quan ban hành được tải bản đã ký.")
+    policy.require(actor, "document.upload_signed", doc)
     if doc.status != DocumentStatus.SIGNED:
         raise InvalidInput(
             "Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
