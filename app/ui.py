@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, has_app_context, request
 from flask_babel import get_locale, gettext
 
 import forms as form_engine
-from app.services import clock
+from app.services import clock, status
 from forms.i18n import set_translator
 
 
@@ -167,6 +167,24 @@ def display_value(spec: Any, value: Any) -> Any:
     return str(value)
 
 
+def status_text(st: Any) -> str:
+    """A status (``app.services.status.Status``) as the user reads it, days with their unit:
+    "Đúng hạn", "Trễ 2 ngày làm việc", "Quá hạn 5 ngày làm việc"."""
+    if st is None:
+        return ""
+    return status.phrase(st.result, st.days, gettext)
+
+
+def status_phrase(result: str, days: int = 0) -> str:
+    """The same phrase from a stored result and day count (kept consolidation results)."""
+    return status.phrase(result, days or 0, gettext)
+
+
+def days_text(n: int) -> str:
+    """Working days with their unit: "3 ngày làm việc"."""
+    return status.days_phrase(n, gettext)
+
+
 def init_app(app: Flask) -> None:
     engine = Blueprint(
         "kehoach_forms",
@@ -180,8 +198,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["date_table"] = date_table
     app.jinja_env.filters["t"] = translate
+    app.jinja_env.filters["status_text"] = status_text
+    app.jinja_env.filters["days_text"] = days_text
     set_translator(engine_gettext)
     app.jinja_env.globals["display_value"] = display_value
+    app.jinja_env.globals["status_phrase"] = status_phrase
 
     @app.context_processor
     def _today() -> dict:
