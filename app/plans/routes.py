@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import (
+    Agency,
     AuditEvent,
     Document,
     DocumentKind,
@@ -106,6 +107,11 @@ def show(plan_id: int):
     statuses = status.for_periods(
         plan.periods, agency_id=None if manages else current_user.agency_id, today=today
     )
+    # every assignment's agency in one query, not one per line (kept referenced: the identity
+    # map holds objects weakly)
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.id.in_([a.agency_id for a in plan.assignments]))
+    ).all()
     assignments = {a.agency_id: a for a in plan.assignments}
     per_period: dict[int, list[status.Status]] = {}
     for st in statuses.values():
@@ -177,6 +183,7 @@ def show(plan_id: int):
     return render_template(
         "plans/show.html",
         plan=plan,
+        agencies=agencies,
         periods=periods,
         manages=manages,
         events=events,
