@@ -43,11 +43,11 @@ def template_path(kind: str) -> Path:
     return TEMPLATES / f"{DocumentKind(kind).value}.docx"
 
 
-def template_for(agency_id: int | None, kind: str) -> Path:
+def template_for(agency_id: int | None, kind: str) -> Path | bytes:
     """The template a document of ``kind`` by agency ``agency_id`` is rendered with: the
     agency's newest accepted own template when it has one, else the official one."""
     from app.models import AgencyTemplate
-    from app.services.documents import files_dir
+    from app.services import storage
 
     if agency_id is not None:
         own = db.session.scalar(
@@ -60,8 +60,11 @@ def template_for(agency_id: int | None, kind: str) -> Path:
             .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc())
             .limit(1)
         )
-        if own is not None and (files_dir() / own.path).is_file():
-            return files_dir() / own.path
+        if own is not None:
+            try:
+                return storage.read(own.path)
+            except FileNotFoundError:
+                pass
     return template_path(kind)
 
 
@@ -78,6 +81,7 @@ def agency_dict(a: Agency) -> dict[str, Any]:
         "level": a.level,
         "parent": a.parent.code if a.parent else None,
         "header_parent": a.header_parent,
+        "header_name": a.header_name,
     }
 
 
@@ -89,7 +93,7 @@ def agencies_for(doc: Document) -> dict[str, dict[str, Any]]:
     if issuer is None:
         raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
     entry = dict(out[issuer.code])
-    for k in ("name", "abbreviation", "place", "header_parent"):
+    for k in ("name", "abbreviation", "place", "header_parent", "header_name"):
         if snap.get(k):
             entry[k] = snap[k]
     if snap.get("name") and snap["name"] != issuer.name:
@@ -378,6 +382,10 @@ def build(doc: Document) -> dict[str, Any]:
     signed = signed_time(doc)
     if signed is not None and doc.symbol:
         ctx["e_stamp"] = contexts.e_stamp(doc.symbol, signed)
+    from app.models import DocumentStatus
+
+    if doc.status != DocumentStatus.RELEASED:
+        ctx["draft_mark"] = contexts.draft_mark(doc.draft_version)
     return ctx
 
 

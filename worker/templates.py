@@ -12,8 +12,7 @@ def check_agency_template(template_id: int) -> str:
     with app.app_context():
         from app.extensions import db
         from app.models import AgencyTemplate
-        from app.services import audit
-        from app.services.documents import files_dir
+        from app.services import audit, storage
         from worker.render import TemplateRejected, check_template
 
         try:
@@ -21,7 +20,7 @@ def check_agency_template(template_id: int) -> str:
             if t is None:
                 return "missing"
             try:
-                missing = check_template((files_dir() / t.path).read_bytes(), t.kind)
+                missing = check_template(storage.read(t.path), t.kind)
             except TemplateRejected as exc:
                 problems = [str(exc)]
             except FileNotFoundError:

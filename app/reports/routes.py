@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.reports import bp
 from app.reports.forms import ActionForm, report_form_class
-from app.services import access, documents, flows, reports, status
+from app.services import access, flows, reports, status, storage
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from workflows import ReportFlow, TransitionRefused
 
@@ -86,9 +86,7 @@ def _store_file(report: Report):  # noqa: ANN202
         name = re.sub(r"[^\w.\-]+", "_", upload.filename or "tep")[-120:]
         digest = hashlib.sha256(content).hexdigest()[:12]
         rel = f"reports/{report.id}/{field_name}-{digest}-{name}"
-        path = documents.files_dir() / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        storage.write(rel, content)
         return {"filename": upload.filename, "path": rel, "size": len(content)}
 
     return store

@@ -212,7 +212,8 @@ def decide_extension(
         raise InvalidInput("Vui lòng nêu lý do không gia hạn.", {"comment": "Vui lòng nêu lý do."})
     before = ext.status
     ext.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
-    ext.granted_due = (granted_due or ext.requested_due) if grant else None
+    granted = (granted_due or ext.requested_due) if grant else None
+    ext.granted_due = granted
     ext.decided_by_id, ext.decided_at, ext.comment = actor.id, clock.now(), comment
     db.session.flush()
     audit.record(
@@ -242,6 +243,6 @@ def decide_extension(
         text,
         link=f"/plans/{period.plan_id}",
     )
-    if grant:
-        reminders.schedule_for(period, ext.granted_due)
+    if granted is not None:
+        reminders.schedule_for(period, granted)
     return ext

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,7 +20,7 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import clock, flows, register
+from app.services import clock, flows, register, storage
 from app.services.exceptions import InvalidInput, NotAllowed
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
@@ -35,12 +34,6 @@ SIGNED_EXTENSIONS = {
 }
 
 
-def files_dir() -> Path:
-    path = Path(current_app.config.get("FILES_DIR") or Path(current_app.instance_path) / "files")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def agency_snapshot(agency: Agency) -> dict:
     """What a document keeps of its agency as it was on the day it was made."""
     return {
@@ -50,6 +43,7 @@ def agency_snapshot(agency: Agency) -> dict:
         "place": agency.place,
         "header_parent": agency.header_parent
         or (agency.parent.name.upper() if agency.parent else ""),
+        "header_name": agency.header_name or "",
     }
 
 
@@ -274,9 +268,7 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
         raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
-    path = files_dir() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    storage.write(rel, content)
     doc.signed_path = rel
     from app.services import audit
 
