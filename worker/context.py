@@ -26,6 +26,7 @@ from app.models import (
     Report,
     ReportingPeriod,
 )
+from app.services import status
 from worker import contexts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -268,14 +269,18 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         from app.services import consolidation
 
         results = consolidation.compute(period)
+    # who reported on time, late or not at all: the status module's rows, as kept with the
+    # consolidation (a returned, never accepted report is not received)
     timeliness = []
     for a in results.get("agencies") or []:
         timeliness.append(
             {
                 "agency": a["agency_code"],
                 "due": _vn_date(a.get("due")) or period.due_on,
-                "submitted_on": _vn_date(a.get("submitted_at")),
-                "working_days_late": a.get("working_days_late"),
+                "submitted_on": _vn_date(a.get("submitted_at")) if a.get("received") else None,
+                "status": a.get("timeliness"),
+                "days": a.get("days"),
+                "text": a.get("text"),
             }
         )
     short = _short_labels(plan)
@@ -324,18 +329,13 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
 
 
 def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
-    """The expected agencies of ``period`` whose report was not submitted by its due date."""
-    from app.services import plans
-
-    reports = {r.agency_id: r for r in plans.period_reports(period)}
-    out = []
-    for a in plans.expected_assignments(period.plan):
-        due = a.due or period.due_on
-        r = reports.get(a.agency_id)
-        submitted = _vn_date(r.first_submitted_at) if r is not None else None
-        if submitted is None and due < on:
-            out.append({"agency": a.agency.code, "due": due})
-    return out
+    """The agencies of ``period`` overdue on ``on``: the status module's (own due dates and
+    granted extensions count)."""
+    return [
+        {"agency": st.agency_code, "due": st.due, "days": st.days, "text": st.text}
+        for st in status.for_period(period, on)
+        if st.result == status.Result.OVERDUE
+    ]
 
 
 def reminder_input(doc: Document) -> tuple[dict, dict]:
@@ -350,7 +350,8 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
     # Issued: the agencies overdue on the day of issue; a draft: those overdue today.
     made = doc.issued_on if doc.number is not None and doc.issued_on else clock.today()
     snap = doc.snapshot or {}
-    new_due = _vn_date(snap.get("new_due")) or calendar.add_working_days(made, REMINDER_DAYS)
+    chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")
+    new_due = _vn_date(chosen) or calendar.add_working_days(made, REMINDER_DAYS)
     out = {
         "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
         "unit": doc.unit_abbr or "VP",

@@ -227,6 +227,7 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
 
 
 def expected_assignments(plan: Plan) -> list[Assignment]:
+    """The assignments that owe a report (``status.required``)."""
     return plan.reporting_assignments
 
 

@@ -16,7 +16,7 @@ from app.models import (
     ReportVersion,
     User,
 )
-from app.services import audit, clock, flows, plans, policy
+from app.services import audit, clock, flows, plans, policy, status
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from workflows import ReportFlow
 
@@ -35,7 +35,8 @@ _EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
     """The actor's agency starts (or reopens) its report for ``period``."""
     assignment = next(
-        (a for a in plan.assignments if a.agency_id == actor.agency_id and a.reports), None
+        (a for a in plan.assignments if a.agency_id == actor.agency_id and plan.requires_report(a)),
+        None,
     )
     policy.require(actor, "report.start", policy.PeriodAgency(period, actor.agency_id))
     if assignment is None:
@@ -98,9 +99,8 @@ def save_draft(report: Report, data: dict, actor: User, expected_version: int | 
 def report_flow(report: Report, actor: User | None, comment: str | None = None) -> ReportFlow:
     period = report.period
     locked = False
-    from app.services import deadlines  # local: deadlines builds on reports
-
-    locked = deadlines.is_locked_for(report, clock.today())
+    st = status.for_report(report)
+    locked = st is not None and st.locked
     return ReportFlow(
         report,
         actor,
