@@ -34,6 +34,7 @@ PUBLIC = {
     "auth.login",
     "auth.set_language",
     "main.health",
+    "main.ready",
     "static",
     "editor.static",
     "kehoach_forms.static",
