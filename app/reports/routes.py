@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -56,11 +57,14 @@ def inbox():
     statuses = status.for_periods(started, agency_id=current_user.agency_id)
     by_plan = {p.id: p for p in plans}
     periods = {p.id: p for p in started}
-    rows = [
+    ordered = sorted(
+        statuses.values(),
+        key=lambda st: (periods[st.period_id].status != PeriodStatus.OPEN, st.due),
+    )
+    rows: list[dict[str, Any]] = [
         {"plan": by_plan[st.plan_id], "period": periods[st.period_id], "status": st}
-        for st in statuses.values()
+        for st in ordered
     ]
-    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["status"].due))
     return render_template(
         "reports/inbox.html",
         rows=rows,
