@@ -31,7 +31,6 @@ from worker import contexts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VN_OFFSET = timedelta(hours=7)
-DEFAULT_SIGNER = {"authority": "", "title": "THỦ TRƯỞNG CƠ QUAN", "name": ""}
 REMINDER_DAYS = 5  # working days given by a reminder when the document does not say
 
 
@@ -133,14 +132,11 @@ def _draft_month_year(doc: Document) -> dict[str, int]:
     return {"draft_month": made.month, "draft_year": made.year}
 
 
-def _signer(doc: Document, fallback: dict | None = None) -> dict[str, Any]:
-    snap = doc.snapshot or {}
-    if isinstance(snap.get("signer"), dict):
-        return snap["signer"]
-    signer = dict(fallback or DEFAULT_SIGNER)
-    if snap.get("signer_name"):
-        signer["name"] = snap["signer_name"]
-    return signer
+def _signer(doc: Document) -> dict[str, Any]:
+    """As signed, else whom the draft is made for (:func:`app.services.signers.intended`)."""
+    from app.services import signers
+
+    return signers.intended(doc)
 
 
 def plan_ref(plan: Plan, agencies: dict[str, dict[str, Any]]) -> str:
@@ -215,8 +211,8 @@ def plan_input(doc: Document) -> tuple[dict, dict]:
     definition["issuer"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     definition.setdefault("type", plan.type_abbr or "KH")
     definition.setdefault("title", plan.title)
-    if isinstance((doc.snapshot or {}).get("signer"), dict):  # recorded when the leader signed
-        definition["signer"] = doc.snapshot["signer"]
+    if isinstance((doc.snapshot or {}).get("signer"), dict) or doc.signer_id:
+        definition["signer"] = _signer(doc)  # as signed, or the signer chosen for the draft
     if doc.number is None:
         definition.setdefault("draft_month", _draft_month_year(doc)["draft_month"])
         definition.setdefault("draft_year", _draft_month_year(doc)["draft_year"])
@@ -272,7 +268,10 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
     # who reported on time, late or not at all: the status module's rows, as kept with the
     # consolidation (a returned, never accepted report is not received)
     timeliness = []
+    standing = plan.standing_agency.code
     for a in results.get("agencies") or []:
+        if a["agency_code"] == standing and not a.get("submitted_at"):
+            continue  # the standing agency consolidates; it does not report to itself
         timeliness.append(
             {
                 "agency": a["agency_code"],
@@ -356,8 +355,14 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
         "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
         "unit": doc.unit_abbr or "VP",
         "plan_ref": plan_ref(period.plan, agencies),
-        "overdue": overdue_agencies(period, made),
+        "overdue": [
+            o
+            for o in overdue_agencies(period, made)
+            if o["agency"] != period.plan.standing_agency.code
+        ],
         "new_due": new_due,
+        # whom the reports go to: the plan's schedule says; else the issuing agency
+        "report_to": ((period.plan.definition or {}).get("schedule") or {}).get("report_to") or "",
         "recipients": [],
         "archive": "VT",
         "signer": _signer(doc),

@@ -13,7 +13,6 @@ from app.models import (
     Agency,
     AuditEvent,
     Document,
-    DocumentKind,
     PeriodStatus,
     Plan,
     Report,
@@ -22,7 +21,7 @@ from app.models import (
 )
 from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm
-from app.services import access, clock, documents, flows, loader, plans, status
+from app.services import access, clock, documents, flows, loader, plans, policy, status
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page, matches
 from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
@@ -45,10 +44,7 @@ def progress(statuses: list[status.Status]) -> dict:
 
 
 def is_standing_specialist(plan: Plan) -> bool:
-    return current_user.has_role("admin") or (
-        current_user.has_role("specialist")
-        and current_user.agency_id in (plan.standing_agency_id, plan.issuer_id)
-    )
+    return policy.can(current_user, "plan.draft_document", plan)
 
 
 @bp.route("/")
@@ -220,14 +216,12 @@ ACTION_LABELS = {
 @bp.route("/<int:plan_id>/draft-document", methods=["POST"])
 def draft_document(plan_id: int):
     plan = visible_plan(plan_id)
-    if not (plan.status == "draft" and is_standing_specialist(plan)):
+    if plan.status != "draft":
         abort(403)
     if plans.plan_document(plan) is not None:
         flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
         return redirect(url_for("plans.show", plan_id=plan.id))
-    doc = documents.create_document(
-        DocumentKind.PLAN, plan.issuer, plan.title, current_user, plan=plan
-    )
+    doc = documents.draft_plan_document(plan, current_user)
     db.session.commit()
     flash(gettext("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))

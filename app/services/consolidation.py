@@ -8,8 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Consolidation, Document, DocumentKind, Report, ReportingPeriod, User
-from app.services import audit, documents, status
-from app.services.exceptions import NotAllowed
+from app.services import audit, documents, policy, status
 from forms.consolidate import consolidate
 
 
@@ -78,12 +77,7 @@ def compute(period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accep
 
 
 def _require_standing(period: ReportingPeriod, actor: User) -> None:
-    plan = period.plan
-    if not (
-        actor.has_role("admin")
-        or (actor.agency_id == plan.standing_agency_id and actor.has_role("specialist"))
-    ):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được tổng hợp.")
+    policy.require(actor, "consolidation.run", period)
 
 
 def consolidate_period(

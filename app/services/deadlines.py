@@ -19,8 +19,8 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import audit, clock, status
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import audit, clock, policy, status
+from app.services.exceptions import InvalidInput
 
 # -- due dates and locks: read from the status module ---------------------------------------
 
@@ -94,8 +94,7 @@ def is_period_locked(period: ReportingPeriod, agency_id: int, today: date) -> bo
 
 
 def _require_standing_specialist(period: ReportingPeriod, actor: User) -> None:
-    if not (actor.agency_id == period.plan.standing_agency_id and actor.has_role("specialist")):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được quyết định việc này.")
+    policy.require(actor, "period.reopen", period)
 
 
 def reopen_for(
@@ -143,9 +142,7 @@ def request_extension(
     period: ReportingPeriod, actor: User, requested_due: date, reason: str
 ) -> Extension:
     """An assigned agency asks for a later deadline."""
-    assigned = _assignment(period, actor.agency_id) is not None
-    if not actor.has_role("reporter", "agency_leader") or not assigned:
-        raise NotAllowed("Chỉ cơ quan được giao báo cáo mới được đề nghị gia hạn.")
+    policy.require(actor, "extension.request", policy.PeriodAgency(period, actor.agency_id))
     if not (reason or "").strip():
         raise InvalidInput("Vui lòng nêu lý do đề nghị gia hạn.", {"reason": "Vui lòng nêu lý do."})
     current = effective_due(period, actor.agency_id)

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Document, DocumentKind, Reminder, ReportingPeriod, User
-from app.services import calendar, clock, notifications, status
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import calendar, clock, notifications, policy, status
+from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 
 DEFAULT_DAYS_BEFORE = 3
@@ -170,8 +170,7 @@ def draft_dispatch(
     from app.services import documents
 
     plan = period.plan
-    if not (actor.agency_id == plan.standing_agency_id and actor.has_role("specialist")):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được soạn công văn đôn đốc.")
+    policy.require(actor, "reminder.draft", period)
     as_of = as_of or clock.today()
     overdue = overdue_agencies(period, as_of)
     if not overdue:

@@ -3,13 +3,13 @@ assignment.agency_id, extension(period_id, agency_id), reopen(period_id, agency_
 reporting_period.status.
 
 Revision ID: status_01_indexes
-Revises: prod_01_stored_file
+Revises: layout_03_signers
 """
 
 from alembic import op
 
 revision = "status_01_indexes"
-down_revision = "prod_01_stored_file"
+down_revision = "layout_03_signers"
 branch_labels = None
 depends_on = None
 

@@ -199,7 +199,11 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
         rf"Số: 01/KH-BCĐNQ\n{STAMP_TIME}",
         first_page_header(stored_io(app, fresh(db, docs["plan"].id).docx_path)),
     )
-    assert first_page_header(stored_io(app, fresh(db, docs["report"].id).docx_path)) == ""
+    # the draft: no stamp, the draft mark instead
+    assert (
+        first_page_header(stored_io(app, fresh(db, docs["report"].id).docx_path))
+        == "\nDỰ THẢO (lần 1)"
+    )
 
 
 def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa: ANN001, F811
@@ -357,7 +361,7 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(app, d
     assert doc.snapshot["signer"] == {
         "authority": "",
         "authority_of": "",
-        "title": "THỦ TRƯỞNG CƠ QUAN",
+        "title": "GIÁM ĐỐC",  # the head of a Sở, never the placeholder "THỦ TRƯỞNG CƠ QUAN"
         "name": leader.full_name,
     }
     assert doc.render_key.endswith("-signed")
@@ -365,7 +369,8 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(app, d
     doc = fresh(db, doc.id)
     assert doc.render_state == "done"
     text = docx_text(stored_io(app, doc.docx_path))
-    assert leader.full_name in text and "THỦ TRƯỞNG CƠ QUAN" in text
+    assert leader.full_name in text and "GIÁM ĐỐC" in text
+    assert "THỦ TRƯỞNG CƠ QUAN" not in text
     assert "Kính gửi:\tCơ quan Thường trực Ban Chỉ đạo về Nhân quyền tỉnh (Công an tỉnh)." in text
     assert "Trà Vinh, ngày    tháng 02 năm 2025" in text  # the services' clock, not the OS's
     assert "Lê Văn Hân" in docx_text(stored_io(app, fresh(db, docs["plan"].id).docx_path))
