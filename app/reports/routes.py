@@ -97,18 +97,30 @@ def _store_file(report: Report):  # noqa: ANN202
 
 
 def _can_edit(report: Report) -> bool:
-    return (
+    """Offered only when it can lead somewhere: the round takes reports and the period is not
+    locked for the agency (docs/status.md)."""
+    if not (
         report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
         and current_user.agency_id == report.agency_id
         and current_user.has_role("reporter", "agency_leader")
-    )
+        and report.period.status == PeriodStatus.OPEN
+    ):
+        return False
+    st = status.for_report(report)
+    return st is None or not st.locked
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 def edit(report_id: int):
     report = visible_report(report_id)
     if not _can_edit(report):
-        flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
+        st = status.for_report(report)
+        flash(
+            gettext("Kỳ báo cáo đã khóa với cơ quan; cơ quan thường trực có thể mở lại.")
+            if st is not None and st.locked
+            else gettext("Báo cáo này hiện không thể sửa."),
+            "warning",
+        )
         return redirect(url_for("reports.show", report_id=report.id))
     schema = (report.plan.current_form or report.form_version).schema
     parsed = form_engine.parse_schema(schema)
