@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -26,6 +26,7 @@ class Extension(Model):
     decision."""
 
     __tablename__ = "extension"
+    __table_args__ = (Index("ix_extension_period_agency", "period_id", "agency_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))
@@ -48,6 +49,7 @@ class Reopen(Model):
     """The standing agency lets one agency report in a locked period (until a date, or open)."""
 
     __tablename__ = "reopen"
+    __table_args__ = (Index("ix_reopen_period_agency", "period_id", "agency_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))

@@ -45,8 +45,10 @@ class Document(Model):
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.DRAFT, index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"))
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="CASCADE"), index=True
+    )
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     title: Mapped[str] = mapped_column(Text)
     type_abbr: Mapped[str] = mapped_column(String(16), default="")

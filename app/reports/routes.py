@@ -57,11 +57,14 @@ def inbox():
     statuses = status.for_periods(started, agency_id=current_user.agency_id)
     by_plan = {p.id: p for p in plans}
     periods = {p.id: p for p in started}
+    ordered = sorted(
+        statuses.values(),
+        key=lambda st: (periods[st.period_id].status != PeriodStatus.OPEN, st.due),
+    )
     rows: list[dict[str, Any]] = [
         {"plan": by_plan[st.plan_id], "period": periods[st.period_id], "status": st}
-        for st in statuses.values()
+        for st in ordered
     ]
-    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["status"].due))
     return render_template(
         "reports/inbox.html",
         rows=rows,
@@ -94,18 +97,30 @@ def _store_file(report: Report):  # noqa: ANN202
 
 
 def _can_edit(report: Report) -> bool:
-    return (
+    """Offered only when it can lead somewhere: the round takes reports and the period is not
+    locked for the agency (docs/status.md)."""
+    if not (
         report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
         and current_user.agency_id == report.agency_id
         and current_user.has_role("reporter", "agency_leader")
-    )
+        and report.period.status == PeriodStatus.OPEN
+    ):
+        return False
+    st = status.for_report(report)
+    return st is None or not st.locked
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 def edit(report_id: int):
     report = visible_report(report_id)
     if not _can_edit(report):
-        flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
+        st = status.for_report(report)
+        flash(
+            gettext("Kỳ báo cáo đã khóa với cơ quan; cơ quan thường trực có thể mở lại.")
+            if st is not None and st.locked
+            else gettext("Báo cáo này hiện không thể sửa."),
+            "warning",
+        )
         return redirect(url_for("reports.show", report_id=report.id))
     schema = (report.plan.current_form or report.form_version).schema
     parsed = form_engine.parse_schema(schema)
