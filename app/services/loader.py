@@ -410,7 +410,7 @@ def _declared(item: dict) -> dict[str, Any]:
 def agency_changes(items: list[dict]) -> list[tuple[int, Agency | None, dict[str, Any]]]:
     """What importing ``items`` would change: (index, existing agency or None for a new one,
     {field: new value}) for each declared agency that is new or differs from the database."""
-    out = []
+    out: list[tuple[int, Agency | None, dict[str, Any]]] = []
     for i, item in enumerate(items):
         agency = db.session.scalar(select(Agency).where(Agency.code == item["code"]))
         want = _declared(item)
@@ -515,7 +515,7 @@ def load(data: dict, actor: User | None = None) -> Plan:
             )
         policy.require(actor, "plan.edit", existing)
     upsert_agencies(items, actor)
-    if existing is None:
+    if existing is None or actor is None:
         return plans.create_plan(_plain(data), actor)
     return plans.update_plan(existing, _plain(data), actor, existing.version)
 
