@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -95,18 +94,27 @@ def start(period_id: int):
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
-def _store_file(report: Report):  # noqa: ANN202
+def _store_file(report: Report, labels: dict[str, str]):  # noqa: ANN202
     def store(field_name: str, upload) -> dict:  # noqa: ANN001
         content = upload.read()
         name = re.sub(r"[^\w.\-]+", "_", upload.filename or "tep")[-120:]
-        digest = hashlib.sha256(content).hexdigest()[:12]
-        rel = f"reports/{report.id}/{field_name}-{digest}-{name}"
-        path = documents.files_dir() / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-        return {"filename": upload.filename, "path": rel, "size": len(content)}
+        return reports.store_attachment(
+            report, field_name, labels.get(field_name, field_name), name, content, current_user
+        )
 
     return store
+
+
+@bp.route("/reports/<int:report_id>/files/<field>")
+def attachment(report_id: int, field: str):
+    """Download an attachment: whoever may read the report (``?phien-ban=N`` for a version)."""
+    report = visible_report(report_id)
+    version = request.args.get("phien-ban", type=int)
+    ref = reports.attachment(report, field, current_user, version)
+    path = documents.files_dir() / ref["path"]
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=ref.get("filename") or path.name)
 
 
 def _can_edit(report: Report) -> bool:
@@ -142,10 +150,15 @@ def edit(report_id: int):
         except ValueError:
             expected = report.version
         if form.validate(mode=mode, existing=report.data):
-            data = form_engine.form_to_data(
-                form, schema, mode=mode, existing=report.data, store_file=_store_file(report)
-            )
+            labels = {f.name: f.label for f in parsed.fields}
             try:
+                data = form_engine.form_to_data(
+                    form,
+                    schema,
+                    mode=mode,
+                    existing=report.data,
+                    store_file=_store_file(report, labels),
+                )
                 reports.save_draft(report, data, current_user, expected)
                 if submit:
                     reports.transition(report, "submit_for_approval", current_user)
@@ -156,6 +169,9 @@ def edit(report_id: int):
                 form.kh_version.data = str(report.version)
             except (TransitionRefused, InvalidInput) as exc:
                 db.session.rollback()
+                for name, message in getattr(exc, "errors", {}).items():
+                    if name in form:
+                        form[name].errors = [message]
                 flash(gettext(str(exc)), "error")
             else:
                 if submit:
