@@ -43,7 +43,7 @@ def check_agency_template(template_id: int) -> str:
     with app.app_context():
         from app.extensions import db
         from app.models import AgencyTemplate
-        from app.services.documents import files_dir
+        from app.services import storage
         from worker.render import TemplateRejected, check_template_isolated
 
         try:
@@ -51,7 +51,7 @@ def check_agency_template(template_id: int) -> str:
             if t is None:
                 return "missing"
             try:
-                missing = check_template_isolated((files_dir() / t.path).read_bytes(), t.kind)
+                missing = check_template_isolated(storage.read(t.path), t.kind)
             except TemplateRejected as exc:
                 problems = [str(exc)]
             except FileNotFoundError:

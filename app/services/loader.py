@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Agency, Plan, User
-from app.services import audit, policy
+from app.services import audit, policy, signers
 
 FORMAT = "kehoach/plan@1"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -33,7 +33,7 @@ class _BoundedLoader(yaml.SafeLoader):
 
     _depth = 0
 
-    def fetch_flow_collection_start(self, TokenClass):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201, N803
+    def fetch_flow_collection_start(self, TokenClass):  # noqa: ANN001, ANN201, N803
         # PyYAML's scanner is quadratic in the depth of ``[[[…`` (every bracket may start a key):
         # stop at the bracket, before the composer is even reached
         if self.flow_level >= MAX_DEPTH:
@@ -42,7 +42,7 @@ class _BoundedLoader(yaml.SafeLoader):
             )
         return super().fetch_flow_collection_start(TokenClass)
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
@@ -393,11 +393,10 @@ def _agency_codes_in_db() -> set[str]:
 # -- loading -----------------------------------------------------------------------------------
 
 
-AGENCY_FIELDS = ("name", "short_name", "abbreviation", "level", "place", "header_parent")
-
-
 def _declared(item: dict) -> dict[str, Any]:
-    return {
+    """The agency's fields as the file declares them (``header_name`` only when given: else
+    what the administrator set is kept)."""
+    out = {
         "name": item["name"],
         "short_name": item.get("short_name"),
         "abbreviation": item["abbreviation"],
@@ -405,6 +404,9 @@ def _declared(item: dict) -> dict[str, Any]:
         "place": item["place"],
         "header_parent": item.get("header_parent"),
     }
+    if item.get("header_name"):
+        out["header_name"] = item["header_name"]
+    return out
 
 
 def agency_changes(items: list[dict]) -> list[tuple[int, Agency | None, dict[str, Any]]]:
@@ -465,7 +467,7 @@ def upsert_agencies(items: list[dict], actor: User | None = None) -> dict[str, A
             agency = Agency(code=item["code"])
             db.session.add(agency)
         want = _declared(item)
-        before = {k: getattr(agency, k) for k in AGENCY_FIELDS}
+        before = {k: getattr(agency, k, None) for k in want}
         for k, v in want.items():
             setattr(agency, k, v)
         out[item["code"]] = agency
@@ -515,6 +517,9 @@ def load(data: dict, actor: User | None = None) -> Plan:
             )
         policy.require(actor, "plan.edit", existing)
     upsert_agencies(items, actor)
+    issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
+    if issuer is not None and isinstance(data.get("signer"), dict):
+        signers.record_plan_signer(issuer, data["signer"])
     if existing is None or actor is None:
         return plans.create_plan(_plain(data), actor)
     return plans.update_plan(existing, _plain(data), actor, existing.version)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -126,7 +127,7 @@ def _sync_assignments(plan: Plan, items: list[dict]) -> None:
         a.reports = bool(item.get("reports", True))
         a.due = _date_or_none(item.get("due"))
         dwd = item.get("due_working_days")
-        a.due_working_days = int(dwd) if dwd not in (None, "") else None
+        a.due_working_days = None if dwd is None or dwd == "" else int(dwd)
         a.position = pos
         keep.append(a)
     plan.assignments[:] = keep
@@ -204,7 +205,7 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
     """Open every pending period whose window has started (a one-off plan's only period opens at
     once); the plan is then in progress."""
     today = today or clock.today()
-    opened = []
+    opened: list[ReportingPeriod] = []
     if plan.status not in (PlanStatus.ISSUED, PlanStatus.IN_PROGRESS):
         return opened
     for period in plan.periods:
@@ -226,6 +227,7 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
 
 
 def expected_assignments(plan: Plan) -> list[Assignment]:
+    """The assignments that owe a report (``status.required``)."""
     return plan.reporting_assignments
 
 
@@ -327,7 +329,7 @@ def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | N
     if report is not None and report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         return report
     results = consolidation.compute(period)
-    data = {}
+    data: dict[str, Any] = {}
     for f in parent.current_form.schema.get("fields", []):
         got = results["by_name"].get(f["name"])
         if got is None:

@@ -19,8 +19,7 @@ from app.models import (
     ReportVersion,
     User,
 )
-from app.services import audit, clock, flows, plans, policy, uploads
-from app.services.documents import files_dir
+from app.services import audit, clock, flows, plans, policy, status, storage, uploads
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
 from app.services.jobs import after_commit
 from workflows import ReportFlow
@@ -40,7 +39,8 @@ _EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
     """The actor's agency starts (or reopens) its report for ``period``."""
     assignment = next(
-        (a for a in plan.assignments if a.agency_id == actor.agency_id and a.reports), None
+        (a for a in plan.assignments if a.agency_id == actor.agency_id and plan.requires_report(a)),
+        None,
     )
     policy.require(actor, "report.start", policy.PeriodAgency(period, actor.agency_id))
     if assignment is None:
@@ -136,9 +136,7 @@ def store_attachment(
         raise InvalidInput(message, {field: message})
     digest = hashlib.sha256(content).hexdigest()
     rel = f"reports/{report.id}/{field}-{digest[:16]}.{ext}"
-    path = files_dir() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    storage.write(rel, content)
     return {"filename": filename[-200:], "path": rel, "size": len(content), "sha256": digest}
 
 
@@ -151,11 +149,14 @@ def _remove_unreferenced(report: Report, paths: set[str]) -> None:
     gone = sorted(paths - kept)
     if not gone:
         return
-    base = files_dir()
+    if storage.backend_name() == "database":  # joins the transaction: rolled back with it
+        for key in gone:
+            storage.delete(key)
+        return
 
     def unlink() -> None:
-        for rel in gone:
-            (base / rel).unlink(missing_ok=True)
+        for key in gone:
+            storage.delete(key)
 
     after_commit(unlink)
 
@@ -179,9 +180,8 @@ def attachment(report: Report, field: str, actor: User, version: int | None = No
 def report_flow(report: Report, actor: User | None, comment: str | None = None) -> ReportFlow:
     period = report.period
     locked = False
-    from app.services import deadlines  # local: deadlines builds on reports
-
-    locked = deadlines.is_locked_for(report, clock.today())
+    st = status.for_report(report)
+    locked = st is not None and st.locked
     return ReportFlow(
         report,
         actor,

@@ -18,6 +18,7 @@ from app.models import Agency, AgencyTemplate, Assignment, AuditEvent, CalendarD
 from app.services import calendar as workcal
 from app.services import loader
 from tests.conftest import REDIS_TEST_URL
+from tests.files import stored_io
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,7 +184,7 @@ def test_uploaded_templates_are_checked_by_the_worker_and_used(
 
     # the render job picks the accepted template for this agency and kind only
     own = context.template_for(home.id, "plan")
-    assert own.read_bytes() == good
+    assert own == good
     assert context.template_for(home.id, "report") == context.template_path("report")
     other = make_agency("STP-TV")
     assert context.template_for(other.id, "plan") == context.template_path("plan")
@@ -234,6 +235,6 @@ def test_the_render_job_uses_the_agencys_accepted_template(
     db.session.expire_all()
     doc = db.session.get(Document, doc.id)
     assert doc.render_state == "done", doc.render_error
-    with zipfile.ZipFile(Path(app.config["FILES_DIR"]) / doc.docx_path) as z:
+    with zipfile.ZipFile(stored_io(app, doc.docx_path)) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     assert "MẪU RIÊNG CỦA BAN CHỈ ĐẠO" in xml and plan.title[:30] in xml

@@ -155,7 +155,7 @@ def test_the_worker_refuses_bombs_and_broken_files_with_bounded_memory(
 ):
     """Files that reached the store without the web check (an older version, a restore) are
     refused by the job itself, each with a message; the worker's peak RSS stays bounded."""
-    from app.services.documents import files_dir
+    from app.services import storage
 
     files = {
         "bomb": bomb(),
@@ -166,8 +166,7 @@ def test_the_worker_refuses_bombs_and_broken_files_with_bounded_memory(
     ids = {}
     for name, data in files.items():
         rel = f"agency-templates/{home.id}/{name}.docx"
-        (files_dir() / rel).parent.mkdir(parents=True, exist_ok=True)
-        (files_dir() / rel).write_bytes(data)
+        storage.write(rel, data)
         t = AgencyTemplate(
             agency_id=home.id, kind="report", filename=f"{name}.docx", path=rel, problems=[]
         )
