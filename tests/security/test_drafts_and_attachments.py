@@ -13,7 +13,7 @@ import pytest
 from docx import Document as Docx
 
 from app.models import Role
-from app.services import clock, documents, loader, reports
+from app.services import clock, documents, loader, reports, storage
 from app.services.exceptions import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,15 +82,14 @@ def test_attachments_are_checked_by_content_downloadable_and_removed_when_replac
     with pytest.raises(InvalidInput, match="lớn hơn 10 MB"):
         reports.store_attachment(report, "proof", "Minh chứng", "x.pdf", big, reporter)
 
-    files = Path(app.config["FILES_DIR"])
     first = reports.store_attachment(report, "proof", "Minh chứng", "a.pdf", PDF, reporter)
     reports.save_draft(report, {"banners": 1, "proof": first}, reporter, report.version)
     db.session.commit()
     second = reports.store_attachment(report, "proof", "Minh chứng", "b.pdf", PDF + b"%2", reporter)
     reports.save_draft(report, {"banners": 1, "proof": second}, reporter, report.version)
     db.session.commit()
-    assert not (files / first["path"]).exists()  # replaced in a draft: removed
-    assert (files / second["path"]).exists()
+    assert not storage.exists(first["path"])  # replaced in a draft: removed
+    assert storage.exists(second["path"])
 
     reports.transition(report, "submit_for_approval", reporter)
     reports.transition(report, "approve", leader)
@@ -106,7 +105,7 @@ def test_attachments_are_checked_by_content_downloadable_and_removed_when_replac
     third = reports.store_attachment(report, "proof", "Minh chứng", "c.pdf", PDF + b"%3", reporter)
     reports.save_draft(report, {"banners": 2, "proof": third}, reporter, report.version)
     db.session.commit()
-    assert (files / second["path"]).exists()
+    assert storage.exists(second["path"])
     number = report.versions[-1].number
     old = client.get(f"/reports/{report.id}/files/proof?phien-ban={number}")
     assert old.status_code == 200 and old.data == PDF + b"%2"
