@@ -34,17 +34,7 @@ def show(period_id: int):
         .where(Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
         .order_by(Document.id)
     ).all()
-    can_create = (
-        (
-            current_user.has_role("admin")
-            or (
-                current_user.has_role("specialist")
-                and current_user.agency_id == period.plan.standing_agency_id
-            )
-        )
-        and period.status in ("open", "reported")
-        and not any(d.status != "draft" for d in docs)
-    )
+    can_create = consolidation.draft_refusal(period, current_user) is None
     return render_template(
         "consolidation/show.html",
         period=period,

@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.reports import bp
 from app.reports.forms import ActionForm, report_form_class
-from app.services import access, flows, reports, status, storage
+from app.services import access, flows, policy, reports, status, storage
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from workflows import ReportFlow, TransitionRefused
 
@@ -104,10 +104,8 @@ def attachment(report_id: int, field: str):
 
 
 def _can_edit(report: Report) -> bool:
-    return (
-        report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
-        and current_user.agency_id == report.agency_id
-        and current_user.has_role("reporter", "agency_leader")
+    return report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED) and policy.can(
+        current_user, "report.edit", report
     )
 
 

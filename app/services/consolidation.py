@@ -3,12 +3,14 @@ recording who reported on time, late or not at all, and drafting the consolidate
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Consolidation, Document, DocumentKind, Report, ReportingPeriod, User
 from app.services import audit, documents, policy, status
+from app.services.exceptions import InvalidInput, NotAllowed
 from forms.consolidate import consolidate
 
 
@@ -104,8 +106,36 @@ def consolidate_period(
     return row
 
 
+def draft_refusal(period: ReportingPeriod, actor: User | None) -> str | None:
+    """Why ``actor`` may not draft the consolidated report of ``period`` now, or None. The page
+    offers the button only when this says None; the service refuses with the same sentence."""
+    reason = policy.refusal(actor, "consolidation.draft", period)
+    if reason is not None:
+        return reason
+    if period.status not in ("open", "reported"):
+        return gettext("Kỳ báo cáo này không còn nhận tổng hợp mới.")
+    done = db.session.scalar(
+        select(Document.id).where(
+            Document.period_id == period.id,
+            Document.kind == DocumentKind.CONSOLIDATED,
+            Document.status != "draft",
+        )
+    )
+    if done is not None:
+        return gettext(
+            "Báo cáo tổng hợp của kỳ này đã được trình ký hoặc phát hành; không soạn thêm bản khác."
+        )
+    return None
+
+
 def draft_consolidated_report(period: ReportingPeriod, actor: User) -> Document:
-    """Consolidate and draft the Báo cáo tổng hợp for signature by the standing agency."""
+    """Consolidate and draft the Báo cáo tổng hợp for signature by the standing agency (refused,
+    as :func:`draft_refusal` says, once one went for signature or the round is closed)."""
+    reason = draft_refusal(period, actor)
+    if reason is not None:
+        if not policy.can(actor, "consolidation.draft", period):
+            raise NotAllowed(reason)
+        raise InvalidInput(reason)
     consolidate_period(period, actor)
     plan = period.plan
     title = f"Kết quả thực hiện Kế hoạch {plan.symbol or ''} {period.label.lower()}".replace(
