@@ -278,7 +278,7 @@ def import_plan():
                 return redirect(url_for("plans.show", plan_id=plan.id))
             except loader.PlanFileError as exc:
                 db.session.rollback()
-                problems = exc.problems
+                problems = loader.locate(exc.problems, text)
             except (InvalidInput, NotAllowed) as exc:
                 db.session.rollback()
                 problems = [loader.Problem("", str(exc))]

@@ -141,11 +141,17 @@ def parse_text(text: str, source: str = "") -> dict:
         ) from exc
     problems = validate(data)
     if problems:
-        lines = _line_map(text)
-        for p in problems:
-            p.line = p.line or _nearest_line(lines, p.path)
-        raise PlanFileError(problems, source)
+        raise PlanFileError(locate(problems, text), source)
     return data
+
+
+def locate(problems: list[Problem], text: str) -> list[Problem]:
+    """Give each problem without a line the line of its path (or the nearest parent's) in
+    ``text``; aliases are refused, so the walk never expands one."""
+    lines = _line_map(text)
+    for p in problems:
+        p.line = p.line or _nearest_line(lines, p.path)
+    return problems
 
 
 def _nearest_line(lines: dict[str, int], path: str) -> int | None:
@@ -428,6 +434,18 @@ def agency_changes(items: list[dict]) -> list[tuple[int, Agency | None, dict[str
     return out
 
 
+FIELD_NAMES = {
+    "name": "tên",
+    "short_name": "tên ngắn",
+    "abbreviation": "chữ viết tắt",
+    "level": "cấp",
+    "place": "địa danh",
+    "header_parent": "cơ quan chủ quản",
+    "header_name": "tên ở tiêu đề",
+    "parent": "cơ quan cấp trên",
+}
+
+
 def check_agencies(items: list[dict], actor: User | None) -> None:
     """Refuse (``PlanFileError``, one problem per agency) an import that would create or change
     an agency unless the actor may (the policy's ``agency.create`` / ``agency.edit``: an
@@ -443,7 +461,7 @@ def check_agencies(items: list[dict], actor: User | None) -> None:
                 )
             )
         elif agency is not None and not policy.can(actor, "agency.edit", agency):
-            fields = ", ".join(sorted(diff))
+            fields = ", ".join(FIELD_NAMES.get(k, k) for k in sorted(diff))
             problems.append(
                 Problem(
                     f"agencies[{i}]",

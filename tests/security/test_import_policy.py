@@ -147,7 +147,8 @@ def test_a_specialist_cannot_rename_another_provinces_police_through_an_import(
     ).replace("agencies:\n", "agencies:\n" + HACK, 1)
     _login(client, specialist)
     page = _post(client, text).get_data(as_text=True)
-    assert "cơ quan “CA-TV” khác với dữ liệu đang dùng" in page
+    assert "cơ quan “CA-TV” khác với dữ liệu đang dùng (chữ viết tắt, tên, tên ngắn)" in page
+    assert "Dòng " in page  # the line of the declaration in the file
     assert "chỉ quản trị viên được sửa cơ quan" in page
     db.session.expire_all()
     assert _state(db) == before
