@@ -289,7 +289,15 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     if not no_demo:
         from app import demo
 
-        demo.print_logins(click.echo)
+        with app.app_context():
+            try:
+                demo.print_logins(click.echo)
+            finally:
+                db.session.remove()
+    # The command's own app context lives as long as the server: it must hold no session (an
+    # open transaction would block schema changes for the server's whole life); each request
+    # has its own context and session.
+    db.session.remove()
     try:
         from werkzeug.serving import run_simple
 
