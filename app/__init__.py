@@ -103,10 +103,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
-    from app import cli, ui, web
+    from app import cli, inputs, ui, web
 
     cli.init_app(app)
     web.init_app(app)
+    inputs.init_app(app)
     ui.init_app(app)
 
     @app.before_request

@@ -29,6 +29,7 @@ from app.admin.forms import (
     options,
 )
 from app.extensions import db
+from app.inputs import arg_int
 from app.models import ROLE_LABELS, Agency, AgencyTemplate, CalendarDay, Role, User
 from app.services import agencies, audit
 from app.services import calendar as workcal
@@ -37,6 +38,7 @@ from app.services.documents import files_dir
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.ui import date_table
+from forms import bounds
 
 PER_PAGE = 20
 MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
@@ -77,7 +79,7 @@ class Page:
 
 
 def _page_arg() -> int:
-    return request.args.get("trang", 1, type=int) or 1
+    return arg_int("trang", 1, 1, bounds.INT_MAX, label=gettext("trang"))
 
 
 def _action_ok() -> None:
@@ -397,7 +399,7 @@ def user_reset_password(user_id: int):
 
 @bp.route("/lich", methods=["GET", "POST"])
 def calendar():
-    year = request.args.get("nam", today().year, type=int)
+    year = arg_int("nam", today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, label=gettext("năm"))
     form = CalendarDayForm()
     if form.validate_on_submit():
         row = db.session.get(CalendarDay, form.day.data)

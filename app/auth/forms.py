@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.inputs import BoundedForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BoundedForm):
     username = StringField(
         _l("Tên đăng nhập"),
         validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(max=64)],
