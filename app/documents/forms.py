@@ -62,3 +62,9 @@ class SignForm(BoundedForm):
             "title": self.title.data.strip(),
             "name": self.name.data.strip(),
         }
+
+
+class ChooseSignerForm(BoundedForm):
+    """Whom the draft is made for: one of the issuing agency's signers (audited)."""
+
+    signer_id = SelectField(_l("Người ký dự kiến"), coerce=int, validate_choice=True)
