@@ -162,7 +162,7 @@ def show(plan_id: int):
                     select(User.id).where(User.agency_id == current_user.agency_id)
                 ),
                 (AuditEvent.object_type == "report")
-                & AuditEvent.object_id.in_([r.id for r in reports]),
+                & AuditEvent.object_id.in_(list(reports)),
                 (AuditEvent.object_type == "document")
                 & AuditEvent.object_id.in_(
                     access.documents_query(current_user).with_only_columns(Document.id)

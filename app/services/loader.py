@@ -15,8 +15,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Agency, Plan, User
 from app.models.base import column_length
-from forms import bounds
 from app.services import signers
+from forms import bounds
 
 FORMAT = "kehoach/plan@1"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

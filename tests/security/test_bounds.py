@@ -14,7 +14,6 @@ from app.models import Agency, Plan, Role
 from app.services import loader
 from forms import bounds
 from tests.editor.conftest import form_fields
-from tests.security.test_routes_by_role import world  # noqa: F401
 from tests.web.conftest import PASSWORD, login, people, plan  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,19 +172,3 @@ def test_editor_number_of_5000_digits_is_a_problem(client, plan, people, db) -> 
     assert "9" * 5000 in resp.get_data(as_text=True)  # what was typed stays in the input
     db.session.expire_all()
     assert db.session.get(Plan, plan.id).version == version
-
-
-def test_report_text_with_nul_is_refused_and_kept(app, db, world) -> None:  # noqa: ANN001, F811
-    client = app.test_client()
-    r = world["ra"]
-    login(client, world["a_reporter"])
-    before = dict(r.data)
-    resp = client.post(
-        f"/reports/{r.id}/edit",
-        data={"difficulties": "Khó\x00khăn", "_save_draft": "1", "kh_version": str(r.version)},
-    )
-    assert resp.status_code == 200
-    assert "chứa ký tự điều khiển" in _text(resp)
-    assert "Khó" in _text(resp)
-    db.session.expire_all()
-    assert db.session.get(type(r), r.id).data == before

@@ -22,8 +22,17 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from app.models import Role
+from tests.conftest import add_user
 from tests.security.sessions import separate_users, sign_in
-from tests.security.test_routes_by_role import _ids, _rules, _url, people, world  # noqa: F401
+from tests.security.test_routes_by_role import (  # noqa: F401  (this module's own world)
+    _ids,
+    _rules,
+    _url,
+    app,
+    backend,
+    shared,
+    world,
+)
 
 EXAMPLES = int(os.environ.get("KEHOACH_FUZZ_EXAMPLES", "1500"))
 GET_EXAMPLES = int(os.environ.get("KEHOACH_FUZZ_GET_EXAMPLES", "600"))
@@ -137,12 +146,12 @@ class _Forms(HTMLParser):
             self._select = None
 
 
-def _crawl(app, client, ids) -> list[dict]:  # noqa: ANN001
+def _crawl(flask_app, client, ids) -> list[dict]:  # noqa: ANN001
     """The POST forms on every page this client may see."""
     found: dict[tuple, dict] = {}
     urls = ["/auth/login"] + [
         _url(rule, ids)
-        for rule in _rules(app, "GET")
+        for rule in _rules(flask_app, "GET")
         if rule.endpoint not in SKIP_ENDPOINTS and "<which>" not in rule.rule
     ]
     for url in urls:
@@ -174,8 +183,20 @@ def _fingerprint(db) -> str:  # noqa: ANN001
 
 
 @pytest.fixture
-def identities(app, world, people):  # noqa: ANN001, ANN201, F811
+def identities(app, world):  # noqa: ANN001, ANN201, F811
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+
     plan = world["plan"]
+
+    def people(agency, role):  # noqa: ANN001, ANN202
+        name = f"{role}.{agency.code}".lower()
+        return db.session.scalar(select(User).where(User.username == name)) or add_user(
+            name, agency, [role]
+        )
+
     users = {
         "standing": world["standing"],
         "a_reporter": world["a_reporter"],
@@ -186,8 +207,6 @@ def identities(app, world, people):  # noqa: ANN001, ANN201, F811
         "clerk": people(plan.issuer, Role.CLERK),
         "signer": people(plan.issuer, Role.SIGNER),
     }
-    from app.extensions import db
-
     db.session.commit()
     separate_users(app)
     clients = {"anonymous": app.test_client()}
@@ -213,6 +232,23 @@ def _refused(resp) -> bool:  # noqa: ANN001
 
 def _assert_no_5xx(resp, what) -> None:  # noqa: ANN001
     assert resp.status_code < 500, (what, resp.status_code, resp.get_data(as_text=True)[:800])
+
+
+# first: the fuzzers below change this module's world
+def test_report_text_with_nul_is_refused_and_kept(app, db, world, identities) -> None:  # noqa: ANN001, F811
+    client = app.test_client()
+    r = world["ra"]
+    sign_in(client, world["a_reporter"])
+    before = dict(r.data)
+    resp = client.post(
+        f"/reports/{r.id}/edit",
+        data={"difficulties": "Khó\x00khăn", "_save_draft": "1", "kh_version": str(r.version)},
+    )
+    assert resp.status_code == 200
+    assert "chứa ký tự điều khiển" in _text(resp)
+    assert "Khó" in _text(resp)
+    db.session.expire_all()
+    assert db.session.get(type(r), r.id).data == before
 
 
 def test_fuzz_every_form(app, db, world, identities, backend) -> None:  # noqa: ANN001, F811
@@ -316,3 +352,9 @@ def test_query_args_seen_by_the_fuzzer_are_the_ones_the_pages_read() -> None:
         read |= set(re.findall(r"request\.args\.get\(\s*\"([a-z_]+)\"", text))
         read |= set(re.findall(r"arg_int\(\s*\"([a-z_]+)\"", text))
     assert read <= set(QUERY_ARGS) | {"which"}, read - set(QUERY_ARGS)
+
+
+def _text(resp) -> str:  # noqa: ANN001
+    import html
+
+    return html.unescape(resp.get_data(as_text=True))
