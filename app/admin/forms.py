@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.inputs import BoundedForm, column_length
 from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, User
 from app.models.base import AgencyLevel
+from app.services import passwords
 from app.ui import N_
 
 LEVEL_LABELS = {
@@ -47,7 +48,7 @@ _ROLE_NAMES = (
     N_("Quản trị"),
 )
 DAY_KIND_LABELS = {"holiday": N_("Ngày nghỉ (lễ, Tết, nghỉ bù)"), "workday": N_("Ngày làm bù")}
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 
 def required(label: str) -> DataRequired:

@@ -161,8 +161,7 @@ def show(plan_id: int):
                 AuditEvent.actor_id.in_(
                     select(User.id).where(User.agency_id == current_user.agency_id)
                 ),
-                (AuditEvent.object_type == "report")
-                & AuditEvent.object_id.in_(list(reports)),
+                (AuditEvent.object_type == "report") & AuditEvent.object_id.in_(list(reports)),
                 (AuditEvent.object_type == "document")
                 & AuditEvent.object_id.in_(
                     access.documents_query(current_user).with_only_columns(Document.id)
