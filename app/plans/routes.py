@@ -216,8 +216,9 @@ ACTION_LABELS = {
 @bp.route("/<int:plan_id>/draft-document", methods=["POST"])
 def draft_document(plan_id: int):
     plan = visible_plan(plan_id)
+    policy.require(current_user, "plan.draft_document", plan)
     if plan.status != "draft":
-        abort(403)
+        abort(409)  # issued plans keep their document
     if plans.plan_document(plan) is not None:
         flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
         return redirect(url_for("plans.show", plan_id=plan.id))

@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.reports import bp
 from app.reports.forms import ActionForm, report_form_class
-from app.services import access, flows, reports, status, storage
+from app.services import access, flows, policy, reports, status, storage
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from workflows import ReportFlow, TransitionRefused
 
@@ -109,6 +109,7 @@ def _can_edit(report: Report) -> bool:
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 def edit(report_id: int):
     report = visible_report(report_id)
+    policy.require(current_user, "report.edit", report)
     if not _can_edit(report):
         flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
         return redirect(url_for("reports.show", report_id=report.id))

@@ -174,6 +174,8 @@ def _ids(w) -> dict:  # noqa: ANN001
         "code": "vi",
         "notification_id": w["note"].id if w["note"] else 999999,
         "filename": "x.css",
+        "signer_id": 999999,
+        "action": "len",
     }
 
 
@@ -255,6 +257,7 @@ def _snapshot(db) -> list:  # noqa: ANN001
 # POSTs the user may legitimately make for their own agency or themselves
 OWN = {
     "auth.logout",
+    "auth.change_password",
     "dashboard.mark_all_read",
     "reports.start",
     "dashboard.request_extension",
