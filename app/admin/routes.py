@@ -29,13 +29,15 @@ from app.admin.forms import (
     options,
 )
 from app.extensions import db
+from app.inputs import arg_int
 from app.models import ROLE_LABELS, Agency, AgencySigner, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit, header_names, signers, storage, uploads
+from app.services import agencies, audit, header_names, passwords, signers, storage, uploads
 from app.services import calendar as workcal
 from app.services.clock import today
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.ui import date_table
+from forms import bounds
 
 PER_PAGE = 20
 AGENCY_FIELDS = (
@@ -76,7 +78,7 @@ class Page:
 
 
 def _page_arg() -> int:
-    return request.args.get("trang", 1, type=int) or 1
+    return arg_int("trang", 1, 1, bounds.INT_MAX, label=gettext("trang"))
 
 
 def _action_ok() -> None:
@@ -291,8 +293,11 @@ def user_create():
     form.agency_id.choices = _user_agency_choices()
     if form.validate_on_submit():
         username = form.username.data.strip()
+        weak = passwords.problems(form.password.data, username, form.full_name.data or "")
         if db.session.scalar(select(User).where(User.username == username)) is not None:
             form.username.errors.append(gettext("“Tên đăng nhập” đã có người dùng."))
+        elif weak:
+            form.password.errors.extend(weak)
         else:
             user = User(
                 username=username,
@@ -399,8 +404,16 @@ def user_deactivate(user_id: int):
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset = PasswordResetForm()
-    if reset.validate_on_submit():
+    weak = (
+        passwords.problems(reset.password.data, user.username, user.full_name)
+        if reset.validate_on_submit()
+        else None
+    )
+    if weak:
+        reset.password.errors.extend(weak)
+    elif weak is not None:
         user.set_password(reset.password.data)
+        user.revoke_sessions()  # whoever held the old password is signed out everywhere
         audit.record(current_user, user, "reset_password", comment=user.username)
         db.session.commit()
         flash(gettext("Đã đặt lại mật khẩu cho “%(name)s”.", name=user.username), "info")
@@ -418,7 +431,7 @@ def user_reset_password(user_id: int):
 
 @bp.route("/lich", methods=["GET", "POST"])
 def calendar():
-    year = request.args.get("nam", today().year, type=int)
+    year = arg_int("nam", today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, label=gettext("năm"))
     form = CalendarDayForm()
     if form.validate_on_submit():
         row = db.session.get(CalendarDay, form.day.data)

@@ -10,10 +10,12 @@ from sqlalchemy import select
 from app.documents import bp
 from app.documents.forms import ActionForm, ChooseSignerForm, SignedCopyForm, SignForm
 from app.extensions import db
+from app.inputs import arg_int
 from app.models import Document, RegisterEntry
 from app.services import access, clock, documents, filenames, flows, signers, storage
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
+from forms import bounds
 from workflows import DocumentFlow
 
 KIND_LABELS = {
@@ -225,10 +227,7 @@ def upload_signed(doc_id: int):
 
 @bp.route("/register")
 def register():
-    try:
-        year = int(request.args.get("year", clock.today().year))
-    except ValueError:
-        year = clock.today().year
+    year = arg_int("year", clock.today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, gettext("năm"))
     q = select(RegisterEntry).where(RegisterEntry.year == year)
     if not access.is_admin(current_user):
         q = q.where(RegisterEntry.agency_id == current_user.agency_id)

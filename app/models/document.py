@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -41,6 +41,16 @@ class Document(Model):
     mergers do not rewrite history. Files live under FILES_DIR; paths are relative."""
 
     __tablename__ = "document"
+    # one plan document per plan: two racing "draft the plan document" clicks make one
+    __table_args__ = (
+        Index(
+            "uq_document_one_per_plan",
+            "plan_id",
+            unique=True,
+            postgresql_where=text("kind = 'plan'"),
+            sqlite_where=text("kind = 'plan'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.DRAFT, index=True)

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import forms as form_engine
@@ -78,8 +79,12 @@ def start(period_id: int):
     if period is None:
         abort(404)
     plan = access.get_visible(current_user, access.plans_query(current_user), Plan, period.plan_id)
-    report = reports.start_report(plan, period, current_user)
-    db.session.commit()
+    try:
+        report = reports.start_report(plan, period, current_user)
+        db.session.commit()
+    except IntegrityError:  # started by a colleague (or a second click) a moment before
+        db.session.rollback()
+        report = reports.start_report(plan, period, current_user)  # finds it: idempotent
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
@@ -122,6 +127,7 @@ def _can_edit(report: Report) -> bool:
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 def edit(report_id: int):
     report = visible_report(report_id)
+    policy.require(current_user, "report.edit", report)
     if not _can_edit(report):
         st = status.for_report(report)
         flash(
