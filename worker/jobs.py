@@ -6,7 +6,7 @@ the PDF from :mod:`worker.convert`.
 (``doc-<id>-r<n>-<stage>``, a ``DocumentVersion``) and its files ``documents/<id>/<key>.docx|
 .pdf|.json``; a version once made is never made again, and a key of no version does nothing.
 A signed or released version is its base's stored context and template with only the signer
-block, or the number, date and stamp, replaced (signed = reviewed). Files are written to a temporary
+block, or the number, date, stamp and draft mark, replaced (signed = reviewed). Files are written to a temporary
 name and renamed, so a worker killed mid-job leaves no half file under the final name and the
 retried job produces the document exactly once. Progress and state are written with plain
 ``UPDATE``s guarded by the key (no ORM version bump, so a user editing the document meanwhile
@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 
@@ -56,33 +54,22 @@ def get_app() -> Flask:
     return _app
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _set(doc_id: int, key: str, **values: Any) -> bool:
     """Update the render columns if the document still wants ``key``; commit. True if it did."""
-    from sqlalchemy import update
+    from sqlalchemy import CursorResult, update
 
     from app.extensions import db
     from app.models import Document
 
-    result = db.session.execute(
-        update(Document)
-        .where(Document.id == doc_id, Document.render_key == key)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    result: CursorResult[Any] = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Document)
+            .where(Document.id == doc_id, Document.render_key == key)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
+    )  # an UPDATE gives a cursor result (Session.execute is typed as the generic Result)
     db.session.commit()
     return bool(result.rowcount)
 
@@ -118,16 +105,14 @@ def relative_paths(doc_id: int, key: str) -> tuple[str, str]:
 
 
 def _rendered(version: Any) -> bool:
-    from app.services.documents import files_dir
+    from app.services import storage
 
-    root = files_dir()
     return bool(
         version.sha256
-        and version.docx_path
-        and version.pdf_path
         and version.context_path
-        and (root / version.docx_path).is_file()
-        and (root / version.pdf_path).is_file()
+        and version.template_path
+        and storage.exists(version.docx_path)
+        and storage.exists(version.pdf_path)
     )
 
 
@@ -195,7 +180,7 @@ def _produce(version_id: int, progress_key: str) -> None:
 
     from app.extensions import db
     from app.models import Document, DocumentVersion
-    from app.services.documents import files_dir
+    from app.services import storage
     from worker import context
     from worker.convert import docx_to_pdf
     from worker.render import render_docx
@@ -204,7 +189,6 @@ def _produce(version_id: int, progress_key: str) -> None:
     assert version is not None
     doc = db.session.get(Document, version.document_id)
     assert doc is not None
-    root = files_dir()
     rel_docx, rel_pdf = relative_paths(doc.id, version.render_key)
     rel_ctx = f"documents/{doc.id}/{version.render_key}.json"
     fill = list(version.fill or [])
@@ -213,26 +197,28 @@ def _produce(version_id: int, progress_key: str) -> None:
         fill += [k for k in base.fill or [] if k not in fill]
         base = db.session.get(DocumentVersion, base.base_id) if base.base_id else None
     if base is not None and base.context_path and base.template_path:
-        ctx = json.loads((root / base.context_path).read_text(encoding="utf-8"))
+        ctx = json.loads(storage.read(base.context_path).decode("utf-8"))
         ctx.update(context.fill_values(doc, fill))
-        template = (root / base.template_path).read_bytes()
+        template = storage.read(base.template_path)
         signer = context.signer_of(doc) if set(fill) & set(context.SIGNER_KEYS) else base.signer
     else:
         ctx = dict(context.build(doc))
-        template = context.template_for(doc.agency_id, doc.kind).read_bytes()
+        source = context.template_for(doc.agency_id, doc.kind)
+        template = source if isinstance(source, bytes) else source.read_bytes()
         signer = context.signer_of(doc)
     template_rel = f"documents/templates/{hashlib.sha256(template).hexdigest()}.docx"
     context_text = json.dumps(ctx, ensure_ascii=False, sort_keys=True, indent=1)
     data = render_docx(template, ctx)
     db.session.rollback()  # end the read transaction before the slow part
-    if not (root / template_rel).is_file():
-        _write_atomic(root / template_rel, template)
-    _write_atomic(root / rel_ctx, context_text.encode("utf-8"))
-    _write_atomic(root / rel_docx, data)
+    if not storage.exists(template_rel):
+        storage.write(template_rel, template)
+    storage.write(rel_ctx, context_text.encode("utf-8"))
+    storage.write(rel_docx, data)  # atomic: a whole file or none
+    db.session.commit()
     _set(doc.id, progress_key, render_progress=60)
     if slow := os.environ.get(SLOW_ENV):
         time.sleep(float(slow))
-    _write_atomic(root / rel_pdf, docx_to_pdf(data))
+    storage.write(rel_pdf, docx_to_pdf(data))
     db.session.execute(
         update(DocumentVersion)
         .where(DocumentVersion.id == version_id)

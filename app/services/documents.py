@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -25,8 +24,8 @@ from app.models import (
     User,
     VersionStage,
 )
-from app.services import clock, flows, register
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import clock, flows, policy, register, signers, storage
+from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
 
@@ -39,12 +38,6 @@ SIGNED_EXTENSIONS = {
 }
 
 
-def files_dir() -> Path:
-    path = Path(current_app.config.get("FILES_DIR") or Path(current_app.instance_path) / "files")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def agency_snapshot(agency: Agency) -> dict:
     """What a document keeps of its agency as it was on the day it was made."""
     return {
@@ -54,6 +47,7 @@ def agency_snapshot(agency: Agency) -> dict:
         "place": agency.place,
         "header_parent": agency.header_parent
         or (agency.parent.name.upper() if agency.parent else ""),
+        "header_name": agency.header_name or "",
     }
 
 
@@ -87,6 +81,8 @@ def create_document(
     )
     doc.unit_abbr = clean_unit(unit_abbr)
     doc.symbol = register.format_symbol(None, type_abbr, agency.abbreviation, doc.unit_abbr)
+    chosen = signers.default_for(agency.id, kind)  # the draft shows whom it is made for
+    doc.signer_id = chosen.id if chosen else None
     db.session.add(doc)
     db.session.flush()
     from app.services import audit
@@ -118,10 +114,7 @@ def draft_report_document(report: Report, actor: User) -> Document:
     """Draft the agency's Báo cáo (kind "report") on ``report`` for its leader to sign: issued by
     the report's agency, "Kính gửi:" whom the plan's schedule names (``report_to``, else the
     standing agency). Only the agency's reporter or leader may draft it."""
-    if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
-        raise NotAllowed(
-            "Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn văn bản báo cáo."
-        )
+    policy.require(actor, "report.draft_document", report)
     plan = report.plan
     if plan.symbol:
         title = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.symbol}"
@@ -178,6 +171,7 @@ def new_version(
     base: DocumentVersion | None = None,
     fill: tuple[str, ...] = (),
     note: str | None = None,
+    new_draft: bool = False,
 ) -> DocumentVersion:
     """Make the next version of ``doc`` and ask the worker to render it. A draft version is
     rendered from the data; a version with ``base`` is ``base``'s stored content with only the
@@ -186,6 +180,8 @@ def new_version(
         db.session.flush()
     number = (doc.content_version or 0) + 1
     stage = VersionStage(stage)
+    if new_draft and doc.content_version:  # another draft people will see: "DỰ THẢO (lần N)"
+        doc.draft_version = (doc.draft_version or 1) + 1
     version = DocumentVersion(
         document_id=doc.id,
         number=number,
@@ -232,11 +228,10 @@ def regenerate(doc: Document, actor: User, note: str | None = None) -> DocumentV
             "Chỉ soạn lại được văn bản đang ở trạng thái dự thảo; văn bản chờ ký cần được "
             "rút lại hoặc trả lại trước."
         )
-    if not document_flow(doc, actor).is_actor_drafter():
-        raise NotAllowed("Chỉ chuyên viên của cơ quan soạn thảo được soạn lại văn bản.")
+    policy.require(actor, "document.request_signature", doc)  # its drafters
     from app.services import audit
 
-    version = new_version(doc, VersionStage.DRAFT, actor, note=note or "Soạn lại")
+    version = new_version(doc, VersionStage.DRAFT, actor, note=note or "Soạn lại", new_draft=True)
     audit.record(
         actor,
         doc,
@@ -260,7 +255,7 @@ def content_changed(doc: Document, actor: User | None, reason: str) -> DocumentV
         flow = DocumentFlow(doc, actor, comment=reason, content_changed=True)
         flows.fire(flow, "content_changed", actor, comment=reason, plan_id=doc.plan_id)
         _mark_returned(doc, actor, reason, "content_changed")
-        version = new_version(doc, VersionStage.DRAFT, actor, note=reason)
+        version = new_version(doc, VersionStage.DRAFT, actor, note=reason, new_draft=True)
         users = notifications.users_of(doc.agency_id, "signer", "agency_leader")
         users += [u for u in _drafters(doc) if u not in users]
         notifications.notify(
@@ -271,8 +266,24 @@ def content_changed(doc: Document, actor: User | None, reason: str) -> DocumentV
         )
         return version
     if doc.status == DocumentStatus.DRAFT:
-        return new_version(doc, VersionStage.DRAFT, actor, note=reason)
+        return new_version(doc, VersionStage.DRAFT, actor, note=reason, new_draft=True)
     return None
+
+
+def signer_changed(doc: Document, actor: User) -> DocumentVersion:
+    """Another signer was chosen for the draft (``signers.choose``). Awaiting signature, the new
+    version is the frozen content with only the signer block replaced (the leader is shown its
+    hash); a draft is rendered again."""
+    if doc.status == DocumentStatus.AWAITING_SIGNATURE:
+        return new_version(
+            doc,
+            VersionStage.DRAFT,
+            actor,
+            base=current_version(doc),
+            fill=SIGNER_KEYS,
+            note="Đổi người ký",
+        )
+    return new_version(doc, VersionStage.DRAFT, actor, note="Đổi người ký")
 
 
 def _drafters(doc: Document) -> list[User]:
@@ -315,36 +326,24 @@ def same_signer(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
 
 
 def document_flow(doc: Document, actor: User | None, comment: str | None = None) -> DocumentFlow:
-    drafting = []
-    if doc.plan_id:
-        plan = db.session.get(Plan, doc.plan_id)
-        if plan is not None:
-            drafting = [plan.standing_agency_id, plan.issuer_id]
-    return DocumentFlow(doc, actor, comment=comment, drafting_agency_ids=drafting)
+    agencies, roles = policy.drafters(doc)
+    return DocumentFlow(
+        doc, actor, comment=comment, drafting_agency_ids=sorted(agencies), drafter_roles=roles
+    )
 
 
-# The signer's title when nothing else says (kinds other than a plan, whose definition names it).
-DEFAULT_SIGNER_TITLE = {
-    DocumentKind.REPORT: "THỦ TRƯỞNG CƠ QUAN",
-    DocumentKind.CONSOLIDATED: "THỦ TRƯỞNG CƠ QUAN",
-    DocumentKind.REMINDER: "THỦ TRƯỞNG CƠ QUAN",
-}
+def draft_plan_document(plan: Plan, actor: User) -> Document:
+    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer."""
+    policy.require(actor, "plan.draft_document", plan)
+    issuer = db.session.get(Agency, plan.issuer_id)
+    assert issuer is not None
+    return create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan)
 
 
 def default_signer(doc: Document, actor: User) -> dict:
-    """Who signs ``doc`` when the signing leader does not say: a plan's definition's signer,
-    otherwise the actor under the kind's default title."""
-    if doc.kind == DocumentKind.PLAN and doc.plan_id:
-        plan = db.session.get(Plan, doc.plan_id)
-        signer = (plan.definition or {}).get("signer") if plan is not None else None
-        if isinstance(signer, dict) and signer.get("name"):
-            return dict(signer)
-    return {
-        "authority": "",
-        "authority_of": "",
-        "title": DEFAULT_SIGNER_TITLE.get(DocumentKind(doc.kind), "THỦ TRƯỞNG CƠ QUAN"),
-        "name": actor.full_name or actor.username,
-    }
+    """Who signs ``doc`` when the signing leader does not say (one click): see
+    :func:`app.services.signers.proposed`."""
+    return signers.proposed(doc, actor)
 
 
 def transition(
@@ -372,6 +371,8 @@ def transition(
     number is the register's symbol, everywhere. Declining keeps the reason on the document and
     notifies the drafter."""
     flow = document_flow(doc, actor, comment)
+    if trigger == "sign" and flow.can("sign"):  # refuse a placeholder before anything changes
+        signers.check(signer or default_signer(doc, actor))
     if trigger == "sign" and expected_sha256 is not None and flow.can("sign"):
         frozen = current_version(doc)
         if frozen is None or frozen.sha256 != expected_sha256:
@@ -393,8 +394,7 @@ def transition(
         data={"symbol": doc.symbol} if trigger == "release" else None,
     )
     if trigger == "sign":
-        given = signer or default_signer(doc, actor)
-        chosen = {k: str(v or "").strip() for k, v in given.items()}
+        chosen = signers.check(signer or default_signer(doc, actor))
         doc.snapshot = {
             **(doc.snapshot or {}),
             "signer": chosen,
@@ -459,7 +459,7 @@ def transition(
 
 # What signing and release may change in the frozen content: nothing else.
 SIGNER_KEYS = ("signer_lines", "signer_note", "signer_name")
-RELEASE_KEYS = ("number_line", "date_line", "e_stamp")
+RELEASE_KEYS = ("number_line", "date_line", "e_stamp", "draft_mark", "appendix_ref")
 
 
 def _number(doc: Document, issued_on: date) -> None:
@@ -486,8 +486,7 @@ def _number(doc: Document, issued_on: date) -> None:
 def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User) -> Document:
     """Keep the signed PDF or scan next to the generated files. Allowed once signed and until
     released; a released document is immutable."""
-    if actor.agency_id != doc.agency_id or not actor.has_role("clerk", "signer"):
-        raise NotAllowed("Chỉ văn thư hoặc lãnh đạo của cơ quan ban hành được tải bản đã ký.")
+    policy.require(actor, "document.upload_signed", doc)
     if doc.status != DocumentStatus.SIGNED:
         raise InvalidInput(
             "Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
@@ -509,9 +508,7 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
         raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
-    path = files_dir() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    storage.write(rel, content)
     doc.signed_path = rel
     from app.services import audit
 

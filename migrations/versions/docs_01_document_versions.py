@@ -1,7 +1,7 @@
 """document versions
 
 Revision ID: docs_01_document_versions
-Revises: 0896e0839f9f
+Revises: layout_03_signers
 Create Date: 2026-12-01 15:43:12.069751
 
 """
@@ -12,7 +12,7 @@ import app.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = 'docs_01_document_versions'
-down_revision = '0896e0839f9f'
+down_revision = 'layout_03_signers'
 branch_labels = None
 depends_on = None
 

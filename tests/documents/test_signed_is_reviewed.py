@@ -11,7 +11,6 @@ import hashlib
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from docx import Document as Docx
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from app.models import Agency, Notification, RegisterEntry, Role
 from app.services import clock, documents, plans, reports
 from app.services.exceptions import InvalidInput
+from tests.files import stored
 from tests.services.test_plan_lifecycle import issue, load_plan, report_and_submit
 from tests.worker.test_jobs import STAMP_TIME, fresh, queued, run_queue  # noqa: F401
 
@@ -42,7 +42,7 @@ def paragraphs(data: bytes) -> list[str]:
 
 
 def file_bytes(app, rel: str) -> bytes:  # noqa: ANN001
-    return (Path(app.config["FILES_DIR"]) / rel).read_bytes()
+    return stored(app, rel)
 
 
 def changed_lines(before: list[str], after: list[str]) -> list[tuple[str, str]]:
