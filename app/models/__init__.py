@@ -9,8 +9,10 @@ from app.models.document import (
     Document,
     DocumentKind,
     DocumentStatus,
+    DocumentVersion,
     RegisterCounter,
     RegisterEntry,
+    VersionStage,
 )
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
@@ -36,6 +38,8 @@ __all__ = [
     "Reopen",
     "DocumentKind",
     "DocumentStatus",
+    "DocumentVersion",
+    "VersionStage",
     "FormVersion",
     "PeriodStatus",
     "Plan",
