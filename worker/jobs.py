@@ -159,7 +159,15 @@ def _render(doc_id: int, key: str) -> str:
         doc = db.session.get(Document, doc_id)
         assert doc is not None
         if not docx_file.exists():
-            data = render_docx(context.template_for(doc.agency_id, doc.kind), context.build(doc))
+            if doc.source_path:  # a draft edited in Word: that version, number filled in
+                from worker import edited
+
+                source = (root / doc.source_path).read_bytes()
+                data = edited.apply(source, context.build(doc))
+            else:
+                data = render_docx(
+                    context.template_for(doc.agency_id, doc.kind), context.build(doc)
+                )
             db.session.rollback()  # end the read transaction before the slow part
             _write_atomic(docx_file, data)
         else:  # a killed earlier run got this far: the same content, keep it

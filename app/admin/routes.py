@@ -139,7 +139,7 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
         form.parent_id.errors.append(gettext("“Cơ quan cấp trên” không thể là chính cơ quan này."))
         return None
     creating = agency is None
-    if creating:
+    if agency is None:
         agency = Agency(code=code)
         db.session.add(agency)
     before = {f: getattr(agency, f, None) for f in AGENCY_FIELDS + ("parent_id",)}

@@ -8,10 +8,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.documents import bp
-from app.documents.forms import ActionForm, ChooseSignerForm, SignedCopyForm, SignForm
+from app.documents.forms import (
+    ActionForm,
+    ChooseSignerForm,
+    DraftUploadForm,
+    SignedCopyForm,
+    SignForm,
+)
 from app.extensions import db
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, filenames, flows, signers
+from app.services import access, clock, documents, drafts, filenames, flows, signers
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
@@ -77,6 +83,7 @@ def show(
     action_form: ActionForm | None = None,
     upload_form: SignedCopyForm | None = None,
     sign_form: SignForm | None = None,
+    draft_form: DraftUploadForm | None = None,
 ):
     doc = visible_document(doc_id)
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
@@ -88,7 +95,8 @@ def show(
         and current_user.has_role("clerk", "signer")
     )
     signer_form = _signer_form(doc)
-    code = 400 if (action_form or upload_form or sign_form) else 200
+    code = 400 if (action_form or upload_form or sign_form or draft_form) else 200
+    can_edit_draft = doc.status == "draft" and current_user.agency_id == doc.agency_id
     if sign_form is None and any(a["trigger"] == "sign" for a in actions):
         sign_form = SignForm(formdata=None, data=documents.default_signer(doc, current_user))
     return render_template(
@@ -105,6 +113,8 @@ def show(
         sign_form=sign_form,
         signer_form=signer_form,
         intended=signers.intended(doc),
+        draft_form=draft_form or DraftUploadForm(),
+        can_edit_draft=can_edit_draft,
     ), code
 
 
@@ -202,6 +212,29 @@ def download(doc_id: int, which: str):
     response = send_file(documents.files_dir() / rel, as_attachment=True, download_name=name)
     response.headers["Content-Disposition"] = filenames.content_disposition(name)
     return response
+
+
+@bp.route("/<int:doc_id>/draft", methods=["POST"])
+def upload_draft(doc_id: int):
+    """The draft edited in Word, uploaded as its next version (app.services.drafts)."""
+    doc = visible_document(doc_id)
+    form = DraftUploadForm()
+    if not form.validate_on_submit():
+        return show(doc_id, draft_form=form)
+    try:
+        drafts.upload_version(
+            doc, form.file.data.filename or "", form.file.data.read(), current_user
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        form.file.errors = [exc.errors.get("file", str(exc))]
+        return show(doc_id, draft_form=form)
+    db.session.commit()
+    flash(
+        gettext("Đã tải lên dự thảo lần %(n)s; hệ thống đang tạo bản PDF.", n=doc.draft_version),
+        "success",
+    )
+    return redirect(url_for("documents.show", doc_id=doc.id))
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])
