@@ -1,8 +1,9 @@
 """``python -m worker [--burst]``: an RQ worker running inside one app created at start.
 
 Everything a job needs is made once here, before RQ forks a work-horse per job: the app, docxtpl
-and the jobs module imported, and the warm LibreOffice started (it runs in its own session and
-outlives the forks), so no job pays for start-up. ``kehoach worker`` runs this module.
+and the jobs module imported, and this worker's own PDF converter started (unoserver with its own
+LibreOffice, worker/convert.py): checked and restarted if it died before each job, stopped when
+the worker stops. Several workers run several converters. ``kehoach worker`` runs this module.
 """
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ def main(argv: list[str] | None = None) -> int:
     from redis import Redis
     from rq import Queue, Worker
 
+    class ConvertingWorker(Worker):
+        """An RQ worker that keeps its PDF converter running between jobs."""
+
+        def execute_job(self, job, queue):  # noqa: ANN001, ANN202
+            try:
+                convert.converter()  # restarted here if it died; the fork inherits it
+            except convert.ConversionError as exc:
+                print(f"Cảnh báo: bộ chuyển PDF chưa sẵn sàng: {exc}", file=sys.stderr)
+            return super().execute_job(job, queue)
+
     from app import create_app
     from app.extensions import db
     from worker import convert, jobs
@@ -33,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         conn = Redis.from_url(url)
         jobs.set_app(app)
         try:
-            convert.ensure_server()
+            convert.converter()
         except convert.ConversionError as exc:  # jobs retry the start and report it per document
             print(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", file=sys.stderr)
         db.engine.dispose()  # no pooled connection is shared with the forks
@@ -44,9 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         # scheduled reminders waiting up to ten minutes; these keep it near a minute and a half.
         interval = int(app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
         ttl = int(app.config.get("WORKER_TTL") or 45)
-        Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
-            burst=args.burst, with_scheduler=True
-        )
+        try:
+            ConvertingWorker(
+                [queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl
+            ).work(burst=args.burst, with_scheduler=True)
+        finally:
+            convert.stop()
     return 0
 
 
