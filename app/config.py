@@ -26,6 +26,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     PER_PAGE = 20
+    # Number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none).
+    PROXIES = 0
 
 
 def database_url_from_env() -> str | None:

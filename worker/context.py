@@ -26,6 +26,7 @@ from app.models import (
     Report,
     ReportingPeriod,
 )
+from app.services import status
 from worker import contexts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -41,11 +42,11 @@ def template_path(kind: str) -> Path:
     return TEMPLATES / f"{DocumentKind(kind).value}.docx"
 
 
-def template_for(agency_id: int | None, kind: str) -> Path:
+def template_for(agency_id: int | None, kind: str) -> Path | bytes:
     """The template a document of ``kind`` by agency ``agency_id`` is rendered with: the
     agency's newest accepted own template when it has one, else the official one."""
     from app.models import AgencyTemplate
-    from app.services.documents import files_dir
+    from app.services import storage
 
     if agency_id is not None:
         own = db.session.scalar(
@@ -58,8 +59,11 @@ def template_for(agency_id: int | None, kind: str) -> Path:
             .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc())
             .limit(1)
         )
-        if own is not None and (files_dir() / own.path).is_file():
-            return files_dir() / own.path
+        if own is not None:
+            try:
+                return storage.read(own.path)
+            except FileNotFoundError:
+                pass
     return template_path(kind)
 
 
@@ -261,6 +265,8 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         from app.services import consolidation
 
         results = consolidation.compute(period)
+    # who reported on time, late or not at all: the status module's rows, as kept with the
+    # consolidation (a returned, never accepted report is not received)
     timeliness = []
     standing = plan.standing_agency.code
     for a in results.get("agencies") or []:
@@ -270,8 +276,10 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
             {
                 "agency": a["agency_code"],
                 "due": _vn_date(a.get("due")) or period.due_on,
-                "submitted_on": _vn_date(a.get("submitted_at")),
-                "working_days_late": a.get("working_days_late"),
+                "submitted_on": _vn_date(a.get("submitted_at")) if a.get("received") else None,
+                "status": a.get("timeliness"),
+                "days": a.get("days"),
+                "text": a.get("text"),
             }
         )
     short = _short_labels(plan)
@@ -320,18 +328,13 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
 
 
 def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
-    """The expected agencies of ``period`` whose report was not submitted by its due date."""
-    from app.services import plans
-
-    reports = {r.agency_id: r for r in plans.period_reports(period)}
-    out = []
-    for a in plans.expected_assignments(period.plan):
-        due = a.due or period.due_on
-        r = reports.get(a.agency_id)
-        submitted = _vn_date(r.first_submitted_at) if r is not None else None
-        if submitted is None and due < on:
-            out.append({"agency": a.agency.code, "due": due})
-    return out
+    """The agencies of ``period`` overdue on ``on``: the status module's (own due dates and
+    granted extensions count)."""
+    return [
+        {"agency": st.agency_code, "due": st.due, "days": st.days, "text": st.text}
+        for st in status.for_period(period, on)
+        if st.result == status.Result.OVERDUE
+    ]
 
 
 def reminder_input(doc: Document) -> tuple[dict, dict]:
@@ -346,7 +349,8 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
     # Issued: the agencies overdue on the day of issue; a draft: those overdue today.
     made = doc.issued_on if doc.number is not None and doc.issued_on else clock.today()
     snap = doc.snapshot or {}
-    new_due = _vn_date(snap.get("new_due")) or calendar.add_working_days(made, REMINDER_DAYS)
+    chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")
+    new_due = _vn_date(chosen) or calendar.add_working_days(made, REMINDER_DAYS)
     out = {
         "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
         "unit": doc.unit_abbr or "VP",

@@ -744,11 +744,20 @@ def report_context(
 
 
 def timeliness(row: Mapping[str, Any]) -> tuple[str, int | None]:
-    """("on_time" | "late" | "missing", days late) of ``{"submitted_on", "due"}``.
+    """("on_time" | "late" | "missing", days late) of a timeliness row.
 
-    Days late are working days when the row carries ``working_days_late`` (the app counts them
-    with its holiday calendar); otherwise calendar days.
+    The application hands over its status module's decision (``status``: on_time / late /
+    overdue / not_yet_due, ``days`` in working days, ``text``): it is used as is, so the
+    document says what the pages say. Rows without it (plain data, e.g. the samples) fall back
+    to comparing ``submitted_on`` with ``due`` in calendar days.
     """
+    if row.get("status"):
+        st = str(row["status"])
+        if st == "on_time":
+            return "on_time", 0
+        if st == "late":
+            return "late", int(row.get("days") or 0)
+        return "missing", None
     submitted, due = row.get("submitted_on"), row.get("due")
     if submitted is None:
         return "missing", None
@@ -860,8 +869,11 @@ def consolidated_context(
     table_rows = []
     for i, row in enumerate(rows_in, 1):
         status, days = timeliness(row)
-        text = _STATUS_TEXT.get(status) or f"Trễ {days} ngày"
-        groups[status].append(name(row["agency"]) + (f" ({days} ngày)" if status == "late" else ""))
+        unit = "ngày làm việc" if row.get("status") else "ngày"
+        text = row.get("text") or _STATUS_TEXT.get(status) or f"Trễ {days} {unit}"
+        groups[status].append(
+            name(row["agency"]) + (f" ({days} {unit})" if status == "late" else "")
+        )
         table_rows.append(
             {
                 "no": str(i),

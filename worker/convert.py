@@ -29,8 +29,8 @@ import threading
 import time
 from pathlib import Path
 
-import unoserver
-from unoserver.client import UnoClient
+import unoserver  # type: ignore[import-untyped]
+from unoserver.client import UnoClient  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 

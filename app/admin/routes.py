@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import unicodedata
 import uuid
-import zipfile
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -32,16 +30,14 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.models import ROLE_LABELS, Agency, AgencySigner, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit, header_names, signers
+from app.services import agencies, audit, header_names, signers, storage, uploads
 from app.services import calendar as workcal
 from app.services.clock import today
-from app.services.documents import files_dir
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.ui import date_table
 
 PER_PAGE = 20
-MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 AGENCY_FIELDS = (
     "code",
     "name",
@@ -230,7 +226,9 @@ def agency_retire(agency_id: int):
             db.session.get(Agency, form.successor_id.data) if form.successor_id.data else None
         )
         try:
-            moved = agencies.retire(agency, form.on.data, successor, current_user)
+            on = form.on.data
+            assert on is not None  # a required field of a validated form
+            moved = agencies.retire(agency, on, successor, current_user)
         except InvalidInput as exc:
             form.successor_id.errors.append(str(exc))
         else:
@@ -517,39 +515,19 @@ def calendar_load():
 # ----------------------------------------------------------------------------- agency templates
 
 
-def docx_problem(data: bytes) -> str | None:
-    """Why ``data`` cannot be a .docx, or None. Only the container: the tags are checked by
-    the job."""
-    if not data.startswith(b"PK"):
-        return gettext("“Tệp mẫu” không phải là tệp Word (.docx).")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-            bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return gettext("“Tệp mẫu” bị hỏng hoặc không phải là tệp Word (.docx).")
-    if bad is not None or "word/document.xml" not in names:
-        return gettext("“Tệp mẫu” không phải là tệp Word (.docx): thiếu phần nội dung văn bản.")
-    return None
-
-
 @bp.route("/co-quan/<int:agency_id>/mau", methods=["GET", "POST"])
 def agency_templates(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = TemplateUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(MAX_TEMPLATE_BYTES + 1)
+        data = upload.read(uploads.DOCX_MAX_BYTES + 1)
         name = (upload.filename or "mau.docx").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
-        if len(data) > MAX_TEMPLATE_BYTES:
-            form.file.errors.append(gettext("“Tệp mẫu” lớn hơn 2 MB."))
-        elif problem := docx_problem(data):
+        if problem := uploads.docx_problem(data, gettext("Tệp mẫu")):
             form.file.errors.append(problem)
         else:
             rel = f"agency-templates/{agency.id}/{uuid.uuid4().hex}.docx"
-            target = files_dir() / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            storage.write(rel, data)
             t = AgencyTemplate(
                 agency_id=agency.id,
                 kind=form.kind.data,
@@ -573,8 +551,8 @@ def agency_templates(agency_id: int):
                 "worker.templates.check_agency_template",
                 t.id,
                 job_id=f"agency-template-{t.id}",
-                retry_max=2,
-                retry_interval=5,
+                job_timeout=120,
+                on_failure="worker.templates.check_failed",
             )
             db.session.commit()
             flash(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from app.documents.forms import (
 )
 from app.extensions import db
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, drafts, filenames, flows, signers
+from app.services import access, clock, documents, drafts, filenames, flows, signers, storage
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
@@ -74,7 +74,7 @@ def _file(doc: Document, which: str) -> str | None:
 
 
 def _exists(rel: str | None) -> bool:
-    return bool(rel) and (documents.files_dir() / rel).is_file()
+    return bool(rel) and storage.exists(rel)
 
 
 @bp.route("/<int:doc_id>")
@@ -198,7 +198,7 @@ def status(doc_id: int):
 def download(doc_id: int, which: str):
     doc = visible_document(doc_id)
     rel = _file(doc, which)
-    if not _exists(rel):
+    if rel is None or not _exists(rel):
         abort(404)
     ext = rel.rsplit(".", 1)[-1]
     name = filenames.document_filename(
@@ -209,7 +209,7 @@ def download(doc_id: int, which: str):
         draft_version=doc.draft_version,
         suffix=" (bản ký)" if which == "signed" else "",
     )
-    response = send_file(documents.files_dir() / rel, as_attachment=True, download_name=name)
+    response = storage.download(rel, name)
     response.headers["Content-Disposition"] = filenames.content_disposition(name)
     return response
 

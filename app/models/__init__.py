@@ -14,6 +14,7 @@ from app.models.document import (
 )
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
+from app.models.storage import StoredFile
 from app.models.template import TEMPLATE_STATUS_LABELS, AgencyTemplate
 
 __all__ = [
@@ -46,5 +47,6 @@ __all__ = [
     "ReportVersion",
     "ReportingPeriod",
     "Role",
+    "StoredFile",
     "User",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
@@ -33,7 +33,7 @@ ROLE_LABELS = {
 }
 
 
-class Agency(db.Model):
+class Agency(Model):
     """A cơ quan, đơn vị. Merged or renamed agencies are retired (``valid_to``) with a successor;
     documents keep the name they were issued with (see ``Document.snapshot``)."""
 
@@ -70,7 +70,7 @@ class Agency(db.Model):
         return f"<Agency {self.code}>"
 
 
-class AgencySigner(db.Model):
+class AgencySigner(Model):
     """A person who signs the agency's documents (Decree 30/2020, Article 13), managed by the
     admin: the name, the title and the authority prefix (TM./KT./TL./TUQ./Q.) with whom it
     is for, for the document kinds listed (``kinds``: space-separated, empty = every kind).
@@ -110,7 +110,7 @@ class AgencySigner(db.Model):
         return f"{self.name} ({prefix}{self.title.upper()})"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person. Belongs to one agency; roles are a space-separated set of ``Role`` values."""
 
     __tablename__ = "user"
@@ -144,7 +144,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def __repr__(self) -> str:

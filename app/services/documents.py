@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,8 +20,8 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import clock, flows, register, signers
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import clock, flows, policy, register, signers, storage
+from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
 
@@ -33,12 +32,6 @@ SIGNED_EXTENSIONS = {
     "jpeg": b"\xff\xd8\xff",
     "png": b"\x89PNG\r\n\x1a\n",
 }
-
-
-def files_dir() -> Path:
-    path = Path(current_app.config.get("FILES_DIR") or Path(current_app.instance_path) / "files")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def agency_snapshot(agency: Agency) -> dict:
@@ -99,10 +92,7 @@ def draft_report_document(report: Report, actor: User) -> Document:
     """Draft the agency's Báo cáo (kind "report") on ``report`` for its leader to sign: issued by
     the report's agency, "Kính gửi:" whom the plan's schedule names (``report_to``, else the
     standing agency). Only the agency's reporter or leader may draft it."""
-    if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
-        raise NotAllowed(
-            "Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn văn bản báo cáo."
-        )
+    policy.require(actor, "report.draft_document", report)
     plan = report.plan
     if plan.symbol:
         title = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.symbol}"
@@ -144,12 +134,18 @@ def request_render(doc: Document) -> None:
 
 
 def document_flow(doc: Document, actor: User | None, comment: str | None = None) -> DocumentFlow:
-    drafting = []
-    if doc.plan_id:
-        plan = db.session.get(Plan, doc.plan_id)
-        if plan is not None:
-            drafting = [plan.standing_agency_id, plan.issuer_id]
-    return DocumentFlow(doc, actor, comment=comment, drafting_agency_ids=drafting)
+    agencies, roles = policy.drafters(doc)
+    return DocumentFlow(
+        doc, actor, comment=comment, drafting_agency_ids=sorted(agencies), drafter_roles=roles
+    )
+
+
+def draft_plan_document(plan: Plan, actor: User) -> Document:
+    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer."""
+    policy.require(actor, "plan.draft_document", plan)
+    issuer = db.session.get(Agency, plan.issuer_id)
+    assert issuer is not None
+    return create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan)
 
 
 def default_signer(doc: Document, actor: User) -> dict:
@@ -239,8 +235,7 @@ def _number(doc: Document, issued_on: date) -> None:
 def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User) -> Document:
     """Keep the signed PDF or scan next to the generated files. Allowed once signed and until
     released; a released document is immutable."""
-    if actor.agency_id != doc.agency_id or not actor.has_role("clerk", "signer"):
-        raise NotAllowed("Chỉ văn thư hoặc lãnh đạo của cơ quan ban hành được tải bản đã ký.")
+    policy.require(actor, "document.upload_signed", doc)
     if doc.status != DocumentStatus.SIGNED:
         raise InvalidInput(
             "Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
@@ -262,9 +257,7 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
         raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
-    path = files_dir() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    storage.write(rel, content)
     doc.signed_path = rel
     from app.services import audit
 

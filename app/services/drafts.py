@@ -17,11 +17,11 @@ import re
 import zipfile
 
 from flask import current_app
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from app.models import Document, DocumentStatus, User
-from app.services import audit
-from app.services.documents import files_dir, request_render
+from app.services import audit, storage
+from app.services.documents import request_render
 from app.services.exceptions import InvalidInput, NotAllowed
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts together, decompressed
@@ -113,9 +113,7 @@ def upload_version(doc: Document, filename: str, content: bytes, actor: User) ->
     version = (doc.draft_version or 1) + 1
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/edited-v{version}-{digest}.docx"
-    path = files_dir() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    storage.write(rel, content)
     doc.source_path = rel
     doc.draft_version = version
     audit.record(

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "layout_03_signers"
-down_revision = "layout_02_draft_version"
+down_revision = "prod_01_stored_file"
 branch_labels = None
 depends_on = None
 
