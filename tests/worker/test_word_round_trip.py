@@ -7,12 +7,11 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime
-from pathlib import Path
 
 from docx import Document as Docx
 
 from app.models import Role
-from app.services import clock, documents, reports
+from app.services import clock, documents, reports, storage
 from tests.documents.pages import pdf_pages
 from tests.services.test_plan_lifecycle import VN, issue, load_plan, report_and_submit
 from tests.web.conftest import login
@@ -119,8 +118,7 @@ def test_word_edited_draft_is_what_is_signed_and_released(app, db, client, queue
     run_queue(queued)
     doc = fresh(db, doc.id)
     assert doc.render_state == "done", doc.render_error
-    root = Path(app.config["FILES_DIR"])
-    pages = pdf_pages((root / doc.pdf_path).read_bytes())
+    pages = pdf_pages(storage.read(doc.pdf_path))
     assert all("DỰ THẢO (lần 2)" in p for p in pages)
     assert ADDED in " ".join(" ".join(pages).split())
 
@@ -135,13 +133,13 @@ def test_word_edited_draft_is_what_is_signed_and_released(app, db, client, queue
     run_queue(queued)
     doc = fresh(db, doc.id)
     assert doc.render_state == "done", doc.render_error
-    released = Docx(str(root / doc.docx_path))
+    released = Docx(io.BytesIO(storage.read(doc.docx_path)))
     texts = [p.text for p in released.paragraphs]
     assert ADDED in texts
     header = [p.text for c in released.tables[0].rows[1].cells for p in c.paragraphs]
     assert f"Số: {doc.number:02d}/BC-{agency.abbreviation}" in header
     assert "Trà Vinh, ngày 03 tháng 01 năm 2025" in header
-    pages = pdf_pages((root / doc.pdf_path).read_bytes())
+    pages = pdf_pages(storage.read(doc.pdf_path))
     assert not any("DỰ THẢO" in p for p in pages)
     assert f"Số: {doc.number:02d}/BC-{agency.abbreviation}" in pages[0]
     resp = client.get(f"/documents/{doc.id}/file/docx")
