@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 from docx import Document as Docx
 
@@ -17,6 +18,7 @@ from tests.services.test_plan_lifecycle import VN, issue, load_plan, report_and_
 from tests.web.conftest import login
 from tests.worker.test_jobs import fresh, queued, run_queue  # noqa: F401
 
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 ADDED = "Đoạn bổ sung do chuyên viên sửa trong Word & kiểm tra <lại>."
 
 
@@ -144,3 +146,32 @@ def test_word_edited_draft_is_what_is_signed_and_released(app, db, client, queue
     assert f"Số: {doc.number:02d}/BC-{agency.abbreviation}" in pages[0]
     resp = client.get(f"/documents/{doc.id}/file/docx")
     assert f"{doc.number:02d}-BC-" in resp.headers["Content-Disposition"]
+
+
+def test_a_draft_saved_by_libreoffice_gets_its_number_on_release(tmp_path, monkeypatch):
+    """The file a clerk saves from LibreOffice (its own .docx writer: other runs, other
+    headers) still gets the number, the date and the stamp, and loses the draft mark."""
+    from unoserver.client import UnoClient  # type: ignore[import-untyped]
+
+    from tests.documents import samples
+    from worker import convert, edited
+    from worker.contexts import draft_mark, report_context
+    from worker.render import render_docx
+
+    monkeypatch.setenv("KEHOACH_CONVERT_DIR", str(tmp_path / "convert"))
+    draft_ctx = report_context(samples.REPORT, samples.AGENCIES, None, None)
+    draft_ctx["draft_mark"] = draft_mark(1)
+    try:
+        conv = convert.converter()
+        assert conv is not None
+        saved = UnoClient(port=str(conv.port)).convert(
+            indata=render_docx(TEMPLATES / "report.docx", draft_ctx), convert_to="docx"
+        )
+        released = report_context(samples.REPORT, samples.AGENCIES, 3, date(2025, 1, 2))
+        released["e_stamp"] = "Số: 03/BC-STTTT\n2025-01-02T09:00:00+07:00"
+        pages = pdf_pages(convert.docx_to_pdf(edited.apply(bytes(saved), released)))
+    finally:
+        convert.stop()
+    assert not any("DỰ THẢO" in p for p in pages)
+    assert "Số: 03/BC-STTTT" in pages[0] and "Trà Vinh, ngày 02 tháng 01 năm 2025" in pages[0]
+    assert "2025-01-02T09:00:00+07:00" in pages[0]
