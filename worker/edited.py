@@ -37,10 +37,35 @@ def _paragraphs(container) -> list[Paragraph]:  # noqa: ANN001
     return out
 
 
+def _signer_cell(doc) -> Any:  # noqa: ANN001
+    """The right cell of the last borderless two-column table holding "Nơi nhận:" on its left:
+    the signer block of our templates (also after Word or LibreOffice saved it)."""
+    for table in reversed(doc.tables):
+        row = table.rows[-1] if table.rows else None
+        if row is None or len(row.cells) != 2:
+            continue
+        if any(p.text.strip().startswith("Nơi nhận") for p in row.cells[0].paragraphs):
+            return row.cells[1]
+    return None
+
+
+def _set_signer(doc, ctx: Mapping[str, Any]) -> None:  # noqa: ANN001
+    """The name of who signed under the signature (the draft may have left it blank or named
+    the intended signer): the last non-tag paragraph of the signer cell."""
+    name = (ctx.get("signer_name") or "").strip()
+    cell = _signer_cell(doc)
+    if not name or cell is None:
+        return
+    paragraphs = list(cell.paragraphs)
+    if paragraphs:
+        _set_text(paragraphs[-1], name)
+
+
 def apply(source: bytes, ctx: Mapping[str, Any]) -> bytes:
     """``source`` with the context's number line, date line (when the number is given), draft
     mark (removed when empty) and electronic stamp."""
     doc = Docx(io.BytesIO(source))
+    _set_signer(doc, ctx)
     numbered = not BLANK_NUMBER.match(ctx.get("number_line") or "Số: /")
     if numbered:
         seen: set[int] = set()

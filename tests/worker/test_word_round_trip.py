@@ -144,6 +144,8 @@ def test_word_edited_draft_is_what_is_signed_and_released(app, db, client, queue
     pages = pdf_pages(storage.read(doc.pdf_path))
     assert not any("DỰ THẢO" in p for p in pages)
     assert f"Số: {doc.number:02d}/BC-{agency.abbreviation}" in pages[0]
+    # the draft left the name blank (no signer kept yet): the released copy names who signed
+    assert people(agency, Role.SIGNER).full_name in " ".join(pages)
     resp = client.get(f"/documents/{doc.id}/file/docx")
     assert f"{doc.number:02d}-BC-" in resp.headers["Content-Disposition"]
 
@@ -169,9 +171,12 @@ def test_a_draft_saved_by_libreoffice_gets_its_number_on_release(tmp_path, monke
         )
         released = report_context(samples.REPORT, samples.AGENCIES, 3, date(2025, 1, 2))
         released["e_stamp"] = "Số: 03/BC-STTTT\n2025-01-02T09:00:00+07:00"
+        released["signer_name"] = "Người Ký Thật"  # signed by someone else than drafted
         pages = pdf_pages(convert.docx_to_pdf(edited.apply(bytes(saved), released)))
     finally:
         convert.stop()
     assert not any("DỰ THẢO" in p for p in pages)
     assert "Số: 03/BC-STTTT" in pages[0] and "Trà Vinh, ngày 02 tháng 01 năm 2025" in pages[0]
     assert "2025-01-02T09:00:00+07:00" in pages[0]
+    text = " ".join(" ".join(pages).split())
+    assert "Người Ký Thật" in text and samples.REPORT["signer"]["name"] not in text
