@@ -87,6 +87,9 @@ class Document(Model):
     draft_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Whom the draft is made for (chosen when drafted, changeable, audited: app.services.signers)
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("agency_signer.id"))
+    # A draft edited in Word and uploaded (app.services.drafts): rendered from this .docx, not
+    # from the template; the number and date are filled in on release.
+    source_path: Mapped[str | None] = mapped_column(String(512))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -176,7 +176,7 @@ def new_version(
     """Make the next version of ``doc`` and ask the worker to render it. A draft version is
     rendered from the data; a version with ``base`` is ``base``'s stored content with only the
     ``fill`` keys replaced (the signer block, or the number, date and stamp)."""
-    if doc.id is None:
+    if not doc.id:  # a document made in this transaction: give it its id
         db.session.flush()
     number = (doc.content_version or 0) + 1
     stage = VersionStage(stage)
