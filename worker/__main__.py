@@ -9,15 +9,46 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
+
+
+def _stop(signum: int, _frame: object) -> None:
+    # Until RQ installs its own handlers (warm shutdown), a stop request ends start-up cleanly,
+    # through the ``finally`` that stops this worker's converter.
+    raise SystemExit(128 + signum)
+
+
+def _stop_private_converter() -> None:
+    """Stop the converter this worker owns (KEHOACH_CONVERT_DIR set: systemd unit, Procfile),
+    also when it is still starting: its whole process group (uno_server and soffice)."""
+    if not os.environ.get("KEHOACH_CONVERT_DIR"):
+        return  # the converter shared by the user's processes (embedded run) outlives a worker
+    from worker import convert
+
+    convert.stop_server()
+    pid_file = convert._RUN_DIR / "server.pid"
+    try:
+        pid = int(pid_file.read_text())
+        os.killpg(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kehoach worker")
     parser.add_argument("--burst", action="store_true", help="run the queued jobs, then stop")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        return _run(args)
+    finally:
+        _stop_private_converter()
 
+
+def _run(args: argparse.Namespace) -> int:
     import docxtpl  # noqa: F401
     from redis import Redis
     from rq import Queue, Worker
@@ -74,9 +105,6 @@ def main(argv: list[str] | None = None) -> int:
             worker.work(burst=args.burst, with_scheduler=True)
         finally:
             conn.hdel(health.CONVERTER_KEY.format(queue=queue.name), worker.name)
-            if os.environ.get("KEHOACH_CONVERT_DIR"):
-                # This worker's own converter (systemd unit, Procfile): it stops with the worker.
-                convert.stop_server()
     return 0
 
 
