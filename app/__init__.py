@@ -20,7 +20,7 @@ def select_locale() -> str:
     if not has_request_context():  # CLI, worker: the primary language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
+    if isinstance(lang, str) and lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -91,7 +92,7 @@ def advance_demo() -> None:
             doc, "release", user(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5)
         )
         period = plan.periods[0]
-        samples = [
+        samples: list[dict[str, Any]] = [
             {
                 "banners": 12,
                 "slogans_used": True,

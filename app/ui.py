@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ def matches(query: str, *texts: Any) -> bool:
 class Page:
     """A page of a Python list."""
 
-    def __init__(self, items: list, per_page: int = 20) -> None:
+    def __init__(self, items: Sequence[Any], per_page: int = 20) -> None:
         try:
             number = int(request.args.get("page", 1))
         except ValueError:

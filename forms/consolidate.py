@@ -35,11 +35,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .fields import (
-    ChoiceSpec,
     ComputedSpec,
     FieldSpec,
     GroupSpec,
     MultichoiceSpec,
+    OptionsSpec,
     PercentageSpec,
     YesNoSpec,
     decimal_to_json,
@@ -73,9 +73,9 @@ def consolidate(
 
     included: dict[str, dict[str, Any]] = {}
     for code, _name in agencies:
-        report = by_agency.get(code)
-        if report is not None and report.get("status") in include_statuses:
-            included[code] = _typed_values(schema, report)
+        found = by_agency.get(code)
+        if found is not None and found.get("status") in include_statuses:
+            included[code] = _typed_values(schema, found)
 
     fields: list[dict[str, Any]] = []
     for spec in schema.fields:
@@ -169,7 +169,7 @@ def _display(spec: FieldSpec, value: Any) -> str:
         return format_number(value)
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(spec, ChoiceSpec):
+    if isinstance(spec, OptionsSpec):
         items = value if isinstance(value, list) else [value]
         return "; ".join(spec.label_of(v) for v in items)
     if isinstance(value, dict):
@@ -250,7 +250,7 @@ def _field(
     per_agency = [
         (a, included[a[0]].get(spec.name) if a[0] in included else None) for a in agencies
     ]
-    values = [v for _a, v in per_agency if not is_empty(v)]
+    values: list[Any] = [v for _a, v in per_agency if not is_empty(v)]
     rule = spec.consolidate
     numbers = [v for v in values if isinstance(v, int | Decimal) and not isinstance(v, bool)]
     extra: dict[str, Any] = {}
@@ -284,7 +284,7 @@ def _field(
             for (code, name), v in per_agency
             for row in (v or [])
         ]
-        extra["rows"] = [dict(r, values=spec.to_json([r["values"]])[0]) for r in rows]
+        extra["rows"] = [dict(r, values=spec.row_to_json(r["values"])) for r in rows]
         extra["columns"] = _columns(spec, [r["values"] for r in rows])
         value = len(rows)
     entry = _base(spec, per_agency, value)
@@ -304,7 +304,7 @@ def _count(spec: FieldSpec, values: list[Any]) -> tuple[int, list[dict[str, Any]
             {"value": True, "label": _("Có"), "count": yes},
             {"value": False, "label": _("Không"), "count": len(values) - yes},
         ]
-    if isinstance(spec, ChoiceSpec):
+    if isinstance(spec, OptionsSpec):
         counts = []
         for choice in spec.choices:
             picked = sum(

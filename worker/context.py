@@ -80,6 +80,7 @@ def agency_dict(a: Agency) -> dict[str, Any]:
         "level": a.level,
         "parent": a.parent.code if a.parent else None,
         "header_parent": a.header_parent,
+        "header_name": a.header_name,
     }
 
 
@@ -91,7 +92,7 @@ def agencies_for(doc: Document) -> dict[str, dict[str, Any]]:
     if issuer is None:
         raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
     entry = dict(out[issuer.code])
-    for k in ("name", "abbreviation", "place", "header_parent"):
+    for k in ("name", "abbreviation", "place", "header_parent", "header_name"):
         if snap.get(k):
             entry[k] = snap[k]
     if snap.get("name") and snap["name"] != issuer.name:
@@ -380,6 +381,10 @@ def build(doc: Document) -> dict[str, Any]:
     signed = signed_time(doc)
     if signed is not None and doc.symbol:
         ctx["e_stamp"] = contexts.e_stamp(doc.symbol, signed)
+    from app.models import DocumentStatus
+
+    if doc.status != DocumentStatus.RELEASED:
+        ctx["draft_mark"] = contexts.draft_mark(doc.draft_version)
     return ctx
 
 

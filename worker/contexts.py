@@ -27,7 +27,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from worker.textwidth import bold_width_twips
+from app.services import header_names
+from app.services.textwidth import bold_width_twips
 
 # Geometry shared with templates/build.py (twips: 1 cm = 567).
 TEXT_WIDTH = 9355  # 165 mm: A4 210 - left 30 - right 15
@@ -77,6 +78,7 @@ RULE_NAMES = {
 
 _COMMON = {
     "e_stamp",
+    "draft_mark",
     "header_parent",
     "agency_name",
     "agency_rule_indent",
@@ -293,6 +295,11 @@ def signing_time_iso(when: datetime | date) -> str:
     return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
+def draft_mark(version: int | None) -> str:
+    """The mark on every page of an unreleased document: "DỰ THẢO (lần 2)"."""
+    return f"DỰ THẢO (lần {version})" if version else "DỰ THẢO"
+
+
 def e_stamp(symbol: str, signed: datetime | date) -> str:
     """Top-right text of page 1 of an electronic document (FORMAT.md §6): the number+symbol and
     the signing time, on two lines."""
@@ -306,22 +313,37 @@ def _agency(agencies: Mapping[str, Mapping[str, Any]], code: str, what: str) -> 
         raise ContextError(f"Không tìm thấy cơ quan “{code}” ({what})") from None
 
 
+def name_rule_indent(lines: Sequence[str]) -> int:
+    """Indent of the rule under the agency name: 2/5 of the line just above it (FORMAT.md §2:
+    1/3–1/2 of the text's length), never shorter than 1/3 of it, centred in the cell."""
+    inner = HEADER_LEFT - 2 * CELL_MARGIN
+    width = min(bold_width_twips(lines[-1] if lines else "", 12), inner)
+    rule = max(width // 3, round(width * 0.4))
+    return max(0, (inner - rule) // 2)
+
+
 def header_context(
     agencies: Mapping[str, Mapping[str, Any]], code: str, number_line: str, date_line: str
 ) -> dict[str, Any]:
-    """The left/right header cells: parent line, agency name and its rule, number and date."""
+    """The left/right header cells: parent line, agency name and its rule, number and date.
+
+    The name and the parent line are printed in the lines the agency carries
+    (``header_name``/``header_parent``, "\\n" between lines), each line that does not fit the
+    cell broken between word groups (:mod:`app.services.header_names`)."""
     agency = _agency(agencies, code, "cơ quan ban hành")
     parent = agency.get("header_parent")
     if not parent and agency.get("parent"):
         parent = _agency(agencies, agency["parent"], "cơ quan chủ quản").get("name", "")
-    name = (agency.get("header_name") or agency["name"]).upper()
+    lines = header_names.header_lines(agency["name"], agency.get("header_name"))
+    parent_lines = header_names.header_lines(parent or "", parent or "", regular=True)
     return {
-        "header_parent": (parent or "").upper(),
-        "agency_name": name,
-        "agency_rule_indent": rule_indent(name, 12, HEADER_LEFT),
+        "header_parent": "\n".join(parent_lines),
+        "agency_name": "\n".join(lines),
+        "agency_rule_indent": name_rule_indent(lines),
         "number_line": number_line,
         "date_line": date_line,
         "e_stamp": "",  # set by worker.context for a released document (FORMAT.md §6)
+        "draft_mark": "",  # "DỰ THẢO (lần N)" on every page until released (worker.context)
     }
 
 
@@ -340,6 +362,34 @@ def _signer(signer: Mapping[str, Any]) -> dict[str, Any]:
 
 def _block(kind: str, text: str, style: str = "plain") -> dict[str, str]:
     return {"kind": kind, "text": text, "style": style}
+
+
+HEADINGS = frozenset({"heading1", "heading2", "heading3"})
+KEEP_TAIL = 2  # the last body paragraphs kept with the signer block
+
+
+def mark_keep(blocks: list[dict[str, Any]], tail: int = KEEP_TAIL) -> list[dict[str, Any]]:
+    """Page layout a clerk would apply (keepNext, "1"/"0" as the templates write it):
+    a heading keeps with what follows; the last ``tail`` paragraphs keep with the signer
+    block (``tail=0`` when the signer does not follow these blocks)."""
+    for b in blocks:
+        b["keep"] = "1" if b["kind"] in HEADINGS else "0"
+    kept = 0
+    for b in reversed(blocks):
+        if kept >= tail or b["kind"] == "table":
+            break
+        b["keep"] = "1"
+        kept += 1
+    return blocks
+
+
+def row_keep(i: int, n: int, followed: bool = False) -> str:
+    """keepNext of data row ``i`` of ``n``: the first keeps with the second and the last but one
+    with the last, so no row stands alone at the top or the foot of a page; ``followed``: the
+    rows are followed by totals rows, so the last one keeps with them too."""
+    if n > 1 and (i == 0 or i == n - 2):
+        return "1"
+    return "1" if followed and i == n - 1 else "0"
 
 
 def end_text(blocks: list[dict[str, str]]) -> None:
@@ -456,7 +506,7 @@ def plan_context(
     ctx.update(_title(type_abbr, definition["title"]))
     ctx["legal_basis"] = legal_basis_lines(definition.get("legal_basis") or [])
     ctx["preamble"] = definition.get("preamble") or ""
-    ctx["blocks"] = plan_blocks(definition, agencies)
+    ctx["blocks"] = mark_keep(plan_blocks(definition, agencies))
     ctx["recipients"] = recipient_lines(
         definition.get("recipients") or [],
         definition.get("archive") or "VT",
@@ -573,11 +623,16 @@ def group_table(
         {"text": c.get("short_label") or c["label"], "w": w, "jc": "center"}
         for c, w in zip(columns, widths, strict=True)
     ]
-    table_rows = [
-        [{"text": str(n), "w": GROUP_STT, "jc": "center"}]
-        + [{"text": t, "w": w, "jc": jc(c)} for c, w, t in zip(columns, widths, r, strict=True)]
-        for n, r in enumerate(body, 1)
-    ]
+    table_rows = []
+    for n, r in enumerate(body, 1):
+        keep = row_keep(n - 1, len(body))
+        table_rows.append(
+            [{"text": str(n), "w": GROUP_STT, "jc": "center", "keep": keep}]
+            + [
+                {"text": t, "w": w, "jc": jc(c), "keep": keep}
+                for c, w, t in zip(columns, widths, r, strict=True)
+            ]
+        )
     return {
         "kind": "table",
         "text": "",
@@ -669,7 +724,7 @@ def report_context(
     if blocks[-1]["kind"] == "table":  # "./." needs a paragraph after the table
         blocks.append(_block("para", f"Trên đây là báo cáo của {agency['name']}."))
     end_text(blocks)
-    ctx["blocks"] = blocks
+    ctx["blocks"] = mark_keep(blocks)
     ctx["recipients"] = recipient_lines(
         report.get("recipients") or [],
         report.get("archive") or "VT",
@@ -842,7 +897,7 @@ def consolidated_context(
     if blocks[-1]["kind"] == "bullet":
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading2", "2. Kết quả theo từng cơ quan, đơn vị", "bold"))
-    ctx["blocks"] = blocks
+    ctx["blocks"] = mark_keep(blocks, tail=0)
 
     after: list[dict[str, str]] = []
     n = 2
@@ -874,7 +929,7 @@ def consolidated_context(
         end_text(after)
     else:
         after.append(_block("para", "Trên đây là kết quả tổng hợp./."))
-    ctx["blocks_after"] = after
+    ctx["blocks_after"] = mark_keep(after)
 
     ctx["table_parts"] = table_parts(results, table_rows)
     ctx["recipients"] = recipient_lines(
@@ -960,10 +1015,13 @@ def table_parts(
                         "name": row["name"],
                         "status": row["status"],
                         "cells": [row["cells"][i] for i in cols],
+                        "keep": row_keep(k, len(rows), followed=True),
                     }
-                    for row in rows
+                    for k, row in enumerate(rows)
                 ],
-                "totals": totals,
+                "totals": [
+                    {**s, "keep": "1" if k < len(totals) - 1 else "0"} for k, s in enumerate(totals)
+                ],
             }
         )
     return parts
@@ -1045,7 +1103,7 @@ def reminder_context(
             )
         )
     end_text(blocks)
-    ctx["blocks"] = blocks
+    ctx["blocks"] = mark_keep(blocks)
     ctx["recipients"] = recipient_lines(
         reminder.get("recipients") or [],
         reminder.get("archive") or "VT",

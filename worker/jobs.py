@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 
@@ -54,17 +54,20 @@ def get_app() -> Flask:
 
 def _set(doc_id: int, key: str, **values: Any) -> bool:
     """Update the render columns if the document still wants ``key``; commit. True if it did."""
-    from sqlalchemy import update
+    from sqlalchemy import CursorResult, update
 
     from app.extensions import db
     from app.models import Document
 
-    result = db.session.execute(
-        update(Document)
-        .where(Document.id == doc_id, Document.render_key == key)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    result: CursorResult[Any] = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Document)
+            .where(Document.id == doc_id, Document.render_key == key)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
+    )  # an UPDATE gives a cursor result (Session.execute is typed as the generic Result)
     db.session.commit()
     return bool(result.rowcount)
 

@@ -15,6 +15,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
@@ -149,6 +150,10 @@ class AgencyForm(FlaskForm):
     header_parent = StringField(
         _l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
         validators=[Optional(), at_most(_l("Dòng tên cơ quan chủ quản"), 255)],
+    )
+    header_name = TextAreaField(
+        _l("Tên cơ quan ở đầu văn bản (mỗi dòng một dòng in)"),
+        validators=[Optional(), at_most(_l("Tên cơ quan ở đầu văn bản"), 255)],
     )
     valid_from = VNDateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
 

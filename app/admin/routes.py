@@ -30,7 +30,7 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.models import ROLE_LABELS, Agency, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit, storage
+from app.services import agencies, audit, header_names, storage
 from app.services import calendar as workcal
 from app.services.clock import today
 from app.services.exceptions import InvalidInput
@@ -47,6 +47,7 @@ AGENCY_FIELDS = (
     "level",
     "place",
     "header_parent",
+    "header_name",
     "valid_from",
 )
 
@@ -135,7 +136,7 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
         form.parent_id.errors.append(gettext("“Cơ quan cấp trên” không thể là chính cơ quan này."))
         return None
     creating = agency is None
-    if creating:
+    if agency is None:
         agency = Agency(code=code)
         db.session.add(agency)
     before = {f: getattr(agency, f, None) for f in AGENCY_FIELDS + ("parent_id",)}
@@ -144,6 +145,11 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
         setattr(agency, f, value.strip() if isinstance(value, str) else value)
     agency.short_name = agency.short_name or None
     agency.header_parent = agency.header_parent or None
+    agency.header_name = (
+        "\n".join(line.strip() for line in agency.header_name.splitlines() if line.strip())
+        if agency.header_name
+        else None
+    )
     agency.parent_id = form.parent_id.data or None
     db.session.flush()
     changed = {
@@ -171,13 +177,22 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     return redirect(url_for("admin.agencies_list"))
 
 
+def _header_default(agency: Agency | None) -> str:
+    """The agency's name in the header as it prints now, lines separated by " / "."""
+    if agency is None:
+        return "—"
+    return " / ".join(header_names.header_lines(agency.name, agency.header_name))
+
+
 @bp.route("/co-quan/them", methods=["GET", "POST"])
 def agency_create():
     form = AgencyForm()
     form.parent_id.choices = _agency_choices()
     if form.validate_on_submit() and (done := _save_agency(form, None)):
         return done
-    return render_template("admin/agency_form.html", form=form, agency=None)
+    return render_template(
+        "admin/agency_form.html", form=form, agency=None, header_default=_header_default(None)
+    )
 
 
 @bp.route("/co-quan/<int:agency_id>", methods=["GET", "POST"])
@@ -189,7 +204,13 @@ def agency_edit(agency_id: int):
     form.parent_id.choices = _agency_choices(exclude=agency)
     if form.validate_on_submit() and (done := _save_agency(form, agency)):
         return done
-    return render_template("admin/agency_form.html", form=form, agency=agency, today=today())
+    return render_template(
+        "admin/agency_form.html",
+        form=form,
+        agency=agency,
+        today=today(),
+        header_default=_header_default(agency),
+    )
 
 
 @bp.route("/co-quan/<int:agency_id>/giai-the", methods=["GET", "POST"])
@@ -206,7 +227,9 @@ def agency_retire(agency_id: int):
             db.session.get(Agency, form.successor_id.data) if form.successor_id.data else None
         )
         try:
-            moved = agencies.retire(agency, form.on.data, successor, current_user)
+            on = form.on.data
+            assert on is not None  # a required field of a validated form
+            moved = agencies.retire(agency, on, successor, current_user)
         except InvalidInput as exc:
             form.successor_id.errors.append(str(exc))
         else:

@@ -5,6 +5,7 @@ the JSON block the charts read."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
@@ -54,7 +55,8 @@ def plan_figures(plan: Plan, user: User, today: date) -> dict:
     not manage the plan see only their own agency's line."""
     manages = access.manages_plan(user, plan)
     timeliness = deadlines.plan_timeliness(plan, today)
-    periods, agencies = [], {}
+    periods: list[dict[str, Any]] = []
+    agencies: dict[str, dict[str, Any]] = {}
     for p in timeliness["periods"]:
         rows = [r for r in p["agencies"] if manages or r["agency_code"] == user.agency.code]
         summary = _empty()
@@ -121,7 +123,7 @@ def my_deadlines(user: User, today: date) -> list[dict]:
         r.period_id: r
         for r in db.session.scalars(select(Report).where(Report.agency_id == user.agency_id))
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in assignments:
         for period in a.plan.periods:
             if period.status != PeriodStatus.OPEN:

@@ -11,7 +11,7 @@ from app.documents import bp
 from app.documents.forms import ActionForm, SignedCopyForm, SignForm
 from app.extensions import db
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, flows, storage
+from app.services import access, clock, documents, filenames, flows, storage
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
@@ -68,7 +68,7 @@ def _file(doc: Document, which: str) -> str | None:
 
 
 def _exists(rel: str | None) -> bool:
-    return storage.exists(rel)
+    return bool(rel) and storage.exists(rel)
 
 
 @bp.route("/<int:doc_id>")
@@ -151,12 +151,20 @@ def status(doc_id: int):
 def download(doc_id: int, which: str):
     doc = visible_document(doc_id)
     rel = _file(doc, which)
-    if not rel or not _exists(rel):
+    if rel is None or not _exists(rel):
         abort(404)
     ext = rel.rsplit(".", 1)[-1]
-    name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")
-    suffix = "-ban-ky" if which == "signed" else ""
-    return storage.download(rel, f"{name}{suffix}.{ext}")
+    name = filenames.document_filename(
+        doc.symbol,
+        doc.number,
+        doc.title,
+        ext,
+        draft_version=doc.draft_version,
+        suffix=" (bản ký)" if which == "signed" else "",
+    )
+    response = storage.download(rel, name)
+    response.headers["Content-Disposition"] = filenames.content_disposition(name)
+    return response
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])

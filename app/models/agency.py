@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
@@ -33,7 +33,7 @@ ROLE_LABELS = {
 }
 
 
-class Agency(db.Model):
+class Agency(Model):
     """A cơ quan, đơn vị. Merged or renamed agencies are retired (``valid_to``) with a successor;
     documents keep the name they were issued with (see ``Document.snapshot``)."""
 
@@ -46,6 +46,9 @@ class Agency(db.Model):
     level: Mapped[str] = mapped_column(String(16), default="province")
     place: Mapped[str] = mapped_column(String(128))
     header_parent: Mapped[str | None] = mapped_column(String(255))
+    # The name as printed in the document header, its lines separated by "\n" (set by the
+    # admin); empty: the default of app.services.header_names (breaks between word groups).
+    header_name: Mapped[str | None] = mapped_column(String(255))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
@@ -67,7 +70,7 @@ class Agency(db.Model):
         return f"<Agency {self.code}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person. Belongs to one agency; roles are a space-separated set of ``Role`` values."""
 
     __tablename__ = "user"
@@ -101,7 +104,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def __repr__(self) -> str:

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.agency import Agency
 from app.models.base import JSONType, UTCDateTime, utcnow
 
@@ -28,7 +28,7 @@ class PeriodStatus(StrEnum):
     CONSOLIDATED = "consolidated"
 
 
-class Plan(db.Model):
+class Plan(Model):
     """A Kế hoạch. ``definition`` keeps the whole plan definition (docs/plan-format.md) as loaded
     or edited; the columns hold what is queried and what the workflow changes."""
 
@@ -77,7 +77,7 @@ class Plan(db.Model):
         return f"<Plan {self.code} {self.status}>"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """One agency's part of a plan (phân công nhiệm vụ)."""
 
     __tablename__ = "assignment"
@@ -100,7 +100,7 @@ class Assignment(db.Model):
     agency: Mapped[Agency] = relationship()
 
 
-class ReportingPeriod(db.Model):
+class ReportingPeriod(Model):
     """A kỳ báo cáo: one round of reports. One-off plans have one; periodic plans one per
     period, each running its own round (open → reported → consolidated)."""
 
@@ -126,7 +126,7 @@ class ReportingPeriod(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="periods")
 
 
-class FormVersion(db.Model):
+class FormVersion(Model):
     """A numbered version of a plan's reporting form schema (docs/form-schema.md)."""
 
     __tablename__ = "form_version"

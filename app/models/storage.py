@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """One file under its key (``documents/7/doc-7-v0-draft.pdf``): the same relative path the
     folder backend uses, so the rows that name files (documents, templates, attachments) do not
     depend on where the bytes are."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -56,7 +57,7 @@ def inbox():
         )
     }
     today = clock.today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in assignments:
         for period in a.plan.periods:
             if period.status == PeriodStatus.PENDING:

@@ -226,7 +226,8 @@ def decide_extension(
         raise InvalidInput("Vui lòng nêu lý do không gia hạn.", {"comment": "Vui lòng nêu lý do."})
     before = ext.status
     ext.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
-    ext.granted_due = (granted_due or ext.requested_due) if grant else None
+    granted = (granted_due or ext.requested_due) if grant else None
+    ext.granted_due = granted
     ext.decided_by_id, ext.decided_at, ext.comment = actor.id, clock.now(), comment
     db.session.flush()
     audit.record(
@@ -256,8 +257,8 @@ def decide_extension(
         text,
         link=f"/plans/{period.plan_id}",
     )
-    if grant:
-        reminders.schedule_for(period, ext.granted_due)
+    if granted is not None:
+        reminders.schedule_for(period, granted)
     return ext
 
 
@@ -285,8 +286,10 @@ def period_timeliness(period: ReportingPeriod, today: date | None = None) -> dic
         sub = _submitted_day(r) if r is not None else None
         if sub is not None:
             state = "on_time" if sub <= due else "late"
+            days_late = calendar.working_days_late(due, sub) if state == "late" else 0
         else:
             state = "missing" if today > due else "pending"
+            days_late = calendar.working_days_late(due, today) if state == "missing" else 0
         rows.append(
             {
                 "agency_code": a.agency.code,
@@ -295,9 +298,7 @@ def period_timeliness(period: ReportingPeriod, today: date | None = None) -> dic
                 "status": r.status if r is not None else None,
                 "submitted_on": sub,
                 "timeliness": state,
-                "working_days_late": calendar.working_days_late(due, sub)
-                if state == "late"
-                else (calendar.working_days_late(due, today) if state == "missing" else 0),
+                "working_days_late": days_late,
                 "times_returned": r.times_returned if r is not None else 0,
                 "returned_and_resubmitted": bool(
                     r is not None

@@ -43,6 +43,7 @@ def agency_snapshot(agency: Agency) -> dict:
         "place": agency.place,
         "header_parent": agency.header_parent
         or (agency.parent.name.upper() if agency.parent else ""),
+        "header_name": agency.header_name or "",
     }
 
 

@@ -347,6 +347,8 @@ def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
         agency.level = item.get("level", "province")
         agency.place = item["place"]
         agency.header_parent = item.get("header_parent")
+        if item.get("header_name"):  # else keep what the admin set (or the default)
+            agency.header_name = item["header_name"]
         out[item["code"]] = agency
     db.session.flush()
     for item in items:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -131,7 +132,7 @@ def _sync_assignments(plan: Plan, items: list[dict]) -> None:
         a.reports = bool(item.get("reports", True))
         a.due = _date_or_none(item.get("due"))
         dwd = item.get("due_working_days")
-        a.due_working_days = int(dwd) if dwd not in (None, "") else None
+        a.due_working_days = None if dwd is None or dwd == "" else int(dwd)
         a.position = pos
         keep.append(a)
     plan.assignments[:] = keep
@@ -209,7 +210,7 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
     """Open every pending period whose window has started (a one-off plan's only period opens at
     once); the plan is then in progress."""
     today = today or clock.today()
-    opened = []
+    opened: list[ReportingPeriod] = []
     if plan.status not in (PlanStatus.ISSUED, PlanStatus.IN_PROGRESS):
         return opened
     for period in plan.periods:
@@ -332,7 +333,7 @@ def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | N
     if report is not None and report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         return report
     results = consolidation.compute(period)
-    data = {}
+    data: dict[str, Any] = {}
     for f in parent.current_form.schema.get("fields", []):
         got = results["by_name"].get(f["name"])
         if got is None:

@@ -12,7 +12,7 @@ import app.models.base  # noqa: F401  (custom column types)
 
 
 revision = 'prod_01_stored_file'
-down_revision = '0896e0839f9f'
+down_revision = "layout_02_draft_version"
 branch_labels = None
 depends_on = None
 

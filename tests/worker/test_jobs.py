@@ -168,7 +168,7 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
     reporter = docs["_agencies"][0]
     assert "Số: 01/KH-BCĐNQ" in texts["plan"]
     assert "Trà Vinh, ngày 05 tháng 11 năm 2024" in texts["plan"]
-    assert "BAN CHỈ ĐẠO VỀ NHÂN QUYỀN TỈNH TRÀ VINH" in texts["plan"]
+    assert "BAN CHỈ ĐẠO VỀ NHÂN QUYỀN\nTỈNH TRÀ VINH" in texts["plan"]  # between word groups
     assert "Lê Văn Hân" in texts["plan"]
     assert f"Số:    /BC-{reporter.abbreviation}" in texts["report"]
     assert "Trà Vinh, ngày    tháng" in texts["report"]  # unnumbered draft: blank day
