@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.models import ROLE_LABELS, DocumentKind
+from app.models import ROLE_LABELS, DocumentKind, Role
 from app.models.base import AgencyLevel
 from app.ui import N_
 
@@ -249,3 +249,19 @@ class TemplateUploadForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Just the CSRF token, for one-button actions (deactivate, remove, load)."""
+
+
+class ApiTokenForm(FlaskForm):
+    """A new API token for an agency's system."""
+
+    name = StringField(
+        _l("Tên hệ thống"),
+        validators=[required(_l("Tên hệ thống")), at_most(_l("Tên hệ thống"), 128)],
+    )
+    roles = CheckboxesField(
+        _l("Quyền"),
+        choices=options(
+            (str(k), ROLE_LABELS[k]) for k in (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST)
+        ),
+        validators=[chosen(_l("Quyền"))],
+    )
