@@ -18,12 +18,12 @@ dates ISO; every value also has a Vietnamese ``display`` string)::
                  "columns": [{"name", "label", "rule", "value", "display"}],           # rows only
                  "agencies": [{"agency_code", "agency_name", "value", "display", "met"}]}],
      "by_name": {name: <the same field dict>},
-     "agencies": [{"agency_code", "agency_name", "report_status", "included", "timeliness":
-                   "on_time" | "late" | "missing", "days_late", "submitted_at", "due"}],
-     "summary": {"expected", "received", "included", "on_time", "late", "missing"}}
+     "agencies": [{"agency_code", "agency_name", "report_status", "included"}],
+     "summary": {"expected", "included"}}
 
-Only reports whose status is in ``include_statuses`` (default: accepted) contribute values; every
-submitted report counts for timeliness. A field absent from the schema version a report was filled
+Only reports whose status is in ``include_statuses`` (default: accepted) contribute values. Who
+reported on time, late or not at all is not decided here: the application's status module
+(``app/services/status.py``) adds it. A field absent from the schema version a report was filled
 with, or whose stored value no longer fits the field, is absent for that report (not zero).
 """
 
@@ -91,22 +91,20 @@ def consolidate(
         else:
             fields.append(_field(spec, agencies, included))
 
-    timeliness = [
-        _timeliness(code, name, by_agency.get(code), code in included) for code, name in agencies
-    ]
     return {
         "title": schema.title,
         "fields": fields,
         "by_name": {f["name"]: f for f in fields},
-        "agencies": timeliness,
-        "summary": {
-            "expected": len(expected),
-            "received": sum(1 for t in timeliness if t["timeliness"] != "missing"),
-            "included": len(included),
-            "on_time": sum(1 for t in timeliness if t["timeliness"] == "on_time"),
-            "late": sum(1 for t in timeliness if t["timeliness"] == "late"),
-            "missing": sum(1 for t in timeliness if t["timeliness"] == "missing"),
-        },
+        "agencies": [
+            {
+                "agency_code": code,
+                "agency_name": name,
+                "report_status": (by_agency.get(code) or {}).get("status"),
+                "included": code in included,
+            }
+            for code, name in agencies
+        ],
+        "summary": {"expected": len(expected), "included": len(included)},
     }
 
 
@@ -348,35 +346,4 @@ def _columns(spec: GroupSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]
                 "display": _display(column, value),
             }
         )
-    return out
-
-
-def _local_date(moment: dt.datetime | dt.date) -> dt.date:
-    if isinstance(moment, dt.datetime):
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(VIETNAM)
-        return moment.date()
-    return moment
-
-
-def _timeliness(
-    code: str, name: str, report: Mapping[str, Any] | None, included: bool
-) -> dict[str, Any]:
-    """On time / late (days after the due date, Vietnam time) / missing, for one agency."""
-    submitted = report.get("submitted_at") if report else None
-    due = report.get("due") if report else None
-    out: dict[str, Any] = {
-        "agency_code": code,
-        "agency_name": name,
-        "report_status": report.get("status") if report else None,
-        "included": included,
-        "timeliness": "missing",
-        "days_late": None,
-        "submitted_at": submitted.isoformat() if submitted else None,
-        "due": due.isoformat() if due else None,
-    }
-    if submitted is not None:
-        late = (_local_date(submitted) - due).days if due is not None else 0
-        out["timeliness"] = "late" if late > 0 else "on_time"
-        out["days_late"] = max(late, 0)
     return out

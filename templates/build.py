@@ -446,10 +446,11 @@ def _cell_text(
     para(cell, text, size=size, bold=bold, align=align, first=first, before=2, after=2)
 
 
-def _results_table(doc: DocumentObject) -> None:
-    """Results by agency, split into tables of a few result columns (``table_parts``):
-    STT | agency | one column per field (tc loop) | status (first table only)."""
-    tag(doc, "{%p for part in table_parts %}")
+def _results_table(doc: DocumentObject, var: str = "table_parts") -> None:
+    """Results by agency, split into tables of a few result columns (``table_parts``, or
+    ``appendix_parts`` in the appendix): STT | agency | one column per field (tc loop) | status
+    (first table only); the unit row only when a column has a unit (``part.units_row``)."""
+    tag(doc, f"{{%p for part in {var} %}}")
     tag(doc, "{%p if part.caption %}")
     para(
         doc,
@@ -465,7 +466,7 @@ def _results_table(doc: DocumentObject) -> None:
     tag(doc, "{%p endif %}")
     # 8 template columns: STT, name, {%tc for%}, value, {%tc endfor%}, {%tc if%}, status,
     # {%tc endif%}; the tag cells disappear. The grid is written by a loop over part.grid.
-    t = doc.add_table(rows=4, cols=8)
+    t = doc.add_table(rows=6, cols=8)
     _all_borders(t)
     _fixed(t, [620, 2600, 300, 1500, 300, 300, 1420, 300])
     head_if, head_endif = "{%tc if part.status %}", "{%tc endif %}"
@@ -481,6 +482,7 @@ def _results_table(doc: DocumentObject) -> None:
             head_endif,
             True,
         ),
+        ("{%tr if part.units_row %}", "", "", "", "", "", "", "", False),
         (
             "",
             "",
@@ -492,6 +494,7 @@ def _results_table(doc: DocumentObject) -> None:
             head_endif,
             False,
         ),
+        ("{%tr endif %}", "", "", "", "", "", "", "", False),
         ("{%tr for r in part.rows %}", "", "", "", "", "", "", "", False),
         (
             "{{ r.no }}",
@@ -511,8 +514,8 @@ def _results_table(doc: DocumentObject) -> None:
                 t.cell(ri, ci),
                 text,
                 bold=bold,
-                size=11 if ri < 2 else 12,
-                align=LEFT if (ci == 1 and ri > 1) else CENTER,
+                size=11 if ri < 4 else 12,
+                align=LEFT if (ci == 1 and ri > 3) else CENTER,
             )
     extra = [
         ("{%tr endfor %}", "", "", "", "", "", "", ""),
@@ -537,12 +540,12 @@ def _results_table(doc: DocumentObject) -> None:
         r._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
     # keep with next: the header rows always, a data/totals row as its context says (the first
     # and the last rows keep with their neighbour: no row alone at the top or foot of a page)
-    for ri, value in ((0, "1"), (1, "1"), (3, "{{ r.keep }}"), (6, "{{ s.keep }}")):
+    for ri, value in ((0, "1"), (2, "1"), (5, "{{ r.keep }}"), (8, "{{ s.keep }}")):
         for cell in t.rows[ri].cells:
             for p in cell.paragraphs:
                 if not p.text.startswith("{%"):
                     keep_with_next(p, value)
-    for r in t.rows[:2]:  # header rows repeat on each page
+    for r in t.rows[:4]:  # header rows repeat on each page (the unit row may be dropped)
         r._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     # cell widths come from the context, like the grid: they depend on the number of fields
     widths = {
@@ -607,7 +610,27 @@ def build_consolidated() -> DocumentObject:
     _results_table(doc)
     _blocks(doc, "blocks_after")
     _signature(doc)
+    _appendix(doc)
     return doc
+
+
+def _appendix(doc: DocumentObject) -> None:
+    """The Phụ lục on a new page (Decree 30): "Phụ lục", its title, "(Kèm theo Báo cáo số …
+    ngày … của …)" and a rule, then the per-agency tables and texts that would not fit a page."""
+    tag(doc, "{%p if appendix_label %}")
+    label = para(doc, "{{ appendix_label }}", size=14, bold=True, keep_next=True)
+    label.paragraph_format.page_break_before = True
+    para(doc, "{{ appendix_title }}", size=14, bold=True, keep_next=True)
+    para(doc, "{{ appendix_ref }}", size=14, italic=True, keep_next=True)
+    rule(doc, 3400, after=12)
+    tag(doc, "{%p if appendix_parts %}")
+    keep_with_next(
+        para(doc, "I. KẾT QUẢ THEO TỪNG CƠ QUAN, ĐƠN VỊ", bold=True, align=LEFT, before=6)
+    )
+    tag(doc, "{%p endif %}")
+    _results_table(doc, "appendix_parts")
+    _blocks(doc, "appendix_blocks")
+    tag(doc, "{%p endif %}")
 
 
 def build_reminder() -> DocumentObject:

@@ -26,11 +26,11 @@ from app.models import (
     Report,
     ReportingPeriod,
 )
+from app.services import status
 from worker import contexts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VN_OFFSET = timedelta(hours=7)
-DEFAULT_SIGNER = {"authority": "", "title": "THỦ TRƯỞNG CƠ QUAN", "name": ""}
 REMINDER_DAYS = 5  # working days given by a reminder when the document does not say
 
 
@@ -132,14 +132,11 @@ def _draft_month_year(doc: Document) -> dict[str, int]:
     return {"draft_month": made.month, "draft_year": made.year}
 
 
-def _signer(doc: Document, fallback: dict | None = None) -> dict[str, Any]:
-    snap = doc.snapshot or {}
-    if isinstance(snap.get("signer"), dict):
-        return snap["signer"]
-    signer = dict(fallback or DEFAULT_SIGNER)
-    if snap.get("signer_name"):
-        signer["name"] = snap["signer_name"]
-    return signer
+def _signer(doc: Document) -> dict[str, Any]:
+    """As signed, else whom the draft is made for (:func:`app.services.signers.intended`)."""
+    from app.services import signers
+
+    return signers.intended(doc)
 
 
 def plan_ref(plan: Plan, agencies: dict[str, dict[str, Any]]) -> str:
@@ -214,8 +211,8 @@ def plan_input(doc: Document) -> tuple[dict, dict]:
     definition["issuer"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     definition.setdefault("type", plan.type_abbr or "KH")
     definition.setdefault("title", plan.title)
-    if isinstance((doc.snapshot or {}).get("signer"), dict):  # recorded when the leader signed
-        definition["signer"] = doc.snapshot["signer"]
+    if isinstance((doc.snapshot or {}).get("signer"), dict) or doc.signer_id:
+        definition["signer"] = _signer(doc)  # as signed, or the signer chosen for the draft
     if doc.number is None:
         definition.setdefault("draft_month", _draft_month_year(doc)["draft_month"])
         definition.setdefault("draft_year", _draft_month_year(doc)["draft_year"])
@@ -268,14 +265,21 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         from app.services import consolidation
 
         results = consolidation.compute(period)
+    # who reported on time, late or not at all: the status module's rows, as kept with the
+    # consolidation (a returned, never accepted report is not received)
     timeliness = []
+    standing = plan.standing_agency.code
     for a in results.get("agencies") or []:
+        if a["agency_code"] == standing and not a.get("submitted_at"):
+            continue  # the standing agency consolidates; it does not report to itself
         timeliness.append(
             {
                 "agency": a["agency_code"],
                 "due": _vn_date(a.get("due")) or period.due_on,
-                "submitted_on": _vn_date(a.get("submitted_at")),
-                "working_days_late": a.get("working_days_late"),
+                "submitted_on": _vn_date(a.get("submitted_at")) if a.get("received") else None,
+                "status": a.get("timeliness"),
+                "days": a.get("days"),
+                "text": a.get("text"),
             }
         )
     short = _short_labels(plan)
@@ -324,18 +328,13 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
 
 
 def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
-    """The expected agencies of ``period`` whose report was not submitted by its due date."""
-    from app.services import plans
-
-    reports = {r.agency_id: r for r in plans.period_reports(period)}
-    out = []
-    for a in plans.expected_assignments(period.plan):
-        due = a.due or period.due_on
-        r = reports.get(a.agency_id)
-        submitted = _vn_date(r.first_submitted_at) if r is not None else None
-        if submitted is None and due < on:
-            out.append({"agency": a.agency.code, "due": due})
-    return out
+    """The agencies of ``period`` overdue on ``on``: the status module's (own due dates and
+    granted extensions count)."""
+    return [
+        {"agency": st.agency_code, "due": st.due, "days": st.days, "text": st.text}
+        for st in status.for_period(period, on)
+        if st.result == status.Result.OVERDUE
+    ]
 
 
 def reminder_input(doc: Document) -> tuple[dict, dict]:
@@ -350,13 +349,20 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
     # Issued: the agencies overdue on the day of issue; a draft: those overdue today.
     made = doc.issued_on if doc.number is not None and doc.issued_on else clock.today()
     snap = doc.snapshot or {}
-    new_due = _vn_date(snap.get("new_due")) or calendar.add_working_days(made, REMINDER_DAYS)
+    chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")
+    new_due = _vn_date(chosen) or calendar.add_working_days(made, REMINDER_DAYS)
     out = {
         "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
         "unit": doc.unit_abbr or "VP",
         "plan_ref": plan_ref(period.plan, agencies),
-        "overdue": overdue_agencies(period, made),
+        "overdue": [
+            o
+            for o in overdue_agencies(period, made)
+            if o["agency"] != period.plan.standing_agency.code
+        ],
         "new_due": new_due,
+        # whom the reports go to: the plan's schedule says; else the issuing agency
+        "report_to": ((period.plan.definition or {}).get("schedule") or {}).get("report_to") or "",
         "recipients": [],
         "archive": "VT",
         "signer": _signer(doc),

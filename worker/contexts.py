@@ -103,6 +103,11 @@ SUPPLIED: dict[str, frozenset[str]] = {
         | {
             "blocks_after",
             "table_parts",
+            "appendix_parts",
+            "appendix_blocks",
+            "appendix_label",
+            "appendix_title",
+            "appendix_ref",
         }
     ),
     "reminder": frozenset(
@@ -739,11 +744,20 @@ def report_context(
 
 
 def timeliness(row: Mapping[str, Any]) -> tuple[str, int | None]:
-    """("on_time" | "late" | "missing", days late) of ``{"submitted_on", "due"}``.
+    """("on_time" | "late" | "missing", days late) of a timeliness row.
 
-    Days late are working days when the row carries ``working_days_late`` (the app counts them
-    with its holiday calendar); otherwise calendar days.
+    The application hands over its status module's decision (``status``: on_time / late /
+    overdue / not_yet_due, ``days`` in working days, ``text``): it is used as is, so the
+    document says what the pages say. Rows without it (plain data, e.g. the samples) fall back
+    to comparing ``submitted_on`` with ``due`` in calendar days.
     """
+    if row.get("status"):
+        st = str(row["status"])
+        if st == "on_time":
+            return "on_time", 0
+        if st == "late":
+            return "late", int(row.get("days") or 0)
+        return "missing", None
     submitted, due = row.get("submitted_on"), row.get("due")
     if submitted is None:
         return "missing", None
@@ -768,6 +782,16 @@ def _rate(value: Any, target: Any) -> str:
 
 
 MISSING = "–"  # a figure nobody filled in
+# The consolidation rules a reader needs told (a sum or a count is what a total row means).
+SHOWN_RULES = {"avg": "bình quân", "min": "thấp nhất", "max": "cao nhất"}
+
+
+def unit_label(result: Mapping[str, Any]) -> str:
+    """The unit line under a column head: "(cái)", "(%, bình quân)", "" — never "cái, cộng"."""
+    parts = [
+        x for x in ((result.get("unit") or ""), SHOWN_RULES.get(result.get("rule") or "")) if x
+    ]
+    return f"({', '.join(parts)})" if parts else ""
 
 
 def label_value(label: str, value: str) -> str:
@@ -845,8 +869,11 @@ def consolidated_context(
     table_rows = []
     for i, row in enumerate(rows_in, 1):
         status, days = timeliness(row)
-        text = _STATUS_TEXT.get(status) or f"Trễ {days} ngày"
-        groups[status].append(name(row["agency"]) + (f" ({days} ngày)" if status == "late" else ""))
+        unit = "ngày làm việc" if row.get("status") else "ngày"
+        text = row.get("text") or _STATUS_TEXT.get(status) or f"Trễ {days} {unit}"
+        groups[status].append(
+            name(row["agency"]) + (f" ({days} {unit})" if status == "late" else "")
+        )
         table_rows.append(
             {
                 "no": str(i),
@@ -874,11 +901,17 @@ def consolidated_context(
             ),
         )
     )
+    tables_to_appendix = len(table_rows) > APPENDIX_ROWS or len(_chunks(len(results))) > 1
     for key, label in (("on_time", "Đúng hạn"), ("late", "Trễ hạn"), ("missing", "Chưa báo cáo")):
-        if groups[key]:
-            blocks.append(
-                _block("bullet", f"- {label} ({len(groups[key])}): " + ", ".join(groups[key]) + ";")
-            )
+        if not groups[key]:
+            continue
+        if key == "on_time" and tables_to_appendix and len(groups[key]) > APPENDIX_LIST:
+            # the appendix table gives each agency's status; the body names the ones to act on
+            blocks.append(_block("bullet", f"- {label}: {len(groups[key])} cơ quan, đơn vị;"))
+            continue
+        blocks.append(
+            _block("bullet", f"- {label} ({len(groups[key])}): " + ", ".join(groups[key]) + ";")
+        )
     if blocks[-1]["kind"] == "bullet":
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading1", "II. KẾT QUẢ THỰC HIỆN", "bold"))
@@ -897,9 +930,19 @@ def consolidated_context(
     if blocks[-1]["kind"] == "bullet":
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading2", "2. Kết quả theo từng cơ quan, đơn vị", "bold"))
+    # a table beyond about a page goes to the appendix (Phụ lục), the body says where
+    appendix_sections: list[str] = []
+    if tables_to_appendix:
+        blocks.append(
+            _block(
+                "para",
+                "Kết quả của từng cơ quan, đơn vị tại Mục I Phụ lục kèm theo Báo cáo này.",
+            )
+        )
     ctx["blocks"] = mark_keep(blocks, tail=0)
 
     after: list[dict[str, str]] = []
+    appendix_blocks: list[dict[str, str]] = []
     n = 2
     for t in consolidated.get("texts") or []:
         n += 1
@@ -911,10 +954,30 @@ def consolidated_context(
         ]
         if not entries:
             after.append(_block("para", "Không có."))
-        for c, v in entries:
-            lines = [p.strip() for p in v.split("\n") if p.strip()]
-            after.append(_block("bullet", f"- {name(c)}: {lines[0]}"))
-            after.extend(_block("para", p) for p in lines[1:])
+            continue
+        attributed = agency_text_blocks([(name(c), v) for c, v in entries])
+        section = roman(len(appendix_sections) + (2 if tables_to_appendix else 1))
+        if len(entries) > APPENDIX_TEXT_AGENCIES or sum(len(v) for _, v in entries) > (
+            APPENDIX_TEXT_CHARS
+        ):
+            after.append(
+                _block(
+                    "para",
+                    f"Có {len(entries)} cơ quan, đơn vị nêu {t['label'][:1].lower()}"
+                    f"{t['label'][1:]}; chi tiết tại Mục {section} Phụ lục kèm theo.",
+                )
+            )
+            appendix_sections.append(t["label"])
+            appendix_blocks.append(
+                _block(
+                    "heading1",
+                    f"{section}. {t['label'].upper()}",
+                    "bold",
+                )
+            )
+            appendix_blocks.extend(attributed)
+        else:
+            after.extend(attributed)
     s = 2
     for key, heading in (
         ("assessment", "ĐÁNH GIÁ CHUNG"),
@@ -931,7 +994,13 @@ def consolidated_context(
         after.append(_block("para", "Trên đây là kết quả tổng hợp./."))
     ctx["blocks_after"] = mark_keep(after)
 
-    ctx["table_parts"] = table_parts(results, table_rows)
+    parts = table_parts(results, table_rows)
+    if tables_to_appendix:
+        ctx["table_parts"], ctx["appendix_parts"] = [], parts
+    else:
+        ctx["table_parts"], ctx["appendix_parts"] = parts, []
+    ctx["appendix_blocks"] = mark_keep(appendix_blocks, tail=0)
+    ctx.update(appendix_heading(ctx, agency, bool(tables_to_appendix or appendix_blocks)))
     ctx["recipients"] = recipient_lines(
         consolidated.get("recipients") or [],
         consolidated.get("archive") or "VT",
@@ -940,6 +1009,40 @@ def consolidated_context(
     )
     ctx.update(_signer(consolidated["signer"]))
     return ctx
+
+
+APPENDIX_ROWS = 15  # more agencies than this: the per-agency table goes to the appendix
+APPENDIX_TEXT_AGENCIES = 8  # more agencies' texts (or more characters) than this: appendix
+APPENDIX_TEXT_CHARS = 2500
+APPENDIX_LIST = 10  # with the table in the appendix, more on-time agencies are only counted
+
+
+def agency_text_blocks(entries: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """Each agency's text, every paragraph attributed: one paragraph as "- Agency: text";
+    several under the agency's name (kept with them) as its own paragraphs."""
+    out = []
+    for agency_name, text in entries:
+        paras = [p.strip() for p in text.split("\n") if p.strip()]
+        if len(paras) == 1:
+            out.append(_block("bullet", f"- {agency_name}: {paras[0]}"))
+            continue
+        out.append(_block("heading3", f"- {agency_name}:", "italic"))
+        out.extend(_block("para", p) for p in paras)
+    return out
+
+
+def appendix_heading(ctx: Mapping[str, Any], agency: Mapping[str, Any], wanted: bool) -> dict:
+    """The appendix's heading (Decree 30: "Phụ lục", its title, "(Kèm theo … )" and a rule),
+    empty strings when the report has no appendix."""
+    if not wanted:
+        return {"appendix_label": "", "appendix_title": "", "appendix_ref": ""}
+    number = ctx["number_line"].removeprefix("Số:").strip()
+    day = ctx["date_line"].split(", ", 1)[-1]
+    return {
+        "appendix_label": "Phụ lục",
+        "appendix_title": "KẾT QUẢ THỰC HIỆN CỦA CÁC CƠ QUAN, ĐƠN VỊ",
+        "appendix_ref": f"(Kèm theo Báo cáo số {number} {day} của {agency['name']})",
+    }
 
 
 def _chunks(k: int) -> list[range]:
@@ -968,7 +1071,6 @@ def table_parts(
     reporting status in the first one; each repeats the agency rows and ends with the totals
     (and target, rate rows when a field has a target). Widths are twips, grid AND cells.
     """
-    has_target = any(r.get("target") not in (None, "") for r in results)
     chunks = _chunks(len(results))
     parts = []
     for p, cols in enumerate(chunks):
@@ -981,17 +1083,24 @@ def table_parts(
         grid = [TABLE_STT, name_w] + [field_w] * m + ([TABLE_STATUS] if status else [])
         sel = [results[i] for i in cols]
         totals = [{"label": "Tổng hợp", "cells": [_cell(r, r.get("value")) for r in sel]}]
-        if has_target:
-            totals.append({"label": "Mục tiêu", "cells": [_cell(r, r.get("target")) for r in sel]})
+        if any(r.get("target") not in (None, "") for r in sel):  # only where a target exists
+            totals.append(
+                {
+                    "label": "Mục tiêu",
+                    "cells": [
+                        _cell(r, r["target"]) if r.get("target") not in (None, "") else ""
+                        for r in sel
+                    ],
+                }
+            )
             totals.append(
                 {
                     "label": "Tỷ lệ đạt",
-                    "cells": [_rate(r.get("value"), r.get("target")) or MISSING for r in sel],
+                    "cells": [_rate(r.get("value"), r.get("target")) for r in sel],
                 }
             )
-        caption = ""
-        if len(chunks) > 1:
-            caption = f"Bảng {p + 1}" + (" (tiếp theo)" if p else "")
+        # different columns, not a continuation: "Bảng 1", "Bảng 2", never "(tiếp theo)"
+        caption = f"Bảng {p + 1}" if len(chunks) > 1 else ""
         parts.append(
             {
                 "caption": caption,
@@ -1001,14 +1110,8 @@ def table_parts(
                 "status_w": TABLE_STATUS if status else 0,
                 "status": status,
                 "head": [r.get("short_label") or r["label"] for r in sel],
-                "units": [
-                    ", ".join(
-                        x
-                        for x in ((r.get("unit") or ""), RULE_NAMES.get(r.get("rule") or "", ""))
-                        if x
-                    )
-                    for r in sel
-                ],
+                "units": [unit_label(r) for r in sel],
+                "units_row": any(unit_label(r) for r in sel),
                 "rows": [
                     {
                         "no": row["no"],

@@ -1,6 +1,6 @@
 """All models, importable from one place."""
 
-from app.models.agency import ROLE_LABELS, Agency, Role, User
+from app.models.agency import ROLE_LABELS, Agency, AgencySigner, Role, User
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.calendar import CalendarDay
@@ -22,6 +22,7 @@ __all__ = [
     "ROLE_LABELS",
     "KIND_TYPE_ABBR",
     "Agency",
+    "AgencySigner",
     "ApiToken",
     "AgencyTemplate",
     "TEMPLATE_STATUS_LABELS",

@@ -70,6 +70,8 @@ class Document(Model):
     # The draft's version as people count it ("DỰ THẢO (lần 2)"): 1, then +1 for each edited
     # copy uploaded before signing (app.services.drafts).
     draft_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Whom the draft is made for (chosen when drafted, changeable, audited: app.services.signers)
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("agency_signer.id"))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -69,9 +69,15 @@ class Plan(Model):
     def current_form(self) -> FormVersion | None:
         return self.form_versions[-1] if self.form_versions else None
 
+    def requires_report(self, assignment: Assignment) -> bool:
+        """Whether an assignment owes a report each period: marked ``reports`` and not the
+        standing agency's own (it writes the consolidated report instead; docs/status.md)."""
+        return bool(assignment.reports) and assignment.agency_id != self.standing_agency_id
+
     @property
     def reporting_assignments(self) -> list[Assignment]:
-        return [a for a in self.assignments if a.reports]
+        """The assignments that owe a report (``requires_report``)."""
+        return [a for a in self.assignments if self.requires_report(a)]
 
     def __repr__(self) -> str:
         return f"<Plan {self.code} {self.status}>"

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import forms as form_engine
 from app.extensions import db
@@ -24,7 +25,7 @@ from app.models import (
 )
 from app.reports import bp
 from app.reports.forms import ActionForm, report_form_class
-from app.services import access, clock, deadlines, flows, reports, storage
+from app.services import access, flows, reports, status, storage
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from workflows import ReportFlow, TransitionRefused
 
@@ -39,44 +40,28 @@ def visible_report(report_id: int) -> Report:
 def inbox():
     """The agency's assignments and their open rounds."""
     plan_ids = access.plans_query(current_user).with_only_columns(Plan.id)
-    assignments = db.session.scalars(
-        select(Assignment)
+    plans = db.session.scalars(
+        select(Plan)
+        .join(Assignment, Assignment.plan_id == Plan.id)
         .where(
             Assignment.agency_id == current_user.agency_id,
             Assignment.reports.is_(True),
-            Assignment.plan_id.in_(plan_ids),
+            Plan.standing_agency_id != current_user.agency_id,
+            Plan.id.in_(plan_ids),
+            Plan.status != PlanStatus.DRAFT,
         )
-        .join(Plan)
-        .where(Plan.status != PlanStatus.DRAFT)
-        .order_by(Assignment.plan_id.desc())
+        .options(selectinload(Plan.periods))
+        .order_by(Plan.id.desc())
     ).all()
-    mine = {
-        (r.period_id): r
-        for r in db.session.scalars(
-            access.reports_query(current_user).where(Report.agency_id == current_user.agency_id)
-        )
-    }
-    today = clock.today()
-    rows: list[dict[str, Any]] = []
-    for a in assignments:
-        for period in a.plan.periods:
-            if period.status == PeriodStatus.PENDING:
-                continue
-            r = mine.get(period.id)
-            due = deadlines.effective_due(period, a.agency_id)
-            done = r is not None and r.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-            rows.append(
-                {
-                    "plan": a.plan,
-                    "period": period,
-                    "report": r,
-                    "due": due,
-                    "overdue": period.status == PeriodStatus.OPEN and not done and today > due,
-                    "extended": due != deadlines.assignment_due(period, a.agency_id),
-                    "days_left": (due - today).days,
-                }
-            )
-    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["due"]))
+    started = [p for plan in plans for p in plan.periods if p.status != PeriodStatus.PENDING]
+    statuses = status.for_periods(started, agency_id=current_user.agency_id)
+    by_plan = {p.id: p for p in plans}
+    periods = {p.id: p for p in started}
+    rows: list[dict[str, Any]] = [
+        {"plan": by_plan[st.plan_id], "period": periods[st.period_id], "status": st}
+        for st in statuses.values()
+    ]
+    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["status"].due))
     return render_template(
         "reports/inbox.html",
         rows=rows,
@@ -181,7 +166,7 @@ def _render_edit(report: Report, form, parsed, conflict: str | None = None):  # 
         schema=parsed,
         conflict=conflict,
         states=ReportFlow.STATE_LABELS,
-        due=deadlines.due_date(report),
+        status=status.for_report(report),
     )
 
 
@@ -202,7 +187,7 @@ def show(report_id: int, action_form: ActionForm | None = None):
         can_submit=flow.can("submit_for_approval"),
         form=action_form or ActionForm(),
         reason_triggers=REASON_TRIGGERS,
-        due=deadlines.due_date(report),
+        status=status.for_report(report),
     ), (400 if action_form is not None else 200)
 
 
@@ -243,19 +228,40 @@ def review():
     )
     if not current_user.has_role("admin"):
         q = q.where(Plan.standing_agency_id == current_user.agency_id)
-    items = db.session.scalars(q.order_by(Report.submitted_at)).all()
-    return render_template("reports/review.html", items=items, states=ReportFlow.STATE_LABELS)
+    items = db.session.scalars(
+        q.options(
+            selectinload(Report.agency), selectinload(Report.plan), selectinload(Report.period)
+        ).order_by(Report.submitted_at)
+    ).all()
+    statuses = status.for_periods(list({r.period_id: r.period for r in items}.values()))
+    return render_template(
+        "reports/review.html",
+        items=items,
+        statuses={r.id: statuses.get((r.period_id, r.agency_id)) for r in items},
+        states=ReportFlow.STATE_LABELS,
+    )
 
 
 @bp.route("/approvals")
 def approvals():
     """Reports of the leader's agency waiting for approval."""
     items = db.session.scalars(
-        access.reports_query(current_user).where(
+        access.reports_query(current_user)
+        .where(
             Report.agency_id == current_user.agency_id,
             Report.status.in_([ReportStatus.AWAITING_APPROVAL]),
         )
+        .options(
+            selectinload(Report.agency), selectinload(Report.plan), selectinload(Report.period)
+        )
     ).all()
+    statuses = status.for_periods(
+        list({r.period_id: r.period for r in items}.values()), agency_id=current_user.agency_id
+    )
     return render_template(
-        "reports/review.html", items=items, states=ReportFlow.STATE_LABELS, leader=True
+        "reports/review.html",
+        items=items,
+        statuses={r.id: statuses.get((r.period_id, r.agency_id)) for r in items},
+        states=ReportFlow.STATE_LABELS,
+        leader=True,
     )

@@ -23,8 +23,8 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import audit, clock, flows
-from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
+from app.services import audit, clock, flows, policy
+from app.services.exceptions import ConcurrentEdit, InvalidInput
 from app.services.schedule import periods_for
 from workflows import PlanFlow, RoundFlow
 
@@ -41,6 +41,8 @@ def create_plan(definition: dict, actor: User | None = None) -> Plan:
     assignments, form version 1 and its reporting periods (pending)."""
     d = copy.deepcopy(definition)
     issuer = agency_by_code(d["issuer"])
+    standing = agency_by_code(d["standing_agency"])
+    policy.require(actor, "plan.create", policy.PlanScope(issuer.id, standing.id))
     plan = Plan(
         code=d["code"],
         title=d["title"],
@@ -69,14 +71,7 @@ def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int
             "Kế hoạch đã được người khác sửa sau khi bạn mở. Vui lòng tải lại trang; "
             "nội dung bạn nhập vẫn được giữ trong biểu mẫu."
         )
-    if not (
-        actor.has_role("admin")
-        or (
-            actor.agency_id in (plan.issuer_id, plan.standing_agency_id)
-            and actor.has_role("specialist")
-        )
-    ):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan ban hành hoặc thường trực được sửa kế hoạch.")
+    policy.require(actor, "plan.edit", plan)
     d = copy.deepcopy(definition)
     editable_body = plan.status == PlanStatus.DRAFT
     if editable_body:
@@ -232,6 +227,7 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
 
 
 def expected_assignments(plan: Plan) -> list[Assignment]:
+    """The assignments that owe a report (``status.required``)."""
     return plan.reporting_assignments
 
 

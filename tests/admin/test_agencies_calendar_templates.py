@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 import subprocess
 import sys
 import zipfile
 from datetime import date
 from pathlib import Path
 
-import pytest
-from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
@@ -126,16 +123,6 @@ def docx_with(kind: str, extra: str) -> bytes:
                 data = (xml[:at] + para + xml[at:]).encode("utf-8")
             zout.writestr(item, data)
     return out.getvalue()
-
-
-@pytest.fixture
-def queued(app, tmp_path):  # noqa: ANN001, ANN201
-    name = f"kehoach-test-{secrets.token_hex(4)}"
-    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=name, FILES_DIR=str(tmp_path / "files"))
-    conn = Redis.from_url(REDIS_TEST_URL)
-    yield Queue(name, connection=conn)
-    for key in conn.scan_iter(f"rq:*{name}*"):
-        conn.delete(key)
 
 
 def run_worker_burst(app, queue: Queue) -> None:  # noqa: ANN001

@@ -177,7 +177,8 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
     assert "<b>&</b>" in texts["report"]
     assert "Số:    /CA-TH" in texts["reminder"]
     assert "V/v đôn đốc báo cáo kết quả thực hiện Kế hoạch số 01/KH-BCĐNQ" in texts["reminder"]
-    assert docs["_agencies"][2].name in texts["reminder"]  # not reported by 03/01 → reminded
+    # a draft công văn names the agencies overdue when it is made (the status module's list)
+    assert docs["_agencies"][3].name in texts["reminder"]
     assert docs["_agencies"][0].name not in texts["reminder"].split("Kính gửi")[1]
     assert "Số: 01/BC-CA" in texts["consolidated"]
     assert "Trà Vinh, ngày 08 tháng 01 năm 2025" in texts["consolidated"]
@@ -187,7 +188,9 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
         f"1 trễ hạn; {n - 3} cơ quan, đơn vị chưa báo cáo." in texts["consolidated"]
     )
     # due 01/01/2025 (a holiday), in on Monday 06/01: 02, 03 and 06 are working days late
-    assert "Trễ 3 ngày" in texts["consolidated"] and "Trễ 5 ngày" not in texts["consolidated"]
+    assert (
+        "Trễ 3 ngày làm việc" in texts["consolidated"] and "Trễ 5 ngày" not in texts["consolidated"]
+    )
     assert "- Số băng rôn, áp phích, biểu ngữ đã treo: 60 cái" in texts["consolidated"]
     # released: the electronic stamp top right of page 1 (FORMAT.md §6); the draft has none
     header = first_page_header(stored_io(app, fresh(db, docs["consolidated"].id).docx_path))
@@ -196,7 +199,11 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
         rf"Số: 01/KH-BCĐNQ\n{STAMP_TIME}",
         first_page_header(stored_io(app, fresh(db, docs["plan"].id).docx_path)),
     )
-    assert first_page_header(stored_io(app, fresh(db, docs["report"].id).docx_path)) == ""
+    # the draft: no stamp, the draft mark instead
+    assert (
+        first_page_header(stored_io(app, fresh(db, docs["report"].id).docx_path))
+        == "\nDỰ THẢO (lần 1)"
+    )
 
 
 def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa: ANN001, F811
@@ -354,7 +361,7 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(app, d
     assert doc.snapshot["signer"] == {
         "authority": "",
         "authority_of": "",
-        "title": "THỦ TRƯỞNG CƠ QUAN",
+        "title": "GIÁM ĐỐC",  # the head of a Sở, never the placeholder "THỦ TRƯỞNG CƠ QUAN"
         "name": leader.full_name,
     }
     assert doc.render_key.endswith("-signed")
@@ -362,7 +369,8 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(app, d
     doc = fresh(db, doc.id)
     assert doc.render_state == "done"
     text = docx_text(stored_io(app, doc.docx_path))
-    assert leader.full_name in text and "THỦ TRƯỞNG CƠ QUAN" in text
+    assert leader.full_name in text and "GIÁM ĐỐC" in text
+    assert "THỦ TRƯỞNG CƠ QUAN" not in text
     assert "Kính gửi:\tCơ quan Thường trực Ban Chỉ đạo về Nhân quyền tỉnh (Công an tỉnh)." in text
     assert "Trà Vinh, ngày    tháng 02 năm 2025" in text  # the services' clock, not the OS's
     assert "Lê Văn Hân" in docx_text(stored_io(app, fresh(db, docs["plan"].id).docx_path))
