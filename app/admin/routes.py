@@ -30,13 +30,17 @@ from app.admin.forms import (
     options,
 )
 from app.extensions import db
-<<<<<<< HEAD
-from app.models import ROLE_LABELS, Agency, AgencyTemplate, ApiToken, CalendarDay, Role, User
-from app.services import agencies, api_tokens, audit, header_names, storage
-=======
-from app.models import ROLE_LABELS, Agency, AgencySigner, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit, header_names, signers, storage, uploads
->>>>>>> main
+from app.models import (
+    ROLE_LABELS,
+    Agency,
+    AgencySigner,
+    AgencyTemplate,
+    ApiToken,
+    CalendarDay,
+    Role,
+    User,
+)
+from app.services import agencies, api_tokens, audit, header_names, signers, storage, uploads
 from app.services import calendar as workcal
 from app.services.clock import today
 from app.services.exceptions import InvalidInput
@@ -589,7 +593,6 @@ def agency_templates(agency_id: int):
     ), status
 
 
-<<<<<<< HEAD
 @bp.route("/co-quan/<int:agency_id>/api", methods=["GET", "POST"])
 def agency_api_tokens(agency_id: int):
     """Access tokens of the agency's systems for the JSON API (/api/v1). A new token is shown
@@ -639,7 +642,8 @@ def agency_api_token_revoke(agency_id: int, token_id: int):
     db.session.commit()
     flash(gettext("Đã thu hồi mã truy cập “%(name)s”.", name=token.name), "success")
     return redirect(url_for("admin.agency_api_tokens", agency_id=agency_id))
-=======
+
+
 # ----------------------------------------------------------------------------- agency signers
 
 
@@ -721,4 +725,3 @@ def agency_signer_action(agency_id: int, signer_id: int, action: str):
         flash(gettext("“%(name)s” là người ký mặc định.", name=row.name), "info")
     db.session.commit()
     return redirect(url_for("admin.agency_signers", agency_id=agency_id))
->>>>>>> main

@@ -19,10 +19,11 @@ from app.models import (
     Plan,
     Report,
     ReportingPeriod,
+    ReportStatus,
     User,
 )
-from app.services import access, api_tokens, deadlines, reports, storage
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import access, api_tokens, policy, reports, status, storage
+from app.services.exceptions import InvalidInput, NotAllowed, NotFound
 
 bp = APIBlueprint("api", __name__)
 auth = HTTPTokenAuth(scheme="Bearer", description="Mã truy cập do quản trị hệ thống cấp (khk_…)")
@@ -164,14 +165,23 @@ class ReportIn(Schema):
 class StatusRowOut(Schema):
     agency_code = String()
     agency_name = String()
-    due = Date()
-    status = String(allow_none=True)
-    submitted_on = Date(allow_none=True)
-    timeliness = String()
-    working_days_late = Integer()
+    required = Boolean()
+    assignment_due = Date()
+    due = Date(metadata={"description": "Hạn có hiệu lực (kể cả gia hạn)"})
+    report_id = Integer(allow_none=True)
+    report_status = String(allow_none=True)
+    first_submitted_on = Date(allow_none=True)
+    received = Boolean()
+    accepted = Boolean()
+    returned = Boolean()
     times_returned = Integer()
-    returned_and_resubmitted = Boolean()
     locked = Boolean()
+    reopened = Boolean()
+    result = String(
+        metadata={"description": "not_yet_due | on_time | late | overdue | not_required"}
+    )
+    days = Integer(metadata={"description": "Số ngày làm việc trễ (late) hoặc quá hạn (overdue)"})
+    text = String(metadata={"description": "Cụm từ tiếng Việt: “Trễ 2 ngày làm việc”…"})
 
 
 class StatusOut(Schema):
@@ -179,7 +189,7 @@ class StatusOut(Schema):
     period = String()
     label = String()
     due = Date()
-    summary = Dict()
+    summary = Dict(keys=String(), values=Integer())
     agencies = List(Nested(StatusRowOut))
 
 
@@ -287,7 +297,13 @@ def assignments(q: dict) -> dict:
 @bp.output(ReportPageOut)
 @bp.doc(summary="Báo cáo xem được")
 def report_list(q: dict) -> dict:
-    query = access.reports_query(me())
+    user = me()
+    # as policy "report.read": another agency's draft stays with that agency
+    query = access.reports_query(user).where(
+        (Report.agency_id == user.agency_id)
+        | Report.first_submitted_at.is_not(None)
+        | Report.status.not_in([ReportStatus.DRAFT, ReportStatus.AWAITING_APPROVAL])
+    )
     for key, col in (("plan_id", Report.plan_id), ("period_id", Report.period_id)):
         if q.get(key):
             query = query.where(col == q[key])
@@ -301,7 +317,10 @@ def report_list(q: dict) -> dict:
 @bp.output(ReportOut)
 @bp.doc(summary="Một báo cáo", responses=ERRORS)
 def report(report_id: int) -> Any:
-    return access.get_visible(me(), access.reports_query(me()), Report, report_id)
+    found = access.get_visible(me(), access.reports_query(me()), Report, report_id)
+    if not policy.can(me(), "report.read", found):
+        raise NotFound("Không tìm thấy hoặc bạn không có quyền xem.")
+    return found
 
 
 def _checked_data(schema: dict, data: dict, submit: bool, existing: dict) -> dict:
@@ -353,7 +372,7 @@ def _messages(value: Any) -> list[str]:
         "quan, và nếu mã truy cập có quyền lãnh đạo cơ quan thì duyệt và gửi cơ quan thường "
         "trực. Kiểm tra dữ liệu giống hệt biểu mẫu trên web."
     ),
-    responses=ERRORS,
+    responses={400: "Nội dung gửi lên không phải JSON hợp lệ", **ERRORS},
 )
 def submit_report(period_id: int, body: dict) -> Any:
     user = me()
@@ -394,11 +413,17 @@ def statuses(period_id: int) -> Any:
     if period is None:
         abort(404, gettext("Không tìm thấy kỳ báo cáo."))
     plan = access.get_visible(user, access.plans_query(user), Plan, period.plan_id)
-    result = deadlines.period_timeliness(period)
+    rows = status.for_period(period)
     if not access.manages_plan(user, plan):
-        own = user.agency.code
-        result["agencies"] = [r for r in result["agencies"] if r["agency_code"] == own]
-    return {**result, "period_id": period.id}
+        rows = [r for r in rows if r.agency_id == user.agency_id]
+    return {
+        "period_id": period.id,
+        "period": period.key,
+        "label": period.label,
+        "due": period.due_on,
+        "summary": status.count(rows).as_dict(),
+        "agencies": rows,
+    }
 
 
 # ----------------------------------------------------------------------------- documents

@@ -108,7 +108,9 @@ def test_submit_a_report_as_the_web_form_would(client, db, issued, token) -> Non
     standing = bearer(token(plan.standing_agency, "specialist"))
     every = client.get(f"/api/v1/periods/{period.id}/statuses", headers=standing).get_json()
     assert len(every["agencies"]) == len(plan.reporting_assignments)
-    assert every["summary"]["submitted"] == 1
+    assert every["summary"]["received"] == 1 and every["summary"]["expected"] == len(
+        every["agencies"]
+    )
     # a specialist token cannot submit for an agency that has no assignment
     refused = client.post(url, json={"data": {"banners": 1}}, headers=standing)
     assert refused.status_code == 403

@@ -174,6 +174,7 @@ def _ids(w) -> dict:  # noqa: ANN001
         "code": "vi",
         "notification_id": w["note"].id if w["note"] else 999999,
         "filename": "x.css",
+        "token_id": 999999,
     }
 
 
