@@ -1,7 +1,7 @@
 """API tokens: bearer tokens of agencies' systems for /api/v1 (hashed at rest)
 
 Revision ID: prod_02_api_tokens
-Revises: prod_01_stored_file
+Revises: layout_03_signers
 Create Date: 2026-12-01 16:20:00
 
 """
@@ -11,7 +11,7 @@ import app.models.base  # noqa: F401  (custom column types)
 
 
 revision = 'prod_02_api_tokens'
-down_revision = 'prod_01_stored_file'
+down_revision = 'layout_03_signers'
 branch_labels = None
 depends_on = None
 
