@@ -15,12 +15,21 @@ from apiflask import APIFlask
 from flask import Flask
 from flask_babel import gettext
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import babel, db
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
 from workflows.exceptions import TransitionRefused
 
 API_PREFIX = "/api/v1"
+
+
+class Int32Converter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 API_VERSION = "1.0.0"
 
 
@@ -84,7 +93,22 @@ def create_api(parent: Flask) -> APIFlask:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         return resp
 
+    # ids are PostgreSQL integers: a larger number in a path is a missing object (404), not a
+    # database error
+    api.url_map.converters["int"] = Int32Converter
     from app.api.routes import bp
 
     api.register_blueprint(bp)
+
+    @api.spec_processor
+    def _bodies_required(spec: dict | str) -> dict | str:
+        # every operation that takes a body needs one (apiflask leaves it optional)
+        if not isinstance(spec, dict):
+            return spec
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation["requestBody"]["required"] = True
+        return spec
+
     return api

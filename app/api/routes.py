@@ -9,6 +9,7 @@ from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested
 from apiflask.validators import Length, OneOf, Range
 from flask import g
 from flask_babel import gettext
+from marshmallow import ValidationError, validates_schema
 from sqlalchemy import func, select
 
 import forms as form_engine
@@ -57,6 +58,15 @@ def me() -> User:
 class PageIn(Schema):
     page = Integer(load_default=1, validate=Range(min=1, max=100_000))
     per_page = Integer(load_default=20, validate=Range(min=1, max=100))
+
+    @validates_schema(pass_original=True)
+    def _known_only(self, _data: dict, original: Any, **_kw: Any) -> None:
+        """A misspelt filter is refused, never silently ignored (a list "filtered" by nothing)."""
+        unknown = sorted(set(original or {}) - set(self.fields))
+        if unknown:
+            raise ValidationError(
+                {name[:100]: ["Tham số không được hỗ trợ."] for name in unknown[:10]}
+            )
 
 
 class PlanQuery(PageIn):

@@ -169,3 +169,14 @@ def test_download_a_released_document(app, client, db, issued, token) -> None:  
     db.session.commit()
     s = bearer(token(stranger, "reporter"))
     assert client.get(f"/api/v1/documents/{doc.id}/file/pdf", headers=s).status_code == 404
+
+
+def test_a_misspelt_filter_is_refused_not_ignored(client, issued, token) -> None:  # noqa: ANN001
+    plan, _ = issued
+    h = bearer(token(plan.reporting_assignments[0].agency, "reporter"))
+    resp = client.get("/api/v1/reports?plan=3", headers=h)
+    assert resp.status_code == 422
+    assert resp.get_json()["detail"]["query"] == {"plan": ["Tham số không được hỗ trợ."]}
+    assert client.get("/api/v1/reports?plan_id=3&page=1", headers=h).status_code == 200
+    empty = client.post(f"/api/v1/periods/{plan.periods[0].id}/report", headers=h)
+    assert empty.status_code in (400, 415, 422)
