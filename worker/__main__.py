@@ -10,6 +10,7 @@ runs this module.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from typing import Any
@@ -19,11 +20,33 @@ from rq import Worker
 from worker.scheduler_lock import SCHEDULER_LOCK_TTL, release_stale_locks
 
 
+def _stop(signum: int, _frame: object) -> None:
+    # Until RQ installs its own handlers (warm shutdown), a stop request ends start-up cleanly,
+    # through the ``finally`` that stops this worker's converter.
+    raise SystemExit(128 + signum)
+
+
+def _stop_private_converter() -> None:
+    """Stop the converter this worker owns (unoserver and its LibreOffice), also when it is
+    still starting."""
+    from worker import convert
+
+    convert.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kehoach worker")
     parser.add_argument("--burst", action="store_true", help="run the queued jobs, then stop")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        return _run(args)
+    finally:
+        _stop_private_converter()
 
+
+def _run(args: argparse.Namespace) -> int:
     import docxtpl  # noqa: F401
     from redis import Redis
     from rq import Queue
@@ -72,7 +95,6 @@ def main(argv: list[str] | None = None) -> int:
             worker.work(burst=args.burst, with_scheduler=True)
         finally:
             conn.hdel(health.CONVERTER_KEY.format(queue=queue.name), worker.name)
-            convert.stop()  # this worker's own converter stops with it
     return 0
 
 

@@ -88,7 +88,7 @@ def error_message(exc: BaseException) -> str:
 
 
 def render_document(doc_id: int, key: str) -> str:
-    """Render document ``doc_id`` for request ``key``: .docx and PDF under FILES_DIR. Returns
+    """Render document ``doc_id`` for request ``key``: .docx and PDF into the storage. Returns
     what happened: ``done``, ``exists``, ``superseded``, ``immutable`` or ``missing``."""
     app = get_app()
     with app.app_context():

@@ -38,7 +38,8 @@ class DocumentStatus(StrEnum):
 class Document(Model):
     """A generated document and its signing life. ``snapshot`` keeps the issuing agency's name,
     abbreviation and place as they were when the document was made, so later renames and
-    mergers do not rewrite history. Files live under FILES_DIR; paths are relative."""
+    mergers do not rewrite history. Files are kept by app.services.storage (PostgreSQL or a
+    shared folder) under their keys (``*_path``, relative paths)."""
 
     __tablename__ = "document"
     # one plan document per plan: two racing "draft the plan document" clicks make one

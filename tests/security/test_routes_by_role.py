@@ -177,6 +177,7 @@ def _ids(w) -> dict:  # noqa: ANN001
         "field": "proof",
         "signer_id": 999999,
         "action": "len",
+        "token_id": 999999,
     }
 
 
