@@ -203,15 +203,7 @@ def transition(
             "signer_name": chosen.get("name", ""),
         }
         request_render(doc)
-    if trigger == "request_signature":
-        from app.services import notifications
-
-        notifications.notify(
-            notifications.users_of(doc.agency_id, "signer"),
-            "document_to_sign",
-            f"Văn bản chờ ký: {doc.title}",
-            link=f"/documents/{doc.id}",
-        )
+    _notify(doc, trigger, actor, comment)
     if trigger == "release":
         from app.services import plans
 
@@ -225,6 +217,38 @@ def transition(
             plans.on_consolidation_released(period, actor)
         request_render(doc)
     return doc
+
+
+def _notify(doc: Document, trigger: str, actor: User, comment: str | None) -> None:
+    """One notification per hand-over: to sign (signers), signed and awaiting a number (clerks),
+    declined back to its drafter."""
+    from app.services import notifications
+
+    link = f"/documents/{doc.id}"
+    if trigger == "request_signature":
+        notifications.notify(
+            notifications.users_of(doc.agency_id, "signer"),
+            "document_to_sign",
+            f"Văn bản chờ ký: {doc.title}",
+            link=link,
+        )
+    elif trigger == "sign":
+        notifications.notify(
+            notifications.users_of(doc.agency_id, "clerk"),
+            "document_to_number",
+            f"Văn bản đã ký, chờ vào số và phát hành: {doc.title}",
+            link=link,
+        )
+    elif trigger == "decline" and doc.created_by_id:
+        drafter = db.session.get(User, doc.created_by_id)
+        if drafter is not None and drafter.active:
+            reason = f" Lý do: {comment}" if comment else ""
+            notifications.notify(
+                [drafter],
+                "document_declined",
+                f"Dự thảo bị trả lại, chưa ký: {doc.title}.{reason}",
+                link=link,
+            )
 
 
 def _number(doc: Document, issued_on: date) -> None:
