@@ -20,7 +20,7 @@ def select_locale() -> str:
     if not has_request_context():  # CLI, worker: the primary language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     lang = session.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
+    if isinstance(lang, str) and lang in current_app.config["LANGUAGES"]:
         return lang
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -37,6 +37,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if proxies := int(app.config.get("PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind ``proxies`` reverse proxies: trust their X-Forwarded-For/Proto/Host/Prefix.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////") and ":memory:" not in uri:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
@@ -103,11 +110,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
-    from app import cli, ui, web
+    from app import cli, observability, ui, web
 
     cli.init_app(app)
     web.init_app(app)
     ui.init_app(app)
+    observability.init_app(app)
 
     @app.before_request
     def _lang() -> None:

@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(storage_group)
+    app.cli.add_command(doctor_command)
 
 
 def init_db() -> None:
@@ -127,6 +129,33 @@ def calendar_seed(years: tuple[int, ...]) -> None:
     click.echo(f"Đã nạp {n} ngày nghỉ lễ và làm bù cho các năm {', '.join(map(str, chosen))}.")
 
 
+@click.group("storage")
+def storage_group() -> None:
+    """Where documents and uploads are stored (KEHOACH_STORAGE)."""
+
+
+@storage_group.command("import")
+@click.option(
+    "--from-dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder to copy from (default FILES_DIR, <instance>/files).",
+)
+@with_appcontext
+def storage_import(from_dir: str | None) -> None:
+    """Copy files kept in a folder into the configured storage (after switching a deployment
+    to KEHOACH_STORAGE=database). Keys stay the same; existing keys are overwritten."""
+    from app.services import storage
+
+    root = Path(from_dir) if from_dir else storage.files_dir()
+    count = 0
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            storage.write(str(path.relative_to(root)), path.read_bytes())
+            db.session.commit()
+            count += 1
+    click.echo(f"Đã chép {count} tệp vào kho lưu trữ “{storage.backend_name()}”.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -203,6 +232,55 @@ def _stop_in_order(children: list[tuple[str, subprocess.Popen]], echo=click.echo
             proc.wait(timeout=5)
 
 
+@click.command("doctor")
+@click.option(
+    "--before-start",
+    is_flag=True,
+    help="Before the workers run (scripts/prod.sh): do not ask for workers and converter.",
+)
+@with_appcontext
+def doctor_command(before_start: bool) -> None:
+    """Check this deployment (configuration, database and schema, Redis, workers, LibreOffice,
+    secret key, storage) and say in Vietnamese what is wrong. Exit 1 if something must be fixed."""
+    from app.services import health
+
+    checks = health.doctor(before_start=before_start)
+    for c in checks:
+        mark = "✔" if c.ok else ("✘" if c.fatal else "!")
+        click.echo(f"{mark} {DOCTOR_LABELS.get(c.name, c.name)}: {c.detail}")
+    errors = [c for c in checks if c.fatal and not c.ok]
+    warnings = [c for c in checks if not c.fatal and not c.ok]
+    if errors:
+        click.echo(f"Có {len(errors)} lỗi cần sửa trước khi chạy chính thức.", err=True)
+        sys.exit(1)
+    click.echo("Triển khai hợp lệ" + (f" ({len(warnings)} cảnh báo)." if warnings else "."))
+
+
+DOCTOR_LABELS = {
+    "secret_key": "Khóa bí mật",
+    "database": "Cơ sở dữ liệu",
+    "migrations": "Lược đồ",
+    "storage": "Lưu trữ tệp",
+    "redis": "Redis",
+    "workers": "Worker",
+    "converter": "Bộ chuyển PDF",
+    "libreoffice": "LibreOffice trên máy này",
+    "https": "HTTPS",
+}
+
+
+def _embedded_secret(instance: Path) -> str:
+    """The embedded single-machine run never uses the published default key: a random one is
+    made once and kept in the instance folder (mode 0600)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        import secrets
+
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -214,9 +292,13 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     folder, so the printed logins stay on the screen."""
     import logging
 
+    from app.services.health import default_secret
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    if default_secret(app):
+        app.config["SECRET_KEY"] = os.environ["KEHOACH_SECRET_KEY"] = _embedded_secret(instance)
     # children in the order they stop: the worker first (it finishes its job), Redis last
     children: list[tuple[str, subprocess.Popen]] = []
     redis_proc = None

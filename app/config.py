@@ -29,6 +29,8 @@ class Config:
     CALENDAR_CULTURE_DAY = (
         True  # 24/11 Ngày Văn hóa Việt Nam as a day off (KEHOACH_CALENDAR_CULTURE_DAY=false)
     )
+    # Number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none).
+    PROXIES = 0
 
 
 def database_url_from_env() -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote  # noqa: F401  (used by the routes)
+from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
@@ -64,7 +64,8 @@ def _safe_title(title: str) -> str:
 
 def build(sheets: Sequence[Sheet]) -> bytes:
     wb = Workbook()
-    wb.remove(wb.active)
+    for default in list(wb.worksheets):
+        wb.remove(default)
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="EEF1F5")
     for sheet in sheets:
@@ -108,9 +109,14 @@ def build(sheets: Sequence[Sheet]) -> bytes:
 
 def response(filename: str, sheets: Sequence[Sheet]) -> Response:
     """The workbook as a download (``filename`` without extension; Vietnamese kept)."""
+    return download(build(sheets), filename)
+
+
+def download(content: bytes, filename: str) -> Response:
+    """An .xlsx file as a download named ``filename`` (without extension)."""
     name = re.sub(r"[\\/:*?\"<>|\r\n]+", "-", filename).strip() or "danh-sach"
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", _ascii(name)).strip("-") or "danh-sach"
-    resp = Response(build(sheets), mimetype=XLSX)
+    resp = Response(content, mimetype=XLSX)
     resp.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}.xlsx\"; filename*=UTF-8''{quote(name)}.xlsx"
     )
@@ -131,10 +137,11 @@ NUMERIC = ("integer", "decimal", "percentage", "computed")
 
 
 def consolidated_sheets(
-    plan_title: str, period_label: str, results: dict, timeliness_labels: dict[str, str]
+    plan_title: str, period_label: str, results: dict, phrase: Any
 ) -> list[Sheet]:
     """Agency × field with totals, targets and timeliness; the fields with their totals and
-    targets; the completeness summary. Figures as on the consolidation page."""
+    targets; the completeness summary. Figures as on the consolidation page; ``phrase`` is the
+    status module's wording of a result (``app.ui.status_phrase``)."""
     fields = [f for f in results["fields"] if f["rule"] != "none"]
     numeric = [f for f in fields if f["type"] in NUMERIC]
     heading = f"{plan_title} — {period_label}"
@@ -153,8 +160,8 @@ def consolidated_sheets(
             [
                 i,
                 a["agency_name"],
-                str(timeliness_labels.get(a["timeliness"], a["timeliness"])),
-                a.get("days_late") or (0 if a["timeliness"] == "late" else None),
+                phrase(a["timeliness"], a.get("days") or 0),
+                a.get("days") if a["timeliness"] in ("late", "overdue") else None,
                 _when(a.get("submitted_at")),
                 *[_number(values.get(f["name"])) for f in numeric],
             ]
@@ -163,7 +170,14 @@ def consolidated_sheets(
     targets = ["", "Mục tiêu", "", None, None, *[_number(f.get("target")) for f in numeric]]
     per_agency = Sheet(
         "Theo cơ quan",
-        ["STT", "Cơ quan", "Tình trạng", "Số ngày trễ", "Gửi lúc", *[label(f) for f in numeric]],
+        [
+            "STT",
+            "Cơ quan",
+            "Tình trạng",
+            "Số ngày làm việc trễ",
+            "Ngày gửi",
+            *[label(f) for f in numeric],
+        ],
         rows + ([targets] if any(f.get("target") is not None for f in numeric) else []),
         heading=heading,
         totals=totals,
@@ -189,12 +203,13 @@ def consolidated_sheets(
         "Tình hình báo cáo",
         ["Nội dung", "Số cơ quan"],
         [
-            ["Phải báo cáo", s["expected"]],
-            ["Đã gửi", s["received"]],
-            ["Được chấp nhận, đưa vào tổng hợp", s["included"]],
-            ["Đúng hạn", s["on_time"]],
-            ["Trễ hạn", s["late"]],
-            ["Chưa báo cáo", s["missing"]],
+            ["Phải báo cáo", s.get("expected")],
+            ["Đã gửi", s.get("received")],
+            ["Được chấp nhận, đưa vào tổng hợp", s.get("included")],
+            ["Đúng hạn", s.get("on_time")],
+            ["Trễ hạn", s.get("late")],
+            ["Quá hạn, chưa gửi", s.get("overdue")],
+            ["Chưa đến hạn", s.get("not_yet_due")],
         ],
         heading=heading,
     )
@@ -205,7 +220,7 @@ def _when(v: Any) -> Any:
     """A time from the results (ISO text in JSON) as a datetime."""
     if isinstance(v, str) and v:
         try:
-            return datetime.fromisoformat(v)
+            return date.fromisoformat(v) if len(v) == 10 else datetime.fromisoformat(v)
         except ValueError:
             return v
     return v

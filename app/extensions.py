@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -24,6 +26,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. At run time it is ``db.Model`` (Flask-SQLAlchemy's copy of
+# ``Base`` with its session and bind support); for the type checker it is the typed declarative
+# base itself, plus Flask-SQLAlchemy's model attributes — ``db.Model`` is an attribute set in
+# ``SQLAlchemy.__init__``, which mypy cannot use as a base class.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FSAModel
+
+    class Model(Base, _FSAModel):
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, has_app_context, request
 from flask_babel import get_locale, gettext
+from flask_login import current_user
 
 import forms as form_engine
-from app.services import clock
+from app.services import clock, policy, status
 from forms.i18n import set_translator
 
 
@@ -33,7 +35,7 @@ def matches(query: str, *texts: Any) -> bool:
 class Page:
     """A page of a Python list."""
 
-    def __init__(self, items: list, per_page: int = 20) -> None:
+    def __init__(self, items: Sequence[Any], per_page: int = 20) -> None:
         try:
             number = int(request.args.get("page", 1))
         except ValueError:
@@ -167,6 +169,32 @@ def display_value(spec: Any, value: Any) -> Any:
     return str(value)
 
 
+def may(action: str, obj: Any = None) -> bool:
+    """Template global ``can(action, obj)``: may the current user do it? (buttons only; the
+    services enforce the same policy)."""
+    if not current_user.is_authenticated:
+        return False
+    return policy.can(current_user, action, obj)
+
+
+def status_text(st: Any) -> str:
+    """A status (``app.services.status.Status``) as the user reads it, days with their unit:
+    "Đúng hạn", "Trễ 2 ngày làm việc", "Quá hạn 5 ngày làm việc"."""
+    if st is None:
+        return ""
+    return status.phrase(st.result, st.days, gettext)
+
+
+def status_phrase(result: str, days: int = 0) -> str:
+    """The same phrase from a stored result and day count (kept consolidation results)."""
+    return status.phrase(result, days or 0, gettext)
+
+
+def days_text(n: int) -> str:
+    """Working days with their unit: "3 ngày làm việc"."""
+    return status.days_phrase(n, gettext)
+
+
 def init_app(app: Flask) -> None:
     engine = Blueprint(
         "kehoach_forms",
@@ -180,8 +208,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["date_table"] = date_table
     app.jinja_env.filters["t"] = translate
+    app.jinja_env.filters["status_text"] = status_text
+    app.jinja_env.filters["days_text"] = days_text
     set_translator(engine_gettext)
     app.jinja_env.globals["display_value"] = display_value
+    app.jinja_env.globals["can"] = may
+    app.jinja_env.globals["status_phrase"] = status_phrase
 
     @app.context_processor
     def _today() -> dict:

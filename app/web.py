@@ -12,7 +12,7 @@ from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed, No
 from app.ui import N_
 from workflows.exceptions import TransitionRefused
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "main.health"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static", "main.health", "main.ready"}
 
 ERRORS = {
     400: (

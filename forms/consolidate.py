@@ -18,12 +18,12 @@ dates ISO; every value also has a Vietnamese ``display`` string)::
                  "columns": [{"name", "label", "rule", "value", "display"}],           # rows only
                  "agencies": [{"agency_code", "agency_name", "value", "display", "met"}]}],
      "by_name": {name: <the same field dict>},
-     "agencies": [{"agency_code", "agency_name", "report_status", "included", "timeliness":
-                   "on_time" | "late" | "missing", "days_late", "submitted_at", "due"}],
-     "summary": {"expected", "received", "included", "on_time", "late", "missing"}}
+     "agencies": [{"agency_code", "agency_name", "report_status", "included"}],
+     "summary": {"expected", "included"}}
 
-Only reports whose status is in ``include_statuses`` (default: accepted) contribute values; every
-submitted report counts for timeliness. A field absent from the schema version a report was filled
+Only reports whose status is in ``include_statuses`` (default: accepted) contribute values. Who
+reported on time, late or not at all is not decided here: the application's status module
+(``app/services/status.py``) adds it. A field absent from the schema version a report was filled
 with, or whose stored value no longer fits the field, is absent for that report (not zero).
 """
 
@@ -35,11 +35,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .fields import (
-    ChoiceSpec,
     ComputedSpec,
     FieldSpec,
     GroupSpec,
     MultichoiceSpec,
+    OptionsSpec,
     PercentageSpec,
     YesNoSpec,
     decimal_to_json,
@@ -73,9 +73,9 @@ def consolidate(
 
     included: dict[str, dict[str, Any]] = {}
     for code, _name in agencies:
-        report = by_agency.get(code)
-        if report is not None and report.get("status") in include_statuses:
-            included[code] = _typed_values(schema, report)
+        found = by_agency.get(code)
+        if found is not None and found.get("status") in include_statuses:
+            included[code] = _typed_values(schema, found)
 
     fields: list[dict[str, Any]] = []
     for spec in schema.fields:
@@ -91,22 +91,20 @@ def consolidate(
         else:
             fields.append(_field(spec, agencies, included))
 
-    timeliness = [
-        _timeliness(code, name, by_agency.get(code), code in included) for code, name in agencies
-    ]
     return {
         "title": schema.title,
         "fields": fields,
         "by_name": {f["name"]: f for f in fields},
-        "agencies": timeliness,
-        "summary": {
-            "expected": len(expected),
-            "received": sum(1 for t in timeliness if t["timeliness"] != "missing"),
-            "included": len(included),
-            "on_time": sum(1 for t in timeliness if t["timeliness"] == "on_time"),
-            "late": sum(1 for t in timeliness if t["timeliness"] == "late"),
-            "missing": sum(1 for t in timeliness if t["timeliness"] == "missing"),
-        },
+        "agencies": [
+            {
+                "agency_code": code,
+                "agency_name": name,
+                "report_status": (by_agency.get(code) or {}).get("status"),
+                "included": code in included,
+            }
+            for code, name in agencies
+        ],
+        "summary": {"expected": len(expected), "included": len(included)},
     }
 
 
@@ -169,7 +167,7 @@ def _display(spec: FieldSpec, value: Any) -> str:
         return format_number(value)
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(spec, ChoiceSpec):
+    if isinstance(spec, OptionsSpec):
         items = value if isinstance(value, list) else [value]
         return "; ".join(spec.label_of(v) for v in items)
     if isinstance(value, dict):
@@ -250,7 +248,7 @@ def _field(
     per_agency = [
         (a, included[a[0]].get(spec.name) if a[0] in included else None) for a in agencies
     ]
-    values = [v for _a, v in per_agency if not is_empty(v)]
+    values: list[Any] = [v for _a, v in per_agency if not is_empty(v)]
     rule = spec.consolidate
     numbers = [v for v in values if isinstance(v, int | Decimal) and not isinstance(v, bool)]
     extra: dict[str, Any] = {}
@@ -284,7 +282,7 @@ def _field(
             for (code, name), v in per_agency
             for row in (v or [])
         ]
-        extra["rows"] = [dict(r, values=spec.to_json([r["values"]])[0]) for r in rows]
+        extra["rows"] = [dict(r, values=spec.row_to_json(r["values"])) for r in rows]
         extra["columns"] = _columns(spec, [r["values"] for r in rows])
         value = len(rows)
     entry = _base(spec, per_agency, value)
@@ -304,7 +302,7 @@ def _count(spec: FieldSpec, values: list[Any]) -> tuple[int, list[dict[str, Any]
             {"value": True, "label": _("Có"), "count": yes},
             {"value": False, "label": _("Không"), "count": len(values) - yes},
         ]
-    if isinstance(spec, ChoiceSpec):
+    if isinstance(spec, OptionsSpec):
         counts = []
         for choice in spec.choices:
             picked = sum(
@@ -348,35 +346,4 @@ def _columns(spec: GroupSpec, rows: list[dict[str, Any]]) -> list[dict[str, Any]
                 "display": _display(column, value),
             }
         )
-    return out
-
-
-def _local_date(moment: dt.datetime | dt.date) -> dt.date:
-    if isinstance(moment, dt.datetime):
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(VIETNAM)
-        return moment.date()
-    return moment
-
-
-def _timeliness(
-    code: str, name: str, report: Mapping[str, Any] | None, included: bool
-) -> dict[str, Any]:
-    """On time / late (days after the due date, Vietnam time) / missing, for one agency."""
-    submitted = report.get("submitted_at") if report else None
-    due = report.get("due") if report else None
-    out: dict[str, Any] = {
-        "agency_code": code,
-        "agency_name": name,
-        "report_status": report.get("status") if report else None,
-        "included": included,
-        "timeliness": "missing",
-        "days_late": None,
-        "submitted_at": submitted.isoformat() if submitted else None,
-        "due": due.isoformat() if due else None,
-    }
-    if submitted is not None:
-        late = (_local_date(submitted) - due).days if due is not None else 0
-        out["timeliness"] = "late" if late > 0 else "on_time"
-        out["days_late"] = max(late, 0)
     return out

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -37,7 +37,7 @@ from .i18n import _
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,49}")
 RULES = ("sum", "count", "avg", "min", "max", "ratio", "list", "rows", "formula", "none")
-NUMERIC_RULES = ("sum", "avg", "min", "max", "ratio", "count", "none")
+NUMERIC_RULES: tuple[str, ...] = ("sum", "avg", "min", "max", "ratio", "count", "none")
 
 _INTEGER_RE = re.compile(r"[+-]?(?:\d{1,18}|\d{1,3}(?:[. ]\d{3}){1,5})")
 _DECIMAL_RE = re.compile(r"[+-]?\d{1,18}(?:[.,]\d{1,10})?")
@@ -55,7 +55,7 @@ def format_number(value: int | Decimal | None) -> str:
     sign = "-" if value < 0 else ""
     text = format(abs(Decimal(value)), "f")
     whole, _dot, frac = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -214,7 +214,7 @@ class FieldSpec:
         return out
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.to_dict() == self.to_dict()  # type: ignore[attr-defined]
+        return type(other) is type(self) and other.to_dict() == self.to_dict()
 
     def __hash__(self) -> int:
         return hash((self.type_name, self.name))
@@ -522,15 +522,14 @@ class Choice:
         return f"Choice({self.value!r}, {self.label!r})"
 
 
-class ChoiceSpec(FieldSpec):
-    """One option out of a list (e.g. the form of an activity).
+class OptionsSpec(FieldSpec):
+    """A field answered from a list of options: :class:`ChoiceSpec` (one) or
+    :class:`MultichoiceSpec` (any number).
 
     Attributes:
         choices: the options, in display order; consolidation counts each.
     """
 
-    type_name = "choice"
-    label_vi = "chọn một"
     rules = ("count", "list", "none")
     default_rule = "count"
     own_keys = ("choices",)
@@ -581,6 +580,13 @@ class ChoiceSpec(FieldSpec):
     def own_dict(self) -> dict[str, Any]:
         return {"choices": [{"value": c.value, "label": c.label} for c in self.choices]}
 
+
+class ChoiceSpec(OptionsSpec):
+    """One option out of a list (e.g. the form of an activity)."""
+
+    type_name = "choice"
+    label_vi = "chọn một"
+
     def parse_input(self, raw: str) -> str | None:
         text = raw.strip()
         if not text:
@@ -602,7 +608,7 @@ class ChoiceSpec(FieldSpec):
         return []
 
 
-class MultichoiceSpec(ChoiceSpec):
+class MultichoiceSpec(OptionsSpec):
     """Any number of options out of a list (e.g. the channels used). Stored as a list of values in
     the order of the choices; consolidation counts each option."""
 
@@ -816,7 +822,11 @@ class GroupSpec(FieldSpec):
     def to_json(self, value: Any) -> list[dict[str, Any]] | None:
         if value is None:
             return None
-        return [{c.name: c.to_json(row.get(c.name)) for c in self.fields} for row in value]
+        return [self.row_to_json(row) for row in value]
+
+    def row_to_json(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """One typed row as stored JSON."""
+        return {c.name: c.to_json(row.get(c.name)) for c in self.fields}
 
 
 class ComputedSpec(FieldSpec):

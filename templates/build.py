@@ -91,6 +91,7 @@ def _setup(doc: DocumentObject) -> None:
     normal.font.size = Pt(14)
     normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.0
+    normal.paragraph_format.widow_control = True
 
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -103,6 +104,7 @@ def _setup(doc: DocumentObject) -> None:
     p = section.header.paragraphs[0]
     p.alignment = CENTER
     _field(p, "PAGE", "2", size=13)
+    _draft_mark(section.header)
     # Page 1: the electronic stamp top right (number+symbol, signing time; FORMAT.md §6), empty
     # for a draft.
     stamp = section.first_page_header.paragraphs[0]
@@ -111,6 +113,26 @@ def _setup(doc: DocumentObject) -> None:
     run = stamp.add_run("{{ e_stamp }}")
     run.font.size = Pt(10)
     run.font.name = FONT
+    _draft_mark(section.first_page_header)
+
+
+def _draft_mark(header) -> None:  # noqa: ANN001
+    """ "DỰ THẢO (lần N)" top right of every page of an unreleased document, in a box; the
+    paragraph disappears when ``draft_mark`` is empty (a released document)."""
+    tag(header, "{%p if draft_mark %}")
+    p = para(header, "{{ draft_mark }}", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    ppr = p._p.get_or_add_pPr()
+    bdr = OxmlElement("w:pBdr")
+    for edge in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{edge}")
+        for k, v in (("val", "single"), ("sz", "8"), ("space", "2"), ("color", "000000")):
+            el.set(qn(f"w:{k}"), v)
+        bdr.append(el)
+    ppr.append(bdr)
+    ind = OxmlElement("w:ind")
+    ind.set(qn("w:left"), str(TEXT_WIDTH - 2600))
+    ppr.append(ind)
+    tag(header, "{%p endif %}")
 
 
 def _field(p: Paragraph, instr: str, shown: str, size: float) -> None:
@@ -180,6 +202,18 @@ def para(
         sz.set(qn("w:val"), str(int(size * 2)))
         mark.append(sz)
         rpr.append(mark)
+    return p
+
+
+def keep_with_next(p: Paragraph, value: str = "1") -> Paragraph:
+    """``<w:keepNext w:val=…/>``; ``value`` may be a docxtpl tag ("{{ b.keep }}": "1" or "0")
+    written into the attribute, so the context decides per block or per table row."""
+    ppr = p._p.get_or_add_pPr()
+    for old in ppr.findall(qn("w:keepNext")):
+        ppr.remove(old)
+    keep = OxmlElement("w:keepNext")
+    keep.set(qn("w:val"), value)
+    ppr.insert(0, keep)
     return p
 
 
@@ -324,26 +358,22 @@ def _blocks(doc: DocumentObject, var: str, *, tables: bool = False) -> None:
     for i, (style, bold, italic) in enumerate(variants):
         first = i == 0 and not tables
         tag(doc, f"{{%p {'if' if first else 'elif'} b.style == '{style}' %}}")
-        para(
-            doc,
-            "{{ b.text }}",
-            bold=bold,
-            italic=italic,
-            align=JUSTIFY,
-            before=6,
-            indent=True,
-            keep_next=bold,
+        p = para(
+            doc, "{{ b.text }}", bold=bold, italic=italic, align=JUSTIFY, before=6, indent=True
         )
+        keep_with_next(p, "{{ b.keep }}")
     tag(doc, "{%p else %}")
-    para(doc, "{{ b.text }}", align=JUSTIFY, before=6, indent=True)
+    p = para(doc, "{{ b.text }}", align=JUSTIFY, before=6, indent=True)
+    keep_with_next(p, "{{ b.keep }}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
 
 
 def _block_table(doc: DocumentObject) -> None:
     """A table block (rows of a repeating group): header row ``b.head``, rows ``b.rows``; each
-    cell ``{text, w, jc}`` (width twips, alignment), the grid ``b.grid``; sum ``TEXT_WIDTH``."""
-    para(doc, "", size=4)
+    cell ``{text, w, jc, keep}`` (width twips, alignment, keep the row with the next: the header
+    and the first and last-but-one rows, so no row is left alone on a page), the grid ``b.grid``;
+    sum ``TEXT_WIDTH``. No empty paragraph before it: the heading keeps with the table."""
     t = doc.add_table(rows=4, cols=3)
     _all_borders(t)
     _fixed(t, [300, 8755, 300])
@@ -364,6 +394,7 @@ def _block_table(doc: DocumentObject) -> None:
         cell._tc.get_or_add_tcPr().find(qn("w:tcW")).set(qn("w:w"), f"{{{{ {var}.w }}}}")
         jc = cell.paragraphs[0]._p.get_or_add_pPr().find(qn("w:jc"))
         jc.set(qn("w:val"), f"{{{{ {var}.jc }}}}")
+        keep_with_next(cell.paragraphs[0], "1" if ri == 0 else "{{ c.keep }}")
     grid = t._tbl.tblGrid
     for col in list(grid):
         grid.remove(col)
@@ -375,10 +406,13 @@ def _block_table(doc: DocumentObject) -> None:
 
 
 def _signature(doc: DocumentObject) -> None:
-    para(doc, "", size=8)
+    """Nơi nhận | signer: one row that never splits (cantSplit), kept with the last lines of
+    the body (their keepNext, set by the context, and this spacing paragraph's)."""
+    keep_with_next(para(doc, "", size=8))
     t = doc.add_table(rows=1, cols=2)
     _no_borders(t)
     _fixed(t, [SIGN_LEFT, TEXT_WIDTH - SIGN_LEFT])
+    t.rows[0]._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
     left, right = t.cell(0, 0), t.cell(0, 1)
     para(left, "Nơi nhận:", size=12, bold=True, italic=True, align=LEFT, first=True)
     tag(left, "{%p for r in recipients %}")
@@ -412,10 +446,11 @@ def _cell_text(
     para(cell, text, size=size, bold=bold, align=align, first=first, before=2, after=2)
 
 
-def _results_table(doc: DocumentObject) -> None:
-    """Results by agency, split into tables of a few result columns (``table_parts``):
-    STT | agency | one column per field (tc loop) | status (first table only)."""
-    tag(doc, "{%p for part in table_parts %}")
+def _results_table(doc: DocumentObject, var: str = "table_parts") -> None:
+    """Results by agency, split into tables of a few result columns (``table_parts``, or
+    ``appendix_parts`` in the appendix): STT | agency | one column per field (tc loop) | status
+    (first table only); the unit row only when a column has a unit (``part.units_row``)."""
+    tag(doc, f"{{%p for part in {var} %}}")
     tag(doc, "{%p if part.caption %}")
     para(
         doc,
@@ -431,7 +466,7 @@ def _results_table(doc: DocumentObject) -> None:
     tag(doc, "{%p endif %}")
     # 8 template columns: STT, name, {%tc for%}, value, {%tc endfor%}, {%tc if%}, status,
     # {%tc endif%}; the tag cells disappear. The grid is written by a loop over part.grid.
-    t = doc.add_table(rows=4, cols=8)
+    t = doc.add_table(rows=6, cols=8)
     _all_borders(t)
     _fixed(t, [620, 2600, 300, 1500, 300, 300, 1420, 300])
     head_if, head_endif = "{%tc if part.status %}", "{%tc endif %}"
@@ -447,6 +482,7 @@ def _results_table(doc: DocumentObject) -> None:
             head_endif,
             True,
         ),
+        ("{%tr if part.units_row %}", "", "", "", "", "", "", "", False),
         (
             "",
             "",
@@ -458,6 +494,7 @@ def _results_table(doc: DocumentObject) -> None:
             head_endif,
             False,
         ),
+        ("{%tr endif %}", "", "", "", "", "", "", "", False),
         ("{%tr for r in part.rows %}", "", "", "", "", "", "", "", False),
         (
             "{{ r.no }}",
@@ -477,8 +514,8 @@ def _results_table(doc: DocumentObject) -> None:
                 t.cell(ri, ci),
                 text,
                 bold=bold,
-                size=11 if ri < 2 else 12,
-                align=LEFT if (ci == 1 and ri > 1) else CENTER,
+                size=11 if ri < 4 else 12,
+                align=LEFT if (ci == 1 and ri > 3) else CENTER,
             )
     extra = [
         ("{%tr endfor %}", "", "", "", "", "", "", ""),
@@ -501,7 +538,14 @@ def _results_table(doc: DocumentObject) -> None:
             _cell_text(cells[ci], text, bold=True, align=LEFT if ci == 1 else CENTER)
     for r in t.rows:  # a row is not split across pages (cantSplit comes before tblHeader)
         r._tr.get_or_add_trPr().insert(0, OxmlElement("w:cantSplit"))
-    for r in t.rows[:2]:  # header rows repeat on each page
+    # keep with next: the header rows always, a data/totals row as its context says (the first
+    # and the last rows keep with their neighbour: no row alone at the top or foot of a page)
+    for ri, value in ((0, "1"), (2, "1"), (5, "{{ r.keep }}"), (8, "{{ s.keep }}")):
+        for cell in t.rows[ri].cells:
+            for p in cell.paragraphs:
+                if not p.text.startswith("{%"):
+                    keep_with_next(p, value)
+    for r in t.rows[:4]:  # header rows repeat on each page (the unit row may be dropped)
         r._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     # cell widths come from the context, like the grid: they depend on the number of fields
     widths = {
@@ -563,11 +607,30 @@ def build_consolidated() -> DocumentObject:
     _title(doc)
     _addressees(doc, before=0)
     _blocks(doc, "blocks")
-    para(doc, "", size=6)
     _results_table(doc)
     _blocks(doc, "blocks_after")
     _signature(doc)
+    _appendix(doc)
     return doc
+
+
+def _appendix(doc: DocumentObject) -> None:
+    """The Phụ lục on a new page (Decree 30): "Phụ lục", its title, "(Kèm theo Báo cáo số …
+    ngày … của …)" and a rule, then the per-agency tables and texts that would not fit a page."""
+    tag(doc, "{%p if appendix_label %}")
+    label = para(doc, "{{ appendix_label }}", size=14, bold=True, keep_next=True)
+    label.paragraph_format.page_break_before = True
+    para(doc, "{{ appendix_title }}", size=14, bold=True, keep_next=True)
+    para(doc, "{{ appendix_ref }}", size=14, italic=True, keep_next=True)
+    rule(doc, 3400, after=12)
+    tag(doc, "{%p if appendix_parts %}")
+    keep_with_next(
+        para(doc, "I. KẾT QUẢ THEO TỪNG CƠ QUAN, ĐƠN VỊ", bold=True, align=LEFT, before=6)
+    )
+    tag(doc, "{%p endif %}")
+    _results_table(doc, "appendix_parts")
+    _blocks(doc, "appendix_blocks")
+    tag(doc, "{%p endif %}")
 
 
 def build_reminder() -> DocumentObject:

@@ -8,6 +8,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,38 @@ def app(backend: str) -> Iterator:
     _wipe(app)
 
 
+@contextmanager
+def shared_app(backend: str) -> Iterator:
+    """An app whose data lives for several tests (a module's expensive set-up, made once per
+    backend); wiped at the end. Tests use it through :func:`app_for_test`."""
+    app = make_app(backend)
+    try:
+        yield app
+    finally:
+        from app.services import clock
+
+        clock.set_now(None)
+        _wipe(app)
+
+
+@contextmanager
+def app_for_test(app, now=None) -> Iterator:  # noqa: ANN001
+    """One test on a shared app: its own app context and session, the clock at ``now``, and the
+    app's configuration restored afterwards."""
+    from app.services import clock
+
+    saved = dict(app.config)
+    clock.set_now(now)
+    try:
+        with app.app_context():
+            yield app
+            _db.session.remove()
+    finally:
+        clock.set_now(None)
+        app.config.clear()
+        app.config.update(saved)
+
+
 @pytest.fixture
 def db(app):  # noqa: ANN001, ANN201
     return _db
@@ -130,36 +163,40 @@ def client(app):  # noqa: ANN001, ANN201
     return app.test_client()
 
 
-@pytest.fixture
-def make_agency(db):  # noqa: ANN001, ANN201
+def add_agency(code: str, **kw):  # noqa: ANN003, ANN201
+    """A new agency in the current app's session (flushed)."""
     from app.models import Agency
 
-    def make(code: str, **kw) -> Agency:  # noqa: ANN003
-        kw.setdefault("name", f"Cơ quan {code}")
-        kw.setdefault("abbreviation", code.split("-")[0])
-        kw.setdefault("place", "Trà Vinh")
-        kw.setdefault("level", "province")
-        a = Agency(code=code, **kw)
-        db.session.add(a)
-        db.session.flush()
-        return a
+    kw.setdefault("name", f"Cơ quan {code}")
+    kw.setdefault("abbreviation", code.split("-")[0])
+    kw.setdefault("place", "Trà Vinh")
+    kw.setdefault("level", "province")
+    a = Agency(code=code, **kw)
+    _db.session.add(a)
+    _db.session.flush()
+    return a
 
-    return make
+
+def add_user(username: str, agency, roles, password: str = "secret-pass"):  # noqa: ANN001, ANN201
+    """A new user in the current app's session (flushed)."""
+    from app.models import User
+
+    u = User(username=username, full_name=username.title(), agency_id=agency.id)
+    u.roles = roles
+    u.set_password(password)
+    _db.session.add(u)
+    _db.session.flush()
+    return u
+
+
+@pytest.fixture
+def make_agency(db):  # noqa: ANN001, ANN201
+    return add_agency
 
 
 @pytest.fixture
 def make_user(db):  # noqa: ANN001, ANN201
-    from app.models import User
-
-    def make(username: str, agency, roles, password: str = "secret-pass") -> User:  # noqa: ANN001
-        u = User(username=username, full_name=username.title(), agency_id=agency.id)
-        u.roles = roles
-        u.set_password(password)
-        db.session.add(u)
-        db.session.flush()
-        return u
-
-    return make
+    return add_user
 
 
 @pytest.fixture

@@ -8,7 +8,14 @@ outlives the forks), so no job pays for start-up. ``kehoach worker`` runs this m
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
+from typing import Any
+
+from rq import Worker
+
+from worker.scheduler_lock import SCHEDULER_LOCK_TTL, release_stale_locks
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,13 +25,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import docxtpl  # noqa: F401
     from redis import Redis
-    from rq import Queue, Worker
+    from rq import Queue
 
-    from app import create_app
+    from app import create_app, observability
     from app.extensions import db
+    from app.services import health
     from worker import convert, jobs
 
     app = create_app()
+    observability.configure_logging(app.config.get("LOG_LEVEL") or "INFO")
     with app.app_context():
         url = app.config.get("REDIS_URL")
         if not url:
@@ -33,21 +42,67 @@ def main(argv: list[str] | None = None) -> int:
         conn = Redis.from_url(url)
         jobs.set_app(app)
         try:
-            convert.ensure_server()
+            warm = convert.ensure_server()
+            converter = (True, "LibreOffice sẵn sàng" if warm else "thiếu python3-uno (chậm)")
         except convert.ConversionError as exc:  # jobs retry the start and report it per document
             print(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", file=sys.stderr)
+            converter = (False, str(exc))
         db.engine.dispose()  # no pooled connection is shared with the forks
         queue = Queue(app.config["RQ_QUEUE"], connection=conn)
-        # After a crash the dead worker's scheduler lock lives ~61 s; a restarted worker takes the
-        # scheduling over at its next maintenance run, which an idle worker reaches only when its
-        # blocking dequeue times out (worker_ttl - 15 s). RQ's defaults (600 s, 420 s) would leave
-        # scheduled reminders waiting up to ten minutes; these keep it near a minute and a half.
+        # After a crash the dead worker's scheduler lock lives until it has been silent for
+        # SCHEDULER_TAKEOVER_AFTER seconds (RQ's own expiry, ~61 s, by default); a restarted worker
+        # takes the scheduling over at start or at its next maintenance run, which an idle worker
+        # reaches only when its blocking dequeue times out (worker_ttl - 15 s). RQ's defaults
+        # (600 s, 420 s) would leave scheduled reminders waiting up to ten minutes; these keep it
+        # near a minute and a half.
         interval = int(app.config.get("WORKER_MAINTENANCE_INTERVAL") or 30)
         ttl = int(app.config.get("WORKER_TTL") or 45)
-        Worker([queue], connection=conn, maintenance_interval=interval, worker_ttl=ttl).work(
-            burst=args.burst, with_scheduler=True
+        takeover = float(app.config.get("SCHEDULER_TAKEOVER_AFTER") or SCHEDULER_LOCK_TTL - 1)
+        release_stale_locks(conn, [queue.name], takeover)
+        worker = KehoachWorker(
+            [queue],
+            connection=conn,
+            maintenance_interval=interval,
+            worker_ttl=ttl,
+            scheduler_takeover_after=takeover,
         )
+        health.report_converter(conn, queue.name, worker.name, *converter)
+        try:
+            worker.work(burst=args.burst, with_scheduler=True)
+        finally:
+            conn.hdel(health.CONVERTER_KEY.format(queue=queue.name), worker.name)
+            if os.environ.get("KEHOACH_CONVERT_DIR"):
+                # This worker's own converter (systemd unit, Procfile): it stops with the worker.
+                convert.stop_server()
     return 0
+
+
+class KehoachWorker(Worker):
+    """RQ's worker, releasing before each maintenance run the scheduler locks of crashed workers
+    (see ``worker.scheduler_lock``; RQ's maintenance then takes the scheduling over), and logging
+    one JSON line per job (``kehoach.job``): name, id, status, duration, SQL queries."""
+
+    def __init__(self, *args: Any, scheduler_takeover_after: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scheduler_takeover_after = scheduler_takeover_after
+
+    def run_maintenance_tasks(self) -> None:
+        own = self.scheduler.name if self.scheduler is not None else None
+        release_stale_locks(
+            self.connection, self.queue_names(), self.scheduler_takeover_after, keep=own
+        )
+        super().run_maintenance_tasks()
+
+    def perform_job(self, job: Any, queue: Any) -> bool:
+        from app import observability
+
+        observability.reset_queries()
+        started = time.perf_counter()
+        ok = super().perform_job(job, queue)
+        observability.log_job(
+            job.func_name, job.id, "finished" if ok else "failed", started, observability.queries()
+        )
+        return bool(ok)
 
 
 if __name__ == "__main__":

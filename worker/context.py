@@ -26,11 +26,11 @@ from app.models import (
     Report,
     ReportingPeriod,
 )
+from app.services import status
 from worker import contexts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VN_OFFSET = timedelta(hours=7)
-DEFAULT_SIGNER = {"authority": "", "title": "THỦ TRƯỞNG CƠ QUAN", "name": ""}
 REMINDER_DAYS = 5  # working days given by a reminder when the document does not say
 
 
@@ -42,11 +42,11 @@ def template_path(kind: str) -> Path:
     return TEMPLATES / f"{DocumentKind(kind).value}.docx"
 
 
-def template_for(agency_id: int | None, kind: str) -> Path:
+def template_for(agency_id: int | None, kind: str) -> Path | bytes:
     """The template a document of ``kind`` by agency ``agency_id`` is rendered with: the
     agency's newest accepted own template when it has one, else the official one."""
     from app.models import AgencyTemplate
-    from app.services.documents import files_dir
+    from app.services import storage
 
     if agency_id is not None:
         own = db.session.scalar(
@@ -59,8 +59,11 @@ def template_for(agency_id: int | None, kind: str) -> Path:
             .order_by(AgencyTemplate.uploaded_at.desc(), AgencyTemplate.id.desc())
             .limit(1)
         )
-        if own is not None and (files_dir() / own.path).is_file():
-            return files_dir() / own.path
+        if own is not None:
+            try:
+                return storage.read(own.path)
+            except FileNotFoundError:
+                pass
     return template_path(kind)
 
 
@@ -77,6 +80,7 @@ def agency_dict(a: Agency) -> dict[str, Any]:
         "level": a.level,
         "parent": a.parent.code if a.parent else None,
         "header_parent": a.header_parent,
+        "header_name": a.header_name,
     }
 
 
@@ -88,7 +92,7 @@ def agencies_for(doc: Document) -> dict[str, dict[str, Any]]:
     if issuer is None:
         raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
     entry = dict(out[issuer.code])
-    for k in ("name", "abbreviation", "place", "header_parent"):
+    for k in ("name", "abbreviation", "place", "header_parent", "header_name"):
         if snap.get(k):
             entry[k] = snap[k]
     if snap.get("name") and snap["name"] != issuer.name:
@@ -128,14 +132,11 @@ def _draft_month_year(doc: Document) -> dict[str, int]:
     return {"draft_month": made.month, "draft_year": made.year}
 
 
-def _signer(doc: Document, fallback: dict | None = None) -> dict[str, Any]:
-    snap = doc.snapshot or {}
-    if isinstance(snap.get("signer"), dict):
-        return snap["signer"]
-    signer = dict(fallback or DEFAULT_SIGNER)
-    if snap.get("signer_name"):
-        signer["name"] = snap["signer_name"]
-    return signer
+def _signer(doc: Document) -> dict[str, Any]:
+    """As signed, else whom the draft is made for (:func:`app.services.signers.intended`)."""
+    from app.services import signers
+
+    return signers.intended(doc)
 
 
 def plan_ref(plan: Plan, agencies: dict[str, dict[str, Any]]) -> str:
@@ -210,8 +211,8 @@ def plan_input(doc: Document) -> tuple[dict, dict]:
     definition["issuer"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     definition.setdefault("type", plan.type_abbr or "KH")
     definition.setdefault("title", plan.title)
-    if isinstance((doc.snapshot or {}).get("signer"), dict):  # recorded when the leader signed
-        definition["signer"] = doc.snapshot["signer"]
+    if isinstance((doc.snapshot or {}).get("signer"), dict) or doc.signer_id:
+        definition["signer"] = _signer(doc)  # as signed, or the signer chosen for the draft
     if doc.number is None:
         definition.setdefault("draft_month", _draft_month_year(doc)["draft_month"])
         definition.setdefault("draft_year", _draft_month_year(doc)["draft_year"])
@@ -264,14 +265,21 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         from app.services import consolidation
 
         results = consolidation.compute(period)
+    # who reported on time, late or not at all: the status module's rows, as kept with the
+    # consolidation (a returned, never accepted report is not received)
     timeliness = []
+    standing = plan.standing_agency.code
     for a in results.get("agencies") or []:
+        if a["agency_code"] == standing and not a.get("submitted_at"):
+            continue  # the standing agency consolidates; it does not report to itself
         timeliness.append(
             {
                 "agency": a["agency_code"],
                 "due": _vn_date(a.get("due")) or period.due_on,
-                "submitted_on": _vn_date(a.get("submitted_at")),
-                "working_days_late": a.get("working_days_late"),
+                "submitted_on": _vn_date(a.get("submitted_at")) if a.get("received") else None,
+                "status": a.get("timeliness"),
+                "days": a.get("days"),
+                "text": a.get("text"),
             }
         )
     short = _short_labels(plan)
@@ -320,18 +328,13 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
 
 
 def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
-    """The expected agencies of ``period`` whose report was not submitted by its due date."""
-    from app.services import plans
-
-    reports = {r.agency_id: r for r in plans.period_reports(period)}
-    out = []
-    for a in plans.expected_assignments(period.plan):
-        due = a.due or period.due_on
-        r = reports.get(a.agency_id)
-        submitted = _vn_date(r.first_submitted_at) if r is not None else None
-        if submitted is None and due < on:
-            out.append({"agency": a.agency.code, "due": due})
-    return out
+    """The agencies of ``period`` overdue on ``on``: the status module's (own due dates and
+    granted extensions count)."""
+    return [
+        {"agency": st.agency_code, "due": st.due, "days": st.days, "text": st.text}
+        for st in status.for_period(period, on)
+        if st.result == status.Result.OVERDUE
+    ]
 
 
 def reminder_input(doc: Document) -> tuple[dict, dict]:
@@ -346,13 +349,20 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
     # Issued: the agencies overdue on the day of issue; a draft: those overdue today.
     made = doc.issued_on if doc.number is not None and doc.issued_on else clock.today()
     snap = doc.snapshot or {}
-    new_due = _vn_date(snap.get("new_due")) or calendar.add_working_days(made, REMINDER_DAYS)
+    chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")
+    new_due = _vn_date(chosen) or calendar.add_working_days(made, REMINDER_DAYS)
     out = {
         "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
         "unit": doc.unit_abbr or "VP",
         "plan_ref": plan_ref(period.plan, agencies),
-        "overdue": overdue_agencies(period, made),
+        "overdue": [
+            o
+            for o in overdue_agencies(period, made)
+            if o["agency"] != period.plan.standing_agency.code
+        ],
         "new_due": new_due,
+        # whom the reports go to: the plan's schedule says; else the issuing agency
+        "report_to": ((period.plan.definition or {}).get("schedule") or {}).get("report_to") or "",
         "recipients": [],
         "archive": "VT",
         "signer": _signer(doc),
@@ -377,6 +387,10 @@ def build(doc: Document) -> dict[str, Any]:
     signed = signed_time(doc)
     if signed is not None and doc.symbol:
         ctx["e_stamp"] = contexts.e_stamp(doc.symbol, signed)
+    from app.models import DocumentStatus
+
+    if doc.status != DocumentStatus.RELEASED:
+        ctx["draft_mark"] = contexts.draft_mark(doc.draft_version)
     return ctx
 
 

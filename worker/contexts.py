@@ -27,7 +27,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from worker.textwidth import bold_width_twips
+from app.services import header_names
+from app.services.textwidth import bold_width_twips
 
 # Geometry shared with templates/build.py (twips: 1 cm = 567).
 TEXT_WIDTH = 9355  # 165 mm: A4 210 - left 30 - right 15
@@ -77,6 +78,7 @@ RULE_NAMES = {
 
 _COMMON = {
     "e_stamp",
+    "draft_mark",
     "header_parent",
     "agency_name",
     "agency_rule_indent",
@@ -101,6 +103,11 @@ SUPPLIED: dict[str, frozenset[str]] = {
         | {
             "blocks_after",
             "table_parts",
+            "appendix_parts",
+            "appendix_blocks",
+            "appendix_label",
+            "appendix_title",
+            "appendix_ref",
         }
     ),
     "reminder": frozenset(
@@ -293,6 +300,11 @@ def signing_time_iso(when: datetime | date) -> str:
     return when.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
+def draft_mark(version: int | None) -> str:
+    """The mark on every page of an unreleased document: "DỰ THẢO (lần 2)"."""
+    return f"DỰ THẢO (lần {version})" if version else "DỰ THẢO"
+
+
 def e_stamp(symbol: str, signed: datetime | date) -> str:
     """Top-right text of page 1 of an electronic document (FORMAT.md §6): the number+symbol and
     the signing time, on two lines."""
@@ -306,22 +318,37 @@ def _agency(agencies: Mapping[str, Mapping[str, Any]], code: str, what: str) -> 
         raise ContextError(f"Không tìm thấy cơ quan “{code}” ({what})") from None
 
 
+def name_rule_indent(lines: Sequence[str]) -> int:
+    """Indent of the rule under the agency name: 2/5 of the line just above it (FORMAT.md §2:
+    1/3–1/2 of the text's length), never shorter than 1/3 of it, centred in the cell."""
+    inner = HEADER_LEFT - 2 * CELL_MARGIN
+    width = min(bold_width_twips(lines[-1] if lines else "", 12), inner)
+    rule = max(width // 3, round(width * 0.4))
+    return max(0, (inner - rule) // 2)
+
+
 def header_context(
     agencies: Mapping[str, Mapping[str, Any]], code: str, number_line: str, date_line: str
 ) -> dict[str, Any]:
-    """The left/right header cells: parent line, agency name and its rule, number and date."""
+    """The left/right header cells: parent line, agency name and its rule, number and date.
+
+    The name and the parent line are printed in the lines the agency carries
+    (``header_name``/``header_parent``, "\\n" between lines), each line that does not fit the
+    cell broken between word groups (:mod:`app.services.header_names`)."""
     agency = _agency(agencies, code, "cơ quan ban hành")
     parent = agency.get("header_parent")
     if not parent and agency.get("parent"):
         parent = _agency(agencies, agency["parent"], "cơ quan chủ quản").get("name", "")
-    name = (agency.get("header_name") or agency["name"]).upper()
+    lines = header_names.header_lines(agency["name"], agency.get("header_name"))
+    parent_lines = header_names.header_lines(parent or "", parent or "", regular=True)
     return {
-        "header_parent": (parent or "").upper(),
-        "agency_name": name,
-        "agency_rule_indent": rule_indent(name, 12, HEADER_LEFT),
+        "header_parent": "\n".join(parent_lines),
+        "agency_name": "\n".join(lines),
+        "agency_rule_indent": name_rule_indent(lines),
         "number_line": number_line,
         "date_line": date_line,
         "e_stamp": "",  # set by worker.context for a released document (FORMAT.md §6)
+        "draft_mark": "",  # "DỰ THẢO (lần N)" on every page until released (worker.context)
     }
 
 
@@ -340,6 +367,34 @@ def _signer(signer: Mapping[str, Any]) -> dict[str, Any]:
 
 def _block(kind: str, text: str, style: str = "plain") -> dict[str, str]:
     return {"kind": kind, "text": text, "style": style}
+
+
+HEADINGS = frozenset({"heading1", "heading2", "heading3"})
+KEEP_TAIL = 2  # the last body paragraphs kept with the signer block
+
+
+def mark_keep(blocks: list[dict[str, Any]], tail: int = KEEP_TAIL) -> list[dict[str, Any]]:
+    """Page layout a clerk would apply (keepNext, "1"/"0" as the templates write it):
+    a heading keeps with what follows; the last ``tail`` paragraphs keep with the signer
+    block (``tail=0`` when the signer does not follow these blocks)."""
+    for b in blocks:
+        b["keep"] = "1" if b["kind"] in HEADINGS else "0"
+    kept = 0
+    for b in reversed(blocks):
+        if kept >= tail or b["kind"] == "table":
+            break
+        b["keep"] = "1"
+        kept += 1
+    return blocks
+
+
+def row_keep(i: int, n: int, followed: bool = False) -> str:
+    """keepNext of data row ``i`` of ``n``: the first keeps with the second and the last but one
+    with the last, so no row stands alone at the top or the foot of a page; ``followed``: the
+    rows are followed by totals rows, so the last one keeps with them too."""
+    if n > 1 and (i == 0 or i == n - 2):
+        return "1"
+    return "1" if followed and i == n - 1 else "0"
 
 
 def end_text(blocks: list[dict[str, str]]) -> None:
@@ -456,7 +511,7 @@ def plan_context(
     ctx.update(_title(type_abbr, definition["title"]))
     ctx["legal_basis"] = legal_basis_lines(definition.get("legal_basis") or [])
     ctx["preamble"] = definition.get("preamble") or ""
-    ctx["blocks"] = plan_blocks(definition, agencies)
+    ctx["blocks"] = mark_keep(plan_blocks(definition, agencies))
     ctx["recipients"] = recipient_lines(
         definition.get("recipients") or [],
         definition.get("archive") or "VT",
@@ -573,11 +628,16 @@ def group_table(
         {"text": c.get("short_label") or c["label"], "w": w, "jc": "center"}
         for c, w in zip(columns, widths, strict=True)
     ]
-    table_rows = [
-        [{"text": str(n), "w": GROUP_STT, "jc": "center"}]
-        + [{"text": t, "w": w, "jc": jc(c)} for c, w, t in zip(columns, widths, r, strict=True)]
-        for n, r in enumerate(body, 1)
-    ]
+    table_rows = []
+    for n, r in enumerate(body, 1):
+        keep = row_keep(n - 1, len(body))
+        table_rows.append(
+            [{"text": str(n), "w": GROUP_STT, "jc": "center", "keep": keep}]
+            + [
+                {"text": t, "w": w, "jc": jc(c), "keep": keep}
+                for c, w, t in zip(columns, widths, r, strict=True)
+            ]
+        )
     return {
         "kind": "table",
         "text": "",
@@ -669,7 +729,7 @@ def report_context(
     if blocks[-1]["kind"] == "table":  # "./." needs a paragraph after the table
         blocks.append(_block("para", f"Trên đây là báo cáo của {agency['name']}."))
     end_text(blocks)
-    ctx["blocks"] = blocks
+    ctx["blocks"] = mark_keep(blocks)
     ctx["recipients"] = recipient_lines(
         report.get("recipients") or [],
         report.get("archive") or "VT",
@@ -684,11 +744,20 @@ def report_context(
 
 
 def timeliness(row: Mapping[str, Any]) -> tuple[str, int | None]:
-    """("on_time" | "late" | "missing", days late) of ``{"submitted_on", "due"}``.
+    """("on_time" | "late" | "missing", days late) of a timeliness row.
 
-    Days late are working days when the row carries ``working_days_late`` (the app counts them
-    with its holiday calendar); otherwise calendar days.
+    The application hands over its status module's decision (``status``: on_time / late /
+    overdue / not_yet_due, ``days`` in working days, ``text``): it is used as is, so the
+    document says what the pages say. Rows without it (plain data, e.g. the samples) fall back
+    to comparing ``submitted_on`` with ``due`` in calendar days.
     """
+    if row.get("status"):
+        st = str(row["status"])
+        if st == "on_time":
+            return "on_time", 0
+        if st == "late":
+            return "late", int(row.get("days") or 0)
+        return "missing", None
     submitted, due = row.get("submitted_on"), row.get("due")
     if submitted is None:
         return "missing", None
@@ -713,6 +782,16 @@ def _rate(value: Any, target: Any) -> str:
 
 
 MISSING = "–"  # a figure nobody filled in
+# The consolidation rules a reader needs told (a sum or a count is what a total row means).
+SHOWN_RULES = {"avg": "bình quân", "min": "thấp nhất", "max": "cao nhất"}
+
+
+def unit_label(result: Mapping[str, Any]) -> str:
+    """The unit line under a column head: "(cái)", "(%, bình quân)", "" — never "cái, cộng"."""
+    parts = [
+        x for x in ((result.get("unit") or ""), SHOWN_RULES.get(result.get("rule") or "")) if x
+    ]
+    return f"({', '.join(parts)})" if parts else ""
 
 
 def label_value(label: str, value: str) -> str:
@@ -790,8 +869,11 @@ def consolidated_context(
     table_rows = []
     for i, row in enumerate(rows_in, 1):
         status, days = timeliness(row)
-        text = _STATUS_TEXT.get(status) or f"Trễ {days} ngày"
-        groups[status].append(name(row["agency"]) + (f" ({days} ngày)" if status == "late" else ""))
+        unit = "ngày làm việc" if row.get("status") else "ngày"
+        text = row.get("text") or _STATUS_TEXT.get(status) or f"Trễ {days} {unit}"
+        groups[status].append(
+            name(row["agency"]) + (f" ({days} {unit})" if status == "late" else "")
+        )
         table_rows.append(
             {
                 "no": str(i),
@@ -819,11 +901,17 @@ def consolidated_context(
             ),
         )
     )
+    tables_to_appendix = len(table_rows) > APPENDIX_ROWS or len(_chunks(len(results))) > 1
     for key, label in (("on_time", "Đúng hạn"), ("late", "Trễ hạn"), ("missing", "Chưa báo cáo")):
-        if groups[key]:
-            blocks.append(
-                _block("bullet", f"- {label} ({len(groups[key])}): " + ", ".join(groups[key]) + ";")
-            )
+        if not groups[key]:
+            continue
+        if key == "on_time" and tables_to_appendix and len(groups[key]) > APPENDIX_LIST:
+            # the appendix table gives each agency's status; the body names the ones to act on
+            blocks.append(_block("bullet", f"- {label}: {len(groups[key])} cơ quan, đơn vị;"))
+            continue
+        blocks.append(
+            _block("bullet", f"- {label} ({len(groups[key])}): " + ", ".join(groups[key]) + ";")
+        )
     if blocks[-1]["kind"] == "bullet":
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading1", "II. KẾT QUẢ THỰC HIỆN", "bold"))
@@ -842,9 +930,19 @@ def consolidated_context(
     if blocks[-1]["kind"] == "bullet":
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading2", "2. Kết quả theo từng cơ quan, đơn vị", "bold"))
-    ctx["blocks"] = blocks
+    # a table beyond about a page goes to the appendix (Phụ lục), the body says where
+    appendix_sections: list[str] = []
+    if tables_to_appendix:
+        blocks.append(
+            _block(
+                "para",
+                "Kết quả của từng cơ quan, đơn vị tại Mục I Phụ lục kèm theo Báo cáo này.",
+            )
+        )
+    ctx["blocks"] = mark_keep(blocks, tail=0)
 
     after: list[dict[str, str]] = []
+    appendix_blocks: list[dict[str, str]] = []
     n = 2
     for t in consolidated.get("texts") or []:
         n += 1
@@ -856,10 +954,30 @@ def consolidated_context(
         ]
         if not entries:
             after.append(_block("para", "Không có."))
-        for c, v in entries:
-            lines = [p.strip() for p in v.split("\n") if p.strip()]
-            after.append(_block("bullet", f"- {name(c)}: {lines[0]}"))
-            after.extend(_block("para", p) for p in lines[1:])
+            continue
+        attributed = agency_text_blocks([(name(c), v) for c, v in entries])
+        section = roman(len(appendix_sections) + (2 if tables_to_appendix else 1))
+        if len(entries) > APPENDIX_TEXT_AGENCIES or sum(len(v) for _, v in entries) > (
+            APPENDIX_TEXT_CHARS
+        ):
+            after.append(
+                _block(
+                    "para",
+                    f"Có {len(entries)} cơ quan, đơn vị nêu {t['label'][:1].lower()}"
+                    f"{t['label'][1:]}; chi tiết tại Mục {section} Phụ lục kèm theo.",
+                )
+            )
+            appendix_sections.append(t["label"])
+            appendix_blocks.append(
+                _block(
+                    "heading1",
+                    f"{section}. {t['label'].upper()}",
+                    "bold",
+                )
+            )
+            appendix_blocks.extend(attributed)
+        else:
+            after.extend(attributed)
     s = 2
     for key, heading in (
         ("assessment", "ĐÁNH GIÁ CHUNG"),
@@ -874,9 +992,15 @@ def consolidated_context(
         end_text(after)
     else:
         after.append(_block("para", "Trên đây là kết quả tổng hợp./."))
-    ctx["blocks_after"] = after
+    ctx["blocks_after"] = mark_keep(after)
 
-    ctx["table_parts"] = table_parts(results, table_rows)
+    parts = table_parts(results, table_rows)
+    if tables_to_appendix:
+        ctx["table_parts"], ctx["appendix_parts"] = [], parts
+    else:
+        ctx["table_parts"], ctx["appendix_parts"] = parts, []
+    ctx["appendix_blocks"] = mark_keep(appendix_blocks, tail=0)
+    ctx.update(appendix_heading(ctx, agency, bool(tables_to_appendix or appendix_blocks)))
     ctx["recipients"] = recipient_lines(
         consolidated.get("recipients") or [],
         consolidated.get("archive") or "VT",
@@ -885,6 +1009,40 @@ def consolidated_context(
     )
     ctx.update(_signer(consolidated["signer"]))
     return ctx
+
+
+APPENDIX_ROWS = 15  # more agencies than this: the per-agency table goes to the appendix
+APPENDIX_TEXT_AGENCIES = 8  # more agencies' texts (or more characters) than this: appendix
+APPENDIX_TEXT_CHARS = 2500
+APPENDIX_LIST = 10  # with the table in the appendix, more on-time agencies are only counted
+
+
+def agency_text_blocks(entries: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """Each agency's text, every paragraph attributed: one paragraph as "- Agency: text";
+    several under the agency's name (kept with them) as its own paragraphs."""
+    out = []
+    for agency_name, text in entries:
+        paras = [p.strip() for p in text.split("\n") if p.strip()]
+        if len(paras) == 1:
+            out.append(_block("bullet", f"- {agency_name}: {paras[0]}"))
+            continue
+        out.append(_block("heading3", f"- {agency_name}:", "italic"))
+        out.extend(_block("para", p) for p in paras)
+    return out
+
+
+def appendix_heading(ctx: Mapping[str, Any], agency: Mapping[str, Any], wanted: bool) -> dict:
+    """The appendix's heading (Decree 30: "Phụ lục", its title, "(Kèm theo … )" and a rule),
+    empty strings when the report has no appendix."""
+    if not wanted:
+        return {"appendix_label": "", "appendix_title": "", "appendix_ref": ""}
+    number = ctx["number_line"].removeprefix("Số:").strip()
+    day = ctx["date_line"].split(", ", 1)[-1]
+    return {
+        "appendix_label": "Phụ lục",
+        "appendix_title": "KẾT QUẢ THỰC HIỆN CỦA CÁC CƠ QUAN, ĐƠN VỊ",
+        "appendix_ref": f"(Kèm theo Báo cáo số {number} {day} của {agency['name']})",
+    }
 
 
 def _chunks(k: int) -> list[range]:
@@ -913,7 +1071,6 @@ def table_parts(
     reporting status in the first one; each repeats the agency rows and ends with the totals
     (and target, rate rows when a field has a target). Widths are twips, grid AND cells.
     """
-    has_target = any(r.get("target") not in (None, "") for r in results)
     chunks = _chunks(len(results))
     parts = []
     for p, cols in enumerate(chunks):
@@ -926,17 +1083,24 @@ def table_parts(
         grid = [TABLE_STT, name_w] + [field_w] * m + ([TABLE_STATUS] if status else [])
         sel = [results[i] for i in cols]
         totals = [{"label": "Tổng hợp", "cells": [_cell(r, r.get("value")) for r in sel]}]
-        if has_target:
-            totals.append({"label": "Mục tiêu", "cells": [_cell(r, r.get("target")) for r in sel]})
+        if any(r.get("target") not in (None, "") for r in sel):  # only where a target exists
+            totals.append(
+                {
+                    "label": "Mục tiêu",
+                    "cells": [
+                        _cell(r, r["target"]) if r.get("target") not in (None, "") else ""
+                        for r in sel
+                    ],
+                }
+            )
             totals.append(
                 {
                     "label": "Tỷ lệ đạt",
-                    "cells": [_rate(r.get("value"), r.get("target")) or MISSING for r in sel],
+                    "cells": [_rate(r.get("value"), r.get("target")) for r in sel],
                 }
             )
-        caption = ""
-        if len(chunks) > 1:
-            caption = f"Bảng {p + 1}" + (" (tiếp theo)" if p else "")
+        # different columns, not a continuation: "Bảng 1", "Bảng 2", never "(tiếp theo)"
+        caption = f"Bảng {p + 1}" if len(chunks) > 1 else ""
         parts.append(
             {
                 "caption": caption,
@@ -946,24 +1110,21 @@ def table_parts(
                 "status_w": TABLE_STATUS if status else 0,
                 "status": status,
                 "head": [r.get("short_label") or r["label"] for r in sel],
-                "units": [
-                    ", ".join(
-                        x
-                        for x in ((r.get("unit") or ""), RULE_NAMES.get(r.get("rule") or "", ""))
-                        if x
-                    )
-                    for r in sel
-                ],
+                "units": [unit_label(r) for r in sel],
+                "units_row": any(unit_label(r) for r in sel),
                 "rows": [
                     {
                         "no": row["no"],
                         "name": row["name"],
                         "status": row["status"],
                         "cells": [row["cells"][i] for i in cols],
+                        "keep": row_keep(k, len(rows), followed=True),
                     }
-                    for row in rows
+                    for k, row in enumerate(rows)
                 ],
-                "totals": totals,
+                "totals": [
+                    {**s, "keep": "1" if k < len(totals) - 1 else "0"} for k, s in enumerate(totals)
+                ],
             }
         )
     return parts
@@ -1045,7 +1206,7 @@ def reminder_context(
             )
         )
     end_text(blocks)
-    ctx["blocks"] = blocks
+    ctx["blocks"] = mark_keep(blocks)
     ctx["recipients"] = recipient_lines(
         reminder.get("recipients") or [],
         reminder.get("archive") or "VT",

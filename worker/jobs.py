@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import time
-from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 
@@ -54,33 +52,22 @@ def get_app() -> Flask:
     return _app
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _set(doc_id: int, key: str, **values: Any) -> bool:
     """Update the render columns if the document still wants ``key``; commit. True if it did."""
-    from sqlalchemy import update
+    from sqlalchemy import CursorResult, update
 
     from app.extensions import db
     from app.models import Document
 
-    result = db.session.execute(
-        update(Document)
-        .where(Document.id == doc_id, Document.render_key == key)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    result: CursorResult[Any] = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Document)
+            .where(Document.id == doc_id, Document.render_key == key)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
+    )  # an UPDATE gives a cursor result (Session.execute is typed as the generic Result)
     db.session.commit()
     return bool(result.rowcount)
 
@@ -118,7 +105,7 @@ def relative_paths(doc_id: int, key: str) -> tuple[str, str]:
 def _render(doc_id: int, key: str) -> str:
     from app.extensions import db
     from app.models import Document, DocumentStatus
-    from app.services.documents import files_dir
+    from app.services import storage
     from worker import context
     from worker.convert import docx_to_pdf
     from worker.render import render_docx
@@ -128,21 +115,19 @@ def _render(doc_id: int, key: str) -> str:
         return "missing"
     if doc.render_key != key:
         return "superseded"
-    root = files_dir()
     rel_docx, rel_pdf = relative_paths(doc_id, key)
-    docx_file, pdf_file = root / rel_docx, root / rel_pdf
     if (
         doc.status == DocumentStatus.RELEASED
         and doc.number is not None
         and doc.docx_path
         and doc.docx_path != rel_docx
         and f"-v{doc.number}-" in doc.docx_path
-        and (root / doc.docx_path).exists()
+        and storage.exists(doc.docx_path)
     ):
         # A released document rendered with its number is what was sent out: never again.
         _set(doc_id, key, render_state="done", render_progress=100, render_error=None)
         return "immutable"
-    if docx_file.exists() and pdf_file.exists():
+    if storage.exists(rel_docx) and storage.exists(rel_pdf):
         _set(
             doc_id,
             key,
@@ -158,17 +143,19 @@ def _render(doc_id: int, key: str) -> str:
     try:
         doc = db.session.get(Document, doc_id)
         assert doc is not None
-        if not docx_file.exists():
+        if not storage.exists(rel_docx):
             data = render_docx(context.template_for(doc.agency_id, doc.kind), context.build(doc))
             db.session.rollback()  # end the read transaction before the slow part
-            _write_atomic(docx_file, data)
+            storage.write(rel_docx, data)  # atomic: a whole file or none
+            db.session.commit()
         else:  # a killed earlier run got this far: the same content, keep it
-            data = docx_file.read_bytes()
+            data = storage.read(rel_docx)
             db.session.rollback()
         _set(doc_id, key, render_progress=60)
         if slow := os.environ.get(SLOW_ENV):
             time.sleep(float(slow))
-        _write_atomic(pdf_file, docx_to_pdf(data))
+        storage.write(rel_pdf, docx_to_pdf(data))
+        db.session.commit()
         if not _set(
             doc_id,
             key,

@@ -8,15 +8,22 @@ come out literally and a variable the template needs but the context lacks is an
 from __future__ import annotations
 
 import io
+import os
 import re
-import zipfile
+import resource
+import select
+import signal
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import Environment, StrictUndefined, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from app.services.uploads import docx_problem
 from worker.contexts import SUPPLIED
 
 TemplateSource = bytes | str | Path
@@ -65,8 +72,11 @@ def clean_context(value: Any) -> Any:
     return value
 
 
-def _environment() -> Environment:
-    return Environment(autoescape=True, undefined=StrictUndefined)
+def _environment() -> ImmutableSandboxedEnvironment:
+    """Every .docx template — official or uploaded by an agency — renders in Jinja's immutable
+    sandbox: no attribute starting with ``_`` (so no ``__class__``/``__subclasses__``), no
+    function or method that is not safe, no mutation of the context, ``range`` bounded."""
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
 
 
 def _load(template: TemplateSource) -> DocxTemplate:
@@ -84,17 +94,9 @@ def render_docx(template: TemplateSource, context: Mapping[str, Any]) -> bytes:
 
 
 def _ensure_docx(data: bytes) -> None:
-    if not data.startswith(b"PK"):
-        raise TemplateRejected("Tệp tải lên không phải là tệp Word (.docx).")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-    except zipfile.BadZipFile:
-        raise TemplateRejected("Tệp tải lên bị hỏng hoặc không phải là tệp Word (.docx).") from None
-    if "word/document.xml" not in names:
-        raise TemplateRejected(
-            "Tệp tải lên không phải là tệp Word (.docx): thiếu phần nội dung văn bản."
-        )
+    problem = docx_problem(data, "Tệp mẫu")
+    if problem:
+        raise TemplateRejected(problem)
 
 
 def template_variables(template: TemplateSource) -> set[str]:
@@ -107,11 +109,173 @@ def template_variables(template: TemplateSource) -> set[str]:
         raise TemplateRejected(f"Mẫu có lỗi cú pháp ở thẻ {{{{ }}}} / {{% %}}: {e.message}") from e
 
 
+class _Sample:
+    """A stand-in for every value the system supplies, used to render an uploaded template once
+    before accepting it: any public attribute, item or iteration gives another sample (one item
+    per loop, so loop bodies render too), printing gives ``1``."""
+
+    def __getattr__(self, name: str) -> _Sample:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _Sample()
+
+    def __getitem__(self, key: object) -> _Sample:
+        return _Sample()
+
+    def __iter__(self):  # noqa: ANN204
+        return iter([_Sample()])
+
+    def __len__(self) -> int:
+        return 1
+
+    def __str__(self) -> str:
+        return "1"  # also a valid width, size or count where a template prints one
+
+    def __int__(self) -> int:
+        return 1
+
+    def __float__(self) -> float:
+        return 1.0
+
+    def __index__(self) -> int:
+        return 1
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Sample)
+
+    def __hash__(self) -> int:
+        return 1
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    def __add__(self, other: object) -> _Sample:
+        return self
+
+    __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __mod__ = __add__
+
+
+def sample_context(kind: str) -> dict[str, Any]:
+    """A sample value for every name the system supplies for ``kind``."""
+    return {name: _Sample() for name in SUPPLIED[kind]}
+
+
+def render_sample(data: bytes, kind: str) -> bytes:
+    """Render ``data`` once, in the sandbox, with :func:`sample_context`. Raises
+    :class:`TemplateRejected` when the template tries something the sandbox forbids or fails."""
+    try:
+        doc = _load(data)
+        doc.render(sample_context(kind), jinja_env=_environment(), autoescape=True)
+        out = io.BytesIO()
+        doc.save(out)
+    except SecurityError as e:
+        raise TemplateRejected(
+            "Mẫu dùng thao tác không được phép trong thẻ {{ }} / {% %} "
+            "(chỉ được đọc các biến hệ thống cung cấp)."
+        ) from e
+    except TemplateSyntaxError as e:
+        raise TemplateRejected(f"Mẫu có lỗi cú pháp ở thẻ {{{{ }}}} / {{% %}}: {e.message}") from e
+    except (TemplateError, TypeError, ValueError, KeyError, AttributeError) as e:
+        raise TemplateRejected(f"Mẫu không dựng được văn bản thử: {e}"[:500]) from e
+    return out.getvalue()
+
+
 def check_template(data: bytes, kind: str) -> list[str]:
     """Names the template needs that the system does not supply for ``kind`` (sorted).
 
-    An empty list means the template can be accepted. Raises :class:`TemplateRejected` when the
-    bytes are not a .docx or the tags do not parse, ``KeyError`` for an unknown kind.
+    An empty list means the template can be accepted: it is a bounded .docx
+    (:func:`app.services.uploads.docx_problem`), its tags parse, and it rendered once in the
+    sandbox with sample data. Raises :class:`TemplateRejected` otherwise, ``KeyError`` for an
+    unknown kind.
     """
     supplied = SUPPLIED[kind]
-    return sorted(template_variables(data) - supplied)
+    missing = sorted(template_variables(data) - supplied)
+    if not missing:
+        render_sample(data, kind)
+    return missing
+
+
+CHECK_SECONDS = 20
+CHECK_MEMORY = 256 * 1024 * 1024  # address space the check may add to the worker's
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
+
+
+def check_template_isolated(
+    data: bytes, kind: str, seconds: float = CHECK_SECONDS, memory: int = CHECK_MEMORY
+) -> list[str]:
+    """:func:`check_template` in a forked child limited to ``seconds`` of CPU and wall time and
+    ``memory`` more bytes of address space; a child that runs out of either, or dies, is a
+    refusal, never a hang. The limits are what keeps a hostile template from exhausting the
+    worker; the container bounds are checked first, in this process (cheap)."""
+    _ensure_docx(data)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        code = 0
+        try:
+            os.close(read)
+            cpu = max(1, int(seconds))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+            limit = _vm_size() + memory
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            try:
+                answer = "ok\n" + "\n".join(check_template(data, kind))
+            except TemplateRejected as e:
+                answer = "rejected\n" + str(e)
+            except MemoryError:
+                answer = "memory\n"
+            except RecursionError:
+                answer = "rejected\nMẫu lồng thẻ quá sâu."
+            except Exception as e:  # noqa: BLE001 — any failure is a refusal with a message
+                answer = f"rejected\nMẫu không dựng được văn bản thử: {type(e).__name__}"
+            os.write(write, answer.encode("utf-8")[:65536])
+        except BaseException:  # noqa: BLE001
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + seconds + 2
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(read, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read)
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+    if timed_out or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, 9)):
+        raise TemplateRejected(
+            f"Kiểm tra mẫu quá {int(seconds)} giây nên mẫu bị từ chối; "
+            "vui lòng dùng mẫu đơn giản hơn."
+        )
+    head, _, rest = b"".join(chunks).decode("utf-8", "replace").partition("\n")
+    if head == "ok":
+        return [n for n in rest.split("\n") if n]
+    if head == "memory":
+        raise TemplateRejected(
+            f"Kiểm tra mẫu cần quá {memory // (1024 * 1024)} MB bộ nhớ nên mẫu bị từ chối."
+        )
+    if head == "rejected":
+        raise TemplateRejected(rest)
+    raise TemplateRejected("Không kiểm tra được mẫu (tiến trình kiểm tra dừng bất thường).")

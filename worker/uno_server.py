@@ -9,6 +9,8 @@ and serves conversions on a Unix socket, one at a time. Request: one JSON line
 Imports nothing from the project: it runs outside the venv.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import signal
@@ -16,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 import uno
 from com.sun.star.beans import PropertyValue
@@ -31,8 +34,8 @@ class Office:
     def __init__(self, profile):
         self.profile = profile
         self.pipe = f"kehoach_{os.getpid()}"
-        self.proc = None
-        self.desktop = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.desktop: Any = None  # the UNO Desktop once started
 
     def start(self):
         self.proc = subprocess.Popen(
@@ -87,15 +90,16 @@ class Office:
             doc.close(True)
 
     def stop(self):
-        if self.alive():
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
             try:
                 self.desktop.terminate()
             except Exception:
                 pass
             try:
-                self.proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                proc.kill()
 
 
 def main():
@@ -134,6 +138,7 @@ def main():
                 if req.get("stop"):
                     conn.sendall(b'{"ok": true}\n')
                     shutdown()
+                answer: dict[str, Any]
                 try:
                     office.convert(req["in"], req["out"])
                     answer = {"ok": True}

@@ -79,9 +79,11 @@ class Flow:
             return f"Không thể {label.lower()} khi {self._noun()} đang ở trạng thái “{state}”."
         first_no: str | None = None
         for transition in candidates:
-            failed = [
-                c.func for c in transition.conditions if bool(getattr(self, c.func)()) != c.target
-            ]
+            failed: list[str] = []
+            for c in transition.conditions:
+                assert isinstance(c.func, str), "guards are named methods (questions)"
+                if bool(getattr(self, c.func)()) != c.target:
+                    failed.append(c.func)
             if not failed:
                 return None
             first_no = first_no or failed[0]

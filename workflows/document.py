@@ -8,7 +8,9 @@ from workflows.base import N_, Flow
 class DocumentFlow(Flow):
     """Subject: a document with ``status`` and ``agency_id`` (the issuing agency).
     Facts: ``comment``, ``drafting_agency_ids`` (agencies that may draft for the issuer, e.g.
-    the standing agency drafting a plan its steering committee issues)."""
+    the standing agency drafting a plan its steering committee issues) and ``drafter_roles``
+    (the roles that draft this kind; specialists unless told) — both from the application's
+    policy (``app.services.policy.drafters``)."""
 
     NAME = "văn bản"
     STATES = ["draft", "awaiting_signature", "signed", "released"]
@@ -40,7 +42,7 @@ class DocumentFlow(Flow):
     ]
     GUARD_MESSAGES = {
         "is_actor_drafter": N_(
-            "Chỉ chuyên viên của cơ quan ban hành mới được trình ký văn bản này."
+            "Chỉ người soạn thảo của cơ quan ban hành mới được trình ký văn bản này."
         ),
         "is_actor_signer": N_("Chỉ lãnh đạo của cơ quan ban hành mới được ký văn bản này."),
         "is_actor_clerk": N_(
@@ -63,7 +65,8 @@ class DocumentFlow(Flow):
 
     def is_actor_drafter(self) -> bool:
         agencies = {self.subject.agency_id, *self.facts.get("drafting_agency_ids", ())}
-        return any(self._actor_in(a, "specialist", "reporter", "agency_leader") for a in agencies)
+        roles = tuple(self.facts.get("drafter_roles", ("specialist",)))
+        return any(self._actor_in(a, *roles) for a in agencies)
 
     def is_actor_signer(self) -> bool:
         return self._actor_in(self.subject.agency_id, "signer", "agency_leader")

@@ -15,9 +15,10 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import ROLE_LABELS, DocumentKind
@@ -150,6 +151,10 @@ class AgencyForm(FlaskForm):
         _l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
         validators=[Optional(), at_most(_l("Dòng tên cơ quan chủ quản"), 255)],
     )
+    header_name = TextAreaField(
+        _l("Tên cơ quan ở đầu văn bản (mỗi dòng một dòng in)"),
+        validators=[Optional(), at_most(_l("Tên cơ quan ở đầu văn bản"), 255)],
+    )
     valid_from = VNDateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
 
 
@@ -240,6 +245,47 @@ class TemplateUploadForm(FlaskForm):
     file = FileField(
         _l("Tệp mẫu (.docx, tối đa 2 MB)"), validators=[FileRequired(_l("Chưa chọn “Tệp mẫu”."))]
     )
+
+
+SIGN_AUTHORITIES = (
+    ("", N_("Ký trực tiếp (không ghi)")),
+    ("TM.", N_("TM. — Thay mặt")),
+    ("KT.", N_("KT. — Ký thay")),
+    ("TL.", N_("TL. — Thừa lệnh")),
+    ("TUQ.", N_("TUQ. — Thừa ủy quyền")),
+    ("Q.", N_("Q. — Quyền")),
+)
+
+
+class SignerForm(FlaskForm):
+    """A person who signs the agency's documents (app.services.signers)."""
+
+    name = StringField(
+        _l("Họ và tên người ký"),
+        validators=[required(_l("Họ và tên người ký")), at_most(_l("Họ và tên người ký"), 255)],
+    )
+    title = StringField(
+        _l("Chức vụ (in dưới thẩm quyền, ví dụ PHÓ GIÁM ĐỐC)"),
+        validators=[required(_l("Chức vụ")), at_most(_l("Chức vụ"), 255)],
+    )
+    authority = VNSelectField(_l("Thẩm quyền ký"), choices=options(SIGN_AUTHORITIES), default="")
+    authority_of = StringField(
+        _l("Thay mặt / ký thay cho (ví dụ GIÁM ĐỐC)"),
+        validators=[at_most(_l("Thay mặt / ký thay cho"), 255)],
+    )
+    position_note = StringField(
+        _l("Chức vụ kiêm nhiệm (nếu có)"),
+        validators=[Optional(), at_most(_l("Chức vụ kiêm nhiệm"), 255)],
+    )
+    kinds = CheckboxesField(
+        _l("Ký các loại văn bản (để trống: mọi loại)"),
+        choices=options((str(k), v) for k, v in KIND_LABELS.items()),
+    )
+    user_id = VNSelectField(_l("Tài khoản của người ký"), coerce=none_or_int, default=0)
+
+    def validate_authority_of(self, field) -> None:  # noqa: ANN001
+        if self.authority.data and not (field.data or "").strip():
+            raise ValidationError(_l("Vui lòng nhập “Thay mặt / ký thay cho” khi chọn thẩm quyền."))
 
 
 class ActionForm(FlaskForm):

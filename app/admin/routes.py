@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import uuid
-import zipfile
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -12,6 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import extract, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
 from app.admin.forms import (
@@ -23,6 +22,7 @@ from app.admin.forms import (
     CalendarDayForm,
     PasswordResetForm,
     RetireForm,
+    SignerForm,
     TemplateUploadForm,
     UserCreateForm,
     UserEditForm,
@@ -30,17 +30,15 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.lists import export, list_view, wants_export
-from app.models import ROLE_LABELS, Agency, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit
+from app.models import ROLE_LABELS, Agency, AgencySigner, AgencyTemplate, CalendarDay, Role, User
+from app.services import agencies, audit, header_names, signers, storage, uploads
 from app.services import calendar as workcal
 from app.services.clock import today
-from app.services.documents import files_dir
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.ui import date_table
 
 PER_PAGE = 20
-MAX_TEMPLATE_BYTES = 2 * 1024 * 1024
 AGENCY_FIELDS = (
     "code",
     "name",
@@ -49,6 +47,7 @@ AGENCY_FIELDS = (
     "level",
     "place",
     "header_parent",
+    "header_name",
     "valid_from",
 )
 
@@ -142,7 +141,7 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
         form.parent_id.errors.append(gettext("“Cơ quan cấp trên” không thể là chính cơ quan này."))
         return None
     creating = agency is None
-    if creating:
+    if agency is None:
         agency = Agency(code=code)
         db.session.add(agency)
     before = {f: getattr(agency, f, None) for f in AGENCY_FIELDS + ("parent_id",)}
@@ -151,6 +150,11 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
         setattr(agency, f, value.strip() if isinstance(value, str) else value)
     agency.short_name = agency.short_name or None
     agency.header_parent = agency.header_parent or None
+    agency.header_name = (
+        "\n".join(line.strip() for line in agency.header_name.splitlines() if line.strip())
+        if agency.header_name
+        else None
+    )
     agency.parent_id = form.parent_id.data or None
     db.session.flush()
     changed = {
@@ -178,13 +182,22 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     return redirect(url_for("admin.agencies_list"))
 
 
+def _header_default(agency: Agency | None) -> str:
+    """The agency's name in the header as it prints now, lines separated by " / "."""
+    if agency is None:
+        return "—"
+    return " / ".join(header_names.header_lines(agency.name, agency.header_name))
+
+
 @bp.route("/co-quan/them", methods=["GET", "POST"])
 def agency_create():
     form = AgencyForm()
     form.parent_id.choices = _agency_choices()
     if form.validate_on_submit() and (done := _save_agency(form, None)):
         return done
-    return render_template("admin/agency_form.html", form=form, agency=None)
+    return render_template(
+        "admin/agency_form.html", form=form, agency=None, header_default=_header_default(None)
+    )
 
 
 @bp.route("/co-quan/<int:agency_id>", methods=["GET", "POST"])
@@ -196,7 +209,13 @@ def agency_edit(agency_id: int):
     form.parent_id.choices = _agency_choices(exclude=agency)
     if form.validate_on_submit() and (done := _save_agency(form, agency)):
         return done
-    return render_template("admin/agency_form.html", form=form, agency=agency, today=today())
+    return render_template(
+        "admin/agency_form.html",
+        form=form,
+        agency=agency,
+        today=today(),
+        header_default=_header_default(agency),
+    )
 
 
 @bp.route("/co-quan/<int:agency_id>/giai-the", methods=["GET", "POST"])
@@ -213,7 +232,9 @@ def agency_retire(agency_id: int):
             db.session.get(Agency, form.successor_id.data) if form.successor_id.data else None
         )
         try:
-            moved = agencies.retire(agency, form.on.data, successor, current_user)
+            on = form.on.data
+            assert on is not None  # a required field of a validated form
+            moved = agencies.retire(agency, on, successor, current_user)
         except InvalidInput as exc:
             form.successor_id.errors.append(str(exc))
         else:
@@ -541,39 +562,19 @@ def calendar_load():
 # ----------------------------------------------------------------------------- agency templates
 
 
-def docx_problem(data: bytes) -> str | None:
-    """Why ``data`` cannot be a .docx, or None. Only the container: the tags are checked by
-    the job."""
-    if not data.startswith(b"PK"):
-        return gettext("“Tệp mẫu” không phải là tệp Word (.docx).")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = set(z.namelist())
-            bad = z.testzip()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return gettext("“Tệp mẫu” bị hỏng hoặc không phải là tệp Word (.docx).")
-    if bad is not None or "word/document.xml" not in names:
-        return gettext("“Tệp mẫu” không phải là tệp Word (.docx): thiếu phần nội dung văn bản.")
-    return None
-
-
 @bp.route("/co-quan/<int:agency_id>/mau", methods=["GET", "POST"])
 def agency_templates(agency_id: int):
     agency = db.get_or_404(Agency, agency_id)
     form = TemplateUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(MAX_TEMPLATE_BYTES + 1)
+        data = upload.read(uploads.DOCX_MAX_BYTES + 1)
         name = (upload.filename or "mau.docx").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:255]
-        if len(data) > MAX_TEMPLATE_BYTES:
-            form.file.errors.append(gettext("“Tệp mẫu” lớn hơn 2 MB."))
-        elif problem := docx_problem(data):
+        if problem := uploads.docx_problem(data, gettext("Tệp mẫu")):
             form.file.errors.append(problem)
         else:
             rel = f"agency-templates/{agency.id}/{uuid.uuid4().hex}.docx"
-            target = files_dir() / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            storage.write(rel, data)
             t = AgencyTemplate(
                 agency_id=agency.id,
                 kind=form.kind.data,
@@ -597,8 +598,8 @@ def agency_templates(agency_id: int):
                 "worker.templates.check_agency_template",
                 t.id,
                 job_id=f"agency-template-{t.id}",
-                retry_max=2,
-                retry_interval=5,
+                job_timeout=120,
+                on_failure="worker.templates.check_failed",
             )
             db.session.commit()
             flash(
@@ -627,3 +628,86 @@ def agency_templates(agency_id: int):
         kinds=KIND_LABELS,
         in_use=in_use,
     ), status
+
+
+# ----------------------------------------------------------------------------- agency signers
+
+
+def _signer_user_choices(agency: Agency) -> list:
+    users = db.session.scalars(
+        select(User)
+        .where(User.agency_id == agency.id, User.active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    return [SelectChoice(value=0, label=gettext("(không gắn tài khoản)"))] + [
+        SelectChoice(value=u.id, label=f"{u.full_name} ({u.username})") for u in users
+    ]
+
+
+@bp.route("/co-quan/<int:agency_id>/nguoi-ky", methods=["GET", "POST"])
+def agency_signers(agency_id: int):
+    """The agency's signers: who a new draft is made for (the first for its kind), with the
+    authority and title the documents print."""
+    agency = db.get_or_404(Agency, agency_id)
+    form = SignerForm()
+    form.user_id.choices = _signer_user_choices(agency)
+    if form.validate_on_submit():
+        row = AgencySigner(
+            agency_id=agency.id,
+            name=" ".join(form.name.data.split()),
+            title=" ".join(form.title.data.split()).upper(),
+            authority=form.authority.data or "",
+            authority_of=" ".join((form.authority_of.data or "").split()).upper()
+            if form.authority.data
+            else "",
+            position_note=" ".join((form.position_note.data or "").split()).upper(),
+            kinds=" ".join(form.kinds.data or []),
+            position=len(signers.signers_of(agency.id)),
+            user_id=form.user_id.data or None,
+            active=True,
+        )
+        try:
+            signers.check(row.as_dict())
+        except InvalidInput as exc:
+            for name, message in exc.errors.items():
+                getattr(form, name).errors.append(message)
+        else:
+            db.session.add(row)
+            db.session.flush()
+            audit.record(
+                current_user, row, "create", comment=row.label, data={"agency": agency.code}
+            )
+            db.session.commit()
+            flash(gettext("Đã thêm người ký “%(name)s”.", name=row.name), "info")
+            return redirect(url_for("admin.agency_signers", agency_id=agency.id))
+    rows = signers.signers_of(agency.id)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/signers.html",
+        agency=agency,
+        form=form,
+        rows=rows,
+        kinds=KIND_LABELS,
+        action_form=ActionForm(),
+        head=signers.head_of(agency),
+    ), status
+
+
+@bp.route("/co-quan/<int:agency_id>/nguoi-ky/<int:signer_id>/<action>", methods=["POST"])
+def agency_signer_action(agency_id: int, signer_id: int, action: str):
+    """``len``: first in the list (the default for a new draft); ``ngung``: no longer signs."""
+    _action_ok()
+    row = db.get_or_404(AgencySigner, signer_id)
+    if row.agency_id != agency_id or action not in ("len", "ngung"):
+        abort(404)
+    if action == "ngung":
+        row.active = False
+        audit.record(current_user, row, "deactivate", comment=row.label)
+        flash(gettext("Đã ngừng người ký “%(name)s”.", name=row.name), "info")
+    else:
+        for i, s in enumerate([row] + [s for s in signers.signers_of(agency_id) if s is not row]):
+            s.position = i
+        audit.record(current_user, row, "make_default", comment=row.label)
+        flash(gettext("“%(name)s” là người ký mặc định.", name=row.name), "info")
+    db.session.commit()
+    return redirect(url_for("admin.agency_signers", agency_id=agency_id))

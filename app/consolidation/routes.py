@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,9 +13,8 @@ from app.consolidation.forms import CreateForm
 from app.extensions import db
 from app.models import Document, DocumentKind, Plan, ReportingPeriod
 from app.services import access, consolidation
+from app.ui import status_phrase
 from workflows import DocumentFlow, ReportFlow, RoundFlow
-
-TIMELINESS = {"on_time": _l("Đúng hạn"), "late": _l("Trễ hạn"), "missing": _l("Chưa báo cáo")}
 
 
 def managed_period(period_id: int) -> ReportingPeriod:
@@ -57,7 +55,10 @@ def show(period_id: int):
         docs=docs,
         can_create=can_create,
         form=CreateForm(),
-        timeliness=TIMELINESS,
+        cells={
+            f["name"]: {c["agency_code"]: c.get("display") or "" for c in f.get("agencies") or []}
+            for f in results["fields"]
+        },
         report_states=ReportFlow.STATE_LABELS,
         round_states=RoundFlow.STATE_LABELS,
         doc_states=DocumentFlow.STATE_LABELS,
@@ -88,7 +89,5 @@ def export_xlsx(period_id: int):
     title = plan.symbol or plan.title
     return excel.response(
         f"Tổng hợp {period.label} - {title}"[:120],
-        excel.consolidated_sheets(
-            plan.title, period.label, results, {k: str(v) for k, v in TIMELINESS.items()}
-        ),
+        excel.consolidated_sheets(plan.title, period.label, results, status_phrase),
     )

@@ -5,13 +5,14 @@ the JSON block the charts read."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
-    Assignment,
     Document,
     Extension,
     ExtensionStatus,
@@ -19,62 +20,46 @@ from app.models import (
     PeriodStatus,
     Plan,
     PlanStatus,
-    Report,
-    ReportStatus,
+    ReportingPeriod,
     User,
 )
-from app.services import access, clock, deadlines
+from app.services import access, clock, status
 from app.ui import N_
 
-KEYS = (
-    "expected",
-    "submitted",
-    "on_time",
-    "late",
-    "missing",
-    "pending",
-    "returned_and_resubmitted",
-)
 SERIES = (
     ("on_time", N_("Đúng hạn")),
     ("late", N_("Trễ hạn")),
-    ("missing", N_("Quá hạn, chưa gửi")),
-    ("pending", N_("Chưa đến hạn")),
+    ("overdue", N_("Quá hạn, chưa gửi")),
+    ("not_yet_due", N_("Chưa đến hạn")),
 )
 DUE_SOON_DAYS = 7
-DONE = {ReportStatus.SUBMITTED, ReportStatus.ACCEPTED}
 
 
-def _empty() -> dict:
-    return {k: 0 for k in KEYS} | {"working_days_late": 0}
+def _started(plan: Plan) -> list[ReportingPeriod]:
+    return [p for p in plan.periods if p.status != PeriodStatus.PENDING]
 
 
-def plan_figures(plan: Plan, user: User, today: date) -> dict:
-    """Per period (the chart) and per agency (the table). Users of an assigned agency that does
-    not manage the plan see only their own agency's line."""
-    manages = access.manages_plan(user, plan)
-    timeliness = deadlines.plan_timeliness(plan, today)
-    periods, agencies = [], {}
-    for p in timeliness["periods"]:
-        rows = [r for r in p["agencies"] if manages or r["agency_code"] == user.agency.code]
-        summary = _empty()
-        for r in rows:
-            a = agencies.setdefault(
-                r["agency_code"], {"code": r["agency_code"], "name": r["agency_name"], **_empty()}
-            )
-            for target in (summary, a):
-                target["expected"] += 1
-                target["submitted"] += r["submitted_on"] is not None
-                target[r["timeliness"]] += 1
-                target["returned_and_resubmitted"] += bool(r["returned_and_resubmitted"])
-                if r["timeliness"] == "late":
-                    target["working_days_late"] += r["working_days_late"] or 0
-        periods.append({"key": p["period"], "label": p["label"], **summary})
-    totals = _empty()
-    for p in periods:
-        for k in totals:
-            totals[k] += p[k]
-    order = sorted(agencies.values(), key=lambda a: (-(a["missing"] + a["late"]), a["name"]))
+def plan_figures(plan: Plan, manages: bool, statuses: dict[status.Key, status.Status]) -> dict:
+    """Per period (the chart) and per agency (the table), counted from ``statuses``. Users of
+    an assigned agency that does not manage the plan see only their own agency's line."""
+    periods: list[dict] = []
+    agencies: dict[int, tuple[status.Status, status.Counts]] = {}
+    per_period: dict[int, list[status.Status]] = {}
+    for s in statuses.values():
+        per_period.setdefault(s.period_id, []).append(s)
+    for p in _started(plan):
+        rows = per_period.get(p.id, [])
+        periods.append({"key": p.key, "label": p.label, **status.count(rows).as_dict()})
+        for s in rows:
+            agencies.setdefault(s.agency_id, (s, status.Counts()))[1].add(s)
+    totals = status.Counts()
+    for _s, c in agencies.values():
+        for k, v in c.as_dict().items():
+            setattr(totals, k, getattr(totals, k) + v)
+    ranked = sorted(
+        agencies.values(), key=lambda sc: (-(sc[1].overdue + sc[1].late), sc[0].agency_name)
+    )
+    order = [{"code": s.agency_code, "name": s.agency_name, **c.as_dict()} for s, c in ranked]
     return {
         "id": plan.id,
         "title": plan.title,
@@ -82,7 +67,7 @@ def plan_figures(plan: Plan, user: User, today: date) -> dict:
         "manages": manages,
         "periods": periods,
         "agencies": order,
-        "totals": totals,
+        "totals": totals.as_dict(),
     }
 
 
@@ -102,50 +87,23 @@ def chart_data(figures: list[dict]) -> list[dict]:
     ]
 
 
-def my_deadlines(user: User, today: date) -> list[dict]:
+def my_deadlines(
+    user: User, plans: list[Plan], statuses: dict[status.Key, status.Status], today: date
+) -> list[dict]:
     """The user's agency's open reporting duties: overdue, or due within DUE_SOON_DAYS."""
     if not user.has_role("reporter", "agency_leader"):
         return []
-    plan_ids = access.plans_query(user).with_only_columns(Plan.id)
-    assignments = db.session.scalars(
-        select(Assignment)
-        .join(Plan)
-        .where(
-            Assignment.agency_id == user.agency_id,
-            Assignment.reports.is_(True),
-            Assignment.plan_id.in_(plan_ids),
-            Plan.status != PlanStatus.DRAFT,
-        )
-    ).all()
-    reports = {
-        r.period_id: r
-        for r in db.session.scalars(select(Report).where(Report.agency_id == user.agency_id))
-    }
-    rows = []
-    for a in assignments:
-        for period in a.plan.periods:
-            if period.status != PeriodStatus.OPEN:
+    by_id = {p.id: p for p in plans}
+    rows: list[dict[str, Any]] = []
+    for p in plans:
+        for period in p.periods:
+            s = statuses.get((period.id, user.agency_id))
+            if s is None or period.status != PeriodStatus.OPEN or s.received:
                 continue
-            r = reports.get(period.id)
-            if r is not None and r.status in DONE:
+            if s.days_left > DUE_SOON_DAYS:
                 continue
-            due = deadlines.effective_due(period, user.agency_id)
-            left = (due - today).days
-            if left > DUE_SOON_DAYS:
-                continue
-            rows.append(
-                {
-                    "plan": a.plan,
-                    "period": period,
-                    "report": r,
-                    "due": due,
-                    "extended": due != deadlines.assignment_due(period, user.agency_id),
-                    "days_left": left,
-                    "overdue": left < 0,
-                    "locked": deadlines.is_period_locked(period, user.agency_id, today),
-                }
-            )
-    rows.sort(key=lambda x: x["due"])
+            rows.append({"plan": by_id[s.plan_id], "period": period, "status": s})
+    rows.sort(key=lambda x: x["status"].due)
     return rows
 
 
@@ -187,13 +145,25 @@ def unread_count(user: User) -> int:
 def build(user: User, today: date | None = None) -> dict:
     today = today or clock.today()
     plans = db.session.scalars(
-        access.plans_query(user).where(Plan.status != PlanStatus.DRAFT).order_by(Plan.id.desc())
+        access.plans_query(user)
+        .where(Plan.status != PlanStatus.DRAFT)
+        .options(selectinload(Plan.periods))
+        .order_by(Plan.id.desc())
     ).all()
-    figures = [plan_figures(p, user, today) for p in plans]
-    totals = _empty()
+    managed = {p.id for p in plans if access.manages_plan(user, p)}
+    started = [pr for p in plans for pr in _started(p)]
+    everyone = [pr for pr in started if pr.plan_id in managed]
+    own = [pr for pr in started if pr.plan_id not in managed]
+    statuses = status.for_periods(everyone, today=today)
+    statuses |= status.for_periods(own, agency_id=user.agency_id, today=today)
+    by_plan: dict[int, dict[status.Key, status.Status]] = {}
+    for key, s in statuses.items():
+        by_plan.setdefault(s.plan_id, {})[key] = s
+    figures = [plan_figures(p, p.id in managed, by_plan.get(p.id, {})) for p in plans]
+    totals = status.Counts()
     for f in figures:
-        for k in totals:
-            totals[k] += f["totals"][k]
+        for k, v in f["totals"].items():
+            setattr(totals, k, getattr(totals, k) + v)
     drafts = db.session.scalars(
         access.plans_query(user).where(Plan.status == PlanStatus.DRAFT).order_by(Plan.id.desc())
     ).all()
@@ -204,12 +174,17 @@ def build(user: User, today: date | None = None) -> dict:
         if user.has_role("specialist", "admin")
         else 0
     )
+    mine_statuses = (
+        statuses
+        if user.agency_id is None
+        else {k: s for k, s in statuses.items() if s.agency_id == user.agency_id}
+    )
     return {
         "figures": figures,
         "charts": chart_data(figures),
-        "totals": totals,
+        "totals": totals.as_dict(),
         "drafts": drafts,
-        "mine": my_deadlines(user, today),
+        "mine": my_deadlines(user, list(plans), mine_statuses, today),
         "running": running_documents(user),
         "pending_extensions": extensions,
         "today": today,

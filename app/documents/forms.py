@@ -61,3 +61,9 @@ class SignForm(FlaskForm):
             "title": self.title.data.strip(),
             "name": self.name.data.strip(),
         }
+
+
+class ChooseSignerForm(FlaskForm):
+    """Whom the draft is made for: one of the issuing agency's signers (audited)."""
+
+    signer_id = SelectField(_l("Người ký dự kiến"), coerce=int, validate_choice=True)

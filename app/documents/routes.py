@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.documents import bp
-from app.documents.forms import ActionForm, SignedCopyForm, SignForm
+from app.documents.forms import ActionForm, ChooseSignerForm, SignedCopyForm, SignForm
 from app.extensions import db
 from app.lists import export, list_view, wants_export
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, flows
+from app.services import access, clock, documents, filenames, flows, signers, storage
 from app.services.exceptions import InvalidInput
 from app.ui import N_
 from workflows import DocumentFlow
@@ -122,7 +122,7 @@ def _file(doc: Document, which: str) -> str | None:
 
 
 def _exists(rel: str | None) -> bool:
-    return bool(rel) and (documents.files_dir() / rel).is_file()
+    return bool(rel) and storage.exists(rel)
 
 
 @bp.route("/<int:doc_id>")
@@ -141,6 +141,7 @@ def show(
         and current_user.agency_id == doc.agency_id
         and current_user.has_role("clerk", "signer")
     )
+    signer_form = _signer_form(doc)
     code = 400 if (action_form or upload_form or sign_form) else 200
     if sign_form is None and any(a["trigger"] == "sign" for a in actions):
         sign_form = SignForm(formdata=None, data=documents.default_signer(doc, current_user))
@@ -156,7 +157,43 @@ def show(
         upload_form=upload_form or SignedCopyForm(),
         can_upload=can_upload,
         sign_form=sign_form,
+        signer_form=signer_form,
+        intended=signers.intended(doc),
     ), code
+
+
+def _signer_form(doc: Document) -> ChooseSignerForm | None:
+    """The choice of signer, for the issuing agency's people before the document is signed."""
+    if doc.status not in ("draft", "awaiting_signature"):
+        return None
+    if current_user.agency_id != doc.agency_id:
+        return None
+    rows = signers.signers_of(doc.agency_id, doc.kind)
+    if not rows:
+        return None
+    form = ChooseSignerForm(formdata=None, signer_id=doc.signer_id or 0)
+    form.signer_id.choices = [(s.id, s.label) for s in rows]
+    return form
+
+
+@bp.route("/<int:doc_id>/signer", methods=["POST"])
+def choose_signer(doc_id: int):
+    doc = visible_document(doc_id)
+    form = ChooseSignerForm()
+    form.signer_id.choices = [(s.id, s.label) for s in signers.signers_of(doc.agency_id, doc.kind)]
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        signers.choose(doc, form.signer_id.data, current_user)
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("documents.show", doc_id=doc.id))
+    if doc.status == "draft" or doc.status == "awaiting_signature":
+        documents.request_render(doc)  # the draft shows the new signer
+    db.session.commit()
+    flash(gettext("Đã chọn người ký."), "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
 
 
 @bp.route("/<int:doc_id>/action", methods=["POST"])
@@ -205,14 +242,20 @@ def status(doc_id: int):
 def download(doc_id: int, which: str):
     doc = visible_document(doc_id)
     rel = _file(doc, which)
-    if not _exists(rel):
+    if rel is None or not _exists(rel):
         abort(404)
     ext = rel.rsplit(".", 1)[-1]
-    name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")
-    suffix = "-ban-ky" if which == "signed" else ""
-    return send_file(
-        documents.files_dir() / rel, as_attachment=True, download_name=f"{name}{suffix}.{ext}"
+    name = filenames.document_filename(
+        doc.symbol,
+        doc.number,
+        doc.title,
+        ext,
+        draft_version=doc.draft_version,
+        suffix=" (bản ký)" if which == "signed" else "",
     )
+    response = storage.download(rel, name)
+    response.headers["Content-Disposition"] = filenames.content_disposition(name)
+    return response
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])

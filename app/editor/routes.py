@@ -14,7 +14,7 @@ from app.editor import bp
 from app.editor import definition as df
 from app.extensions import db
 from app.models import Agency, Plan, PlanStatus
-from app.services import access, loader, plans
+from app.services import access, loader, plans, policy
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import N_
 
@@ -41,10 +41,7 @@ PART_LABELS = {
 
 
 def _may_edit(plan: Plan) -> bool:
-    return current_user.has_role("admin") or (
-        current_user.has_role("specialist")
-        and current_user.agency_id in (plan.issuer_id, plan.standing_agency_id)
-    )
+    return policy.can(current_user, "plan.edit", plan)
 
 
 def _agencies() -> list[Agency]:

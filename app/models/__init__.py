@@ -1,6 +1,6 @@
 """All models, importable from one place."""
 
-from app.models.agency import ROLE_LABELS, Agency, Role, User
+from app.models.agency import ROLE_LABELS, Agency, AgencySigner, Role, User
 from app.models.audit import AuditEvent
 from app.models.calendar import CalendarDay
 from app.models.deadline import Extension, ExtensionStatus, Notification, Reminder, Reopen
@@ -14,12 +14,14 @@ from app.models.document import (
 )
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
+from app.models.storage import StoredFile
 from app.models.template import TEMPLATE_STATUS_LABELS, AgencyTemplate
 
 __all__ = [
     "ROLE_LABELS",
     "KIND_TYPE_ABBR",
     "Agency",
+    "AgencySigner",
     "AgencyTemplate",
     "TEMPLATE_STATUS_LABELS",
     "Assignment",
@@ -45,5 +47,6 @@ __all__ = [
     "ReportVersion",
     "ReportingPeriod",
     "Role",
+    "StoredFile",
     "User",
 ]

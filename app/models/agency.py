@@ -6,11 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UTCDateTime, utcnow
 
 
@@ -33,7 +33,7 @@ ROLE_LABELS = {
 }
 
 
-class Agency(db.Model):
+class Agency(Model):
     """A cơ quan, đơn vị. Merged or renamed agencies are retired (``valid_to``) with a successor;
     documents keep the name they were issued with (see ``Document.snapshot``)."""
 
@@ -46,6 +46,9 @@ class Agency(db.Model):
     level: Mapped[str] = mapped_column(String(16), default="province")
     place: Mapped[str] = mapped_column(String(128))
     header_parent: Mapped[str | None] = mapped_column(String(255))
+    # The name as printed in the document header, its lines separated by "\n" (set by the
+    # admin); empty: the default of app.services.header_names (breaks between word groups).
+    header_name: Mapped[str | None] = mapped_column(String(255))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
@@ -67,7 +70,47 @@ class Agency(db.Model):
         return f"<Agency {self.code}>"
 
 
-class User(UserMixin, db.Model):
+class AgencySigner(Model):
+    """A person who signs the agency's documents (Decree 30/2020, Article 13), managed by the
+    admin: the name, the title and the authority prefix (TM./KT./TL./TUQ./Q.) with whom it
+    is for, for the document kinds listed (``kinds``: space-separated, empty = every kind).
+    The first active signer (``position``) for a kind is the one a new draft is made for."""
+
+    __tablename__ = "agency_signer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255))
+    authority: Mapped[str] = mapped_column(String(8), default="")
+    authority_of: Mapped[str] = mapped_column(String(255), default="")
+    position_note: Mapped[str] = mapped_column(String(255), default="")
+    kinds: Mapped[str] = mapped_column(String(128), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agency: Mapped[Agency] = relationship()
+
+    def for_kind(self, kind: str) -> bool:
+        return not self.kinds.split() or kind in self.kinds.split()
+
+    def as_dict(self) -> dict[str, str]:
+        """The signer as the documents print it (worker.contexts ``signer``)."""
+        return {
+            "authority": self.authority or "",
+            "authority_of": self.authority_of or "",
+            "title": self.title,
+            "position_note": self.position_note or "",
+            "name": self.name,
+        }
+
+    @property
+    def label(self) -> str:
+        prefix = f"{self.authority} {self.authority_of} – ".upper() if self.authority else ""
+        return f"{self.name} ({prefix}{self.title.upper()})"
+
+
+class User(UserMixin, Model):
     """A person. Belongs to one agency; roles are a space-separated set of ``Role`` values."""
 
     __tablename__ = "user"
@@ -101,7 +144,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     def __repr__(self) -> str:

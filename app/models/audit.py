@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import JSONType, UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which object, from which state to which, when, with what comment."""
 
     __tablename__ = "audit_event"

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     """A day off (``holiday``, including substitute days off) or a weekend working day
     (``workday``, ngày làm bù). An administrator updates them each year."""
 

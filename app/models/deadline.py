@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.agency import Agency, User
 from app.models.base import UTCDateTime, utcnow
 from app.models.plan import ReportingPeriod
@@ -21,7 +21,7 @@ class ExtensionStatus(StrEnum):
     REFUSED = "refused"
 
 
-class Extension(db.Model):
+class Extension(Model):
     """An agency's request for a later deadline in one period, and the standing agency's
     decision."""
 
@@ -44,7 +44,7 @@ class Extension(db.Model):
     agency: Mapped[Agency] = relationship()
 
 
-class Reopen(db.Model):
+class Reopen(Model):
     """The standing agency lets one agency report in a locked period (until a date, or open)."""
 
     __tablename__ = "reopen"
@@ -58,7 +58,7 @@ class Reopen(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """A reminder sent to one agency for one period and deadline. The unique key makes sending
     idempotent: a job that runs twice, or again after a worker restart, finds the row and sends
     nothing. A granted extension gives a new deadline, hence its own before/overdue reminders."""
@@ -75,7 +75,7 @@ class Reminder(db.Model):
     agency: Mapped[Agency] = relationship()
 
 
-class Notification(db.Model):
+class Notification(Model):
     """Something a user should see: an assignment received, a report returned or accepted, a
     document to sign, a deadline near, a report overdue."""
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.agency import Agency
 from app.models.base import JSONType, UTCDateTime, utcnow
 
@@ -35,7 +35,7 @@ class DocumentStatus(StrEnum):
     RELEASED = "released"
 
 
-class Document(db.Model):
+class Document(Model):
     """A generated document and its signing life. ``snapshot`` keeps the issuing agency's name,
     abbreviation and place as they were when the document was made, so later renames and
     mergers do not rewrite history. Files live under FILES_DIR; paths are relative."""
@@ -67,13 +67,18 @@ class Document(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The draft's version as people count it ("DỰ THẢO (lần 2)"): 1, then +1 for each edited
+    # copy uploaded before signing (app.services.drafts).
+    draft_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Whom the draft is made for (chosen when drafted, changeable, audited: app.services.signers)
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("agency_signer.id"))
 
     __mapper_args__ = {"version_id_col": version}
 
     agency: Mapped[Agency] = relationship()
 
 
-class RegisterCounter(db.Model):
+class RegisterCounter(Model):
     """The last number given per issuing agency per calendar year. Incremented with an atomic
     ``UPDATE … RETURNING`` inside the issuing transaction, so numbers are unique and gap-free."""
 
@@ -83,7 +88,7 @@ class RegisterCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class RegisterEntry(db.Model):
+class RegisterEntry(Model):
     """A line of the sổ đăng ký văn bản đi."""
 
     __tablename__ = "register_entry"

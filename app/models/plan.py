@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.agency import Agency
 from app.models.base import JSONType, UTCDateTime, utcnow
 
@@ -28,7 +28,7 @@ class PeriodStatus(StrEnum):
     CONSOLIDATED = "consolidated"
 
 
-class Plan(db.Model):
+class Plan(Model):
     """A Kế hoạch. ``definition`` keeps the whole plan definition (docs/plan-format.md) as loaded
     or edited; the columns hold what is queried and what the workflow changes."""
 
@@ -69,15 +69,21 @@ class Plan(db.Model):
     def current_form(self) -> FormVersion | None:
         return self.form_versions[-1] if self.form_versions else None
 
+    def requires_report(self, assignment: Assignment) -> bool:
+        """Whether an assignment owes a report each period: marked ``reports`` and not the
+        standing agency's own (it writes the consolidated report instead; docs/status.md)."""
+        return bool(assignment.reports) and assignment.agency_id != self.standing_agency_id
+
     @property
     def reporting_assignments(self) -> list[Assignment]:
-        return [a for a in self.assignments if a.reports]
+        """The assignments that owe a report (``requires_report``)."""
+        return [a for a in self.assignments if self.requires_report(a)]
 
     def __repr__(self) -> str:
         return f"<Plan {self.code} {self.status}>"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """One agency's part of a plan (phân công nhiệm vụ)."""
 
     __tablename__ = "assignment"
@@ -100,7 +106,7 @@ class Assignment(db.Model):
     agency: Mapped[Agency] = relationship()
 
 
-class ReportingPeriod(db.Model):
+class ReportingPeriod(Model):
     """A kỳ báo cáo: one round of reports. One-off plans have one; periodic plans one per
     period, each running its own round (open → reported → consolidated)."""
 
@@ -126,7 +132,7 @@ class ReportingPeriod(db.Model):
     plan: Mapped[Plan] = relationship(back_populates="periods")
 
 
-class FormVersion(db.Model):
+class FormVersion(Model):
     """A numbered version of a plan's reporting form schema (docs/form-schema.md)."""
 
     __tablename__ = "form_version"

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.agency import Agency, User
 from app.models.base import JSONType, UTCDateTime, utcnow
 from app.models.plan import Assignment, FormVersion, Plan, ReportingPeriod
@@ -22,7 +22,7 @@ class ReportStatus(StrEnum):
     ACCEPTED = "accepted"
 
 
-class Report(db.Model):
+class Report(Model):
     """One agency's report for one period. ``data`` is the current content; every submitted or
     returned state is kept as a ``ReportVersion``. ``version`` guards concurrent edits."""
 
@@ -58,7 +58,7 @@ class Report(db.Model):
     )
 
 
-class ReportVersion(db.Model):
+class ReportVersion(Model):
     """A frozen copy of a report's content at a transition (submitted, returned, accepted…)."""
 
     __tablename__ = "report_version"
@@ -77,7 +77,7 @@ class ReportVersion(db.Model):
     created_by: Mapped[User | None] = relationship()
 
 
-class Consolidation(db.Model):
+class Consolidation(Model):
     """The standing agency's consolidated results for one period (tổng hợp)."""
 
     __tablename__ = "consolidation"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.agency import Agency
 from app.models.base import JSONType, UTCDateTime, utcnow
 
@@ -18,7 +18,7 @@ TEMPLATE_STATUS_LABELS = {
 }
 
 
-class AgencyTemplate(db.Model):
+class AgencyTemplate(Model):
     """An uploaded template. ``status`` is pending until the check job accepts it (every variable
     it reads is supplied) or refuses it (``problems``: Vietnamese sentences naming what is
     wrong). ``path`` is relative to FILES_DIR."""

@@ -15,53 +15,38 @@ from app.models import (
     Agency,
     AuditEvent,
     Document,
-    DocumentKind,
     PeriodStatus,
     Plan,
     Report,
     ReportingPeriod,
-    ReportStatus,
     User,
 )
 from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm
-from app.services import access, clock, deadlines, documents, flows, loader, plans
+from app.services import access, clock, documents, flows, loader, plans, policy, status
 from app.services.exceptions import InvalidInput
 from app.ui import N_
 from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
-
-DONE = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
 def visible_plan(plan_id: int) -> Plan:
     return access.get_visible(current_user, access.plans_query(current_user), Plan, plan_id)
 
 
-def progress(plan: Plan, reports: list[Report]) -> dict:
-    """Expected / submitted / accepted / late over the plan's started periods."""
-    today = clock.today()
-    started = [p for p in plan.periods if p.status != PeriodStatus.PENDING]
-    expected = len(plan.reporting_assignments) * len(started)
-    submitted = sum(1 for r in reports if r.first_submitted_at is not None)
-    accepted = sum(1 for r in reports if r.status == ReportStatus.ACCEPTED)
-    late = 0
-    by_key = {(r.period_id, r.agency_id): r for r in reports}
-    for period in started:
-        for a in plan.reporting_assignments:
-            due = deadlines.effective_due(period, a.agency_id)
-            r = by_key.get((period.id, a.agency_id))
-            if r is not None and r.first_submitted_at is not None:
-                late += r.first_submitted_at.astimezone(clock.VN).date() > due
-            elif today > due:
-                late += 1
-    return {"expected": expected, "submitted": submitted, "accepted": accepted, "late": late}
+def progress(statuses: list[status.Status]) -> dict:
+    """Expected / received / accepted / late / overdue over a plan's started periods."""
+    c = status.count(statuses)
+    return {
+        "expected": c.expected,
+        "submitted": c.received,
+        "accepted": c.accepted,
+        "late": c.late,
+        "overdue": c.overdue,
+    }
 
 
 def is_standing_specialist(plan: Plan) -> bool:
-    return current_user.has_role("admin") or (
-        current_user.has_role("specialist")
-        and current_user.agency_id in (plan.standing_agency_id, plan.issuer_id)
-    )
+    return policy.can(current_user, "plan.draft_document", plan)
 
 
 def plan_list_args() -> dict:
@@ -108,20 +93,22 @@ def index():
     view = list_view("plans.index", **plan_list_args())
     page = view.page
     q = view.q
-    ids = [p.id for p in page.items]
-    reports = (
-        db.session.scalars(access.reports_query(current_user).where(Report.plan_id.in_(ids))).all()
-        if ids
-        else []
+    started = [x for p in page.items for x in p.periods if x.status != PeriodStatus.PENDING]
+    managed = [x for x in started if access.manages_plan(current_user, x.plan)]
+    own = [x for x in started if not access.manages_plan(current_user, x.plan)]
+    statuses = status.for_periods(managed) | status.for_periods(
+        own, agency_id=current_user.agency_id
     )
+    per_plan: dict[int, list[status.Status]] = {}
+    for st in statuses.values():
+        per_plan.setdefault(st.plan_id, []).append(st)
     rows = []
     for p in page.items:
-        mine = [r for r in reports if r.plan_id == p.id]
         periods = [x for x in p.periods]
         rows.append(
             {
                 "plan": p,
-                "progress": progress(p, mine),
+                "progress": progress(per_plan.get(p.id, [])),
                 "period": (periods[0].starts_on, periods[-1].due_on) if periods else None,
             }
         )
@@ -139,45 +126,59 @@ def index():
 def show(plan_id: int):
     plan = visible_plan(plan_id)
     manages = access.manages_plan(current_user, plan)
-    reports = db.session.scalars(
-        access.reports_query(current_user).where(Report.plan_id == plan.id)
-    ).all()
+    reports = {
+        r.id: r
+        for r in db.session.scalars(
+            access.reports_query(current_user).where(Report.plan_id == plan.id)
+        )
+    }
     today = clock.today()
+    statuses = status.for_periods(
+        plan.periods, agency_id=None if manages else current_user.agency_id, today=today
+    )
+    # every assignment's agency in one query, not one per line (kept referenced: the identity
+    # map holds objects weakly)
+    agencies = db.session.scalars(
+        select(Agency).where(Agency.id.in_([a.agency_id for a in plan.assignments]))
+    ).all()
+    assignments = {a.agency_id: a for a in plan.assignments}
+    per_period: dict[int, list[status.Status]] = {}
+    for st in statuses.values():
+        per_period.setdefault(st.period_id, []).append(st)
     periods = []
     for period in plan.periods:
-        by_agency = {r.agency_id: r for r in reports if r.period_id == period.id}
         lines = []
-        for a in plan.reporting_assignments:
-            if not manages and a.agency_id != current_user.agency_id:
-                continue
-            r = by_agency.get(a.agency_id)
-            due = deadlines.effective_due(period, a.agency_id)
+        for st in per_period.get(period.id, []):
+            r = reports.get(st.report_id) if st.report_id else None
             lines.append(
                 {
-                    "assignment": a,
+                    "assignment": assignments[st.agency_id],
+                    "status": st,
                     "report": r,
-                    "due": due,
-                    "extended": due != deadlines.assignment_due(period, a.agency_id),
-                    "locked": period.status == PeriodStatus.OPEN
-                    and (r is None or r.status not in DONE)
-                    and deadlines.is_period_locked(period, a.agency_id, today),
+                    "due": st.due,
+                    "extended": st.extended,
+                    "locked": period.status == PeriodStatus.OPEN and not st.received and st.locked,
                     "overdue": period.status == PeriodStatus.OPEN
-                    and today > due
-                    and (r is None or r.status not in DONE),
+                    and st.result == status.Result.OVERDUE,
                 }
             )
+        overdue_count = sum(1 for line in lines if line["overdue"])
         round_flow = RoundFlow(
             period,
             current_user,
             standing_agency_id=plan.standing_agency_id,
             deadline_passed=today > period.due_on,
         )
-        accepted = {r.agency_id for r in by_agency.values() if r.status == ReportStatus.ACCEPTED}
-        missing = [a.agency for a in plan.reporting_assignments if a.agency_id not in accepted]
+        missing = [
+            assignments[st.agency_id].agency
+            for st in per_period.get(period.id, [])
+            if not st.accepted
+        ]
         periods.append(
             {
                 "period": period,
                 "lines": lines,
+                "overdue": overdue_count,
                 "can_close": round_flow.can("close"),
                 "close_refusal": round_flow.refusal("close") if manages else None,
                 "missing": missing,
@@ -193,8 +194,7 @@ def show(plan_id: int):
                 AuditEvent.actor_id.in_(
                     select(User.id).where(User.agency_id == current_user.agency_id)
                 ),
-                (AuditEvent.object_type == "report")
-                & AuditEvent.object_id.in_([r.id for r in reports]),
+                (AuditEvent.object_type == "report") & AuditEvent.object_id.in_(list(reports)),
                 (AuditEvent.object_type == "document")
                 & AuditEvent.object_id.in_(
                     access.documents_query(current_user).with_only_columns(Document.id)
@@ -211,6 +211,7 @@ def show(plan_id: int):
     return render_template(
         "plans/show.html",
         plan=plan,
+        agencies=agencies,
         periods=periods,
         manages=manages,
         events=events,
@@ -247,14 +248,12 @@ ACTION_LABELS = {
 @bp.route("/<int:plan_id>/draft-document", methods=["POST"])
 def draft_document(plan_id: int):
     plan = visible_plan(plan_id)
-    if not (plan.status == "draft" and is_standing_specialist(plan)):
+    if plan.status != "draft":
         abort(403)
     if plans.plan_document(plan) is not None:
         flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
         return redirect(url_for("plans.show", plan_id=plan.id))
-    doc = documents.create_document(
-        DocumentKind.PLAN, plan.issuer, plan.title, current_user, plan=plan
-    )
+    doc = documents.draft_plan_document(plan, current_user)
     db.session.commit()
     flash(gettext("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
@@ -335,4 +334,4 @@ def period_visible(period_id: int) -> ReportingPeriod:
     return period
 
 
-__all__ = ["deadlines", "period_visible"]
+__all__ = ["period_visible"]

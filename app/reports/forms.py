@@ -14,5 +14,4 @@ class ActionForm(FlaskForm):
 def report_form_class(schema: dict) -> type:
     """The generated form for a report schema, with CSRF and the hidden edit version."""
     cls = form_engine.build_form_class(schema, base=FlaskForm)
-    cls.kh_version = HiddenField()
-    return cls
+    return type(cls.__name__, (cls,), {"kh_version": HiddenField()})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -27,7 +28,16 @@ from app.models import (
 )
 from app.reports import bp
 from app.reports.forms import ActionForm, report_form_class
-from app.services import access, clock, deadlines, documents, flows, reports, rows_upload, workqueue
+from app.services import (
+    access,
+    deadlines,
+    flows,
+    reports,
+    rows_upload,
+    status,
+    storage,
+    workqueue,
+)
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from workflows import ReportFlow, TransitionRefused
 
@@ -42,44 +52,28 @@ def visible_report(report_id: int) -> Report:
 def inbox():
     """The agency's assignments and their open rounds."""
     plan_ids = access.plans_query(current_user).with_only_columns(Plan.id)
-    assignments = db.session.scalars(
-        select(Assignment)
+    plans = db.session.scalars(
+        select(Plan)
+        .join(Assignment, Assignment.plan_id == Plan.id)
         .where(
             Assignment.agency_id == current_user.agency_id,
             Assignment.reports.is_(True),
-            Assignment.plan_id.in_(plan_ids),
+            Plan.standing_agency_id != current_user.agency_id,
+            Plan.id.in_(plan_ids),
+            Plan.status != PlanStatus.DRAFT,
         )
-        .join(Plan)
-        .where(Plan.status != PlanStatus.DRAFT)
-        .order_by(Assignment.plan_id.desc())
+        .options(selectinload(Plan.periods))
+        .order_by(Plan.id.desc())
     ).all()
-    mine = {
-        (r.period_id): r
-        for r in db.session.scalars(
-            access.reports_query(current_user).where(Report.agency_id == current_user.agency_id)
-        )
-    }
-    today = clock.today()
-    rows = []
-    for a in assignments:
-        for period in a.plan.periods:
-            if period.status == PeriodStatus.PENDING:
-                continue
-            r = mine.get(period.id)
-            due = deadlines.effective_due(period, a.agency_id)
-            done = r is not None and r.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
-            rows.append(
-                {
-                    "plan": a.plan,
-                    "period": period,
-                    "report": r,
-                    "due": due,
-                    "overdue": period.status == PeriodStatus.OPEN and not done and today > due,
-                    "extended": due != deadlines.assignment_due(period, a.agency_id),
-                    "days_left": (due - today).days,
-                }
-            )
-    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["due"]))
+    started = [p for plan in plans for p in plan.periods if p.status != PeriodStatus.PENDING]
+    statuses = status.for_periods(started, agency_id=current_user.agency_id)
+    by_plan = {p.id: p for p in plans}
+    periods = {p.id: p for p in started}
+    rows: list[dict[str, Any]] = [
+        {"plan": by_plan[st.plan_id], "period": periods[st.period_id], "status": st}
+        for st in statuses.values()
+    ]
+    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["status"].due))
     return render_template(
         "reports/inbox.html",
         rows=rows,
@@ -105,9 +99,7 @@ def _store_file(report: Report):  # noqa: ANN202
         name = re.sub(r"[^\w.\-]+", "_", upload.filename or "tep")[-120:]
         digest = hashlib.sha256(content).hexdigest()[:12]
         rel = f"reports/{report.id}/{field_name}-{digest}-{name}"
-        path = documents.files_dir() / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        storage.write(rel, content)
         return {"filename": upload.filename, "path": rel, "size": len(content)}
 
     return store
@@ -186,7 +178,7 @@ def _render_edit(report: Report, form, parsed, conflict: str | None = None):  # 
         schema=parsed,
         conflict=conflict,
         states=ReportFlow.STATE_LABELS,
-        due=deadlines.due_date(report),
+        status=status.for_report(report),
     )
 
 
@@ -207,7 +199,7 @@ def show(report_id: int, action_form: ActionForm | None = None):
         can_submit=flow.can("submit_for_approval"),
         form=action_form or ActionForm(),
         reason_triggers=REASON_TRIGGERS,
-        due=deadlines.due_date(report),
+        status=status.for_report(report),
     ), (400 if action_form is not None else 200)
 
 
@@ -295,11 +287,16 @@ def _queue(leader: bool):  # noqa: ANN202
         if leader
         else {r.id: r.submitted_at for r in items}
     )
+    statuses = status.for_periods(
+        list({r.period_id: r.period for r in items}.values()),
+        **({"agency_id": current_user.agency_id} if leader else {}),
+    )
     return render_template(
         "reports/review.html",
         view=view,
         items=items,
         sent=sent,
+        statuses={r.id: statuses.get((r.period_id, r.agency_id)) for r in items},
         states=ReportFlow.STATE_LABELS,
         leader=leader,
     )
@@ -329,13 +326,7 @@ def rows_template(report_id: int, group: str):
         abort(404)
     rows = report.data.get(group) if isinstance(report.data.get(group), list) else []
     content = rows_upload.template(spec, rows)
-    resp = excel.Response(content, mimetype=excel.XLSX)
-    filename = f"{spec.label} - {report.agency.display_name}"[:100]
-    resp.headers["Content-Disposition"] = (
-        f"attachment; filename=\"mau-nhap-{group}.xlsx\"; filename*=UTF-8''"
-        f"{excel.quote(filename)}.xlsx"
-    )
-    return resp
+    return excel.download(content, f"{spec.label} - {report.agency.display_name}"[:100])
 
 
 @bp.route("/reports/<int:report_id>/rows/<group>", methods=["POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import Select, or_, select
 
 from app.models import Assignment, Document, Plan, PlanStatus, Report, User
@@ -66,7 +68,10 @@ def documents_query(user: User) -> Select:
     )
 
 
-def get_visible(user: User, query: Select, model: type, ident: int):  # noqa: ANN201
+_Visible = TypeVar("_Visible", Plan, Report, Document)
+
+
+def get_visible(user: User, query: Select, model: type[_Visible], ident: int) -> _Visible:
     """The object ``ident`` if ``query`` (a scope above) lets the user see it, else NotFound —
     the same answer as for a missing object, so ids of other agencies' data leak nothing."""
     from app.extensions import db

@@ -8,38 +8,100 @@ seeded into the ``calendar_day`` table, which the administrator may then correct
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import holidays as holidays_lib
 import yaml
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import CalendarDay
 from app.services import schedule
 
+_CACHE = "_kehoach_calendar"
 
-def days_off_and_makeups() -> tuple[set[date], set[date]]:
-    """(holidays, substitute working days) from the calendar table."""
-    rows = db.session.scalars(select(CalendarDay)).all()
-    return (
-        {r.day for r in rows if r.kind == "holiday"},
-        {r.day for r in rows if r.kind == "workday"},
+
+@dataclass
+class Days:
+    """The calendar's days off and substitute working days, loaded once (per app context: one
+    request, one job) and dropped whenever a ``CalendarDay`` is written in this process."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    _late: dict[tuple[date, date], int] = field(default_factory=dict)
+
+    def is_working_day(self, day: date) -> bool:
+        return schedule.is_working_day(day, self.holidays, self.workdays)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        return schedule.add_working_days(start, n, self.holidays, self.workdays)
+
+    def next_working_day(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def working_days_late(self, due: date, delivered: date) -> int:
+        """Working days from the deadline to the delivery: 0 when on time; at least 1 when
+        delivered after the deadline (a delivery on a day off counts as the next working day)."""
+        if delivered <= due:
+            return 0
+        key = (due, delivered)
+        if key not in self._late:
+            self._late[key] = schedule.working_days_between(
+                due, self.next_working_day(delivered), self.holidays, self.workdays
+            )
+        return self._late[key]
+
+
+def _load() -> Days:
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.kind)).all()
+    return Days(
+        frozenset(d for d, k in rows if k == "holiday"),
+        frozenset(d for d, k in rows if k == "workday"),
     )
 
 
+def days() -> Days:
+    """The calendar, cached for the current app context (one query per request or job)."""
+    if not has_app_context():
+        return _load()
+    cached = g.get(_CACHE)
+    if cached is None:
+        cached = _load()
+        setattr(g, _CACHE, cached)
+    return cached
+
+
+def forget() -> None:
+    if has_app_context():
+        g.pop(_CACHE, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _calendar_written(session, flush_context) -> None:  # noqa: ANN001
+    if any(isinstance(o, CalendarDay) for o in (*session.new, *session.dirty, *session.deleted)):
+        forget()
+
+
+def days_off_and_makeups() -> tuple[set[date], set[date]]:
+    """(holidays, substitute working days) from the calendar table."""
+    d = days()
+    return set(d.holidays), set(d.workdays)
+
+
 def add_working_days(start: date, n: int) -> date:
-    hol, work = days_off_and_makeups()
-    return schedule.add_working_days(start, n, hol, work)
+    return days().add_working_days(start, n)
 
 
 def working_days_late(due: date, delivered: date) -> int:
     """Working days between the deadline and the delivery (0 when on time)."""
-    hol, work = days_off_and_makeups()
-    return schedule.working_days_between(due, delivered, hol, work)
+    return days().working_days_late(due, delivered)
 
 
 class CalendarFileError(ValueError):

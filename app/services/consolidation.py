@@ -4,49 +4,80 @@ recording who reported on time, late or not at all, and drafting the consolidate
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Consolidation, Document, DocumentKind, ReportingPeriod, User
-from app.services import audit, deadlines, documents, plans
-from app.services.exceptions import NotAllowed
+from app.models import Consolidation, Document, DocumentKind, Report, ReportingPeriod, User
+from app.services import audit, documents, policy, status
 from forms.consolidate import consolidate
 
 
+def timeliness_row(st: status.Status, included: bool) -> dict:
+    """One agency's line of the timeliness table, from the status module (JSON-able, kept in
+    ``Consolidation.results`` and handed to the document)."""
+    return {
+        "agency_code": st.agency_code,
+        "agency_name": st.agency_name,
+        "report_status": st.report_status,
+        "included": included,
+        "timeliness": st.result.value,
+        "days": st.days,
+        "text": st.text,
+        "received": st.received,
+        "accepted": st.accepted,
+        "returned": st.returned,
+        "times_returned": st.times_returned,
+        "submitted_at": st.first_submitted_on.isoformat() if st.first_submitted_on else None,
+        "due": st.due.isoformat(),
+    }
+
+
 def compute(period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accepted",)) -> dict:
-    """The consolidated figures of ``period`` as of now (nothing stored)."""
+    """The consolidated figures of ``period`` as of now (nothing stored). Who reported on time,
+    late or not at all is the status module's (``results["agencies"]``, ``["summary"]``)."""
     plan = period.plan
-    inputs = []
-    for r in plans.period_reports(period):
-        inputs.append(
-            {
-                "agency_code": r.agency.code,
-                "agency_name": r.agency.name,
-                "data": r.data,
-                "schema": r.form_version.schema,
-                "status": r.status,
-                "submitted_at": r.first_submitted_at,
-                "due": deadlines.due_date(r),
-                "times_returned": r.times_returned,
-            }
-        )
-    expected = [
-        {"code": a.agency.code, "name": a.agency.name} for a in plans.expected_assignments(plan)
+    statuses = status.for_period(period)
+    expected_ids = {st.agency_id for st in statuses}
+    reports = db.session.scalars(
+        select(Report)
+        .where(Report.period_id == period.id)
+        .options(selectinload(Report.agency), selectinload(Report.form_version))
+    ).all()
+    inputs = [
+        {
+            "agency_code": r.agency.code,
+            "agency_name": r.agency.name,
+            "data": r.data,
+            "schema": r.form_version.schema,
+            "status": r.status,
+        }
+        for r in reports
+        if r.agency_id in expected_ids
     ]
+    expected = [{"code": st.agency_code, "name": st.agency_name} for st in statuses]
     assert plan.current_form is not None
     results = consolidate(
         plan.current_form.schema, inputs, expected, include_statuses=include_statuses
     )
-    deadlines.annotate_timeliness(period, results)
+    included = {a["agency_code"] for a in results["agencies"] if a.get("included")}
+    results["agencies"] = [timeliness_row(st, st.agency_code in included) for st in statuses]
+    c = status.count(statuses)
+    results["summary"] = {
+        "expected": c.expected,
+        "received": c.received,
+        "included": len(included),
+        "on_time": c.on_time,
+        "late": c.late,
+        "overdue": c.overdue,
+        "not_yet_due": c.not_yet_due,
+        "missing": c.expected - c.received,
+        "returned": c.returned,
+    }
     return results
 
 
 def _require_standing(period: ReportingPeriod, actor: User) -> None:
-    plan = period.plan
-    if not (
-        actor.has_role("admin")
-        or (actor.agency_id == plan.standing_agency_id and actor.has_role("specialist"))
-    ):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được tổng hợp.")
+    policy.require(actor, "consolidation.run", period)
 
 
 def consolidate_period(

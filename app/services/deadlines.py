@@ -1,20 +1,10 @@
-"""Deadlines of reports: the effective due date (extension, assignment, period), extensions and
-their decisions, period locks and reopenings, and completeness/timeliness figures.
-
-Effective due date of an agency in a period, first that applies:
-1. the ``granted_due`` of its latest granted extension;
-2. its assignment's own date (``Assignment.due``) or "N working days after the cut-off"
-   (``Assignment.due_working_days``);
-3. the period's deadline (``ReportingPeriod.due_on``).
-
-Lock: with ``lock_after_days`` set on the period (``schedule.lock_after_days`` of the plan), an
-agency's report can no longer be submitted once more than that many calendar days have passed
-after its effective due date, unless the standing agency reopened the period for that agency.
-"""
+"""Deadline decisions: extensions (request, grant, refuse) and reopenings of a locked period.
+The due date, the lock and every timeliness figure are the status module's
+(``app/services/status.py``, defined in ``docs/status.md``); the helpers below read it."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select
 
@@ -27,21 +17,28 @@ from app.models import (
     Reopen,
     Report,
     ReportingPeriod,
-    ReportStatus,
     User,
 )
-from app.services import audit, calendar, clock
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import audit, clock, policy, status
+from app.services.exceptions import InvalidInput
 from app.services.wording import report_name
 
-SUBMITTED = {ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED}
-
-
-# -- due dates -------------------------------------------------------------------------------
+# -- due dates and locks: read from the status module ---------------------------------------
 
 
 def _assignment(period: ReportingPeriod, agency_id: int) -> Assignment | None:
-    return next((a for a in period.plan.assignments if a.agency_id == agency_id), None)
+    return db.session.scalar(
+        select(Assignment).where(
+            Assignment.plan_id == period.plan_id, Assignment.agency_id == agency_id
+        )
+    )
+
+
+def _status(period: ReportingPeriod, agency_id: int, today: date | None = None) -> status.Status:
+    st = status.of(period, agency_id, today)
+    if st is None:
+        raise InvalidInput("Cơ quan này không được giao báo cáo trong kế hoạch.")
+    return st
 
 
 def granted_extension(period: ReportingPeriod, agency_id: int) -> Extension | None:
@@ -58,20 +55,15 @@ def granted_extension(period: ReportingPeriod, agency_id: int) -> Extension | No
 
 
 def assignment_due(period: ReportingPeriod, agency_id: int) -> date:
-    """The deadline before any extension: the assignment's date or offset, else the period's."""
-    a = _assignment(period, agency_id)
-    if a is not None and a.due is not None:
-        return a.due
-    if a is not None and a.due_working_days:
-        return calendar.add_working_days(period.ends_on, a.due_working_days)
-    return period.due_on
+    """The deadline before any extension (``status.Status.assignment_due``)."""
+    st = status.of(period, agency_id)
+    return st.assignment_due if st is not None else period.due_on
 
 
 def effective_due(period: ReportingPeriod, agency_id: int) -> date:
-    ext = granted_extension(period, agency_id)
-    if ext is not None and ext.granted_due is not None:
-        return ext.granted_due
-    return assignment_due(period, agency_id)
+    """The agency's deadline (``status.Status.due``)."""
+    st = status.of(period, agency_id)
+    return st.due if st is not None else period.due_on
 
 
 def due_date(report: Report) -> date:
@@ -79,14 +71,10 @@ def due_date(report: Report) -> date:
     return effective_due(report.period, report.agency_id)
 
 
-# -- locks -----------------------------------------------------------------------------------
-
-
 def lock_date(period: ReportingPeriod, agency_id: int) -> date | None:
     """The first day the period is locked for the agency (None: never locked)."""
-    if period.lock_after_days is None:
-        return None
-    return effective_due(period, agency_id) + timedelta(days=period.lock_after_days + 1)
+    st = status.of(period, agency_id)
+    return st.lock_on if st is not None else None
 
 
 def active_reopen(period: ReportingPeriod, agency_id: int, today: date) -> Reopen | None:
@@ -102,15 +90,12 @@ def is_locked_for(report: Report, today: date) -> bool:
 
 
 def is_period_locked(period: ReportingPeriod, agency_id: int, today: date) -> bool:
-    first = lock_date(period, agency_id)
-    if first is None or today < first:
-        return False
-    return active_reopen(period, agency_id, today) is None
+    st = status.of(period, agency_id, today)
+    return bool(st is not None and st.locked)
 
 
 def _require_standing_specialist(period: ReportingPeriod, actor: User) -> None:
-    if not (actor.agency_id == period.plan.standing_agency_id and actor.has_role("specialist")):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được quyết định việc này.")
+    policy.require(actor, "period.reopen", period)
 
 
 def reopen_for(
@@ -158,9 +143,7 @@ def request_extension(
     period: ReportingPeriod, actor: User, requested_due: date, reason: str
 ) -> Extension:
     """An assigned agency asks for a later deadline."""
-    assigned = _assignment(period, actor.agency_id) is not None
-    if not actor.has_role("reporter", "agency_leader") or not assigned:
-        raise NotAllowed("Chỉ cơ quan được giao báo cáo mới được đề nghị gia hạn.")
+    policy.require(actor, "extension.request", policy.PeriodAgency(period, actor.agency_id))
     if not (reason or "").strip():
         raise InvalidInput("Vui lòng nêu lý do đề nghị gia hạn.", {"reason": "Vui lòng nêu lý do."})
     current = effective_due(period, actor.agency_id)
@@ -228,7 +211,8 @@ def decide_extension(
         raise InvalidInput("Vui lòng nêu lý do không gia hạn.", {"comment": "Vui lòng nêu lý do."})
     before = ext.status
     ext.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
-    ext.granted_due = (granted_due or ext.requested_due) if grant else None
+    granted = (granted_due or ext.requested_due) if grant else None
+    ext.granted_due = granted
     ext.decided_by_id, ext.decided_at, ext.comment = actor.id, clock.now(), comment
     db.session.flush()
     audit.record(
@@ -262,101 +246,6 @@ def decide_extension(
         text,
         link=f"/plans/{period.plan_id}",
     )
-    if grant:
-        reminders.schedule_for(period, ext.granted_due)
+    if granted is not None:
+        reminders.schedule_for(period, granted)
     return ext
-
-
-# -- completeness and timeliness -------------------------------------------------------------
-
-
-def _submitted_day(report: Report) -> date | None:
-    at = report.first_submitted_at
-    return at.astimezone(clock.VN).date() if at is not None else None
-
-
-def period_timeliness(period: ReportingPeriod, today: date | None = None) -> dict:
-    """Per agency and in total for one period: expected, submitted, on time, late (with working
-    days late), missing (deadline passed, nothing submitted), pending (not yet due), and
-    returned-and-resubmitted. Plain dicts."""
-    today = today or clock.today()
-    reports = {
-        r.agency_id: r
-        for r in db.session.scalars(select(Report).where(Report.period_id == period.id))
-    }
-    rows = []
-    for a in period.plan.reporting_assignments:
-        r = reports.get(a.agency_id)
-        due = effective_due(period, a.agency_id)
-        sub = _submitted_day(r) if r is not None else None
-        if sub is not None:
-            state = "on_time" if sub <= due else "late"
-        else:
-            state = "missing" if today > due else "pending"
-        rows.append(
-            {
-                "agency_code": a.agency.code,
-                "agency_name": a.agency.name,
-                "due": due,
-                "status": r.status if r is not None else None,
-                "submitted_on": sub,
-                "timeliness": state,
-                "working_days_late": calendar.working_days_late(due, sub)
-                if state == "late"
-                else (calendar.working_days_late(due, today) if state == "missing" else 0),
-                "times_returned": r.times_returned if r is not None else 0,
-                "returned_and_resubmitted": bool(
-                    r is not None
-                    and r.times_returned
-                    and r.status in SUBMITTED
-                    and r.status != ReportStatus.RETURNED
-                ),
-                "locked": is_period_locked(period, a.agency_id, today),
-            }
-        )
-    summary = {
-        "expected": len(rows),
-        "submitted": sum(1 for x in rows if x["submitted_on"] is not None),
-        "on_time": sum(1 for x in rows if x["timeliness"] == "on_time"),
-        "late": sum(1 for x in rows if x["timeliness"] == "late"),
-        "missing": sum(1 for x in rows if x["timeliness"] == "missing"),
-        "pending": sum(1 for x in rows if x["timeliness"] == "pending"),
-        "returned_and_resubmitted": sum(1 for x in rows if x["returned_and_resubmitted"]),
-    }
-    return {
-        "period": period.key,
-        "label": period.label,
-        "due": period.due_on,
-        "summary": summary,
-        "agencies": rows,
-    }
-
-
-def plan_timeliness(plan, today: date | None = None) -> dict:  # noqa: ANN001
-    """``period_timeliness`` for every started period of ``plan``, with totals."""
-    periods = [period_timeliness(p, today) for p in plan.periods if p.status != "pending"]
-    keys = (
-        "expected",
-        "submitted",
-        "on_time",
-        "late",
-        "missing",
-        "pending",
-        "returned_and_resubmitted",
-    )
-    return {
-        "plan": plan.code,
-        "periods": periods,
-        "totals": {k: sum(p["summary"][k] for p in periods) for k in keys},
-    }
-
-
-def annotate_timeliness(period, results: dict) -> None:  # noqa: ANN001
-    """Count lateness in working days (weekends and public holidays skipped)."""
-    for row in results.get("agencies", []):
-        if row.get("timeliness") != "late" or not row.get("submitted_at") or not row.get("due"):
-            continue
-        sub, due = row["submitted_at"], row["due"]
-        sub_d = date.fromisoformat(str(sub)[:10]) if not isinstance(sub, date) else sub
-        due_d = date.fromisoformat(str(due)[:10]) if not isinstance(due, date) else due
-        row["working_days_late"] = calendar.working_days_late(due_d, sub_d)

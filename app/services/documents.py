@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,8 +20,8 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import clock, flows, register
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import clock, flows, policy, register, signers, storage
+from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
 
@@ -35,12 +34,6 @@ SIGNED_EXTENSIONS = {
 }
 
 
-def files_dir() -> Path:
-    path = Path(current_app.config.get("FILES_DIR") or Path(current_app.instance_path) / "files")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def agency_snapshot(agency: Agency) -> dict:
     """What a document keeps of its agency as it was on the day it was made."""
     return {
@@ -50,6 +43,7 @@ def agency_snapshot(agency: Agency) -> dict:
         "place": agency.place,
         "header_parent": agency.header_parent
         or (agency.parent.name.upper() if agency.parent else ""),
+        "header_name": agency.header_name or "",
     }
 
 
@@ -82,6 +76,8 @@ def create_document(
         created_by_id=actor.id if actor else None,
     )
     doc.symbol = register.format_symbol(None, type_abbr, agency.abbreviation, unit_abbr)
+    chosen = signers.default_for(agency.id, kind)  # the draft shows whom it is made for
+    doc.signer_id = chosen.id if chosen else None
     db.session.add(doc)
     db.session.flush()
     from app.services import audit
@@ -96,10 +92,7 @@ def draft_report_document(report: Report, actor: User) -> Document:
     """Draft the agency's Báo cáo (kind "report") on ``report`` for its leader to sign: issued by
     the report's agency, "Kính gửi:" whom the plan's schedule names (``report_to``, else the
     standing agency). Only the agency's reporter or leader may draft it."""
-    if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
-        raise NotAllowed(
-            "Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn văn bản báo cáo."
-        )
+    policy.require(actor, "report.draft_document", report)
     plan = report.plan
     if plan.symbol:
         title = f"Báo cáo kết quả thực hiện Kế hoạch số {plan.symbol}"
@@ -128,7 +121,9 @@ def draft_report_document(report: Report, actor: User) -> Document:
 def request_render(doc: Document) -> None:
     """Ask the worker to (re)render the document. The key makes a repeated request for the same
     content one job and one file."""
-    key = f"doc-{doc.id}-v{doc.number or 0}-{doc.status}"
+    # the draft's version and its chosen signer are part of what is printed
+    printed = f"d{doc.draft_version or 1}s{doc.signer_id or 0}"
+    key = f"doc-{doc.id}-v{doc.number or 0}-{printed}-{doc.status}"
     doc.render_state = "queued"
     doc.render_progress = 0
     doc.render_error = None
@@ -139,36 +134,24 @@ def request_render(doc: Document) -> None:
 
 
 def document_flow(doc: Document, actor: User | None, comment: str | None = None) -> DocumentFlow:
-    drafting = []
-    if doc.plan_id:
-        plan = db.session.get(Plan, doc.plan_id)
-        if plan is not None:
-            drafting = [plan.standing_agency_id, plan.issuer_id]
-    return DocumentFlow(doc, actor, comment=comment, drafting_agency_ids=drafting)
+    agencies, roles = policy.drafters(doc)
+    return DocumentFlow(
+        doc, actor, comment=comment, drafting_agency_ids=sorted(agencies), drafter_roles=roles
+    )
 
 
-# The signer's title when nothing else says (kinds other than a plan, whose definition names it).
-DEFAULT_SIGNER_TITLE = {
-    DocumentKind.REPORT: "THỦ TRƯỞNG CƠ QUAN",
-    DocumentKind.CONSOLIDATED: "THỦ TRƯỞNG CƠ QUAN",
-    DocumentKind.REMINDER: "THỦ TRƯỞNG CƠ QUAN",
-}
+def draft_plan_document(plan: Plan, actor: User) -> Document:
+    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer."""
+    policy.require(actor, "plan.draft_document", plan)
+    issuer = db.session.get(Agency, plan.issuer_id)
+    assert issuer is not None
+    return create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan)
 
 
 def default_signer(doc: Document, actor: User) -> dict:
-    """Who signs ``doc`` when the signing leader does not say: a plan's definition's signer,
-    otherwise the actor under the kind's default title."""
-    if doc.kind == DocumentKind.PLAN and doc.plan_id:
-        plan = db.session.get(Plan, doc.plan_id)
-        signer = (plan.definition or {}).get("signer") if plan is not None else None
-        if isinstance(signer, dict) and signer.get("name"):
-            return dict(signer)
-    return {
-        "authority": "",
-        "authority_of": "",
-        "title": DEFAULT_SIGNER_TITLE.get(DocumentKind(doc.kind), "THỦ TRƯỞNG CƠ QUAN"),
-        "name": actor.full_name or actor.username,
-    }
+    """Who signs ``doc`` when the signing leader does not say (one click): see
+    :func:`app.services.signers.proposed`."""
+    return signers.proposed(doc, actor)
 
 
 def transition(
@@ -184,6 +167,8 @@ def transition(
     records the signer (``{authority, authority_of, title, name}``, default
     :func:`default_signer`) in the snapshot and re-renders, so the signed copy shows the name."""
     flow = document_flow(doc, actor, comment)
+    if trigger == "sign" and flow.can("sign"):  # refuse a placeholder before anything changes
+        signers.check(signer or default_signer(doc, actor))
     if trigger == "release" and flow.can("release"):
         _number(doc, issued_on or clock.today())
     flows.fire(
@@ -195,8 +180,7 @@ def transition(
         data={"symbol": doc.symbol} if trigger == "release" else None,
     )
     if trigger == "sign":
-        given = signer or default_signer(doc, actor)
-        chosen = {k: str(v or "").strip() for k, v in given.items()}
+        chosen = signers.check(signer or default_signer(doc, actor))
         doc.snapshot = {
             **(doc.snapshot or {}),
             "signer": chosen,
@@ -275,8 +259,7 @@ def _number(doc: Document, issued_on: date) -> None:
 def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User) -> Document:
     """Keep the signed PDF or scan next to the generated files. Allowed once signed and until
     released; a released document is immutable."""
-    if actor.agency_id != doc.agency_id or not actor.has_role("clerk", "signer"):
-        raise NotAllowed("Chỉ văn thư hoặc lãnh đạo của cơ quan ban hành được tải bản đã ký.")
+    policy.require(actor, "document.upload_signed", doc)
     if doc.status != DocumentStatus.SIGNED:
         raise InvalidInput(
             "Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
@@ -298,9 +281,7 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
         raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
-    path = files_dir() / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    storage.write(rel, content)
     doc.signed_path = rel
     from app.services import audit
 

@@ -38,10 +38,14 @@ def rq_job_id(queue_name: str, job_id: str) -> str:
 def rq_options(options: dict[str, Any]) -> dict[str, Any]:
     """Our enqueue options as RQ's: ``retry_max=N`` (and ``retry_interval``) become
     ``retry=rq.Retry(max=N, interval=...)``; everything else is passed as is. RQ would otherwise
-    hand unknown keywords to the job function itself."""
-    from rq import Retry
+    hand unknown keywords to the job function itself. A callback named by dotted path
+    (``on_failure="worker.templates.check_failed"``) becomes an ``rq.Callback``."""
+    from rq import Callback, Retry
 
     options = dict(options)
+    for hook in ("on_failure", "on_success", "on_stopped"):
+        if isinstance(options.get(hook), str):
+            options[hook] = Callback(options[hook])
     retry_max = options.pop("retry_max", None)
     interval = options.pop("retry_interval", 0)
     if retry_max:

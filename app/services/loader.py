@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Agency, Plan, User
+from app.services import signers
 
 FORMAT = "kehoach/plan@1"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -347,6 +348,8 @@ def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
         agency.level = item.get("level", "province")
         agency.place = item["place"]
         agency.header_parent = item.get("header_parent")
+        if item.get("header_name"):  # else keep what the admin set (or the default)
+            agency.header_name = item["header_name"]
         out[item["code"]] = agency
     db.session.flush()
     for item in items:
@@ -365,6 +368,9 @@ def load(data: dict, actor: User | None = None) -> Plan:
     from app.services import plans
 
     upsert_agencies(data.get("agencies") or [])
+    issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
+    if issuer is not None and isinstance(data.get("signer"), dict):
+        signers.record_plan_signer(issuer, data["signer"])
     existing = db.session.scalar(select(Plan).where(Plan.code == data["code"]))
     if existing is None:
         return plans.create_plan(_plain(data), actor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -22,8 +23,8 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import audit, clock, flows
-from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
+from app.services import audit, clock, flows, policy
+from app.services.exceptions import ConcurrentEdit, InvalidInput
 from app.services.schedule import periods_for
 from workflows import PlanFlow, RoundFlow
 
@@ -40,6 +41,8 @@ def create_plan(definition: dict, actor: User | None = None) -> Plan:
     assignments, form version 1 and its reporting periods (pending)."""
     d = copy.deepcopy(definition)
     issuer = agency_by_code(d["issuer"])
+    standing = agency_by_code(d["standing_agency"])
+    policy.require(actor, "plan.create", policy.PlanScope(issuer.id, standing.id))
     plan = Plan(
         code=d["code"],
         title=d["title"],
@@ -68,14 +71,7 @@ def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int
             "Kế hoạch đã được người khác sửa sau khi bạn mở. Vui lòng tải lại trang; "
             "nội dung bạn nhập vẫn được giữ trong biểu mẫu."
         )
-    if not (
-        actor.has_role("admin")
-        or (
-            actor.agency_id in (plan.issuer_id, plan.standing_agency_id)
-            and actor.has_role("specialist")
-        )
-    ):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan ban hành hoặc thường trực được sửa kế hoạch.")
+    policy.require(actor, "plan.edit", plan)
     d = copy.deepcopy(definition)
     editable_body = plan.status == PlanStatus.DRAFT
     if editable_body:
@@ -131,7 +127,7 @@ def _sync_assignments(plan: Plan, items: list[dict]) -> None:
         a.reports = bool(item.get("reports", True))
         a.due = _date_or_none(item.get("due"))
         dwd = item.get("due_working_days")
-        a.due_working_days = int(dwd) if dwd not in (None, "") else None
+        a.due_working_days = None if dwd is None or dwd == "" else int(dwd)
         a.position = pos
         keep.append(a)
     plan.assignments[:] = keep
@@ -209,7 +205,7 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
     """Open every pending period whose window has started (a one-off plan's only period opens at
     once); the plan is then in progress."""
     today = today or clock.today()
-    opened = []
+    opened: list[ReportingPeriod] = []
     if plan.status not in (PlanStatus.ISSUED, PlanStatus.IN_PROGRESS):
         return opened
     for period in plan.periods:
@@ -231,6 +227,7 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
 
 
 def expected_assignments(plan: Plan) -> list[Assignment]:
+    """The assignments that owe a report (``status.required``)."""
     return plan.reporting_assignments
 
 
@@ -332,7 +329,7 @@ def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | N
     if report is not None and report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         return report
     results = consolidation.compute(period)
-    data = {}
+    data: dict[str, Any] = {}
     for f in parent.current_form.schema.get("fields", []):
         got = results["by_name"].get(f["name"])
         if got is None:

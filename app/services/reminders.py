@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Document, DocumentKind, Reminder, Report, ReportingPeriod, User
-from app.services import calendar, clock, deadlines, notifications
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.models import Document, DocumentKind, Reminder, ReportingPeriod, User
+from app.services import calendar, clock, notifications, policy, status
+from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 
 DEFAULT_DAYS_BEFORE = 3
@@ -52,14 +52,8 @@ def schedule_for(period: ReportingPeriod, due: date) -> list[date]:
 
 def schedule_period(period: ReportingPeriod) -> list[date]:
     """Schedule the runs for the period's deadline and every agency's own deadline."""
-    dues = sorted(
-        {deadlines.effective_due(period, a.agency_id) for a in period.plan.reporting_assignments}
-    )
+    dues = sorted({st.due for st in status.for_period(period)})
     return [d for due in dues for d in schedule_for(period, due)]
-
-
-def _submitted(report: Report | None) -> bool:
-    return report is not None and report.first_submitted_at is not None
 
 
 def send_reminders(period: ReportingPeriod, as_of: date | None = None) -> list[Reminder]:
@@ -68,17 +62,13 @@ def send_reminders(period: ReportingPeriod, as_of: date | None = None) -> list[R
     as_of = as_of or clock.today()
     if period.status != "open":
         return []
-    reports = {
-        r.agency_id: r
-        for r in db.session.scalars(select(Report).where(Report.period_id == period.id))
-    }
     sent = []
     n_before = days_before(period)
-    for a in period.plan.reporting_assignments:
-        if _submitted(reports.get(a.agency_id)):
+    for st in status.for_period(period, as_of):
+        if st.received:
             continue
-        due = deadlines.effective_due(period, a.agency_id)
-        if as_of > due:
+        a, due = st, st.due
+        if st.result == status.Result.OVERDUE:
             kind = "overdue"
         elif as_of >= due - timedelta(days=n_before):
             kind = "before"
@@ -105,18 +95,19 @@ def send_reminders(period: ReportingPeriod, as_of: date | None = None) -> list[R
                 )
                 db.session.add(row)
                 db.session.flush()
-                _notify(period, a.agency_id, kind, due, as_of)
+                _notify(period, st, kind)
         except IntegrityError:  # another run sent it meanwhile
             continue
         sent.append(row)
     return sent
 
 
-def _notify(period: ReportingPeriod, agency_id: int, kind: str, due: date, as_of: date) -> None:
+def _notify(period: ReportingPeriod, st: status.Status, kind: str) -> None:
     plan = period.plan
     what = f"báo cáo {period.label.lower()} của Kế hoạch {plan.symbol or plan.title}"
+    due = st.due
     if kind == "before":
-        left = (due - as_of).days
+        left = st.days_left
         text = (
             f"Còn {left} ngày đến hạn gửi {what}: hạn chót ngày {due:%d/%m/%Y}."
             if left
@@ -124,15 +115,13 @@ def _notify(period: ReportingPeriod, agency_id: int, kind: str, due: date, as_of
         )
         nkind = "deadline_near"
     else:
-        late = calendar.working_days_late(due, as_of)
-        count = f" {late} ngày làm việc" if late else ""
         text = (
-            f"Cơ quan chưa gửi {what}; hạn chót là ngày {due:%d/%m/%Y}, đã quá hạn{count}. "
+            f"Cơ quan chưa gửi {what}; hạn chót là ngày {due:%d/%m/%Y}: {st.text.lower()}. "
             "Đề nghị gửi ngay."
         )
         nkind = "overdue"
     notifications.notify(
-        notifications.users_of(agency_id, "reporter", "agency_leader"),
+        notifications.users_of(st.agency_id, "reporter", "agency_leader"),
         nkind,
         text,
         link=f"/plans/{plan.id}/periods/{period.id}",
@@ -153,16 +142,18 @@ def run(period_id: int, as_of: date) -> int:
 
 
 def overdue_agencies(period: ReportingPeriod, as_of: date | None = None) -> list[dict]:
-    rows = deadlines.period_timeliness(period, as_of)["agencies"]
+    """The agencies the công văn đôn đốc names: the status module's overdue ones (a granted
+    extension or an own later due date keeps an agency off the list)."""
     return [
         {
-            "agency": r["agency_code"],
-            "name": r["agency_name"],
-            "due": r["due"].isoformat(),
-            "working_days_late": r["working_days_late"],
+            "agency": st.agency_code,
+            "name": st.agency_name,
+            "due": st.due.isoformat(),
+            "days": st.days,
+            "text": st.text,
         }
-        for r in rows
-        if r["timeliness"] == "missing"
+        for st in status.for_period(period, as_of)
+        if st.result == status.Result.OVERDUE
     ]
 
 
@@ -179,8 +170,7 @@ def draft_dispatch(
     from app.services import documents
 
     plan = period.plan
-    if not (actor.agency_id == plan.standing_agency_id and actor.has_role("specialist")):
-        raise NotAllowed("Chỉ chuyên viên của cơ quan thường trực được soạn công văn đôn đốc.")
+    policy.require(actor, "reminder.draft", period)
     as_of = as_of or clock.today()
     overdue = overdue_agencies(period, as_of)
     if not overdue:

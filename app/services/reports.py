@@ -16,7 +16,7 @@ from app.models import (
     ReportVersion,
     User,
 )
-from app.services import audit, clock, flows, plans
+from app.services import audit, clock, flows, plans, policy, status
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.services.wording import plan_name, report_name
 from workflows import ReportFlow
@@ -36,9 +36,11 @@ _EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
     """The actor's agency starts (or reopens) its report for ``period``."""
     assignment = next(
-        (a for a in plan.assignments if a.agency_id == actor.agency_id and a.reports), None
+        (a for a in plan.assignments if a.agency_id == actor.agency_id and plan.requires_report(a)),
+        None,
     )
-    if assignment is None or not actor.has_role("reporter", "agency_leader"):
+    policy.require(actor, "report.start", policy.PeriodAgency(period, actor.agency_id))
+    if assignment is None:
         raise NotAllowed("Cơ quan của bạn không được giao báo cáo trong kế hoạch này.")
     existing = db.session.scalar(
         select(Report).where(Report.period_id == period.id, Report.agency_id == actor.agency_id)
@@ -68,8 +70,7 @@ def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
 def save_draft(report: Report, data: dict, actor: User, expected_version: int | None) -> Report:
     """Store what was typed, without required-field checks. Refuses a save over someone else's
     newer save (``expected_version`` is the version the form was opened at)."""
-    if actor.agency_id != report.agency_id or not actor.has_role("reporter", "agency_leader"):
-        raise NotAllowed("Bạn không được sửa báo cáo của cơ quan khác.")
+    policy.require(actor, "report.edit", report)
     if report.status not in _EDITABLE:
         raise InvalidInput(
             "Báo cáo đã được trình hoặc gửi, không thể sửa. Nếu cần sửa, đề nghị lãnh đạo trả lại."
@@ -99,9 +100,8 @@ def save_draft(report: Report, data: dict, actor: User, expected_version: int | 
 def report_flow(report: Report, actor: User | None, comment: str | None = None) -> ReportFlow:
     period = report.period
     locked = False
-    from app.services import deadlines  # local: deadlines builds on reports
-
-    locked = deadlines.is_locked_for(report, clock.today())
+    st = status.for_report(report)
+    locked = st is not None and st.locked
     return ReportFlow(
         report,
         actor,

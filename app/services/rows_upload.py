@@ -55,7 +55,7 @@ def template(group: Any, rows: list[dict] | None = None) -> bytes:
     """The sheet to fill: one column per field of a row (required ones marked *), a drop-down
     for choices and yes/no, dates as dates; the rows already in the report, if any."""
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = SHEET
     lists = wb.create_sheet(LISTS)
     cols = _columns(group)

@@ -3,8 +3,8 @@
 Each queue is one SQL query (scoped like the pages, by role and agency); the home page shows the
 first items of each with since when it waits, its due date and the one button that moves it on,
 and the navigation shows the counts (``counts``: one COUNT per queue the user has). An item is
-shown only if the workflow lets this user take its action (the workflows' guards are the
-permission rules until the policy module lands)."""
+shown only if the permission policy (``app.services.policy``) lets this user take its action,
+and the workflow allows it in the item's state."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
@@ -30,10 +31,10 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import deadlines, documents, reports
+from app.services import documents, policy, status
 from app.services.wording import plan_name, report_name
 from app.ui import N_
-from workflows import DocumentFlow
+from workflows import DocumentFlow, ReportFlow
 
 SHOWN = 10  # items per queue on the home page; the count covers them all
 
@@ -196,17 +197,26 @@ def _since(object_type: str, ids: list[int], action: str | None = None) -> dict[
 
 
 def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
-    """Queue → its first ``limit`` items, oldest first."""
+    """Queue → its first ``limit`` items, oldest first. A bounded number of queries: due dates
+    and locks come from the status module for all items at once, related rows are loaded
+    eagerly, and "since" is one query per queue."""
     out: dict[str, list[WorkItem]] = {}
     for name, q in _queries(user).items():
         rows: list[WorkItem] = []
         if name == "report":
             triples: list[tuple[ReportingPeriod, Assignment, Report | None]] = [
-                (row[0], row[1], row[2]) for row in db.session.execute(q.limit(limit)).all()
+                (row[0], row[1], row[2])
+                for row in db.session.execute(
+                    q.options(selectinload(ReportingPeriod.plan)).limit(limit)
+                ).all()
             ]
+            st = status.for_periods(
+                list({p.id: p for p, _a, _r in triples}.values()), agency_id=user.agency_id
+            )
             since_r = _since("report", [r.id for _p, _a, r in triples if r is not None])
             for period, a, r in triples:
-                due = deadlines.effective_due(period, a.agency_id)
+                s_ = st.get((period.id, a.agency_id))
+                due = s_.due if s_ is not None else period.due_on
                 if r is None:
                     rows.append(
                         WorkItem(
@@ -226,7 +236,7 @@ def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
                     rows.append(
                         WorkItem(
                             name,
-                            report_name(r),
+                            report_name(period),
                             plan_name(period.plan)
                             + (f" — bị trả lại: {r.return_reason}" if returned else ""),
                             since_r.get(r.id, r.updated_at),
@@ -238,10 +248,29 @@ def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
                     )
         elif name in ("approve", "review"):
             trigger = "approve" if name == "approve" else "accept"
-            waiting = list(db.session.scalars(q.limit(limit)))
+            waiting = list(
+                db.session.scalars(
+                    q.options(
+                        selectinload(Report.agency),
+                        selectinload(Report.plan),
+                        selectinload(Report.period),
+                    ).limit(limit)
+                )
+            )
+            st = status.for_periods(list({r.period_id: r.period for r in waiting}.values()))
             since_w = _since("report", [r.id for r in waiting])
             for r in waiting:
-                if not reports.report_flow(r, user).can(trigger):
+                s_ = st.get((r.period_id, r.agency_id))
+                if name == "review" and not policy.can(user, "report.review", r):
+                    continue
+                flow = ReportFlow(
+                    r,
+                    user,
+                    standing_agency_id=r.plan.standing_agency_id,
+                    period_open=r.period.status == PeriodStatus.OPEN,
+                    locked=bool(s_ and s_.locked),
+                )
+                if not flow.can(trigger):
                     continue
                 rows.append(
                     WorkItem(
@@ -249,14 +278,24 @@ def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
                         f"{report_name(r)} — {r.agency.display_name}",
                         plan_name(r.plan),
                         since_w.get(r.id, r.submitted_at or r.updated_at),
-                        deadlines.effective_due(r.period, r.agency_id),
+                        s_.due if s_ is not None else r.period.due_on,
                         "reports.show",
                         {"report_id": r.id},
                         N_("Duyệt và gửi") if name == "approve" else N_("Xem xét"),
                     )
                 )
         elif name == "extension":
-            for e in db.session.scalars(q.limit(limit)):
+            exts = list(
+                db.session.scalars(
+                    q.options(
+                        selectinload(Extension.agency),
+                        selectinload(Extension.period).selectinload(ReportingPeriod.plan),
+                    ).limit(limit)
+                )
+            )
+            for e in exts:
+                if not policy.can(user, "extension.decide", e.period):
+                    continue
                 rows.append(
                     WorkItem(
                         name,
@@ -270,16 +309,23 @@ def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
                     )
                 )
         else:
-            trigger, action_name, label = {
-                "sign": ("sign", "request_signature", N_("Xem và ký")),
-                "number": ("release", "sign", N_("Vào số, phát hành")),
-                "redraft": ("request_signature", "decline", N_("Sửa dự thảo")),
+            trigger, action_name, label, permission = {
+                "sign": ("sign", "request_signature", N_("Xem và ký"), "document.sign"),
+                "number": ("release", "sign", N_("Vào số, phát hành"), "document.release"),
+                "redraft": (
+                    "request_signature",
+                    "decline",
+                    N_("Sửa dự thảo"),
+                    "document.request_signature",
+                ),
             }[name]
-            docs = list(db.session.scalars(q.limit(limit)))
+            docs = list(db.session.scalars(q.options(selectinload(Document.agency)).limit(limit)))
             since = _since("document", [d.id for d in docs], action_name)
             for d in docs:
-                flow: DocumentFlow = documents.document_flow(d, user)
-                if name != "redraft" and not flow.can(trigger):
+                if not policy.can(user, permission, d):
+                    continue
+                flow_d: DocumentFlow = documents.document_flow(d, user)
+                if name != "redraft" and not flow_d.can(trigger):
                     continue
                 rows.append(
                     WorkItem(

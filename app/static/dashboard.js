@@ -2,7 +2,7 @@
    documents being generated (polls each document's status.json). No inline script (CSP). */
 (function () {
   "use strict";
-  var COLORS = {on_time: "#2e7d32", late: "#ef8f00", missing: "#b00020", pending: "#9aa5b1"};
+  var COLORS = {on_time: "#2e7d32", late: "#ef8f00", overdue: "#b00020", not_yet_due: "#9aa5b1"};
 
   function charts() {
     var block = document.getElementById("dashboard-data");

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import io
 import os
-import secrets
 import subprocess
 import sys
 import zipfile
 from datetime import date
 from pathlib import Path
 
-import pytest
-from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
@@ -21,6 +18,7 @@ from app.models import Agency, AgencyTemplate, Assignment, AuditEvent, CalendarD
 from app.services import calendar as workcal
 from app.services import loader
 from tests.conftest import REDIS_TEST_URL
+from tests.files import stored_io
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -127,16 +125,6 @@ def docx_with(kind: str, extra: str) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def queued(app, tmp_path):  # noqa: ANN001, ANN201
-    name = f"kehoach-test-{secrets.token_hex(4)}"
-    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=name, FILES_DIR=str(tmp_path / "files"))
-    conn = Redis.from_url(REDIS_TEST_URL)
-    yield Queue(name, connection=conn)
-    for key in conn.scan_iter(f"rq:*{name}*"):
-        conn.delete(key)
-
-
 def run_worker_burst(app, queue: Queue) -> None:  # noqa: ANN001
     """A real RQ worker (forking work-horses) in its own process, until the queue is empty."""
     code = (
@@ -196,7 +184,7 @@ def test_uploaded_templates_are_checked_by_the_worker_and_used(
 
     # the render job picks the accepted template for this agency and kind only
     own = context.template_for(home.id, "plan")
-    assert own.read_bytes() == good
+    assert own == good
     assert context.template_for(home.id, "report") == context.template_path("report")
     other = make_agency("STP-TV")
     assert context.template_for(other.id, "plan") == context.template_path("plan")
@@ -247,6 +235,6 @@ def test_the_render_job_uses_the_agencys_accepted_template(
     db.session.expire_all()
     doc = db.session.get(Document, doc.id)
     assert doc.render_state == "done", doc.render_error
-    with zipfile.ZipFile(Path(app.config["FILES_DIR"]) / doc.docx_path) as z:
+    with zipfile.ZipFile(stored_io(app, doc.docx_path)) as z:
         xml = z.read("word/document.xml").decode("utf-8")
     assert "MẪU RIÊNG CỦA BAN CHỈ ĐẠO" in xml and plan.title[:30] in xml

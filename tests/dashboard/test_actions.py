@@ -149,7 +149,7 @@ def test_sign_with_a_kt_title(client, round_, people, db):  # noqa: ANN001
     login(client, signer)
     page = text(client.get(f"/documents/{doc.id}"))
     assert "Người ký và thẩm quyền ký" in page and f'value="{signer.full_name}"' in page
-    assert "THỦ TRƯỞNG CƠ QUAN" in page
+    assert "GIÁM ĐỐC" in page and "THỦ TRƯỞNG CƠ QUAN" not in page
     # KT. without whom it is signed for: refused with the field named
     resp = client.post(
         f"/documents/{doc.id}/action",

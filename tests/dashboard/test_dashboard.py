@@ -6,7 +6,7 @@ import json
 import re
 
 from app.models import Notification, Role
-from app.services import deadlines, notifications
+from app.services import notifications, status
 from tests.web.conftest import login
 
 
@@ -31,7 +31,7 @@ def test_specialist_sees_every_agency(client, round_, people, db):  # noqa: ANN0
     data = chart_json(page)["charts"][0]
     series = {s["key"]: s["data"] for s in data["series"]}
     assert data["labels"] == [period.label]
-    assert series == {"on_time": [2], "late": [1], "missing": [n - 3], "pending": [0]}
+    assert series == {"on_time": [2], "late": [1], "overdue": [n - 3], "not_yet_due": [0]}
     # the text equivalent of the chart: the table per period
     row = re.search(r'<th scope="row">' + re.escape(period.label) + r"</th>(.*?)</tr>", page, re.S)
     cells = re.findall(r"<td>(\d+)", row.group(1))
@@ -39,10 +39,10 @@ def test_specialist_sees_every_agency(client, round_, people, db):  # noqa: ANN0
     assert "ngày làm việc" in row.group(1)  # late 06/01 after 01/01: working days late shown
     # per agency: the late one with its working days late
     c = round_["agencies"][2]
-    late = deadlines.period_timeliness(period)["agencies"][2]
-    assert late["timeliness"] == "late" and late["working_days_late"] >= 1
-    cells = r'</th><td>1</td><td>1</td><td>0</td>\s*<td><span class="late">1</span> \('
-    assert re.search(re.escape(c.name) + cells + str(late["working_days_late"]) + r"\)", page)
+    late = status.for_period(period)[2]
+    assert late.agency_id == c.id and late.result == "late" and late.days == 3
+    cells = r'</th><td>1</td><td>1</td><td>0</td>\s*<td><span class="late">1</span> <small>\('
+    assert re.search(re.escape(c.name) + cells + r"3 ngày làm việc\)", page)
 
 
 def test_agency_user_sees_own_line_and_deadlines(client, round_, people, db):  # noqa: ANN001
@@ -52,9 +52,9 @@ def test_agency_user_sees_own_line_and_deadlines(client, round_, people, db):  #
     login(client, people(missing, Role.REPORTER))
     page = text(client.get("/"))
     data = chart_json(page)["charts"][0]
-    assert {s["key"]: s["data"] for s in data["series"]}["missing"] == [1]
+    assert {s["key"]: s["data"] for s in data["series"]}["overdue"] == [1]
     assert a.name not in page and missing.name in page
-    assert "sắp đến hạn hoặc quá hạn" in page and "Quá hạn 7 ngày" in page
+    assert "sắp đến hạn hoặc quá hạn" in page and "Quá hạn 5 ngày làm việc" in page
     assert "Xin gia hạn" in page
     # an agency that has submitted has nothing due
     login(client, people(a, Role.REPORTER))

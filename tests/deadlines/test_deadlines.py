@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Notification, Reminder, Role
-from app.services import calendar, clock, deadlines, documents, reminders, reports
+from app.services import calendar, clock, deadlines, documents, reminders, reports, status
 from app.services.exceptions import InvalidInput, NotAllowed
 from workflows import TransitionRefused
 
@@ -131,8 +131,9 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     assert [r.kind for r in reminders.send_reminders(p, date(2025, 12, 23))] == ["before"]
     db.session.commit()
     (text,) = kinds_for(db, users["STP-NT"][1], "overdue")
-    # sent on Saturday 20/12: no working day late yet
-    assert text.startswith("Cơ quan chưa gửi báo cáo năm 2025") and "đã quá hạn. Đề nghị" in text
+    # sent on Saturday 20/12: a day off after the deadline counts as the next working day
+    assert text.startswith("Cơ quan chưa gửi báo cáo năm 2025")
+    assert "quá hạn 1 ngày làm việc. Đề nghị" in text
 
     # the extended deadline has its own reminder: 06/01/2026 is three days before 09/01/2026
     sent = reminders.send_reminders(p, date(2026, 1, 6))
@@ -165,17 +166,16 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     db.session.commit()
 
     # timeliness on 12/01/2026: 19/12/2025 → 05/01/2026 is 9 working days (1 and 2/1 are off)
-    t = deadlines.period_timeliness(p, date(2026, 1, 12))
-    rows = {r["agency_code"]: r for r in t["agencies"]}
-    assert rows["CA-NT"]["timeliness"] == "on_time"
-    assert rows["SCT-NT"]["timeliness"] == "on_time" and rows["SCT-NT"]["due"] == date(2026, 1, 9)
-    assert rows["STP-NT"]["timeliness"] == "late" and rows["STP-NT"]["working_days_late"] == 9
-    assert rows["SGDDT-NT"]["timeliness"] == "missing"
-    s = t["summary"]
-    assert s["expected"] == len(plan.reporting_assignments) and s["submitted"] == 3
-    assert (s["on_time"], s["late"], s["missing"]) == (2, 1, s["expected"] - 3)
-    whole = deadlines.plan_timeliness(plan, date(2026, 1, 12))
-    assert whole["totals"]["expected"] == sum(x["summary"]["expected"] for x in whole["periods"])
+    t = status.for_period(p, date(2026, 1, 12))
+    rows = {r.agency_code: r for r in t}
+    assert rows["CA-NT"].result == "on_time"
+    assert rows["SCT-NT"].result == "on_time" and rows["SCT-NT"].due == date(2026, 1, 9)
+    assert rows["STP-NT"].result == "late" and rows["STP-NT"].days == 9
+    assert rows["STP-NT"].text == "Trễ 9 ngày làm việc"
+    assert rows["SGDDT-NT"].result == "overdue"
+    s = status.count(t)
+    assert s.expected == len(plan.reporting_assignments) and s.received == 3
+    assert (s.on_time, s.late, s.overdue) == (2, 1, s.expected - 3)
 
     # the công văn đôn đốc names the agencies still missing, with their working days late
     with pytest.raises(NotAllowed):
@@ -185,7 +185,7 @@ def test_ninh_thuan_2025_deadlines_reminders_extension_lock(db, people, ninh_thu
     overdue = {o["agency"]: o for o in doc.snapshot["reminder"]["overdue"]}
     assert "SGDDT-NT" in overdue and not overdue.keys() & {"CA-NT", "STP-NT", "SCT-NT"}
     assert (
-        overdue["SGDDT-NT"]["working_days_late"]
+        overdue["SGDDT-NT"]["days"]
         == calendar.working_days_late(date(2025, 12, 19), date(2026, 1, 12))
         == 15
     )  # 10/01 is a làm bù Saturday
@@ -221,8 +221,7 @@ def test_notifications_for_returned_accepted_and_to_sign(db, people, ninh_thuan)
     reports.transition(r, "resubmit", people(agency, Role.AGENCY_LEADER))
     reports.transition(r, "accept", specialist)
     assert kinds_for(db, people(agency, Role.AGENCY_LEADER), "report_accepted")
-    t = deadlines.period_timeliness(p, date(2023, 12, 18))
-    assert t["summary"]["returned_and_resubmitted"] == 1
+    assert status.count(status.for_period(p, date(2023, 12, 18))).resubmitted == 1
 
 
 def test_calendar_load_command(app, db):

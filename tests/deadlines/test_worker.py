@@ -24,6 +24,7 @@ from app.models import Notification, Reminder, Role
 from app.services import clock, notifications, reminders
 from tests.conftest import REDIS_TEST_URL
 from tests.deadlines.test_deadlines import issue
+from worker.scheduler_lock import SCHEDULER_LOCK_TTL, release_stale_locks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +73,7 @@ def _start_worker(app, queue_name: str, log: Path) -> subprocess.Popen:
         "KEHOACH_RQ_QUEUE": queue_name,
         "KEHOACH_WORKER_MAINTENANCE_INTERVAL": "2",
         "KEHOACH_WORKER_TTL": "20",
+        "KEHOACH_SCHEDULER_TAKEOVER_AFTER": "5",
         "KEHOACH_INSTANCE": tempfile.mkdtemp(prefix="kh-worker-"),
         "PYTHONPATH": str(ROOT),
     }
@@ -110,8 +112,6 @@ def test_worker_killed_between_scheduling_and_sending(
 
     conn = Redis.from_url(REDIS_TEST_URL)
     q = Queue(queue_name, connection=conn)
-    run_at = datetime.now(UTC) + timedelta(seconds=12)
-    # the overdue run of 20/12/2025, and the same run scheduled a second time by mistake
     from app.services.jobs import rq_job_id
 
     # ids namespaced by this test's queue: RQ ids are global to the Redis other runs share
@@ -119,18 +119,20 @@ def test_worker_killed_between_scheduling_and_sending(
         rq_job_id(queue_name, f"remind-{p.id}-2025-12-20"),
         rq_job_id(queue_name, f"remind-{p.id}-2025-12-20-dup"),
     )
-    for jid in job_ids:
-        q.enqueue_at(run_at, "worker.reminders.send_reminders", p.id, "2025-12-20", job_id=jid)
-
     log = tmp_path / "worker.log"
     first = _start_worker(app, queue_name, log)
     try:
         _wait(
             lambda: conn.exists(f"rq:scheduler-lock:{queue_name}"),
-            30,
+            60,
             "the first worker's scheduler did not start",
             log,
         )
+        # scheduled while the first worker's scheduler runs: the overdue run of 20/12/2025, and
+        # the same run scheduled a second time by mistake, both due after the crash
+        run_at = datetime.now(UTC) + timedelta(seconds=4)
+        for jid in job_ids:
+            q.enqueue_at(run_at, "worker.reminders.send_reminders", p.id, "2025-12-20", job_id=jid)
     finally:
         os.killpg(first.pid, signal.SIGKILL)  # a crash: no clean shutdown, lock left behind
         first.wait(10)
@@ -147,8 +149,10 @@ def test_worker_killed_between_scheduling_and_sending(
                 q.fetch_job(j).get_status(refresh=True) in ("finished", "failed") for j in job_ids
             )
 
-        # the dead scheduler's lock expires after ~61 s; the new worker then takes over
+        # the dead scheduler's lock would live ~61 s; silent for 5 s, the new worker takes over
         _wait(done, 150, "the restarted worker did not run the scheduled jobs", log)
+        took = (datetime.now(UTC) - run_at).total_seconds()
+        assert took < 45, f"the jobs ran {took:.0f} s late: the scheduler was not taken over"
         statuses = {q.fetch_job(j).get_status() for j in job_ids}
         assert statuses == {"finished"}, log.read_text(errors="replace")[-4000:]
     finally:
@@ -175,6 +179,39 @@ def test_worker_killed_between_scheduling_and_sending(
             )
         ).all()
         assert len(texts) == 1 and "19/12/2025" in texts[0]
+
+
+def test_scheduler_lock_ttl_is_rqs(queue_name):
+    """The takeover measures silence from the lock's TTL: it must be the one RQ sets."""
+    from rq.scheduler import RQScheduler
+
+    conn = Redis.from_url(REDIS_TEST_URL)
+    scheduler = RQScheduler([queue_name], connection=conn)
+    try:
+        assert scheduler.acquire_locks() == {queue_name}
+        ttl = conn.pttl(RQScheduler.get_locking_key(queue_name)) / 1000
+        assert SCHEDULER_LOCK_TTL - 1 < ttl <= SCHEDULER_LOCK_TTL
+    finally:
+        scheduler.release_locks()
+
+
+def test_only_a_silent_scheduler_lock_is_released(queue_name):
+    conn = Redis.from_url(REDIS_TEST_URL)
+    key = f"rq:scheduler-lock:{queue_name}"
+    other = f"{queue_name}-other"
+    try:
+        assert release_stale_locks(conn, [queue_name, other], 5) == []  # nobody holds them
+        conn.set(key, "live", px=int(SCHEDULER_LOCK_TTL * 1000) - 500)  # refreshed 0.5 s ago
+        assert release_stale_locks(conn, [queue_name], 5) == []
+        assert conn.get(key) == b"live"
+        conn.set(key, "dead", px=int((SCHEDULER_LOCK_TTL - 8) * 1000))  # silent for 8 s
+        assert release_stale_locks(conn, [queue_name], 60) == []  # the default: RQ's expiry
+        assert release_stale_locks(conn, [queue_name], 5, keep="dead") == []  # its own
+        assert conn.get(key) == b"dead"
+        assert release_stale_locks(conn, [queue_name, other], 5) == [queue_name]
+        assert conn.get(key) is None
+    finally:
+        conn.delete(key)
 
 
 def test_email_over_a_real_smtp_server(app, db, people, ninh_thuan):

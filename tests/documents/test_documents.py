@@ -329,7 +329,7 @@ def test_many_fields_split_into_readable_tables():
     cons["results"][2]["value"] = None
     ctx = consolidated_context(cons, agencies, 7, date(2025, 1, 6))
     doc = Document(io.BytesIO(render_docx(TEMPLATES / "consolidated.docx", ctx)))
-    tables = doc.tables[1:-1]
+    tables = doc.tables[2:]  # in the appendix, after the signature (several tables: Phụ lục)
     assert len(tables) == 3
     heads = []
     for n, t in enumerate(tables):
@@ -346,7 +346,11 @@ def test_many_fields_split_into_readable_tables():
     assert heads == [f"Chỉ tiêu số {i}" for i in range(1, 14)]
     assert {r[4] for r in _table_rows(tables[0])[2:-3]} == {"–"}
     text = "\n".join(_texts(doc))
-    assert "Bảng 1" in text and "Bảng 3 (tiếp theo)" in text
+    assert "Bảng 1" in text and "Bảng 3" in text and "(tiếp theo)" not in text
+    assert "Kết quả của từng cơ quan, đơn vị tại Mục I Phụ lục kèm theo Báo cáo này." in text
+    assert "Phụ lục\nKẾT QUẢ THỰC HIỆN CỦA CÁC CƠ QUAN, ĐƠN VỊ" in text
+    assert "(Kèm theo Báo cáo số 07/BC-CAT ngày 06 tháng 01 năm 2025 của Công an tỉnh)" in text
+    assert "(cái)" in text and "cái, cộng" not in text
     assert "Chỉ tiêu số 3: chưa có số liệu" in text and "- biển" not in text
 
 
@@ -561,3 +565,36 @@ def test_electronic_stamp_top_right_of_page_one():
     run = header.paragraphs[0].runs[0]
     assert run.font.size.pt == 10 and run.font.name == "Times New Roman"
     assert "03/BC-STTTT" not in "".join(doc.sections[0].header._element.itertext())
+
+
+def test_every_paragraph_of_an_agencys_text_is_attributed():
+    from worker.contexts import agency_text_blocks
+
+    blocks = agency_text_blocks(
+        [("Sở Tư pháp", "Kinh phí ít."), ("Sở Y tế", "Đoạn một.\nĐoạn hai.\n\nĐoạn ba.")]
+    )
+    assert [(b["kind"], b["text"]) for b in blocks] == [
+        ("bullet", "- Sở Tư pháp: Kinh phí ít."),
+        ("heading3", "- Sở Y tế:"),  # kept with its paragraphs
+        ("para", "Đoạn một."),
+        ("para", "Đoạn hai."),
+        ("para", "Đoạn ba."),
+    ]
+
+
+def test_units_and_target_rows_only_where_meaningful():
+    from worker.contexts import table_parts, unit_label
+
+    assert unit_label({"unit": "cái", "rule": "sum"}) == "(cái)"
+    assert unit_label({"unit": "%", "rule": "avg"}) == "(%, bình quân)"
+    assert unit_label({"unit": "", "rule": "count"}) == ""
+    rows = [{"no": "1", "name": "A", "status": "Đúng hạn", "cells": ["1", "2"]}]
+    parts = table_parts(
+        [
+            {"label": "X", "unit": "", "rule": "sum", "value": 1, "target": None},
+            {"label": "Y", "unit": "", "rule": "sum", "value": 2, "target": None},
+        ],
+        rows,
+    )
+    assert [t["label"] for t in parts[0]["totals"]] == ["Tổng hợp"]  # no target: no dash rows
+    assert parts[0]["units_row"] is False and parts[0]["caption"] == ""

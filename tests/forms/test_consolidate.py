@@ -167,34 +167,22 @@ def test_ratio_against_target_per_agency() -> None:
     assert rate["value"] == "40.00" and rate["percent_of_target"] == "40.00"
 
 
-def test_timeliness_on_time_late_missing() -> None:
-    vn_next_day = dt.datetime(2024, 12, 15, 18, 0, tzinfo=dt.UTC)  # 01:00 on the 16th in Vietnam
+def test_values_only_from_included_statuses() -> None:
+    """Timeliness is the application's status module's (tests/status); here only values."""
     out = run(
         [
             report(0, full(0)),
-            report(1, full(1), submitted_at=dt.datetime(2024, 12, 15, 23, 59)),
-            report(2, full(2), submitted_at=dt.datetime(2024, 12, 20, 8, 0)),
-            report(3, full(3), submitted_at=vn_next_day),
+            report(1, full(1)),
+            report(2, full(2)),
+            report(3, full(3)),
             report(4, full(4), status="draft", submitted_at=None),
             report(5, full(5), status="submitted"),
         ]
     )
     rows = {a["agency_code"]: a for a in out["agencies"]}
-    assert rows["S00"]["timeliness"] == "on_time" and rows["S00"]["days_late"] == 0
-    assert rows["S01"]["timeliness"] == "on_time"
-    assert (rows["S02"]["timeliness"], rows["S02"]["days_late"]) == ("late", 5)
-    assert (rows["S03"]["timeliness"], rows["S03"]["days_late"]) == ("late", 1)
-    assert rows["S04"]["timeliness"] == "missing"
-    assert rows["S05"]["timeliness"] == "on_time" and not rows["S05"]["included"]
-    assert rows["S29"]["timeliness"] == "missing" and rows["S29"]["report_status"] is None
-    assert out["summary"] == {
-        "expected": N,
-        "received": 5,
-        "included": 4,
-        "on_time": 3,
-        "late": 2,
-        "missing": N - 5,
-    }
+    assert rows["S05"]["report_status"] == "submitted" and not rows["S05"]["included"]
+    assert rows["S29"]["report_status"] is None
+    assert out["summary"] == {"expected": N, "included": 4}
     assert out["by_name"]["banners"]["value"] == 0 + 1 + 2 + 3  # S05 is not accepted yet
     with_submitted = run(
         [report(5, full(5), status="submitted")], include_statuses=("accepted", "submitted")
@@ -247,4 +235,4 @@ def test_nothing_received() -> None:
     out = run([])
     assert out["by_name"]["banners"]["value"] is None
     assert out["by_name"]["rate"]["value"] is None
-    assert out["summary"]["missing"] == N
+    assert out["summary"]["included"] == 0

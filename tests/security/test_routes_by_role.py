@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.extensions import db as _db
 from app.models import (
     Agency,
     AuditEvent,
@@ -22,6 +23,7 @@ from app.models import (
     User,
 )
 from app.services import clock, deadlines, documents, loader, reports
+from tests.conftest import BACKENDS, add_agency, add_user, app_for_test, shared_app
 from tests.web.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,31 +34,37 @@ PUBLIC = {
     "auth.login",
     "auth.set_language",
     "main.health",
+    "main.ready",
     "static",
     "editor.static",
     "kehoach_forms.static",
 }
 
 
-@pytest.fixture
-def people(make_user, db):  # noqa: ANN001, ANN201
+pytestmark = pytest.mark.xdist_group("routes_by_role")  # one worker builds the world
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:  # noqa: ANN001
+    return request.param
+
+
+def _build_world() -> tuple[dict, datetime]:
+    """Two agencies' reports, a document and an extension of agency A, an unrelated agency;
+    user text carrying XSS probes and A's secret mark. Returns (model, id) per key, and the
+    clock the tests run at."""
     made = {}
 
-    def person(agency, *roles):  # noqa: ANN001, ANN202
+    def people(agency, *roles):  # noqa: ANN001, ANN202
         key = (agency.code, roles)
         if key not in made:
-            made[key] = make_user(f"{'-'.join(roles)}.{agency.code}".lower(), agency, list(roles))
+            made[key] = add_user(f"{'-'.join(roles)}.{agency.code}".lower(), agency, list(roles))
         return made[key]
 
-    return person
-
-
-@pytest.fixture
-def world(db, people, make_agency):  # noqa: ANN001, ANN201
     data = loader.parse_file(ROOT / "plans" / "tra-vinh-2024.yaml")
     data["title"] = data["title"] + " " + XSS[0] + XSS[1]
     plan = loader.load(data)
-    db.session.commit()
+    _db.session.commit()
     clock.set_now(date(2024, 11, 5))
     spec = people(plan.standing_agency, Role.SPECIALIST)
     doc = documents.create_document("plan", plan.issuer, plan.title, spec, plan=plan)
@@ -73,7 +81,8 @@ def world(db, people, make_agency):  # noqa: ANN001, ANN201
     ]
     a_agency, b_agency = plain[0], plain[1]
     a_agency.name = a_agency.name + " " + XSS[1]
-    clock.set_now(datetime(2024, 12, 20, 10, tzinfo=VN))
+    now = datetime(2024, 12, 20, 10, tzinfo=VN)
+    clock.set_now(now)
     out = {}
     for key, ag in (("a", a_agency), ("b", b_agency)):
         rep, lead = people(ag, Role.REPORTER), people(ag, Role.AGENCY_LEADER)
@@ -101,9 +110,9 @@ def world(db, people, make_agency):  # noqa: ANN001, ANN201
     ext = deadlines.request_extension(
         period, people(a_agency, Role.REPORTER), date(2025, 1, 20), MARK_A + " xin gia hạn"
     )
-    other = make_agency("KHAC-TV", name="Cơ quan không liên quan")
-    db.session.commit()
-    note = db.session.scalar(
+    other = add_agency("KHAC-TV", name="Cơ quan không liên quan")
+    _db.session.commit()
+    note = _db.session.scalar(
         select(Notification).where(Notification.user_id == people(a_agency, Role.REPORTER).id)
     )
     world = {
@@ -122,8 +131,33 @@ def world(db, people, make_agency):  # noqa: ANN001, ANN201
         "admin": people(other, Role.ADMIN),
         "standing": spec,
     }
-    db.session.commit()
-    return world
+    _db.session.commit()
+    return {k: (type(v), v.id) if v is not None else None for k, v in world.items()}, now
+
+
+@pytest.fixture(scope="module")
+def shared(backend):  # noqa: ANN001, ANN201
+    """The world, built once per backend for the whole module; the tests only read it (the POST
+    test checks that nothing changed)."""
+    with shared_app(backend) as app:
+        with app.app_context():
+            keys, now = _build_world()
+        clock.set_now(None)
+        yield app, keys, now
+
+
+@pytest.fixture
+def app(shared):  # noqa: ANN001, ANN201
+    module_app, _keys, now = shared
+    with app_for_test(module_app, now) as a:
+        yield a
+
+
+@pytest.fixture
+def world(shared, db):  # noqa: ANN001, ANN201
+    """The world's objects, loaded in this test's session."""
+    _app, keys, _now = shared
+    return {k: db.session.get(*key) if key is not None else None for k, key in keys.items()}
 
 
 def _ids(w) -> dict:  # noqa: ANN001

@@ -142,7 +142,7 @@ def test_whole_round_through_pages(client, plan, people, db):  # noqa: ANN001
     resp = client.post(f"/plans/periods/{period.id}/close", follow_redirects=True)
     assert "Đã khóa sổ" in text(resp)
     page = text(client.get(f"/periods/{period.id}/consolidation"))
-    assert "Tạo báo cáo tổng hợp" in page and "Chưa báo cáo" in page
+    assert "Tạo báo cáo tổng hợp" in page and "Quá hạn" in page and "ngày làm việc" in page
     assert "122" in page  # banners: 11 + 12 accepted as sent, + 99 after the return
     resp = client.post(f"/periods/{period.id}/consolidation")
     assert resp.status_code == 302

@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 import pytest
 from docx import Document as Docx
@@ -22,7 +23,9 @@ from sqlalchemy import select
 from app.models import Document, Role
 from app.services import clock, documents, plans, reports
 from app.services.jobs import rq_job_id
+from app.services.storage import stored_at
 from tests.conftest import REDIS_TEST_URL, ROOT
+from tests.files import stored, stored_io, stored_names
 from tests.services.test_plan_lifecycle import (
     VN,
     issue,
@@ -50,8 +53,8 @@ def run_queue(queue: Queue) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
-def docx_text(path: Path) -> str:
-    d = Docx(str(path))
+def docx_text(path: Path | IO[bytes]) -> str:
+    d = Docx(path if not isinstance(path, Path) else str(path))
     out = [p.text for p in d.paragraphs]
 
     def cells(tables):  # noqa: ANN001, ANN202
@@ -65,8 +68,9 @@ def docx_text(path: Path) -> str:
     return "\n".join(out)
 
 
-def first_page_header(path: Path) -> str:
-    return "\n".join(p.text for p in Docx(str(path)).sections[0].first_page_header.paragraphs)
+def first_page_header(path: Path | IO[bytes]) -> str:
+    d = Docx(path if not isinstance(path, Path) else str(path))
+    return "\n".join(p.text for p in d.sections[0].first_page_header.paragraphs)
 
 
 STAMP_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00"
@@ -80,8 +84,7 @@ def fresh(db, doc_id: int) -> Document:  # noqa: ANN001
 
 
 def files_of(app, doc_id: int) -> list[str]:  # noqa: ANN001
-    folder = Path(app.config["FILES_DIR"]) / "documents" / str(doc_id)
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    return stored_names(app, f"documents/{doc_id}")
 
 
 def tra_vinh_documents(db, people):  # noqa: ANN001, ANN201, F811
@@ -153,20 +156,19 @@ def tra_vinh_documents(db, people):  # noqa: ANN001, ANN201, F811
 def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN001, F811
     docs = tra_vinh_documents(db, people)
     run_queue(queued)
-    root = Path(app.config["FILES_DIR"])
     texts = {}
     for kind in ("plan", "report", "reminder", "consolidated"):
         doc = fresh(db, docs[kind].id)
         state = (doc.render_state, doc.render_progress, doc.render_error)
         assert state == ("done", 100, None), kind
         assert doc.docx_path == f"documents/{doc.id}/{doc.render_key}.docx"
-        assert (root / doc.pdf_path).read_bytes().startswith(b"%PDF")
+        assert stored(app, doc.pdf_path).startswith(b"%PDF")
         assert files_of(app, doc.id) == sorted([f"{doc.render_key}.docx", f"{doc.render_key}.pdf"])
-        texts[kind] = docx_text(root / doc.docx_path)
+        texts[kind] = docx_text(stored_io(app, doc.docx_path))
     reporter = docs["_agencies"][0]
     assert "Số: 01/KH-BCĐNQ" in texts["plan"]
     assert "Trà Vinh, ngày 05 tháng 11 năm 2024" in texts["plan"]
-    assert "BAN CHỈ ĐẠO VỀ NHÂN QUYỀN TỈNH TRÀ VINH" in texts["plan"]
+    assert "BAN CHỈ ĐẠO VỀ NHÂN QUYỀN\nTỈNH TRÀ VINH" in texts["plan"]  # between word groups
     assert "Lê Văn Hân" in texts["plan"]
     assert f"Số:    /BC-{reporter.abbreviation}" in texts["report"]
     assert "Trà Vinh, ngày    tháng" in texts["report"]  # unnumbered draft: blank day
@@ -175,7 +177,8 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
     assert "<b>&</b>" in texts["report"]
     assert "Số:    /CA-TH" in texts["reminder"]
     assert "V/v đôn đốc báo cáo kết quả thực hiện Kế hoạch số 01/KH-BCĐNQ" in texts["reminder"]
-    assert docs["_agencies"][2].name in texts["reminder"]  # not reported by 03/01 → reminded
+    # a draft công văn names the agencies overdue when it is made (the status module's list)
+    assert docs["_agencies"][3].name in texts["reminder"]
     assert docs["_agencies"][0].name not in texts["reminder"].split("Kính gửi")[1]
     assert "Số: 01/BC-CA" in texts["consolidated"]
     assert "Trà Vinh, ngày 08 tháng 01 năm 2025" in texts["consolidated"]
@@ -185,16 +188,22 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
         f"1 trễ hạn; {n - 3} cơ quan, đơn vị chưa báo cáo." in texts["consolidated"]
     )
     # due 01/01/2025 (a holiday), in on Monday 06/01: 02, 03 and 06 are working days late
-    assert "Trễ 3 ngày" in texts["consolidated"] and "Trễ 5 ngày" not in texts["consolidated"]
+    assert (
+        "Trễ 3 ngày làm việc" in texts["consolidated"] and "Trễ 5 ngày" not in texts["consolidated"]
+    )
     assert "- Số băng rôn, áp phích, biểu ngữ đã treo: 60 cái" in texts["consolidated"]
     # released: the electronic stamp top right of page 1 (FORMAT.md §6); the draft has none
-    header = first_page_header(root / fresh(db, docs["consolidated"].id).docx_path)
+    header = first_page_header(stored_io(app, fresh(db, docs["consolidated"].id).docx_path))
     assert re.fullmatch(rf"Số: 01/BC-CA\n{STAMP_TIME}", header), header
     assert re.fullmatch(
         rf"Số: 01/KH-BCĐNQ\n{STAMP_TIME}",
-        first_page_header(root / fresh(db, docs["plan"].id).docx_path),
+        first_page_header(stored_io(app, fresh(db, docs["plan"].id).docx_path)),
     )
-    assert first_page_header(root / fresh(db, docs["report"].id).docx_path) == ""
+    # the draft: no stamp, the draft mark instead
+    assert (
+        first_page_header(stored_io(app, fresh(db, docs["report"].id).docx_path))
+        == "\nDỰ THẢO (lần 1)"
+    )
 
 
 def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa: ANN001, F811
@@ -210,7 +219,7 @@ def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa
     assert len(queued.get_job_ids()) == 3
     run_queue(queued)
     doc = fresh(db, doc.id)
-    first = (Path(app.config["FILES_DIR"]) / doc.docx_path).stat()
+    first = stored_at(doc.docx_path)
     assert doc.render_key == key and doc.render_state == "done"
     documents.request_render(doc)  # and once more after it ran
     db.session.commit()
@@ -218,15 +227,14 @@ def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa
     assert jobs.render_document(doc.id, key) == "exists"
     assert jobs.render_document(doc.id, "doc-1-v0-draft") == "superseded"
     assert files_of(app, doc.id) == [f"{key}.docx", f"{key}.pdf"]
-    again = (Path(app.config["FILES_DIR"]) / fresh(db, doc.id).docx_path).stat()
-    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    assert stored_at(fresh(db, doc.id).docx_path) == first  # not written again
     # Released: renaming the issuer later does not rewrite what was issued.
     plan.issuer.name = "Tên mới"
     db.session.commit()
     documents.request_render(fresh(db, doc.id))
     db.session.commit()
     run_queue(queued)
-    text = docx_text(Path(app.config["FILES_DIR"]) / fresh(db, doc.id).docx_path)
+    text = docx_text(stored_io(app, fresh(db, doc.id).docx_path))
     assert "Tên mới" not in text and "BAN CHỈ ĐẠO VỀ NHÂN QUYỀN" in text
 
 
@@ -312,9 +320,8 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     doc = fresh(db, doc_id)
     assert (doc.render_state, doc.render_progress, doc.render_error) == ("done", 100, None)
     assert files_of(app, doc_id) == [f"{key}.docx", f"{key}.pdf"]
-    root = Path(app.config["FILES_DIR"])
-    assert (root / doc.pdf_path).read_bytes().startswith(b"%PDF")
-    assert "Số: 01/KH-BCĐNQ" in docx_text(root / doc.docx_path)
+    assert stored(app, doc.pdf_path).startswith(b"%PDF")
+    assert "Số: 01/KH-BCĐNQ" in docx_text(stored_io(app, doc.docx_path))
     assert queued.fetch_job(rq_id).get_status() == "finished"
     assert db.session.scalars(select(Document)).all() == [doc]
 
@@ -354,17 +361,16 @@ def test_signed_version_names_the_signer_and_templates_get_every_variable(app, d
     assert doc.snapshot["signer"] == {
         "authority": "",
         "authority_of": "",
-        "title": "THỦ TRƯỞNG CƠ QUAN",
+        "title": "GIÁM ĐỐC",  # the head of a Sở, never the placeholder "THỦ TRƯỞNG CƠ QUAN"
         "name": leader.full_name,
     }
     assert doc.render_key.endswith("-signed")
     run_queue(queued)
     doc = fresh(db, doc.id)
     assert doc.render_state == "done"
-    text = docx_text(Path(app.config["FILES_DIR"]) / doc.docx_path)
-    assert leader.full_name in text and "THỦ TRƯỞNG CƠ QUAN" in text
+    text = docx_text(stored_io(app, doc.docx_path))
+    assert leader.full_name in text and "GIÁM ĐỐC" in text
+    assert "THỦ TRƯỞNG CƠ QUAN" not in text
     assert "Kính gửi:\tCơ quan Thường trực Ban Chỉ đạo về Nhân quyền tỉnh (Công an tỉnh)." in text
     assert "Trà Vinh, ngày    tháng 02 năm 2025" in text  # the services' clock, not the OS's
-    assert "Lê Văn Hân" in docx_text(
-        Path(app.config["FILES_DIR"]) / fresh(db, docs["plan"].id).docx_path
-    )
+    assert "Lê Văn Hân" in docx_text(stored_io(app, fresh(db, docs["plan"].id).docx_path))

@@ -1,0 +1,53 @@
+"""gunicorn configuration of kehoach (``gunicorn -c deploy/gunicorn.conf.py app.wsgi:app``).
+
+Every value can be changed by an environment variable, so one file serves a laptop, the Procfile
+and the systemd units:
+
+- ``KEHOACH_BIND`` (default ``127.0.0.1:$PORT``, ``PORT`` default 8000): where to listen. Keep it on
+  the loopback or a private address; the reverse proxy (nginx, Caddy…) faces the users.
+- ``WEB_CONCURRENCY`` (default 2 × cores + 1, at most 8): worker processes.
+- ``KEHOACH_THREADS`` (default 4): threads per worker (gthread), for slow clients and downloads.
+- ``KEHOACH_TIMEOUT`` (default 60 s): a request running longer is killed and logged. Heavy work
+  (documents, PDF) runs in the RQ workers, never in a request.
+- ``KEHOACH_FORWARDED_ALLOW_IPS`` (default ``127.0.0.1``): the proxies whose X-Forwarded-* headers
+  gunicorn believes; the app's ProxyFix (``KEHOACH_PROXIES``) does the same inside Flask.
+- ``KEHOACH_ACCESS_LOG`` (default off): gunicorn's own access log (``-`` for stderr). The app
+  already writes one JSON line per request (user, route, status, duration, query count) to
+  stderr, so gunicorn's is off by default to avoid two lines per request.
+
+Graceful reload (new code, no dropped request): ``kill -HUP <master pid>`` or ``systemctl reload
+kehoach-web``; gunicorn starts new workers and lets the old ones finish their requests within
+``graceful_timeout``. The app is not preloaded, so a reload picks up new code.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+_port = os.environ.get("PORT", "8000")
+bind = [os.environ.get("KEHOACH_BIND") or f"127.0.0.1:{_port}"]
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
+worker_class = "gthread"
+threads = int(os.environ.get("KEHOACH_THREADS") or 4)
+timeout = int(os.environ.get("KEHOACH_TIMEOUT") or 60)
+graceful_timeout = int(os.environ.get("KEHOACH_GRACEFUL_TIMEOUT") or 30)
+keepalive = 5
+# Recycle a worker now and then, so a slow leak can never grow without bound.
+max_requests = int(os.environ.get("KEHOACH_MAX_REQUESTS") or 2000)
+max_requests_jitter = max_requests // 10
+preload_app = False  # a HUP reload imports the new code
+forwarded_allow_ips = os.environ.get("KEHOACH_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proxy_allow_ips = forwarded_allow_ips
+limit_request_line = 8190
+limit_request_fields = 100
+errorlog = "-"
+loglevel = os.environ.get("KEHOACH_LOG_LEVEL", "info").lower()
+accesslog = os.environ.get("KEHOACH_ACCESS_LOG") or None
+access_log_format = (
+    '{"time":"%(t)s","remote":"%(h)s","method":"%(m)s","path":"%(U)s","status":%(s)s,'
+    '"bytes":%(B)s,"duration_ms":%(M)s,"agent":"%(a)s"}'
+)
+proc_name = "kehoach-web"
+# Where gunicorn keeps its heartbeat files: memory, not a possibly slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
