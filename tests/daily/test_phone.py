@@ -139,7 +139,6 @@ def test_fill_and_submit_a_report_with_rows_on_a_phone(demo_app, db):  # noqa: A
     from playwright.sync_api import expect, sync_playwright
 
     from app.models import Report
-
     from tests.daily.test_excel import draft_with_rows
 
     base = demo_app
