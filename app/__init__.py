@@ -59,7 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.localize_callback = gettext
     login_manager.login_message_category = "warning"
 
-    from app import models  # noqa: F401  (register the tables)
+    from app import lists, models  # noqa: F401  (register the tables and the kh_fold function)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event

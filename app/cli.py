@@ -111,6 +111,25 @@ def calendar_load(file: str) -> None:
     click.echo(f"{file}: đã nạp {n} ngày vào lịch làm việc.")
 
 
+@calendar_group.command("seed")
+@click.argument("years", nargs=-1, type=int)
+@with_appcontext
+def calendar_seed(years: tuple[int, ...]) -> None:
+    """Seed public holidays (library `holidays`, VN) and the announced swaps and make-up days for
+    YEARS (default: last year to three years ahead)."""
+    from app.services import calendar, clock
+
+    this = clock.today().year
+    chosen = list(years) or list(range(this - 1, this + 4))
+    for y in chosen:
+        problem = calendar.year_problem(y)
+        if problem:
+            raise click.ClickException(f"{y}: {problem}")
+    n = calendar.seed_years(chosen)
+    db.session.commit()
+    click.echo(f"Đã nạp {n} ngày nghỉ lễ và làm bù cho các năm {', '.join(map(str, chosen))}.")
+
+
 @click.group("storage")
 def storage_group() -> None:
     """Where documents and uploads are stored (KEHOACH_STORAGE)."""
@@ -191,6 +210,7 @@ def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     for _ in range(100):
         if sock.exists():
@@ -236,6 +256,20 @@ def api_token_create(code: str, name: str, roles: tuple[str, ...]) -> None:
     click.echo(
         f"Mã truy cập #{token.id} của {agency.name}: chép ngay, mã chỉ hiện một lần.", err=True
     )
+
+
+def _stop_in_order(children: list[tuple[str, subprocess.Popen]], echo=click.echo) -> None:  # noqa: ANN001
+    """Stop the children in the order given (worker, then Redis): SIGTERM, wait, then SIGKILL."""
+    for name, proc in children:
+        if proc.poll() is not None:
+            continue
+        echo(f"Đang dừng {name}…")
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
 
 
 @click.command("doctor")
@@ -293,58 +327,97 @@ def _embedded_secret(instance: Path) -> str:
 @click.option("--no-demo", is_flag=True, help="Do not load the demo data.")
 def serve_command(host: str, port: int, no_demo: bool) -> None:
     """Set up and run everything: database, embedded Redis (unless REDIS_URL is set), a worker,
-    the demo data, and the web app."""
+    the demo data, and the web app. Ctrl-C (or SIGTERM) stops the web server, then the worker,
+    then the embedded Redis. The worker's and the web server's logs go to files in the instance
+    folder, so the printed logins stay on the screen."""
+    import logging
+
     from app.services.health import default_secret
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
     if default_secret(app):
         app.config["SECRET_KEY"] = os.environ["KEHOACH_SECRET_KEY"] = _embedded_secret(instance)
-    children: list[subprocess.Popen] = []
+    # children in the order they stop: the worker first (it finishes its job), Redis last
+    children: list[tuple[str, subprocess.Popen]] = []
+    redis_proc = None
     if not app.config.get("REDIS_URL"):
-        proc, url = _embedded_redis(instance)
-        children.append(proc)
+        redis_proc, url = _embedded_redis(instance)
         app.config["REDIS_URL"] = url
         os.environ["REDIS_URL"] = url
-    with app.app_context():
-        init_db()
+    worker_log = instance / "worker.log"
+    web_log = instance / "web.log"
+
+    def interrupted(*_a) -> None:  # noqa: ANN002
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)  # also when started with SIGINT ignored (nohup, &)
+    try:
+        with app.app_context():
+            init_db()
+            if not no_demo:
+                from app import demo
+
+                demo.load_demo()
+                db.session.commit()
+        env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
+        with open(worker_log, "ab") as log:
+            # its own session: Ctrl-C in the terminal reaches this process only, which then
+            # stops the worker (warm shutdown) before Redis
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "worker"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        children.append(("bộ xử lý nền (worker)", worker))
+        if redis_proc is not None:
+            children.append(("Redis nhúng", redis_proc))
+        handler = logging.FileHandler(web_log, encoding="utf-8")
+        wlog = logging.getLogger("werkzeug")
+        wlog.handlers[:] = [handler]
+        wlog.setLevel(logging.INFO)
+        wlog.propagate = False
+        click.echo("")
+        click.echo(f"kehoach đang chạy tại  http://{host}:{port}/")
+        click.echo(f"Cơ sở dữ liệu: {app.config['SQLALCHEMY_DATABASE_URI']}")
+        click.echo(f"Hàng đợi (Redis): {app.config['REDIS_URL']}")
+        click.echo(f"Nhật ký: {web_log} (web), {worker_log} (worker)")
+        click.echo("Dừng: nhấn Ctrl-C (dừng web, rồi worker, rồi Redis).")
         if not no_demo:
             from app import demo
 
-            demo.load_demo()
-            db.session.commit()
-    env = {**os.environ, "REDIS_URL": app.config["REDIS_URL"]}
-    children.append(subprocess.Popen([sys.executable, "-m", "worker"], env=env))
+            click.echo("")
+            with app.app_context():
+                try:
+                    demo.print_logins(click.echo)
+                finally:
+                    db.session.remove()
+        # The command's own app context lives as long as the server: it must hold no session (an
+        # open transaction would block schema changes for the server's whole life); each request
+        # has its own context and session.
+        db.session.remove()
+        from werkzeug.serving import make_server
 
-    def stop(*_a) -> None:  # noqa: ANN002
-        for c in children:
-            c.terminate()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    click.echo("")
-    click.echo(f"kehoach đang chạy tại  http://{host}:{port}/")
-    click.echo(f"Cơ sở dữ liệu: {app.config['SQLALCHEMY_DATABASE_URI']}")
-    click.echo(f"Hàng đợi (Redis): {app.config['REDIS_URL']}")
-    if not no_demo:
-        from app import demo
-
-        with app.app_context():
-            try:
-                demo.print_logins(click.echo)
-            finally:
-                db.session.remove()
-    # The command's own app context lives as long as the server: it must hold no session (an
-    # open transaction would block schema changes for the server's whole life); each request
-    # has its own context and session.
-    db.session.remove()
-    try:
-        from werkzeug.serving import run_simple
-
-        run_simple(host, port, app, threaded=True)
+        server = make_server(host, port, app, threaded=True)
+        try:
+            server.serve_forever()
+        finally:
+            click.echo("")
+            click.echo("Đang dừng máy chủ web…")
+            server.server_close()
+    except KeyboardInterrupt:
+        pass
     finally:
-        for c in children:
-            c.terminate()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the stop short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if redis_proc is not None and not any(p is redis_proc for _n, p in children):
+            children.append(("Redis nhúng", redis_proc))
+        _stop_in_order(children)
+        click.echo("Đã dừng kehoach.")
 
 
 def main() -> None:

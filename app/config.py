@@ -33,6 +33,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")
     PER_PAGE = 20
+    CALENDAR_CULTURE_DAY = (
+        True  # 24/11 Ngày Văn hóa Việt Nam as a day off (KEHOACH_CALENDAR_CULTURE_DAY=false)
+    )
     # Number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none).
     PROXIES = 0
 

@@ -48,7 +48,7 @@ setup_python() {  # setup_python [extra ...] – .venv with exactly the versions
 }
 
 setup_system_packages() {  # documents (LibreOffice → PDF) and, for tests, the browser
-  apt_install libreoffice-writer-nogui python3-uno fonts-liberation2 poppler-utils "$@" \
+  apt_install libreoffice-writer-nogui libreoffice-calc-nogui python3-uno fonts-liberation2 poppler-utils "$@" \
     || say "Không cài được gói hệ thống; chuyển PDF sẽ báo lỗi rõ ràng."
 }
 

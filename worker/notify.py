@@ -10,3 +10,10 @@ def send_emails(ids: list[int]) -> int:
 
     with app_context():
         return notifications.send_pending_emails(ids)
+
+
+def send_digest(user_id: int) -> int:
+    from app.services import notifications
+
+    with app_context():
+        return notifications.send_digest(user_id)

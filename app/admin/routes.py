@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import date
 
@@ -10,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import extract, select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import bp
@@ -31,6 +31,7 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.inputs import arg_int
+from app.lists import export, list_view, wants_export
 from app.models import (
     ROLE_LABELS,
     Agency,
@@ -72,34 +73,6 @@ AGENCY_FIELDS = (
 )
 
 
-def fold(text: str | None) -> str:
-    """Lower case without diacritics: “Sở Tư pháp” → “so tu phap”."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    return " ".join("".join(c for c in text if unicodedata.category(c) != "Mn").lower().split())
-
-
-def matches(query: str, *texts: str | None) -> bool:
-    """Every word of ``query`` appears in one of ``texts``, ignoring case and diacritics."""
-    hay = " | ".join(fold(t) for t in texts)
-    return all(word in hay for word in fold(query).split())
-
-
-class Page:
-    """One page of an already filtered list."""
-
-    def __init__(self, items: list, page: int, per: int = PER_PAGE) -> None:
-        self.total = len(items)
-        self.pages = max(1, -(-self.total // per))
-        self.page = min(max(1, page), self.pages)
-        self.items = items[(self.page - 1) * per : self.page * per]
-        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
-
-
-def _page_arg() -> int:
-    return arg_int("trang", 1, 1, bounds.INT_MAX, label=gettext("trang"))
-
-
 def _action_ok() -> None:
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -136,13 +109,46 @@ def _agency_choices(exclude: Agency | None = None, none_label: str = "") -> list
     )
 
 
+def agency_list_args() -> dict:
+    return {
+        "stmt": select(Agency).options(selectinload(Agency.successor)),
+        "search": [Agency.name, Agency.short_name, Agency.code, Agency.abbreviation, Agency.place],
+        "sorts": {
+            "ma": Agency.code,
+            "ten": Agency.name,
+            "cap": Agency.level,
+            "hieu-luc": Agency.valid_to,
+        },
+        "default": "ten",
+    }
+
+
 @bp.route("/co-quan")
 def agencies_list():
-    q = request.args.get("q", "").strip()
-    rows = db.session.scalars(select(Agency).order_by(Agency.name)).all()
-    rows = [a for a in rows if matches(q, a.name, a.short_name, a.code, a.abbreviation, a.place)]
+    if wants_export():
+        on = today()
+        return export(
+            "Danh sách cơ quan",
+            agency_list_args(),
+            [
+                ("Mã", lambda a: a.code),
+                ("Tên cơ quan", lambda a: a.name),
+                ("Tên viết tắt", lambda a: a.abbreviation),
+                ("Cấp", lambda a: gettext(LEVEL_LABELS.get(a.level, a.level))),
+                ("Địa danh", lambda a: a.place),
+                ("Hiệu lực từ", lambda a: a.valid_from),
+                ("Hiệu lực đến", lambda a: a.valid_to),
+                ("Đang hoạt động", lambda a: a.is_active(on)),
+            ],
+        )
+    view = list_view("admin.agencies_list", **agency_list_args(), per_page=PER_PAGE)
     return render_template(
-        "admin/agencies.html", page=Page(rows, _page_arg()), q=q, today=today(), levels=LEVEL_LABELS
+        "admin/agencies.html",
+        view=view,
+        page=view.page,
+        q=view.q,
+        today=today(),
+        levels=LEVEL_LABELS,
     )
 
 
@@ -296,13 +302,43 @@ def _user_agency_choices() -> list:
     )
 
 
+def user_list_args() -> dict:
+    return {
+        "stmt": select(User)
+        .join(Agency, Agency.id == User.agency_id)
+        .options(selectinload(User.agency)),
+        "search": [User.username, User.full_name, User.email, Agency.name],
+        "sorts": {
+            "ten-dang-nhap": User.username,
+            "ho-ten": [User.full_name, User.username],
+            "co-quan": [Agency.name, User.username],
+            "trang-thai": User.active,
+        },
+        "default": "ho-ten",
+    }
+
+
 @bp.route("/nguoi-dung")
 def users_list():
-    q = request.args.get("q", "").strip()
-    rows = db.session.scalars(select(User).order_by(User.full_name, User.username)).all()
-    rows = [u for u in rows if matches(q, u.username, u.full_name, u.email, u.agency.name)]
+    if wants_export():
+        return export(
+            "Danh sách người dùng",
+            user_list_args(),
+            [
+                ("Tên đăng nhập", lambda u: u.username),
+                ("Họ và tên", lambda u: u.full_name),
+                ("Thư điện tử", lambda u: u.email or ""),
+                ("Cơ quan", lambda u: u.agency.name),
+                (
+                    "Vai trò",
+                    lambda u: ", ".join(gettext(ROLE_LABELS[r]) for r in sorted(u.roles)),
+                ),
+                ("Đang hoạt động", lambda u: u.active),
+            ],
+        )
+    view = list_view("admin.users_list", **user_list_args(), per_page=PER_PAGE)
     return render_template(
-        "admin/users.html", page=Page(rows, _page_arg()), q=q, role_labels=ROLE_LABELS
+        "admin/users.html", view=view, page=view.page, q=view.q, role_labels=ROLE_LABELS
     )
 
 
@@ -484,13 +520,19 @@ def calendar():
         .where(extract("year", CalendarDay.day) == year)
         .order_by(CalendarDay.day)
     ).all()
-    years = sorted({d.year for d in db.session.scalars(select(CalendarDay.day))} | {year})
+    if not 1990 <= year <= 2100:
+        abort(404)
+    years = sorted(
+        {d.year for d in db.session.scalars(select(CalendarDay.day))}
+        | {year, today().year - 1, today().year, today().year + 1, today().year + 2}
+    )
     return render_template(
         "admin/calendar.html",
         form=form,
         days=days,
         year=year,
         years=years,
+        source=workcal.announced_sources().get(year),
         labels=DAY_KIND_LABELS,
         action=ActionForm(),
     )
@@ -526,22 +568,27 @@ def calendar_remove(day: str):
 @bp.route("/lich/nap", methods=["POST"])
 def calendar_load():
     _action_ok()
+    year = request.form.get("nam", today().year, type=int)
+    problem = workcal.year_problem(year)
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("admin.calendar"))
     try:
-        n = workcal.load_file(workcal.default_file())
+        n = workcal.seed_years([year])
     except workcal.CalendarFileError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for("admin.calendar"))
+        return redirect(url_for("admin.calendar", nam=year))
     audit.record(
         current_user,
         _CalendarRef(None),
         "calendar_load",
-        comment=f"Nạp {n} ngày từ tệp lịch có sẵn",
-        data={"count": n},
+        comment=f"Nạp {n} ngày nghỉ lễ, làm bù năm {year}",
+        data={"count": n, "year": year},
     )
     db.session.commit()
-    flash(gettext("Đã nạp %(n)s ngày từ lịch nghỉ lễ có sẵn.", n=n), "info")
-    return redirect(url_for("admin.calendar"))
+    flash(gettext("Đã nạp %(n)s ngày nghỉ lễ và làm bù năm %(year)s.", n=n, year=year), "info")
+    return redirect(url_for("admin.calendar", nam=year))
 
 
 # ----------------------------------------------------------------------------- agency templates

@@ -7,12 +7,14 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import excel
 from app.consolidation import bp
 from app.consolidation.forms import CreateForm
 from app.extensions import db
 from app.models import Document, DocumentKind, Plan, ReportingPeriod
 from app.services import access, consolidation, policy
 from app.services.exceptions import InvalidInput
+from app.ui import status_phrase
 from workflows import DocumentFlow, ReportFlow, RoundFlow
 
 
@@ -75,3 +77,17 @@ def create(period_id: int):
 
 
 __all__ = ["select"]
+
+
+@bp.route("/periods/<int:period_id>/consolidation.xlsx")
+def export_xlsx(period_id: int):
+    """The consolidated results as on the page: agency × field with totals, targets and
+    timeliness."""
+    period = managed_period(period_id)
+    results = consolidation.compute(period)
+    plan = period.plan
+    title = plan.symbol or plan.title
+    return excel.response(
+        f"Tổng hợp {period.label} - {title}"[:120],
+        excel.consolidated_sheets(plan.title, period.label, results, status_phrase),
+    )

@@ -3,6 +3,7 @@ decisions, reopening a period for an agency, drafting a công văn đôn đốc.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import excel
 from app.dashboard import bp, data
 from app.dashboard.forms import (
     ExtensionRequestForm,
@@ -21,8 +23,9 @@ from app.dashboard.forms import (
     date_errors,
 )
 from app.extensions import db
+from app.lists import export, list_view, wants_export
 from app.models import Agency, Extension, ExtensionStatus, Notification, Plan, ReportingPeriod
-from app.services import access, clock, deadlines, notifications, reminders
+from app.services import access, clock, deadlines, notifications, reminders, workqueue
 from app.services.exceptions import InvalidInput
 from app.ui import N_, date_table
 from workflows import ReportFlow
@@ -36,8 +39,14 @@ STATUS_LABELS = {
 
 def render_dashboard():  # noqa: ANN201
     ctx = data.build(current_user)
+    work = workqueue.items(current_user)
     return render_template(
-        "dashboard/index.html", **ctx, series=data.SERIES, report_states=ReportFlow.STATE_LABELS
+        "dashboard/index.html",
+        **ctx,
+        series=data.SERIES,
+        report_states=ReportFlow.STATE_LABELS,
+        work_items=work,
+        work_labels=workqueue.QUEUE_LABELS,
     )
 
 
@@ -65,8 +74,13 @@ def _safe_link(link: str | None) -> str | None:
 @bp.app_context_processor
 def _unread() -> dict:
     if not current_user or not current_user.is_authenticated:
-        return {"unread_notifications": 0}
-    return {"unread_notifications": data.unread_count(current_user)}
+        return {"unread_notifications": 0, "work_counts": {}, "work_total": 0}
+    counts = workqueue.counts(current_user)
+    return {
+        "unread_notifications": data.unread_count(current_user),
+        "work_counts": counts,
+        "work_total": sum(counts.values()),
+    }
 
 
 def _mine(notification_id: int) -> Notification:
@@ -82,10 +96,35 @@ def notifications_page():
     q = select(Notification).where(Notification.user_id == current_user.id)
     if not show_all:
         q = q.where(Notification.read_at.is_(None))
-    items = db.session.scalars(q.order_by(Notification.id.desc()).limit(200)).all()
+    list_args: dict[str, Any] = {
+        "stmt": q,
+        "search": [Notification.text],
+        "sorts": {"moi": Notification.id, "loai": [Notification.kind, Notification.id]},
+        "default": "moi",
+        "default_desc": True,
+    }
+    if wants_export():
+        subjects = notifications.SUBJECTS
+        return export(
+            "Thông báo",
+            list_args,
+            [
+                ("Thời gian", lambda n: n.created_at),
+                ("Loại", lambda n: gettext(subjects.get(n.kind, "Thông báo"))),
+                ("Nội dung", lambda n: n.text),
+                ("Đã đọc", lambda n: n.read_at is not None),
+            ],
+        )
+    view = list_view(
+        "dashboard.notifications_page",
+        **list_args,
+        per_page=30,
+        args={"all": 1} if show_all else {},
+    )
     return render_template(
         "dashboard/notifications.html",
-        items=items,
+        view=view,
+        items=view.page.items,
         show_all=show_all,
         subjects=notifications.SUBJECTS,
         safe_link=_safe_link,
@@ -359,3 +398,38 @@ def draft_dispatch(period_id: int):
     db.session.commit()
     flash(gettext("Đã soạn dự thảo công văn đôn đốc. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/dashboard.xlsx")
+def export_dashboard():
+    """The dashboard's tables (per period and per agency of every plan the user sees), counted
+    by the status module as on the page."""
+    ctx = data.build(current_user)
+    keys = [
+        ("expected", "Phải gửi"),
+        ("received", "Đã gửi"),
+        ("accepted", "Đã chấp nhận"),
+        ("on_time", "Đúng hạn"),
+        ("late", "Trễ hạn"),
+        ("working_days_late", "Số ngày làm việc trễ"),
+        ("overdue", "Quá hạn, chưa gửi"),
+        ("not_yet_due", "Chưa đến hạn"),
+        ("returned", "Bị trả lại, chờ gửi lại"),
+        ("resubmitted", "Trả lại, đã gửi lại"),
+    ]
+    period_rows, agency_rows = [], []
+    for f in ctx.get("figures", []):
+        name = f.get("symbol") or f.get("title")
+        for p in f.get("periods", []):
+            period_rows.append([name, p["label"], *[p.get(k) for k, _h in keys]])
+        for a in f.get("agencies", []):
+            agency_rows.append([name, a["name"], *[a.get(k) for k, _h in keys]])
+    cols = [h for _k, h in keys]
+    heading = f"Tình hình báo cáo đến ngày {date_table(clock.today())}"
+    return excel.response(
+        f"Tổng quan {date_table(clock.today()).replace('/', '-')}",
+        [
+            excel.Sheet("Theo kỳ báo cáo", ["Kế hoạch", "Kỳ", *cols], period_rows, heading),
+            excel.Sheet("Theo cơ quan", ["Kế hoạch", "Cơ quan", *cols], agency_rows, heading),
+        ],
+    )

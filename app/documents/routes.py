@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.documents import bp
 from app.documents.forms import (
@@ -17,6 +18,7 @@ from app.documents.forms import (
 )
 from app.extensions import db
 from app.inputs import arg_int
+from app.lists import export, list_view, wants_export
 from app.models import Document, RegisterEntry
 from app.services import (
     access,
@@ -30,7 +32,7 @@ from app.services import (
     storage,
 )
 from app.services.exceptions import InvalidInput, NotAllowed
-from app.ui import N_, Page
+from app.ui import N_
 from forms import bounds
 from workflows import DocumentFlow
 
@@ -65,17 +67,65 @@ def visible_document(doc_id: int) -> Document:
     return access.get_visible(current_user, access.documents_query(current_user), Document, doc_id)
 
 
+def document_list_args() -> dict:
+    return {
+        "stmt": access.documents_query(current_user).options(selectinload(Document.agency)),
+        "search": [Document.title, Document.symbol],
+        "sorts": {
+            "so": [Document.year, Document.number],
+            "trich-yeu": Document.title,
+            "loai": Document.kind,
+            "trang-thai": Document.status,
+            "moi": Document.id,
+        },
+        "default": "moi",
+        "default_desc": True,
+    }
+
+
+def register_list_args(year: int) -> dict:
+    stmt = select(RegisterEntry).where(RegisterEntry.year == year)
+    if not access.is_admin(current_user):
+        stmt = stmt.where(RegisterEntry.agency_id == current_user.agency_id)
+    return {
+        "stmt": stmt,
+        "search": [RegisterEntry.symbol, RegisterEntry.summary, RegisterEntry.signer_name],
+        "sorts": {
+            "so": [RegisterEntry.agency_id, RegisterEntry.number],
+            "ngay": [RegisterEntry.issued_on, RegisterEntry.number],
+            "trich-yeu": RegisterEntry.summary,
+            "nguoi-ky": RegisterEntry.signer_name,
+        },
+        "default": "so",
+    }
+
+
+def register_year() -> int:
+    return arg_int("year", clock.today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, gettext("năm"))
+
+
 @bp.route("/")
 def index():
+    if wants_export():
+        kinds, states = kind_labels(), DocumentFlow.STATE_LABELS
+        return export(
+            "Danh sách văn bản",
+            document_list_args(),
+            [
+                ("Số, ký hiệu", lambda d: d.symbol if d.number else ""),
+                ("Ngày ban hành", lambda d: d.issued_on),
+                ("Trích yếu", lambda d: d.title),
+                ("Loại", lambda d: str(kinds.get(d.kind, d.kind))),
+                ("Cơ quan", lambda d: d.agency.display_name),
+                ("Trạng thái", lambda d: gettext(states.get(d.status, d.status))),
+            ],
+        )
     waiting = documents.documents_awaiting(current_user)
-    recent = db.session.scalars(
-        access.documents_query(current_user).order_by(Document.id.desc())
-    ).all()
-    page = Page(recent, 20)
+    view = list_view("documents.index", **document_list_args())
     return render_template(
         "documents/index.html",
         waiting=waiting,
-        page=page,
+        view=view,
         states=DocumentFlow.STATE_LABELS,
         kinds=kind_labels(),
     )
@@ -322,11 +372,24 @@ def upload_signed(doc_id: int):
 
 @bp.route("/register")
 def register():
-    year = arg_int("year", clock.today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, gettext("năm"))
-    q = select(RegisterEntry).where(RegisterEntry.year == year)
-    if not access.is_admin(current_user):
-        q = q.where(RegisterEntry.agency_id == current_user.agency_id)
-    entries = db.session.scalars(q.order_by(RegisterEntry.agency_id, RegisterEntry.number)).all()
+    year = register_year()
+    if wants_export():
+        return export(
+            f"Sổ văn bản đi năm {year}",
+            register_list_args(year),
+            [
+                ("Số", lambda e: e.number),
+                ("Số, ký hiệu", lambda e: e.symbol),
+                ("Ngày ban hành", lambda e: e.issued_on),
+                ("Trích yếu", lambda e: e.summary),
+                ("Người ký", lambda e: e.signer_name or ""),
+                ("Cơ quan", lambda e: e.agency.display_name),
+            ],
+            heading=f"Sổ đăng ký văn bản đi — năm {year}",
+        )
+    view = list_view(
+        "documents.register", **register_list_args(year), per_page=50, args={"year": year}
+    )
     years = sorted(
         {
             year,
@@ -339,4 +402,4 @@ def register():
         },
         reverse=True,
     )
-    return render_template("documents/register.html", entries=entries, year=year, years=years)
+    return render_template("documents/register.html", view=view, year=year, years=years)

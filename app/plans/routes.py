@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import yaml
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
+from app.lists import export, list_view, wants_export
 from app.models import (
     Agency,
     AuditEvent,
@@ -24,7 +26,7 @@ from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm
 from app.services import access, clock, documents, flows, loader, plans, policy, status
 from app.services.exceptions import InvalidInput, NotAllowed
-from app.ui import N_, Page, matches
+from app.ui import N_
 from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
 
 
@@ -48,19 +50,50 @@ def is_standing_specialist(plan: Plan) -> bool:
     return policy.can(current_user, "plan.draft_document", plan)
 
 
+def plan_list_args() -> dict:
+    """The plans list's query: search over number, title, issuer; sort by column."""
+    issuer, standing = aliased(Agency), aliased(Agency)
+    stmt = (
+        access.plans_query(current_user)
+        .join(issuer, issuer.id == Plan.issuer_id)
+        .join(standing, standing.id == Plan.standing_agency_id)
+        .options(selectinload(Plan.periods), selectinload(Plan.assignments))
+    )
+    return {
+        "stmt": stmt,
+        "search": [Plan.title, Plan.code, Plan.symbol, issuer.name, issuer.place, standing.name],
+        "sorts": {
+            "so": [Plan.year, Plan.number],
+            "trich-yeu": Plan.title,
+            "co-quan": issuer.name,
+            "trang-thai": Plan.status,
+            "moi": Plan.id,
+        },
+        "default": "moi",
+        "default_desc": True,
+    }
+
+
 @bp.route("/")
 def index():
-    q = request.args.get("q", "").strip()
-    items = db.session.scalars(access.plans_query(current_user).order_by(Plan.id.desc())).all()
-    if q:
-        items = [
-            p
-            for p in items
-            if matches(
-                q, p.title, p.code, p.symbol, p.issuer.name, p.standing_agency.name, p.issuer.place
-            )
-        ]
-    page = Page(items, 20)
+    if wants_export():
+        labels = PlanFlow.STATE_LABELS
+        return export(
+            "Danh sách kế hoạch",
+            plan_list_args(),
+            [
+                ("Số, ký hiệu", lambda p: p.symbol or ""),
+                ("Trích yếu", lambda p: p.title),
+                ("Cơ quan ban hành", lambda p: p.issuer.display_name),
+                ("Cơ quan thường trực", lambda p: p.standing_agency.display_name),
+                ("Ngày ban hành", lambda p: p.issued_on),
+                ("Trạng thái", lambda p: gettext(labels.get(p.status, p.status))),
+                ("Số cơ quan được giao", lambda p: len(p.assignments)),
+            ],
+        )
+    view = list_view("plans.index", **plan_list_args())
+    page = view.page
+    q = view.q
     started = [x for p in page.items for x in p.periods if x.status != PeriodStatus.PENDING]
     managed = [x for x in started if access.manages_plan(current_user, x.plan)]
     own = [x for x in started if not access.manages_plan(current_user, x.plan)]
@@ -83,7 +116,7 @@ def index():
     return render_template(
         "plans/index.html",
         rows=rows,
-        page=page,
+        view=view,
         q=q,
         states=PlanFlow.STATE_LABELS,
         can_import=current_user.has_role("specialist", "admin"),

@@ -10,11 +10,14 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 import forms as form_engine
+from app import excel
 from app.extensions import db
+from app.lists import export, list_view, wants_export
 from app.models import (
+    Agency,
     Assignment,
     PeriodStatus,
     Plan,
@@ -25,7 +28,17 @@ from app.models import (
 )
 from app.reports import bp
 from app.reports.forms import ActionForm, report_form_class
-from app.services import access, flows, policy, reports, status, storage
+from app.services import (
+    access,
+    deadlines,
+    flows,
+    policy,
+    reports,
+    rows_upload,
+    status,
+    storage,
+    workqueue,
+)
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from workflows import ReportFlow, TransitionRefused
 
@@ -254,52 +267,143 @@ def action(report_id: int):
     return redirect(url_for("reports.show", report_id=report.id))
 
 
+def review_list_args(leader: bool) -> dict:
+    """The review queue (specialist) or the approval queue (agency leader), in the database."""
+    agency = aliased(Agency)
+    stmt = (
+        access.reports_query(current_user)
+        .join(Plan, Report.plan_id == Plan.id)
+        .join(agency, agency.id == Report.agency_id)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .options(
+            selectinload(Report.agency), selectinload(Report.plan), selectinload(Report.period)
+        )
+    )
+    if leader:
+        stmt = stmt.where(
+            Report.agency_id == current_user.agency_id,
+            Report.status == ReportStatus.AWAITING_APPROVAL,
+        )
+    else:
+        stmt = stmt.where(Report.status == ReportStatus.SUBMITTED)
+        if not current_user.has_role("admin"):
+            stmt = stmt.where(Plan.standing_agency_id == current_user.agency_id)
+    return {
+        "stmt": stmt,
+        "search": [agency.name, Plan.title, Plan.symbol, ReportingPeriod.label],
+        "sorts": {
+            "gui": [Report.updated_at if leader else Report.submitted_at, Report.id],
+            "co-quan": [agency.name, Report.id],
+            "ke-hoach": [Plan.title, Report.id],
+            "han": [ReportingPeriod.due_on, Report.id],
+        },
+        "default": "gui",
+    }
+
+
+def _queue(leader: bool):  # noqa: ANN202
+    endpoint = "reports.approvals" if leader else "reports.review"
+    if wants_export():
+        states = ReportFlow.STATE_LABELS
+        return export(
+            "Báo cáo chờ duyệt" if leader else "Báo cáo chờ xem xét",
+            review_list_args(leader),
+            [
+                ("Cơ quan", lambda r: r.agency.display_name),
+                ("Kế hoạch", lambda r: r.plan.symbol or r.plan.title),
+                ("Kỳ báo cáo", lambda r: r.period.label),
+                ("Hạn gửi", lambda r: deadlines.effective_due(r.period, r.agency_id)),
+                ("Gửi lúc", lambda r: r.submitted_at),
+                ("Trạng thái", lambda r: gettext(states.get(r.status, r.status))),
+                ("Số lần bị trả lại", lambda r: r.times_returned),
+            ],
+        )
+    view = list_view(endpoint, **review_list_args(leader), per_page=30)
+    items = view.page.items
+    # when it reached this queue: the leader's from the audit trail (submitted_at comes later)
+    sent = (
+        workqueue.since_of("report", [r.id for r in items])
+        if leader
+        else {r.id: r.submitted_at for r in items}
+    )
+    statuses = status.for_periods(
+        list({r.period_id: r.period for r in items}.values()),
+        **({"agency_id": current_user.agency_id} if leader else {}),
+    )
+    return render_template(
+        "reports/review.html",
+        view=view,
+        items=items,
+        sent=sent,
+        statuses={r.id: statuses.get((r.period_id, r.agency_id)) for r in items},
+        states=ReportFlow.STATE_LABELS,
+        leader=leader,
+    )
+
+
 @bp.route("/review")
 def review():
     """Reports waiting on the specialist of the standing agency."""
     if not current_user.has_role("specialist", "admin"):
         abort(403)
-    q = (
-        access.reports_query(current_user)
-        .join(Plan, Report.plan_id == Plan.id)
-        .where(Report.status == ReportStatus.SUBMITTED)
-    )
-    if not current_user.has_role("admin"):
-        q = q.where(Plan.standing_agency_id == current_user.agency_id)
-    items = db.session.scalars(
-        q.options(
-            selectinload(Report.agency), selectinload(Report.plan), selectinload(Report.period)
-        ).order_by(Report.submitted_at)
-    ).all()
-    statuses = status.for_periods(list({r.period_id: r.period for r in items}.values()))
-    return render_template(
-        "reports/review.html",
-        items=items,
-        statuses={r.id: statuses.get((r.period_id, r.agency_id)) for r in items},
-        states=ReportFlow.STATE_LABELS,
-    )
+    return _queue(leader=False)
 
 
 @bp.route("/approvals")
 def approvals():
     """Reports of the leader's agency waiting for approval."""
-    items = db.session.scalars(
-        access.reports_query(current_user)
-        .where(
-            Report.agency_id == current_user.agency_id,
-            Report.status.in_([ReportStatus.AWAITING_APPROVAL]),
-        )
-        .options(
-            selectinload(Report.agency), selectinload(Report.plan), selectinload(Report.period)
-        )
-    ).all()
-    statuses = status.for_periods(
-        list({r.period_id: r.period for r in items}.values()), agency_id=current_user.agency_id
+    return _queue(leader=True)
+
+
+@bp.route("/reports/<int:report_id>/rows/<group>.xlsx")
+def rows_template(report_id: int, group: str):
+    """The Excel sheet to fill a repeating-rows field (with the rows already entered)."""
+    report = visible_report(report_id)
+    schema = (report.plan.current_form or report.form_version).schema
+    spec = rows_upload.group_spec(schema, group)
+    if spec is None:
+        abort(404)
+    rows = report.data.get(group) if isinstance(report.data.get(group), list) else []
+    content = rows_upload.template(spec, rows)
+    return excel.download(content, f"{spec.label} - {report.agency.display_name}"[:100])
+
+
+@bp.route("/reports/<int:report_id>/rows/<group>", methods=["POST"])
+def rows_upload_view(report_id: int, group: str):
+    """Take the rows of an uploaded sheet into the draft, or refuse the whole file naming each
+    row and column at fault (nothing saved)."""
+    report = visible_report(report_id)
+    if not _can_edit(report):
+        flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
+        return redirect(url_for("reports.show", report_id=report.id))
+    schema = (report.plan.current_form or report.form_version).schema
+    spec = rows_upload.group_spec(schema, group)
+    if spec is None:
+        abort(404)
+    upload = request.files.get("tep")
+    if upload is None or not upload.filename:
+        flash(gettext("Chưa chọn tệp Excel."), "error")
+        return redirect(url_for("reports.edit", report_id=report.id))
+    try:
+        rows = rows_upload.parse(spec, upload.read(rows_upload.MAX_BYTES + 1))
+    except rows_upload.RowsUploadError as exc:
+        flash(str(exc), "error")
+        for problem in exc.problems:
+            flash(problem, "error")
+        return redirect(url_for("reports.edit", report_id=report.id))
+    try:
+        expected = int(request.form.get("kh_version") or report.version)
+    except ValueError:
+        expected = report.version
+    try:
+        reports.save_draft(report, {**report.data, group: rows}, current_user, expected)
+        db.session.commit()
+    except (ConcurrentEdit, InvalidInput) as exc:
+        db.session.rollback()
+        flash(gettext(str(exc)), "error")
+        return redirect(url_for("reports.edit", report_id=report.id))
+    flash(
+        gettext("Đã nhập %(n)s dòng vào “%(field)s” từ tệp Excel.", n=len(rows), field=spec.label),
+        "success",
     )
-    return render_template(
-        "reports/review.html",
-        items=items,
-        statuses={r.id: statuses.get((r.period_id, r.agency_id)) for r in items},
-        states=ReportFlow.STATE_LABELS,
-        leader=True,
-    )
+    return redirect(url_for("reports.edit", report_id=report.id))

@@ -1,11 +1,21 @@
-"""The working-day calendar as the services use it."""
+"""The working-day calendar as the services use it.
+
+Statutory public holidays come from the kept ``holidays`` library (country VN) for any year;
+the Government's yearly announcements (days off swapped, extra days off, Saturday make-up
+working days) are data with their source in ``app/data/calendar_announced.yaml``. Both are
+seeded into the ``calendar_day`` table, which the administrator may then correct by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
-from flask import g, has_app_context
+import holidays as holidays_lib
+import yaml
+from flask import current_app, g, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -99,9 +109,7 @@ class CalendarFileError(ValueError):
 
 
 def parse_calendar(text: str) -> list[dict]:
-    """The days of a calendar file (``app/data/holidays.yaml``), checked."""
-    import yaml
-
+    """The days of a calendar file (``app/data/calendar_announced.yaml``), checked."""
     try:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: an impossible date (2025-13-01)
@@ -139,13 +147,61 @@ def load_days(days: list[dict]) -> int:
     return len(days)
 
 
-def load_file(path) -> int:  # noqa: ANN001
-    from pathlib import Path
-
+def load_file(path: str | Path) -> int:
     return load_days(parse_calendar(Path(path).read_text(encoding="utf-8")))
 
 
-def default_file():  # noqa: ANN201
-    from pathlib import Path
+ANNOUNCED_FILE = Path(__file__).resolve().parent.parent / "data" / "calendar_announced.yaml"
+CULTURE_DAY = (11, 24)  # Ngày Văn hóa Việt Nam, proposed in 2026: on unless configured off
 
-    return Path(__file__).resolve().parent.parent / "data" / "holidays.yaml"
+
+def default_file() -> Path:
+    """The Government's announced swaps and make-up days (statutory days come from the library)."""
+    return ANNOUNCED_FILE
+
+
+def announced_sources() -> dict[int, str]:
+    """Year → where that year's announced swaps and make-up days come from."""
+    data = yaml.safe_load(ANNOUNCED_FILE.read_text(encoding="utf-8")) or {}
+    return {int(y): " ".join(str(s).split()) for y, s in (data.get("sources") or {}).items()}
+
+
+def _culture_day_on() -> bool:
+    if has_app_context():
+        return bool(current_app.config.get("CALENDAR_CULTURE_DAY", True))
+    return True
+
+
+def statutory_days(year: int) -> list[dict]:
+    """The statutory public holidays of ``year`` (with the library's substitute days off), in
+    Vietnamese, weekdays only: a Saturday or Sunday is a day off anyway."""
+    lib = holidays_lib.country_holidays("VN", years=[year], language="vi")
+    out = []
+    for day, name in sorted(lib.items()):
+        if day.weekday() >= 5:
+            continue
+        if (day.month, day.day) == CULTURE_DAY and not _culture_day_on():
+            continue
+        out.append({"day": day, "kind": "holiday", "name": str(name)})
+    return out
+
+
+def days_for_year(year: int) -> list[dict]:
+    """Statutory days of ``year`` merged with the announced ones (announced win on the same day)."""
+    merged = {d["day"]: d for d in statutory_days(year)}
+    for d in parse_calendar(ANNOUNCED_FILE.read_text(encoding="utf-8")):
+        if d["day"].year == year:
+            merged[d["day"]] = d
+    return [merged[k] for k in sorted(merged)]
+
+
+def seed_years(years: Iterable[int]) -> int:
+    """Insert or update the holidays and make-up days of each year (flushed). Returns how many."""
+    return sum(load_days(days_for_year(y)) for y in sorted(set(years)))
+
+
+def year_problem(year: int) -> str | None:
+    """Why ``year`` cannot be seeded, in the user's language, or None."""
+    if not 1990 <= year <= 2100:
+        return str(_l("Năm phải trong khoảng 1990–2100."))
+    return None

@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.services import audit, clock, policy, status
 from app.services.exceptions import InvalidInput
+from app.services.wording import report_name
 
 # -- due dates and locks: read from the status module ---------------------------------------
 
@@ -185,7 +186,8 @@ def request_extension(
     notifications.notify(
         notifications.users_of(period.plan.standing_agency_id, "specialist"),
         "extension_requested",
-        f"{actor.agency.display_name} đề nghị gia hạn báo cáo {period.label.lower()} đến ngày "
+        f"{actor.agency.display_name} đề nghị gia hạn {report_name(period)[:1].lower()}"
+        f"{report_name(period)[1:]} đến ngày "
         f"{requested_due:%d/%m/%Y}: {ext.reason}",
         link=f"/plans/{period.plan_id}",
     )
@@ -228,14 +230,18 @@ def decide_extension(
     )
     from app.services import notifications, reminders
 
+    what = f"Đề nghị gia hạn {report_name(period)[:1].lower()}{report_name(period)[1:]}"
     text = (
-        f"Đề nghị gia hạn báo cáo {period.label.lower()} đã được chấp thuận; hạn mới là ngày "
-        f"{ext.granted_due:%d/%m/%Y}."
+        f"{what} đã được chấp thuận; hạn mới là ngày {ext.granted_due:%d/%m/%Y}."
         if grant
-        else f"Đề nghị gia hạn báo cáo {period.label.lower()} không được chấp thuận: {comment}"
+        else f"{what} không được chấp thuận: {comment}"
     )
+    asker = db.session.get(User, ext.requested_by_id) if ext.requested_by_id else None
+    to = notifications.users_of(ext.agency_id, "reporter")
+    if asker is not None and asker.active and asker not in to:
+        to.append(asker)
     notifications.notify(
-        notifications.users_of(ext.agency_id, "reporter", "agency_leader"),
+        to,
         "extension_decided",
         text,
         link=f"/plans/{period.plan_id}",

@@ -412,29 +412,14 @@ def transition(
                 note="Người ký điền khối chữ ký",
             )
     if trigger == "request_signature":
-        from app.services import notifications
-
         if current_version(doc) is None:
             new_version(doc, VersionStage.DRAFT, actor)
         snap = dict(doc.snapshot or {})
         snap.pop("returned", None)
         doc.snapshot = snap
-        notifications.notify(
-            notifications.users_of(doc.agency_id, "signer"),
-            "document_to_sign",
-            f"Văn bản chờ ký: {doc.title} (phiên bản {doc.content_version})",
-            link=f"/documents/{doc.id}",
-        )
     if trigger == "decline":
-        from app.services import notifications
-
         _mark_returned(doc, actor, comment or "", "declined")
-        notifications.notify(
-            _drafters(doc),
-            "document_returned",
-            f"Văn bản “{doc.title}” bị trả lại: {comment}",
-            link=f"/documents/{doc.id}",
-        )
+    _notify(doc, trigger, actor, comment)
     if trigger == "release":
         from app.services import plans
 
@@ -460,6 +445,38 @@ def transition(
 # What signing and release may change in the frozen content: nothing else.
 SIGNER_KEYS = ("signer_lines", "signer_note", "signer_name")
 RELEASE_KEYS = ("number_line", "date_line", "e_stamp", "draft_mark", "appendix_ref")
+
+
+def _notify(doc: Document, trigger: str, actor: User, comment: str | None) -> None:
+    """One notification per hand-over: to sign (signers), signed and awaiting a number (clerks),
+    declined back to its drafter."""
+    from app.services import notifications
+
+    link = f"/documents/{doc.id}"
+    if trigger == "request_signature":
+        notifications.notify(
+            notifications.users_of(doc.agency_id, "signer"),
+            "document_to_sign",
+            f"Văn bản chờ ký: {doc.title}",
+            link=link,
+        )
+    elif trigger == "sign":
+        notifications.notify(
+            notifications.users_of(doc.agency_id, "clerk"),
+            "document_to_number",
+            f"Văn bản đã ký, chờ vào số và phát hành: {doc.title}",
+            link=link,
+        )
+    elif trigger == "decline" and doc.created_by_id:
+        drafter = db.session.get(User, doc.created_by_id)
+        if drafter is not None and drafter.active:
+            reason = f" Lý do: {comment}" if comment else ""
+            notifications.notify(
+                [drafter],
+                "document_declined",
+                f"Dự thảo bị trả lại, chưa ký: {doc.title}.{reason}",
+                link=link,
+            )
 
 
 def _number(doc: Document, issued_on: date) -> None:

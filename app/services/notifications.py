@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 
 SUBJECTS = {
     "assignment_received": "Nhiệm vụ mới được giao",
+    "report_awaiting_approval": "Báo cáo chờ lãnh đạo cơ quan duyệt",
+    "report_sent_back": "Báo cáo được lãnh đạo cơ quan trả lại",
+    "report_submitted": "Báo cáo mới chờ xem xét",
+    "document_to_number": "Văn bản đã ký chờ vào số",
+    "document_declined": "Dự thảo bị trả lại",
     "report_returned": "Báo cáo bị trả lại",
     "report_accepted": "Báo cáo đã được chấp nhận",
     "document_to_sign": "Văn bản chờ ký",
@@ -71,30 +76,55 @@ def mark_read(notification: Notification, user: User) -> None:
 
 
 def _mail_after_commit(rows: list[Notification]) -> None:
-    from app.services.jobs import after_commit, get_queue
+    """Mail after the commit, batched: one digest per person, never one mail per notification.
+    With a queue the worker sends each person's digest ``MAIL_DIGEST_MINUTES`` (default 15)
+    after the first unsent notification, gathering everything that arrived meanwhile; without
+    one, each person gets one mail per action right after the commit."""
+    from datetime import timedelta
 
-    ids = [r.id for r in rows]
+    from app.services.jobs import after_commit, enqueue_after_commit
+
+    user_ids = sorted({r.user_id for r in rows})
+    if current_app.config.get("REDIS_URL"):
+        minutes = int(current_app.config.get("MAIL_DIGEST_MINUTES", 15))
+        at = clock.now() + timedelta(minutes=minutes) if minutes > 0 else None
+        for uid in user_ids:
+            # the same job id while one is scheduled: later notifications join that digest
+            enqueue_after_commit("worker.notify.send_digest", uid, job_id=f"digest-{uid}", at=at)
+        return
     # what to send is captured now: no SQL may run inside after_commit
-    mails = [
-        (u.email, SUBJECTS.get(r.kind, "Thông báo"), r.text, r.link)
-        for r in rows
-        if (u := db.session.get(User, r.user_id)) is not None and u.email
-    ]
+    by_user: dict[int, list[Notification]] = {}
+    for r in rows:
+        by_user.setdefault(r.user_id, []).append(r)
+    mails = []
+    for uid, mine in by_user.items():
+        u = db.session.get(User, uid)
+        if u is not None and u.email:
+            mails.append((u.email, *digest(mine), [r.id for r in mine]))
     if not mails:
         return
 
     def _send() -> None:
-        queue = get_queue()
-        if queue is not None:
-            queue.enqueue("worker.notify.send_emails", ids)
-            return
-        for to, subject, text, link in mails:
+        for to, subject, body, _ids in mails:
             try:
-                send_mail(to, subject, text, link)
+                send_mail(to, subject, body)
             except (OSError, smtplib.SMTPException) as exc:  # never break the action
                 log.warning("không gửi được thư tới %s: %s", to, exc)
 
     after_commit(_send)
+
+
+def digest(rows: list[Notification]) -> tuple[str, str]:
+    """(subject, body) of one mail carrying these notifications."""
+    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+
+    def line(r: Notification) -> str:
+        return r.text + (f"\n  Xem chi tiết: {base}{r.link}" if r.link else "")
+
+    if len(rows) == 1:
+        return SUBJECTS.get(rows[0].kind, "Thông báo"), line(rows[0])
+    body = "\n\n".join(f"{i}. {line(r)}" for i, r in enumerate(rows, 1))
+    return f"{len(rows)} việc mới cần anh/chị xử lý", body
 
 
 def send_mail(to: str, subject: str, text: str, link: str | None = None) -> None:
@@ -116,15 +146,37 @@ def send_mail(to: str, subject: str, text: str, link: str | None = None) -> None
         smtp.send_message(msg)
 
 
+def send_digest(user_id: int) -> int:
+    """Send one mail with every notification of this user not mailed yet (the worker job);
+    returns how many notifications it carried."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.email:
+        return 0
+    rows = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user_id, Notification.emailed_at.is_(None))
+            .order_by(Notification.id)
+        )
+    )
+    if not rows:
+        return 0
+    subject, body = digest(rows)
+    send_mail(user.email, subject, body)
+    for r in rows:
+        r.emailed_at = clock.now()
+    db.session.commit()
+    return len(rows)
+
+
 def send_pending_emails(ids: list[int]) -> int:
-    """Send the mails of these notifications not sent yet (the worker job); returns how many."""
-    n = 0
-    for nid in ids:
-        row = db.session.get(Notification, nid)
-        if row is None or row.emailed_at is not None or not row.user.email:
-            continue
-        send_mail(row.user.email, SUBJECTS.get(row.kind, "Thông báo"), row.text, row.link)
-        row.emailed_at = clock.now()
-        db.session.commit()
-        n += 1
-    return n
+    """Send the digests of the people these notifications are for (older queued jobs)."""
+    users = {
+        uid
+        for uid in db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.id.in_(ids), Notification.emailed_at.is_(None)
+            )
+        )
+    }
+    return sum(send_digest(uid) for uid in sorted(users))

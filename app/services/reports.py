@@ -22,6 +22,7 @@ from app.models import (
 from app.services import audit, clock, flows, plans, policy, status, storage, uploads
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
 from app.services.jobs import after_commit
+from app.services.wording import plan_name, report_name
 from workflows import ReportFlow
 
 # states after which the content is frozen as a version
@@ -235,22 +236,34 @@ def transition(
 
 
 def _notify(report: Report, trigger: str, comment: str | None) -> None:
-    if trigger not in ("return_for_revision", "accept"):
-        return
+    """One notification per hand-over, to the people who act next."""
     from app.services import notifications
 
     plan = report.plan
-    what = f"Báo cáo {report.period.label.lower()} của Kế hoạch {plan.symbol or plan.title}"
-    if trigger == "return_for_revision":
-        kind, text = "report_returned", f"{what} bị trả lại để bổ sung. Lý do: {comment}"
+    agency = report.agency.display_name
+    what = f"{report_name(report)} của {agency} ({plan_name(plan)})"
+    mine = f"{report_name(report)} ({plan_name(plan)})"
+    link = f"/reports/{report.id}"
+    if trigger == "submit_for_approval":
+        to = notifications.users_of(report.agency_id, "agency_leader")
+        kind, text = "report_awaiting_approval", f"{mine} chờ lãnh đạo cơ quan duyệt."
+    elif trigger == "send_back":
+        to = notifications.users_of(report.agency_id, "reporter")
+        reason = f" Lý do: {comment}" if comment else ""
+        kind, text = "report_sent_back", f"{mine} được lãnh đạo cơ quan trả lại để sửa.{reason}"
+    elif trigger in ("approve", "resubmit"):
+        to = notifications.users_of(plan.standing_agency_id, "specialist")
+        again = " (gửi lại sau khi bổ sung)" if report.times_returned else ""
+        kind, text = "report_submitted", f"{what} đã gửi{again}, chờ xem xét."
+    elif trigger == "return_for_revision":
+        to = notifications.users_of(report.agency_id, "reporter")
+        kind, text = "report_returned", f"{mine} bị trả lại để bổ sung. Lý do: {comment}"
+    elif trigger == "accept":
+        to = notifications.users_of(report.agency_id, "reporter", "agency_leader")
+        kind, text = "report_accepted", f"{mine} đã được cơ quan thường trực chấp nhận."
     else:
-        kind, text = "report_accepted", f"{what} đã được cơ quan thường trực chấp nhận."
-    notifications.notify(
-        notifications.users_of(report.agency_id, "reporter", "agency_leader"),
-        kind,
-        text,
-        link=f"/reports/{report.id}",
-    )
+        return
+    notifications.notify(to, kind, text, link=link)
 
 
 def validate_reason(comment: str | None) -> str:

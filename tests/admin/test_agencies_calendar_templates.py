@@ -89,7 +89,7 @@ def test_calendar_add_remove_and_load_change_working_days(client, as_admin, db):
     )
     assert "Chưa nhập “Ngày”." in page and "Chưa nhập “Tên / lý do”." in page
 
-    assert client.post("/quan-tri/lich/nap").status_code == 302
+    assert client.post("/quan-tri/lich/nap", data={"nam": "2025"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(CalendarDay, date(2025, 1, 29)).kind == "holiday"
     actions = [

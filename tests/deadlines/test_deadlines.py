@@ -47,14 +47,15 @@ def kinds_for(db, user, kind):
 
 
 def test_calendar_file_and_working_days(db):
-    n = calendar.load_file(calendar.default_file())
+    n = calendar.seed_years([2024, 2025, 2026])
     assert n >= 40
     hol, work = calendar.days_off_and_makeups()
     assert {date(2025, 1, 29), date(2025, 4, 7), date(2025, 9, 2), date(2026, 2, 17)} <= hol
-    assert date(2025, 2, 8) in work  # thứ Bảy làm bù
-    # Tết Ất Tỵ: from Friday 24/01/2025, 3 working days land on 04, 05, 06/02
+    assert date(2025, 4, 26) in work  # thứ Bảy làm bù cho 02/5/2025
+    # Tết Ất Tỵ: 25/01–02/02/2025 off, no make-up day; from Friday 24/01 the 3rd working day is
+    # Wednesday 05/02
     assert calendar.add_working_days(date(2025, 1, 24), 3) == date(2025, 2, 5)
-    assert calendar.add_working_days(date(2025, 2, 7), 1) == date(2025, 2, 8)
+    assert calendar.add_working_days(date(2025, 4, 25), 1) == date(2025, 4, 26)
     from app.services.calendar import CalendarFileError, parse_calendar
 
     with pytest.raises(CalendarFileError, match="days\\[0\\].kind"):
@@ -230,7 +231,10 @@ def test_calendar_load_command(app, db):
     result = runner.invoke(args=["calendar", "load", str(calendar.default_file())])
     assert result.exit_code == 0, result.output
     assert "đã nạp" in result.output
-    assert db.session.get(CalendarDay, date(2025, 1, 29)).name.startswith("Tết Nguyên đán")
+    assert db.session.get(CalendarDay, date(2025, 4, 26)).kind == "workday"
+    result = runner.invoke(args=["calendar", "seed", "2025"])
+    assert result.exit_code == 0, result.output
+    assert db.session.get(CalendarDay, date(2025, 1, 29)).name == "Tết Nguyên Đán"
     bad = Path(app.config["FILES_DIR"]) / "bad-calendar.yaml"
     bad.parent.mkdir(parents=True, exist_ok=True)
     bad.write_text("days:\n  - {day: 2025-13-01, name: x}\n", encoding="utf-8")

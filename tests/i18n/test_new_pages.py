@@ -56,8 +56,8 @@ def test_admin_pages(client, plan, people) -> None:  # noqa: ANN001
     assert "Tạo người dùng" in vi and "Họ và tên" in vi and "Chuyên viên" in vi
     assert "Create user" in en and "Full name" in en and "Specialist" in en  # ROLE_LABELS
     vi, en = both(client, "/quan-tri/lich")
-    assert "Lịch làm việc năm" in vi and "Nạp lịch có sẵn" in vi
-    assert "Working calendar" in en and "Load built-in calendar" in en
+    assert "Lịch làm việc năm" in vi and "Nạp lịch năm" in vi
+    assert "Working calendar" in en and "Load the calendar of" in en
     assert "Make-up working day" in en  # DAY_KIND_LABELS in the select
     switch(client, "en")
     resp = client.post(

@@ -1,0 +1,164 @@
+"""Search, sort and paging of every list, done in the database.
+
+Search is diacritic-insensitive through one SQL function, ``kh_fold(text)``, the same on both
+backends: on SQLite it is a Python function registered on each connection (``app.ui.fold``);
+on PostgreSQL a SQL function (``lower(translate(…))`` over the Vietnamese letters) created with
+the schema (``metadata`` event here and the migration ``daily_01_kh_fold``). Every word of the
+query must appear in one of the searched columns. Sorting is by a whitelisted column key
+(``?sap=title&chieu=giam``) and paging uses ``db.paginate`` (``?trang=2``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request
+from sqlalchemy import DDL, ColumnElement, Select, and_, event, func, or_
+from sqlalchemy.engine import Engine
+
+from app.extensions import db
+from app.ui import fold
+
+# Vietnamese letters with marks (lower and upper case) and what they fold to.
+_MARKED = (
+    "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ"
+    "ÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴÈÉẸẺẼÊỀẾỆỂỄÌÍỊỈĨÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠÙÚỤỦŨƯỪỨỰỬỮỲÝỴỶỸĐ"
+)
+_PLAIN = "".join(fold(c) or c for c in _MARKED)
+assert len(_MARKED) == len(_PLAIN)
+
+PG_FOLD_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION kh_fold(t text) RETURNS text "
+    "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+    f"$$ SELECT lower(translate(coalesce(t, ''), '{_MARKED}', '{_PLAIN}')) $$"
+)
+
+event.listen(
+    db.metadata,
+    "before_create",
+    DDL(PG_FOLD_FUNCTION).execute_if(dialect="postgresql"),
+)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_fold(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(
+            "kh_fold", 1, lambda t: fold(t) if t is not None else "", deterministic=True
+        )
+
+
+def folded(column: Any) -> ColumnElement:
+    return func.kh_fold(column)
+
+
+def search_clause(query: str, columns: Iterable[Any]) -> ColumnElement | None:
+    """Every word of ``query`` appears (without marks, any case) in one of ``columns``."""
+    cols = list(columns)
+    words = fold(query).split()[:10]
+    if not words or not cols:
+        return None
+    return and_(*(or_(*(folded(c).contains(w, autoescape=True) for c in cols)) for w in words))
+
+
+@dataclass
+class ListView:
+    """One list page: the page of rows, and the state of search and sort for the links."""
+
+    endpoint: str
+    q: str
+    sort: str
+    descending: bool
+    sorts: dict[str, Any]
+    page: Any  # flask_sqlalchemy Pagination
+    args: dict[str, Any] = field(default_factory=dict)  # other filters kept in the links
+
+    def url_args(self, **override: Any) -> dict[str, Any]:
+        out = {**self.args, "q": self.q or None, "sap": self.sort, "chieu": self.direction}
+        out.update(override)
+        return {k: v for k, v in out.items() if v not in (None, "")}
+
+    @property
+    def direction(self) -> str:
+        return "giam" if self.descending else "tang"
+
+
+def page_number() -> int:
+    for key in ("trang", "page"):
+        try:
+            n = int(request.args.get(key, 0))
+        except ValueError:
+            n = 0
+        if n > 0:
+            return min(n, 100_000)
+    return 1
+
+
+def sorted_query(
+    stmt: Select, sorts: dict[str, Any], default: str, default_desc: bool = False
+) -> tuple[Select, str, bool]:
+    """``stmt`` ordered by the requested whitelisted key (then by id for a stable order)."""
+    key = request.args.get("sap", default)
+    if key not in sorts:
+        key = default
+    chieu = request.args.get("chieu")
+    desc = default_desc if chieu not in ("tang", "giam") else chieu == "giam"
+    cols = sorts[key] if isinstance(sorts[key], (list, tuple)) else [sorts[key]]
+    order = [c.desc().nulls_last() if desc else c.asc().nulls_last() for c in cols]
+    return stmt.order_by(*order), key, desc
+
+
+def search_query(stmt: Select, columns: Iterable[Any]) -> tuple[Select, str]:
+    q = (request.args.get("q") or "").strip()[:200]
+    clause = search_clause(q, columns)
+    return (stmt.where(clause) if clause is not None else stmt), q
+
+
+def list_view(
+    endpoint: str,
+    stmt: Select,
+    *,
+    search: Iterable[Any],
+    sorts: dict[str, Any],
+    default: str,
+    default_desc: bool = False,
+    per_page: int = 20,
+    args: dict[str, Any] | None = None,
+) -> ListView:
+    """Search, sort and page ``stmt`` in the database from the request's arguments."""
+    stmt, q = search_query(stmt, search)
+    stmt, key, desc = sorted_query(stmt, sorts, default, default_desc)
+    page = db.paginate(stmt, page=page_number(), per_page=per_page, error_out=False)
+    if page.page > 1 and not page.items and page.pages:
+        page = db.paginate(stmt, page=page.pages, per_page=per_page, error_out=False)
+    return ListView(endpoint, q, key, desc, sorts, page, args or {})
+
+
+def all_rows(
+    stmt: Select,
+    *,
+    search: Iterable[Any],
+    sorts: dict[str, Any],
+    default: str,
+    default_desc: bool = False,
+    limit: int = 100_000,
+) -> list:
+    """The whole list as searched and sorted on the page (for an export), bounded."""
+    stmt, _q = search_query(stmt, search)
+    stmt, _key, _desc = sorted_query(stmt, sorts, default, default_desc)
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def wants_export() -> bool:
+    return request.args.get("xuat") == "xlsx"
+
+
+def export(filename: str, list_args: dict, columns: list[tuple[str, Any]], heading: str = ""):  # noqa: ANN201
+    """The list as an Excel download: every row the search finds, in the page's order."""
+    from app import excel
+
+    sheet = excel.rows_of(all_rows(**list_args), columns)
+    sheet.heading = heading or filename
+    return excel.response(filename, [sheet])
