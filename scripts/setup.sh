@@ -37,7 +37,8 @@ setup_python() {  # setup_python [extra ...] – .venv with exactly the versions
   fi
   local extras=() e
   for e in "$@"; do extras+=(--extra "$e"); done
-  local stamp="$VENV/.installed-$(cat "$ROOT/uv.lock" "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)-${*// /-}"
+  local stamp
+  stamp="$VENV/.installed-$(cat "$ROOT/uv.lock" "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)-${*// /-}"
   [ -f "$stamp" ] || say "Cài thư viện Python theo uv.lock ${*:+(${*})}"
   # Every time: uv checks in well under a second, and reinstalls the project itself when its
   # files were touched (a checkout, a merge) even if the lock did not change.
@@ -45,14 +46,6 @@ setup_python() {  # setup_python [extra ...] – .venv with exactly the versions
     --python "$VENV/bin/python" --quiet "${extras[@]}")
   rm -f "$VENV"/.installed-*
   touch "$stamp"
-}"
-  if [ ! -f "$stamp" ]; then
-    say "Cài thư viện Python theo uv.lock ${*:+(${*})}"
-    (cd "$ROOT" && UV_PROJECT_ENVIRONMENT="$VENV" "$VENV/bin/uv" sync --frozen --inexact \
-      --python "$VENV/bin/python" --quiet "${extras[@]}")
-    rm -f "$VENV"/.installed-*
-    touch "$stamp"
-  fi
 }
 
 setup_system_packages() {  # documents (LibreOffice → PDF) and, for tests, the browser
