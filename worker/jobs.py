@@ -6,9 +6,9 @@ the PDF from :mod:`worker.convert`.
 (``doc-<id>-r<n>-<stage>``, a ``DocumentVersion``) and its files ``documents/<id>/<key>.docx|
 .pdf|.json``; a version once made is never made again, and a key of no version does nothing.
 A signed or released version is its base's stored context and template with only the signer
-block, or the number, date, stamp and draft mark, replaced (signed = reviewed). Files are written to a temporary
-name and renamed, so a worker killed mid-job leaves no half file under the final name and the
-retried job produces the document exactly once. Progress and state are written with plain
+block, or the number, date, stamp and draft mark, replaced (signed = reviewed). Files are
+written whole or not at all (``storage.write``), so a worker killed mid-job leaves no half file
+and the retried job produces the document exactly once. Progress and state are written with plain
 ``UPDATE``s guarded by the key (no ORM version bump, so a user editing the document meanwhile
 does not get a conflict, and a stale job cannot overwrite a newer request's state).
 """

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import Consolidation, Document, DocumentKind, Report, ReportingPeriod, User
 from app.services import audit, documents, policy, status
-from forms.consolidate import consolidate
+from forms.consolidate import ConsolidationResult, consolidate
 
 
 def timeliness_row(st: status.Status, included: bool) -> dict:
@@ -32,7 +32,9 @@ def timeliness_row(st: status.Status, included: bool) -> dict:
     }
 
 
-def compute(period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accepted",)) -> dict:
+def compute(
+    period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accepted",)
+) -> ConsolidationResult:
     """The consolidated figures of ``period`` as of now (nothing stored). Who reported on time,
     late or not at all is the status module's (``results["agencies"]``, ``["summary"]``)."""
     plan = period.plan
@@ -90,7 +92,7 @@ def consolidate_period(
     if row is None:
         row = Consolidation(plan_id=period.plan_id, period_id=period.id)
         db.session.add(row)
-    row.results = results
+    row.results = dict(results)  # kept as JSON; read back as a ConsolidationResult
     row.narrative = narrative
     row.created_by_id = actor.id
     db.session.flush()

@@ -176,8 +176,7 @@ def new_version(
     """Make the next version of ``doc`` and ask the worker to render it. A draft version is
     rendered from the data; a version with ``base`` is ``base``'s stored content with only the
     ``fill`` keys replaced (the signer block, or the number, date and stamp)."""
-    if doc.id is None:
-        db.session.flush()
+    db.session.flush()  # the document's id
     number = (doc.content_version or 0) + 1
     stage = VersionStage(stage)
     if new_draft and doc.content_version:  # another draft people will see: "DỰ THẢO (lần N)"
