@@ -448,7 +448,10 @@ def build(doc: Document) -> dict[str, Any]:
     adapt, builder = _BUILDERS[DocumentKind(doc.kind)]
     data, agencies = adapt(doc)
     ctx = builder(data, agencies, doc.number, doc.issued_on if doc.number else None)
-    ctx.update(fill_values(doc, ("number_line", "e_stamp", "draft_mark")))
+    keys = ["number_line", "e_stamp", "draft_mark"]
+    if ctx.get("appendix_ref"):  # the appendix names the report by the register's number too
+        keys.append("appendix_ref")
+    ctx.update(fill_values(doc, keys))
     return ctx
 
 
@@ -476,15 +479,22 @@ def fill_values(doc: Document, keys: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "number_line" in keys:
         out["number_line"] = number_line(doc)
-    if "date_line" in keys:
-        place = agencies_for(doc)[_issuer_code(doc)]["place"]
+    if keys & {"date_line", "appendix_ref"}:
+        issuer = agencies_for(doc)[_issuer_code(doc)]
         if doc.number is not None and doc.issued_on:
-            out["date_line"] = contexts.format_date_line(place, doc.issued_on)
+            date_line = contexts.format_date_line(issuer["place"], doc.issued_on)
         else:
             made = _draft_month_year(doc)
-            out["date_line"] = contexts.format_date_line(
-                place, None, made["draft_month"], made["draft_year"]
+            date_line = contexts.format_date_line(
+                issuer["place"], None, made["draft_month"], made["draft_year"]
             )
+        if "date_line" in keys:
+            out["date_line"] = date_line
+        if "appendix_ref" in keys:  # "(Kèm theo Báo cáo số 01/BC-CA ngày … của …)"
+            ref = contexts.appendix_heading(
+                {"number_line": number_line(doc), "date_line": date_line}, issuer, True
+            )
+            out["appendix_ref"] = ref["appendix_ref"]
     if "e_stamp" in keys:
         signed = signed_time(doc)
         out["e_stamp"] = contexts.e_stamp(doc.symbol, signed) if signed and doc.symbol else ""

@@ -198,6 +198,8 @@ def _produce(version_id: int, progress_key: str) -> None:
         base = db.session.get(DocumentVersion, base.base_id) if base.base_id else None
     if base is not None and base.context_path and base.template_path:
         ctx = json.loads(storage.read(base.context_path).decode("utf-8"))
+        if not ctx.get("appendix_ref"):  # no appendix: nothing to number there
+            fill = [k for k in fill if k != "appendix_ref"]
         ctx.update(context.fill_values(doc, fill))
         template = storage.read(base.template_path)
         signer = context.signer_of(doc) if set(fill) & set(context.SIGNER_KEYS) else base.signer

@@ -156,6 +156,19 @@ def test_ninh_thuan_formula_value_against_its_target(app, db, queued, people, cl
         "(mục tiêu: 90%; đạt 88,89%)" in text
     ), text
     assert "Có: 2 cơ quan, đơn vị; Không: 1 cơ quan, đơn vị" in text
+    assert "(Kèm theo Báo cáo số /BC-" in text  # the appendix of the draft: no number yet
+    documents.transition(fresh(db, doc.id), "request_signature", specialist)
+    db.session.commit()
+    documents.transition(fresh(db, doc.id), "sign", people(plan.standing_agency, Role.SIGNER))
+    db.session.commit()
+    documents.transition(fresh(db, doc.id), "release", people(plan.standing_agency, Role.CLERK))
+    db.session.commit()
+    run_queue(queued)
+    doc = fresh(db, doc.id)
+    released = "\n".join(paragraphs(stored(app, doc.docx_path)))
+    # the printed number is the register's everywhere, the appendix's reference too
+    assert f"(Kèm theo Báo cáo số {doc.symbol} ngày 05 tháng 01 năm 2024 của" in released
+    assert "/BC-" not in released.replace(doc.symbol, "")
     login(client, specialist)
     page = client.get(f"/periods/{period.id}/consolidation").get_data(as_text=True)
     assert "88,89%" in page and "80" in page
