@@ -6,9 +6,10 @@ the PDF from :mod:`worker.convert`.
 (``doc-<id>-r<n>-<stage>``, a ``DocumentVersion``) and its files ``documents/<id>/<key>.docx|
 .pdf|.json``; a version once made is never made again, and a key of no version does nothing.
 A signed or released version is its base's stored context and template with only the signer
-block, or the number, date, stamp and draft mark, replaced (signed = reviewed). Files are
-written whole or not at all (``storage.write``), so a worker killed mid-job leaves no half file
-and the retried job produces the document exactly once. Progress and state are written with plain
+block, or the number, date, stamp and draft mark, replaced (signed = reviewed); a draft edited
+in Word is that file with the same fill-ins (``worker.edited``). Files are written whole or not
+at all (``storage.write``), so a worker killed mid-job leaves no half file and the retried job
+produces the document exactly once. Progress and state are written with plain
 ``UPDATE``s guarded by the key (no ORM version bump, so a user editing the document meanwhile
 does not get a conflict, and a stale job cannot overwrite a newer request's state).
 """
@@ -87,7 +88,7 @@ def error_message(exc: BaseException) -> str:
 
 
 def render_document(doc_id: int, key: str) -> str:
-    """Render document ``doc_id`` for request ``key``: .docx and PDF under FILES_DIR. Returns
+    """Render document ``doc_id`` for request ``key``: .docx and PDF into the storage. Returns
     what happened: ``done``, ``exists``, ``superseded``, ``immutable`` or ``missing``."""
     app = get_app()
     with app.app_context():
@@ -210,7 +211,12 @@ def _produce(version_id: int, progress_key: str) -> None:
         signer = context.signer_of(doc)
     template_rel = f"documents/templates/{hashlib.sha256(template).hexdigest()}.docx"
     context_text = json.dumps(ctx, ensure_ascii=False, sort_keys=True, indent=1)
-    data = render_docx(template, ctx)
+    if doc.source_path:  # a draft edited in Word: that file, only the fill-ins replaced
+        from worker import edited
+
+        data = edited.apply(storage.read(doc.source_path), ctx)
+    else:
+        data = render_docx(template, ctx)
     db.session.rollback()  # end the read transaction before the slow part
     if not storage.exists(template_rel):
         storage.write(template_rel, template)

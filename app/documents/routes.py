@@ -8,12 +8,30 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.documents import bp
-from app.documents.forms import ActionForm, ChooseSignerForm, SignedCopyForm, SignForm
+from app.documents.forms import (
+    ActionForm,
+    ChooseSignerForm,
+    DraftUploadForm,
+    SignedCopyForm,
+    SignForm,
+)
 from app.extensions import db
+from app.inputs import arg_int
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, filenames, flows, policy, signers, storage
+from app.services import (
+    access,
+    clock,
+    documents,
+    drafts,
+    filenames,
+    flows,
+    policy,
+    signers,
+    storage,
+)
 from app.services.exceptions import InvalidInput, NotAllowed
 from app.ui import N_, Page
+from forms import bounds
 from workflows import DocumentFlow
 
 KIND_LABELS = {
@@ -77,6 +95,7 @@ def show(
     action_form: ActionForm | None = None,
     upload_form: SignedCopyForm | None = None,
     sign_form: SignForm | None = None,
+    draft_form: DraftUploadForm | None = None,
 ):
     doc = visible_document(doc_id)
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
@@ -88,7 +107,8 @@ def show(
         and current_user.has_role("clerk", "signer")
     )
     signer_form = _signer_form(doc)
-    code = 400 if (action_form or upload_form or sign_form) else 200
+    code = 400 if (action_form or upload_form or sign_form or draft_form) else 200
+    can_edit_draft = doc.status == "draft" and current_user.agency_id == doc.agency_id
     version = documents.current_version(doc)
     # Signed = reviewed: "Ký" only once the frozen file exists, and it carries its hash.
     sign_waits = any(a["trigger"] == "sign" for a in actions) and not (version and version.sha256)
@@ -118,6 +138,8 @@ def show(
         returned=(doc.snapshot or {}).get("returned") if doc.status == "draft" else None,
         signer_form=signer_form,
         intended=signers.intended(doc),
+        draft_form=draft_form or DraftUploadForm(),
+        can_edit_draft=can_edit_draft,
     ), code
 
 
@@ -256,6 +278,29 @@ def download(doc_id: int, which: str):
     return response
 
 
+@bp.route("/<int:doc_id>/draft", methods=["POST"])
+def upload_draft(doc_id: int):
+    """The draft edited in Word, uploaded as its next version (app.services.drafts)."""
+    doc = visible_document(doc_id)
+    form = DraftUploadForm()
+    if not form.validate_on_submit():
+        return show(doc_id, draft_form=form)
+    try:
+        drafts.upload_version(
+            doc, form.file.data.filename or "", form.file.data.read(), current_user
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        form.file.errors = [exc.errors.get("file", str(exc))]
+        return show(doc_id, draft_form=form)
+    db.session.commit()
+    flash(
+        gettext("Đã tải lên dự thảo lần %(n)s; hệ thống đang tạo bản PDF.", n=doc.draft_version),
+        "success",
+    )
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
 @bp.route("/<int:doc_id>/signed", methods=["POST"])
 def upload_signed(doc_id: int):
     doc = visible_document(doc_id)
@@ -277,10 +322,7 @@ def upload_signed(doc_id: int):
 
 @bp.route("/register")
 def register():
-    try:
-        year = int(request.args.get("year", clock.today().year))
-    except ValueError:
-        year = clock.today().year
+    year = arg_int("year", clock.today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, gettext("năm"))
     q = select(RegisterEntry).where(RegisterEntry.year == year)
     if not access.is_admin(current_user):
         q = q.where(RegisterEntry.agency_id == current_user.agency_id)

@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 
 from app.models.agency import ROLE_LABELS, Agency, AgencySigner, Role, User
+from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.calendar import CalendarDay
 from app.models.deadline import Extension, ExtensionStatus, Notification, Reminder, Reopen
@@ -24,6 +25,7 @@ __all__ = [
     "KIND_TYPE_ABBR",
     "Agency",
     "AgencySigner",
+    "ApiToken",
     "AgencyTemplate",
     "TEMPLATE_STATUS_LABELS",
     "Assignment",

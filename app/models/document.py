@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -38,15 +38,28 @@ class DocumentStatus(StrEnum):
 class Document(Model):
     """A generated document and its signing life. ``snapshot`` keeps the issuing agency's name,
     abbreviation and place as they were when the document was made, so later renames and
-    mergers do not rewrite history. Files live under FILES_DIR; paths are relative."""
+    mergers do not rewrite history. Files are kept by app.services.storage (PostgreSQL or a
+    shared folder) under their keys (``*_path``, relative paths)."""
 
     __tablename__ = "document"
+    # one plan document per plan: two racing "draft the plan document" clicks make one
+    __table_args__ = (
+        Index(
+            "uq_document_one_per_plan",
+            "plan_id",
+            unique=True,
+            postgresql_where=text("kind = 'plan'"),
+            sqlite_where=text("kind = 'plan'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.DRAFT, index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"))
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="CASCADE"), index=True
+    )
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     title: Mapped[str] = mapped_column(Text)
     type_abbr: Mapped[str] = mapped_column(String(16), default="")
@@ -75,6 +88,9 @@ class Document(Model):
     draft_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Whom the draft is made for (chosen when drafted, changeable, audited: app.services.signers)
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("agency_signer.id"))
+    # A draft edited in Word and uploaded (app.services.drafts): rendered from this .docx, not
+    # from the template; the number and date are filled in on release.
+    source_path: Mapped[str | None] = mapped_column(String(512))
 
     __mapper_args__ = {"version_id_col": version}
 

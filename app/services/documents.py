@@ -176,7 +176,8 @@ def new_version(
     """Make the next version of ``doc`` and ask the worker to render it. A draft version is
     rendered from the data; a version with ``base`` is ``base``'s stored content with only the
     ``fill`` keys replaced (the signer block, or the number, date and stamp)."""
-    db.session.flush()  # the document's id
+    if not doc.id:  # a document made in this transaction: give it its id
+        db.session.flush()
     number = (doc.content_version or 0) + 1
     stage = VersionStage(stage)
     if new_draft and doc.content_version:  # another draft people will see: "DỰ THẢO (lần N)"

@@ -12,7 +12,7 @@ import app.models.base  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = 'docs_01_document_versions'
-down_revision = 'layout_03_signers'
+down_revision = "input_02_race_guards"
 branch_labels = None
 depends_on = None
 
