@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Flask, has_app_context, request
@@ -16,6 +16,7 @@ from flask_login import current_user
 import forms as form_engine
 from app.services import clock, policy, status
 from forms import bounds
+from forms.formatting import as_date, format_date_table, format_date_text, format_number
 from forms.i18n import set_translator
 
 
@@ -46,16 +47,9 @@ class Page:
 
 
 def vn_date(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        return value.astimezone(clock.VN).strftime("%d/%m/%Y %H:%M")
-    return value.strftime("%d/%m/%Y")
+    """A date in a table cell, "05/01/2025" (a timestamp adds its Vietnam time "14:30"):
+    :func:`forms.formatting.format_date_table`, the documents' and the form engine's too."""
+    return format_date_table(value)
 
 
 def N_(message: str) -> str:
@@ -64,27 +58,12 @@ def N_(message: str) -> str:
 
 
 def _as_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        return value.astimezone(clock.VN).date()
-    return value
-
-
-def _pad(n: int) -> str:
-    return f"{n:02d}"
+    return as_date(value)
 
 
 def format_day_month_year(d: date) -> str:
-    """ "ngày 05 tháng 01 năm 2020" / "ngày 29 tháng 6 năm 2019" (Decree 30; copied from
-    ``worker.contexts`` since ``app`` does not import ``worker``)."""
-    month = _pad(d.month) if d.month < 3 else str(d.month)
-    return f"ngày {_pad(d.day) if d.day < 10 else d.day} tháng {month} năm {d.year}"
+    """ "ngày 05 tháng 01 năm 2020" (Decree 30): :func:`forms.formatting.format_date_text`."""
+    return format_date_text(d)
 
 
 MONTHS_EN = (
@@ -159,11 +138,7 @@ def display_value(spec: Any, value: Any) -> Any:
             for row in value
         ]
     if t in ("integer", "decimal", "percentage", "computed"):
-        text = (
-            str(value).replace(".", ",") if t != "integer" else f"{int(value):,}".replace(",", ".")
-        )
-        unit = "%" if t == "percentage" else (" " + spec["unit"] if spec.get("unit") else "")
-        return f"{text}{unit}"
+        return format_number(value, "%" if t == "percentage" else spec.get("unit"))
     return str(value)
 
 
@@ -203,6 +178,7 @@ def init_app(app: Flask) -> None:
     )
     app.register_blueprint(engine)
     app.jinja_env.filters["vn_date"] = vn_date
+    app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["date_text"] = date_text
     app.jinja_env.filters["date_table"] = date_table
     app.jinja_env.filters["t"] = translate

@@ -35,9 +35,9 @@ from .fields import (
     FileSpec,
     GroupSpec,
     MultichoiceSpec,
-    format_number,
     is_empty,
 )
+from .formatting import format_number
 from .i18n import _
 from .schema import FormSchema, compute_all, parse_schema, visibility
 from .sniff import EXTENSIONS, content_matches

@@ -12,9 +12,10 @@ dates ISO; every value also has a Vietnamese ``display`` string)::
 
     {"title": str | None,
      "fields": [{"name", "label", "type", "rule", "unit", "target", "target_label",
-                 "value", "display", "n", "percent_of_target",      # ratio only, else None
+                 "value", "display", "n", "percent_of_target",  # ratio/formula with a target
                  "counts": [{"value", "label", "count"}],           # count of choice/yesno only
-                 "rows": [{"agency_code", "agency_name", "values": {column: value}}],  # rows only
+                 "rows": [{"agency_code", "agency_name", "values": {column: value},
+                           "display": {column: str}}],                          # rows only
                  "columns": [{"name", "label", "rule", "value", "display"}],           # rows only
                  "agencies": [{"agency_code", "agency_name", "value", "display", "met"}]}],
      "by_name": {name: <the same field dict>},
@@ -32,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 from .fields import (
     ComputedSpec,
@@ -43,11 +44,93 @@ from .fields import (
     PercentageSpec,
     YesNoSpec,
     decimal_to_json,
-    format_number,
     is_empty,
 )
+from .formatting import format_date_table, format_number
 from .i18n import _
 from .schema import FormSchema, computed_order, parse_schema
+
+
+class CountResult(TypedDict):
+    """One answer of a yes/no or choice field and how many reports gave it."""
+
+    value: Any
+    label: str
+    count: int
+
+
+class AgencyValue(TypedDict):
+    agency_code: str
+    agency_name: str
+    value: Any
+    display: str
+    met: NotRequired[bool | None]
+
+
+class RowResult(TypedDict):
+    """A row of a repeating group, with the agency that reported it."""
+
+    agency_code: str
+    agency_name: str
+    values: dict[str, Any]
+    display: dict[str, str]
+
+
+class ColumnTotal(TypedDict):
+    name: str
+    label: str
+    rule: str
+    value: Any
+    display: str
+
+
+class FieldResult(TypedDict):
+    """One field consolidated by its rule; what the consolidation page and the consolidated
+    report both read (``display`` is the one formatting of :mod:`forms.formatting`)."""
+
+    name: str
+    label: str
+    type: str
+    rule: str
+    unit: str | None
+    target: Any
+    target_label: str | None
+    value: Any
+    display: str
+    n: int
+    percent_of_target: str | None
+    agencies: list[AgencyValue]
+    counts: NotRequired[list[CountResult]]
+    rows: NotRequired[list[RowResult]]
+    columns: NotRequired[list[ColumnTotal]]
+    row_columns: NotRequired[list[tuple[str, str]]]
+
+
+class Summary(TypedDict, total=False):
+    """The forms' counts; the status module (``app.services.consolidation``) adds the rest."""
+
+    expected: int
+    received: int
+    included: int
+    on_time: int
+    late: int
+    overdue: int
+    not_yet_due: int
+    missing: int
+    returned: int
+
+
+class ConsolidationResult(TypedDict):
+    """What :func:`consolidate` hands to the app, the page and the worker (typed, checked by
+    mypy): the fields, and the agencies' rows (the status module's, see
+    ``app.services.consolidation``)."""
+
+    title: str | None
+    fields: list[FieldResult]
+    by_name: dict[str, FieldResult]
+    agencies: list[dict[str, Any]]
+    summary: Summary
+
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 TWO_PLACES = Decimal("0.01")
@@ -60,7 +143,7 @@ def consolidate(
     expected: Sequence[Mapping[str, Any]] = (),
     *,
     include_statuses: Collection[str] = ("accepted",),
-) -> dict[str, Any]:
+) -> ConsolidationResult:
     """Consolidate ``reports`` against the current ``schema`` (format in the module docstring)."""
     schema = parse_schema(schema)
     agencies: list[Agency] = [(str(a["code"]), str(a["name"])) for a in expected]
@@ -77,7 +160,7 @@ def consolidate(
         if found is not None and found.get("status") in include_statuses:
             included[code] = _typed_values(schema, found)
 
-    fields: list[dict[str, Any]] = []
+    fields: list[FieldResult] = []
     for spec in schema.fields:
         if isinstance(spec, ComputedSpec):
             per_agency = [
@@ -87,9 +170,9 @@ def consolidate(
             entry = _base(spec, per_agency, _formula_total(schema, spec, contributing))
             if spec.consolidate == "none":
                 entry.update(value=None, display="")
-            fields.append(entry)
+            fields.append(cast(FieldResult, entry))
         else:
-            fields.append(_field(spec, agencies, included))
+            fields.append(cast(FieldResult, _field(spec, agencies, included)))
 
     return {
         "title": schema.title,
@@ -166,7 +249,7 @@ def _display(spec: FieldSpec, value: Any) -> str:
     if isinstance(value, int | Decimal):
         return format_number(value)
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return format_date_table(value)
     if isinstance(spec, OptionsSpec):
         items = value if isinstance(value, list) else [value]
         return "; ".join(spec.label_of(v) for v in items)
@@ -202,7 +285,12 @@ def _base(spec: FieldSpec, per_agency: list[tuple[Agency, Any]], value: Any) -> 
             for (code, name), v in per_agency
         ],
     }
-    if spec.consolidate == "ratio" and spec.target and isinstance(value, int | Decimal):
+    if (
+        spec.consolidate in ("ratio", "formula")
+        and spec.target
+        and isinstance(value, int | Decimal)
+        and not isinstance(value, bool)
+    ):
         percent = Decimal(value) / spec.target * 100
         entry["percent_of_target"] = decimal_to_json(percent.quantize(TWO_PLACES, ROUND_HALF_UP))
     return entry
@@ -282,7 +370,14 @@ def _field(
             for (code, name), v in per_agency
             for row in (v or [])
         ]
-        extra["rows"] = [dict(r, values=spec.row_to_json(r["values"])) for r in rows]
+        extra["rows"] = [
+            dict(
+                r,
+                values=spec.row_to_json(r["values"]),
+                display={c.name: _display(c, r["values"].get(c.name)) for c in spec.fields},
+            )
+            for r in rows
+        ]
         extra["columns"] = _columns(spec, [r["values"] for r in rows])
         value = len(rows)
     entry = _base(spec, per_agency, value)

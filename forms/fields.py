@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from . import bounds
 from .exceptions import FormulaError, Problem
+from .formatting import format_number
 from .formula import Formula
 from .i18n import _
 
@@ -45,23 +46,6 @@ _DECIMAL_RE = re.compile(r"[+-]?\d{1,18}(?:[.,]\d{1,10})?")
 _DATE_DMY_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _DATE_ISO_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _UNSET: Any = object()
-
-
-def format_number(value: int | Decimal | None) -> str:
-    """Vietnamese display of a number: ``1234567.5`` → ``"1.234.567,5"``; ``None`` → ``""``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise TypeError("bool is not a number")
-    sign = "-" if value < 0 else ""
-    text = format(abs(Decimal(value)), "f")
-    whole, _dot, frac = text.partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return sign + ".".join(groups) + ("," + frac if frac else "")
 
 
 def decimal_to_json(value: Decimal | None) -> str | None:

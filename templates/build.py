@@ -608,7 +608,7 @@ def build_consolidated() -> DocumentObject:
     _addressees(doc, before=0)
     _blocks(doc, "blocks")
     _results_table(doc)
-    _blocks(doc, "blocks_after")
+    _blocks(doc, "blocks_after", tables=True)  # a short repeating group's rows as a table
     _signature(doc)
     _appendix(doc)
     return doc
@@ -629,7 +629,7 @@ def _appendix(doc: DocumentObject) -> None:
     )
     tag(doc, "{%p endif %}")
     _results_table(doc, "appendix_parts")
-    _blocks(doc, "appendix_blocks")
+    _blocks(doc, "appendix_blocks", tables=True)  # a long repeating group's rows
     tag(doc, "{%p endif %}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
@@ -28,6 +28,7 @@ from app.models import (
     ReportingPeriod,
 )
 from app.services import status
+from forms.consolidate import ConsolidationResult
 from worker import contexts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -260,8 +261,9 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
     plan = period.plan
     agencies = agencies_for(doc)
     row = db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
+    results: ConsolidationResult
     if row is not None and row.results:
-        results = row.results
+        results = cast(ConsolidationResult, row.results)  # stored by consolidate_period
     else:
         from app.services import consolidation
 
@@ -283,32 +285,7 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
                 "text": a.get("text"),
             }
         )
-    short = _short_labels(plan)
-    numeric, texts = [], []
-    for f in results.get("fields") or []:
-        rule = f.get("rule") or "none"
-        per = {x["agency_code"]: x.get("value") for x in f.get("agencies") or []}
-        if f.get("type") in ("integer", "decimal", "percentage", "computed") and rule in (
-            "sum",
-            "avg",
-            "min",
-            "max",
-            "ratio",
-            "count",
-        ):
-            numeric.append(
-                {
-                    "label": f["label"],
-                    "short_label": short.get(f.get("name") or "") or "",
-                    "unit": "%" if f.get("type") == "percentage" else (f.get("unit") or ""),
-                    "rule": rule,
-                    "value": _number(f.get("value")),
-                    "target": _number(f.get("target")),
-                    "per_agency": {k: _number(v) for k, v in per.items()},
-                }
-            )
-        elif f.get("type") == "textarea" and rule == "list":
-            texts.append({"label": f["label"], "per_agency": {k: v for k, v in per.items() if v}})
+    numeric, texts, general = consolidated_fields(results, plan)
     out = {
         "agency": plan.standing_agency.code,
         "plan_ref": plan_ref(plan, agencies),
@@ -317,6 +294,7 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         "timeliness": timeliness,
         "results": numeric,
         "texts": texts,
+        "general": general,
         "recipients": [],
         "archive": "VT",
         "signer": _signer(doc),
@@ -326,6 +304,89 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         out["assessment"] = [p.strip() for p in row.narrative.split("\n") if p.strip()]
     out["agency"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     return out, agencies
+
+
+NUMERIC_TYPES = ("integer", "decimal", "percentage", "computed")
+NUMBER_RULES = ("sum", "avg", "min", "max", "ratio", "count", "formula")
+
+
+def consolidated_fields(results: ConsolidationResult, plan: Plan) -> tuple[list, list, list]:
+    """Every field of the consolidation (``forms.consolidate``, the computation the
+    consolidation page shows) as the consolidated report prints it: ``numeric`` (the
+    per-agency tables: sums, averages, ratios and formula values with their targets), ``texts``
+    (listed by agency) and ``general`` (form order: numbers, yes/no counts, choice tallies,
+    repeating rows, other values). Only rule ``none`` is left out."""
+    short = _short_labels(plan)
+    schema_fields = (
+        {f.get("name"): f for f in _fields(plan.current_form.schema)}
+        if (plan.current_form is not None)
+        else {}
+    )
+    numeric: list[dict[str, Any]] = []
+    texts: list[dict[str, Any]] = []
+    general: list[dict[str, Any]] = []
+    for f in results.get("fields") or []:
+        rule = f.get("rule") or "none"
+        per = {x["agency_code"]: x.get("value") for x in f.get("agencies") or []}
+        if rule == "none":
+            continue
+        if f.get("type") in NUMERIC_TYPES and rule in NUMBER_RULES:
+            unit = f.get("unit") or ""
+            item = {
+                "label": f["label"],
+                "short_label": short.get(f.get("name") or "") or "",
+                "unit": "%" if f.get("type") == "percentage" else unit,
+                "rule": rule,
+                "value": _number(f.get("value")),
+                "target": _number(f.get("target")),
+                "percent": _number(f.get("percent_of_target")),
+                "per_agency": {k: _number(v) for k, v in per.items()},
+            }
+            numeric.append(item)
+            general.append({"kind": "number", **item})
+        elif rule == "list":
+            listed = {
+                v["agency_code"]: v.get("display") or ""
+                for v in (f.get("value") or [])
+                if isinstance(v, dict)
+            }
+            texts.append(
+                {"label": f["label"], "per_agency": {k: v for k, v in listed.items() if v}}
+            )
+        elif rule == "count" and f.get("counts") is not None:
+            general.append(
+                {
+                    "kind": "counts",
+                    "label": f["label"],
+                    "yesno": f.get("type") == "yesno",
+                    "n": f.get("n") or 0,
+                    "counts": [
+                        {"label": c["label"], "count": c["count"]} for c in f.get("counts") or []
+                    ],
+                }
+            )
+        elif rule == "rows":
+            spec = schema_fields.get(f.get("name")) or {}
+            general.append(
+                {
+                    "kind": "rows",
+                    "label": f["label"],
+                    "short_label": short.get(f.get("name") or "") or "",
+                    "n": len(f.get("rows") or []),
+                    "columns": list(spec.get("fields") or []),
+                    "rows": [
+                        {"agency": r["agency_code"], "display": r.get("display") or {}}
+                        for r in f.get("rows") or []
+                    ],
+                    "totals": list(f.get("columns") or []),
+                }
+            )
+        else:  # a date's min/max, a count of answers: the consolidation's own display
+            shown = f.get("display") or ""
+            if rule == "count":
+                shown = f"{f.get('value') or 0} cơ quan, đơn vị"
+            general.append({"kind": "other", "label": f["label"], "display": shown or "không có"})
+    return numeric, texts, general
 
 
 def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
@@ -387,7 +448,10 @@ def build(doc: Document) -> dict[str, Any]:
     adapt, builder = _BUILDERS[DocumentKind(doc.kind)]
     data, agencies = adapt(doc)
     ctx = builder(data, agencies, doc.number, doc.issued_on if doc.number else None)
-    ctx.update(fill_values(doc, ("number_line", "e_stamp", "draft_mark")))
+    keys = ["number_line", "e_stamp", "draft_mark"]
+    if ctx.get("appendix_ref"):  # the appendix names the report by the register's number too
+        keys.append("appendix_ref")
+    ctx.update(fill_values(doc, keys))
     return ctx
 
 
@@ -415,15 +479,22 @@ def fill_values(doc: Document, keys: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "number_line" in keys:
         out["number_line"] = number_line(doc)
-    if "date_line" in keys:
-        place = agencies_for(doc)[_issuer_code(doc)]["place"]
+    if keys & {"date_line", "appendix_ref"}:
+        issuer = agencies_for(doc)[_issuer_code(doc)]
         if doc.number is not None and doc.issued_on:
-            out["date_line"] = contexts.format_date_line(place, doc.issued_on)
+            date_line = contexts.format_date_line(issuer["place"], doc.issued_on)
         else:
             made = _draft_month_year(doc)
-            out["date_line"] = contexts.format_date_line(
-                place, None, made["draft_month"], made["draft_year"]
+            date_line = contexts.format_date_line(
+                issuer["place"], None, made["draft_month"], made["draft_year"]
             )
+        if "date_line" in keys:
+            out["date_line"] = date_line
+        if "appendix_ref" in keys:  # "(Kèm theo Báo cáo số 01/BC-CA ngày … của …)"
+            ref = contexts.appendix_heading(
+                {"number_line": number_line(doc), "date_line": date_line}, issuer, True
+            )
+            out["appendix_ref"] = ref["appendix_ref"]
     if "e_stamp" in keys:
         signed = signed_time(doc)
         out["e_stamp"] = contexts.e_stamp(doc.symbol, signed) if signed and doc.symbol else ""

@@ -29,6 +29,7 @@ from typing import Any
 
 from app.services import header_names
 from app.services.textwidth import bold_width_twips
+from forms import formatting
 
 # Geometry shared with templates/build.py (twips: 1 cm = 567).
 TEXT_WIDTH = 9355  # 165 mm: A4 210 - left 30 - right 15
@@ -160,9 +161,9 @@ def _pad(n: int) -> str:
 
 
 def format_day_month_year(d: date) -> str:
-    """ "ngày 05 tháng 01 năm 2020" / "ngày 29 tháng 6 năm 2019" (FORMAT.md §4)."""
-    month = _pad(d.month) if d.month < 3 else str(d.month)
-    return f"ngày {_pad(d.day) if d.day < 10 else d.day} tháng {month} năm {d.year}"
+    """ "ngày 05 tháng 01 năm 2020" / "ngày 29 tháng 6 năm 2019" (FORMAT.md §4;
+    :func:`forms.formatting.format_date_text`)."""
+    return formatting.format_date_text(d)
 
 
 def format_date_line(
@@ -199,21 +200,13 @@ def format_number_line(number: int | None, type_abbr: str, agency_abbr: str | No
 
 
 def format_number(value: Any) -> str:
-    """Vietnamese number: "1.234", "12,5", "85" (dot thousands, comma decimals)."""
-    if value is None or value == "":
-        return ""
+    """Vietnamese number: "1.234", "12,5", "85" (:func:`forms.formatting.format_number`, the
+    web's and the form engine's too); a bool is "Có"/"Không", text is left as it is."""
     if isinstance(value, bool):
         return "Có" if value else "Không"
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    if isinstance(value, float | Decimal):
-        f = float(value)
-        if f == int(f) and abs(f) < 1e15:
-            return format_number(int(f))
-        whole, _, frac = f"{f:,.2f}".partition(".")
-        frac = frac.rstrip("0")
-        return whole.replace(",", ".") + ("," + frac if frac else "")
-    return str(value)
+    if isinstance(value, str):
+        return value
+    return formatting.format_number(value)
 
 
 def signer_block(signer: Mapping[str, Any]) -> tuple[list[str], str, str]:
@@ -547,7 +540,7 @@ def format_value(field: Mapping[str, Any], value: Any) -> str:
         except ValueError:
             return value
     if ftype == "date" and isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return formatting.format_date_table(value)
     return str(value)
 
 
@@ -917,17 +910,33 @@ def consolidated_context(
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading1", "II. KẾT QUẢ THỰC HIỆN", "bold"))
     blocks.append(_block("heading2", "1. Kết quả chung", "bold"))
-    for r in results:
-        unit = r.get("unit") or ""
-        if r.get("value") in (None, ""):
-            val = "chưa có số liệu"
-        else:
-            val = _cell(r, r.get("value")) + ("" if unit == "%" or not unit else f" {unit}")
-        line = "- " + label_value(r["label"], val)
-        if r.get("target") not in (None, ""):
-            tgt = format_number(r["target"]) + ("%" if unit == "%" else f" {unit}".rstrip())
-            line += f" (mục tiêu: {tgt}; đạt {_rate(r.get('value'), r['target']) or '-'})"
-        blocks.append(_block("bullet", line + ";"))
+    general = consolidated.get("general") or [{"kind": "number", **r} for r in results]
+    row_tables: list[dict[str, Any]] = []
+    for g in general:
+        if g["kind"] == "number":
+            blocks.append(_block("bullet", _number_line(g) + ";"))
+        elif g["kind"] == "counts":
+            n = g.get("n") or 0
+            counted = [c for c in g.get("counts") or []]
+            if g.get("yesno"):
+                answers = "; ".join(f"{c['label']}: {c['count']} cơ quan, đơn vị" for c in counted)
+                blocks.append(_block("bullet", "- " + label_value(g["label"], answers) + ";"))
+            else:
+                blocks.append(
+                    _block(
+                        "bullet",
+                        "- " + label_value(g["label"], f"{n} cơ quan, đơn vị trả lời, trong đó:"),
+                    )
+                )
+                blocks.extend(
+                    _block("bullet", f"+ {c['label']}: {c['count']} cơ quan, đơn vị;")
+                    for c in counted
+                )
+        elif g["kind"] == "rows":
+            row_tables.append(g)
+            blocks.append(_block("bullet", "- " + label_value(g["label"], _rows_count(g)) + ";"))
+        else:  # a value stated as it is (a date, a count of answers)
+            blocks.append(_block("bullet", "- " + label_value(g["label"], g["display"]) + ";"))
     if blocks[-1]["kind"] == "bullet":
         blocks[-1]["text"] = blocks[-1]["text"][:-1] + "."
     blocks.append(_block("heading2", "2. Kết quả theo từng cơ quan, đơn vị", "bold"))
@@ -979,6 +988,26 @@ def consolidated_context(
             appendix_blocks.extend(attributed)
         else:
             after.extend(attributed)
+    for g in row_tables:
+        n += 1
+        after.append(_block("heading2", f"{n}. {g['label']}", "bold"))
+        table = rows_table(g, name)
+        if len(table["rows"]) > APPENDIX_GROUP_ROWS:
+            section = roman(len(appendix_sections) + (2 if tables_to_appendix else 1))
+            after.append(
+                _block(
+                    "para",
+                    f"Có {_rows_count(g)} do {len({r['agency'] for r in g['rows']})} cơ quan, "
+                    f"đơn vị báo cáo; chi tiết tại Mục {section} Phụ lục kèm theo.",
+                )
+            )
+            appendix_sections.append(g["label"])
+            appendix_blocks.append(_block("heading1", f"{section}. {g['label'].upper()}", "bold"))
+            appendix_blocks.append(table)
+        elif table["rows"]:
+            after.append(table)
+        else:
+            after.append(_block("para", "Không có."))
     s = 2
     for key, heading in (
         ("assessment", "ĐÁNH GIÁ CHUNG"),
@@ -1012,6 +1041,52 @@ def consolidated_context(
     return ctx
 
 
+def _number_line(r: Mapping[str, Any]) -> str:
+    """ "- Label: 1.234 cái (mục tiêu: 90%; đạt 94,44%)" of a consolidated number; the rate is
+    the one the consolidation computed (``percent``), as the consolidation page shows it."""
+    unit = r.get("unit") or ""
+    if r.get("value") in (None, ""):
+        val = "chưa có số liệu"
+    else:
+        val = _cell(r, r.get("value")) + ("" if unit == "%" or not unit else f" {unit}")
+    line = "- " + label_value(r["label"], val)
+    if r.get("target") not in (None, ""):
+        tgt = format_number(r["target"]) + ("%" if unit == "%" else f" {unit}".rstrip())
+        rate = (
+            format_number(r["percent"]) + "%"
+            if r.get("percent") not in (None, "")
+            else _rate(r.get("value"), r["target"])
+        )
+        line += f" (mục tiêu: {tgt}; đạt {rate or '-'})"
+    return line
+
+
+def _rows_count(g: Mapping[str, Any]) -> str:
+    """ "13 hoạt động" (the group's short label names what a row is), else "13 dòng"."""
+    noun = (g.get("short_label") or "").strip()
+    return f"{g['n']} {noun[:1].lower() + noun[1:]}" if noun else f"{g['n']} dòng"
+
+
+def rows_table(g: Mapping[str, Any], name: Any) -> dict[str, Any]:
+    """A repeating group's rows of every agency as one table: STT, the agency, the group's
+    columns (values as the consolidation displays them), and a "Cộng" row of the totals."""
+    columns = [{"name": "_agency", "label": "Cơ quan, đơn vị", "type": "text"}] + [
+        c for c in g.get("columns") or [] if c.get("type") != "file"
+    ]
+    rows = [{"_agency": name(r["agency"]), **(r.get("display") or {})} for r in g["rows"]]
+    table = group_table(columns, rows)
+    totals = {t["name"]: t["display"] for t in g.get("totals") or [] if t.get("display")}
+    if totals and table["rows"]:
+        total_row = [dict(c, text="") for c in table["rows"][-1]]
+        total_row[1]["text"] = "Cộng"
+        for i, c in enumerate(columns):
+            if c["name"] in totals:
+                total_row[i + 1]["text"] = totals[c["name"]]
+        table["rows"].append(total_row)
+    return table
+
+
+APPENDIX_GROUP_ROWS = 10  # a repeating group's table longer than this goes to the appendix
 APPENDIX_ROWS = 15  # more agencies than this: the per-agency table goes to the appendix
 APPENDIX_TEXT_AGENCIES = 8  # more agencies' texts (or more characters) than this: appendix
 APPENDIX_TEXT_CHARS = 2500

@@ -7,9 +7,9 @@ the PDF from :mod:`worker.convert`.
 .pdf|.json``; a version once made is never made again, and a key of no version does nothing.
 A signed or released version is its base's stored context and template with only the signer
 block, or the number, date, stamp and draft mark, replaced (signed = reviewed); a draft edited
-in Word is that file with the same fill-ins (``worker.edited``). Files are written to a temporary
-name and renamed, so a worker killed mid-job leaves no half file under the final name and the
-retried job produces the document exactly once. Progress and state are written with plain
+in Word is that file with the same fill-ins (``worker.edited``). Files are written whole or not
+at all (``storage.write``), so a worker killed mid-job leaves no half file and the retried job
+produces the document exactly once. Progress and state are written with plain
 ``UPDATE``s guarded by the key (no ORM version bump, so a user editing the document meanwhile
 does not get a conflict, and a stale job cannot overwrite a newer request's state).
 """
@@ -199,6 +199,8 @@ def _produce(version_id: int, progress_key: str) -> None:
         base = db.session.get(DocumentVersion, base.base_id) if base.base_id else None
     if base is not None and base.context_path and base.template_path:
         ctx = json.loads(storage.read(base.context_path).decode("utf-8"))
+        if not ctx.get("appendix_ref"):  # no appendix: nothing to number there
+            fill = [k for k in fill if k != "appendix_ref"]
         ctx.update(context.fill_values(doc, fill))
         template = storage.read(base.template_path)
         signer = context.signer_of(doc) if set(fill) & set(context.SIGNER_KEYS) else base.signer

@@ -32,6 +32,15 @@ def managed_period(period_id: int) -> ReportingPeriod:
 def show(period_id: int):
     period = managed_period(period_id)
     results = consolidation.compute(period)
+    form = period.plan.current_form
+    schema = {f.get("name"): f for f in ((form.schema if form else None) or {}).get("fields", [])}
+    for f in results["fields"]:
+        if f.get("rule") == "rows":  # the group's columns, as the consolidated report's table
+            f["row_columns"] = [
+                (c["name"], c.get("short_label") or c["label"])
+                for c in (schema.get(f["name"]) or {}).get("fields") or []
+                if c.get("type") != "file"
+            ]
     docs = db.session.scalars(
         access.documents_query(current_user)
         .where(Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)

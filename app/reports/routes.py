@@ -19,6 +19,7 @@ from app.lists import export, list_view, wants_export
 from app.models import (
     Agency,
     Assignment,
+    Document,
     PeriodStatus,
     Plan,
     PlanStatus,
@@ -31,6 +32,7 @@ from app.reports.forms import ActionForm, report_form_class
 from app.services import (
     access,
     deadlines,
+    documents,
     flows,
     policy,
     reports,
@@ -39,7 +41,7 @@ from app.services import (
     storage,
     workqueue,
 )
-from app.services.exceptions import ConcurrentEdit, InvalidInput
+from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from workflows import ReportFlow, TransitionRefused
 
 REASON_TRIGGERS = ("return_for_revision", "send_back")
@@ -239,7 +241,40 @@ def show(report_id: int, action_form: ActionForm | None = None):
         form=action_form or ActionForm(),
         reason_triggers=REASON_TRIGGERS,
         status=status.for_report(report),
+        report_docs=_report_documents(report),
+        can_draft_document=report.status in DOCUMENT_STATES
+        and policy.can(current_user, "report.draft_document", report),
     ), (400 if action_form is not None else 200)
+
+
+# The agency's own Báo cáo is drafted once its report left the agency (it reports what was sent)
+DOCUMENT_STATES = ("submitted", "accepted")
+
+
+def _report_documents(report: Report) -> list[Document]:
+    return list(
+        db.session.scalars(
+            access.documents_query(current_user)
+            .where(Document.report_id == report.id)
+            .order_by(Document.id)
+        )
+    )
+
+
+@bp.route("/reports/<int:report_id>/document", methods=["POST"])
+def draft_document(report_id: int):
+    """The agency's own report as a document (Báo cáo) for its leader to sign and its clerk to
+    number, like any document."""
+    report = visible_report(report_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        doc = documents.draft_report_document(report, current_user)
+    except NotAllowed:
+        abort(403)
+    db.session.commit()
+    flash(gettext("Đã soạn dự thảo văn bản báo cáo. Hãy kiểm tra rồi trình ký."), "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
 
 
 @bp.route("/reports/<int:report_id>/action", methods=["POST"])

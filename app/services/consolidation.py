@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.services import audit, documents, policy, status
 from app.services.exceptions import InvalidInput, NotAllowed
-from forms.consolidate import consolidate
+from forms.consolidate import ConsolidationResult, consolidate
 
 
 def timeliness_row(st: status.Status, included: bool) -> dict:
@@ -43,7 +43,9 @@ def timeliness_row(st: status.Status, included: bool) -> dict:
     }
 
 
-def compute(period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accepted",)) -> dict:
+def compute(
+    period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accepted",)
+) -> ConsolidationResult:
     """The consolidated figures of ``period`` as of now (nothing stored). Who reported on time,
     late or not at all is the status module's (``results["agencies"]``, ``["summary"]``)."""
     plan = period.plan
@@ -101,7 +103,7 @@ def consolidate_period(
     if row is None:
         row = Consolidation(plan_id=period.plan_id, period_id=period.id)
         db.session.add(row)
-    row.results = results
+    row.results = dict(results)  # kept as JSON; read back as a ConsolidationResult
     row.narrative = narrative
     row.created_by_id = actor.id
     db.session.flush()

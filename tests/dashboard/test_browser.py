@@ -8,6 +8,7 @@ import pytest
 from app.models import Role
 from app.services import documents, reminders
 from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.documents.helpers import render_now
 
 
 @pytest.mark.browser
@@ -20,6 +21,8 @@ def test_dashboard_in_browser(app, round_, people, db):  # noqa: ANN001
     reporter = people(round_["plan"].reporting_assignments[5].agency, Role.REPORTER).username
     dispatch = reminders.draft_dispatch(round_["period"], round_["specialist"])
     documents.transition(dispatch, "request_signature", round_["specialist"])
+    db.session.commit()
+    render_now(dispatch.id)  # the frozen copy the leader reviews, made by the real job
     signer = people(round_["plan"].standing_agency, Role.SIGNER).username
     doc_id, period_id = dispatch.id, round_["period"].id
     plan_id = round_["plan"].id

@@ -145,6 +145,7 @@ def test_every_rule_over_many_agencies() -> None:
         "agency_code": "S01",
         "agency_name": "Sở 01",
         "values": {"day": "2024-12-10", "people": 1},
+        "display": {"day": "10/12/2024", "people": "1"},  # as the page and the report show it
     }
     assert f["acts"]["columns"][0]["value"] == sum(i * (i % 3) for i in agencies)
     by_agency = f["banners"]["agencies"]
@@ -220,6 +221,7 @@ def test_older_schema_version_counts_as_absent_not_zero() -> None:
             "agency_code": "S01",
             "agency_name": "Sở 01",
             "values": {"day": "2024-12-01", "people": None},
+            "display": {"day": "01/12/2024", "people": ""},
         }
     ]
 

@@ -8,9 +8,11 @@ import docx
 import pytest
 from sqlalchemy import select
 
+from app.models import Document as DocumentRow
 from app.models import Role
 from app.services import clock
 from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.documents.helpers import render_now
 
 
 @pytest.mark.browser
@@ -72,6 +74,11 @@ def test_round_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
             press("Soạn văn bản kế hoạch")
             press("Trình ký")
             shot("03-document")
+            # the worker makes the frozen copy the leader reviews; only then is "Ký" offered
+            render_now(
+                db.session.scalar(select(DocumentRow.id).where(DocumentRow.plan_id == plan_id))
+            )
+            db.session.remove()
             login(signer)
             page.goto(base + "/documents/")
             shot("04-signer-queue")
