@@ -11,7 +11,7 @@ from app.documents import bp
 from app.documents.forms import ActionForm, ChooseSignerForm, SignedCopyForm, SignForm
 from app.extensions import db
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, filenames, flows, signers, storage
+from app.services import access, clock, documents, filenames, flows, policy, signers, storage
 from app.services.exceptions import InvalidInput
 from app.ui import N_, Page
 from workflows import DocumentFlow
@@ -82,11 +82,7 @@ def show(
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
     actions = flows.actions(flow)
     files = {k: _exists(_file(doc, k)) for k in ("docx", "pdf", "signed")}
-    can_upload = (
-        doc.status == "signed"
-        and current_user.agency_id == doc.agency_id
-        and current_user.has_role("clerk", "signer")
-    )
+    can_upload = doc.status == "signed" and policy.can(current_user, "document.upload_signed", doc)
     signer_form = _signer_form(doc)
     code = 400 if (action_form or upload_form or sign_form) else 200
     if sign_form is None and any(a["trigger"] == "sign" for a in actions):
