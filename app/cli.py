@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(storage_group)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(api_token_group)
 
 
 def init_db() -> None:
@@ -196,6 +197,45 @@ def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
             break
         time.sleep(0.05)
     return proc, f"unix://{sock}"
+
+
+@click.group("api-token")
+def api_token_group() -> None:
+    """Access tokens of agencies' systems for the JSON API (/api/v1)."""
+
+
+@api_token_group.command("create")
+@click.option("--agency", "code", required=True, help="Agency code (mã cơ quan).")
+@click.option("--name", required=True, help="Name of the connected system.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=["reporter"],
+    show_default=True,
+    type=click.Choice(["reporter", "agency_leader", "specialist"]),
+)
+@with_appcontext
+def api_token_create(code: str, name: str, roles: tuple[str, ...]) -> None:
+    """Create a token and print it (once: only its hash is kept)."""
+    from sqlalchemy import select
+
+    from app.models import Agency
+    from app.services import api_tokens
+    from app.services.exceptions import InvalidInput
+
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise click.ClickException(f"Không có cơ quan mã “{code}”.")
+    try:
+        token, raw = api_tokens.create(agency, name, list(roles), None)
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(raw)
+    click.echo(
+        f"Mã truy cập #{token.id} của {agency.name}: chép ngay, mã chỉ hiện một lần.", err=True
+    )
 
 
 @click.command("doctor")

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from app.ui import N_, fold
+from forms import bounds
 
 FORMAT = "kehoach/plan@1"
 FIELD_TYPES = {
@@ -80,11 +81,11 @@ def num(text: Any) -> Any:
     s = str(text or "").strip()
     if not s:
         return None
-    if re.fullmatch(r"-?\d+", s):
+    if re.fullmatch(rf"-?\d{{1,{bounds.MAX_DIGITS}}}", s):
         return int(s)
-    if re.fullmatch(r"-?\d+[.,]\d+", s):
+    if re.fullmatch(rf"-?\d{{1,{bounds.MAX_DIGITS}}}[.,]\d{{1,{bounds.MAX_DECIMALS}}}", s):
         return float(s.replace(",", "."))
-    return s
+    return s  # kept as typed: the validator says why it is not a number
 
 
 def show_value(v: Any) -> str:

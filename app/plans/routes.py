@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import (
@@ -215,13 +216,22 @@ ACTION_LABELS = {
 @bp.route("/<int:plan_id>/draft-document", methods=["POST"])
 def draft_document(plan_id: int):
     plan = visible_plan(plan_id)
+    policy.require(current_user, "plan.draft_document", plan)
     if plan.status != "draft":
-        abort(403)
+        abort(409)  # issued plans keep their document
     if plans.plan_document(plan) is not None:
         flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
         return redirect(url_for("plans.show", plan_id=plan.id))
-    doc = documents.draft_plan_document(plan, current_user)
-    db.session.commit()
+    try:
+        doc = documents.draft_plan_document(plan, current_user)
+        db.session.commit()
+    except IntegrityError:  # a second click, or a colleague, drafted it a moment before
+        db.session.rollback()
+        existing = plans.plan_document(plan)
+        flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
+        if existing is None:
+            return redirect(url_for("plans.show", plan_id=plan.id))
+        return redirect(url_for("documents.show", doc_id=existing.id))
     flash(gettext("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 

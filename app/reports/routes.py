@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import forms as form_engine
@@ -56,11 +57,14 @@ def inbox():
     statuses = status.for_periods(started, agency_id=current_user.agency_id)
     by_plan = {p.id: p for p in plans}
     periods = {p.id: p for p in started}
+    ordered = sorted(
+        statuses.values(),
+        key=lambda st: (periods[st.period_id].status != PeriodStatus.OPEN, st.due),
+    )
     rows: list[dict[str, Any]] = [
         {"plan": by_plan[st.plan_id], "period": periods[st.period_id], "status": st}
-        for st in statuses.values()
+        for st in ordered
     ]
-    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["status"].due))
     return render_template(
         "reports/inbox.html",
         rows=rows,
@@ -75,8 +79,12 @@ def start(period_id: int):
     if period is None:
         abort(404)
     plan = access.get_visible(current_user, access.plans_query(current_user), Plan, period.plan_id)
-    report = reports.start_report(plan, period, current_user)
-    db.session.commit()
+    try:
+        report = reports.start_report(plan, period, current_user)
+        db.session.commit()
+    except IntegrityError:  # started by a colleague (or a second click) a moment before
+        db.session.rollback()
+        report = reports.start_report(plan, period, current_user)  # finds it: idempotent
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
@@ -104,16 +112,30 @@ def attachment(report_id: int, field: str):
 
 
 def _can_edit(report: Report) -> bool:
-    return report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED) and policy.can(
-        current_user, "report.edit", report
-    )
+    """Offered only when it can lead somewhere: the policy allows it, the round takes reports
+    and the period is not locked for the agency (docs/status.md)."""
+    if not (
+        report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+        and policy.can(current_user, "report.edit", report)
+        and report.period.status == PeriodStatus.OPEN
+    ):
+        return False
+    st = status.for_report(report)
+    return st is None or not st.locked
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 def edit(report_id: int):
     report = visible_report(report_id)
+    policy.require(current_user, "report.edit", report)
     if not _can_edit(report):
-        flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
+        st = status.for_report(report)
+        flash(
+            gettext("Kỳ báo cáo đã khóa với cơ quan; cơ quan thường trực có thể mở lại.")
+            if st is not None and st.locked
+            else gettext("Báo cáo này hiện không thể sửa."),
+            "warning",
+        )
         return redirect(url_for("reports.show", report_id=report.id))
     schema = (report.plan.current_form or report.form_version).schema
     parsed = form_engine.parse_schema(schema)

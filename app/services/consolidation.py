@@ -8,7 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Consolidation, Document, DocumentKind, Report, ReportingPeriod, User
+from app.models import (
+    Consolidation,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    PeriodStatus,
+    Report,
+    ReportingPeriod,
+    User,
+)
 from app.services import audit, documents, policy, status
 from app.services.exceptions import InvalidInput, NotAllowed
 from forms.consolidate import consolidate
@@ -106,34 +115,48 @@ def consolidate_period(
     return row
 
 
-def draft_refusal(period: ReportingPeriod, actor: User | None) -> str | None:
-    """Why ``actor`` may not draft the consolidated report of ``period`` now, or None. The page
-    offers the button only when this says None; the service refuses with the same sentence."""
+def consolidated_documents(period: ReportingPeriod) -> list[Document]:
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
+            .order_by(Document.id)
+        )
+    )
+
+
+def draft_refusal(
+    period: ReportingPeriod, actor: User | None, docs: list[Document] | None = None
+) -> str | None:
+    """Why the consolidated report of ``period`` cannot be drafted now (a sentence saying what
+    must happen first and who does it), or None. The order (docs/status.md): the round is
+    closed first — by the standing agency's specialist, or by itself when every report is
+    accepted — then the consolidated report is drafted, signed and released; releasing it
+    consolidates the round. One consolidated report per period: once one has gone for
+    signature, no other is drafted."""
     reason = policy.refusal(actor, "consolidation.draft", period)
     if reason is not None:
         return reason
-    if period.status not in ("open", "reported"):
-        return gettext("Kỳ báo cáo này không còn nhận tổng hợp mới.")
-    done = db.session.scalar(
-        select(Document.id).where(
-            Document.period_id == period.id,
-            Document.kind == DocumentKind.CONSOLIDATED,
-            Document.status != "draft",
-        )
-    )
-    if done is not None:
+    if period.status in (PeriodStatus.PENDING, PeriodStatus.OPEN):
         return gettext(
-            "Báo cáo tổng hợp của kỳ này đã được trình ký hoặc phát hành; không soạn thêm bản khác."
+            "Kỳ báo cáo chưa khóa sổ: chuyên viên cơ quan thường trực khóa sổ kỳ báo cáo trên "
+            "trang kế hoạch (sau hạn gửi, hoặc tự động khi mọi báo cáo đã được chấp nhận), rồi "
+            "tạo báo cáo tổng hợp."
         )
+    if period.status == PeriodStatus.CONSOLIDATED:
+        return gettext("Báo cáo tổng hợp của kỳ này đã được ban hành.")
+    docs = consolidated_documents(period) if docs is None else docs
+    if any(d.status != DocumentStatus.DRAFT for d in docs):
+        return gettext("Báo cáo tổng hợp của kỳ này đã được trình ký; không tạo thêm dự thảo khác.")
     return None
 
 
 def draft_consolidated_report(period: ReportingPeriod, actor: User) -> Document:
-    """Consolidate and draft the Báo cáo tổng hợp for signature by the standing agency (refused,
-    as :func:`draft_refusal` says, once one went for signature or the round is closed)."""
+    """Consolidate and draft the Báo cáo tổng hợp for signature by the standing agency (only
+    when ``draft_refusal`` is None)."""
     reason = draft_refusal(period, actor)
     if reason is not None:
-        if not policy.can(actor, "consolidation.draft", period):
+        if policy.refusal(actor, "consolidation.draft", period) is not None:
             raise NotAllowed(reason)
         raise InvalidInput(reason)
     consolidate_period(period, actor)

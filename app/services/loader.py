@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Agency, Plan, User
+from app.models.base import column_length
 from app.services import audit, policy, signers
+from forms import bounds
 
 FORMAT = "kehoach/plan@1"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -138,6 +140,10 @@ def parse_text(text: str, source: str = "") -> dict:
         line = mark.line + 1 if mark else None
         raise PlanFileError(
             [Problem("", f"YAML không đọc được: {getattr(exc, 'problem', exc)}", line)], source
+        ) from exc
+    except (ValueError, OverflowError) as exc:  # 5,000-digit numbers
+        raise PlanFileError(
+            [Problem("", "YAML không đọc được: lồng quá sâu hoặc có số quá lớn")], source
         ) from exc
     problems = validate(data)
     if problems:
@@ -338,7 +344,116 @@ def validate(data: Any) -> list[Problem]:
                     "signer.authority_of", f"ký {auth} phải ghi ký thay/thay mặt ai (vd. CHỦ TỊCH)"
                 )
             )
+    out.extend(check_bounds(data))
     return out
+
+
+# Columns a plan definition's keys are stored in: their lengths bound the keys.
+_COLUMNS: dict[str, Any] = {
+    "code": Plan.code,
+    "type": Plan.type_abbr,
+    "parent_plan": Plan.code,
+    "issuer": Agency.code,
+    "standing_agency": Agency.code,
+}
+_AGENCY_COLUMNS: dict[str, Any] = {
+    "code": Agency.code,
+    "name": Agency.name,
+    "short_name": Agency.short_name,
+    "abbreviation": Agency.abbreviation,
+    "place": Agency.place,
+    "header_parent": Agency.header_parent,
+    "level": Agency.level,
+    "parent": Agency.code,
+}
+_DAYS = {
+    "schedule.due_working_days": 1,
+    "schedule.lock_after_days": 0,
+    "schedule.remind_days_before": 0,
+}
+
+
+def check_bounds(data: Any) -> list[Problem]:
+    """The bounds of :mod:`forms.bounds` over a whole definition: every text without control
+    characters and within its column, every number storable, every date in the working years,
+    every count of days usable by the schedule (so a plan that validates can be issued)."""
+    out: list[Problem] = []
+    if not isinstance(data, dict):
+        return out
+    _walk_bounds(data, "", out)
+    for key, column in _COLUMNS.items():
+        _column_bound(data.get(key), key, column, out)
+    for i, a in enumerate(data.get("agencies") or []):
+        if isinstance(a, dict):
+            for key, column in _AGENCY_COLUMNS.items():
+                _column_bound(a.get(key), f"agencies[{i}].{key}", column, out)
+    for i, a in enumerate(data.get("assignments") or []):
+        if isinstance(a, dict):
+            _column_bound(a.get("agency"), f"assignments[{i}].agency", Agency.code, out)
+            _days_bound(a.get("due_working_days"), f"assignments[{i}].due_working_days", 1, out)
+    sch = data.get("schedule")
+    if isinstance(sch, dict):
+        for path, low in _DAYS.items():
+            _days_bound(sch.get(path.split(".")[1]), path, low, out)
+        for key in ("start", "end"):
+            v = sch.get(key)
+            if isinstance(v, int) and not isinstance(v, bool):
+                problem = bounds.int_problem(v, key, bounds.YEAR_MIN, bounds.YEAR_MAX)
+                if problem:
+                    out.append(Problem(f"schedule.{key}", problem))
+    number = data.get("number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        problem = bounds.int_problem(number, "number", 1)
+        if problem:
+            out.append(Problem("number", problem))
+    return out
+
+
+MAX_DEPTH = 40
+
+
+def _walk_bounds(obj: Any, path: str, out: list[Problem], depth: int = 0) -> None:
+    label = path or "…"
+    if depth > MAX_DEPTH:
+        out.append(Problem(path, f"lồng quá {MAX_DEPTH} cấp"))
+        return
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            key = str(k)
+            problem = bounds.text_problem(key, label, max_length=100)
+            if problem:
+                out.append(Problem(path, problem))
+                continue
+            _walk_bounds(v, f"{path}.{key}" if path else key, out, depth + 1)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            _walk_bounds(v, f"{path}[{i}]", out, depth + 1)
+    elif isinstance(obj, str):
+        problem = bounds.text_problem(obj, label, multiline=True)
+        if problem:
+            out.append(Problem(path, problem))
+    elif isinstance(obj, bool):
+        return
+    elif isinstance(obj, int | float):
+        problem = bounds.number_problem(obj, label)
+        if problem:
+            out.append(Problem(path, problem))
+    elif isinstance(obj, date):
+        problem = bounds.date_problem(obj, label)
+        if problem:
+            out.append(Problem(path, problem))
+
+
+def _column_bound(value: Any, path: str, column: Any, out: list[Problem]) -> None:
+    if isinstance(value, str) and len(value) > (n := column_length(column)):
+        out.append(Problem(path, f"dài quá {n} ký tự (hiện có {len(value)})"))
+
+
+def _days_bound(value: Any, path: str, low: int, out: list[Problem]) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        problem = bounds.days_problem(value, path, low)
+        if problem:
+            out.append(Problem(path, problem))
 
 
 def _check_texts(obj: dict, path: str, keys: tuple[str, ...], out: list[Problem]) -> None:

@@ -134,7 +134,8 @@ def _plan_owner(user: User, issuer_id: int | None, standing_id: int | None) -> b
 
 
 def _assigned(period: ReportingPeriod, agency_id: int | None) -> bool:
-    return any(a.agency_id == agency_id and a.reports for a in period.plan.assignments)
+    plan = period.plan
+    return any(a.agency_id == agency_id and plan.requires_report(a) for a in plan.assignments)
 
 
 def drafters(doc: Document) -> tuple[set[int], tuple[str, ...]]:
