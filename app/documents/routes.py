@@ -151,11 +151,7 @@ def show(
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
     actions = flows.actions(flow)
     files = {k: _exists(_file(doc, k)) for k in ("docx", "pdf", "signed")}
-    can_upload = (
-        doc.status == "signed"
-        and current_user.agency_id == doc.agency_id
-        and current_user.has_role("clerk", "signer")
-    )
+    can_upload = doc.status == "signed" and policy.can(current_user, "document.upload_signed", doc)
     signer_form = _signer_form(doc)
     code = 400 if (action_form or upload_form or sign_form or draft_form) else 200
     can_edit_draft = doc.status == "draft" and current_user.agency_id == doc.agency_id

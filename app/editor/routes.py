@@ -162,9 +162,16 @@ def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
                     "code", gettext("mã “%(code)s” đã được dùng cho kế hoạch khác", code=d["code"])
                 )
             )
-    if plan is None and not current_user.has_role("admin") and current_user.agency is not None:
-        mine = current_user.agency.code
-        if mine not in (d.get("issuer"), d.get("standing_agency")):
+    if plan is None:
+        issuer, standing = str(d.get("issuer") or ""), str(d.get("standing_agency") or "")
+        codes: dict[str, int] = {
+            code: ident
+            for code, ident in db.session.execute(
+                select(Agency.code, Agency.id).where(Agency.code.in_([issuer, standing]))
+            )
+        }
+        scope = policy.PlanScope(codes.get(issuer), codes.get(standing))
+        if not policy.can(current_user, "plan.create", scope):
             problems.append(
                 loader.Problem(
                     "issuer",

@@ -25,7 +25,7 @@ AUTHORITIES = ("", "TM.", "KT.", "TL.", "TUQ.", "Q.")
 LEVELS = ("central", "province", "commune", "other")
 KINDS = ("once", "yearly", "half_yearly", "quarterly", "monthly")
 MAX_TEXT = 1024 * 1024  # a plan file is tens of KB; the largest example is ~60 KB
-MAX_DEPTH = 32  # nesting of mappings and lists; the format needs about 10
+MAX_DEPTH = 40  # nesting of mappings and lists; the format needs about 10
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -407,9 +407,6 @@ def check_bounds(data: Any) -> list[Problem]:
         if problem:
             out.append(Problem("number", problem))
     return out
-
-
-MAX_DEPTH = 40
 
 
 def _walk_bounds(obj: Any, path: str, out: list[Problem], depth: int = 0) -> None:

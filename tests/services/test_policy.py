@@ -91,13 +91,15 @@ def test_a_second_consolidated_draft_is_refused_once_one_went_for_signature(
         doc, "release", people(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5)
     )
     period = plan.periods[0]
+    clock.set_now(date(2025, 1, 6))  # after the due date: the standing agency closes the round
+    plans.close_round(period, specialist)
     first = consolidation.draft_consolidated_report(period, specialist)
     assert consolidation.draft_refusal(period, specialist) is None  # drafts may be redone
     documents.transition(first, "request_signature", specialist)
     db.session.commit()
     reason = consolidation.draft_refusal(period, specialist)
-    assert reason and "đã được trình ký hoặc phát hành" in reason
-    with pytest.raises(InvalidInput, match="đã được trình ký hoặc phát hành"):
+    assert reason and "đã được trình ký" in reason
+    with pytest.raises(InvalidInput, match="đã được trình ký"):
         consolidation.draft_consolidated_report(period, specialist)
     reporter = people(plan.standing_agency, Role.REPORTER)
     with pytest.raises(NotAllowed):
