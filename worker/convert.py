@@ -6,9 +6,9 @@ Each process that converts (an RQ worker, a test run, the benchmark) owns ONE co
 profile under the installation's folder (``KEHOACH_CONVERT_DIR``, default
 ``<instance>/convert/<pid>-<port>``), so two checkouts or two workers never share one. The RQ
 worker starts it before its first job and stops it when it stops; before each job it checks the
-converter and restarts it if it died (:class:`worker.__main__.ConvertingWorker`); the forked
-work-horse converts through it. Anywhere else the first conversion starts it and the process's
-exit stops it. Each conversion's time is logged.
+converter and restarts it if it died (``KehoachWorker.execute_job``, worker/__main__.py); the
+forked work-horse converts through it. Anywhere else the first conversion starts it and the
+process's exit stops it. Each conversion's time is logged.
 
 Without ``soffice`` every call raises :class:`LibreOfficeMissing` — nothing is skipped. Without
 ``python3-uno`` (or when the server cannot start) one ``soffice --convert-to pdf`` per document

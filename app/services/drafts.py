@@ -19,9 +19,9 @@ import zipfile
 from flask import current_app
 from lxml import etree  # type: ignore[import-untyped]
 
-from app.models import Document, DocumentStatus, User
+from app.models import Document, DocumentStatus, User, VersionStage
 from app.services import audit, storage
-from app.services.documents import request_render
+from app.services.documents import new_version
 from app.services.exceptions import InvalidInput, NotAllowed
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts together, decompressed
@@ -110,12 +110,14 @@ def upload_version(doc: Document, filename: str, content: bytes, actor: User) ->
     if not filename.lower().endswith(".docx"):
         raise _refuse("Tệp phải là tệp Word (.docx).")
     check_docx(content)
-    version = (doc.draft_version or 1) + 1
+    version = (doc.draft_version or 1) + (1 if doc.content_version else 0)
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/edited-v{version}-{digest}.docx"
     storage.write(rel, content)
     doc.source_path = rel
-    doc.draft_version = version
+    # the next draft version people see ("DỰ THẢO (lần N)"), rendered from this file
+    new_version(doc, VersionStage.DRAFT, actor, note="Bản sửa bằng Word", new_draft=True)
+    doc.draft_version = max(doc.draft_version or 1, version)
     audit.record(
         actor,
         doc,
@@ -125,5 +127,4 @@ def upload_version(doc: Document, filename: str, content: bytes, actor: User) ->
         comment=filename[:255],
         data={"version": version, "sha256": hashlib.sha256(content).hexdigest(), "path": rel},
     )
-    request_render(doc)
     return doc

@@ -18,7 +18,6 @@ from tests.documents import samples
 from tests.documents.pages import layout_problems, pdf_pages
 from tests.services.test_plan_lifecycle import (
     VN,
-    issue,
     load_plan,
     release_consolidated,
     report_and_submit,
@@ -76,19 +75,21 @@ PLANS = {
 }
 
 
-def _documents(db, people, which: str) -> dict[str, Document]:  # noqa: ANN001
-    """Drafts and released copies of every kind for one example plan."""
+def _documents(db, people, which: str, drafts: dict) -> dict[str, Document]:  # noqa: ANN001
+    """Drafts and released copies of every kind for one example plan (a plan has one
+    document: its draft is read into ``drafts`` before it is issued)."""
     file, issued, answers, reported, closed = PLANS[which]
     plan = load_plan(file)
     db.session.commit()
     clock.set_now(issued)
     specialist = people(plan.standing_agency, Role.SPECIALIST)
-    out = {
-        "plan-draft": documents.create_document(
-            "plan", plan.issuer, plan.title, specialist, plan=plan
-        )
-    }
-    out["plan"] = issue(plan, people, issued)
+    plan_doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
+    db.session.commit()
+    drafts["plan-draft"] = _pdf(plan_doc, f"{which}-plan-draft")
+    documents.transition(plan_doc, "request_signature", specialist)
+    documents.transition(plan_doc, "sign", people(plan.issuer, Role.SIGNER))
+    documents.transition(plan_doc, "release", people(plan.issuer, Role.CLERK), issued_on=issued)
+    out = {"plan": plan_doc}
     period = plan.periods[0]
     agency = plan.reporting_assignments[0].agency
     clock.set_now(reported)
@@ -133,10 +134,11 @@ def _documents(db, people, which: str) -> dict[str, Document]:  # noqa: ANN001
 
 @pytest.mark.parametrize("which", sorted(PLANS))
 def test_every_kind_reads_right_page_by_page(db, people, which):  # noqa: ANN001
-    docs = _documents(db, people, which)
+    drafts: dict = {}
+    docs = _documents(db, people, which, drafts)
     problems, texts = {}, {}
-    for name, doc in docs.items():
-        pdf, ctx = _pdf(doc, f"{which}-{name}")
+    rendered = {name: _pdf(doc, f"{which}-{name}") for name, doc in docs.items()}
+    for name, (pdf, ctx) in {**drafts, **rendered}.items():
         texts[name] = " ".join(" ".join(pdf_pages(pdf)).split())
         found = layout_problems(pdf, ctx, draft=name.endswith("-draft"))
         if found:
