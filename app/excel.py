@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -137,7 +137,7 @@ NUMERIC = ("integer", "decimal", "percentage", "computed")
 
 
 def consolidated_sheets(
-    plan_title: str, period_label: str, results: dict, phrase: Any
+    plan_title: str, period_label: str, results: Mapping[str, Any], phrase: Any
 ) -> list[Sheet]:
     """Agency × field with totals, targets and timeliness; the fields with their totals and
     targets; the completeness summary. Figures as on the consolidation page; ``phrase`` is the
