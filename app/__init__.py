@@ -11,6 +11,7 @@ from flask_babel import gettext, refresh
 
 from app.config import Config, database_url_from_env, instance_path_default
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.services import plans as _plans  # noqa: F401  (connects the app.signals receivers)
 from app.ui import N_
 
 

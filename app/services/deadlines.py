@@ -19,7 +19,7 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import audit, clock, policy, status
+from app.services import audit, clock, notifications, policy, reminders, status
 from app.services.exceptions import InvalidInput
 
 # -- due dates and locks: read from the status module ---------------------------------------
@@ -180,8 +180,6 @@ def request_extension(
         comment=ext.reason,
         data={"period": period.key, "requested_due": requested_due.isoformat()},
     )
-    from app.services import notifications
-
     notifications.notify(
         notifications.users_of(period.plan.standing_agency_id, "specialist"),
         "extension_requested",
@@ -226,8 +224,6 @@ def decide_extension(
             "granted_due": ext.granted_due.isoformat() if ext.granted_due else None,
         },
     )
-    from app.services import notifications, reminders
-
     text = (
         f"Đề nghị gia hạn báo cáo {period.label.lower()} đã được chấp thuận; hạn mới là ngày "
         f"{ext.granted_due:%d/%m/%Y}."

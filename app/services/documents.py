@@ -8,6 +8,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from app import signals
 from app.extensions import db
 from app.models import (
     KIND_TYPE_ABBR,
@@ -20,7 +21,7 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import clock, flows, policy, register, signers, storage
+from app.services import audit, clock, flows, notifications, policy, register, signers, storage
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
@@ -80,8 +81,6 @@ def create_document(
     doc.signer_id = chosen.id if chosen else None
     db.session.add(doc)
     db.session.flush()
-    from app.services import audit
-
     audit.record(actor, doc, "create", to_state=doc.status, plan_id=doc.plan_id, comment=title)
     if render:
         request_render(doc)
@@ -188,8 +187,6 @@ def transition(
         }
         request_render(doc)
     if trigger == "request_signature":
-        from app.services import notifications
-
         notifications.notify(
             notifications.users_of(doc.agency_id, "signer"),
             "document_to_sign",
@@ -197,16 +194,8 @@ def transition(
             link=f"/documents/{doc.id}",
         )
     if trigger == "release":
-        from app.services import plans
-
-        if doc.kind == DocumentKind.PLAN and doc.plan_id:
-            plan = db.session.get(Plan, doc.plan_id)
-            assert plan is not None
-            plans.on_plan_document_released(plan, doc, actor)
-        elif doc.kind == DocumentKind.CONSOLIDATED and doc.period_id:
-            period = db.session.get(ReportingPeriod, doc.period_id)
-            assert period is not None
-            plans.on_consolidation_released(period, actor)
+        # the plan (issued) or the round (consolidated) follows: app.services.plans listens
+        signals.document_released.send(doc, actor=actor)
         request_render(doc)
     return doc
 
@@ -259,8 +248,6 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
     storage.write(rel, content)
     doc.signed_path = rel
-    from app.services import audit
-
     audit.record(
         actor,
         doc,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Agency, Plan, User
-from app.services import signers
+from app.services import plans, signers
 
 FORMAT = "kehoach/plan@1"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -365,8 +365,6 @@ def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
 def load(data: dict, actor: User | None = None) -> Plan:
     """Load a validated definition: upsert its agencies, then create the plan, or update it if
     a plan with the same code exists and is still a draft."""
-    from app.services import plans
-
     upsert_agencies(data.get("agencies") or [])
     issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
     if issuer is not None and isinstance(data.get("signer"), dict):

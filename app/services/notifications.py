@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Notification, User
 from app.services import clock
+from app.services.jobs import after_commit, get_queue
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,6 @@ def mark_read(notification: Notification, user: User) -> None:
 
 
 def _mail_after_commit(rows: list[Notification]) -> None:
-    from app.services.jobs import after_commit, get_queue
-
     ids = [r.id for r in rows]
     # what to send is captured now: no SQL may run inside after_commit
     mails = [

@@ -16,7 +16,7 @@ from app.models import (
     ReportVersion,
     User,
 )
-from app.services import audit, clock, flows, plans, policy, status
+from app.services import audit, clock, flows, notifications, plans, policy, status
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from workflows import ReportFlow
 
@@ -156,8 +156,6 @@ def transition(
 def _notify(report: Report, trigger: str, comment: str | None) -> None:
     if trigger not in ("return_for_revision", "accept"):
         return
-    from app.services import notifications
-
     plan = report.plan
     what = f"Báo cáo {report.period.label.lower()} của Kế hoạch {plan.symbol or plan.title}"
     if trigger == "return_for_revision":
