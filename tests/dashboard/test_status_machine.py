@@ -38,11 +38,13 @@ from app.services import (
     deadlines,
     documents,
     plans,
+    reminders,
     reports,
     status,
 )
 from app.services.exceptions import ServiceError
 from tests.web.conftest import PASSWORD, login
+from worker import context as worker_context
 from workflows import TransitionRefused
 
 VN = timezone(timedelta(hours=7))
@@ -254,12 +256,34 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user) -> None:  
                 return
             db.session.commit()
             assert offered
+            # the text of the consolidated .docx says what the status module says
+            c = status.count(status.for_period(period))
+            text = json.dumps(worker_context.build(doc), default=str, ensure_ascii=False)
+            assert (
+                f"Có {c.expected} cơ quan, đơn vị phải báo cáo; đã nhận {c.received} báo cáo, "
+                f"trong đó {c.on_time} đúng hạn, {c.late} trễ hạn; "
+                f"{c.expected - c.received} cơ quan, đơn vị chưa báo cáo."
+            ) in text
             if release:
                 documents.transition(doc, "request_signature", self.specialist)
                 documents.transition(doc, "sign", self.signer)
                 documents.transition(doc, "release", self.clerk)
                 db.session.commit()
                 assert period.status == "consolidated"
+
+        @rule(p=st.integers(0, 1))
+        def reminder_drafted(self, p: int) -> None:
+            period = self.periods[p]
+            overdue = [s for s in status.for_period(period) if s.result == "overdue"]
+            try:
+                doc = reminders.draft_dispatch(period, self.specialist, unit_abbr="TH")
+            except REFUSED:
+                db.session.rollback()
+                assert not overdue or period.status != "open"
+                return
+            db.session.commit()
+            data, _agencies = worker_context.reminder_input(doc)
+            assert {o["agency"] for o in data["overdue"]} == {s.agency_code for s in overdue}
 
         # -- what every page says -------------------------------------------------------------
 
