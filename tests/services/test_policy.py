@@ -91,13 +91,18 @@ def test_a_second_consolidated_draft_is_refused_once_one_went_for_signature(
         doc, "release", people(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5)
     )
     period = plan.periods[0]
+    # the order (docs/status.md): the round is closed first, then the report is drafted
+    assert "chưa khóa sổ" in (consolidation.draft_refusal(period, specialist) or "")
+    from app.services import plans
+
+    plans.close_round(period, specialist, today=date(2025, 1, 2))
     first = consolidation.draft_consolidated_report(period, specialist)
     assert consolidation.draft_refusal(period, specialist) is None  # drafts may be redone
     documents.transition(first, "request_signature", specialist)
     db.session.commit()
     reason = consolidation.draft_refusal(period, specialist)
-    assert reason and "đã được trình ký hoặc phát hành" in reason
-    with pytest.raises(InvalidInput, match="đã được trình ký hoặc phát hành"):
+    assert reason and "đã được trình ký" in reason
+    with pytest.raises(InvalidInput, match="đã được trình ký"):
         consolidation.draft_consolidated_report(period, specialist)
     reporter = people(plan.standing_agency, Role.REPORTER)
     with pytest.raises(NotAllowed):
