@@ -12,6 +12,7 @@ from flask_login import user_loaded_from_cookie
 
 from app.config import Config, database_url_from_env, instance_path_default
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.services import plans as _plans  # noqa: F401  (connects the app.signals receivers)
 from app.ui import N_
 
 

@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from sqlalchemy import Select, or_, select
 
+from app.extensions import db
 from app.models import Assignment, Document, Plan, PlanStatus, Report, ReportStatus, User
 from app.services.exceptions import NotFound
 
@@ -88,7 +89,6 @@ _Visible = TypeVar("_Visible", Plan, Report, Document)
 def get_visible(user: User, query: Select, model: type[_Visible], ident: int) -> _Visible:
     """The object ``ident`` if ``query`` (a scope above) lets the user see it, else NotFound —
     the same answer as for a missing object, so ids of other agencies' data leak nothing."""
-    from app.extensions import db
 
     obj = db.session.scalar(query.where(model.id == ident))
     if obj is None:

@@ -19,7 +19,7 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import audit, clock, policy, status
+from app.services import audit, clock, notifications, policy, reminders, status
 from app.services.exceptions import InvalidInput
 from app.services.wording import report_name
 
@@ -181,8 +181,6 @@ def request_extension(
         comment=ext.reason,
         data={"period": period.key, "requested_due": requested_due.isoformat()},
     )
-    from app.services import notifications
-
     notifications.notify(
         notifications.users_of(period.plan.standing_agency_id, "specialist"),
         "extension_requested",
@@ -228,8 +226,6 @@ def decide_extension(
             "granted_due": ext.granted_due.isoformat() if ext.granted_due else None,
         },
     )
-    from app.services import notifications, reminders
-
     what = f"Đề nghị gia hạn {report_name(period)[:1].lower()}{report_name(period)[1:]}"
     text = (
         f"{what} đã được chấp thuận; hạn mới là ngày {ext.granted_due:%d/%m/%Y}."

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from app import signals
 from app.extensions import db
 from app.models import (
     KIND_TYPE_ABBR,
@@ -24,7 +25,7 @@ from app.models import (
     User,
     VersionStage,
 )
-from app.services import clock, flows, policy, register, signers, storage
+from app.services import audit, clock, flows, notifications, policy, register, signers, storage
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
@@ -85,8 +86,6 @@ def create_document(
     doc.signer_id = chosen.id if chosen else None
     db.session.add(doc)
     db.session.flush()
-    from app.services import audit
-
     audit.record(actor, doc, "create", to_state=doc.status, plan_id=doc.plan_id, comment=title)
     if render:
         request_render(doc)
@@ -229,8 +228,6 @@ def regenerate(doc: Document, actor: User, note: str | None = None) -> DocumentV
             "rút lại hoặc trả lại trước."
         )
     policy.require(actor, "document.request_signature", doc)  # its drafters
-    from app.services import audit
-
     version = new_version(doc, VersionStage.DRAFT, actor, note=note or "Soạn lại", new_draft=True)
     audit.record(
         actor,
@@ -249,8 +246,6 @@ def content_changed(doc: Document, actor: User | None, reason: str) -> DocumentV
     signature goes back to draft (the leader must not sign what is no longer true), is
     rendered again and its signers and drafter are told why. Signed and released documents
     are never touched (the edit is refused before it gets here)."""
-    from app.services import notifications
-
     if doc.status == DocumentStatus.AWAITING_SIGNATURE:
         flow = DocumentFlow(doc, actor, comment=reason, content_changed=True)
         flows.fire(flow, "content_changed", actor, comment=reason, plan_id=doc.plan_id)
@@ -421,16 +416,8 @@ def transition(
         _mark_returned(doc, actor, comment or "", "declined")
     _notify(doc, trigger, actor, comment)
     if trigger == "release":
-        from app.services import plans
-
-        if doc.kind == DocumentKind.PLAN and doc.plan_id:
-            plan = db.session.get(Plan, doc.plan_id)
-            assert plan is not None
-            plans.on_plan_document_released(plan, doc, actor)
-        elif doc.kind == DocumentKind.CONSOLIDATED and doc.period_id:
-            period = db.session.get(ReportingPeriod, doc.period_id)
-            assert period is not None
-            plans.on_consolidation_released(period, actor)
+        # the plan (issued) or the round (consolidated) follows: app.services.plans listens
+        signals.document_released.send(doc, actor=actor)
         new_version(
             doc,
             VersionStage.RELEASED,
@@ -527,8 +514,6 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
     storage.write(rel, content)
     doc.signed_path = rel
-    from app.services import audit
-
     audit.record(
         actor,
         doc,

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from app.config import Config
 from app.extensions import db
+from app.services import storage
 
 CONVERTER_KEY = "kehoach:converter:{queue}"
 CONVERTER_TTL = 24 * 3600
@@ -253,8 +254,6 @@ def check_local_libreoffice() -> Check:
 
 
 def check_storage() -> Check:
-    from app.services import storage
-
     try:
         name = storage.backend_name()
     except storage.StorageError as exc:

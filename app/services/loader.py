@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Agency, Plan, User
 from app.models.base import column_length
-from app.services import audit, policy, signers
+from app.services import audit, plans, policy, signers
 from forms import bounds
 
 FORMAT = "kehoach/plan@1"
@@ -630,8 +630,6 @@ def load(data: dict, actor: User | None = None) -> Plan:
     administrator (or the system), a new plan only by a specialist of its issuing or standing
     agency (``plan.import``), an existing plan only by those who may edit it (``plan.edit``).
     Every change is audited."""
-    from app.services import plans
-
     items = data.get("agencies") or []
     check_agencies(items, actor)
     existing = db.session.scalar(select(Plan).where(Plan.code == data["code"]))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Notification, User
 from app.services import clock
+from app.services.jobs import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _mail_after_commit(rows: list[Notification]) -> None:
     one, each person gets one mail per action right after the commit."""
     from datetime import timedelta
 
-    from app.services.jobs import after_commit, enqueue_after_commit
+    from app.services.jobs import enqueue_after_commit
 
     user_ids = sorted({r.user_id for r in rows})
     if current_app.config.get("REDIS_URL"):

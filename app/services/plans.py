@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app import signals
 from app.extensions import db
 from app.models import (
     Agency,
@@ -24,7 +25,17 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import audit, clock, documents, flows, policy
+from app.services import (
+    audit,
+    calendar,
+    clock,
+    consolidation,
+    documents,
+    flows,
+    notifications,
+    policy,
+    reminders,
+)
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from app.services.schedule import periods_for
 from workflows import PlanFlow, RoundFlow
@@ -151,8 +162,6 @@ def _sync_assignments(plan: Plan, items: list[dict]) -> None:
 
 
 def _sync_periods(plan: Plan) -> None:
-    from app.services import calendar
-
     hol, work = calendar.days_off_and_makeups()
     specs = periods_for(plan.definition["schedule"], hol, work)
     existing = {p.key: p for p in plan.periods}
@@ -206,8 +215,6 @@ def on_plan_document_released(plan: Plan, doc: Document, actor: User) -> None:
     plan.number, plan.year = doc.number, doc.year
     plan.symbol, plan.issued_on = doc.symbol, doc.issued_on
     flows.fire(flow, "issue", actor, comment=f"Số {doc.symbol}")
-    from app.services import notifications
-
     for a in plan.assignments:
         notifications.notify(
             notifications.users_of(a.agency_id, "reporter", "agency_leader"),
@@ -216,6 +223,20 @@ def on_plan_document_released(plan: Plan, doc: Document, actor: User) -> None:
             link=f"/plans/{plan.id}",
         )
     open_due_periods(plan, plan.issued_on or clock.today())
+
+
+@signals.document_released.connect
+def _on_document_released(doc: Document, actor: User | None = None, **_: object) -> None:
+    """A released plan document issues the plan; a released consolidated report consolidates
+    its round (``app.signals``)."""
+    if doc.kind == DocumentKind.PLAN and doc.plan_id:
+        plan = db.session.get(Plan, doc.plan_id)
+        assert plan is not None and actor is not None
+        on_plan_document_released(plan, doc, actor)
+    elif doc.kind == DocumentKind.CONSOLIDATED and doc.period_id:
+        period = db.session.get(ReportingPeriod, doc.period_id)
+        assert period is not None and actor is not None
+        on_consolidation_released(period, actor)
 
 
 def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPeriod]:
@@ -235,8 +256,6 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
                 plan_id=plan.id,
             )
             opened.append(period)
-            from app.services import reminders
-
             reminders.schedule_period(period)
     if opened and plan.status == PlanStatus.ISSUED:
         flows.fire(PlanFlow(plan, None, system=True), "start", None)
@@ -326,8 +345,6 @@ def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | N
     implements a parent plan in the system becomes its issuing agency's report on the parent
     plan — a draft prefilled with the consolidated figures, for the agency to check and send.
     Fields are matched by name; texts are listed by agency; rows are concatenated."""
-    from app.services import consolidation
-
     plan = period.plan
     parent = db.session.get(Plan, plan.parent_plan_id)
     if parent is None or parent.status != PlanStatus.IN_PROGRESS:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Document, DocumentKind, Reminder, ReportingPeriod, User
-from app.services import calendar, clock, notifications, policy, status
+from app.services import calendar, clock, documents, notifications, policy, status
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 
@@ -167,8 +167,6 @@ def draft_dispatch(
 ) -> Document:
     """Draft the Công văn đôn đốc of the standing agency to the overdue agencies; the overdue
     list is kept in the document's snapshot (``snapshot["reminder"]``) for its context."""
-    from app.services import documents
-
     plan = period.plan
     policy.require(actor, "reminder.draft", period)
     as_of = as_of or clock.today()

@@ -19,7 +19,7 @@ from app.models import (
     ReportVersion,
     User,
 )
-from app.services import audit, clock, flows, plans, policy, status, storage, uploads
+from app.services import audit, clock, flows, notifications, plans, policy, status, storage, uploads
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
 from app.services.jobs import after_commit
 from app.services.wording import plan_name, report_name
@@ -237,8 +237,6 @@ def transition(
 
 def _notify(report: Report, trigger: str, comment: str | None) -> None:
     """One notification per hand-over, to the people who act next."""
-    from app.services import notifications
-
     plan = report.plan
     agency = report.agency.display_name
     what = f"{report_name(report)} của {agency} ({plan_name(plan)})"

@@ -91,8 +91,11 @@ def test_a_second_consolidated_draft_is_refused_once_one_went_for_signature(
         doc, "release", people(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5)
     )
     period = plan.periods[0]
-    clock.set_now(date(2025, 1, 6))  # after the due date: the standing agency closes the round
-    plans.close_round(period, specialist)
+    # the order (docs/status.md): the round is closed first, then the report is drafted
+    assert "chưa khóa sổ" in (consolidation.draft_refusal(period, specialist) or "")
+    from app.services import plans
+
+    plans.close_round(period, specialist, today=date(2025, 1, 2))
     first = consolidation.draft_consolidated_report(period, specialist)
     assert consolidation.draft_refusal(period, specialist) is None  # drafts may be redone
     documents.transition(first, "request_signature", specialist)
