@@ -80,7 +80,7 @@ def change_password():
     """The signed-in user changes their own password; every other session of theirs ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        user = current_user._get_current_object()
         if not user.check_password(form.current.data):
             form.current.errors.append(gettext("Mật khẩu hiện tại không đúng."))
         else:

@@ -244,7 +244,7 @@ def decide_extension(ext_id: int):
             form.form_errors.append(str(exc))
         except (StaleDataError, IntegrityError):  # decided by someone else at the same moment
             db.session.rollback()
-            return _decided_already(db.session.get(Extension, ext_id), grant, form)
+            return _decided_already(ext, grant, form)
         else:
             flash(
                 gettext(
