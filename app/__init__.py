@@ -38,13 +38,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if proxies := int(app.config.get("PROXIES") or 0):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # Behind ``proxies`` reverse proxies: trust their X-Forwarded-For/Proto/Host/Prefix.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
-        )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////") and ":memory:" not in uri:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
@@ -137,6 +130,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     inputs.init_app(app)
     ui.init_app(app)
     observability.init_app(app)
+
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from app.api import API_PREFIX, create_api
+
+    api = create_api(app)
+    app.extensions["kehoach_api"] = api
+    app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, {API_PREFIX: api}
+    )
+    if proxies := int(app.config.get("PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind ``proxies`` reverse proxies: trust their X-Forwarded-For/Proto/Host/Prefix.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
 
     @app.before_request
     def _lang() -> None:

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.inputs import BoundedForm, column_length
-from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, User
+from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, Role, User
 from app.models.base import AgencyLevel
 from app.services import passwords
 from app.ui import N_
@@ -313,3 +313,19 @@ class SignerForm(BoundedForm):
 
 class ActionForm(BoundedForm):
     """Just the CSRF token, for one-button actions (deactivate, remove, load)."""
+
+
+class ApiTokenForm(BoundedForm):
+    """A new API token for an agency's system."""
+
+    name = StringField(
+        _l("Tên hệ thống"),
+        validators=[required(_l("Tên hệ thống")), at_most(_l("Tên hệ thống"), 128)],
+    )
+    roles = CheckboxesField(
+        _l("Quyền"),
+        choices=options(
+            (str(k), ROLE_LABELS[k]) for k in (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST)
+        ),
+        validators=[chosen(_l("Quyền"))],
+    )

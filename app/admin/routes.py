@@ -19,6 +19,7 @@ from app.admin.forms import (
     LEVEL_LABELS,
     ActionForm,
     AgencyForm,
+    ApiTokenForm,
     CalendarDayForm,
     PasswordResetForm,
     RetireForm,
@@ -30,8 +31,26 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.inputs import arg_int
-from app.models import ROLE_LABELS, Agency, AgencySigner, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit, header_names, passwords, signers, storage, uploads
+from app.models import (
+    ROLE_LABELS,
+    Agency,
+    AgencySigner,
+    AgencyTemplate,
+    ApiToken,
+    CalendarDay,
+    Role,
+    User,
+)
+from app.services import (
+    agencies,
+    api_tokens,
+    audit,
+    header_names,
+    passwords,
+    signers,
+    storage,
+    uploads,
+)
 from app.services import calendar as workcal
 from app.services.clock import today
 from app.services.exceptions import InvalidInput
@@ -594,6 +613,57 @@ def agency_templates(agency_id: int):
         kinds=KIND_LABELS,
         in_use=in_use,
     ), status
+
+
+@bp.route("/co-quan/<int:agency_id>/api", methods=["GET", "POST"])
+def agency_api_tokens(agency_id: int):
+    """Access tokens of the agency's systems for the JSON API (/api/v1). A new token is shown
+    once; only its hash is kept."""
+    agency = db.get_or_404(Agency, agency_id)
+    form = ApiTokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            token, created = api_tokens.create(
+                agency, form.name.data or "", form.roles.data or [], current_user
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                getattr(form, name).errors.append(gettext(message))
+        else:
+            db.session.commit()
+            flash(
+                gettext(
+                    "Đã tạo mã truy cập “%(name)s”. Hãy chép mã ngay: mã chỉ hiện một lần.",
+                    name=token.name,
+                ),
+                "success",
+            )
+            form = ApiTokenForm(formdata=None)
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.agency_id == agency.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template(
+        "admin/api_tokens.html",
+        agency=agency,
+        rows=rows,
+        form=form,
+        created=created,
+        revoke_form=ActionForm(),
+        roles=ROLE_LABELS,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/co-quan/<int:agency_id>/api/<int:token_id>/thu-hoi", methods=["POST"])
+def agency_api_token_revoke(agency_id: int, token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.agency_id != agency_id or not ActionForm().validate_on_submit():
+        abort(404)
+    api_tokens.revoke(token, current_user)
+    db.session.commit()
+    flash(gettext("Đã thu hồi mã truy cập “%(name)s”.", name=token.name), "success")
+    return redirect(url_for("admin.agency_api_tokens", agency_id=agency_id))
 
 
 # ----------------------------------------------------------------------------- agency signers

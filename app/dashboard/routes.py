@@ -244,7 +244,10 @@ def decide_extension(ext_id: int):
             form.form_errors.append(str(exc))
         except (StaleDataError, IntegrityError):  # decided by someone else at the same moment
             db.session.rollback()
-            return _decided_already(ext, grant, form)
+            decided = db.session.get(Extension, ext_id)
+            if decided is None:
+                abort(404)
+            return _decided_already(decided, grant, form)
         else:
             flash(
                 gettext(

@@ -68,3 +68,12 @@ class ChooseSignerForm(BoundedForm):
     """Whom the draft is made for: one of the issuing agency's signers (audited)."""
 
     signer_id = SelectField(_l("Người ký dự kiến"), coerce=int, validate_choice=True)
+
+
+class DraftUploadForm(BoundedForm):
+    """A draft edited in Word or LibreOffice, uploaded as the next version before signature."""
+
+    file = FileField(
+        _l("Bản dự thảo đã sửa (.docx)"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp dự thảo đã sửa."))],
+    )

@@ -28,6 +28,7 @@ class Extension(Model):
     __tablename__ = "extension"
     # at most one pending request per (period, agency), even when two are sent at once
     __table_args__ = (
+        Index("ix_extension_period_agency", "period_id", "agency_id"),
         Index(
             "uq_extension_one_pending",
             "period_id",
@@ -63,6 +64,7 @@ class Reopen(Model):
     """The standing agency lets one agency report in a locked period (until a date, or open)."""
 
     __tablename__ = "reopen"
+    __table_args__ = (Index("ix_reopen_period_agency", "period_id", "agency_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))

@@ -23,7 +23,7 @@ from app.models import (
 from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm
 from app.services import access, clock, documents, flows, loader, plans, policy, status
-from app.services.exceptions import InvalidInput
+from app.services.exceptions import InvalidInput, NotAllowed
 from app.ui import N_, Page, matches
 from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
 
@@ -270,12 +270,15 @@ def import_plan():
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
-        raw = form.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = None
-            form.file.errors.append(gettext("Tệp phải là văn bản UTF-8 (.yaml)."))
+        raw = form.file.data.read(loader.MAX_TEXT + 1)
+        text = None
+        if len(raw) > loader.MAX_TEXT:
+            form.file.errors.append(gettext("Tệp lớn hơn %(kb)s KB.", kb=loader.MAX_TEXT // 1024))
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.file.errors.append(gettext("Tệp phải là văn bản UTF-8 (.yaml)."))
         if text is not None:
             try:
                 data = loader.parse_text(text, source=form.file.data.filename or "")
@@ -285,8 +288,8 @@ def import_plan():
                 return redirect(url_for("plans.show", plan_id=plan.id))
             except loader.PlanFileError as exc:
                 db.session.rollback()
-                problems = exc.problems
-            except InvalidInput as exc:
+                problems = loader.locate(exc.problems, text)
+            except (InvalidInput, NotAllowed) as exc:
                 db.session.rollback()
                 problems = [loader.Problem("", str(exc))]
     return render_template("plans/import.html", form=form, problems=problems)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "input_01_session_version"
-down_revision = "layout_03_signers"
+down_revision = "status_01_indexes"
 branch_labels = None
 depends_on = None
 
