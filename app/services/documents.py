@@ -222,12 +222,12 @@ def _enqueue(doc: Document, key: str) -> None:
 def regenerate(doc: Document, actor: User, note: str | None = None) -> DocumentVersion:
     """ "Soạn lại": render a draft again from the data as it is now (after the plan, the reports
     or the consolidation changed). Only a draft, only by who may draft it."""
+    policy.require(actor, "document.request_signature", doc)  # its drafters, before the state
     if doc.status != DocumentStatus.DRAFT:
         raise InvalidInput(
             "Chỉ soạn lại được văn bản đang ở trạng thái dự thảo; văn bản chờ ký cần được "
             "rút lại hoặc trả lại trước."
         )
-    policy.require(actor, "document.request_signature", doc)  # its drafters
     version = new_version(doc, VersionStage.DRAFT, actor, note=note or "Soạn lại", new_draft=True)
     audit.record(
         actor,

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db as _db
-from app.models import AgencySigner, CalendarDay, Notification, Role, User
-from app.services import policy
+from app.models import AgencySigner, ApiToken, CalendarDay, Notification, Role, User
+from app.services import api_tokens, policy
 from tests.conftest import add_user
 from tests.security.sessions import separate_users, sign_in
 from tests.security.test_fuzz import _fingerprint
@@ -59,6 +59,8 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     "admin.agency_signers": (ADMIN, {"name": "Trần Văn C", "title": "GIÁM ĐỐC"}, {}),
     "admin.agency_signer_action": (ADMIN, {}, {"action": "len"}),
     "admin.agency_templates": (_pol("template.upload", lambda u, w: w["a"]), {"kind": "plan"}, {}),
+    "admin.agency_api_tokens": (ADMIN, {"name": "Cổng dữ liệu", "roles": ["reporter"]}, {}),
+    "admin.agency_api_token_revoke": (ADMIN, {}, {}),
     "admin.calendar": (_pol("calendar.edit", lambda u, w: None), {"day": "2099-01-02"}, {}),
     "admin.calendar_load": (_pol("calendar.edit", lambda u, w: None), {}, {}),
     "admin.calendar_remove": (_pol("calendar.edit", lambda u, w: None), {}, {}),
@@ -82,6 +84,11 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     "documents.action": (
         _pol("document.request_signature", lambda u, w: w["doc"]),
         {"trigger": "request_signature"},
+        {},
+    ),
+    "documents.regenerate": (
+        _pol("document.request_signature", lambda u, w: w["doc"]),  # "Soạn lại": its drafters
+        {},
         {},
     ),
     "documents.upload_signed": (_pol("document.upload_signed", lambda u, w: w["doc"]), {}, {}),
@@ -111,8 +118,10 @@ OWN: dict[str, Expect] = {
     "dashboard.mark_all_read": lambda u, w: True,
     "dashboard.mark_read": lambda u, w: w["note"] is not None and w["note"].user_id == u.id,
     "dashboard.open_notification": lambda u, w: w["note"] is not None and w["note"].user_id == u.id,
-    # documents.choose_signer: signers.choose (same agency as the document), not yet a policy verb
+    # documents.choose_signer: signers.choose (same agency as the document), not a verb yet
     "documents.choose_signer": lambda u, w: u.agency_id == w["doc"].agency_id,
+    # documents.upload_draft: drafts.upload_version (same agency as the document), not a verb yet
+    "documents.upload_draft": lambda u, w: u.agency_id == w["doc"].agency_id,
     # plans.import_plan: a specialist/admin gate; the file's plan is judged by plan.import
     "plans.import_plan": lambda u, w: u.has_role("specialist", "admin"),
 }
@@ -144,6 +153,8 @@ def people(app, world):  # noqa: ANN001, ANN201, F811
             out[f"{role}@{key}"] = user or add_user(name, agency, [role])
     if not _db.session.scalar(select(AgencySigner).where(AgencySigner.agency_id == world["a"].id)):
         _db.session.add(AgencySigner(agency_id=world["a"].id, name="Lê Văn D", title="GIÁM ĐỐC"))
+    if not _db.session.scalar(select(ApiToken).where(ApiToken.agency_id == world["a"].id)):
+        api_tokens.create(world["a"], "Cổng dữ liệu", ["reporter"], None)
     _db.session.commit()
     separate_users(app)
     return out
@@ -160,6 +171,7 @@ def test_every_post_by_role_and_agency_is_allowed_exactly_when_the_policy_says(
     fingerprint = _fingerprint if backend == "postgresql" else (lambda db: None)
     rules = {r.endpoint: r for r in app.url_map.iter_rules() if "POST" in r.methods}
     signer = db.session.scalar(select(AgencySigner).where(AgencySigner.agency_id == world["a"].id))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.agency_id == world["a"].id))
     checked = {"allowed": 0, "refused": 0, "refused_by_state_or_form": 0}
     mismatches = []
     late: dict[str, int] = {}  # refused by the form or the workflow before the permission check
@@ -174,11 +186,14 @@ def test_every_post_by_role_and_agency_is_allowed_exactly_when_the_policy_says(
             ids = {
                 **_ids(w),
                 "signer_id": signer.id,
+                "token_id": token.id,
                 "day": "2099-01-02",
                 "report_version": w["ra"].version,
                 **extra_ids,
             }
             data = {k % ids: (v % ids if isinstance(v, str) else v) for k, v in form.items()}
+            if endpoint == "documents.upload_draft":
+                data["file"] = (io.BytesIO(b"PK not a real docx"), "du-thao.docx")
             if endpoint in ("documents.upload_signed", "admin.agency_templates"):
                 data["file"] = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "x.pdf")
             if endpoint == "plans.import_plan":
