@@ -29,8 +29,8 @@ import threading
 import time
 from pathlib import Path
 
-import unoserver  # type: ignore[import-untyped]
-from unoserver.client import UnoClient  # type: ignore[import-untyped]
+import unoserver
+from unoserver.client import UnoClient
 
 log = logging.getLogger(__name__)
 

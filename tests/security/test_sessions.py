@@ -18,6 +18,10 @@ from tests.conftest import REDIS_TEST_URL
 from tests.security.sessions import separate_users
 from tests.web.conftest import PASSWORD
 
+# The throttling tests share the limiter's Redis keys (its storage reset() deletes them all): with
+# pytest-xdist they run one after the other in one process.
+pytestmark = pytest.mark.xdist_group("limiter")
+
 NEW_PASSWORD = "sông Cổ Chiên mùa nước nổi"
 
 
