@@ -70,6 +70,9 @@ def login(base: str, username: str) -> requests.Session:
     return s
 
 
+TIMEOUT = 120.0  # seconds a client waits for one answer (--timeout)
+
+
 def hammer(sessions: list[requests.Session], url: str, seconds: float) -> tuple[list, int]:
     times: list[float] = []
     errors = [0]
@@ -80,7 +83,7 @@ def hammer(sessions: list[requests.Session], url: str, seconds: float) -> tuple[
         while time.monotonic() < stop:
             t = time.perf_counter()
             try:
-                ok = s.get(url, timeout=120).status_code == 200
+                ok = s.get(url, timeout=TIMEOUT).status_code == 200
             except requests.RequestException:
                 ok = False
             dt = (time.perf_counter() - t) * 1000
@@ -175,7 +178,10 @@ def run_size(plans: int, agencies: int, seconds: float, clients: int) -> dict:
             log.seek(0, 2)
             mark = log.tell()
             t = time.perf_counter()
-            first_status = logged[user][0].get(target, timeout=300).status_code
+            try:
+                first_status = logged[user][0].get(target, timeout=TIMEOUT).status_code
+            except requests.RequestException:
+                first_status = 0
             single = (time.perf_counter() - t) * 1000
             log.flush()
             time.sleep(0.3)
@@ -217,11 +223,16 @@ def run_size(plans: int, agencies: int, seconds: float, clients: int) -> dict:
 
 
 def main() -> None:
+    # a stop (timeout, Ctrl-C) still stops gunicorn and drops the databases
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=8)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--sizes", default="10x100,100x1000")
+    ap.add_argument("--timeout", type=float, default=120, help="client timeout per request (s)")
     args = ap.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
     sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes.split(",")]
     all_results = {}
     for plans, agencies in sizes:

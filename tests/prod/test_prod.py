@@ -168,24 +168,34 @@ def test_production_command_end_to_end(database, tmp_path) -> None:  # noqa: ANN
         user.press("Tạo báo cáo tổng hợp")
         doc_url = user.url
         assert "/documents/" in doc_url
+
+        def rendered() -> dict:
+            """Wait for a worker to render the current version (signed = reviewed: the leader
+            signs the file they can open)."""
+            deadline = time.monotonic() + 180
+            while True:
+                status = user.http.get(doc_url + "/status.json", timeout=30).json()
+                if status["state"] == "done" and status["docx"] and status["pdf"]:
+                    return status
+                assert status["state"] != "failed", status
+                assert time.monotonic() < deadline, status
+                time.sleep(1)
+
+        rendered()
+        user.get(doc_url)
         user.press("Trình ký")
+        rendered()
         user.login(f"lanhdao.{standing}", password)
         user.get(doc_url)
         user.press("Ký")
+        rendered()
         user.login(f"vanthu.{standing}", password)
         user.get(doc_url)
         page = user.press("Cấp số và phát hành")
         assert "Đã cấp số" in page and "/BC-" in page
 
         # a worker renders the released version; the web process serves it from PostgreSQL
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            status = user.http.get(doc_url + "/status.json", timeout=30).json()
-            if status["state"] == "done" and status["docx"] and status["pdf"]:
-                break
-            assert status["state"] != "failed", status
-            time.sleep(1)
-        assert status["state"] == "done", status
+        rendered()
         docx = user.http.get(doc_url + "/file/docx", timeout=60)
         assert docx.status_code == 200 and docx.content.startswith(b"PK")
         word = Docx(io.BytesIO(docx.content))
