@@ -6,6 +6,7 @@ import hashlib
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -262,23 +263,26 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
     policy.require(actor, "document.upload_signed", doc)
     if doc.status != DocumentStatus.SIGNED:
         raise InvalidInput(
-            "Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
-            {"file": "Văn bản chưa ký hoặc đã phát hành."},
+            _("Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành."),
+            {"file": _("Văn bản chưa ký hoặc đã phát hành.")},
         )
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     magic = SIGNED_EXTENSIONS.get(ext)
     if magic is None:
         raise InvalidInput(
-            "Tệp phải là PDF, DOCX, JPG hoặc PNG.", {"file": "Tệp phải là PDF, DOCX, JPG hoặc PNG."}
+            _("Tệp phải là PDF, DOCX, JPG hoặc PNG."),
+            {"file": _("Tệp phải là PDF, DOCX, JPG hoặc PNG.")},
         )
     if not content.startswith(magic):
         raise InvalidInput(
-            "Nội dung tệp không đúng định dạng của phần mở rộng.",
-            {"file": "Nội dung tệp không đúng định dạng."},
+            _("Nội dung tệp không đúng định dạng của phần mở rộng."),
+            {"file": _("Nội dung tệp không đúng định dạng.")},
         )
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(content) > limit:
-        raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
+        raise InvalidInput(
+            _("Tệp quá lớn."), {"file": _("Tệp vượt quá %(n)s MB.", n=limit // (1024 * 1024))}
+        )
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
     storage.write(rel, content)

@@ -174,6 +174,10 @@ def _ids(w) -> dict:  # noqa: ANN001
         "code": "vi",
         "notification_id": w["note"].id if w["note"] else 999999,
         "filename": "x.css",
+        "field": "proof",
+        "signer_id": 999999,
+        "action": "len",
+        "token_id": 999999,
         "group": "activities",
     }
 
