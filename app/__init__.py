@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_babel import gettext, refresh
+from flask_login import user_loaded_from_cookie
 
 from app.config import Config, database_url_from_env, instance_path_default
-from app.extensions import babel, csrf, db, login_manager, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.ui import N_
 
 
@@ -37,13 +38,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if proxies := int(app.config.get("PROXIES") or 0):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        # Behind ``proxies`` reverse proxies: trust their X-Forwarded-For/Proto/Host/Prefix.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
-        )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////") and ":memory:" not in uri:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(
@@ -81,9 +75,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):  # noqa: ANN202
+        """The user of a session or remember-me cookie, if its session version is current."""
         from app.models import User
 
-        return db.session.get(User, int(user_id))
+        ident, _sep, version = str(user_id).partition(":")
+        if not ident.isdigit() or not version.isdigit() or len(ident) > 18:
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or str(user.session_version or 1) != version:
+            return None
+        return user
+
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    limiter.init_app(app)
+
+    @user_loaded_from_cookie.connect_via(app)
+    def _renew_remember(_sender, user=None) -> None:  # noqa: ANN001
+        """A remember-me cookie that signed someone in is issued again (fresh expiry); it stays
+        bound to the session version, so logout or a password change ends it."""
+        from flask import session
+
+        session["_remember"] = "set"
 
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
@@ -110,12 +123,30 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
 
-    from app import cli, observability, ui, web
+    from app import cli, inputs, observability, ui, web
 
     cli.init_app(app)
     web.init_app(app)
+    inputs.init_app(app)
     ui.init_app(app)
     observability.init_app(app)
+
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    from app.api import API_PREFIX, create_api
+
+    api = create_api(app)
+    app.extensions["kehoach_api"] = api
+    app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, {API_PREFIX: api}
+    )
+    if proxies := int(app.config.get("PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind ``proxies`` reverse proxies: trust their X-Forwarded-For/Proto/Host/Prefix.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies
+        )
 
     @app.before_request
     def _lang() -> None:

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(storage_group)
     app.cli.add_command(doctor_command)
+    app.cli.add_command(api_token_group)
 
 
 def init_db() -> None:
@@ -232,6 +233,45 @@ def _stop_in_order(children: list[tuple[str, subprocess.Popen]], echo=click.echo
             proc.wait(timeout=5)
 
 
+@click.group("api-token")
+def api_token_group() -> None:
+    """Access tokens of agencies' systems for the JSON API (/api/v1)."""
+
+
+@api_token_group.command("create")
+@click.option("--agency", "code", required=True, help="Agency code (mã cơ quan).")
+@click.option("--name", required=True, help="Name of the connected system.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=["reporter"],
+    show_default=True,
+    type=click.Choice(["reporter", "agency_leader", "specialist"]),
+)
+@with_appcontext
+def api_token_create(code: str, name: str, roles: tuple[str, ...]) -> None:
+    """Create a token and print it (once: only its hash is kept)."""
+    from sqlalchemy import select
+
+    from app.models import Agency
+    from app.services import api_tokens
+    from app.services.exceptions import InvalidInput
+
+    agency = db.session.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise click.ClickException(f"Không có cơ quan mã “{code}”.")
+    try:
+        token, raw = api_tokens.create(agency, name, list(roles), None)
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(raw)
+    click.echo(
+        f"Mã truy cập #{token.id} của {agency.name}: chép ngay, mã chỉ hiện một lần.", err=True
+    )
+
+
 @click.command("doctor")
 @click.option(
     "--before-start",
@@ -312,6 +352,7 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     def interrupted(*_a) -> None:  # noqa: ANN002
         raise KeyboardInterrupt
 
+    previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)  # also when started with SIGINT ignored (nohup, &)
     try:
@@ -351,16 +392,23 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
             from app import demo
 
             click.echo("")
-            demo.print_logins(click.echo)
-        from werkzeug.serving import make_server
+            with app.app_context():
+                try:
+                    demo.print_logins(click.echo)
+                finally:
+                    db.session.remove()
 
-        server = make_server(host, port, app, threaded=True)
+        # The command's own app context lives as long as the server: it must hold no session
+        # (an open transaction would block schema changes for the server's whole life); each
+        # request has its own context and session.
+        db.session.remove()
+        from werkzeug.serving import run_simple
+
         try:
-            server.serve_forever()
+            run_simple(host, port, app, threaded=True)  # returns on Ctrl-C (KeyboardInterrupt)
         finally:
             click.echo("")
             click.echo("Đang dừng máy chủ web…")
-            server.server_close()
     except KeyboardInterrupt:
         pass
     finally:
@@ -370,6 +418,8 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
             children.append(("Redis nhúng", redis_proc))
         _stop_in_order(children)
         click.echo("Đã dừng kehoach.")
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
 
 
 def main() -> None:

@@ -16,7 +16,14 @@ class Config:
     FILES_DIR: str | None = None  # defaults to <instance>/files
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     UPLOAD_EXTENSIONS = ("pdf", "docx", "doc", "jpg", "jpeg", "png", "xlsx")
-    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a form token lasts a working day
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600  # "remember me": two weeks, revoked with the session
+    # login throttling (Flask-Limiter syntax); only failed attempts count
+    LOGIN_LIMIT_ACCOUNT = "10 per 15 minutes"
+    LOGIN_LIMIT_ADDRESS = "50 per 15 minutes"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI: str | None = None  # None: REDIS_URL, else in-process memory
+    RATELIMIT_KEY_PREFIX = "kehoach-limits"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set True behind HTTPS (KEHOACH_SESSION_COOKIE_SECURE=true)

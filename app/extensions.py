@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -42,4 +44,6 @@ else:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# storage: the apps Redis (the embedded one under ``kehoach serve``), else memory (see create_app)
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
 babel = Babel()

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 import forms as form_engine
 from app.services import clock, policy, status
+from forms import bounds
 from forms.i18n import set_translator
 
 
@@ -36,10 +37,7 @@ class Page:
     """A page of a Python list."""
 
     def __init__(self, items: Sequence[Any], per_page: int = 20) -> None:
-        try:
-            number = int(request.args.get("page", 1))
-        except ValueError:
-            number = 1
+        number = bounds.parse_int(request.args.get("page", 1), 1, bounds.INT_MAX) or 1
         self.total = len(items)
         self.pages = max(1, math.ceil(self.total / per_page))
         self.number = min(max(1, number), self.pages)

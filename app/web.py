@@ -26,6 +26,13 @@ ERRORS = {
     404: (N_("Không tìm thấy"), N_("Không tìm thấy trang hoặc bạn không có quyền xem.")),
     409: (N_("Không thể thực hiện"), N_("Thao tác không thực hiện được ở trạng thái hiện tại.")),
     413: (N_("Tệp quá lớn"), N_("Tệp tải lên vượt quá dung lượng cho phép.")),
+    429: (
+        N_("Thử quá nhiều lần"),
+        N_(
+            "Đăng nhập sai quá nhiều lần từ tài khoản hoặc địa chỉ này. "
+            "Vui lòng đợi 15 phút rồi thử lại, hoặc liên hệ quản trị viên."
+        ),
+    ),
     500: (
         N_("Lỗi hệ thống"),
         N_("Đã có lỗi xảy ra. Dữ liệu của bạn chưa bị thay đổi; vui lòng thử lại."),
@@ -44,6 +51,15 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(resp):  # noqa: ANN001, ANN202
+        if not (request.endpoint or "").endswith("static"):
+            # pages, exports and files may hold another agency's data: never kept by a cache
+            resp.headers["Cache-Control"] = "no-store"
+            resp.headers.pop("Expires", None)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            resp.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        resp.headers["Server"] = "kehoach"  # no server name or version (the dev server's banner)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")

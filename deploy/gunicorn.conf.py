@@ -51,3 +51,6 @@ access_log_format = (
 proc_name = "kehoach-web"
 # Where gunicorn keeps its heartbeat files: memory, not a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn ≥ 25 opens a control socket in $HOME by default, one path for every instance of the
+# user: two deployments on one host would fight over it. Reload with HUP instead.
+control_socket_disable = True

@@ -40,6 +40,7 @@ from .fields import (
 )
 from .i18n import _
 from .schema import FormSchema, compute_all, parse_schema, visibility
+from .sniff import EXTENSIONS, content_matches
 
 DRAFT = "draft"
 SUBMIT = "submit"
@@ -165,6 +166,43 @@ def upload_size(upload: Any, limit: int) -> int | None:
         return None
 
 
+def _content_errors(upload: Any) -> list[str]:
+    """The upload's content must be what its extension says (magic bytes): an ``MZ`` executable
+    named ``x.pdf`` is refused. The size was checked first, so reading it is bounded."""
+    stream = getattr(upload, "stream", upload)
+    name = str(getattr(upload, "filename", "") or "")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    try:
+        position = stream.tell()
+        data = stream.read()
+        stream.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return [_("Không đọc được tệp tải lên")]
+    if ext not in EXTENSIONS:
+        return [_("Không nhận loại tệp “.{ext}”", ext=ext or "?")]
+    if not content_matches(ext, data):
+        return [_("Nội dung tệp không đúng định dạng “.{ext}”", ext=ext)]
+    return []
+
+
+class RowList(wtforms.FieldList):
+    """A group's rows. WTForms keeps the first ``max_entries`` rows posted and silently drops the
+    rest; this list counts what was posted (``kh_posted``) so that the group check refuses more
+    than ``max_rows`` with a message naming the group: nothing typed is dropped unsaid."""
+
+    kh_posted = 0
+
+    def process(self, formdata: Any, data: Any = wtforms.utils.unset_value, **kwargs: Any) -> None:
+        self.kh_posted = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        most: int | None = getattr(self, "max_entries", None)
+        if most:  # keep what was typed beyond the limit on the page (bounded: hostile posts)
+            setattr(self, "max_entries", most + 100)  # noqa: B010
+        try:
+            super().process(formdata, data, **kwargs)
+        finally:
+            setattr(self, "max_entries", most)  # noqa: B010
+
+
 class _Level:
     """Shared behaviour of the generated top-level form and of a group's row form."""
 
@@ -247,7 +285,10 @@ class _Level:
             value = values[spec.name]
             if isinstance(spec, FileSpec):
                 if value is not None:
-                    errors += spec.check_upload(value.filename, upload_size(value, spec.max_bytes))
+                    size = upload_size(value, spec.max_bytes)
+                    errors += spec.check_upload(value.filename, size)
+                    if not errors:
+                        errors += _content_errors(value)
                 elif mode == SUBMIT and spec.required and not (existing or {}).get(spec.name):
                     errors.append(_("Vui lòng chọn tệp đính kèm"))
             elif value is not None:
@@ -292,6 +333,17 @@ def _check_group(spec: GroupSpec, field: Any, mode: str) -> None:
         errors = []
     if mode == SUBMIT and filled < spec.min_rows:
         errors.append(_("Cần ít nhất {n} dòng", n=spec.min_rows))
+    posted, most = getattr(field, "kh_posted", 0), spec.effective_max_rows
+    if posted > most:
+        errors.append(
+            _(
+                "“{label}” có tối đa {n} dòng; đã gửi {m} dòng. Chưa lưu: hãy bớt {extra} dòng.",
+                label=spec.label,
+                n=most,
+                m=posted,
+                extra=posted - most,
+            )
+        )
     field.errors = errors
 
 
@@ -321,7 +373,7 @@ def _unbound_fields(specs: list[FieldSpec], class_name: str) -> dict[str, Any]:
                 (_Level, wtforms.Form),
                 {"kh_specs": spec.fields, **_unbound_fields(spec.fields, class_name)},
             )
-            attrs[spec.name] = wtforms.FieldList(
+            attrs[spec.name] = RowList(
                 wtforms.FormField(row_class, label=spec.label),
                 label=spec.label,
                 min_entries=max(spec.min_rows, 1),

@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from . import bounds
 from .exceptions import FormulaError, Problem
 from .formula import Formula
 from .i18n import _
@@ -432,6 +433,9 @@ class TextSpec(FieldSpec):
         return text.strip()
 
     def parse_input(self, raw: str) -> str | None:
+        problem = bounds.text_problem(raw, self.label, max_length=len(raw) + 1, multiline=True)
+        if problem:
+            raise ValueError(problem)
         return self.normalize(raw) or None
 
     def from_json(self, value: Any) -> str | None:
@@ -482,6 +486,10 @@ class DateSpec(FieldSpec):
         except ValueError:
             pass
         raise ValueError(_("Ngày không hợp lệ (dd/mm/yyyy)"))
+
+    def limit_errors(self, value: Any) -> list[str]:
+        problem = bounds.date_problem(value, self.label)
+        return [problem] if problem else []
 
     def format_input(self, value: Any) -> str:
         return "" if value is None else value.strftime("%d/%m/%Y")

@@ -10,6 +10,10 @@ setup_system_packages chromium
 ensure_postgres
 ensure_redis
 cd "$ROOT"
+# The suite starts many Python processes (xdist workers, RQ workers, spawned processes): keep the
+# compiled bytecode between them even where PYTHONDONTWRITEBYTECODE is set, inside the venv.
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX="$VENV/pycache"
 set +e
 bash "$ROOT/scripts/check.sh"
 checks=$?

@@ -222,7 +222,7 @@ def tag(container, text: str, first: bool = False) -> Paragraph:
     return para(container, text, size=14, align=LEFT, first=first)
 
 
-def rule(container, indent: str | int, *, after: float = 0) -> Paragraph:
+def rule(container, indent: str | int, *, after: float = 0, before: float = 2) -> Paragraph:
     """A solid line as the top border of an empty 1 pt paragraph, shortened by equal indents.
 
     ``indent`` may be a docxtpl tag (``{{ agency_rule_indent }}``) written into the attributes.
@@ -236,7 +236,7 @@ def rule(container, indent: str | int, *, after: float = 0) -> Paragraph:
     bdr.append(top)
     ppr.append(bdr)
     spacing = OxmlElement("w:spacing")
-    spacing.set(qn("w:before"), "0")
+    spacing.set(qn("w:before"), str(int(before * 20)))  # a little below the descenders
     spacing.set(qn("w:after"), str(int(after * 20)))
     spacing.set(qn("w:line"), "20")
     spacing.set(qn("w:lineRule"), "exact")
@@ -622,7 +622,7 @@ def _appendix(doc: DocumentObject) -> None:
     label.paragraph_format.page_break_before = True
     para(doc, "{{ appendix_title }}", size=14, bold=True, keep_next=True)
     para(doc, "{{ appendix_ref }}", size=14, italic=True, keep_next=True)
-    rule(doc, 3400, after=12)
+    rule(doc, 3400, after=12, before=4)
     tag(doc, "{%p if appendix_parts %}")
     keep_with_next(
         para(doc, "I. KẾT QUẢ THEO TỪNG CƠ QUAN, ĐƠN VỊ", bold=True, align=LEFT, before=6)

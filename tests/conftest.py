@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from jinja2 import BytecodeCache
 
 from app import create_app
 from app.extensions import db as _db
@@ -65,6 +66,26 @@ def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
         engine.dispose()
 
 
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled page templates shared by the apps the tests create (one per test): Jinja would
+    otherwise parse and compile every template again for each new app. Keyed by template name
+    and source checksum, as Jinja's own bytecode caches."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:  # noqa: ANN001
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:  # noqa: ANN001
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecodeCache()
+
+
 def make_app(backend: str, create_schema: bool = True, **extra):  # noqa: ANN201
     config = {
         "TESTING": True,
@@ -78,6 +99,7 @@ def make_app(backend: str, create_schema: bool = True, **extra):  # noqa: ANN201
         SQLALCHEMY_DATABASE_URI=database_url(backend)
     )
     app = create_app(config)
+    app.jinja_env.bytecode_cache = _BYTECODE
     with app.app_context():
         if create_schema and backend not in _schema_ready:
             _db.drop_all()
@@ -177,13 +199,21 @@ def add_agency(code: str, **kw):  # noqa: ANN003, ANN201
     return a
 
 
+_password_hashes: dict[str, str] = {}
+
+
 def add_user(username: str, agency, roles, password: str = "secret-pass"):  # noqa: ANN001, ANN201
-    """A new user in the current app's session (flushed)."""
+    """A new user in the current app's session (flushed). Hashing a password costs ~0.1 s of CPU
+    (scrypt), so each test password is hashed once, by ``User.set_password``, and the same real
+    hash given to every user with that password: logging in checks it as for anyone."""
     from app.models import User
 
     u = User(username=username, full_name=username.title(), agency_id=agency.id)
     u.roles = roles
-    u.set_password(password)
+    if password not in _password_hashes:
+        u.set_password(password)
+        _password_hashes[password] = u.password_hash
+    u.password_hash = _password_hashes[password]
     _db.session.add(u)
     _db.session.flush()
     return u

@@ -1,14 +1,16 @@
 """``python -m worker [--burst]``: an RQ worker running inside one app created at start.
 
 Everything a job needs is made once here, before RQ forks a work-horse per job: the app, docxtpl
-and the jobs module imported, and the warm LibreOffice started (it runs in its own session and
-outlives the forks), so no job pays for start-up. ``kehoach worker`` runs this module.
+and the jobs module imported, and this worker's own PDF converter started (unoserver with its own
+LibreOffice, worker/convert.py): checked and restarted if it died before each job, stopped when
+the worker stops (and killed with it). Several workers run several converters. ``kehoach worker``
+runs this module.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import signal
 import sys
 import time
 from typing import Any
@@ -18,11 +20,33 @@ from rq import Worker
 from worker.scheduler_lock import SCHEDULER_LOCK_TTL, release_stale_locks
 
 
+def _stop(signum: int, _frame: object) -> None:
+    # Until RQ installs its own handlers (warm shutdown), a stop request ends start-up cleanly,
+    # through the ``finally`` that stops this worker's converter.
+    raise SystemExit(128 + signum)
+
+
+def _stop_private_converter() -> None:
+    """Stop the converter this worker owns (unoserver and its LibreOffice), also when it is
+    still starting."""
+    from worker import convert
+
+    convert.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kehoach worker")
     parser.add_argument("--burst", action="store_true", help="run the queued jobs, then stop")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        return _run(args)
+    finally:
+        _stop_private_converter()
 
+
+def _run(args: argparse.Namespace) -> int:
     import docxtpl  # noqa: F401
     from redis import Redis
     from rq import Queue
@@ -42,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         conn = Redis.from_url(url)
         jobs.set_app(app)
         try:
-            warm = convert.ensure_server()
+            warm = convert.converter() is not None
             converter = (True, "LibreOffice sẵn sàng" if warm else "thiếu python3-uno (chậm)")
         except convert.ConversionError as exc:  # jobs retry the start and report it per document
             print(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", file=sys.stderr)
@@ -71,9 +95,6 @@ def main(argv: list[str] | None = None) -> int:
             worker.work(burst=args.burst, with_scheduler=True)
         finally:
             conn.hdel(health.CONVERTER_KEY.format(queue=queue.name), worker.name)
-            if os.environ.get("KEHOACH_CONVERT_DIR"):
-                # This worker's own converter (systemd unit, Procfile): it stops with the worker.
-                convert.stop_server()
     return 0
 
 
@@ -92,6 +113,17 @@ class KehoachWorker(Worker):
             self.connection, self.queue_names(), self.scheduler_takeover_after, keep=own
         )
         super().run_maintenance_tasks()
+
+    def execute_job(self, job: Any, queue: Any) -> Any:
+        """Before forking the work-horse: this worker's converter running (restarted if it
+        died); the fork converts through it."""
+        from worker import convert
+
+        try:
+            convert.converter()
+        except convert.ConversionError as exc:  # the job converts cold and says so in its log
+            print(f"Cảnh báo: bộ chuyển PDF chưa sẵn sàng: {exc}", file=sys.stderr)
+        return super().execute_job(job, queue)
 
     def perform_job(self, job: Any, queue: Any) -> bool:
         from app import observability

@@ -22,6 +22,7 @@ from app.models import (
     Consolidation,
     Document,
     DocumentKind,
+    DocumentStatus,
     Plan,
     Report,
     ReportingPeriod,
@@ -353,7 +354,7 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
     new_due = _vn_date(chosen) or calendar.add_working_days(made, REMINDER_DAYS)
     out = {
         "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
-        "unit": doc.unit_abbr or "VP",
+        "unit": doc.unit_abbr,  # set by the drafter or the clerk; never a default
         "plan_ref": plan_ref(period.plan, agencies),
         "overdue": [
             o
@@ -380,18 +381,66 @@ _BUILDERS = {
 
 
 def build(doc: Document) -> dict[str, Any]:
-    """The template context of ``doc`` (see module doc). Raises ``ContextError`` (Vietnamese)."""
+    """The template context of ``doc`` (see module doc). Raises ``ContextError`` (Vietnamese).
+    The number line is the register's symbol of the document (:func:`number_line`), so the
+    body, the stamp, the page and the register print the same number."""
     adapt, builder = _BUILDERS[DocumentKind(doc.kind)]
     data, agencies = adapt(doc)
     ctx = builder(data, agencies, doc.number, doc.issued_on if doc.number else None)
-    signed = signed_time(doc)
-    if signed is not None and doc.symbol:
-        ctx["e_stamp"] = contexts.e_stamp(doc.symbol, signed)
-    from app.models import DocumentStatus
-
-    if doc.status != DocumentStatus.RELEASED:
-        ctx["draft_mark"] = contexts.draft_mark(doc.draft_version)
+    ctx.update(fill_values(doc, ("number_line", "e_stamp", "draft_mark")))
     return ctx
+
+
+SIGNER_KEYS = ("signer_lines", "signer_note", "signer_name")
+
+
+def number_line(doc: Document) -> str:
+    """ "Số: 01/CA-VP" from the document's symbol — the register's, given at release (an
+    unnumbered draft: "Số:    /CA-VP", the blank the clerk fills)."""
+    symbol = doc.symbol or ""
+    return f"Số: {symbol}" if doc.number is not None else f"Số:{symbol}"
+
+
+def signer_of(doc: Document) -> dict[str, Any]:
+    """The signer the document's content shows (:func:`app.services.signers.intended`)."""
+    return _signer(doc)
+
+
+def fill_values(doc: Document, keys: Any) -> dict[str, Any]:
+    """The values of the fill-in ``keys`` of ``doc`` as it is now: ``number_line``,
+    ``date_line``, ``e_stamp`` (release) and the signer block (signing). Signing and release
+    replace only these (and the draft mark, gone on release) in the frozen content (see
+    ``worker.jobs``)."""
+    keys = set(keys)
+    out: dict[str, Any] = {}
+    if "number_line" in keys:
+        out["number_line"] = number_line(doc)
+    if "date_line" in keys:
+        place = agencies_for(doc)[_issuer_code(doc)]["place"]
+        if doc.number is not None and doc.issued_on:
+            out["date_line"] = contexts.format_date_line(place, doc.issued_on)
+        else:
+            made = _draft_month_year(doc)
+            out["date_line"] = contexts.format_date_line(
+                place, None, made["draft_month"], made["draft_year"]
+            )
+    if "e_stamp" in keys:
+        signed = signed_time(doc)
+        out["e_stamp"] = contexts.e_stamp(doc.symbol, signed) if signed and doc.symbol else ""
+    if "draft_mark" in keys:  # "DỰ THẢO (lần N)" on every page until released
+        released = doc.status == DocumentStatus.RELEASED
+        out["draft_mark"] = "" if released else contexts.draft_mark(doc.draft_version)
+    if keys & set(SIGNER_KEYS):
+        lines, note, name = contexts.signer_block(signer_of(doc))
+        out.update(signer_lines=lines, signer_note=note, signer_name=name)
+    return out
+
+
+def _issuer_code(doc: Document) -> str:
+    issuer = db.session.get(Agency, doc.agency_id)
+    if issuer is None:
+        raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
+    return issuer.code
 
 
 def signed_time(doc: Document) -> datetime | date | None:

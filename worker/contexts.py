@@ -185,7 +185,7 @@ def format_date_line(
     return f"{place}, ngày{blank}tháng {month} năm {year}"
 
 
-def format_number_line(number: int | None, type_abbr: str, agency_abbr: str) -> str:
+def format_number_line(number: int | None, type_abbr: str, agency_abbr: str | None) -> str:
     """ "Số: 05/KH-BCĐNQ"; a draft without a number: "Số:    /KH-UBND".
 
     For a công văn (no type) pass the agency and its unit:
@@ -194,7 +194,8 @@ def format_number_line(number: int | None, type_abbr: str, agency_abbr: str) -> 
     if number is not None and number < 1:
         raise ValueError("số văn bản phải từ 1 trở lên")
     num = "   " if number is None else _pad(number)
-    return f"Số: {num}/{type_abbr}-{agency_abbr}"
+    tail = f"{type_abbr}-{agency_abbr}" if agency_abbr else type_abbr
+    return f"Số: {num}/{tail}"
 
 
 def format_number(value: Any) -> str:
@@ -1144,7 +1145,7 @@ def reminder_context(
     ``reminder``::
 
         {"agency": code,                  # issuing agency (usually the standing agency)
-         "unit": "VX",                    # drafting unit: symbol AGENCY-UNIT ("12/UBND-VX")
+         "unit": "VX" | None,             # drafting unit: symbol AGENCY-UNIT ("12/UBND-VX")
          "plan_ref": str,                 # "Kế hoạch số 05/KH-BCĐNQ ngày … của …"
          "subject": str (opt),            # after "V/v ", default "đôn đốc báo cáo kết quả thực hiện
                                           #  <plan_ref short>"
@@ -1163,7 +1164,7 @@ def reminder_context(
     ctx = header_context(
         agencies,
         code,
-        format_number_line(number, agency["abbreviation"], reminder["unit"]),
+        format_number_line(number, agency["abbreviation"], reminder.get("unit")),
         format_date_line(
             agency["place"], issued_on, reminder.get("draft_month"), reminder.get("draft_year")
         ),

@@ -1,23 +1,27 @@
-""".docx → PDF with one LibreOffice kept warm.
+""".docx → PDF through unoserver (PyPI ``unoserver``): one warm LibreOffice per process.
 
-The first conversion starts ``worker/uno_server.py`` under Debian's ``/usr/bin/python3`` (needs the
-apt package ``python3-uno``); it runs one headless ``soffice`` with a private profile
-(``-env:UserInstallation=file:///tmp/kehoach-lo-<uid>``) and serves conversions on a Unix socket.
-The server is started in its own session, so it outlives a forked RQ job and every later job (or
-thread, or process of the same user) reuses it; a file lock keeps two callers from starting two.
-Conversions are serialised by the server; soffice is restarted if it dies.
+Each process that converts (an RQ worker, a test run, the benchmark) owns ONE converter: a
+``unoserver`` server run under Debian's ``/usr/bin/python3`` (it needs the apt package
+``python3-uno``), listening on 127.0.0.1 on ports picked free for it, with its LibreOffice
+profile under the installation's folder (``KEHOACH_CONVERT_DIR``, default
+``<instance>/convert/<pid>-<port>``), so two checkouts or two workers never share one. The RQ
+worker starts it before its first job and stops it when it stops; before each job it checks the
+converter and restarts it if it died (:class:`worker.__main__.ConvertingWorker`); the forked
+work-horse converts through it. Anywhere else the first conversion starts it and the process's
+exit stops it. Each conversion's time is logged.
 
 Without ``soffice`` every call raises :class:`LibreOfficeMissing` — nothing is skipped. Without
-``python3-uno`` it falls back to one ``soffice --convert-to pdf`` per document (slow, logged).
+``python3-uno`` (or when the server cannot start) one ``soffice --convert-to pdf`` per document
+is used instead (slow, logged).
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
+import atexit
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -25,15 +29,28 @@ import threading
 import time
 from pathlib import Path
 
+import unoserver  # type: ignore[import-untyped]
+from unoserver.client import UnoClient  # type: ignore[import-untyped]
+
 log = logging.getLogger(__name__)
 
-SERVER_SCRIPT = Path(__file__).with_name("uno_server.py")
 UNO_PYTHON = os.environ.get("KEHOACH_UNO_PYTHON", "/usr/bin/python3")
-_RUN_DIR = Path(os.environ.get("KEHOACH_CONVERT_DIR", f"/tmp/kehoach-convert-{os.getuid()}"))
-SOCKET = _RUN_DIR / "convert.sock"
-PROFILE = _RUN_DIR / "lo-profile"
 START_TIMEOUT = 90.0
+CONVERSION_TIMEOUT = 120  # s; the server kills a LibreOffice stuck longer on one document
 _lock = threading.Lock()
+# unoserver's own main, plus a watchdog: when the process that started it is gone (a worker
+# killed with SIGKILL), the converter's whole process group (its LibreOffice too) goes with it.
+SERVER_SCRIPT = """
+import os, signal, sys, threading, time
+owner = os.getppid()
+def watch():
+    while os.getppid() == owner:
+        time.sleep(1)
+    os.killpg(0, signal.SIGKILL)
+threading.Thread(target=watch, daemon=True).start()
+from unoserver.server import main
+sys.exit(main())
+"""
 
 
 class ConversionError(RuntimeError):
@@ -66,123 +83,254 @@ def _has_uno() -> bool:
         return False
 
 
-def _request(payload: dict, timeout: float) -> dict:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(str(SOCKET))
-        s.sendall((json.dumps(payload) + "\n").encode())
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    if not data:
-        raise ConversionError("Máy chủ chuyển đổi LibreOffice ngắt kết nối")
-    return json.loads(data)
+def run_root() -> Path:
+    """Where converters keep their profiles: ``KEHOACH_CONVERT_DIR``, else the instance folder."""
+    configured = os.environ.get("KEHOACH_CONVERT_DIR")
+    if configured:
+        return Path(configured)
+    from app.config import instance_path_default
+
+    return Path(instance_path_default()) / "convert"
 
 
-def _server_up() -> bool:
-    if not SOCKET.exists():
-        return False
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-            s.settimeout(2)
-            s.connect(str(SOCKET))
-        return True
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
     except OSError:
         return False
 
 
-def ensure_server() -> bool:
-    """Start the warm converter if it is not running; False if python3-uno is unavailable."""
-    _soffice()
-    if _server_up():
-        return True
-    if not _has_uno():
-        return False
-    _RUN_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with _lock, open(_RUN_DIR / "start.lock", "w") as lockfile:
-        fcntl.flock(lockfile, fcntl.LOCK_EX)
-        if _server_up():
-            return True
-        proc = subprocess.Popen(
-            [UNO_PYTHON, str(SERVER_SCRIPT), str(SOCKET), str(PROFILE)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        (_RUN_DIR / "server.pid").write_text(str(proc.pid))
-        deadline = time.monotonic() + START_TIMEOUT
-        assert proc.stdout is not None
-        line = proc.stdout.readline()  # "ready" once soffice answers over UNO
-        if line.strip() != b"ready":
-            proc.kill()
-            raise ConversionError("Không khởi động được LibreOffice để chuyển sang PDF")
-        proc.stdout.close()
-        while not _server_up():
-            if time.monotonic() > deadline:
-                raise ConversionError("LibreOffice không phản hồi")
-            time.sleep(0.05)
-    return True
+class Converter:
+    """One unoserver and its LibreOffice, owned by the process that started it."""
 
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or run_root()
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.owner = 0  # pid of the process that started it
+        self.folder: Path | None = None
 
-def stop_server() -> None:
-    """Stop the warm converter (and its soffice) if it runs."""
-    if _server_up():
-        try:
-            _request({"stop": True}, timeout=30)
-        except (OSError, ConversionError):
-            pass
-    for _ in range(100):
-        if not SOCKET.exists():
-            break
-        time.sleep(0.05)
+    # -- life ----------------------------------------------------------------------------------
 
+    def alive(self) -> bool:
+        if self.proc is None or not self.port:
+            return False
+        if self.owner == os.getpid() and self.proc.poll() is not None:
+            return False
+        return _listening(self.port)
 
-def _convert_cold(src: Path, out_dir: Path, timeout: float) -> None:
-    log.warning("python3-uno không có: chuyển PDF bằng một tiến trình soffice mới (chậm)")
-    profile = Path(tempfile.mkdtemp(prefix="kehoach-lo-cold-"))
-    try:
-        subprocess.run(
+    def start(self) -> None:
+        """Start the server (its LibreOffice answers before this returns)."""
+        self.stop()
+        self.port, uno_port = _free_port(), _free_port()
+        self.folder = self.root / f"{os.getpid()}-{self.port}"
+        pylib = self.folder / "pylib"
+        pylib.mkdir(parents=True, exist_ok=True)
+        # the server runs under the system Python (python3-uno); it sees only unoserver
+        package = Path(unoserver.__file__).parent
+        for source in (package, *package.parent.glob("unoserver-*.dist-info")):
+            link = pylib / source.name  # the package and its metadata (it reads its version)
+            if not link.exists():
+                link.symlink_to(source)
+        env = {**os.environ, "PYTHONPATH": str(pylib)}
+        log_file = open(self.folder / "unoserver.log", "ab")  # noqa: SIM115
+        began = time.monotonic()
+        self.proc = subprocess.Popen(
             [
+                UNO_PYTHON,
+                "-c",
+                SERVER_SCRIPT,
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--uno-interface",
+                "127.0.0.1",
+                "--uno-port",
+                str(uno_port),
+                "--user-installation",
+                str(self.folder / "profile"),
+                "--executable",
                 _soffice(),
-                "--headless",
-                "--norestore",
-                f"-env:UserInstallation=file://{profile}",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out_dir),
-                str(src),
+                "--conversion-timeout",
+                str(CONVERSION_TIMEOUT),
             ],
-            capture_output=True,
-            timeout=timeout,
-            check=True,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=log_file,
+            env=env,
+            start_new_session=True,  # its LibreOffice is in its group: stopped together
         )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
-        raise ConversionError(f"LibreOffice không chuyển được văn bản sang PDF: {e}") from e
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+        log_file.close()
+        self.owner = os.getpid()
+        deadline = began + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            if _listening(self.port):
+                try:
+                    UnoClient(port=str(self.port))._connect(_proxy(self.port), retries=1)
+                    log.info(
+                        "unoserver on 127.0.0.1:%s ready in %.1f s (%s)",
+                        self.port,
+                        time.monotonic() - began,
+                        self.folder,
+                    )
+                    return
+                except (OSError, ConnectionError):
+                    pass
+            time.sleep(0.2)
+        self.stop()
+        raise ConversionError("Không khởi động được LibreOffice (unoserver) để chuyển sang PDF")
+
+    def stop(self) -> None:
+        """Stop the server and its LibreOffice (only if this process started them)."""
+        proc, self.proc = self.proc, None
+        if proc is not None and self.owner == os.getpid():
+            try:  # unoserver does not always stop LibreOffice on SIGTERM: then SIGKILL
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=3)
+            except (ProcessLookupError, PermissionError):
+                pass
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=5)
+            try:  # what is left of its group (LibreOffice after the server exited)
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
+        self.port = 0
+
+    def ensure(self) -> None:
+        """Running, or started again (a dead one is restarted). A forked work-horse does not
+        restart its worker's converter (it would outlive the job): it raises, the document is
+        converted cold, and the worker restarts the converter before the next job."""
+        if self.alive():
+            return
+        if self.proc is not None and self.owner != os.getpid():
+            raise ConversionError("Bộ chuyển PDF của tiến trình xử lý đã dừng")
+        if self.proc is not None:
+            log.warning("unoserver on port %s died; restarting it", self.port)
+        self.start()
+
+    # -- work ----------------------------------------------------------------------------------
+
+    def convert(self, docx: bytes) -> bytes:
+        began = time.monotonic()
+        pdf = UnoClient(port=str(self.port)).convert(indata=docx, convert_to="pdf")
+        if not pdf:
+            raise ConversionError("LibreOffice không tạo ra tệp PDF")
+        log.info(
+            "PDF: %d bytes from %d bytes of .docx in %.3f s (unoserver :%s)",
+            len(pdf),
+            len(docx),
+            time.monotonic() - began,
+            self.port,
+        )
+        return bytes(pdf)
+
+
+def _proxy(port: int):  # noqa: ANN202
+    from xmlrpc.client import ServerProxy
+
+    return ServerProxy(f"http://127.0.0.1:{port}", allow_none=True)
+
+
+_converter: Converter | None = None
+_uno: bool | None = None
+
+
+def converter() -> Converter | None:
+    """This process's converter, started if needed; None without python3-uno."""
+    global _converter, _uno
+    _soffice()
+    if _uno is None:
+        _uno = _has_uno()
+    if not _uno:
+        return None
+    with _lock:
+        if _converter is None:
+            _converter = Converter()
+            atexit.register(stop)
+        _converter.ensure()
+        return _converter
+
+
+def stop() -> None:
+    """Stop this process's converter (worker shutdown, process exit)."""
+    global _converter
+    with _lock:
+        if _converter is not None:
+            _converter.stop()
+            _converter = None
+
+
+def _convert_cold(docx: bytes, timeout: float) -> bytes:
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="kehoach-pdf-") as tmp:
+        src = Path(tmp) / "document.docx"
+        src.write_bytes(docx)
+        try:
+            subprocess.run(
+                [
+                    _soffice(),
+                    "--headless",
+                    "--norestore",
+                    f"-env:UserInstallation=file://{tmp}/profile",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    tmp,
+                    str(src),
+                ],
+                capture_output=True,
+                timeout=timeout,
+                check=True,
+            )
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+            raise ConversionError(f"LibreOffice không chuyển được văn bản sang PDF: {e}") from e
+        dst = Path(tmp) / "document.pdf"
+        if not dst.exists() or dst.stat().st_size == 0:
+            raise ConversionError("LibreOffice không tạo ra tệp PDF")
+        log.warning(
+            "PDF by a fresh soffice process (no warm converter) in %.3f s",
+            time.monotonic() - began,
+        )
+        return dst.read_bytes()
 
 
 def docx_to_pdf(docx: bytes, timeout: float = 120.0) -> bytes:
-    """Convert .docx bytes to PDF bytes with the warm LibreOffice (see module doc)."""
-    warm = ensure_server()
-    with tempfile.TemporaryDirectory(prefix="kehoach-pdf-") as tmp:
-        src, dst = Path(tmp) / "document.docx", Path(tmp) / "document.pdf"
-        src.write_bytes(docx)
-        if warm:
-            try:
-                answer = _request({"in": str(src), "out": str(dst)}, timeout)
-            except OSError:  # the server died between the check and the request: once more
-                ensure_server()
-                answer = _request({"in": str(src), "out": str(dst)}, timeout)
-            if not answer.get("ok"):
-                raise ConversionError(f"LibreOffice báo lỗi: {answer.get('error')}")
-        else:
-            _convert_cold(src, Path(tmp), timeout)
-        if not dst.exists() or dst.stat().st_size == 0:
-            raise ConversionError("LibreOffice không tạo ra tệp PDF")
-        return dst.read_bytes()
+    """Convert .docx bytes to PDF bytes with this process's warm converter (see module doc)."""
+    try:
+        conv = converter()
+    except ConversionError as exc:
+        log.warning("no warm converter (%s): one soffice process for this document", exc)
+        conv = None
+    if conv is None:
+        return _convert_cold(docx, timeout)
+    try:
+        return conv.convert(docx)
+    except (OSError, ConnectionError) as exc:  # died mid-way: once more on a fresh one
+        log.warning("unoserver failed (%s); restarting it", exc)
+        try:
+            with _lock:
+                conv.ensure()
+        except ConversionError:
+            return _convert_cold(docx, timeout)
+        return conv.convert(docx)
+    except ConversionError:
+        raise
+    except Exception as exc:  # xmlrpc Fault: LibreOffice could not read or write it
+        raise ConversionError(f"LibreOffice báo lỗi: {exc}") from exc

@@ -2,9 +2,12 @@
 on the first job), contexts come from :mod:`worker.context`, rendering from :mod:`worker.render`,
 the PDF from :mod:`worker.convert`.
 
-``render_document(doc_id, key)`` is idempotent: a key names one content (``doc-<id>-v<number>-
-<status>``) and its files ``documents/<id>/<key>.docx|.pdf``; a second run of the same key, or a
-run whose key was superseded by a newer request, does nothing. Files are written to a temporary
+``render_document(doc_id, key)`` is idempotent: a key names one version of the document
+(``doc-<id>-r<n>-<stage>``, a ``DocumentVersion``) and its files ``documents/<id>/<key>.docx|
+.pdf|.json``; a version once made is never made again, and a key of no version does nothing.
+A signed or released version is its base's stored context and template with only the signer
+block, or the number, date, stamp and draft mark, replaced (signed = reviewed); a draft edited
+in Word is that file with the same fill-ins (``worker.edited``). Files are written to a temporary
 name and renamed, so a worker killed mid-job leaves no half file under the final name and the
 retried job produces the document exactly once. Progress and state are written with plain
 ``UPDATE``s guarded by the key (no ORM version bump, so a user editing the document meanwhile
@@ -85,7 +88,7 @@ def error_message(exc: BaseException) -> str:
 
 
 def render_document(doc_id: int, key: str) -> str:
-    """Render document ``doc_id`` for request ``key``: .docx and PDF under FILES_DIR. Returns
+    """Render document ``doc_id`` for request ``key``: .docx and PDF into the storage. Returns
     what happened: ``done``, ``exists``, ``superseded``, ``immutable`` or ``missing``."""
     app = get_app()
     with app.app_context():
@@ -102,65 +105,56 @@ def relative_paths(doc_id: int, key: str) -> tuple[str, str]:
     return f"{base}.docx", f"{base}.pdf"
 
 
-def _render(doc_id: int, key: str) -> str:
-    from app.extensions import db
-    from app.models import Document, DocumentStatus
+def _rendered(version: Any) -> bool:
     from app.services import storage
-    from worker import context
-    from worker.convert import docx_to_pdf
-    from worker.render import render_docx
+
+    return bool(
+        version.sha256
+        and version.context_path
+        and version.template_path
+        and storage.exists(version.docx_path)
+        and storage.exists(version.pdf_path)
+    )
+
+
+def _render(doc_id: int, key: str) -> str:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Document, DocumentVersion
 
     doc = db.session.get(Document, doc_id)
     if doc is None:
         return "missing"
-    if doc.render_key != key:
+    version = db.session.scalar(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == doc_id, DocumentVersion.render_key == key
+        )
+    )
+    if version is None:  # a key of no version (an old request): nothing to make
         return "superseded"
-    rel_docx, rel_pdf = relative_paths(doc_id, key)
-    if (
-        doc.status == DocumentStatus.RELEASED
-        and doc.number is not None
-        and doc.docx_path
-        and doc.docx_path != rel_docx
-        and f"-v{doc.number}-" in doc.docx_path
-        and storage.exists(doc.docx_path)
-    ):
-        # A released document rendered with its number is what was sent out: never again.
-        _set(doc_id, key, render_state="done", render_progress=100, render_error=None)
-        return "immutable"
-    if storage.exists(rel_docx) and storage.exists(rel_pdf):
-        _set(
+    if _rendered(version):
+        if _set(
             doc_id,
             key,
-            docx_path=rel_docx,
-            pdf_path=rel_pdf,
+            docx_path=version.docx_path,
+            pdf_path=version.pdf_path,
             render_state="done",
             render_progress=100,
             render_error=None,
-        )
-        return "exists"
-
+        ):
+            return "exists"
+        return "superseded"
+    if doc.render_key != key:  # a newer version was asked for: it makes what it needs
+        return "superseded"
     _set(doc_id, key, render_state="running", render_progress=10, render_error=None)
     try:
-        doc = db.session.get(Document, doc_id)
-        assert doc is not None
-        if not storage.exists(rel_docx):
-            data = render_docx(context.template_for(doc.agency_id, doc.kind), context.build(doc))
-            db.session.rollback()  # end the read transaction before the slow part
-            storage.write(rel_docx, data)  # atomic: a whole file or none
-            db.session.commit()
-        else:  # a killed earlier run got this far: the same content, keep it
-            data = storage.read(rel_docx)
-            db.session.rollback()
-        _set(doc_id, key, render_progress=60)
-        if slow := os.environ.get(SLOW_ENV):
-            time.sleep(float(slow))
-        storage.write(rel_pdf, docx_to_pdf(data))
-        db.session.commit()
+        _produce(version.id, key)
         if not _set(
             doc_id,
             key,
-            docx_path=rel_docx,
-            pdf_path=rel_pdf,
+            docx_path=version.docx_path,
+            pdf_path=version.pdf_path,
             render_state="done",
             render_progress=100,
             render_error=None,
@@ -172,3 +166,76 @@ def _render(doc_id: int, key: str) -> str:
         log.exception("render_document %s %s failed", doc_id, key)
         _set(doc_id, key, render_state="failed", render_error=error_message(exc))
         raise
+
+
+def _produce(version_id: int, progress_key: str) -> None:
+    """Write the files of a version: .docx, PDF, the context it was rendered from (JSON) and
+    the template it used (kept by content hash), then its SHA-256. A version with a base is
+    the base's stored content with only its ``fill`` keys replaced; when the base was never
+    made (nobody saw it), the nearest made ancestor with every fill key on the way, or, with
+    none, the data."""
+    import hashlib
+    import json
+
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import Document, DocumentVersion
+    from app.services import storage
+    from worker import context
+    from worker.convert import docx_to_pdf
+    from worker.render import render_docx
+
+    version = db.session.get(DocumentVersion, version_id)
+    assert version is not None
+    doc = db.session.get(Document, version.document_id)
+    assert doc is not None
+    rel_docx, rel_pdf = relative_paths(doc.id, version.render_key)
+    rel_ctx = f"documents/{doc.id}/{version.render_key}.json"
+    fill = list(version.fill or [])
+    base = db.session.get(DocumentVersion, version.base_id) if version.base_id else None
+    while base is not None and not _rendered(base):
+        fill += [k for k in base.fill or [] if k not in fill]
+        base = db.session.get(DocumentVersion, base.base_id) if base.base_id else None
+    if base is not None and base.context_path and base.template_path:
+        ctx = json.loads(storage.read(base.context_path).decode("utf-8"))
+        ctx.update(context.fill_values(doc, fill))
+        template = storage.read(base.template_path)
+        signer = context.signer_of(doc) if set(fill) & set(context.SIGNER_KEYS) else base.signer
+    else:
+        ctx = dict(context.build(doc))
+        source = context.template_for(doc.agency_id, doc.kind)
+        template = source if isinstance(source, bytes) else source.read_bytes()
+        signer = context.signer_of(doc)
+    template_rel = f"documents/templates/{hashlib.sha256(template).hexdigest()}.docx"
+    context_text = json.dumps(ctx, ensure_ascii=False, sort_keys=True, indent=1)
+    if doc.source_path:  # a draft edited in Word: that file, only the fill-ins replaced
+        from worker import edited
+
+        data = edited.apply(storage.read(doc.source_path), ctx)
+    else:
+        data = render_docx(template, ctx)
+    db.session.rollback()  # end the read transaction before the slow part
+    if not storage.exists(template_rel):
+        storage.write(template_rel, template)
+    storage.write(rel_ctx, context_text.encode("utf-8"))
+    storage.write(rel_docx, data)  # atomic: a whole file or none
+    db.session.commit()
+    _set(doc.id, progress_key, render_progress=60)
+    if slow := os.environ.get(SLOW_ENV):
+        time.sleep(float(slow))
+    storage.write(rel_pdf, docx_to_pdf(data))
+    db.session.execute(
+        update(DocumentVersion)
+        .where(DocumentVersion.id == version_id)
+        .values(
+            docx_path=rel_docx,
+            pdf_path=rel_pdf,
+            context_path=rel_ctx,
+            template_path=template_rel,
+            sha256=hashlib.sha256(data).hexdigest(),
+            signer=signer,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

@@ -36,7 +36,6 @@ _LINE_BREAKS = str.maketrans(
         "\x0b": "\n",
         "\x07": "\n",
         "\x0c": "\n",
-        "\t": " ",
         "\u2028": "\n",
         "\u2029": "\n",
         "\x85": "\n",
@@ -52,7 +51,8 @@ def clean_text(text: str) -> str:
     """Make user text safe for docxtpl while keeping every visible character.
 
     Word's soft return ``\\x0b`` (and ``\\r``, ``\\a``, ``\\f``, U+2028/2029) becomes a line break
-    ``\\n``, a tab becomes a space, other XML-illegal characters (``\\x01``…) are dropped.
+    ``\\n``, a tab stays a tab (docxtpl writes it as ``<w:tab/>``), other XML-illegal characters
+    (``\\x01``…) are dropped.
     ``< > & " '`` and template syntax are left as they are: autoescape writes them literally.
     """
     if not text:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
@@ -18,8 +17,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.datefield import DMYDateField
-from app.models import ROLE_LABELS, DocumentKind
+from app.inputs import BoundedForm, column_length
+from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, Role, User
 from app.models.base import AgencyLevel
+from app.services import passwords
 from app.ui import N_
 
 LEVEL_LABELS = {
@@ -44,7 +45,7 @@ _ROLE_NAMES = (
     N_("Quản trị"),
 )
 DAY_KIND_LABELS = {"holiday": N_("Ngày nghỉ (lễ, Tết, nghỉ bù)"), "workday": N_("Ngày làm bù")}
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 
 def required(label: str) -> DataRequired:
@@ -99,12 +100,12 @@ def none_or_int(value):  # noqa: ANN001, ANN201
     return int(value) if value not in (None, "", "None") else 0
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(BoundedForm):
     code = StringField(
         _l("Mã cơ quan"),
         validators=[
             required(_l("Mã cơ quan")),
-            at_most(_l("Mã cơ quan"), 64),
+            at_most(_l("Mã cơ quan"), column_length(Agency.code)),
             Regexp(
                 r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                 message=_l(
@@ -114,12 +115,22 @@ class AgencyForm(FlaskForm):
         ],
     )
     name = StringField(
-        _l("Tên cơ quan"), validators=[required(_l("Tên cơ quan")), at_most(_l("Tên cơ quan"), 255)]
+        _l("Tên cơ quan"),
+        validators=[
+            required(_l("Tên cơ quan")),
+            at_most(_l("Tên cơ quan"), column_length(Agency.name)),
+        ],
     )
-    short_name = StringField(_l("Tên ngắn"), validators=[Optional(), at_most(_l("Tên ngắn"), 255)])
+    short_name = StringField(
+        _l("Tên ngắn"),
+        validators=[Optional(), at_most(_l("Tên ngắn"), column_length(Agency.short_name))],
+    )
     abbreviation = StringField(
         _l("Chữ viết tắt (trong số ký hiệu)"),
-        validators=[required(_l("Chữ viết tắt")), at_most(_l("Chữ viết tắt"), 32)],
+        validators=[
+            required(_l("Chữ viết tắt")),
+            at_most(_l("Chữ viết tắt"), column_length(Agency.abbreviation)),
+        ],
     )
     level = VNSelectField(
         _l("Cấp"),
@@ -127,12 +138,16 @@ class AgencyForm(FlaskForm):
         validators=[chosen(_l("Cấp"))],
     )
     place = StringField(
-        _l("Địa danh"), validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), 128)]
+        _l("Địa danh"),
+        validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), column_length(Agency.place))],
     )
     parent_id = VNSelectField(_l("Cơ quan cấp trên"), coerce=none_or_int)
     header_parent = StringField(
         _l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
-        validators=[Optional(), at_most(_l("Dòng tên cơ quan chủ quản"), 255)],
+        validators=[
+            Optional(),
+            at_most(_l("Dòng tên cơ quan chủ quản"), column_length(Agency.header_parent)),
+        ],
     )
     header_name = TextAreaField(
         _l("Tên cơ quan ở đầu văn bản (mỗi dòng một dòng in)"),
@@ -141,22 +156,26 @@ class AgencyForm(FlaskForm):
     valid_from = VNDateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
 
 
-class RetireForm(FlaskForm):
+class RetireForm(BoundedForm):
     successor_id = VNSelectField(_l("Cơ quan kế nhiệm"), coerce=none_or_int)
     on = VNDateField(
         _l("Hết hiệu lực sau ngày"), validators=[required(_l("Hết hiệu lực sau ngày"))]
     )
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(BoundedForm):
     full_name = StringField(
-        _l("Họ và tên"), validators=[required(_l("Họ và tên")), at_most(_l("Họ và tên"), 255)]
+        _l("Họ và tên"),
+        validators=[
+            required(_l("Họ và tên")),
+            at_most(_l("Họ và tên"), column_length(User.full_name)),
+        ],
     )
     email = EmailField(
         _l("Thư điện tử"),
         validators=[
             Optional(),
-            at_most(_l("Thư điện tử"), 255),
+            at_most(_l("Thư điện tử"), column_length(User.email)),
             Email(
                 _l("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn)."),
                 check_deliverability=False,
@@ -190,7 +209,7 @@ class UserCreateForm(UserEditForm):
         _l("Tên đăng nhập"),
         validators=[
             required(_l("Tên đăng nhập")),
-            at_most(_l("Tên đăng nhập"), 64),
+            at_most(_l("Tên đăng nhập"), column_length(User.username)),
             Regexp(
                 r"^[A-Za-z0-9._-]+$",
                 message=_l(
@@ -203,11 +222,11 @@ class UserCreateForm(UserEditForm):
     password = password_field()
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(BoundedForm):
     password = password_field(_l("Mật khẩu mới"))
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(BoundedForm):
     day = VNDateField(_l("Ngày"), validators=[required(_l("Ngày"))])
     kind = VNSelectField(
         _l("Loại ngày"),
@@ -215,11 +234,15 @@ class CalendarDayForm(FlaskForm):
         validators=[chosen(_l("Loại ngày"))],
     )
     name = StringField(
-        _l("Tên / lý do"), validators=[required(_l("Tên / lý do")), at_most(_l("Tên / lý do"), 255)]
+        _l("Tên / lý do"),
+        validators=[
+            required(_l("Tên / lý do")),
+            at_most(_l("Tên / lý do"), column_length(CalendarDay.name)),
+        ],
     )
 
 
-class TemplateUploadForm(FlaskForm):
+class TemplateUploadForm(BoundedForm):
     kind = VNSelectField(
         _l("Loại văn bản"),
         choices=options((str(k), v) for k, v in KIND_LABELS.items()),
@@ -240,7 +263,7 @@ SIGN_AUTHORITIES = (
 )
 
 
-class SignerForm(FlaskForm):
+class SignerForm(BoundedForm):
     """A person who signs the agency's documents (app.services.signers)."""
 
     name = StringField(
@@ -271,5 +294,21 @@ class SignerForm(FlaskForm):
             raise ValidationError(_l("Vui lòng nhập “Thay mặt / ký thay cho” khi chọn thẩm quyền."))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BoundedForm):
     """Just the CSRF token, for one-button actions (deactivate, remove, load)."""
+
+
+class ApiTokenForm(BoundedForm):
+    """A new API token for an agency's system."""
+
+    name = StringField(
+        _l("Tên hệ thống"),
+        validators=[required(_l("Tên hệ thống")), at_most(_l("Tên hệ thống"), 128)],
+    )
+    roles = CheckboxesField(
+        _l("Quyền"),
+        choices=options(
+            (str(k), ROLE_LABELS[k]) for k in (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST)
+        ),
+        validators=[chosen(_l("Quyền"))],
+    )

@@ -19,6 +19,7 @@ from app.admin.forms import (
     LEVEL_LABELS,
     ActionForm,
     AgencyForm,
+    ApiTokenForm,
     CalendarDayForm,
     PasswordResetForm,
     RetireForm,
@@ -29,14 +30,34 @@ from app.admin.forms import (
     options,
 )
 from app.extensions import db
+from app.inputs import arg_int
 from app.lists import export, list_view, wants_export
-from app.models import ROLE_LABELS, Agency, AgencySigner, AgencyTemplate, CalendarDay, Role, User
-from app.services import agencies, audit, header_names, signers, storage, uploads
+from app.models import (
+    ROLE_LABELS,
+    Agency,
+    AgencySigner,
+    AgencyTemplate,
+    ApiToken,
+    CalendarDay,
+    Role,
+    User,
+)
+from app.services import (
+    agencies,
+    api_tokens,
+    audit,
+    header_names,
+    passwords,
+    signers,
+    storage,
+    uploads,
+)
 from app.services import calendar as workcal
 from app.services.clock import today
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.ui import date_table
+from forms import bounds
 
 PER_PAGE = 20
 AGENCY_FIELDS = (
@@ -327,8 +348,11 @@ def user_create():
     form.agency_id.choices = _user_agency_choices()
     if form.validate_on_submit():
         username = form.username.data.strip()
+        weak = passwords.problems(form.password.data, username, form.full_name.data or "")
         if db.session.scalar(select(User).where(User.username == username)) is not None:
             form.username.errors.append(gettext("“Tên đăng nhập” đã có người dùng."))
+        elif weak:
+            form.password.errors.extend(weak)
         else:
             user = User(
                 username=username,
@@ -435,8 +459,16 @@ def user_deactivate(user_id: int):
 def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset = PasswordResetForm()
-    if reset.validate_on_submit():
+    weak = (
+        passwords.problems(reset.password.data, user.username, user.full_name)
+        if reset.validate_on_submit()
+        else None
+    )
+    if weak:
+        reset.password.errors.extend(weak)
+    elif weak is not None:
         user.set_password(reset.password.data)
+        user.revoke_sessions()  # whoever held the old password is signed out everywhere
         audit.record(current_user, user, "reset_password", comment=user.username)
         db.session.commit()
         flash(gettext("Đã đặt lại mật khẩu cho “%(name)s”.", name=user.username), "info")
@@ -454,7 +486,7 @@ def user_reset_password(user_id: int):
 
 @bp.route("/lich", methods=["GET", "POST"])
 def calendar():
-    year = request.args.get("nam", today().year, type=int)
+    year = arg_int("nam", today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, label=gettext("năm"))
     form = CalendarDayForm()
     if form.validate_on_submit():
         row = db.session.get(CalendarDay, form.day.data)
@@ -628,6 +660,57 @@ def agency_templates(agency_id: int):
         kinds=KIND_LABELS,
         in_use=in_use,
     ), status
+
+
+@bp.route("/co-quan/<int:agency_id>/api", methods=["GET", "POST"])
+def agency_api_tokens(agency_id: int):
+    """Access tokens of the agency's systems for the JSON API (/api/v1). A new token is shown
+    once; only its hash is kept."""
+    agency = db.get_or_404(Agency, agency_id)
+    form = ApiTokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            token, created = api_tokens.create(
+                agency, form.name.data or "", form.roles.data or [], current_user
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            for name, message in exc.errors.items():
+                getattr(form, name).errors.append(gettext(message))
+        else:
+            db.session.commit()
+            flash(
+                gettext(
+                    "Đã tạo mã truy cập “%(name)s”. Hãy chép mã ngay: mã chỉ hiện một lần.",
+                    name=token.name,
+                ),
+                "success",
+            )
+            form = ApiTokenForm(formdata=None)
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.agency_id == agency.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template(
+        "admin/api_tokens.html",
+        agency=agency,
+        rows=rows,
+        form=form,
+        created=created,
+        revoke_form=ActionForm(),
+        roles=ROLE_LABELS,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/co-quan/<int:agency_id>/api/<int:token_id>/thu-hoi", methods=["POST"])
+def agency_api_token_revoke(agency_id: int, token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.agency_id != agency_id or not ActionForm().validate_on_submit():
+        abort(404)
+    api_tokens.revoke(token, current_user)
+    db.session.commit()
+    flash(gettext("Đã thu hồi mã truy cập “%(name)s”.", name=token.name), "success")
+    return redirect(url_for("admin.agency_api_tokens", agency_id=agency_id))
 
 
 # ----------------------------------------------------------------------------- agency signers

@@ -1,5 +1,5 @@
-from flask_wtf import FlaskForm
+from app.inputs import BoundedForm
 
 
-class CreateForm(FlaskForm):
+class CreateForm(BoundedForm):
     """Only the CSRF token: the consolidated report is drafted from the figures shown."""

@@ -12,7 +12,8 @@ from app.consolidation import bp
 from app.consolidation.forms import CreateForm
 from app.extensions import db
 from app.models import Document, DocumentKind, Plan, ReportingPeriod
-from app.services import access, consolidation
+from app.services import access, consolidation, policy
+from app.services.exceptions import InvalidInput
 from app.ui import status_phrase
 from workflows import DocumentFlow, ReportFlow, RoundFlow
 
@@ -36,24 +37,18 @@ def show(period_id: int):
         .where(Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
         .order_by(Document.id)
     ).all()
-    can_create = (
-        (
-            current_user.has_role("admin")
-            or (
-                current_user.has_role("specialist")
-                and current_user.agency_id == period.plan.standing_agency_id
-            )
-        )
-        and period.status in ("open", "reported")
-        and not any(d.status != "draft" for d in docs)
+    refusal = consolidation.draft_refusal(
+        period, current_user, consolidation.consolidated_documents(period)
     )
+    may_draft = policy.can(current_user, "consolidation.draft", period)
     return render_template(
         "consolidation/show.html",
         period=period,
         plan=period.plan,
         results=results,
         docs=docs,
-        can_create=can_create,
+        can_create=refusal is None,
+        create_refusal=refusal if may_draft else None,
         form=CreateForm(),
         cells={
             f["name"]: {c["agency_code"]: c.get("display") or "" for c in f.get("agencies") or []}
@@ -70,7 +65,12 @@ def create(period_id: int):
     period = managed_period(period_id)
     if not CreateForm().validate_on_submit():
         abort(400)
-    doc = consolidation.draft_consolidated_report(period, current_user)
+    try:
+        doc = consolidation.draft_consolidated_report(period, current_user)
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("consolidation.show", period_id=period.id))
     db.session.commit()
     flash(gettext("Đã tạo dự thảo báo cáo tổng hợp. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))

@@ -1,13 +1,13 @@
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app.datefield import DMYDateField
+from app.inputs import BoundedForm
 
 
-class Form(FlaskForm):
+class Form(BoundedForm):
     """CSRF is checked for every POST by CSRFProtect (``csrf_token`` field of the page)."""
 
     class Meta:
@@ -47,7 +47,7 @@ class ReopenForm(Form):
     comment = StringField(_l("Ghi chú"), validators=[Optional()])
 
 
-def date_errors(form: FlaskForm) -> None:
+def date_errors(form: BoundedForm) -> None:
     """WTForms' English "Not a valid date value." → a Vietnamese sentence naming the field."""
     for field in form:
         if isinstance(field, DateField):

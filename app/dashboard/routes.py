@@ -10,6 +10,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import excel
 from app.dashboard import bp, data
@@ -202,21 +204,25 @@ def request_extension(period_id: int):
         abort(403)
     form = ExtensionRequestForm()
     status = 200
+    conflict = None
     if request.method == "POST":
         if form.validate_on_submit():
             try:
                 deadlines.request_extension(
                     period, current_user, form.requested_due.data, form.reason.data or ""
                 )
+                db.session.commit()
             except InvalidInput as exc:
                 db.session.rollback()
                 _field_errors(form, exc, {"requested_due": "requested_due", "reason": "reason"})
+            except IntegrityError:  # a colleague's request was saved a moment before
+                db.session.rollback()
+                conflict = {"requested_due": form.requested_due.data, "reason": form.reason.data}
             else:
-                db.session.commit()
                 flash(gettext("Đã gửi đề nghị gia hạn tới cơ quan thường trực."), "success")
                 return redirect(url_for("dashboard.request_extension", period_id=period.id))
         date_errors(form)
-        status = 400
+        status = 409 if conflict else 400
     history = db.session.scalars(
         select(Extension)
         .where(Extension.period_id == period.id, Extension.agency_id == agency_id)
@@ -231,6 +237,7 @@ def request_extension(period_id: int):
         original_due=deadlines.assignment_due(period, agency_id),
         pending=any(e.status == ExtensionStatus.PENDING for e in history),
         labels=STATUS_LABELS,
+        conflict=conflict,
     ), status
 
 
@@ -260,6 +267,8 @@ def decide_extension(ext_id: int):
     grant = request.form.get("decision") == "grant"
     form = GrantForm(prefix=f"g{ext.id}") if grant else RefuseForm(prefix=f"r{ext.id}")
     if form.validate_on_submit():
+        if ext.status != ExtensionStatus.PENDING:
+            return _decided_already(ext, grant, form)
         try:
             deadlines.decide_extension(
                 ext,
@@ -268,11 +277,17 @@ def decide_extension(ext_id: int):
                 comment=(form.comment.data or "").strip() or None,
                 granted_due=form.granted_due.data if grant else None,
             )
+            db.session.commit()
         except InvalidInput as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
+        except (StaleDataError, IntegrityError):  # decided by someone else at the same moment
+            db.session.rollback()
+            decided = db.session.get(Extension, ext_id)
+            if decided is None:
+                abort(404)
+            return _decided_already(decided, grant, form)
         else:
-            db.session.commit()
             flash(
                 gettext(
                     "Đã gia hạn cho %(agency)s đến ngày %(d)s.",
@@ -303,6 +318,20 @@ def decide_extension(ext_id: int):
             }
         )
     return render_template("dashboard/extensions.html", rows=rows), 400
+
+
+def _decided_already(ext: Extension, grant: bool, form):  # noqa: ANN001, ANN202
+    """409: the request was decided by someone else; the decision made is shown next to what
+    this user typed, which is kept."""
+    db.session.refresh(ext)
+    mine = {
+        "grant": grant,
+        "granted_due": form.granted_due.data if grant else None,
+        "comment": form.comment.data or "",
+    }
+    return render_template(
+        "dashboard/extension_conflict.html", ext=ext, mine=mine, labels=STATUS_LABELS
+    ), 409
 
 
 # -- reopen and dispatch ---------------------------------------------------------------------

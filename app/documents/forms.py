@@ -1,17 +1,18 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from app.inputs import BoundedForm
 
-class ActionForm(FlaskForm):
+
+class ActionForm(BoundedForm):
     trigger = HiddenField()
     comment = TextAreaField(_l("Lý do trả lại dự thảo"))
 
 
-class SignedCopyForm(FlaskForm):
+class SignedCopyForm(BoundedForm):
     file = FileField(
         _l("Bản đã ký (PDF, DOCX, JPG hoặc PNG)"),
         validators=[FileRequired(_l("Vui lòng chọn tệp bản đã ký."))],
@@ -31,7 +32,7 @@ AUTHORITIES = [
 ]
 
 
-class SignForm(FlaskForm):
+class SignForm(BoundedForm):
     """Who signs and under which authority (Decree 30/2020, Article 13). CSRF is checked by the
     page's own token (CSRFProtect)."""
 
@@ -63,7 +64,16 @@ class SignForm(FlaskForm):
         }
 
 
-class ChooseSignerForm(FlaskForm):
+class ChooseSignerForm(BoundedForm):
     """Whom the draft is made for: one of the issuing agency's signers (audited)."""
 
     signer_id = SelectField(_l("Người ký dự kiến"), coerce=int, validate_choice=True)
+
+
+class DraftUploadForm(BoundedForm):
+    """A draft edited in Word or LibreOffice, uploaded as the next version before signature."""
+
+    file = FileField(
+        _l("Bản dự thảo đã sửa (.docx)"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp dự thảo đã sửa."))],
+    )

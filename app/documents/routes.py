@@ -9,13 +9,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.documents import bp
-from app.documents.forms import ActionForm, ChooseSignerForm, SignedCopyForm, SignForm
+from app.documents.forms import (
+    ActionForm,
+    ChooseSignerForm,
+    DraftUploadForm,
+    SignedCopyForm,
+    SignForm,
+)
 from app.extensions import db
+from app.inputs import arg_int
 from app.lists import export, list_view, wants_export
 from app.models import Document, RegisterEntry
-from app.services import access, clock, documents, filenames, flows, signers, storage
-from app.services.exceptions import InvalidInput
+from app.services import (
+    access,
+    clock,
+    documents,
+    drafts,
+    filenames,
+    flows,
+    policy,
+    signers,
+    storage,
+)
+from app.services.exceptions import InvalidInput, NotAllowed
 from app.ui import N_
+from forms import bounds
 from workflows import DocumentFlow
 
 KIND_LABELS = {
@@ -83,11 +101,7 @@ def register_list_args(year: int) -> dict:
 
 
 def register_year() -> int:
-    try:
-        year = int(request.args.get("year", clock.today().year))
-    except ValueError:
-        year = clock.today().year
-    return min(max(year, 1990), 2100)
+    return arg_int("year", clock.today().year, bounds.YEAR_MIN, bounds.YEAR_MAX, gettext("năm"))
 
 
 @bp.route("/")
@@ -131,6 +145,7 @@ def show(
     action_form: ActionForm | None = None,
     upload_form: SignedCopyForm | None = None,
     sign_form: SignForm | None = None,
+    draft_form: DraftUploadForm | None = None,
 ):
     doc = visible_document(doc_id)
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
@@ -142,9 +157,18 @@ def show(
         and current_user.has_role("clerk", "signer")
     )
     signer_form = _signer_form(doc)
-    code = 400 if (action_form or upload_form or sign_form) else 200
+    code = 400 if (action_form or upload_form or sign_form or draft_form) else 200
+    can_edit_draft = doc.status == "draft" and current_user.agency_id == doc.agency_id
+    version = documents.current_version(doc)
+    # Signed = reviewed: "Ký" only once the frozen file exists, and it carries its hash.
+    sign_waits = any(a["trigger"] == "sign" for a in actions) and not (version and version.sha256)
+    if sign_waits:
+        actions = [a for a in actions if a["trigger"] != "sign"]
     if sign_form is None and any(a["trigger"] == "sign" for a in actions):
         sign_form = SignForm(formdata=None, data=documents.default_signer(doc, current_user))
+    can_regenerate = doc.status == "draft" and policy.can(
+        current_user, "document.request_signature", doc
+    )
     return render_template(
         "documents/show.html",
         doc=doc,
@@ -157,8 +181,15 @@ def show(
         upload_form=upload_form or SignedCopyForm(),
         can_upload=can_upload,
         sign_form=sign_form,
+        version=version,
+        versions=documents.versions(doc),
+        sign_waits=sign_waits,
+        can_regenerate=can_regenerate,
+        returned=(doc.snapshot or {}).get("returned") if doc.status == "draft" else None,
         signer_form=signer_form,
         intended=signers.intended(doc),
+        draft_form=draft_form or DraftUploadForm(),
+        can_edit_draft=can_edit_draft,
     ), code
 
 
@@ -190,7 +221,7 @@ def choose_signer(doc_id: int):
         flash(str(exc), "error")
         return redirect(url_for("documents.show", doc_id=doc.id))
     if doc.status == "draft" or doc.status == "awaiting_signature":
-        documents.request_render(doc)  # the draft shows the new signer
+        documents.signer_changed(doc, current_user)  # the draft shows the new signer
     db.session.commit()
     flash(gettext("Đã chọn người ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
@@ -213,7 +244,23 @@ def action(doc_id: int):
         if not sign_form.validate():
             return show(doc_id, sign_form=sign_form)
         signer = sign_form.signer(documents.default_signer(doc, current_user))
-    documents.transition(doc, trigger, current_user, comment=comment, signer=signer)
+    expected = None
+    if trigger == "sign":  # the hash of the file the page showed: signing anything else fails
+        expected = request.form.get("content_sha256", "")[:64]
+    try:
+        documents.transition(
+            doc,
+            trigger,
+            current_user,
+            comment=comment,
+            signer=signer,
+            expected_sha256=expected,
+            unit_abbr=request.form.get("unit_abbr", "")[:64] if trigger == "release" else None,
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("documents.show", doc_id=doc_id))
     db.session.commit()
     msg = gettext(
         "Đã thực hiện: %(action)s.",
@@ -222,6 +269,29 @@ def action(doc_id: int):
     if trigger == "release":
         msg = gettext("Đã cấp số %(symbol)s và phát hành văn bản.", symbol=doc.symbol)
     flash(msg, "success")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/<int:doc_id>/regenerate", methods=["POST"])
+def regenerate(doc_id: int):
+    """ "Soạn lại": a new draft version from the data as it is now."""
+    doc = visible_document(doc_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        version = documents.regenerate(doc, current_user)
+    except NotAllowed:
+        abort(403)
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("documents.show", doc_id=doc_id))
+    db.session.commit()
+    flash(
+        gettext("Đang soạn lại dự thảo (phiên bản %(n)s) từ dữ liệu hiện tại.", n=version.number),
+        "success",
+    )
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 
@@ -256,6 +326,29 @@ def download(doc_id: int, which: str):
     response = storage.download(rel, name)
     response.headers["Content-Disposition"] = filenames.content_disposition(name)
     return response
+
+
+@bp.route("/<int:doc_id>/draft", methods=["POST"])
+def upload_draft(doc_id: int):
+    """The draft edited in Word, uploaded as its next version (app.services.drafts)."""
+    doc = visible_document(doc_id)
+    form = DraftUploadForm()
+    if not form.validate_on_submit():
+        return show(doc_id, draft_form=form)
+    try:
+        drafts.upload_version(
+            doc, form.file.data.filename or "", form.file.data.read(), current_user
+        )
+    except InvalidInput as exc:
+        db.session.rollback()
+        form.file.errors = [exc.errors.get("file", str(exc))]
+        return show(doc_id, draft_form=form)
+    db.session.commit()
+    flash(
+        gettext("Đã tải lên dự thảo lần %(n)s; hệ thống đang tạo bản PDF.", n=doc.draft_version),
+        "success",
+    )
+    return redirect(url_for("documents.show", doc_id=doc.id))
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])

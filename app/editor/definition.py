@@ -13,6 +13,7 @@ from typing import Any
 
 from app.datefield import iso_or_text
 from app.ui import N_, fold
+from forms import bounds
 
 FORMAT = "kehoach/plan@1"
 FIELD_TYPES = {
@@ -81,11 +82,11 @@ def num(text: Any) -> Any:
     s = str(text or "").strip()
     if not s:
         return None
-    if re.fullmatch(r"-?\d+", s):
+    if re.fullmatch(rf"-?\d{{1,{bounds.MAX_DIGITS}}}", s):
         return int(s)
-    if re.fullmatch(r"-?\d+[.,]\d+", s):
+    if re.fullmatch(rf"-?\d{{1,{bounds.MAX_DIGITS}}}[.,]\d{{1,{bounds.MAX_DECIMALS}}}", s):
         return float(s.replace(",", "."))
-    return s
+    return s  # kept as typed: the validator says why it is not a number
 
 
 def show_value(v: Any) -> str:
@@ -125,44 +126,72 @@ L3 = re.compile(r"^\+\s*(.*)$")
 BULLET = re.compile(r"^-\s*(.*)$")
 
 
+ESC = "\\"  # a line starting with it is read as plain text (never a marker, bullet or heading)
+
+
+def _plain(line: str) -> str:
+    """``line`` as it must be written to be read back as plain text."""
+    if line.startswith(ESC) or any(rx.match(line) for rx in (L1, L2, L3, BULLET)):
+        return ESC + line
+    return line
+
+
 def nodes_to_text(nodes: list[dict], level: int = 1) -> str:
+    """Items as the editor's text area shows them. Text that would read as a marker (a paragraph
+    starting with "1." or "- ", a plain bullet written "_…_", an item text starting with "#") is
+    written after a backslash, and an item with no text before its paragraphs gets a lone
+    backslash line, so that :func:`text_to_nodes` gives back exactly ``nodes``."""
     out: list[str] = []
     letters = "abcdđeghiklmnopqrstuvxy"
     for i, n in enumerate(nodes or []):
         marker = (
             f"{i + 1}." if level == 1 else (f"{letters[i % len(letters)]})" if level == 2 else "+")
         )
+        text = n.get("text") or ""
         if n.get("heading"):
             out.append(f"{marker} # {n['heading']}")
-            if n.get("text"):
-                out.append(n["text"])
+            if text:
+                out.append(_plain(text))
         else:
-            out.append(f"{marker} {n.get('text') or ''}".rstrip())
-        out.extend(n.get("paragraphs") or [])
+            body = ESC + text if text.startswith(("#", ESC)) else text
+            out.append(f"{marker} {body}".rstrip())
+        if not text and n.get("paragraphs"):
+            out.append(ESC)  # no text: what follows are paragraphs
+        out.extend(_plain(p) for p in n.get("paragraphs") or [])
         for b in n.get("bullets") or []:
             if isinstance(b, dict):
                 bt = b.get("text", "")
-                out.append(f"- _{bt}_" if b.get("italic") else f"- {bt}")
+                out.append(f"- _{bt}_" if b.get("italic") else f"- {_bullet(bt)}")
             else:
-                out.append(f"- {b}")
+                out.append(f"- {_bullet(b)}")
         if n.get("items"):
             out.append(nodes_to_text(n["items"], level + 1))
     return "\n".join(out)
 
 
+def _bullet(text: str) -> str:
+    plain_looks_italic = len(text) > 2 and text.startswith("_") and text.endswith("_")
+    return ESC + text if plain_looks_italic or text.startswith(ESC) else text
+
+
 def text_to_nodes(text: str) -> list[dict]:
     """The inverse of ``nodes_to_text``: "1." / "a)" / "+" start items of level 1/2/3, "# " after
     the marker makes a heading, "- " is a bullet ("- _…_" in italics), other lines are the item's
-    text, then its paragraphs."""
+    text, then its paragraphs. A line (or a marker's or bullet's text) starting with a backslash
+    is plain text without it; a lone backslash says "no text, paragraphs follow"."""
     top: list[dict] = []
     stack: list[dict] = []  # current node per level (index level-1)
     for ln in lines(text):
+        escaped = ln.startswith(ESC)
         for level, rx in ((1, L1), (2, L2), (3, L3)):
-            m = rx.match(ln)
+            m = None if escaped else rx.match(ln)
             if m:
                 node: dict = {}
                 body = m.group(1).strip()
-                if body.startswith("#"):
+                if body.startswith(ESC):
+                    if body[1:]:
+                        node["text"] = body[1:]
+                elif body.startswith("#"):
                     node["heading"] = body.lstrip("#").strip()
                 elif body:
                     node["text"] = body
@@ -177,7 +206,7 @@ def text_to_nodes(text: str) -> list[dict]:
                 stack.append(node)
                 break
         else:
-            m = BULLET.match(ln)
+            m = None if escaped else BULLET.match(ln)
             cur = stack[-1] if stack else None
             if cur is None:
                 cur = {}
@@ -185,15 +214,36 @@ def text_to_nodes(text: str) -> list[dict]:
                 stack.append(cur)
             if m:
                 body = m.group(1).strip()
-                if len(body) > 2 and body.startswith("_") and body.endswith("_"):
+                if body.startswith(ESC):
+                    cur.setdefault("bullets", []).append(body[1:])
+                elif len(body) > 2 and body.startswith("_") and body.endswith("_"):
                     cur.setdefault("bullets", []).append({"text": body[1:-1], "italic": True})
                 else:
                     cur.setdefault("bullets", []).append(body)
-            elif "text" not in cur and not cur.get("paragraphs") and not cur.get("bullets"):
+                continue
+            if escaped:
+                ln = ln[1:]
+                if not ln:  # "no text": mark it so the next lines are paragraphs
+                    cur.setdefault("paragraphs", [])
+                    continue
+            if (
+                "text" not in cur
+                and not cur.get("paragraphs")
+                and not cur.get("bullets")
+                and ("paragraphs" not in cur)
+            ):
                 cur["text"] = ln
             else:
                 cur.setdefault("paragraphs", []).append(ln)
+    _drop_empty(top)
     return top
+
+
+def _drop_empty(nodes: list[dict]) -> None:
+    for n in nodes:
+        if n.get("paragraphs") == []:
+            del n["paragraphs"]
+        _drop_empty(n.get("items") or [])
 
 
 # -- the posted form → definition -------------------------------------------------------------

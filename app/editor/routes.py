@@ -96,6 +96,8 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
     if problems:
         return _render(d, plan, version=version, problems=problems)
     clean = df.strip(d)
+    doc = plans.plan_document(plan) if plan is not None else None
+    doc_before = (doc.status, doc.content_version) if doc is not None else None
     try:
         if plan is None:
             saved = plans.create_plan(clean, current_user)
@@ -114,6 +116,25 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
         else gettext("Đã tạo kế hoạch “%(title)s” (dự thảo).", title=saved.title),
         "success",
     )
+    if doc is not None and doc_before is not None and doc.content_version != doc_before[1]:
+        if doc_before[0] == "awaiting_signature":
+            flash(
+                gettext(
+                    "Văn bản kế hoạch đang chờ ký đã trở về dự thảo (phiên bản %(n)s) vì nội "
+                    "dung kế hoạch thay đổi; lãnh đạo đã được thông báo. Hãy kiểm tra rồi "
+                    "trình ký lại.",
+                    n=doc.content_version,
+                ),
+                "warning",
+            )
+        else:
+            flash(
+                gettext(
+                    "Dự thảo văn bản kế hoạch được soạn lại theo nội dung mới (phiên bản %(n)s).",
+                    n=doc.content_version,
+                ),
+                "success",
+            )
     return redirect(url_for("plans.show", plan_id=saved.id))
 
 

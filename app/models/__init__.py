@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 
 from app.models.agency import ROLE_LABELS, Agency, AgencySigner, Role, User
+from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.calendar import CalendarDay
 from app.models.deadline import Extension, ExtensionStatus, Notification, Reminder, Reopen
@@ -9,8 +10,10 @@ from app.models.document import (
     Document,
     DocumentKind,
     DocumentStatus,
+    DocumentVersion,
     RegisterCounter,
     RegisterEntry,
+    VersionStage,
 )
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
@@ -22,6 +25,7 @@ __all__ = [
     "KIND_TYPE_ABBR",
     "Agency",
     "AgencySigner",
+    "ApiToken",
     "AgencyTemplate",
     "TEMPLATE_STATUS_LABELS",
     "Assignment",
@@ -36,6 +40,8 @@ __all__ = [
     "Reopen",
     "DocumentKind",
     "DocumentStatus",
+    "DocumentVersion",
+    "VersionStage",
     "FormVersion",
     "PeriodStatus",
     "Plan",

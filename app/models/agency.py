@@ -123,6 +123,9 @@ class User(UserMixin, Model):
     roles_text: Mapped[str] = mapped_column("roles", String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # every session and remember-me cookie carries this number (``get_id``); raising it on logout
+    # or a password change/reset signs the user out everywhere
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     agency: Mapped[Agency] = relationship()
 
@@ -142,6 +145,14 @@ class User(UserMixin, Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: ``"<id>:<session version>"``."""
+        return f"{self.id}:{self.session_version or 1}"
+
+    def revoke_sessions(self) -> None:
+        """Sign the user out of every browser (the next request of each finds a stale id)."""
+        self.session_version = (self.session_version or 1) + 1
 
     @property
     def is_active(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.types import TypeDecorator
@@ -31,6 +32,11 @@ class UTCDateTime(TypeDecorator):
 
 
 JSONType = JSON
+
+
+def column_length(attr: Any) -> int:
+    """The declared length of a ``String(n)`` column, e.g. ``column_length(Agency.code)``."""
+    return int(attr.property.columns[0].type.length)
 
 
 class AgencyLevel(StrEnum):

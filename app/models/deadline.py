@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -26,6 +26,18 @@ class Extension(Model):
     decision."""
 
     __tablename__ = "extension"
+    # at most one pending request per (period, agency), even when two are sent at once
+    __table_args__ = (
+        Index("ix_extension_period_agency", "period_id", "agency_id"),
+        Index(
+            "uq_extension_one_pending",
+            "period_id",
+            "agency_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))
@@ -39,6 +51,10 @@ class Extension(Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # grant and refuse racing on one request: exactly one UPDATE matches this version
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     period: Mapped[ReportingPeriod] = relationship()
     agency: Mapped[Agency] = relationship()
@@ -48,6 +64,7 @@ class Reopen(Model):
     """The standing agency lets one agency report in a locked period (until a date, or open)."""
 
     __tablename__ = "reopen"
+    __table_args__ = (Index("ix_reopen_period_agency", "period_id", "agency_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -38,15 +38,28 @@ class DocumentStatus(StrEnum):
 class Document(Model):
     """A generated document and its signing life. ``snapshot`` keeps the issuing agency's name,
     abbreviation and place as they were when the document was made, so later renames and
-    mergers do not rewrite history. Files live under FILES_DIR; paths are relative."""
+    mergers do not rewrite history. Files are kept by app.services.storage (PostgreSQL or a
+    shared folder) under their keys (``*_path``, relative paths)."""
 
     __tablename__ = "document"
+    # one plan document per plan: two racing "draft the plan document" clicks make one
+    __table_args__ = (
+        Index(
+            "uq_document_one_per_plan",
+            "plan_id",
+            unique=True,
+            postgresql_where=text("kind = 'plan'"),
+            sqlite_where=text("kind = 'plan'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.DRAFT, index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"))
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="CASCADE"), index=True
+    )
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     title: Mapped[str] = mapped_column(Text)
     type_abbr: Mapped[str] = mapped_column(String(16), default="")
@@ -67,15 +80,59 @@ class Document(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The number of the newest DocumentVersion (0: none yet). While the document awaits
+    # signature this is the frozen version the signer is shown and signs.
+    content_version: Mapped[int] = mapped_column(Integer, default=0)
     # The draft's version as people count it ("DỰ THẢO (lần 2)"): 1, then +1 for each edited
     # copy uploaded before signing (app.services.drafts).
     draft_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Whom the draft is made for (chosen when drafted, changeable, audited: app.services.signers)
     signer_id: Mapped[int | None] = mapped_column(ForeignKey("agency_signer.id"))
+    # A draft edited in Word and uploaded (app.services.drafts): rendered from this .docx, not
+    # from the template; the number and date are filled in on release.
+    source_path: Mapped[str | None] = mapped_column(String(512))
 
     __mapper_args__ = {"version_id_col": version}
 
     agency: Mapped[Agency] = relationship()
+
+
+class VersionStage(StrEnum):
+    DRAFT = "draft"  # rendered from the data (creation, "Soạn lại", back to draft after an edit)
+    SIGNED = "signed"  # the frozen content with only the signer block filled in
+    RELEASED = "released"  # the frozen content with only number, date and stamp filled in
+
+
+class DocumentVersion(Model):
+    """One rendered content of a document. A draft version is rendered from the data; a signed
+    or released version is the content of ``base`` (its stored context and template) with only
+    the keys in ``fill`` replaced, never re-rendered from changed data. ``sha256`` is the
+    .docx's, shown on the document page so the signer knows which file is signed."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(16), default=VersionStage.DRAFT)
+    render_key: Mapped[str] = mapped_column(String(128), unique=True)
+    base_id: Mapped[int | None] = mapped_column(ForeignKey("document_version.id"))
+    fill: Mapped[list] = mapped_column(JSONType, default=list)
+    docx_path: Mapped[str | None] = mapped_column(String(512))
+    pdf_path: Mapped[str | None] = mapped_column(String(512))
+    context_path: Mapped[str | None] = mapped_column(String(512))
+    template_path: Mapped[str | None] = mapped_column(String(512))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    signer: Mapped[dict | None] = mapped_column(JSONType)  # the signer the content shows
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def short_hash(self) -> str:
+        return (self.sha256 or "")[:12]
 
 
 class RegisterCounter(Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -90,7 +90,7 @@ class Assignment(Model):
     __table_args__ = (UniqueConstraint("plan_id", "agency_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default="cooperate")  # lead | cooperate
     label: Mapped[str | None] = mapped_column(Text)
     tasks: Mapped[list] = mapped_column(JSONType, default=list)
@@ -111,7 +111,10 @@ class ReportingPeriod(Model):
     period, each running its own round (open → reported → consolidated)."""
 
     __tablename__ = "reporting_period"
-    __table_args__ = (UniqueConstraint("plan_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "key"),
+        Index("ix_reporting_period_status", "status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(32))  # "2023", "2024-H1", "2024-Q3", "2024-05", "once"

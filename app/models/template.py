@@ -21,7 +21,7 @@ TEMPLATE_STATUS_LABELS = {
 class AgencyTemplate(Model):
     """An uploaded template. ``status`` is pending until the check job accepts it (every variable
     it reads is supplied) or refuses it (``problems``: Vietnamese sentences naming what is
-    wrong). ``path`` is relative to FILES_DIR."""
+    wrong). ``path`` is its key in app.services.storage."""
 
     __tablename__ = "agency_template"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,15 +1,16 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import TextAreaField
 
+from app.inputs import BoundedForm
 
-class ImportForm(FlaskForm):
+
+class ImportForm(BoundedForm):
     file = FileField(
         _l("Tệp định nghĩa kế hoạch (.yaml)"),
         validators=[FileRequired(_l("Vui lòng chọn tệp kế hoạch (.yaml)."))],
     )
 
 
-class CloseRoundForm(FlaskForm):
+class CloseRoundForm(BoundedForm):
     comment = TextAreaField(_l("Ghi chú khi khóa sổ (không bắt buộc)"))

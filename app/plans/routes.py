@@ -7,6 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
@@ -24,7 +25,7 @@ from app.models import (
 from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm
 from app.services import access, clock, documents, flows, loader, plans, policy, status
-from app.services.exceptions import InvalidInput
+from app.services.exceptions import InvalidInput, NotAllowed
 from app.ui import N_
 from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
 
@@ -248,13 +249,22 @@ ACTION_LABELS = {
 @bp.route("/<int:plan_id>/draft-document", methods=["POST"])
 def draft_document(plan_id: int):
     plan = visible_plan(plan_id)
+    policy.require(current_user, "plan.draft_document", plan)
     if plan.status != "draft":
-        abort(403)
+        abort(409)  # issued plans keep their document
     if plans.plan_document(plan) is not None:
         flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
         return redirect(url_for("plans.show", plan_id=plan.id))
-    doc = documents.draft_plan_document(plan, current_user)
-    db.session.commit()
+    try:
+        doc = documents.draft_plan_document(plan, current_user)
+        db.session.commit()
+    except IntegrityError:  # a second click, or a colleague, drafted it a moment before
+        db.session.rollback()
+        existing = plans.plan_document(plan)
+        flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
+        if existing is None:
+            return redirect(url_for("plans.show", plan_id=plan.id))
+        return redirect(url_for("documents.show", doc_id=existing.id))
     flash(gettext("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
@@ -293,12 +303,15 @@ def import_plan():
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
-        raw = form.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = None
-            form.file.errors.append(gettext("Tệp phải là văn bản UTF-8 (.yaml)."))
+        raw = form.file.data.read(loader.MAX_TEXT + 1)
+        text = None
+        if len(raw) > loader.MAX_TEXT:
+            form.file.errors.append(gettext("Tệp lớn hơn %(kb)s KB.", kb=loader.MAX_TEXT // 1024))
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.file.errors.append(gettext("Tệp phải là văn bản UTF-8 (.yaml)."))
         if text is not None:
             try:
                 data = loader.parse_text(text, source=form.file.data.filename or "")
@@ -308,8 +321,8 @@ def import_plan():
                 return redirect(url_for("plans.show", plan_id=plan.id))
             except loader.PlanFileError as exc:
                 db.session.rollback()
-                problems = exc.problems
-            except InvalidInput as exc:
+                problems = loader.locate(exc.problems, text)
+            except (InvalidInput, NotAllowed) as exc:
                 db.session.rollback()
                 problems = [loader.Problem("", str(exc))]
     return render_template("plans/import.html", form=form, problems=problems)

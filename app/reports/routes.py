@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
@@ -10,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 import forms as form_engine
@@ -32,6 +32,7 @@ from app.services import (
     access,
     deadlines,
     flows,
+    policy,
     reports,
     rows_upload,
     status,
@@ -69,11 +70,14 @@ def inbox():
     statuses = status.for_periods(started, agency_id=current_user.agency_id)
     by_plan = {p.id: p for p in plans}
     periods = {p.id: p for p in started}
+    ordered = sorted(
+        statuses.values(),
+        key=lambda st: (periods[st.period_id].status != PeriodStatus.OPEN, st.due),
+    )
     rows: list[dict[str, Any]] = [
         {"plan": by_plan[st.plan_id], "period": periods[st.period_id], "status": st}
-        for st in statuses.values()
+        for st in ordered
     ]
-    rows.sort(key=lambda x: (x["period"].status != PeriodStatus.OPEN, x["status"].due))
     return render_template(
         "reports/inbox.html",
         rows=rows,
@@ -88,36 +92,63 @@ def start(period_id: int):
     if period is None:
         abort(404)
     plan = access.get_visible(current_user, access.plans_query(current_user), Plan, period.plan_id)
-    report = reports.start_report(plan, period, current_user)
-    db.session.commit()
+    try:
+        report = reports.start_report(plan, period, current_user)
+        db.session.commit()
+    except IntegrityError:  # started by a colleague (or a second click) a moment before
+        db.session.rollback()
+        report = reports.start_report(plan, period, current_user)  # finds it: idempotent
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
-def _store_file(report: Report):  # noqa: ANN202
+def _store_file(report: Report, labels: dict[str, str]):  # noqa: ANN202
     def store(field_name: str, upload) -> dict:  # noqa: ANN001
         content = upload.read()
         name = re.sub(r"[^\w.\-]+", "_", upload.filename or "tep")[-120:]
-        digest = hashlib.sha256(content).hexdigest()[:12]
-        rel = f"reports/{report.id}/{field_name}-{digest}-{name}"
-        storage.write(rel, content)
-        return {"filename": upload.filename, "path": rel, "size": len(content)}
+        return reports.store_attachment(
+            report, field_name, labels.get(field_name, field_name), name, content, current_user
+        )
 
     return store
 
 
+@bp.route("/reports/<int:report_id>/files/<field>")
+def attachment(report_id: int, field: str):
+    """Download an attachment: whoever may read the report (``?phien-ban=N`` for a version)."""
+    report = visible_report(report_id)
+    version = request.args.get("phien-ban", type=int)
+    ref = reports.attachment(report, field, current_user, version)
+    try:
+        return storage.download(ref["path"], ref.get("filename") or "tep")
+    except FileNotFoundError:
+        abort(404)
+
+
 def _can_edit(report: Report) -> bool:
-    return (
+    """Offered only when it can lead somewhere: the policy allows it, the round takes reports
+    and the period is not locked for the agency (docs/status.md)."""
+    if not (
         report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
-        and current_user.agency_id == report.agency_id
-        and current_user.has_role("reporter", "agency_leader")
-    )
+        and policy.can(current_user, "report.edit", report)
+        and report.period.status == PeriodStatus.OPEN
+    ):
+        return False
+    st = status.for_report(report)
+    return st is None or not st.locked
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 def edit(report_id: int):
     report = visible_report(report_id)
+    policy.require(current_user, "report.edit", report)
     if not _can_edit(report):
-        flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
+        st = status.for_report(report)
+        flash(
+            gettext("Kỳ báo cáo đã khóa với cơ quan; cơ quan thường trực có thể mở lại.")
+            if st is not None and st.locked
+            else gettext("Báo cáo này hiện không thể sửa."),
+            "warning",
+        )
         return redirect(url_for("reports.show", report_id=report.id))
     schema = (report.plan.current_form or report.form_version).schema
     parsed = form_engine.parse_schema(schema)
@@ -138,10 +169,15 @@ def edit(report_id: int):
         except ValueError:
             expected = report.version
         if form.validate(mode=mode, existing=report.data):
-            data = form_engine.form_to_data(
-                form, schema, mode=mode, existing=report.data, store_file=_store_file(report)
-            )
+            labels = {f.name: f.label for f in parsed.fields}
             try:
+                data = form_engine.form_to_data(
+                    form,
+                    schema,
+                    mode=mode,
+                    existing=report.data,
+                    store_file=_store_file(report, labels),
+                )
                 reports.save_draft(report, data, current_user, expected)
                 if submit:
                     reports.transition(report, "submit_for_approval", current_user)
@@ -152,6 +188,9 @@ def edit(report_id: int):
                 form.kh_version.data = str(report.version)
             except (TransitionRefused, InvalidInput) as exc:
                 db.session.rollback()
+                for name, message in getattr(exc, "errors", {}).items():
+                    if name in form:
+                        form[name].errors = [message]
                 flash(gettext(str(exc)), "error")
             else:
                 if submit:

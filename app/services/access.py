@@ -7,7 +7,7 @@ from typing import TypeVar
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 
-from app.models import Assignment, Document, Plan, PlanStatus, Report, User
+from app.models import Assignment, Document, Plan, PlanStatus, Report, ReportStatus, User
 from app.services.exceptions import NotFound
 
 
@@ -37,15 +37,29 @@ def manages_plan(user: User, plan: Plan) -> bool:
 
 
 def reports_query(user: User) -> Select:
-    """Reports the user may see: their own agency's, and every report of plans their agency
-    issues or stands for."""
+    """Reports the user may see: their own agency's, and the submitted reports of plans their
+    agency issues or stands for (never another agency's unsubmitted draft)."""
     q = select(Report)
     if is_admin(user):
         return q
     managed = select(Plan.id).where(
         or_(Plan.issuer_id == user.agency_id, Plan.standing_agency_id == user.agency_id)
     )
-    return q.where(or_(Report.agency_id == user.agency_id, Report.plan_id.in_(managed)))
+    return q.where(
+        or_(
+            Report.agency_id == user.agency_id,
+            Report.plan_id.in_(managed) & submitted_clause(),
+        )
+    )
+
+
+def submitted_clause():  # noqa: ANN201
+    """Reports another agency may see: submitted at least once (an agency's draft, and what waits
+    on its own leader, stay with it — the policy's ``report.read``)."""
+    return or_(
+        Report.first_submitted_at.is_not(None),
+        Report.status.not_in([ReportStatus.DRAFT, ReportStatus.AWAITING_APPROVAL]),
+    )
 
 
 def documents_query(user: User) -> Select:

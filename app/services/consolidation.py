@@ -3,12 +3,23 @@ recording who reported on time, late or not at all, and drafting the consolidate
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Consolidation, Document, DocumentKind, Report, ReportingPeriod, User
+from app.models import (
+    Consolidation,
+    Document,
+    DocumentKind,
+    DocumentStatus,
+    PeriodStatus,
+    Report,
+    ReportingPeriod,
+    User,
+)
 from app.services import audit, documents, policy, status
+from app.services.exceptions import InvalidInput, NotAllowed
 from forms.consolidate import consolidate
 
 
@@ -104,8 +115,50 @@ def consolidate_period(
     return row
 
 
+def consolidated_documents(period: ReportingPeriod) -> list[Document]:
+    return list(
+        db.session.scalars(
+            select(Document)
+            .where(Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
+            .order_by(Document.id)
+        )
+    )
+
+
+def draft_refusal(
+    period: ReportingPeriod, actor: User | None, docs: list[Document] | None = None
+) -> str | None:
+    """Why the consolidated report of ``period`` cannot be drafted now (a sentence saying what
+    must happen first and who does it), or None. The order (docs/status.md): the round is
+    closed first — by the standing agency's specialist, or by itself when every report is
+    accepted — then the consolidated report is drafted, signed and released; releasing it
+    consolidates the round. One consolidated report per period: once one has gone for
+    signature, no other is drafted."""
+    reason = policy.refusal(actor, "consolidation.draft", period)
+    if reason is not None:
+        return reason
+    if period.status in (PeriodStatus.PENDING, PeriodStatus.OPEN):
+        return gettext(
+            "Kỳ báo cáo chưa khóa sổ: chuyên viên cơ quan thường trực khóa sổ kỳ báo cáo trên "
+            "trang kế hoạch (sau hạn gửi, hoặc tự động khi mọi báo cáo đã được chấp nhận), rồi "
+            "tạo báo cáo tổng hợp."
+        )
+    if period.status == PeriodStatus.CONSOLIDATED:
+        return gettext("Báo cáo tổng hợp của kỳ này đã được ban hành.")
+    docs = consolidated_documents(period) if docs is None else docs
+    if any(d.status != DocumentStatus.DRAFT for d in docs):
+        return gettext("Báo cáo tổng hợp của kỳ này đã được trình ký; không tạo thêm dự thảo khác.")
+    return None
+
+
 def draft_consolidated_report(period: ReportingPeriod, actor: User) -> Document:
-    """Consolidate and draft the Báo cáo tổng hợp for signature by the standing agency."""
+    """Consolidate and draft the Báo cáo tổng hợp for signature by the standing agency (only
+    when ``draft_refusal`` is None)."""
+    reason = draft_refusal(period, actor)
+    if reason is not None:
+        if policy.refusal(actor, "consolidation.draft", period) is not None:
+            raise NotAllowed(reason)
+        raise InvalidInput(reason)
     consolidate_period(period, actor)
     plan = period.plan
     title = f"Kết quả thực hiện Kế hoạch {plan.symbol or ''} {period.label.lower()}".replace(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -16,10 +18,12 @@ from app.models import (
     Document,
     DocumentKind,
     DocumentStatus,
+    DocumentVersion,
     Plan,
     Report,
     ReportingPeriod,
     User,
+    VersionStage,
 )
 from app.services import clock, flows, policy, register, signers, storage
 from app.services.exceptions import InvalidInput
@@ -76,7 +80,8 @@ def create_document(
         snapshot=agency_snapshot(agency),
         created_by_id=actor.id if actor else None,
     )
-    doc.symbol = register.format_symbol(None, type_abbr, agency.abbreviation, unit_abbr)
+    doc.unit_abbr = clean_unit(unit_abbr)
+    doc.symbol = register.format_symbol(None, type_abbr, agency.abbreviation, doc.unit_abbr)
     chosen = signers.default_for(agency.id, kind)  # the draft shows whom it is made for
     doc.signer_id = chosen.id if chosen else None
     db.session.add(doc)
@@ -87,6 +92,23 @@ def create_document(
     if render:
         request_render(doc)
     return doc
+
+
+UNIT_RE = re.compile(r"^[0-9A-Za-zÀ-ỹĐđ.&]{1,16}$")
+
+
+def clean_unit(unit: str | None) -> str | None:
+    """The drafting unit's code of a công văn ("VP", "PV01"), as set by the clerk or drafter;
+    ``None`` when not given. Refused when it would break the symbol (spaces, "/", "-")."""
+    unit = (unit or "").strip()
+    if not unit:
+        return None
+    if not UNIT_RE.match(unit):
+        raise InvalidInput(
+            "Ký hiệu đơn vị soạn thảo chỉ gồm chữ, số, dấu chấm (tối đa 16 ký tự).",
+            {"unit_abbr": "Ký hiệu đơn vị soạn thảo không hợp lệ."},
+        )
+    return unit
 
 
 def draft_report_document(report: Report, actor: User) -> Document:
@@ -119,12 +141,77 @@ def draft_report_document(report: Report, actor: User) -> Document:
     return doc
 
 
+def current_version(doc: Document) -> DocumentVersion | None:
+    """The newest rendered content of ``doc``: while it awaits signature, the frozen version the
+    signer is shown and signs."""
+    if not doc.content_version:
+        return None
+    return db.session.scalar(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == doc.id,
+            DocumentVersion.number == doc.content_version,
+        )
+    )
+
+
+def versions(doc: Document) -> list[DocumentVersion]:
+    return list(
+        db.session.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.document_id == doc.id)
+            .order_by(DocumentVersion.number)
+        )
+    )
+
+
+def new_version(
+    doc: Document,
+    stage: VersionStage | str,
+    actor: User | None,
+    *,
+    base: DocumentVersion | None = None,
+    fill: tuple[str, ...] = (),
+    note: str | None = None,
+    new_draft: bool = False,
+) -> DocumentVersion:
+    """Make the next version of ``doc`` and ask the worker to render it. A draft version is
+    rendered from the data; a version with ``base`` is ``base``'s stored content with only the
+    ``fill`` keys replaced (the signer block, or the number, date and stamp)."""
+    if not doc.id:  # a document made in this transaction: give it its id
+        db.session.flush()
+    number = (doc.content_version or 0) + 1
+    stage = VersionStage(stage)
+    if new_draft and doc.content_version:  # another draft people will see: "DỰ THẢO (lần N)"
+        doc.draft_version = (doc.draft_version or 1) + 1
+    version = DocumentVersion(
+        document_id=doc.id,
+        number=number,
+        stage=stage,
+        render_key=f"doc-{doc.id}-r{number}-{stage.value}",
+        base_id=base.id if base is not None else None,
+        fill=list(fill),
+        note=note,
+        created_by_id=actor.id if actor else None,
+        created_at=clock.now(),
+    )
+    db.session.add(version)
+    doc.content_version = number
+    db.session.flush()
+    _enqueue(doc, version.render_key)
+    return version
+
+
 def request_render(doc: Document) -> None:
-    """Ask the worker to (re)render the document. The key makes a repeated request for the same
-    content one job and one file."""
-    # the draft's version and its chosen signer are part of what is printed
-    printed = f"d{doc.draft_version or 1}s{doc.signer_id or 0}"
-    key = f"doc-{doc.id}-v{doc.number or 0}-{printed}-{doc.status}"
+    """Ask the worker to render the document's current version (a first draft version when it
+    has none). The key names one content: a repeated request is one job and one file."""
+    version = current_version(doc)
+    if version is None:
+        new_version(doc, VersionStage.DRAFT, None)
+        return
+    _enqueue(doc, version.render_key)
+
+
+def _enqueue(doc: Document, key: str) -> None:
     doc.render_state = "queued"
     doc.render_progress = 0
     doc.render_error = None
@@ -132,6 +219,111 @@ def request_render(doc: Document) -> None:
     enqueue_after_commit(
         "worker.jobs.render_document", doc.id, key, job_id=key, retry_max=3, job_timeout=300
     )
+
+
+def regenerate(doc: Document, actor: User, note: str | None = None) -> DocumentVersion:
+    """ "Soạn lại": render a draft again from the data as it is now (after the plan, the reports
+    or the consolidation changed). Only a draft, only by who may draft it."""
+    if doc.status != DocumentStatus.DRAFT:
+        raise InvalidInput(
+            "Chỉ soạn lại được văn bản đang ở trạng thái dự thảo; văn bản chờ ký cần được "
+            "rút lại hoặc trả lại trước."
+        )
+    policy.require(actor, "document.request_signature", doc)  # its drafters
+    from app.services import audit
+
+    version = new_version(doc, VersionStage.DRAFT, actor, note=note or "Soạn lại", new_draft=True)
+    audit.record(
+        actor,
+        doc,
+        "regenerate",
+        from_state=doc.status,
+        to_state=doc.status,
+        plan_id=doc.plan_id,
+        comment=f"Phiên bản {version.number}",
+    )
+    return version
+
+
+def content_changed(doc: Document, actor: User | None, reason: str) -> DocumentVersion | None:
+    """The data ``doc`` is made from changed. A draft is rendered again; a document awaiting
+    signature goes back to draft (the leader must not sign what is no longer true), is
+    rendered again and its signers and drafter are told why. Signed and released documents
+    are never touched (the edit is refused before it gets here)."""
+    from app.services import notifications
+
+    if doc.status == DocumentStatus.AWAITING_SIGNATURE:
+        flow = DocumentFlow(doc, actor, comment=reason, content_changed=True)
+        flows.fire(flow, "content_changed", actor, comment=reason, plan_id=doc.plan_id)
+        _mark_returned(doc, actor, reason, "content_changed")
+        version = new_version(doc, VersionStage.DRAFT, actor, note=reason, new_draft=True)
+        users = notifications.users_of(doc.agency_id, "signer", "agency_leader")
+        users += [u for u in _drafters(doc) if u not in users]
+        notifications.notify(
+            users,
+            "document_back_to_draft",
+            f"Văn bản “{doc.title}” trở về dự thảo (phiên bản {version.number}): {reason}",
+            link=f"/documents/{doc.id}",
+        )
+        return version
+    if doc.status == DocumentStatus.DRAFT:
+        return new_version(doc, VersionStage.DRAFT, actor, note=reason, new_draft=True)
+    return None
+
+
+def signer_changed(doc: Document, actor: User) -> DocumentVersion:
+    """Another signer was chosen for the draft (``signers.choose``). Awaiting signature, the new
+    version is the frozen content with only the signer block replaced (the leader is shown its
+    hash); a draft is rendered again."""
+    if doc.status == DocumentStatus.AWAITING_SIGNATURE:
+        return new_version(
+            doc,
+            VersionStage.DRAFT,
+            actor,
+            base=current_version(doc),
+            fill=SIGNER_KEYS,
+            note="Đổi người ký",
+        )
+    return new_version(doc, VersionStage.DRAFT, actor, note="Đổi người ký")
+
+
+def _drafters(doc: Document) -> list[User]:
+    out: list[User] = []
+    if doc.created_by_id:
+        creator = db.session.get(User, doc.created_by_id)
+        if creator is not None and creator.active:
+            out.append(creator)
+    return out
+
+
+def _mark_returned(doc: Document, actor: User | None, reason: str, why: str) -> None:
+    doc.snapshot = {
+        **(doc.snapshot or {}),
+        "returned": {
+            "reason": reason,
+            "why": why,
+            "by": (actor.full_name or actor.username) if actor else "Hệ thống",
+            "at": clock.now().isoformat(),
+            "version": doc.content_version,
+        },
+    }
+
+
+def same_signer(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+    """Whether two signer dicts print the same signer block."""
+
+    def norm(s: dict[str, Any] | None) -> tuple[str, ...]:
+        s = s or {}
+        authority = str(s.get("authority") or "").strip()
+        return (
+            authority,
+            str(s.get("authority_of") or "").strip().upper() if authority else "",
+            str(s.get("title") or "").strip().upper(),
+            str(s.get("position_note") or "").strip().upper(),
+            str(s.get("name") or "").strip(),
+        )
+
+    return a is not None and b is not None and norm(a) == norm(b)
 
 
 def document_flow(doc: Document, actor: User | None, comment: str | None = None) -> DocumentFlow:
@@ -162,15 +354,37 @@ def transition(
     comment: str | None = None,
     issued_on: date | None = None,
     signer: dict | None = None,
+    *,
+    expected_sha256: str | None = None,
+    unit_abbr: str | None = None,
 ) -> Document:
-    """request_signature, decline, sign or release. Releasing takes the next register number of
-    the issuing agency for the year, stamps the date, and tells the plan or round. Signing
-    records the signer (``{authority, authority_of, title, name}``, default
-    :func:`default_signer`) in the snapshot and re-renders, so the signed copy shows the name."""
+    """request_signature, withdraw, decline, sign or release.
+
+    Signed = reviewed: requesting signature freezes the current version (its .docx, SHA-256 and
+    the context it was rendered from); signing and release never render from the data again.
+    Signing records the signer (``{authority, authority_of, title, name}``, default
+    :func:`default_signer`): when it is the one the frozen file shows, the signed file IS the
+    frozen file; otherwise a new version is the frozen content with only the signer block
+    replaced. ``expected_sha256`` (the hash the signer was shown) must be the frozen file's.
+    Releasing takes the next register number of the issuing agency for the year and makes the
+    released version: the signed content with only number, date and stamp filled in. A
+    công văn's drafting-unit code (``unit_abbr``) may be set by the clerk at release; the printed
+    number is the register's symbol, everywhere. Declining keeps the reason on the document and
+    notifies the drafter."""
     flow = document_flow(doc, actor, comment)
     if trigger == "sign" and flow.can("sign"):  # refuse a placeholder before anything changes
         signers.check(signer or default_signer(doc, actor))
+    if trigger == "sign" and expected_sha256 is not None and flow.can("sign"):
+        frozen = current_version(doc)
+        if frozen is None or frozen.sha256 != expected_sha256:
+            raise InvalidInput(
+                "Văn bản đã có phiên bản khác với bản bạn đã xem; vui lòng tải lại trang và "
+                "xem lại trước khi ký.",
+                {"content_sha256": "Bản trình ký đã thay đổi."},
+            )
     if trigger == "release" and flow.can("release"):
+        if unit_abbr is not None and not doc.type_abbr:
+            doc.unit_abbr = clean_unit(unit_abbr)
         _number(doc, issued_on or clock.today())
     flows.fire(
         flow,
@@ -186,8 +400,42 @@ def transition(
             **(doc.snapshot or {}),
             "signer": chosen,
             "signer_name": chosen.get("name", ""),
+            "signed_version": doc.content_version,
         }
-        request_render(doc)
+        frozen = current_version(doc)
+        if frozen is None or not same_signer(frozen.signer, chosen):
+            new_version(
+                doc,
+                VersionStage.SIGNED,
+                actor,
+                base=frozen,
+                fill=SIGNER_KEYS,
+                note="Người ký điền khối chữ ký",
+            )
+    if trigger == "request_signature":
+        from app.services import notifications
+
+        if current_version(doc) is None:
+            new_version(doc, VersionStage.DRAFT, actor)
+        snap = dict(doc.snapshot or {})
+        snap.pop("returned", None)
+        doc.snapshot = snap
+        notifications.notify(
+            notifications.users_of(doc.agency_id, "signer"),
+            "document_to_sign",
+            f"Văn bản chờ ký: {doc.title} (phiên bản {doc.content_version})",
+            link=f"/documents/{doc.id}",
+        )
+    if trigger == "decline":
+        from app.services import notifications
+
+        _mark_returned(doc, actor, comment or "", "declined")
+        notifications.notify(
+            _drafters(doc),
+            "document_returned",
+            f"Văn bản “{doc.title}” bị trả lại: {comment}",
+            link=f"/documents/{doc.id}",
+        )
     _notify(doc, trigger, actor, comment)
     if trigger == "release":
         from app.services import plans
@@ -200,40 +448,35 @@ def transition(
             period = db.session.get(ReportingPeriod, doc.period_id)
             assert period is not None
             plans.on_consolidation_released(period, actor)
-        request_render(doc)
+        new_version(
+            doc,
+            VersionStage.RELEASED,
+            actor,
+            base=current_version(doc),
+            fill=RELEASE_KEYS,
+            note=f"Cấp số {doc.symbol}",
+        )
     return doc
 
 
 def _notify(doc: Document, trigger: str, actor: User, comment: str | None) -> None:
-    """One notification per hand-over: to sign (signers), signed and awaiting a number (clerks),
-    declined back to its drafter."""
+    """The hand-over the transition above does not announce: signed, awaiting a number and
+    release (the clerks of the issuing agency). Awaiting signature and returned are notified
+    in ``transition``."""
     from app.services import notifications
 
-    link = f"/documents/{doc.id}"
-    if trigger == "request_signature":
-        notifications.notify(
-            notifications.users_of(doc.agency_id, "signer"),
-            "document_to_sign",
-            f"Văn bản chờ ký: {doc.title}",
-            link=link,
-        )
-    elif trigger == "sign":
+    if trigger == "sign":
         notifications.notify(
             notifications.users_of(doc.agency_id, "clerk"),
             "document_to_number",
             f"Văn bản đã ký, chờ vào số và phát hành: {doc.title}",
-            link=link,
+            link=f"/documents/{doc.id}",
         )
-    elif trigger == "decline" and doc.created_by_id:
-        drafter = db.session.get(User, doc.created_by_id)
-        if drafter is not None and drafter.active:
-            reason = f" Lý do: {comment}" if comment else ""
-            notifications.notify(
-                [drafter],
-                "document_declined",
-                f"Dự thảo bị trả lại, chưa ký: {doc.title}.{reason}",
-                link=link,
-            )
+
+
+# What signing and release may change in the frozen content: nothing else.
+SIGNER_KEYS = ("signer_lines", "signer_note", "signer_name")
+RELEASE_KEYS = ("number_line", "date_line", "e_stamp", "draft_mark", "appendix_ref")
 
 
 def _number(doc: Document, issued_on: date) -> None:

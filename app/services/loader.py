@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Agency, Plan, User
-from app.services import signers
+from app.models.base import column_length
+from app.services import audit, policy, signers
+from forms import bounds
 
 FORMAT = "kehoach/plan@1"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -22,6 +24,58 @@ AGENCY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 AUTHORITIES = ("", "TM.", "KT.", "TL.", "TUQ.", "Q.")
 LEVELS = ("central", "province", "commune", "other")
 KINDS = ("once", "yearly", "half_yearly", "quarterly", "monthly")
+MAX_TEXT = 1024 * 1024  # a plan file is tens of KB; the largest example is ~60 KB
+MAX_DEPTH = 32  # nesting of mappings and lists; the format needs about 10
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses aliases (``*name``: a 450-byte file of nested aliases
+    expands to gigabytes) and nesting deeper than :data:`MAX_DEPTH` (Python's recursion
+    limit), before building anything. A plan file never needs either."""
+
+    _depth = 0
+
+    def fetch_flow_collection_start(self, TokenClass):  # noqa: ANN001, ANN201, N803
+        # PyYAML's scanner is quadratic in the depth of ``[[[…`` (every bracket may start a key):
+        # stop at the bracket, before the composer is even reached
+        if self.flow_level >= MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nội dung lồng nhau quá {MAX_DEPTH} cấp", self.get_mark()
+            )
+        return super().fetch_flow_collection_start(TokenClass)
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "không dùng bí danh YAML (*tên); hãy viết đầy đủ nội dung", mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, f"nội dung lồng nhau quá {MAX_DEPTH} cấp", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _safe_load(text: str) -> Any:
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 @dataclass
@@ -62,8 +116,8 @@ def _line_map(text: str) -> dict[str, int]:
                 walk(v, f"{path}[{i}]")
 
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
+        root = _compose(text)  # aliases refused: the walk never expands one
+    except (yaml.YAMLError, RecursionError):
         return out
     if root is not None:
         walk(root, "")
@@ -71,22 +125,39 @@ def _line_map(text: str) -> dict[str, int]:
 
 
 def parse_text(text: str, source: str = "") -> dict:
-    """Parse and validate; raise ``PlanFileError`` with every problem found."""
+    """Parse and validate; raise ``PlanFileError`` with every problem found. The text is
+    bounded (:data:`MAX_TEXT`), aliases and deep nesting are refused before anything is built."""
+    if len(text) > MAX_TEXT:
+        raise PlanFileError([Problem("", f"tệp quá lớn (tối đa {MAX_TEXT // 1024} KB)")], source)
     try:
-        data = yaml.safe_load(text)
+        data = _safe_load(text)
+    except RecursionError as exc:
+        raise PlanFileError(
+            [Problem("", f"nội dung lồng nhau quá {MAX_DEPTH} cấp")], source
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise PlanFileError(
             [Problem("", f"YAML không đọc được: {getattr(exc, 'problem', exc)}", line)], source
         ) from exc
+    except (ValueError, OverflowError) as exc:  # 5,000-digit numbers
+        raise PlanFileError(
+            [Problem("", "YAML không đọc được: lồng quá sâu hoặc có số quá lớn")], source
+        ) from exc
     problems = validate(data)
     if problems:
-        lines = _line_map(text)
-        for p in problems:
-            p.line = p.line or _nearest_line(lines, p.path)
-        raise PlanFileError(problems, source)
+        raise PlanFileError(locate(problems, text), source)
     return data
+
+
+def locate(problems: list[Problem], text: str) -> list[Problem]:
+    """Give each problem without a line the line of its path (or the nearest parent's) in
+    ``text``; aliases are refused, so the walk never expands one."""
+    lines = _line_map(text)
+    for p in problems:
+        p.line = p.line or _nearest_line(lines, p.path)
+    return problems
 
 
 def _nearest_line(lines: dict[str, int], path: str) -> int | None:
@@ -275,7 +346,116 @@ def validate(data: Any) -> list[Problem]:
                     "signer.authority_of", f"ký {auth} phải ghi ký thay/thay mặt ai (vd. CHỦ TỊCH)"
                 )
             )
+    out.extend(check_bounds(data))
     return out
+
+
+# Columns a plan definition's keys are stored in: their lengths bound the keys.
+_COLUMNS: dict[str, Any] = {
+    "code": Plan.code,
+    "type": Plan.type_abbr,
+    "parent_plan": Plan.code,
+    "issuer": Agency.code,
+    "standing_agency": Agency.code,
+}
+_AGENCY_COLUMNS: dict[str, Any] = {
+    "code": Agency.code,
+    "name": Agency.name,
+    "short_name": Agency.short_name,
+    "abbreviation": Agency.abbreviation,
+    "place": Agency.place,
+    "header_parent": Agency.header_parent,
+    "level": Agency.level,
+    "parent": Agency.code,
+}
+_DAYS = {
+    "schedule.due_working_days": 1,
+    "schedule.lock_after_days": 0,
+    "schedule.remind_days_before": 0,
+}
+
+
+def check_bounds(data: Any) -> list[Problem]:
+    """The bounds of :mod:`forms.bounds` over a whole definition: every text without control
+    characters and within its column, every number storable, every date in the working years,
+    every count of days usable by the schedule (so a plan that validates can be issued)."""
+    out: list[Problem] = []
+    if not isinstance(data, dict):
+        return out
+    _walk_bounds(data, "", out)
+    for key, column in _COLUMNS.items():
+        _column_bound(data.get(key), key, column, out)
+    for i, a in enumerate(data.get("agencies") or []):
+        if isinstance(a, dict):
+            for key, column in _AGENCY_COLUMNS.items():
+                _column_bound(a.get(key), f"agencies[{i}].{key}", column, out)
+    for i, a in enumerate(data.get("assignments") or []):
+        if isinstance(a, dict):
+            _column_bound(a.get("agency"), f"assignments[{i}].agency", Agency.code, out)
+            _days_bound(a.get("due_working_days"), f"assignments[{i}].due_working_days", 1, out)
+    sch = data.get("schedule")
+    if isinstance(sch, dict):
+        for path, low in _DAYS.items():
+            _days_bound(sch.get(path.split(".")[1]), path, low, out)
+        for key in ("start", "end"):
+            v = sch.get(key)
+            if isinstance(v, int) and not isinstance(v, bool):
+                problem = bounds.int_problem(v, key, bounds.YEAR_MIN, bounds.YEAR_MAX)
+                if problem:
+                    out.append(Problem(f"schedule.{key}", problem))
+    number = data.get("number")
+    if isinstance(number, int) and not isinstance(number, bool):
+        problem = bounds.int_problem(number, "number", 1)
+        if problem:
+            out.append(Problem("number", problem))
+    return out
+
+
+MAX_DEPTH = 40
+
+
+def _walk_bounds(obj: Any, path: str, out: list[Problem], depth: int = 0) -> None:
+    label = path or "…"
+    if depth > MAX_DEPTH:
+        out.append(Problem(path, f"lồng quá {MAX_DEPTH} cấp"))
+        return
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            key = str(k)
+            problem = bounds.text_problem(key, label, max_length=100)
+            if problem:
+                out.append(Problem(path, problem))
+                continue
+            _walk_bounds(v, f"{path}.{key}" if path else key, out, depth + 1)
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            _walk_bounds(v, f"{path}[{i}]", out, depth + 1)
+    elif isinstance(obj, str):
+        problem = bounds.text_problem(obj, label, multiline=True)
+        if problem:
+            out.append(Problem(path, problem))
+    elif isinstance(obj, bool):
+        return
+    elif isinstance(obj, int | float):
+        problem = bounds.number_problem(obj, label)
+        if problem:
+            out.append(Problem(path, problem))
+    elif isinstance(obj, date):
+        problem = bounds.date_problem(obj, label)
+        if problem:
+            out.append(Problem(path, problem))
+
+
+def _column_bound(value: Any, path: str, column: Any, out: list[Problem]) -> None:
+    if isinstance(value, str) and len(value) > (n := column_length(column)):
+        out.append(Problem(path, f"dài quá {n} ký tự (hiện có {len(value)})"))
+
+
+def _days_bound(value: Any, path: str, low: int, out: list[Problem]) -> None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        problem = bounds.days_problem(value, path, low)
+        if problem:
+            out.append(Problem(path, problem))
 
 
 def _check_texts(obj: dict, path: str, keys: tuple[str, ...], out: list[Problem]) -> None:
@@ -336,23 +516,106 @@ def _agency_codes_in_db() -> set[str]:
 # -- loading -----------------------------------------------------------------------------------
 
 
-def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
-    """Create or update the agencies a file declares (by code)."""
+def _declared(item: dict) -> dict[str, Any]:
+    """The agency's fields as the file declares them (``header_name`` only when given: else
+    what the administrator set is kept)."""
+    out = {
+        "name": item["name"],
+        "short_name": item.get("short_name"),
+        "abbreviation": item["abbreviation"],
+        "level": item.get("level", "province"),
+        "place": item["place"],
+        "header_parent": item.get("header_parent"),
+    }
+    if item.get("header_name"):
+        out["header_name"] = item["header_name"]
+    return out
+
+
+def agency_changes(items: list[dict]) -> list[tuple[int, Agency | None, dict[str, Any]]]:
+    """What importing ``items`` would change: (index, existing agency or None for a new one,
+    {field: new value}) for each declared agency that is new or differs from the database."""
+    out: list[tuple[int, Agency | None, dict[str, Any]]] = []
+    for i, item in enumerate(items):
+        agency = db.session.scalar(select(Agency).where(Agency.code == item["code"]))
+        want = _declared(item)
+        if agency is None:
+            out.append((i, None, want))
+            continue
+        diff = {k: v for k, v in want.items() if getattr(agency, k) != v}
+        parent = item.get("parent")
+        if parent and (agency.parent is None or agency.parent.code != parent):
+            diff["parent"] = parent
+        if diff:
+            out.append((i, agency, diff))
+    return out
+
+
+FIELD_NAMES = {
+    "name": "tên",
+    "short_name": "tên ngắn",
+    "abbreviation": "chữ viết tắt",
+    "level": "cấp",
+    "place": "địa danh",
+    "header_parent": "cơ quan chủ quản",
+    "header_name": "tên ở tiêu đề",
+    "parent": "cơ quan cấp trên",
+}
+
+
+def check_agencies(items: list[dict], actor: User | None) -> None:
+    """Refuse (``PlanFileError``, one problem per agency) an import that would create or change
+    an agency unless the actor may (the policy's ``agency.create`` / ``agency.edit``: an
+    administrator or the system). A file may always *reference* agencies as they are."""
+    problems = []
+    for i, agency, diff in agency_changes(items):
+        if agency is None and not policy.can(actor, "agency.create"):
+            problems.append(
+                Problem(
+                    f"agencies[{i}].code",
+                    f"không có cơ quan mã “{items[i]['code']}”; chỉ quản trị viên được tạo "
+                    "cơ quan mới",
+                )
+            )
+        elif agency is not None and not policy.can(actor, "agency.edit", agency):
+            fields = ", ".join(FIELD_NAMES.get(k, k) for k in sorted(diff))
+            problems.append(
+                Problem(
+                    f"agencies[{i}]",
+                    f"cơ quan “{agency.code}” khác với dữ liệu đang dùng ({fields}); chỉ "
+                    "quản trị viên được sửa cơ quan — hãy khai báo đúng như hiện có hoặc bỏ "
+                    "khai báo",
+                )
+            )
+    if problems:
+        raise PlanFileError(problems)
+
+
+def upsert_agencies(items: list[dict], actor: User | None = None) -> dict[str, Agency]:
+    """Create or update the agencies a file declares (by code), each change audited. Callers
+    check the policy first (:func:`check_agencies`)."""
     out: dict[str, Agency] = {}
     for item in items:
         agency = db.session.scalar(select(Agency).where(Agency.code == item["code"]))
+        created = agency is None
         if agency is None:
             agency = Agency(code=item["code"])
             db.session.add(agency)
-        agency.name = item["name"]
-        agency.short_name = item.get("short_name")
-        agency.abbreviation = item["abbreviation"]
-        agency.level = item.get("level", "province")
-        agency.place = item["place"]
-        agency.header_parent = item.get("header_parent")
-        if item.get("header_name"):  # else keep what the admin set (or the default)
-            agency.header_name = item["header_name"]
+        want = _declared(item)
+        before = {k: getattr(agency, k, None) for k in want}
+        for k, v in want.items():
+            setattr(agency, k, v)
         out[item["code"]] = agency
+        diff = {k: [before[k], v] for k, v in want.items() if before[k] != v}
+        if created or diff:
+            db.session.flush()
+            audit.record(
+                actor,
+                agency,
+                "create" if created else "edit",
+                comment="Nhập từ tệp kế hoạch",
+                data={"via": "import", "changes": diff},
+            )
     db.session.flush()
     for item in items:
         if item.get("parent"):
@@ -366,18 +629,34 @@ def upsert_agencies(items: list[dict]) -> dict[str, Agency]:
 
 def load(data: dict, actor: User | None = None) -> Plan:
     """Load a validated definition: upsert its agencies, then create the plan, or update it if
-    a plan with the same code exists and is still a draft."""
+    a plan with the same code exists and is still a draft.
+
+    Goes through the policy before writing anything: agencies are created or changed only by an
+    administrator (or the system), a new plan only by a specialist of its issuing or standing
+    agency (``plan.import``), an existing plan only by those who may edit it (``plan.edit``).
+    Every change is audited."""
     from app.services import plans
 
-    upsert_agencies(data.get("agencies") or [])
+    items = data.get("agencies") or []
+    check_agencies(items, actor)
+    existing = db.session.scalar(select(Plan).where(Plan.code == data["code"]))
+    if existing is None:
+        codes = {a.code: a.id for a in db.session.scalars(select(Agency))}
+        scope = policy.PlanScope(codes.get(data["issuer"]), codes.get(data["standing_agency"]))
+        if scope.issuer_id is not None or not policy.can(actor, "agency.create"):
+            policy.require(actor, "plan.import", scope)
+    else:
+        if actor is None:
+            raise PlanFileError(
+                [Problem("code", f"kế hoạch “{data['code']}” đã có; cần người sửa")]
+            )
+        policy.require(actor, "plan.edit", existing)
+    upsert_agencies(items, actor)
     issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
     if issuer is not None and isinstance(data.get("signer"), dict):
         signers.record_plan_signer(issuer, data["signer"])
-    existing = db.session.scalar(select(Plan).where(Plan.code == data["code"]))
-    if existing is None:
+    if existing is None or actor is None:
         return plans.create_plan(_plain(data), actor)
-    if actor is None:
-        raise PlanFileError([Problem("code", f"kế hoạch “{data['code']}” đã có; cần người sửa")])
     return plans.update_plan(existing, _plain(data), actor, existing.version)
 
 

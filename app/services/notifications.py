@@ -29,6 +29,8 @@ SUBJECTS = {
     "report_returned": "Báo cáo bị trả lại",
     "report_accepted": "Báo cáo đã được chấp nhận",
     "document_to_sign": "Văn bản chờ ký",
+    "document_returned": "Dự thảo văn bản bị trả lại",
+    "document_back_to_draft": "Văn bản chờ ký trở về dự thảo",
     "deadline_near": "Sắp đến hạn gửi báo cáo",
     "overdue": "Báo cáo đã quá hạn",
     "extension_requested": "Đề nghị gia hạn báo cáo",

@@ -15,6 +15,7 @@ from app.models import (
     Assignment,
     Document,
     DocumentKind,
+    DocumentStatus,
     FormVersion,
     PeriodStatus,
     Plan,
@@ -24,7 +25,7 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import audit, clock, flows, policy
+from app.services import audit, clock, documents, flows, policy
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from app.services.schedule import periods_for
 from workflows import PlanFlow, RoundFlow
@@ -77,6 +78,14 @@ def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int
     policy.require(actor, "plan.edit", plan)
     d = copy.deepcopy(definition)
     editable_body = plan.status == PlanStatus.DRAFT
+    doc = plan_document(plan)
+    if editable_body and doc is not None and doc.status == DocumentStatus.SIGNED:
+        raise InvalidInput(
+            "Văn bản kế hoạch đã được lãnh đạo ký và đang chờ văn thư cấp số, phát hành; nội "
+            "dung kế hoạch không sửa được nữa. Sau khi phát hành, mọi thay đổi cần một văn bản "
+            "sửa đổi, bổ sung."
+        )
+    before = copy.deepcopy(plan.definition)
     if editable_body:
         plan.title = d["title"]
         plan.type_abbr = d.get("type") or "KH"
@@ -94,7 +103,15 @@ def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int
     plan.definition = d
     db.session.flush()
     audit.record(actor, plan, "edit", from_state=plan.status, to_state=plan.status)
+    if editable_body and doc is not None and _printed(before) != _printed(d):
+        # Signed = reviewed: what awaits signature is no longer what the plan says.
+        documents.content_changed(doc, actor, "Nội dung kế hoạch đã được sửa sau khi soạn văn bản.")
     return plan
+
+
+def _printed(definition: dict | None) -> dict:
+    """The part of a definition the plan document prints (not the reporting form)."""
+    return {k: v for k, v in (definition or {}).items() if k != "form"}
 
 
 def set_form(plan: Plan, schema: dict) -> FormVersion:

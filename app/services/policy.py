@@ -38,6 +38,10 @@ report.read               Report                  admin; its agency; the issuer 
                                                   agencies once it was submitted (drafts stay
                                                   with their agency)
 report.attach             Report                  as report.edit
+report.submit             Report                  reporter / agency leader of its agency (send
+                                                  to the leader: ReportFlow submit_for_approval)
+report.approve            Report                  agency leader of its agency (approve, send
+                                                  back, resubmit)
 report.draft_document     Report                  reporter / agency leader of its agency
 report.review             Report                  specialist of the standing agency (accept /
                                                   return; ReportFlow guards the same)
@@ -52,7 +56,10 @@ document.upload_signed    Document                clerk / signer of the issuing 
 ========================  ======================  ============================================
 
 Transitions are also guarded by the workflow tables (states, reasons); for documents the flow's
-drafter guard reads :func:`drafters` from here, so both answer the same.
+drafter guard reads :func:`drafters` from here, so both answer the same. :data:`TRANSITIONS`
+names the action behind each workflow trigger: a trigger a flow allows is exactly one the policy
+allows (tests/services/test_policy.py checks it for every role and agency, and the route matrix
+can ask ``can(user, TRANSITIONS[flow][trigger], obj)``).
 """
 
 from __future__ import annotations
@@ -127,7 +134,8 @@ def _plan_owner(user: User, issuer_id: int | None, standing_id: int | None) -> b
 
 
 def _assigned(period: ReportingPeriod, agency_id: int | None) -> bool:
-    return any(a.agency_id == agency_id and a.reports for a in period.plan.assignments)
+    plan = period.plan
+    return any(a.agency_id == agency_id and plan.requires_report(a) for a in plan.assignments)
 
 
 def drafters(doc: Document) -> tuple[set[int], tuple[str, ...]]:
@@ -216,6 +224,11 @@ RULES: dict[str, tuple[Rule, str]] = {
     "report.edit": (lambda u, r: _in(u, r.agency_id, "reporter", "agency_leader"), OWN_REPORT),
     "report.attach": (lambda u, r: _in(u, r.agency_id, "reporter", "agency_leader"), OWN_REPORT),
     "report.read": (_report_read, READ_REPORT),
+    "report.submit": (lambda u, r: _in(u, r.agency_id, "reporter", "agency_leader"), OWN_REPORT),
+    "report.approve": (
+        lambda u, r: _in(u, r.agency_id, "agency_leader"),
+        N_("Chỉ lãnh đạo cơ quan báo cáo mới được duyệt hoặc trả lại báo cáo."),
+    ),
     "report.draft_document": (
         lambda u, r: _in(u, r.agency_id, "reporter", "agency_leader"),
         N_("Chỉ cán bộ đầu mối hoặc lãnh đạo của cơ quan báo cáo được soạn văn bản báo cáo."),
@@ -259,6 +272,26 @@ RULES: dict[str, tuple[Rule, str]] = {
 }
 
 ACTIONS = frozenset(RULES)
+
+# the action behind each workflow trigger (flow → trigger → action); system triggers have none
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "plan": {"issue": "plan.issue"},
+    "round": {"close": "period.close"},
+    "report": {
+        "submit_for_approval": "report.submit",
+        "send_back": "report.approve",
+        "approve": "report.approve",
+        "resubmit": "report.approve",
+        "return_for_revision": "report.review",
+        "accept": "report.review",
+    },
+    "document": {
+        "request_signature": "document.request_signature",
+        "decline": "document.decline",
+        "sign": "document.sign",
+        "release": "document.release",
+    },
+}
 
 
 def refusal(user: User | None, action: str, obj: Any = None) -> str | None:

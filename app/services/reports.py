@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,8 +20,9 @@ from app.models import (
     ReportVersion,
     User,
 )
-from app.services import audit, clock, flows, plans, policy, status
-from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
+from app.services import audit, clock, flows, plans, policy, status, storage, uploads
+from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed, NotFound
+from app.services.jobs import after_commit
 from app.services.wording import plan_name, report_name
 from workflows import ReportFlow
 
@@ -90,8 +94,10 @@ def save_draft(report: Report, data: dict, actor: User, expected_version: int | 
     current = report.plan.current_form
     if current is not None and report.form_version_id != current.id:
         report.form_version_id = current.id
+    replaced = file_paths(report.data) - file_paths(data)
     report.data = copy.deepcopy(data)
     db.session.flush()
+    _remove_unreferenced(report, replaced)
     audit.record(
         actor,
         report,
@@ -101,6 +107,81 @@ def save_draft(report: Report, data: dict, actor: User, expected_version: int | 
         plan_id=report.plan_id,
     )
     return report
+
+
+# -- attachments -------------------------------------------------------------------------------
+
+
+def file_paths(data: Any) -> set[str]:
+    """The stored paths of every attachment referred to in report ``data`` (any depth)."""
+    out: set[str] = set()
+    if isinstance(data, dict):
+        if isinstance(data.get("path"), str) and "filename" in data:
+            out.add(data["path"])
+        for v in data.values():
+            out |= file_paths(v)
+    elif isinstance(data, list):
+        for v in data:
+            out |= file_paths(v)
+    return out
+
+
+def store_attachment(
+    report: Report, field: str, label: str, filename: str, content: bytes, actor: User
+) -> dict[str, Any]:
+    """Store an attachment of ``report`` after checking it by content: its bytes must be what
+    its extension says (magic numbers; an ``MZ`` program named ``x.pdf`` is refused) and within
+    the size limit. Returns the reference kept in the report's data."""
+    policy.require(actor, "report.attach", report)
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    limit = int(current_app.config.get("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+    if len(content) > limit:
+        message = f"“{label}”: tệp lớn hơn {limit // (1024 * 1024)} MB."
+        raise InvalidInput(message, {field: message})
+    if not uploads.content_matches(ext, content):
+        message = f"“{label}”: nội dung tệp không đúng định dạng “.{ext or '?'}”."
+        raise InvalidInput(message, {field: message})
+    digest = hashlib.sha256(content).hexdigest()
+    rel = f"reports/{report.id}/{field}-{digest[:16]}.{ext}"
+    storage.write(rel, content)
+    return {"filename": filename[-200:], "path": rel, "size": len(content), "sha256": digest}
+
+
+def _remove_unreferenced(report: Report, paths: set[str]) -> None:
+    """Delete the files of ``paths`` once the transaction commits, unless a kept version of the
+    report still refers to them (the history keeps what each version referred to)."""
+    kept: set[str] = set()
+    for v in report.versions:
+        kept |= file_paths(v.data)
+    gone = sorted(paths - kept)
+    if not gone:
+        return
+    if storage.backend_name() == "database":  # joins the transaction: rolled back with it
+        for key in gone:
+            storage.delete(key)
+        return
+
+    def unlink() -> None:
+        for key in gone:
+            storage.delete(key)
+
+    after_commit(unlink)
+
+
+def attachment(report: Report, field: str, actor: User, version: int | None = None) -> dict:
+    """The reference of ``field``'s attachment (of ``version``, or the current data), for a
+    download by whoever may read the report."""
+    policy.require(actor, "report.read", report)
+    data = report.data
+    if version is not None:
+        match = [v for v in report.versions if v.number == version]
+        if not match:
+            raise NotFound("Không tìm thấy phiên bản này của báo cáo.")
+        data = match[0].data
+    ref = (data or {}).get(field)
+    if not isinstance(ref, dict) or not isinstance(ref.get("path"), str):
+        raise NotFound("Báo cáo không có tệp đính kèm này.")
+    return ref
 
 
 def report_flow(report: Report, actor: User | None, comment: str | None = None) -> ReportFlow:

@@ -6,7 +6,8 @@
   member that lies fails its CRC), a compression ratio no zip bomb fits under, and a
   ``[Content_Types].xml`` that declares the main document part. Cheap: reads only the zip's
   directory and the small content-types part, so the web request can run it.
-* :func:`sniff` — the type of a file by its first bytes (magic numbers), never by its name.
+* :func:`sniff` / :func:`content_matches` — the type of a file by its content (magic numbers),
+  never by its name (:mod:`forms.sniff`).
 
 The answers are Vietnamese sentences naming the field (``label``), or None when the file is fine.
 """
@@ -18,6 +19,8 @@ import zipfile
 from xml.etree import ElementTree
 
 from flask_babel import gettext
+
+from forms import sniff as forms_sniff
 
 DOCX_MAX_BYTES = 2 * 1024 * 1024
 DOCX_MAX_EXPANDED = 16 * 1024 * 1024
@@ -99,31 +102,5 @@ def docx_problem(data: bytes, label: str) -> str | None:
     return None
 
 
-# (magic, type) — the first bytes of each accepted kind of attachment.
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpg"),
-    (b"PK\x03\x04", "zip"),  # docx, xlsx: told apart by their parts
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),  # old .doc/.xls
-)
-
-
-def sniff(data: bytes) -> str | None:
-    """The kind of ``data`` by its content: ``pdf``, ``png``, ``jpg``, ``docx``, ``xlsx``,
-    ``ole`` (old Office), or None for anything else (executables, scripts, HTML…)."""
-    for magic, kind in _MAGIC:
-        if data.startswith(magic):
-            if kind != "zip":
-                return kind
-            try:
-                with zipfile.ZipFile(io.BytesIO(data)) as z:
-                    names = set(z.namelist())
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-                return None
-            if "word/document.xml" in names:
-                return "docx"
-            if "xl/workbook.xml" in names:
-                return "xlsx"
-            return None
-    return None
+sniff = forms_sniff.sniff  # the one table of magic numbers lives with the form engine
+content_matches = forms_sniff.content_matches

@@ -2,13 +2,13 @@
 per connection in app/lists.py)
 
 Revision ID: daily_01_kh_fold
-Revises: 0896e0839f9f
+Revises: prod_02_api_tokens
 """
 
 from alembic import op
 
 revision = "daily_01_kh_fold"
-down_revision = "0896e0839f9f"
+down_revision = "prod_02_api_tokens"
 branch_labels = None
 depends_on = None
 

@@ -124,7 +124,7 @@ def test_validation_errors_are_vietnamese_and_name_the_field(client, as_admin, h
     assert "Chưa nhập “Tên đăng nhập”." in page
     assert "Chưa nhập “Họ và tên”." in page
     assert "Chưa chọn “Cơ quan”." in page
-    assert "“Mật khẩu” phải có từ 8 đến 128 ký tự." in page
+    assert "“Mật khẩu” phải có từ 10 đến 128 ký tự." in page  # NIST SP 800-63B: at least 10
     assert 'aria-invalid="true"' in page
     assert db.session.scalar(select(User).where(User.username == "")) is None
 

@@ -142,7 +142,7 @@ def test_a_120_mb_expanding_template_is_refused_at_upload_quickly(
     assert re.search(
         r"“Tệp mẫu” khi giải nén lớn bất thường \(1[12]\d\.\d MB, tối đa 16 MB\)\.", page
     )
-    assert elapsed < 2, elapsed
+    assert elapsed < 5, elapsed  # ~0.3 s alone; the machine is shared
     assert db.session.scalars(select(AgencyTemplate)).all() == []
     assert queued.count == 0
     resp = upload(client, home, "report", broken_content_types())

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.models import Document, Extension, Reopen, Role
 from app.services import deadlines, documents
+from tests.documents.helpers import render_now, sign_form_data
 from tests.web.conftest import login
 
 
@@ -147,9 +148,11 @@ def test_sign_with_a_kt_title(client, round_, people, db):  # noqa: ANN001
     doc = db.session.scalar(select(Document).where(Document.kind == "reminder"))
     documents.transition(doc, "request_signature", specialist)
     db.session.commit()
+    render_now(doc.id)
     signer = people(plan.standing_agency, Role.SIGNER)
     login(client, signer)
     page = text(client.get(f"/documents/{doc.id}"))
+    sha = sign_form_data(page)["content_sha256"]
     assert "Người ký và thẩm quyền ký" in page and f'value="{signer.full_name}"' in page
     assert "GIÁM ĐỐC" in page and "THỦ TRƯỞNG CƠ QUAN" not in page
     # KT. without whom it is signed for: refused with the field named
@@ -157,6 +160,7 @@ def test_sign_with_a_kt_title(client, round_, people, db):  # noqa: ANN001
         f"/documents/{doc.id}/action",
         data={
             "trigger": "sign",
+            "content_sha256": sha,
             "authority": "KT.",
             "authority_of": "",
             "title": "PHÓ GIÁM ĐỐC",
@@ -171,6 +175,7 @@ def test_sign_with_a_kt_title(client, round_, people, db):  # noqa: ANN001
         f"/documents/{doc.id}/action",
         data={
             "trigger": "sign",
+            "content_sha256": sha,
             "authority": "KT.",
             "authority_of": "GIÁM ĐỐC",
             "title": "PHÓ GIÁM ĐỐC",
@@ -194,13 +199,14 @@ def test_plan_document_sign_form_prefilled_from_definition(client, plan, people,
     doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
     documents.transition(doc, "request_signature", specialist)
     db.session.commit()
+    render_now(doc.id)
     login(client, people(plan.issuer, Role.SIGNER))
     page = text(client.get(f"/documents/{doc.id}"))
     assert 'value="Lê Văn Hân"' in page and 'value="TRƯỞNG BAN"' in page
     client.post(
         f"/documents/{doc.id}/action",
         data={
-            "trigger": "sign",
+            **sign_form_data(page),
             "authority": "",
             "authority_of": "bỏ qua",
             "title": "TRƯỞNG BAN",

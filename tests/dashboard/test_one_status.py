@@ -135,3 +135,53 @@ def test_standing_agency_owes_no_report_to_itself(round_, db) -> None:  # noqa: 
     st = status.of(period, plan.standing_agency_id)
     assert st is not None and st.result == "not_required" and not st.required
     assert plan.standing_agency_id not in {s.agency_id for s in status.for_period(period)}
+
+
+def test_consolidated_report_only_after_the_round_is_closed(client, round_, people, db):  # noqa: ANN001
+    """No dead end: the page offers "Tạo báo cáo tổng hợp" only when drafting succeeds, the
+    POST makes the same check, and no second consolidated report follows a released one."""
+    from app.models import Document
+    from app.services import documents, plans
+
+    plan, period = round_["plan"], round_["period"]
+    login(client, round_["specialist"])
+    url = f"/periods/{period.id}/consolidation"
+    page = text(client.get(url))
+    assert "Tạo báo cáo tổng hợp</button>" not in page and "chưa khóa sổ" in page
+    resp = client.post(url, follow_redirects=True)
+    assert resp.status_code == 200 and "chưa khóa sổ" in text(resp)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Document)) == 1  # the plan's
+    plans.close_round(period, round_["specialist"])
+    db.session.commit()
+    assert "Tạo báo cáo tổng hợp</button>" in text(client.get(url))
+    assert client.post(url).status_code == 302
+    doc = consolidation.consolidated_documents(period)[0]
+    documents.transition(doc, "request_signature", round_["specialist"])
+    documents.transition(doc, "sign", people(plan.standing_agency, Role.SIGNER))
+    documents.transition(doc, "release", people(plan.standing_agency, Role.CLERK))
+    db.session.commit()
+    assert period.status == "consolidated"
+    page = text(client.get(url))
+    assert "Tạo báo cáo tổng hợp</button>" not in page and "đã được ban hành" in page
+    client.post(url)
+    assert len(consolidation.consolidated_documents(period)) == 1
+
+
+def test_locked_period_offers_no_continue(client, round_, people, db):  # noqa: ANN001
+    plan, period = round_["plan"], round_["period"]
+    agency = plan.reporting_assignments[5].agency
+    reporter = people(agency, Role.REPORTER)
+    clock.set_now(datetime(2024, 12, 20, 9, tzinfo=VN))
+    r = reports.start_report(plan, period, reporter)
+    period.lock_after_days = 3
+    clock.set_now(datetime(2025, 1, 8, 9, tzinfo=VN))
+    db.session.commit()
+    assert status.of(period, agency.id).locked
+    login(client, reporter)
+    for url in ("/", "/inbox", f"/reports/{r.id}", f"/plans/{plan.id}"):
+        page = text(client.get(url))
+        assert "Tiếp tục soạn" not in page and "Sửa báo cáo" not in page, url
+    assert "cơ quan thường trực có thể mở lại" in text(client.get("/inbox"))
+    deadlines.reopen_for(period, agency, round_["specialist"])
+    db.session.commit()
+    assert "Tiếp tục soạn" in text(client.get("/inbox"))

@@ -93,6 +93,9 @@ def layout_problems(pdf: bytes, ctx: dict[str, Any], *, draft: bool) -> list[str
     inside = breaks_inside_group(header)
     if inside:
         out.append(f"tên cơ quan ngắt giữa cụm từ: {inside}")
+    parent = [norm(x) for x in (ctx.get("header_parent") or "").split("\n") if norm(x)]
+    if breaks_inside_group(parent):
+        out.append(f"tên cơ quan chủ quản ngắt giữa cụm từ: {breaks_inside_group(parent)}")
     for page in pages:
         if re.search(r"THỦ TRƯỞNG CƠ QUAN", page) and not draft:
             out.append("văn bản đã ký còn chức danh giữ chỗ “THỦ TRƯỞNG CƠ QUAN”")

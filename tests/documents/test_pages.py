@@ -42,8 +42,12 @@ def _pdf(doc: Document, name: str) -> tuple[bytes, dict]:
 
 
 def _sign_and_release(doc: Document, people) -> None:  # noqa: ANN001
+    from app.extensions import db
+    from app.models import User
+
     agency = doc.agency
-    documents.transition(doc, "request_signature", people(agency, Role.SPECIALIST))
+    drafter = db.session.get(User, doc.created_by_id)  # only the drafter sends for signature
+    documents.transition(doc, "request_signature", drafter)
     documents.transition(doc, "sign", people(agency, Role.SIGNER))
     documents.transition(doc, "release", people(agency, Role.CLERK))
 

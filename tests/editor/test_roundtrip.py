@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from werkzeug.datastructures import MultiDict
+
 from app.models import Role
 from tests.web.conftest import login
 
@@ -41,3 +43,38 @@ def test_unchanged_edit_keeps_ninh_thuan(client, people, db, form_of):  # noqa: 
     assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
     db.session.expire_all()
     assert p.definition == before
+
+
+def _as_browser_sends(html: str) -> list[tuple[str, str]]:
+    """The editor form's fields as a browser posts them: textareas with CRLF line ends."""
+    from tests.editor.conftest import _Form
+
+    p = _Form()
+    p.feed(html)
+    textareas = set()
+    import re as _re
+
+    for m in _re.finditer(r'<textarea[^>]*name="([^"]+)"', html):
+        textareas.add(m.group(1))
+    return [
+        (k, v.replace("\r\n", "\n").replace("\n", "\r\n") if k in textareas else v)
+        for k, v in p.fields
+    ]
+
+
+def test_saving_unchanged_from_a_browser_exports_the_same_yaml_bytes(client, people, db):  # noqa: ANN001
+    """Issue 10 item 8: open each example plan in the editor, save it unchanged as a browser
+    would (CRLF in text areas): the exported YAML is byte for byte the same."""
+    from app.services import loader
+    from tests.web.conftest import ROOT
+
+    for name in ("tra-vinh-2024.yaml", "ninh-thuan-2023-2028.yaml"):
+        p = loader.load(loader.parse_file(ROOT / "plans" / name))
+        db.session.commit()
+        login(client, people(p.standing_agency, Role.SPECIALIST))
+        before = client.get(f"/plans/{p.id}/export").data
+        fields = _as_browser_sends(client.get(f"/editor/{p.id}").get_data(as_text=True))
+        resp = client.post(f"/editor/{p.id}", data=MultiDict([*fields, ("_op", "save")]))
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+        after = client.get(f"/plans/{p.id}/export").data
+        assert after == before, name

@@ -210,9 +210,9 @@ def test_draft_keeps_what_was_typed() -> None:
 
 
 class Upload:
-    def __init__(self, filename: str, size: int) -> None:
+    def __init__(self, filename: str, size: int, content: bytes = b"%PDF-1.4\n") -> None:
         self.filename = filename
-        self.stream = io.BytesIO(b"x" * size)
+        self.stream = io.BytesIO(content + b"x" * max(0, size - len(content)))
 
 
 def test_files_extension_and_size() -> None:
@@ -232,6 +232,26 @@ def test_files_extension_and_size() -> None:
     # Saving again without a new upload keeps the stored file.
     again = make(SCHEMA, base)
     assert form_to_data(again, SCHEMA, existing=stored)["proof"] == stored["proof"]
+
+
+def test_files_are_checked_by_their_content() -> None:
+    base = [("staff", "1"), ("acts-0-day", "01/01/2024")]
+    exe = make(SCHEMA, [*base, ("proof", Upload("x.pdf", 2000, b"MZ\x90\x00"))])
+    assert not exe.validate(mode=SUBMIT)
+    assert exe.errors == {"proof": ["Nội dung tệp không đúng định dạng “.pdf”"]}
+    html = make(SCHEMA, [*base, ("proof", Upload("x.docx", 200, b"<html><script>"))])
+    assert not html.validate(mode=SUBMIT)
+    assert html.errors == {"proof": ["Nội dung tệp không đúng định dạng “.docx”"]}
+
+
+def test_group_rows_beyond_max_rows_are_refused_not_dropped() -> None:
+    rows = [(f"acts-{i}-day", "01/01/2024") for i in range(5)]
+    form = make(SCHEMA, [("staff", "1"), *rows])
+    assert not form.validate(mode=DRAFT)
+    message = form.errors["acts"][-1]
+    assert message.startswith("“")
+    assert "có tối đa 3 dòng; đã gửi 5 dòng" in message and "bớt 2 dòng" in message
+    assert len(form["acts"].entries) == 5  # shown again with every row typed
 
 
 def test_required_file_is_satisfied_by_the_stored_one() -> None:

@@ -60,3 +60,21 @@ def test_forwarded_headers_are_trusted_only_when_configured(tmp_path) -> None:  
         app.view_functions["main.health"] = lambda: f"{request.url} {request.remote_addr}"
         resp = app.test_client().get("/health", headers=headers)
         assert resp.get_data(as_text=True) == expected
+
+
+def test_systemd_units_verify(tmp_path) -> None:  # noqa: ANN001
+    """systemd-analyze accepts the units (paths pointed at this checkout)."""
+    import shutil
+    import subprocess
+
+    assert shutil.which("systemd-analyze"), "systemd-analyze (package systemd) is required"
+    for unit in (ROOT / "deploy" / "systemd").iterdir():
+        text = unit.read_text().replace("/opt/kehoach", str(ROOT))
+        (tmp_path / unit.name.replace("@.", "@1.")).write_text(text)
+    done = subprocess.run(
+        ["systemd-analyze", "verify", *sorted(str(p) for p in tmp_path.iterdir())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr

@@ -70,3 +70,67 @@ def test_the_flow_and_the_policy_agree_on_every_document_trigger(plan, people):
             flow = documents.document_flow(doc, user)
             for trigger, action in actions.items():
                 assert flow.can(trigger) == policy.can(user, action, doc), (agency, role, trigger)
+
+
+def test_a_second_consolidated_draft_is_refused_once_one_went_for_signature(
+    app, plan, people, db, client
+):
+    """Issue 11 point 2: the consolidation POST made a second draft after the first was sent
+    for signature (its page did not offer it). The service refuses with the page's reason."""
+    from datetime import date
+
+    from app.services import clock, consolidation
+    from app.services.exceptions import InvalidInput
+
+    clock.set_now(date(2024, 11, 5))
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
+    documents.transition(doc, "request_signature", specialist)
+    documents.transition(doc, "sign", people(plan.issuer, Role.SIGNER))
+    documents.transition(
+        doc, "release", people(plan.issuer, Role.CLERK), issued_on=date(2024, 11, 5)
+    )
+    period = plan.periods[0]
+    first = consolidation.draft_consolidated_report(period, specialist)
+    assert consolidation.draft_refusal(period, specialist) is None  # drafts may be redone
+    documents.transition(first, "request_signature", specialist)
+    db.session.commit()
+    reason = consolidation.draft_refusal(period, specialist)
+    assert reason and "đã được trình ký hoặc phát hành" in reason
+    with pytest.raises(InvalidInput, match="đã được trình ký hoặc phát hành"):
+        consolidation.draft_consolidated_report(period, specialist)
+    reporter = people(plan.standing_agency, Role.REPORTER)
+    with pytest.raises(NotAllowed):
+        consolidation.draft_consolidated_report(period, reporter)
+    clock.set_now(None)
+
+
+def test_each_report_transition_a_flow_allows_is_exactly_the_policys(plan, people, db):
+    """For every role of every kind of agency, in a state where the trigger applies, the flow
+    allows the trigger exactly when the policy allows its action."""
+    from app.services import reports
+
+    agency = plan.reporting_assignments[0].agency
+    others = (agency, plan.standing_agency, plan.issuer, plan.reporting_assignments[1].agency)
+    period = plan.periods[0]
+    period.status = "open"
+    report = reports.start_report(plan, period, people(agency, Role.REPORTER))
+    source = {
+        "submit_for_approval": "draft",
+        "send_back": "awaiting_approval",
+        "approve": "awaiting_approval",
+        "resubmit": "returned",
+        "return_for_revision": "submitted",
+        "accept": "submitted",
+    }
+    for trigger, action in policy.TRANSITIONS["report"].items():
+        report.status = source[trigger]
+        for a in others:
+            for role in Role:
+                user = people(a, role)
+                flow = reports.report_flow(report, user, comment="lý do")
+                assert flow.can(trigger) == policy.can(user, action, report), (
+                    trigger,
+                    a.code,
+                    role,
+                )

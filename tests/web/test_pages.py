@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.models import Document, Report, Role
 from app.services import clock
 from tests.conftest import make_app
+from tests.documents.helpers import render_now, sign_form_data
 from tests.web.conftest import login
 
 
@@ -32,7 +33,11 @@ def issue_via_pages(client, plan, people, db):  # noqa: ANN001, ANN201
     client.post(f"/documents/{doc.id}/action", data={"trigger": "request_signature"})
     login(client, people(plan.issuer, Role.SIGNER))
     assert doc.title in text(client.get("/documents/"))
-    client.post(f"/documents/{doc.id}/action", data={"trigger": "sign"})
+    page = text(client.get(f"/documents/{doc.id}"))
+    assert "Bản trình ký đang được tạo tệp" in page and 'value="sign"' not in page
+    render_now(doc.id)  # the worker makes the frozen file; only then may the leader sign it
+    page = text(client.get(f"/documents/{doc.id}"))
+    client.post(f"/documents/{doc.id}/action", data=sign_form_data(page))
     login(client, people(plan.issuer, Role.CLERK))
     resp = client.post(
         f"/documents/{doc.id}/action", data={"trigger": "release"}, follow_redirects=True

@@ -163,7 +163,9 @@ def test_each_kind_is_rendered_by_the_job(app, db, queued, people):  # noqa: ANN
         assert state == ("done", 100, None), kind
         assert doc.docx_path == f"documents/{doc.id}/{doc.render_key}.docx"
         assert stored(app, doc.pdf_path).startswith(b"%PDF")
-        assert files_of(app, doc.id) == sorted([f"{doc.render_key}.docx", f"{doc.render_key}.pdf"])
+        assert files_of(app, doc.id) == sorted(
+            f"{doc.render_key}.{ext}" for ext in ("docx", "json", "pdf")
+        )
         texts[kind] = docx_text(stored_io(app, doc.docx_path))
     reporter = docs["_agencies"][0]
     assert "Số: 01/KH-BCĐNQ" in texts["plan"]
@@ -226,7 +228,7 @@ def test_same_request_twice_makes_one_document(app, db, queued, people):  # noqa
     run_queue(queued)
     assert jobs.render_document(doc.id, key) == "exists"
     assert jobs.render_document(doc.id, "doc-1-v0-draft") == "superseded"
-    assert files_of(app, doc.id) == [f"{key}.docx", f"{key}.pdf"]
+    assert files_of(app, doc.id) == [f"{key}.docx", f"{key}.json", f"{key}.pdf"]
     assert stored_at(fresh(db, doc.id).docx_path) == first  # not written again
     # Released: renaming the issuer later does not rewrite what was issued.
     plan.issuer.name = "Tên mới"
@@ -302,7 +304,7 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
         worker.wait()
     doc = fresh(db, doc_id)
     assert (doc.render_state, doc.pdf_path) == ("running", None)
-    assert files_of(app, doc_id) == [f"{key}.docx"]
+    assert files_of(app, doc_id) == [f"{key}.docx", f"{key}.json"]
     registry = StartedJobRegistry(queue=queued)
     rq_id = rq_job_id(queued.name, key)
     assert any(j.startswith(rq_id) for j in registry.get_job_ids(cleanup=False))
@@ -319,7 +321,7 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     assert second.returncode == 0, out.decode()
     doc = fresh(db, doc_id)
     assert (doc.render_state, doc.render_progress, doc.render_error) == ("done", 100, None)
-    assert files_of(app, doc_id) == [f"{key}.docx", f"{key}.pdf"]
+    assert files_of(app, doc_id) == [f"{key}.docx", f"{key}.json", f"{key}.pdf"]
     assert stored(app, doc.pdf_path).startswith(b"%PDF")
     assert "Số: 01/KH-BCĐNQ" in docx_text(stored_io(app, doc.docx_path))
     assert queued.fetch_job(rq_id).get_status() == "finished"
