@@ -219,6 +219,20 @@ def _embedded_redis(instance: Path) -> tuple[subprocess.Popen, str]:
     return proc, f"unix://{sock}"
 
 
+def _stop_in_order(children: list[tuple[str, subprocess.Popen]], echo=click.echo) -> None:  # noqa: ANN001
+    """Stop the children in the order given (worker, then Redis): SIGTERM, wait, then SIGKILL."""
+    for name, proc in children:
+        if proc.poll() is not None:
+            continue
+        echo(f"Đang dừng {name}…")
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
 @click.group("api-token")
 def api_token_group() -> None:
     """Access tokens of agencies' systems for the JSON API (/api/v1)."""
@@ -256,20 +270,6 @@ def api_token_create(code: str, name: str, roles: tuple[str, ...]) -> None:
     click.echo(
         f"Mã truy cập #{token.id} của {agency.name}: chép ngay, mã chỉ hiện một lần.", err=True
     )
-
-
-def _stop_in_order(children: list[tuple[str, subprocess.Popen]], echo=click.echo) -> None:  # noqa: ANN001
-    """Stop the children in the order given (worker, then Redis): SIGTERM, wait, then SIGKILL."""
-    for name, proc in children:
-        if proc.poll() is not None:
-            continue
-        echo(f"Đang dừng {name}…")
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
 
 
 @click.command("doctor")
@@ -352,6 +352,7 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     def interrupted(*_a) -> None:  # noqa: ANN002
         raise KeyboardInterrupt
 
+    previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, interrupted)
     signal.signal(signal.SIGINT, interrupted)  # also when started with SIGINT ignored (nohup, &)
     try:
@@ -396,19 +397,18 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
                     demo.print_logins(click.echo)
                 finally:
                     db.session.remove()
-        # The command's own app context lives as long as the server: it must hold no session (an
-        # open transaction would block schema changes for the server's whole life); each request
-        # has its own context and session.
-        db.session.remove()
-        from werkzeug.serving import make_server
 
-        server = make_server(host, port, app, threaded=True)
+        # The command's own app context lives as long as the server: it must hold no session
+        # (an open transaction would block schema changes for the server's whole life); each
+        # request has its own context and session.
+        db.session.remove()
+        from werkzeug.serving import run_simple
+
         try:
-            server.serve_forever()
+            run_simple(host, port, app, threaded=True)  # returns on Ctrl-C (KeyboardInterrupt)
         finally:
             click.echo("")
             click.echo("Đang dừng máy chủ web…")
-            server.server_close()
     except KeyboardInterrupt:
         pass
     finally:
@@ -418,6 +418,8 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
             children.append(("Redis nhúng", redis_proc))
         _stop_in_order(children)
         click.echo("Đã dừng kehoach.")
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
 
 
 def main() -> None:

@@ -339,8 +339,14 @@ def print_logins(echo: Callable[[str], None]) -> None:
     echo(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
     if "admin" in {u for u in db.session.scalars(select(User.username))}:
         echo(f"  {'admin':<28} Quản trị – {ROLE_TASKS[Role.ADMIN]}")
+    listed = 0
     for heading, rows in demo_accounts():
         echo("")
         echo(f"Kế hoạch {heading[:110]}")
         for name, role, task in rows:
             echo(f"  {name:<28} {role} ({task})")
+            listed += 1
+    if not listed:  # no demo plan: the accounts there are, with their roles in Vietnamese
+        for u in db.session.scalars(select(User).order_by(User.id).limit(30)):
+            roles = ", ".join(ROLE_LABELS[Role(r)] for r in sorted(u.roles))
+            echo(f"  {u.username:<28} {roles} – {u.agency.display_name}")

@@ -289,9 +289,7 @@ class NumberSpec(FieldSpec):
         self.max = _read_number(data, "max", path, problems, integer=self.integer_limits)
         low, high = self.effective_min, self.effective_max
         if low is not None and high is not None and low > high:
-            problems.append(
-                Problem(f"{path}.min", _("Giá trị nhỏ nhất (min) lớn hơn giá trị lớn nhất (max)"))
-            )
+            problems.append(Problem(f"{path}.min", _("Giá trị nhỏ nhất lớn hơn giá trị lớn nhất")))
 
     def own_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

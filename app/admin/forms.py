@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -20,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.datefield import DMYDateField
 from app.inputs import BoundedForm, column_length
 from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, Role, User
 from app.models.base import AgencyLevel
@@ -63,22 +60,8 @@ def at_most(label: str, n: int) -> Length:
     return Length(max=n, message=_l("“%(label)s” dài quá %(n)s ký tự.", label=label, n=n))
 
 
-class VNDateField(DateField):
-    """A date field whose parse error is Vietnamese and names the field."""
-
-    def process_formdata(self, valuelist):  # noqa: ANN001
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError(
-                gettext(
-                    "“%(label)s”: ngày không hợp lệ (dạng ngày/tháng/năm).", label=self.label.text
-                )
-            ) from None
+class VNDateField(DMYDateField):
+    """A date typed dd/mm/yyyy (the one date format of every input)."""
 
 
 def options(pairs, translate: bool = True) -> list[SelectChoice]:  # noqa: ANN001

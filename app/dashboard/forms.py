@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
+from app.datefield import DMYDateField
 from app.inputs import BoundedForm
 
 
@@ -22,12 +23,16 @@ def _date_message(label: str) -> str:
 
 
 class ExtensionRequestForm(Form):
-    requested_due = DateField(_l("Hạn mới đề nghị"), validators=[_required(_l("Hạn mới đề nghị"))])
+    requested_due = DMYDateField(
+        _l("Hạn mới đề nghị"), validators=[_required(_l("Hạn mới đề nghị"))]
+    )
     reason = TextAreaField(_l("Lý do xin gia hạn"), validators=[_required(_l("Lý do xin gia hạn"))])
 
 
 class GrantForm(Form):
-    granted_due = DateField(_l("Gia hạn đến ngày"), validators=[_required(_l("Gia hạn đến ngày"))])
+    granted_due = DMYDateField(
+        _l("Gia hạn đến ngày"), validators=[_required(_l("Gia hạn đến ngày"))]
+    )
     comment = TextAreaField(_l("Ghi chú (không bắt buộc)"), validators=[Optional()])
 
 
@@ -38,7 +43,7 @@ class RefuseForm(Form):
 
 
 class ReopenForm(Form):
-    until = DateField(_l("Mở lại đến ngày (để trống: không hạn)"), validators=[Optional()])
+    until = DMYDateField(_l("Mở lại đến ngày (để trống: không hạn)"), validators=[Optional()])
     comment = StringField(_l("Ghi chú"), validators=[Optional()])
 
 

@@ -11,6 +11,7 @@ import re
 from datetime import date
 from typing import Any
 
+from app.datefield import iso_or_text
 from app.ui import N_, fold
 from forms import bounds
 
@@ -31,11 +32,11 @@ FIELD_TYPES = {
 }
 RULES = {
     "": N_("Mặc định theo kiểu"),
-    "sum": N_("Cộng tổng (sum)"),
+    "sum": N_("Cộng tổng"),
     "count": N_("Đếm (count)"),
     "avg": N_("Trung bình (avg)"),
-    "min": N_("Nhỏ nhất (min)"),
-    "max": N_("Lớn nhất (max)"),
+    "min": N_("Nhỏ nhất"),
+    "max": N_("Lớn nhất"),
     "ratio": N_("So với mục tiêu (ratio)"),
     "list": N_("Liệt kê theo cơ quan (list)"),
     "rows": N_("Gộp các dòng (rows)"),
@@ -323,7 +324,7 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
         _put(a, k, "inline", r.flag(f"{p}-inline"), False)
         _put(a, k, "listed", r.flag(f"{p}-listed"), True)
         _put(a, k, "reports", r.flag(f"{p}-reports"), True)
-        _put(a, k, "due", r.get(f"{p}-due") or None)
+        _put(a, k, "due", iso_or_text(r.get(f"{p}-due")) or None)
         _put(a, k, "due_working_days", num(r.get(f"{p}-due_working_days")))
         assignments.append(a)
     d["assignments"] = assignments
@@ -332,8 +333,8 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
     kind = r.get("sch-kind") or "once"
     sch: dict = {"_keys": k, "kind": kind}
     if kind == "once":
-        _put(sch, k, "due", r.get("sch-due") or None)
-        _put(sch, k, "cutoff", r.get("sch-cutoff") or None)
+        _put(sch, k, "due", iso_or_text(r.get("sch-due")) or None)
+        _put(sch, k, "cutoff", iso_or_text(r.get("sch-cutoff")) or None)
     else:
         _put(sch, k, "start", num(r.get("sch-start")))
         _put(sch, k, "end", num(r.get("sch-end")))

@@ -19,7 +19,7 @@ from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import N_
 
 PART_LABELS = {
-    "code": N_("Mã kế hoạch"),
+    "code": N_("Mã nhận diện kế hoạch"),
     "title": N_("Trích yếu"),
     "issuer": N_("Cơ quan ban hành"),
     "standing_agency": N_("Cơ quan thường trực"),

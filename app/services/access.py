@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 
 from app.extensions import db
@@ -92,5 +93,5 @@ def get_visible(user: User, query: Select, model: type[_Visible], ident: int) ->
 
     obj = db.session.scalar(query.where(model.id == ident))
     if obj is None:
-        raise NotFound("Không tìm thấy hoặc bạn không có quyền xem.")
+        raise NotFound(_("Không tìm thấy hoặc bạn không có quyền xem."))
     return obj

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -23,7 +24,7 @@ def retire(
     ``successor`` (merged into the successor's own assignment when it already has one). Reports
     already sent stay with the old agency. Returns the assignments that moved."""
     if successor is not None and successor.id == agency.id:
-        raise InvalidInput("Cơ quan kế nhiệm phải khác cơ quan bị giải thể/sáp nhập.")
+        raise InvalidInput(_("Cơ quan kế nhiệm phải khác cơ quan bị giải thể/sáp nhập."))
     agency.valid_to = on
     agency.successor_id = successor.id if successor else None
     moved: list[Assignment] = []

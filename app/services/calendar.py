@@ -123,7 +123,7 @@ def parse_calendar(text: str) -> list[dict]:
     for i, d in enumerate(days):
         where = f"days[{i}]"
         if not isinstance(d, dict) or not isinstance(d.get("day"), date):
-            raise CalendarFileError(f"{where}.day: phải là ngày dạng YYYY-MM-DD")
+            raise CalendarFileError(f"{where}.day: phải là một ngày hợp lệ (ngày/tháng/năm)")
         if d.get("kind", "holiday") not in ("holiday", "workday"):
             raise CalendarFileError(f"{where}.kind: phải là holiday (nghỉ) hoặc workday (làm bù)")
         if not str(d.get("name") or "").strip():

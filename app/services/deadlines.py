@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -37,7 +38,7 @@ def _assignment(period: ReportingPeriod, agency_id: int) -> Assignment | None:
 def _status(period: ReportingPeriod, agency_id: int, today: date | None = None) -> status.Status:
     st = status.of(period, agency_id, today)
     if st is None:
-        raise InvalidInput("Cơ quan này không được giao báo cáo trong kế hoạch.")
+        raise InvalidInput(_("Cơ quan này không được giao báo cáo trong kế hoạch."))
     return st
 
 
@@ -108,9 +109,11 @@ def reopen_for(
     """The standing agency lets ``agency`` submit in a locked period (until ``until``)."""
     _require_standing_specialist(period, actor)
     if _assignment(period, agency.id) is None:
-        raise InvalidInput("Cơ quan này không được giao báo cáo trong kế hoạch.")
+        raise InvalidInput(_("Cơ quan này không được giao báo cáo trong kế hoạch."))
     if until is not None and until < clock.today():
-        raise InvalidInput("Ngày mở lại đến phải từ hôm nay trở đi.", {"until": "Ngày đã qua."})
+        raise InvalidInput(
+            _("Ngày mở lại đến phải từ hôm nay trở đi."), {"until": _("Ngày đã qua.")}
+        )
     row = Reopen(
         plan_id=period.plan_id,
         period_id=period.id,
@@ -145,12 +148,14 @@ def request_extension(
     """An assigned agency asks for a later deadline."""
     policy.require(actor, "extension.request", policy.PeriodAgency(period, actor.agency_id))
     if not (reason or "").strip():
-        raise InvalidInput("Vui lòng nêu lý do đề nghị gia hạn.", {"reason": "Vui lòng nêu lý do."})
+        raise InvalidInput(
+            _("Vui lòng nêu lý do đề nghị gia hạn."), {"reason": _("Vui lòng nêu lý do.")}
+        )
     current = effective_due(period, actor.agency_id)
     if requested_due <= current:
         raise InvalidInput(
-            f"Hạn đề nghị phải sau hạn hiện tại ({current:%d/%m/%Y}).",
-            {"requested_due": "Hạn đề nghị phải sau hạn hiện tại."},
+            _("Hạn đề nghị phải sau hạn hiện tại (%(d)s).", d=current.strftime("%d/%m/%Y")),
+            {"requested_due": _("Hạn đề nghị phải sau hạn hiện tại.")},
         )
     pending = db.session.scalar(
         select(Extension.id).where(
@@ -160,7 +165,7 @@ def request_extension(
         )
     )
     if pending:
-        raise InvalidInput("Cơ quan đã có một đề nghị gia hạn đang chờ quyết định.")
+        raise InvalidInput(_("Cơ quan đã có một đề nghị gia hạn đang chờ quyết định."))
     ext = Extension(
         plan_id=period.plan_id,
         period_id=period.id,
@@ -204,9 +209,11 @@ def decide_extension(
     period = ext.period
     _require_standing_specialist(period, actor)
     if ext.status != ExtensionStatus.PENDING:
-        raise InvalidInput("Đề nghị gia hạn này đã được quyết định.")
+        raise InvalidInput(_("Đề nghị gia hạn này đã được quyết định."))
     if not grant and not (comment or "").strip():
-        raise InvalidInput("Vui lòng nêu lý do không gia hạn.", {"comment": "Vui lòng nêu lý do."})
+        raise InvalidInput(
+            _("Vui lòng nêu lý do không gia hạn."), {"comment": _("Vui lòng nêu lý do.")}
+        )
     before = ext.status
     ext.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
     granted = (granted_due or ext.requested_due) if grant else None

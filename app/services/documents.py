@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import signals
@@ -412,8 +413,20 @@ def transition(
         snap = dict(doc.snapshot or {})
         snap.pop("returned", None)
         doc.snapshot = snap
+        notifications.notify(
+            notifications.users_of(doc.agency_id, "signer"),
+            "document_to_sign",
+            f"Văn bản chờ ký: {doc.title} (phiên bản {doc.content_version})",
+            link=f"/documents/{doc.id}",
+        )
     if trigger == "decline":
         _mark_returned(doc, actor, comment or "", "declined")
+        notifications.notify(
+            _drafters(doc),
+            "document_returned",
+            f"Văn bản “{doc.title}” bị trả lại: {comment}",
+            link=f"/documents/{doc.id}",
+        )
     _notify(doc, trigger, actor, comment)
     if trigger == "release":
         # the plan (issued) or the round (consolidated) follows: app.services.plans listens
@@ -435,35 +448,18 @@ RELEASE_KEYS = ("number_line", "date_line", "e_stamp", "draft_mark", "appendix_r
 
 
 def _notify(doc: Document, trigger: str, actor: User, comment: str | None) -> None:
-    """One notification per hand-over: to sign (signers), signed and awaiting a number (clerks),
-    declined back to its drafter."""
+    """The hand-over the transition above does not announce: signed, awaiting a number and
+    release (the clerks of the issuing agency). Awaiting signature and returned are notified
+    in ``transition``."""
     from app.services import notifications
 
-    link = f"/documents/{doc.id}"
-    if trigger == "request_signature":
-        notifications.notify(
-            notifications.users_of(doc.agency_id, "signer"),
-            "document_to_sign",
-            f"Văn bản chờ ký: {doc.title}",
-            link=link,
-        )
-    elif trigger == "sign":
+    if trigger == "sign":
         notifications.notify(
             notifications.users_of(doc.agency_id, "clerk"),
             "document_to_number",
             f"Văn bản đã ký, chờ vào số và phát hành: {doc.title}",
-            link=link,
+            link=f"/documents/{doc.id}",
         )
-    elif trigger == "decline" and doc.created_by_id:
-        drafter = db.session.get(User, doc.created_by_id)
-        if drafter is not None and drafter.active:
-            reason = f" Lý do: {comment}" if comment else ""
-            notifications.notify(
-                [drafter],
-                "document_declined",
-                f"Dự thảo bị trả lại, chưa ký: {doc.title}.{reason}",
-                link=link,
-            )
 
 
 def _number(doc: Document, issued_on: date) -> None:
@@ -493,23 +489,26 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
     policy.require(actor, "document.upload_signed", doc)
     if doc.status != DocumentStatus.SIGNED:
         raise InvalidInput(
-            "Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành.",
-            {"file": "Văn bản chưa ký hoặc đã phát hành."},
+            _("Chỉ tải bản đã ký khi văn bản đã ký và chưa phát hành."),
+            {"file": _("Văn bản chưa ký hoặc đã phát hành.")},
         )
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     magic = SIGNED_EXTENSIONS.get(ext)
     if magic is None:
         raise InvalidInput(
-            "Tệp phải là PDF, DOCX, JPG hoặc PNG.", {"file": "Tệp phải là PDF, DOCX, JPG hoặc PNG."}
+            _("Tệp phải là PDF, DOCX, JPG hoặc PNG."),
+            {"file": _("Tệp phải là PDF, DOCX, JPG hoặc PNG.")},
         )
     if not content.startswith(magic):
         raise InvalidInput(
-            "Nội dung tệp không đúng định dạng của phần mở rộng.",
-            {"file": "Nội dung tệp không đúng định dạng."},
+            _("Nội dung tệp không đúng định dạng của phần mở rộng."),
+            {"file": _("Nội dung tệp không đúng định dạng.")},
         )
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(content) > limit:
-        raise InvalidInput("Tệp quá lớn.", {"file": f"Tệp vượt quá {limit // (1024 * 1024)} MB."})
+        raise InvalidInput(
+            _("Tệp quá lớn."), {"file": _("Tệp vượt quá %(n)s MB.", n=limit // (1024 * 1024))}
+        )
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
     storage.write(rel, content)

@@ -235,7 +235,7 @@ def validate(data: Any) -> list[Problem]:
         out.append(Problem("number", "phải là số nguyên dương"))
     for key in ("issued_on",):
         if data.get(key) is not None and not isinstance(data[key], date):
-            out.append(Problem(key, "phải là ngày dạng YYYY-MM-DD"))
+            out.append(Problem(key, "phải là một ngày hợp lệ (ngày/tháng/năm)"))
     if data.get("draft_month") is not None and data["draft_month"] not in range(1, 13):
         out.append(Problem("draft_month", "phải là tháng từ 1 đến 12"))
 
@@ -279,7 +279,7 @@ def validate(data: Any) -> list[Problem]:
         if not isinstance(tasks, list) or not all(isinstance(t, str) and t.strip() for t in tasks):
             out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
         if a.get("due") is not None and not isinstance(a["due"], date):
-            out.append(Problem(f"{p}.due", "phải là ngày dạng YYYY-MM-DD"))
+            out.append(Problem(f"{p}.due", "phải là một ngày hợp lệ (ngày/tháng/năm)"))
         dwd_a = a.get("due_working_days")
         if dwd_a is not None and (not isinstance(dwd_a, int) or dwd_a < 1):
             out.append(Problem(f"{p}.due_working_days", "phải là số ngày làm việc, ít nhất 1"))
@@ -297,7 +297,9 @@ def validate(data: Any) -> list[Problem]:
             out.append(Problem("schedule.kind", f"phải là một trong: {', '.join(KINDS)}"))
         elif kind == "once":
             if not isinstance(sch.get("due"), date):
-                out.append(Problem("schedule.due", "báo cáo một lần phải có hạn (YYYY-MM-DD)"))
+                out.append(
+                    Problem("schedule.due", "báo cáo một lần phải có hạn gửi (ngày/tháng/năm)")
+                )
         else:
             s, e = sch.get("start"), sch.get("end")
             if not isinstance(s, int) or not isinstance(e, int):

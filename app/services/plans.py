@@ -6,6 +6,7 @@ import copy
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import signals
@@ -44,7 +45,7 @@ from workflows import PlanFlow, RoundFlow
 def agency_by_code(code: str) -> Agency:
     agency = db.session.scalar(select(Agency).where(Agency.code == code))
     if agency is None:
-        raise InvalidInput(f"Không có cơ quan có mã “{code}”.")
+        raise InvalidInput(_("Không có cơ quan có mã “%(code)s”.", code=code))
     return agency
 
 
@@ -80,8 +81,10 @@ def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int
     (reports keep the version they were filled with)."""
     if plan.version != expected_version:
         raise ConcurrentEdit(
-            "Kế hoạch đã được người khác sửa sau khi bạn mở. Vui lòng tải lại trang; "
-            "nội dung bạn nhập vẫn được giữ trong biểu mẫu."
+            _(
+                "Kế hoạch đã được người khác sửa sau khi bạn mở. Vui lòng tải lại trang; "
+                "nội dung bạn nhập vẫn được giữ trong biểu mẫu."
+            )
         )
     policy.require(actor, "plan.edit", plan)
     d = copy.deepcopy(definition)
@@ -187,7 +190,7 @@ def _parent_id(d: dict) -> int | None:
         return None
     parent = db.session.scalar(select(Plan).where(Plan.code == code))
     if parent is None:
-        raise InvalidInput(f"Không có kế hoạch cấp trên có mã “{code}”.")
+        raise InvalidInput(_("Không có kế hoạch cấp trên có mã “%(code)s”.", code=code))
     return parent.id
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -172,7 +173,7 @@ def draft_dispatch(
     as_of = as_of or clock.today()
     overdue = overdue_agencies(period, as_of)
     if not overdue:
-        raise InvalidInput("Không có cơ quan nào quá hạn báo cáo trong kỳ này.")
+        raise InvalidInput(_("Không có cơ quan nào quá hạn báo cáo trong kỳ này."))
     new_due = new_due or calendar.add_working_days(as_of, 5)
     ref = f"Kế hoạch số {plan.symbol}" if plan.symbol else f"Kế hoạch {plan.title}"
     title = f"V/v đôn đốc báo cáo kết quả thực hiện {ref} ({period.label.lower()})"

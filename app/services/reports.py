@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -45,14 +46,14 @@ def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
     )
     policy.require(actor, "report.start", policy.PeriodAgency(period, actor.agency_id))
     if assignment is None:
-        raise NotAllowed("Cơ quan của bạn không được giao báo cáo trong kế hoạch này.")
+        raise NotAllowed(_("Cơ quan của bạn không được giao báo cáo trong kế hoạch này."))
     existing = db.session.scalar(
         select(Report).where(Report.period_id == period.id, Report.agency_id == actor.agency_id)
     )
     if existing is not None:
         return existing
     if period.status != PeriodStatus.OPEN:
-        raise InvalidInput("Kỳ báo cáo này chưa mở hoặc đã khóa sổ.")
+        raise InvalidInput(_("Kỳ báo cáo này chưa mở hoặc đã khóa sổ."))
     form = plan.current_form
     assert form is not None
     report = Report(
@@ -77,12 +78,17 @@ def save_draft(report: Report, data: dict, actor: User, expected_version: int | 
     policy.require(actor, "report.edit", report)
     if report.status not in _EDITABLE:
         raise InvalidInput(
-            "Báo cáo đã được trình hoặc gửi, không thể sửa. Nếu cần sửa, đề nghị lãnh đạo trả lại."
+            _(
+                "Báo cáo đã được trình hoặc gửi, không thể sửa. "
+                "Nếu cần sửa, đề nghị lãnh đạo trả lại."
+            )
         )
     if expected_version is not None and report.version != expected_version:
         raise ConcurrentEdit(
-            "Báo cáo đã được người khác lưu sau khi bạn mở. Nội dung bạn vừa "
-            "nhập vẫn còn trên trang; hãy so sánh rồi lưu lại."
+            _(
+                "Báo cáo đã được người khác lưu sau khi bạn mở. Nội dung bạn vừa "
+                "nhập vẫn còn trên trang; hãy so sánh rồi lưu lại."
+            )
         )
     # a returned report filled on an old form moves to the current form when edited
     current = report.plan.current_form
@@ -204,7 +210,7 @@ def transition(
     return_for_revision, accept); freeze a version; stamp times; finish the round when all
     are accepted. Refusals raise ``TransitionRefused`` with the reason."""
     if expected_version is not None and report.version != expected_version:
-        raise ConcurrentEdit("Báo cáo đã thay đổi sau khi bạn mở. Vui lòng tải lại trang.")
+        raise ConcurrentEdit(_("Báo cáo đã thay đổi sau khi bạn mở. Vui lòng tải lại trang."))
     flow = report_flow(report, actor, comment)
     now = clock.now()
     flows.fire(flow, trigger, actor, comment=comment, plan_id=report.plan_id)
@@ -266,5 +272,5 @@ def _notify(report: Report, trigger: str, comment: str | None) -> None:
 
 def validate_reason(comment: str | None) -> str:
     if not (comment or "").strip():
-        raise InvalidInput("Vui lòng nêu lý do.", {"comment": "Vui lòng nêu lý do."})
+        raise InvalidInput(_("Vui lòng nêu lý do."), {"comment": _("Vui lòng nêu lý do.")})
     return comment.strip()  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -135,7 +136,7 @@ def check(signer: dict[str, Any]) -> dict[str, str]:
     elif clean.get("authority") and not clean.get("authority_of"):
         errors["authority_of"] = "Vui lòng nhập “Thay mặt / ký thay cho”."
     if errors:
-        raise InvalidInput("Thông tin người ký chưa đúng.", errors)
+        raise InvalidInput(_("Thông tin người ký chưa đúng."), errors)
     return clean
 
 
@@ -143,15 +144,17 @@ def choose(doc: Document, signer_id: int | None, actor: User) -> Document:
     """Make the draft for another of the agency's signers (audited); only before signing and
     by someone of the issuing agency."""
     if actor.agency_id != doc.agency_id:
-        raise NotAllowed("Chỉ người của cơ quan ban hành được chọn người ký.")
+        raise NotAllowed(_("Chỉ người của cơ quan ban hành được chọn người ký."))
     if doc.status not in (DocumentStatus.DRAFT, DocumentStatus.AWAITING_SIGNATURE):
         raise InvalidInput(
-            "Văn bản đã ký hoặc đã phát hành: không đổi người ký được.",
-            {"signer_id": "Văn bản đã ký."},
+            _("Văn bản đã ký hoặc đã phát hành: không đổi người ký được."),
+            {"signer_id": _("Văn bản đã ký.")},
         )
     signer = db.session.get(AgencySigner, signer_id) if signer_id else None
     if signer_id and (signer is None or signer.agency_id != doc.agency_id or not signer.active):
-        raise InvalidInput("Người ký không thuộc cơ quan ban hành.", {"signer_id": "Không hợp lệ."})
+        raise InvalidInput(
+            _("Người ký không thuộc cơ quan ban hành."), {"signer_id": _("Không hợp lệ.")}
+        )
     before = db.session.get(AgencySigner, doc.signer_id) if doc.signer_id else None
     doc.signer_id = signer.id if signer else None
     audit.record(

@@ -2,7 +2,7 @@
 per connection in app/lists.py)
 
 Revision ID: daily_01_kh_fold
-Revises: 0896e0839f9f
+Revises: prod_02_api_tokens
 """
 
 from alembic import op

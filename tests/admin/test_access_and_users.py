@@ -140,7 +140,7 @@ def test_validation_errors_are_vietnamese_and_name_the_field(client, as_admin, h
             "valid_from": "31/02/2024",
         },
     ).get_data(as_text=True)
-    assert "“Hiệu lực từ ngày”: ngày không hợp lệ" in page
+    assert "“Hiệu lực từ ngày” không phải là ngày hợp lệ (ngày/tháng/năm)" in page
     page = client.post(
         "/quan-tri/co-quan/them",
         data={

@@ -78,7 +78,7 @@ def test_every_document_hand_over_notifies_exactly_the_next_people(db, live_roun
     documents.transition(doc, "request_signature", spec)
     assert inbox.new() == Counter({(signer.username, "document_to_sign"): 1})
     documents.transition(doc, "decline", signer, comment="Sửa lại trích yếu.")
-    assert inbox.new() == Counter({(spec.username, "document_declined"): 1})
+    assert inbox.new() == Counter({(spec.username, "document_returned"): 1})
     assert [i.title for i in workqueue.items(spec)["redraft"]] == ["Đôn đốc báo cáo"]
     documents.transition(doc, "request_signature", spec)
     assert inbox.new() == Counter({(signer.username, "document_to_sign"): 1})

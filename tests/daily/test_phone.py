@@ -164,6 +164,20 @@ def test_fill_and_submit_a_report_with_rows_on_a_phone(demo_app, db):  # noqa: A
         row.locator("td[data-kh-field=content] input").fill("Họp báo về công tác nhân quyền")
         row.locator("td[data-kh-field=participants] input").fill("35")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # a long field states its limit, counts, and says what a long paste loses
+        box_ = page.get_by_label("Khó khăn, vướng mắc")
+        count = page.locator("#" + box_.get_attribute("id") + "-count")
+        expect(count).to_contain_text("tối đa 4.000")
+        box_.fill("Kinh phí hạn chế.")
+        expect(count).to_contain_text("Đã nhập 17/4.000 ký tự")
+        page.evaluate(
+            """id => { const el = document.getElementById(id); const dt = new DataTransfer();
+            dt.setData('text', 'x'.repeat(100000));
+            el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true})); }""",
+            box_.get_attribute("id"),
+        )
+        expect(count).to_contain_text("Đoạn dán dài 100.000 ký tự")
+        expect(count).to_contain_text("chỉ giữ 3.983 ký tự đầu")
         page.screenshot(path=str(SHOTS / "phone-report-rows.png"), full_page=True)
         page.get_by_role("button", name="Trình lãnh đạo").click()
         page.wait_for_load_state()

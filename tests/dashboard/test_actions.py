@@ -45,7 +45,9 @@ def test_extension_request_grant_moves_the_due_date(client, round_, people, db):
     login(client, specialist)
     assert "1 đề nghị gia hạn đang chờ quyết định" in text(client.get("/"))
     page = text(client.get("/extensions"))
-    assert agency.display_name in page and "Chờ số liệu quý IV" in page and "2025-01-20" in page
+    assert (
+        agency.display_name in page and "Chờ số liệu quý IV" in page and "20/01/2025" in page
+    )  # typed dd/mm/yyyy everywhere
     ext = db.session.scalar(select(Extension))
     resp = client.post(
         f"/extensions/{ext.id}/decide",

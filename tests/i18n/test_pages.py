@@ -75,7 +75,7 @@ def test_plans_list_and_plan_page(client, plan, people) -> None:  # noqa: ANN001
     assert "Assignments" in page and "Reporting rounds" in page
     assert "Draft the plan document" in page
     assert "Not yet open" in page  # RoundFlow.STATE_LABELS["pending"]
-    assert "Figures from " in page and "reports due" in page
+    assert "Figures up to " in page and "reports due" in page
 
 
 def test_report_form_and_dates(client, plan, people, db) -> None:  # noqa: ANN001
@@ -106,7 +106,7 @@ def test_report_form_and_dates(client, plan, people, db) -> None:  # noqa: ANN00
     assert f"{due.day} " in page and due.strftime("%d/%m/%Y") in page
     switch(client, "vi")
     page = text(client.get(f"/plans/{plan.id}"))
-    assert "Số liệu từ ngày " in page and " tháng " in page
+    assert "Số liệu tính đến ngày " in page and " tháng " in page
 
 
 def test_workflow_refusal_is_translated(client, plan, people) -> None:  # noqa: ANN001
