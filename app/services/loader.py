@@ -13,7 +13,7 @@ import yaml
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, Plan, User
+from app.models import Agency, Plan, PlanStatus, User
 from app.models.base import column_length
 from app.services import audit, policy, signers
 from forms import bounds
@@ -60,6 +60,32 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date-shaped value that is no date (``2025-02-30``) stays text, so validation reports
+    it as a wrong date with its path and line instead of the whole file being unreadable."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+DATE_FORM = "YYYY-MM-DD (vd. 2025-01-01)"
+
+
+def _date_problem(value: Any, path: str, out: list[Problem], required: str = "") -> None:
+    """A date key (``docs/plan-format.md``: YYYY-MM-DD): missing (when ``required`` says why it
+    is needed) or a value that is no date, reported with the value and the expected form."""
+    if isinstance(value, date):
+        return
+    if value is None or value == "":
+        if required:
+            out.append(Problem(path, f"{required}: thiếu ngày, ghi dạng {DATE_FORM}"))
+        return
+    out.append(Problem(path, f"ngày “{value}” sai dạng hoặc không có thật; phải ghi {DATE_FORM}"))
 
 
 def _safe_load(text: str) -> Any:
@@ -233,9 +259,7 @@ def validate(data: Any) -> list[Problem]:
         not isinstance(data["number"], int) or data["number"] < 1
     ):
         out.append(Problem("number", "phải là số nguyên dương"))
-    for key in ("issued_on",):
-        if data.get(key) is not None and not isinstance(data[key], date):
-            out.append(Problem(key, "phải là ngày dạng YYYY-MM-DD"))
+    _date_problem(data.get("issued_on"), "issued_on", out)
     if data.get("draft_month") is not None and data["draft_month"] not in range(1, 13):
         out.append(Problem("draft_month", "phải là tháng từ 1 đến 12"))
 
@@ -278,8 +302,7 @@ def validate(data: Any) -> list[Problem]:
         tasks = a.get("tasks")
         if not isinstance(tasks, list) or not all(isinstance(t, str) and t.strip() for t in tasks):
             out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
-        if a.get("due") is not None and not isinstance(a["due"], date):
-            out.append(Problem(f"{p}.due", "phải là ngày dạng YYYY-MM-DD"))
+        _date_problem(a.get("due"), f"{p}.due", out)
         dwd_a = a.get("due_working_days")
         if dwd_a is not None and (not isinstance(dwd_a, int) or dwd_a < 1):
             out.append(Problem(f"{p}.due_working_days", "phải là số ngày làm việc, ít nhất 1"))
@@ -296,8 +319,7 @@ def validate(data: Any) -> list[Problem]:
         if kind not in KINDS:
             out.append(Problem("schedule.kind", f"phải là một trong: {', '.join(KINDS)}"))
         elif kind == "once":
-            if not isinstance(sch.get("due"), date):
-                out.append(Problem("schedule.due", "báo cáo một lần phải có hạn (YYYY-MM-DD)"))
+            _date_problem(sch.get("due"), "schedule.due", out, "báo cáo một lần phải có hạn")
         else:
             s, e = sch.get("start"), sch.get("end")
             if not isinstance(s, int) or not isinstance(e, int):
@@ -409,13 +431,13 @@ def check_bounds(data: Any) -> list[Problem]:
     return out
 
 
-MAX_DEPTH = 40
+MAX_WALK_DEPTH = 40  # (not MAX_DEPTH: that name bounds the YAML parser, 32)
 
 
 def _walk_bounds(obj: Any, path: str, out: list[Problem], depth: int = 0) -> None:
     label = path or "…"
-    if depth > MAX_DEPTH:
-        out.append(Problem(path, f"lồng quá {MAX_DEPTH} cấp"))
+    if depth > MAX_WALK_DEPTH:
+        out.append(Problem(path, f"lồng quá {MAX_WALK_DEPTH} cấp"))
         return
     if isinstance(obj, dict):
         for k, v in obj.items():
@@ -643,19 +665,32 @@ def load(data: dict, actor: User | None = None) -> Plan:
         scope = policy.PlanScope(codes.get(data["issuer"]), codes.get(data["standing_agency"]))
         if scope.issuer_id is not None or not policy.can(actor, "agency.create"):
             policy.require(actor, "plan.import", scope)
+    elif actor is None and existing.status != PlanStatus.DRAFT:
+        # the system (CLI, seeds) reloads a draft as a whole; an issued plan stays as issued
+        raise PlanFileError(
+            [
+                Problem(
+                    "code",
+                    f"kế hoạch “{data['code']}” đã ban hành ({_issued_label(existing)}); nội "
+                    "dung đã ban hành không nạp lại được — mọi thay đổi cần một văn bản sửa "
+                    "đổi, bổ sung",
+                )
+            ]
+        )
     else:
-        if actor is None:
-            raise PlanFileError(
-                [Problem("code", f"kế hoạch “{data['code']}” đã có; cần người sửa")]
-            )
         policy.require(actor, "plan.edit", existing)
     upsert_agencies(items, actor)
     issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
     if issuer is not None and isinstance(data.get("signer"), dict):
         signers.record_plan_signer(issuer, data["signer"])
-    if existing is None or actor is None:
+    if existing is None:
         return plans.create_plan(_plain(data), actor)
     return plans.update_plan(existing, _plain(data), actor, existing.version)
+
+
+def _issued_label(plan: Plan) -> str:
+    when = f" ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else ""
+    return f"số {plan.symbol}{when}" if plan.symbol else f"trạng thái {plan.status}"
 
 
 def _plain(obj: Any) -> Any:
