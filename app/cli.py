@@ -118,7 +118,7 @@ def plan_load(files: tuple[str, ...]) -> None:
     import sqlalchemy as sa
 
     from app.services.exceptions import ServiceError
-    from app.services.loader import PlanFileError, load, parse_file
+    from app.services.loader import PlanFileError, load, locate, parse_file
 
     ensure_schema()
     for f in files:
@@ -127,7 +127,9 @@ def plan_load(files: tuple[str, ...]) -> None:
             db.session.commit()
         except PlanFileError as exc:
             db.session.rollback()
-            click.echo(str(exc if exc.source else PlanFileError(exc.problems, f)), err=True)
+            # problems found while loading (register, policy) get their line in the file too
+            problems = locate(exc.problems, Path(f).read_text(encoding="utf-8"))
+            click.echo(str(PlanFileError(problems, f)), err=True)
             sys.exit(1)
         except ServiceError as exc:
             db.session.rollback()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Agency, Plan, PlanStatus, User
 from app.models.base import column_length
-from app.services import audit, policy, signers
+from app.services import audit, clock, plans, policy, register, signers
 from forms import bounds
 
 FORMAT = "kehoach/plan@1"
@@ -260,6 +260,7 @@ def validate(data: Any) -> list[Problem]:
     ):
         out.append(Problem("number", "phải là số nguyên dương"))
     _date_problem(data.get("issued_on"), "issued_on", out)
+    _check_issued(data, out)
     if data.get("draft_month") is not None and data["draft_month"] not in range(1, 13):
         out.append(Problem("draft_month", "phải là tháng từ 1 đến 12"))
 
@@ -368,6 +369,42 @@ def validate(data: Any) -> list[Problem]:
             )
     out.extend(check_bounds(data))
     return out
+
+
+def _check_issued(data: dict, out: list[Problem]) -> None:
+    """A plan recorded as already issued has both ``number`` and ``issued_on``, and no deadline
+    before its issue date."""
+    number, issued_on = data.get("number"), data.get("issued_on")
+    if (number is None) != (issued_on is None):
+        missing, given = ("issued_on", "number") if issued_on is None else ("number", "issued_on")
+        out.append(
+            Problem(
+                missing,
+                f"kế hoạch đã ban hành phải ghi cả số (number) và ngày ban hành (issued_on); "
+                f"tệp chỉ có {given}",
+            )
+        )
+    if not isinstance(issued_on, date):
+        return
+    on = f"{issued_on:%d/%m/%Y}"
+    sch = data.get("schedule")
+    dues: list[tuple[str, Any]] = []
+    if isinstance(sch, dict):
+        dues.append(("schedule.due", sch.get("due")))
+        end = sch.get("end")
+        if sch.get("kind", "once") != "once" and isinstance(end, int) and end < issued_on.year:
+            out.append(
+                Problem(
+                    "schedule.end",
+                    f"năm kết thúc {end} trước năm ban hành {issued_on.year} (issued_on {on})",
+                )
+            )
+    for i, a in enumerate(data.get("assignments") or []):
+        if isinstance(a, dict):
+            dues.append((f"assignments[{i}].due", a.get("due")))
+    for path, due in dues:
+        if isinstance(due, date) and due < issued_on:
+            out.append(Problem(path, f"hạn {due:%d/%m/%Y} trước ngày ban hành {on} (issued_on)"))
 
 
 # Columns a plan definition's keys are stored in: their lengths bound the keys.
@@ -655,7 +692,6 @@ def load(data: dict, actor: User | None = None) -> Plan:
     administrator (or the system), a new plan only by a specialist of its issuing or standing
     agency (``plan.import``), an existing plan only by those who may edit it (``plan.edit``).
     Every change is audited."""
-    from app.services import plans
 
     items = data.get("agencies") or []
     check_agencies(items, actor)
@@ -683,9 +719,77 @@ def load(data: dict, actor: User | None = None) -> Plan:
     issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
     if issuer is not None and isinstance(data.get("signer"), dict):
         signers.record_plan_signer(issuer, data["signer"])
+    if data.get("number") is not None:
+        _check_number(data, existing, actor)
     if existing is None:
-        return plans.create_plan(_plain(data), actor)
-    return plans.update_plan(existing, _plain(data), actor, existing.version)
+        plan = plans.create_plan(_plain(data), actor)
+    else:
+        plan = plans.update_plan(existing, _plain(data), actor, existing.version)
+    if data.get("number") is not None and plan.status == PlanStatus.DRAFT:
+        _record_issued(plan, data, actor)
+    return plan
+
+
+def _check_number(data: dict, existing: Plan | None, actor: User | None) -> None:
+    """Recording a plan as already issued: only the issuing agency's clerk (the policy's
+    ``plan.issue``), with a number free in that agency's register for the year."""
+    issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
+    if issuer is None or (existing is not None and existing.status != PlanStatus.DRAFT):
+        return
+    scope = existing or policy.PlanScope(issuer.id, None)
+    reason = policy.refusal(actor, "plan.issue", scope)
+    if reason is not None:
+        raise PlanFileError([Problem("number", f"ghi kế hoạch đã ban hành: {reason}")])
+    number, issued_on = data["number"], data["issued_on"]
+    entry = register.taken(issuer.id, issued_on.year, number)
+    if entry is not None:
+        raise PlanFileError(
+            [
+                Problem(
+                    "number",
+                    f"số {number} năm {issued_on.year} của {issuer.abbreviation} đã có trong sổ "
+                    f"văn bản đi ({entry.symbol} ngày {entry.issued_on:%d/%m/%Y}: "
+                    f"{entry.summary[:80]}); hãy kiểm tra lại số",
+                )
+            ]
+        )
+
+
+def _record_issued(plan: Plan, data: dict, actor: User | None) -> None:
+    """The plan as issued outside the application: its register line, number, symbol and
+    date; periods already started open as of today (their deadlines are the plan's)."""
+    issued_on: date = data["issued_on"]
+    signer = data.get("signer")
+    entry = register.record_issued(
+        plan.issuer,
+        plan.type_abbr,
+        plan.title,
+        issued_on,
+        int(data["number"]),
+        signer_name=signer.get("name") if isinstance(signer, dict) else None,
+    )
+    plan.number, plan.year, plan.symbol, plan.issued_on = (
+        entry.number,
+        entry.year,
+        entry.symbol,
+        issued_on,
+    )
+    before = plan.status
+    # no document to sign and release here: the plan was issued on paper, so the state moves
+    # without the document flow, and the recording is audited with who entered it
+    plan.status = PlanStatus.ISSUED
+    db.session.flush()
+    audit.record(
+        actor,
+        plan,
+        "record_issued",
+        from_state=before,
+        to_state=plan.status,
+        comment=f"Số {entry.symbol} ngày {issued_on:%d/%m/%Y} (ghi từ tệp kế hoạch)",
+        plan_id=plan.id,
+        data={"number": entry.number, "year": entry.year, "issued_on": issued_on.isoformat()},
+    )
+    plans.open_due_periods(plan, max(issued_on, clock.today()))
 
 
 def _issued_label(plan: Plan) -> str:
