@@ -38,6 +38,45 @@ def init_db() -> None:
     upgrade()
 
 
+INIT_DB_HINT = "hãy chạy “kehoach init-db” (hoặc “flask --app app init-db”) rồi chạy lại lệnh"
+
+
+def schema_behind() -> bool:
+    """Has the database no schema yet, or one older than the migrations? A schema made without
+    Alembic (``create_all``, the tests) counts as current."""
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from app.models import Plan
+
+    inspector = sa.inspect(db.engine)
+    if not inspector.has_table(Plan.__tablename__):
+        return True
+    if not inspector.has_table("alembic_version"):
+        return False
+    script = ScriptDirectory(str(current_app.extensions["migrate"].directory))
+    with db.engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current != set(script.get_heads())
+
+
+def ensure_schema() -> None:
+    """Create or upgrade the schema as ``init-db`` does when it is missing or behind; if that
+    cannot be done, stop with one sentence saying what to run (never a traceback)."""
+    import sqlalchemy as sa
+
+    try:
+        if schema_behind():
+            click.echo("Cơ sở dữ liệu chưa có hoặc cũ hơn phiên bản này: đang tạo/cập nhật…")
+            init_db()
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        db.session.rollback()
+        raise click.ClickException(
+            f"Không tạo được cơ sở dữ liệu ({type(exc).__name__}); {INIT_DB_HINT}."
+        ) from exc
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
@@ -74,17 +113,36 @@ def plan_check(files: tuple[str, ...]) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def plan_load(files: tuple[str, ...]) -> None:
-    """Validate and load plan definition files (with the agencies they declare)."""
-    from app.services.loader import PlanFileError, load, parse_file
+    """Validate and load plan definition files (with the agencies they declare). Creates or
+    upgrades the database schema first if needed; reloading a file updates its draft plan."""
+    import sqlalchemy as sa
 
+    from app.services.exceptions import ServiceError
+    from app.services.loader import PlanFileError, load, locate, parse_file
+
+    ensure_schema()
     for f in files:
         try:
             plan = load(parse_file(f))
+            db.session.commit()
         except PlanFileError as exc:
             db.session.rollback()
-            click.echo(str(exc), err=True)
+            # problems found while loading (register, policy) get their line in the file too
+            problems = locate(exc.problems, Path(f).read_text(encoding="utf-8"))
+            click.echo(str(PlanFileError(problems, f)), err=True)
             sys.exit(1)
-        db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            click.echo(f"Tệp kế hoạch {f} không nạp được: {exc}", err=True)
+            sys.exit(1)
+        except sa.exc.SQLAlchemyError as exc:
+            db.session.rollback()
+            click.echo(
+                f"Tệp kế hoạch {f} không nạp được vì lỗi cơ sở dữ liệu "
+                f"({type(exc).__name__}); {INIT_DB_HINT}.",
+                err=True,
+            )
+            sys.exit(1)
         click.echo(
             f"{f}: đã nạp kế hoạch “{plan.code}” ({len(plan.assignments)} cơ quan được giao)"
         )

@@ -13,9 +13,9 @@ import yaml
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, Plan, User
+from app.models import Agency, Plan, PlanStatus, User
 from app.models.base import column_length
-from app.services import audit, plans, policy, signers
+from app.services import audit, clock, plans, policy, register, signers
 from forms import bounds
 
 FORMAT = "kehoach/plan@1"
@@ -60,6 +60,32 @@ class _BoundedLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date-shaped value that is no date (``2025-02-30``) stays text, so validation reports
+    it as a wrong date with its path and line instead of the whole file being unreadable."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+DATE_FORM = "YYYY-MM-DD (vd. 2025-01-01)"
+
+
+def _date_problem(value: Any, path: str, out: list[Problem], required: str = "") -> None:
+    """A date key (``docs/plan-format.md``: YYYY-MM-DD): missing (when ``required`` says why it
+    is needed) or a value that is no date, reported with the value and the expected form."""
+    if isinstance(value, date):
+        return
+    if value is None or value == "":
+        if required:
+            out.append(Problem(path, f"{required}: thiếu ngày, ghi dạng {DATE_FORM}"))
+        return
+    out.append(Problem(path, f"ngày “{value}” sai dạng hoặc không có thật; phải ghi {DATE_FORM}"))
 
 
 def _safe_load(text: str) -> Any:
@@ -233,9 +259,8 @@ def validate(data: Any) -> list[Problem]:
         not isinstance(data["number"], int) or data["number"] < 1
     ):
         out.append(Problem("number", "phải là số nguyên dương"))
-    for key in ("issued_on",):
-        if data.get(key) is not None and not isinstance(data[key], date):
-            out.append(Problem(key, "phải là một ngày hợp lệ (ngày/tháng/năm)"))
+    _date_problem(data.get("issued_on"), "issued_on", out)
+    _check_issued(data, out)
     if data.get("draft_month") is not None and data["draft_month"] not in range(1, 13):
         out.append(Problem("draft_month", "phải là tháng từ 1 đến 12"))
 
@@ -278,8 +303,7 @@ def validate(data: Any) -> list[Problem]:
         tasks = a.get("tasks")
         if not isinstance(tasks, list) or not all(isinstance(t, str) and t.strip() for t in tasks):
             out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
-        if a.get("due") is not None and not isinstance(a["due"], date):
-            out.append(Problem(f"{p}.due", "phải là một ngày hợp lệ (ngày/tháng/năm)"))
+        _date_problem(a.get("due"), f"{p}.due", out)
         dwd_a = a.get("due_working_days")
         if dwd_a is not None and (not isinstance(dwd_a, int) or dwd_a < 1):
             out.append(Problem(f"{p}.due_working_days", "phải là số ngày làm việc, ít nhất 1"))
@@ -296,10 +320,7 @@ def validate(data: Any) -> list[Problem]:
         if kind not in KINDS:
             out.append(Problem("schedule.kind", f"phải là một trong: {', '.join(KINDS)}"))
         elif kind == "once":
-            if not isinstance(sch.get("due"), date):
-                out.append(
-                    Problem("schedule.due", "báo cáo một lần phải có hạn gửi (ngày/tháng/năm)")
-                )
+            _date_problem(sch.get("due"), "schedule.due", out, "báo cáo một lần phải có hạn")
         else:
             s, e = sch.get("start"), sch.get("end")
             if not isinstance(s, int) or not isinstance(e, int):
@@ -348,6 +369,42 @@ def validate(data: Any) -> list[Problem]:
             )
     out.extend(check_bounds(data))
     return out
+
+
+def _check_issued(data: dict, out: list[Problem]) -> None:
+    """A plan recorded as already issued has both ``number`` and ``issued_on``, and no deadline
+    before its issue date."""
+    number, issued_on = data.get("number"), data.get("issued_on")
+    if (number is None) != (issued_on is None):
+        missing, given = ("issued_on", "number") if issued_on is None else ("number", "issued_on")
+        out.append(
+            Problem(
+                missing,
+                f"kế hoạch đã ban hành phải ghi cả số (number) và ngày ban hành (issued_on); "
+                f"tệp chỉ có {given}",
+            )
+        )
+    if not isinstance(issued_on, date):
+        return
+    on = f"{issued_on:%d/%m/%Y}"
+    sch = data.get("schedule")
+    dues: list[tuple[str, Any]] = []
+    if isinstance(sch, dict):
+        dues.append(("schedule.due", sch.get("due")))
+        end = sch.get("end")
+        if sch.get("kind", "once") != "once" and isinstance(end, int) and end < issued_on.year:
+            out.append(
+                Problem(
+                    "schedule.end",
+                    f"năm kết thúc {end} trước năm ban hành {issued_on.year} (issued_on {on})",
+                )
+            )
+    for i, a in enumerate(data.get("assignments") or []):
+        if isinstance(a, dict):
+            dues.append((f"assignments[{i}].due", a.get("due")))
+    for path, due in dues:
+        if isinstance(due, date) and due < issued_on:
+            out.append(Problem(path, f"hạn {due:%d/%m/%Y} trước ngày ban hành {on} (issued_on)"))
 
 
 # Columns a plan definition's keys are stored in: their lengths bound the keys.
@@ -411,10 +468,13 @@ def check_bounds(data: Any) -> list[Problem]:
     return out
 
 
+MAX_WALK_DEPTH = 40  # (not MAX_DEPTH: that name bounds the YAML parser, 32)
+
+
 def _walk_bounds(obj: Any, path: str, out: list[Problem], depth: int = 0) -> None:
     label = path or "…"
-    if depth > MAX_DEPTH:
-        out.append(Problem(path, f"lồng quá {MAX_DEPTH} cấp"))
+    if depth > MAX_WALK_DEPTH:
+        out.append(Problem(path, f"lồng quá {MAX_WALK_DEPTH} cấp"))
         return
     if isinstance(obj, dict):
         for k, v in obj.items():
@@ -632,6 +692,7 @@ def load(data: dict, actor: User | None = None) -> Plan:
     administrator (or the system), a new plan only by a specialist of its issuing or standing
     agency (``plan.import``), an existing plan only by those who may edit it (``plan.edit``).
     Every change is audited."""
+
     items = data.get("agencies") or []
     check_agencies(items, actor)
     existing = db.session.scalar(select(Plan).where(Plan.code == data["code"]))
@@ -640,19 +701,100 @@ def load(data: dict, actor: User | None = None) -> Plan:
         scope = policy.PlanScope(codes.get(data["issuer"]), codes.get(data["standing_agency"]))
         if scope.issuer_id is not None or not policy.can(actor, "agency.create"):
             policy.require(actor, "plan.import", scope)
+    elif actor is None and existing.status != PlanStatus.DRAFT:
+        # the system (CLI, seeds) reloads a draft as a whole; an issued plan stays as issued
+        raise PlanFileError(
+            [
+                Problem(
+                    "code",
+                    f"kế hoạch “{data['code']}” đã ban hành ({_issued_label(existing)}); nội "
+                    "dung đã ban hành không nạp lại được — mọi thay đổi cần một văn bản sửa "
+                    "đổi, bổ sung",
+                )
+            ]
+        )
     else:
-        if actor is None:
-            raise PlanFileError(
-                [Problem("code", f"kế hoạch “{data['code']}” đã có; cần người sửa")]
-            )
         policy.require(actor, "plan.edit", existing)
     upsert_agencies(items, actor)
     issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
     if issuer is not None and isinstance(data.get("signer"), dict):
         signers.record_plan_signer(issuer, data["signer"])
-    if existing is None or actor is None:
-        return plans.create_plan(_plain(data), actor)
-    return plans.update_plan(existing, _plain(data), actor, existing.version)
+    if data.get("number") is not None:
+        _check_number(data, existing, actor)
+    if existing is None:
+        plan = plans.create_plan(_plain(data), actor)
+    else:
+        plan = plans.update_plan(existing, _plain(data), actor, existing.version)
+    if data.get("number") is not None and plan.status == PlanStatus.DRAFT:
+        _record_issued(plan, data, actor)
+    return plan
+
+
+def _check_number(data: dict, existing: Plan | None, actor: User | None) -> None:
+    """Recording a plan as already issued: only the issuing agency's clerk (the policy's
+    ``plan.issue``), with a number free in that agency's register for the year."""
+    issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
+    if issuer is None or (existing is not None and existing.status != PlanStatus.DRAFT):
+        return
+    scope = existing or policy.PlanScope(issuer.id, None)
+    reason = policy.refusal(actor, "plan.issue", scope)
+    if reason is not None:
+        raise PlanFileError([Problem("number", f"ghi kế hoạch đã ban hành: {reason}")])
+    number, issued_on = data["number"], data["issued_on"]
+    entry = register.taken(issuer.id, issued_on.year, number)
+    if entry is not None:
+        raise PlanFileError(
+            [
+                Problem(
+                    "number",
+                    f"số {number} năm {issued_on.year} của {issuer.abbreviation} đã có trong sổ "
+                    f"văn bản đi ({entry.symbol} ngày {entry.issued_on:%d/%m/%Y}: "
+                    f"{entry.summary[:80]}); hãy kiểm tra lại số",
+                )
+            ]
+        )
+
+
+def _record_issued(plan: Plan, data: dict, actor: User | None) -> None:
+    """The plan as issued outside the application: its register line, number, symbol and
+    date; periods already started open as of today (their deadlines are the plan's)."""
+    issued_on: date = data["issued_on"]
+    signer = data.get("signer")
+    entry = register.record_issued(
+        plan.issuer,
+        plan.type_abbr,
+        plan.title,
+        issued_on,
+        int(data["number"]),
+        signer_name=signer.get("name") if isinstance(signer, dict) else None,
+    )
+    plan.number, plan.year, plan.symbol, plan.issued_on = (
+        entry.number,
+        entry.year,
+        entry.symbol,
+        issued_on,
+    )
+    before = plan.status
+    # no document to sign and release here: the plan was issued on paper, so the state moves
+    # without the document flow, and the recording is audited with who entered it
+    plan.status = PlanStatus.ISSUED
+    db.session.flush()
+    audit.record(
+        actor,
+        plan,
+        "record_issued",
+        from_state=before,
+        to_state=plan.status,
+        comment=f"Số {entry.symbol} ngày {issued_on:%d/%m/%Y} (ghi từ tệp kế hoạch)",
+        plan_id=plan.id,
+        data={"number": entry.number, "year": entry.year, "issued_on": issued_on.isoformat()},
+    )
+    plans.open_due_periods(plan, max(issued_on, clock.today()))
+
+
+def _issued_label(plan: Plan) -> str:
+    when = f" ngày {plan.issued_on:%d/%m/%Y}" if plan.issued_on else ""
+    return f"số {plan.symbol}{when}" if plan.symbol else f"trạng thái {plan.status}"
 
 
 def _plain(obj: Any) -> Any:

@@ -76,7 +76,7 @@ def create_plan(definition: dict, actor: User | None = None) -> Plan:
     return plan
 
 
-def update_plan(plan: Plan, definition: dict, actor: User, expected_version: int) -> Plan:
+def update_plan(plan: Plan, definition: dict, actor: User | None, expected_version: int) -> Plan:
     """Replace a draft plan's definition. A changed reporting form becomes a new form version
     (reports keep the version they were filled with)."""
     if plan.version != expected_version:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.models import Agency, RegisterEntry
@@ -66,6 +66,58 @@ def register(
         summary=summary,
         signer_name=signer_name,
         document_id=document_id,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def taken(agency_id: int, year: int, number: int) -> RegisterEntry | None:
+    """The register line holding ``number`` of ``agency_id``'s ``year``, if any."""
+    return db.session.scalar(
+        select(RegisterEntry).where(
+            RegisterEntry.agency_id == agency_id,
+            RegisterEntry.year == year,
+            RegisterEntry.number == number,
+        )
+    )
+
+
+def record_issued(
+    agency: Agency,
+    type_abbr: str,
+    summary: str,
+    issued_on: date,
+    number: int,
+    *,
+    signer_name: str | None = None,
+) -> RegisterEntry:
+    """Write the register line of a document issued outside the application (a plan recorded
+    as already issued) with the number it carries. The caller checks :func:`taken` first; the
+    year's counter moves past ``number`` so the next number given is never a duplicate."""
+    db.session.flush()
+    db.session.execute(
+        text(
+            "INSERT INTO register_counter (agency_id, year, last) VALUES (:a, :y, 0) "
+            "ON CONFLICT (agency_id, year) DO NOTHING"
+        ),
+        {"a": agency.id, "y": issued_on.year},
+    )
+    db.session.execute(
+        text(
+            "UPDATE register_counter SET last = CASE WHEN last < :n THEN :n ELSE last END "
+            "WHERE agency_id = :a AND year = :y"
+        ),
+        {"a": agency.id, "y": issued_on.year, "n": number},
+    )
+    entry = RegisterEntry(
+        agency_id=agency.id,
+        year=issued_on.year,
+        number=number,
+        symbol=format_symbol(number, type_abbr, agency.abbreviation),
+        issued_on=issued_on,
+        summary=summary,
+        signer_name=signer_name,
     )
     db.session.add(entry)
     db.session.flush()
