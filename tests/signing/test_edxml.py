@@ -1,0 +1,150 @@
+"""edXML packets: build, validate against the project's XSD, parse back; hostile XML refused."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from app.services.edxml import (
+    NS,
+    SCHEMA_PATH,
+    Attachment,
+    Organ,
+    Packet,
+    build_packet,
+    parse_packet,
+)
+from app.services.exceptions import InvalidInput
+from app.services.signing import VIETNAM_TZ
+
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 4
+
+PACKET = Packet(
+    document_id="000.00.00.H57,2026/12/01,125/KH-UBND",
+    sender=Organ(
+        organ_id="000.00.00.H57",
+        name="Ủy ban nhân dân tỉnh Thử Nghiệm",
+        in_charge="Chủ tịch UBND tỉnh",
+        address="Số 1, đường Trần Hưng Đạo",
+        email="ubnd@thunghiem.gov.vn",
+        telephone="0290 3830 000",
+    ),
+    recipients=(
+        Organ(organ_id="000.01.32.H57", name="Sở Thông tin và Truyền thông"),
+        Organ(organ_id="000.00.00.G22", name="Văn phòng Chính phủ", website="vpcp.gov.vn"),
+    ),
+    code_number="125",
+    code_notation="KH-UBND",
+    place="Thử Nghiệm",
+    promulgation_date=date(2026, 12, 1),
+    type_code=1,
+    type_detail=12,
+    type_name="Kế hoạch",
+    subject="Triển khai chuyển đổi số năm 2027 trên địa bàn tỉnh",
+    content="Kế hoạch triển khai & theo dõi <chuyển đổi số>",
+    signer_competence="TM. Ủy ban nhân dân",
+    signer_position="Chủ tịch",
+    signer_full_name="Nguyễn Văn An",
+    sent_at=datetime(2026, 12, 1, 10, 4, 5, tzinfo=VIETNAM_TZ),
+    due_date=date(2027, 1, 15),
+    to_places=("Như trên", "Lưu: VT"),
+    priority=1,
+    attachments=(
+        Attachment(
+            name="125-KH-UBND.pdf", content_type="application/pdf", data=PDF, content_id="att1"
+        ),
+        Attachment(
+            name="125-KH-UBND.docx",
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            data=b"PK\x03\x04docx",
+            content_id="att2",
+        ),
+    ),
+)
+
+
+def test_build_validates_and_parses_back_every_field() -> None:
+    data = build_packet(PACKET)
+    schema = etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+    assert schema.validate(etree.fromstring(data)), schema.error_log
+    back = parse_packet(data)
+    assert back == PACKET  # every header field, every attachment byte
+    root = etree.fromstring(data)
+    ns = {"e": NS}
+    header = "e:edXMLEnvelope/e:edXMLHeader/e:MessageHeader/"
+    assert root.findtext(header + "e:From/e:OrganId", namespaces=ns) == "000.00.00.H57"
+    assert [t.text for t in root.findall(header + "e:To/e:OrganId", ns)] == [
+        "000.01.32.H57",
+        "000.00.00.G22",
+    ]
+    assert root.findtext(header + "e:Code/e:CodeNotation", namespaces=ns) == "KH-UBND"
+    assert root.findtext(header + "e:PromulgationInfo/e:PromulgationDate", namespaces=ns) == (
+        "2026/12/01"
+    )
+    assert root.findtext(header + "e:DueDate", namespaces=ns) == "2027/01/15"
+    stamp = "e:edXMLEnvelope/e:edXMLHeader/e:TraceHeaderList/e:TraceHeader/e:Timestamp"
+    assert root.findtext(stamp, namespaces=ns) == "2026-12-01T10:04:05+07:00"
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    subject=st.text(
+        st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co")), min_size=1, max_size=500
+    ),
+    name=st.text(
+        st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co")), min_size=1, max_size=200
+    ),
+)
+def test_any_text_round_trips(subject: str, name: str) -> None:
+    from dataclasses import replace
+
+    packet = replace(PACKET, subject=subject, signer_full_name=name, attachments=())
+    assert parse_packet(build_packet(packet)) == packet
+
+
+def _refused(data: bytes) -> str:
+    with pytest.raises(InvalidInput) as caught:
+        parse_packet(data)
+    assert "packet" in caught.value.errors
+    return str(caught.value)
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&lol3;</edXML>"""
+
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE edXML [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&xxe;</edXML>"""
+
+
+@pytest.mark.parametrize("hostile", [BILLION_LAUGHS, EXTERNAL], ids=["entities", "external"])
+def test_hostile_xml_is_refused(hostile: bytes) -> None:
+    assert _refused(hostile) == (
+        "Gói edXML không hợp lệ: có khai báo DTD hoặc thực thể (không được phép)."
+    )
+
+
+def test_malformed_and_wrong_shape_are_refused() -> None:
+    assert _refused(b"<edXML") == "Gói edXML không hợp lệ: không phải XML đúng cú pháp."
+    wrong = build_packet(PACKET).replace(b"000.01.32.H57", b"not-a-code")
+    assert _refused(wrong) == "Gói edXML không hợp lệ: sai cấu trúc ở trường OrganId."
+    assert "trường" in _refused(b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"/>')
+
+
+def test_oversized_packet_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.services.edxml as edxml
+
+    monkeypatch.setattr(edxml, "MAX_PACKET_BYTES", 1000)
+    assert _refused(b" " * 1001) == "Gói edXML không hợp lệ: tệp quá lớn."
+
+
+def test_schema_is_in_the_project() -> None:
+    assert SCHEMA_PATH.is_file()
+    assert Path(SCHEMA_PATH).parent.name == "services"
