@@ -26,6 +26,7 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from lxml import etree  # type: ignore[import-untyped]
 
 from app.services.exceptions import InvalidInput
@@ -43,6 +44,20 @@ PRIORITY_NORMAL, PRIORITY_URGENT, PRIORITY_VERY_URGENT, PRIORITY_EXPRESS, PRIORI
 BUSINESS_NEW, BUSINESS_RECALL, BUSINESS_UPDATE, BUSINESS_REPLACE = range(4)
 #: SteeringType: implementations disagree (1/2/3 vs 0/1); kehoach writes 1 (văn bản thường).
 STEERING_ORDINARY = 1
+
+
+#: StatusCode of a status packet → what the document page shows.
+STATUS_LABELS = {
+    "01": _l("Đã đến"),
+    "02": _l("Bị từ chối"),
+    "03": _l("Đã tiếp nhận"),
+    "04": _l("Đã đến, chờ phân công"),
+    "05": _l("Đang xử lý"),
+    "06": _l("Đã hoàn thành"),
+    "13": _l("Đề nghị thu hồi"),
+    "15": _l("Đồng ý thu hồi/cập nhật"),
+    "16": _l("Từ chối thu hồi/cập nhật"),
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +104,20 @@ class Packet:
     steering_type: int = STEERING_ORDINARY
     business_doc_type: int = BUSINESS_NEW
     attachments: tuple[Attachment, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class StatusPacket:
+    """What a recipient (``sender`` of this packet) did with the document ``document_id``."""
+
+    response_organ_id: str  # the organ that issued the document
+    response_code: str  # its printed number, e.g. 125/KH-UBND
+    response_date: date
+    document_id: str
+    sender: Organ
+    status_code: str  # key of STATUS_LABELS
+    timestamp: datetime
+    description: str = ""
 
 
 def _q(tag: str) -> str:
@@ -174,6 +203,45 @@ def build_packet(packet: Packet) -> bytes:
     return data
 
 
+def build_status(status: StatusPacket) -> bytes:
+    """A status packet (used by tests and by an exchange adapter answering for kehoach)."""
+    root = etree.Element(_q("edXML"), nsmap={None: NS})
+    node = _add(_add(_add(root, "edXMLEnvelope"), "edXMLHeader"), "Status")
+    response = _add(node, "ResponseFor")
+    _add(response, "OrganId", status.response_organ_id)
+    _add(response, "Code", status.response_code)
+    _add(response, "PromulgationDate", status.response_date.strftime(DATE_FORMAT))
+    _add(response, "DocumentId", status.document_id)
+    _organ(node, "From", status.sender)
+    _add(node, "StatusCode", status.status_code)
+    if status.description:
+        _add(node, "Description", status.description)
+    _add(node, "Timestamp", status.timestamp.isoformat(timespec="seconds"))
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    _validate(data)
+    return data
+
+
+def parse_status(data: bytes) -> StatusPacket:
+    """An incoming status packet; anything else (or hostile XML) raises InvalidInput."""
+    root = _validate(data)
+    node = root.find("e:edXMLEnvelope/e:edXMLHeader/e:Status", {"e": NS})
+    if node is None:
+        raise _refuse(gettext("không phải gói trạng thái."))
+    from_node = node.find("e:From", {"e": NS})
+    assert from_node is not None  # guaranteed by the XSD
+    return StatusPacket(
+        response_organ_id=_text(node, "e:ResponseFor/e:OrganId"),
+        response_code=_text(node, "e:ResponseFor/e:Code"),
+        response_date=_date(_text(node, "e:ResponseFor/e:PromulgationDate")),
+        document_id=_text(node, "e:ResponseFor/e:DocumentId"),
+        sender=_read_organ(from_node),
+        status_code=_text(node, "e:StatusCode"),
+        timestamp=datetime.fromisoformat(_text(node, "e:Timestamp")),
+        description=_text(node, "e:Description"),
+    )
+
+
 def _schema() -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     return etree.XMLSchema(etree.parse(str(SCHEMA_PATH), parser))
@@ -241,7 +309,8 @@ def parse_packet(data: bytes) -> Packet:
     ns = {"e": NS}
     message = root.find("e:edXMLEnvelope/e:edXMLHeader/e:MessageHeader", ns)
     trace = root.find("e:edXMLEnvelope/e:edXMLHeader/e:TraceHeaderList", ns)
-    assert message is not None and trace is not None  # guaranteed by the XSD
+    if message is None or trace is None:
+        raise _refuse(gettext("không phải gói văn bản."))
     due = _text(message, "e:DueDate")
     attachments = []
     nodes = root.findall("e:AttachmentEncoded/e:Attachment", ns)

@@ -13,11 +13,15 @@ from lxml import etree
 from app.services.edxml import (
     NS,
     SCHEMA_PATH,
+    STATUS_LABELS,
     Attachment,
     Organ,
     Packet,
+    StatusPacket,
     build_packet,
+    build_status,
     parse_packet,
+    parse_status,
 )
 from app.services.exceptions import InvalidInput
 from app.services.signing import VIETNAM_TZ
@@ -148,3 +152,41 @@ def test_oversized_packet_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_schema_is_in_the_project() -> None:
     assert SCHEMA_PATH.is_file()
     assert Path(SCHEMA_PATH).parent.name == "services"
+
+
+@pytest.mark.parametrize(
+    ("code", "label"), [("01", "Đã đến"), ("03", "Đã tiếp nhận"), ("06", "Đã hoàn thành")]
+)
+def test_status_packets_round_trip(code: str, label: str) -> None:
+    status = StatusPacket(
+        response_organ_id="000.00.00.H57",
+        response_code="125/KH-UBND",
+        response_date=date(2026, 12, 1),
+        document_id=PACKET.document_id,
+        sender=PACKET.recipients[0],
+        status_code=code,
+        timestamp=datetime(2026, 12, 2, 8, 30, tzinfo=VIETNAM_TZ),
+        description="Văn thư Sở đã nhận",
+    )
+    data = build_status(status)
+    assert parse_status(data) == status
+    assert str(STATUS_LABELS[code]) == label
+    # a status packet is not a document packet, and the other way round
+    assert _refused(data) == "Gói edXML không hợp lệ: không phải gói văn bản."
+    with pytest.raises(InvalidInput, match="không phải gói trạng thái"):
+        parse_status(build_packet(PACKET))
+
+
+def test_unknown_status_code_is_refused() -> None:
+    status = StatusPacket(
+        response_organ_id="000.00.00.H57",
+        response_code="125/KH-UBND",
+        response_date=date(2026, 12, 1),
+        document_id="x",
+        sender=PACKET.recipients[0],
+        status_code="01",
+        timestamp=datetime(2026, 12, 2, 8, 30, tzinfo=VIETNAM_TZ),
+    )
+    data = build_status(status).replace(b">01<", b">99<")
+    with pytest.raises(InvalidInput, match="StatusCode"):
+        parse_status(data)
