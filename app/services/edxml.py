@@ -127,7 +127,10 @@ def _q(tag: str) -> str:
 def _add(parent: etree._Element, tag: str, text: str | None = None) -> etree._Element:
     child = etree.SubElement(parent, _q(tag))
     if text is not None:
-        child.text = text
+        try:
+            child.text = text
+        except ValueError:  # control characters, NUL: not representable in XML 1.0
+            raise _refuse(gettext("ký tự không hợp lệ ở trường %(field)s.", field=tag)) from None
     return child
 
 
@@ -222,6 +225,16 @@ def build_status(status: StatusPacket) -> bytes:
     return data
 
 
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _refuse(gettext("thời điểm không hợp lệ: %(value)s.", value=value[:40])) from None
+    if moment.tzinfo is None:
+        raise _refuse(gettext("thời điểm không có múi giờ: %(value)s.", value=value[:40]))
+    return moment
+
+
 def parse_status(data: bytes) -> StatusPacket:
     """An incoming status packet; anything else (or hostile XML) raises InvalidInput."""
     root = _validate(data)
@@ -237,7 +250,7 @@ def parse_status(data: bytes) -> StatusPacket:
         document_id=_text(node, "e:ResponseFor/e:DocumentId"),
         sender=_read_organ(from_node),
         status_code=_text(node, "e:StatusCode"),
-        timestamp=datetime.fromisoformat(_text(node, "e:Timestamp")),
+        timestamp=_moment(_text(node, "e:Timestamp")),
         description=_text(node, "e:Description"),
     )
 
@@ -300,7 +313,7 @@ def _date(value: str) -> date:
     try:
         return datetime.strptime(value, DATE_FORMAT).date()
     except ValueError:
-        raise _refuse(gettext("ngày không hợp lệ: %(value)s.", value=value)) from None
+        raise _refuse(gettext("ngày không hợp lệ: %(value)s.", value=value[:40])) from None
 
 
 def parse_packet(data: bytes) -> Packet:
@@ -351,7 +364,7 @@ def parse_packet(data: bytes) -> Packet:
         to_places=tuple(n.text or "" for n in message.findall("e:ToPlaces/e:Place", ns)),
         priority=int(_text(message, "e:OtherInfo/e:Priority")),
         steering_type=int(_text(message, "e:SteeringType")),
-        sent_at=datetime.fromisoformat(_text(trace, "e:TraceHeader/e:Timestamp")),
+        sent_at=_moment(_text(trace, "e:TraceHeader/e:Timestamp")),
         business_doc_type=int(_text(trace, "e:Bussiness/e:BussinessDocType")),
         attachments=tuple(attachments),
     )

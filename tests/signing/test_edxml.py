@@ -190,3 +190,41 @@ def test_unknown_status_code_is_refused() -> None:
     data = build_status(status).replace(b">01<", b">99<")
     with pytest.raises(InvalidInput, match="StatusCode"):
         parse_status(data)
+
+
+def test_control_character_is_refused_naming_the_field() -> None:
+    from dataclasses import replace
+
+    with pytest.raises(InvalidInput) as caught:
+        build_packet(replace(PACKET, subject="Kế hoạch\x00"))
+    assert str(caught.value) == "Gói edXML không hợp lệ: ký tự không hợp lệ ở trường Subject."
+    with pytest.raises(InvalidInput, match="Subject"):
+        build_packet(replace(PACKET, subject="x" * 501))
+
+
+def test_timestamp_without_zone_or_out_of_range_is_refused() -> None:
+    data = build_packet(PACKET)
+    naive = data.replace(b"2026-12-01T10:04:05+07:00", b"2026-12-01T10:04:05")
+    assert _refused(naive) == (
+        "Gói edXML không hợp lệ: thời điểm không có múi giờ: 2026-12-01T10:04:05."
+    )
+    far = data.replace(b"2026-12-01T10:04:05+07:00", b"12026-12-01T10:04:05+07:00")
+    assert _refused(far).startswith("Gói edXML không hợp lệ: thời điểm không hợp lệ")
+    bad_day = data.replace(b"2026/12/01", b"2026/13/45")
+    assert _refused(bad_day) == "Gói edXML không hợp lệ: ngày không hợp lệ: 2026/13/45."
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=2000), cut=st.integers(0, 5000), junk=st.binary(max_size=20))
+def test_any_bytes_are_a_packet_or_a_vietnamese_refusal(data: bytes, cut: int, junk: bytes) -> None:
+    """Random bytes, and a real packet cut or spliced anywhere: InvalidInput or a packet."""
+    good = build_packet(PACKET)
+    for candidate in (data, good[:cut] + junk + good[cut + len(junk) :]):
+        try:
+            parse_packet(candidate)
+        except InvalidInput as refused:
+            assert str(refused).startswith("Gói edXML không hợp lệ: ")
+        try:
+            parse_status(candidate)
+        except InvalidInput as refused:
+            assert str(refused).startswith("Gói edXML không hợp lệ: ")
