@@ -14,6 +14,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from app.services.exceptions import InvalidInput
@@ -245,3 +247,15 @@ def test_unsigned_pdf_has_no_signatures(
 
 def test_vietnam_offset_constant() -> None:
     assert datetime(2026, 1, 1, tzinfo=VIETNAM_TZ).isoformat().endswith("+07:00")
+
+
+def test_content_added_after_signing_is_reported(pki: Pki, signed: bytes) -> None:
+    """A later revision drawing on page 1 keeps the signed bytes intact but is not allowed."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed))
+    box = generic.StreamObject(stream_data=b"0 0 1 rg 10 10 50 50 re f")
+    writer.add_stream_to_page(0, writer.add_object(box))
+    out = io.BytesIO()
+    writer.write(out)
+    statuses = verify_pdf(out.getvalue(), load_trust_roots([pki.root_pem]))
+    assert [(s.intact, s.trusted, s.valid) for s in statuses] == [(True, True, False)] * 2
+    assert statuses[1].message == "Không hợp lệ: tệp bị thay đổi không được phép sau khi ký."
