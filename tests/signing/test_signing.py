@@ -259,3 +259,15 @@ def test_content_added_after_signing_is_reported(pki: Pki, signed: bytes) -> Non
     statuses = verify_pdf(out.getvalue(), load_trust_roots([pki.root_pem]))
     assert [(s.intact, s.trusted, s.valid) for s in statuses] == [(True, True, False)] * 2
     assert statuses[1].message == "Không hợp lệ: tệp bị thay đổi không được phép sau khi ký."
+
+
+@pytest.mark.parametrize(
+    "broken", [b"", b"garbage", b"%PDF-1.4\n%%EOF"], ids=["empty", "text", "bare"]
+)
+def test_broken_pdf_is_refused_and_reported(pki: Pki, broken: bytes) -> None:
+    signer, agency = _keys(pki)
+    with pytest.raises(InvalidInput, match="Tệp PDF hỏng, không ký được."):
+        sign_pdf(broken, signer, agency, _appearance((100, 100, 250, 160)))
+    [status] = verify_pdf(broken, load_trust_roots([pki.root_pem]))
+    assert not status.valid
+    assert status.message == "Không đọc được tệp PDF: tệp hỏng hoặc đã bị sửa."
