@@ -61,6 +61,10 @@ AGENCY_FIELD = "ChuKyCoQuan"
 #: Upper bound on a PKCS#12 file (a key + a chain is a few kB).
 MAX_P12_BYTES = 64 * 1024
 
+#: Upper bounds on the signature and seal images.
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_PIXELS = 4000 * 4000
+
 Box = tuple[float, float, float, float]
 
 
@@ -190,9 +194,18 @@ class _TimedPdfSigner(signers.PdfSigner):
         return session
 
 
-def _image(png: bytes) -> images.PdfImage:
-    picture = Image.open(io.BytesIO(png))
-    picture.load()
+def _image(png: bytes, label: str) -> images.PdfImage:
+    """A signature or seal image; a broken, huge or decompression-bomb file is refused."""
+    message = gettext("Ảnh chữ ký hoặc con dấu không đọc được, hoặc quá lớn.")
+    if len(png) > MAX_IMAGE_BYTES:
+        raise InvalidInput(message, {label: message})
+    try:
+        picture = Image.open(io.BytesIO(png))
+        if picture.width * picture.height > MAX_IMAGE_PIXELS:
+            raise InvalidInput(message, {label: message})
+        picture.load()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput(message, {label: message}) from None
     return images.PdfImage(picture)
 
 
@@ -255,7 +268,9 @@ def sign_pdf(
         text_box_style=text.TextBoxStyle(
             font=_FontFactory(str(appearance.font_path), font_size=9), font_size=9
         ),
-        background=_image(appearance.signature_png) if appearance.signature_png else None,
+        background=_image(appearance.signature_png, "signature_png")
+        if appearance.signature_png
+        else None,
         background_opacity=1.0,
         border_width=0,
     )
@@ -272,7 +287,7 @@ def sign_pdf(
             y_align=layout.AxisAlignment.ALIGN_MIN,
             margins=layout.Margins(left=6, right=6, bottom=round(appearance.seal_size / 5)),
         ),
-        background=_image(appearance.seal_png) if appearance.seal_png else None,
+        background=_image(appearance.seal_png, "seal_png") if appearance.seal_png else None,
         background_opacity=1.0,
         border_width=0 if appearance.seal_png else 1,
     )

@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -271,3 +273,26 @@ def test_broken_pdf_is_refused_and_reported(pki: Pki, broken: bytes) -> None:
     [status] = verify_pdf(broken, load_trust_roots([pki.root_pem]))
     assert not status.valid
     assert status.message == "Không đọc được tệp PDF: tệp hỏng hoặc đã bị sửa."
+
+
+def _png(width: int, height: int) -> bytes:
+    picture = Image.new("RGBA", (width, height))
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "image", [b"not an image", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "bomb"], ids=str
+)
+def test_bad_signature_image_is_refused(
+    pki: Pki, released_pdf: tuple[bytes, tuple[float, ...]], image: bytes | str
+) -> None:
+    pdf, box = released_pdf
+    data = _png(5000, 5000) if image == "bomb" else image
+    assert isinstance(data, bytes)
+    appearance = replace(_appearance(box), signature_png=data)
+    with pytest.raises(InvalidInput) as caught:
+        sign_pdf(pdf, *_keys(pki), appearance)
+    assert str(caught.value) == "Ảnh chữ ký hoặc con dấu không đọc được, hoặc quá lớn."
+    assert "signature_png" in caught.value.errors
