@@ -33,6 +33,7 @@ from app.services.signing import (
     verify_pdf,
 )
 from tests.signing.pki import Pki, make_pki, seal_png, signature_png
+from worker.sign import signer_box
 
 pytestmark = pytest.mark.libreoffice
 
@@ -296,3 +297,19 @@ def test_bad_signature_image_is_refused(
         sign_pdf(pdf, *_keys(pki), appearance)
     assert str(caught.value) == "Ảnh chữ ký hoặc con dấu không đọc được, hoặc quá lớn."
     assert "signature_png" in caught.value.errors
+
+
+def test_signer_block_is_found_between_title_and_name(
+    released_pdf: tuple[bytes, tuple[float, ...]],
+) -> None:
+    pdf, box = released_pdf
+    found = signer_box(pdf, "Nguyễn Văn An")
+    assert found is not None
+    page, (x1, y1, x2, y2) = found
+    assert page == 0
+    # vertically: between the name and the title, as the fixture measured them
+    assert y1 == pytest.approx(box[1] - 2, abs=1) and y2 == pytest.approx(box[3] + 2, abs=1)
+    # horizontally: centred on the name, 150 pt wide
+    assert x2 - x1 == pytest.approx(150)
+    assert x1 < box[2] and x2 > box[2] - 100
+    assert signer_box(pdf, "Người Không Có") is None
