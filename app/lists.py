@@ -19,6 +19,7 @@ from sqlalchemy import DDL, ColumnElement, Select, and_, event, func, or_
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
+from app.inputs import arg_int
 from app.ui import fold
 
 # Vietnamese letters with marks (lower and upper case) and what they fold to.
@@ -85,15 +86,14 @@ class ListView:
         return "giam" if self.descending else "tang"
 
 
+PAGE_MAX = 100_000
+
+
 def page_number() -> int:
-    for key in ("trang", "page"):
-        try:
-            n = int(request.args.get(key, 0))
-        except ValueError:
-            n = 0
-        if n > 0:
-            return min(n, 100_000)
-    return 1
+    """The page asked for (``?trang=``, or ``?page=``), bounded: anything out of range or not a
+    number is a 400 naming the argument; absent or 0 is the first page."""
+    trang = arg_int("trang", 0, 0, PAGE_MAX)
+    return trang or arg_int("page", 0, 0, PAGE_MAX) or 1
 
 
 def sorted_query(

@@ -408,6 +408,7 @@ def rows_upload_view(report_id: int, group: str):
     """Take the rows of an uploaded sheet into the draft, or refuse the whole file naming each
     row and column at fault (nothing saved)."""
     report = visible_report(report_id)
+    policy.require(current_user, "report.edit", report)
     if not _can_edit(report):
         flash(gettext("Báo cáo này hiện không thể sửa."), "warning")
         return redirect(url_for("reports.show", report_id=report.id))

@@ -36,7 +36,10 @@ from tests.security.test_routes_by_role import (  # noqa: F401  (this module's o
 
 EXAMPLES = int(os.environ.get("KEHOACH_FUZZ_EXAMPLES", "1500"))
 GET_EXAMPLES = int(os.environ.get("KEHOACH_FUZZ_GET_EXAMPLES", "600"))
-QUERY_ARGS = ("q", "page", "trang", "nam", "year", "all", "next", "status", "plan", "kind", "tab")
+QUERY_ARGS = (
+    *("q", "page", "trang", "nam", "year", "all", "next", "status", "plan", "kind", "tab"),
+    *("xuat", "chieu", "sap"),  # the lists' Excel export, sort direction and sort key
+)
 SKIP_ENDPOINTS = {"auth.logout", "static", "editor.static", "kehoach_forms.static"}
 
 # -- hostile values --------------------------------------------------------------------------
@@ -79,6 +82,11 @@ HOSTILE = st.one_of(
     ),
     st.dates().map(lambda d: d.isoformat()),
     st.dates().map(lambda d: d.strftime("%d/%m/%Y")),
+)
+# a query value: hostile, or one a page acts on (export, sort direction, keys no list sorts by)
+QUERY_VALUE = st.one_of(
+    HOSTILE,
+    st.sampled_from(["xlsx", "XLSX", "csv", "tang", "giam", "id", "__class__", "title desc"]),
 )
 
 
@@ -327,7 +335,7 @@ def test_fuzz_query_arguments(app, world, identities, backend) -> None:  # noqa:
     @given(
         who=st.sampled_from(sorted(identities)),
         url=st.sampled_from(urls),
-        args=st.lists(st.tuples(st.sampled_from(QUERY_ARGS), HOSTILE), min_size=1, max_size=3),
+        args=st.lists(st.tuples(st.sampled_from(QUERY_ARGS), QUERY_VALUE), min_size=1, max_size=3),
     )
     def run(who, url, args) -> None:  # noqa: ANN001
         resp = identities[who].get(url, query_string=args)

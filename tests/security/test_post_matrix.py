@@ -105,7 +105,10 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
         {"trigger": "accept", "version": "%(report_version)s"},
         {},
     ),
+    "reports.draft_document": (_pol("report.draft_document", lambda u, w: w["ra"]), {}, {}),
     "reports.edit": (_pol("report.edit", lambda u, w: w["ra"]), {"_save_draft": "1"}, {}),
+    # taking an uploaded sheet into the draft is editing the report
+    "reports.rows_upload_view": (_pol("report.edit", lambda u, w: w["ra"]), {}, {}),
     "reports.start": (_pol("report.start", _period_agency), {}, {}),
 }
 
