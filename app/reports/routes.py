@@ -127,16 +127,9 @@ def attachment(report_id: int, field: str):
 
 
 def _can_edit(report: Report) -> bool:
-    """Offered only when it can lead somewhere: the policy allows it, the round takes reports
-    and the period is not locked for the agency (docs/status.md)."""
-    if not (
-        report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
-        and policy.can(current_user, "report.edit", report)
-        and report.period.status == PeriodStatus.OPEN
-    ):
-        return False
-    st = status.for_report(report)
-    return st is None or not st.locked
+    """Offered only when it can lead somewhere (``reports.can_edit``, the rule the work queue
+    asks too)."""
+    return reports.can_edit(current_user, report)
 
 
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])

@@ -38,6 +38,26 @@ _SNAPSHOT_ON = {
 _EDITABLE = {ReportStatus.DRAFT, ReportStatus.RETURNED}
 
 
+_LOOK_UP = object()
+
+
+def can_edit(user: User | None, report: Report, st: Any = _LOOK_UP) -> bool:
+    """May ``user`` edit ``report`` now? The one rule every page and the work queue ask: the
+    report is a draft or returned, the policy allows ``report.edit``, the round takes reports
+    and the period is not locked for the agency (docs/status.md). ``st`` is the report's
+    ``status.Status`` when the caller already has it (None: no assignment); looked up if
+    omitted."""
+    if not (
+        report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+        and policy.can(user, "report.edit", report)
+        and report.period.status == PeriodStatus.OPEN
+    ):
+        return False
+    if st is _LOOK_UP:
+        st = status.for_report(report)
+    return st is None or not st.locked
+
+
 def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
     """The actor's agency starts (or reopens) its report for ``period``."""
     assignment = next(

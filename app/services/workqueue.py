@@ -31,7 +31,7 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import documents, policy, status
+from app.services import documents, policy, reports, status
 from app.services.wording import plan_name, report_name
 from app.ui import N_
 from workflows import DocumentFlow, ReportFlow
@@ -217,6 +217,10 @@ def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
             for period, a, r in triples:
                 s_ = st.get((period.id, a.agency_id))
                 due = s_.due if s_ is not None else period.due_on
+                if s_ is not None and s_.locked:
+                    continue  # locked for the agency: nothing to start or edit until reopened
+                if r is not None and not reports.can_edit(user, r, s_):
+                    continue
                 if r is None:
                     rows.append(
                         WorkItem(
