@@ -157,7 +157,8 @@ def calendar_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def calendar_load(file: str) -> None:
-    """Load holidays and substitute working days from a YAML file (app/data/holidays.yaml)."""
+    """Load holidays and substitute working days from a YAML file (in the format of
+    app/data/calendar_announced.yaml; `calendar seed` adds the statutory holidays)."""
     from app.services.calendar import CalendarFileError, load_file
 
     try:
@@ -408,6 +409,10 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
     web_log = instance / "web.log"
 
     def interrupted(*_a) -> None:  # noqa: ANN002
+        # the first Ctrl-C (or SIGTERM) starts the stop; a second one must not cut it short
+        # (between run_simple returning and the stop messages)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)

@@ -80,7 +80,8 @@ def seed(url: str, plans: int, agencies: int) -> dict:
     t0 = time.perf_counter()
     with app.app_context():
         init_db()
-        workcal.load_file(str(ROOT / "app" / "data" / "holidays.yaml"))
+        # statutory holidays (library) and announced swaps, as `kehoach calendar seed` does
+        workcal.seed_years(range(2024, 2027))
         base = loader.load(loader.parse_file(ROOT / "plans" / "tra-vinh-2024.yaml"))
         db.session.commit()
         md = db.metadata.tables

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlparse
 
 import requests
 
@@ -105,11 +105,19 @@ class User:
                 return urljoin(self.url, href)
         raise AssertionError(f"no link “{text}” on {self.url}")
 
-    def press(self, button: str, fill: dict | None = None, expect: int = 200) -> str:
-        """Submit the form holding ``button`` (its text) with ``fill`` over its fields."""
+    def press(
+        self, button: str, fill: dict | None = None, expect: int = 200, action: str | None = None
+    ) -> str:
+        """Submit the form holding ``button`` (its text) with ``fill`` over its fields; with
+        ``action``, only a form posting to that path (when the page has several such buttons)."""
         parser = _Forms()
         parser.feed(self.page)
         for form in parser.forms:
+            if (
+                action is not None
+                and urlparse(urljoin(self.url, form["action"] or self.url)).path != action
+            ):
+                continue
             pressed = next(
                 (b for b in form["buttons"] if " ".join(b["text"].split()) == button), None
             )
