@@ -88,7 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return user
 
     if not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+        app.config["RATELIMIT_STORAGE_URI"] = limiter_storage(app.config.get("REDIS_URL"))
     limiter.init_app(app)
 
     @user_loaded_from_cookie.connect_via(app)
@@ -156,3 +156,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         _ = request
 
     return app
+
+
+def limiter_storage(redis_url: str | None) -> str:
+    """Flask-Limiter's storage for the app's Redis: the same server, in the ``limits`` library's
+    spelling (a socket is ``redis+unix://``, as the embedded Redis of ``kehoach serve`` is)."""
+    if not redis_url:
+        return "memory://"
+    if redis_url.startswith("unix://"):
+        return "redis+unix://" + redis_url[len("unix://") :]
+    return redis_url

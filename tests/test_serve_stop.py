@@ -67,6 +67,9 @@ def test_ctrl_c_stops_web_worker_and_redis_in_order(tmp_path):
     assert proc.returncode == 0, out
     assert "Traceback" not in out, out
     stops = ["Đang dừng máy chủ web", "Đang dừng bộ xử lý nền", "Đang dừng Redis nhúng"]
+    missing = [s for s in stops if s not in out]
+    log = tmp_path / "worker.log"
+    assert not missing, (out, log.read_text()[-3000:] if log.exists() else "")
     positions = [out.index(s) for s in stops]
     assert positions == sorted(positions), out
     assert out.rstrip().endswith("Đã dừng kehoach.")
