@@ -106,7 +106,11 @@ def test_production_command_end_to_end(database, tmp_path) -> None:  # noqa: ANN
             assert proc.poll() is None, (tmp_path / "prod.log").read_text()[-3000:]
             try:
                 ready = requests.get(base + "/ready", timeout=30)
-                if ready.status_code == 200:
+                # ready as soon as one worker takes jobs; this test waits for both of them
+                checks = ready.json().get("checks", {}) if ready.status_code == 200 else {}
+                if "2 worker" in checks.get("workers", {}).get("detail", "") and (
+                    "2/2 worker" in checks.get("converter", {}).get("detail", "")
+                ):
                     break
             except requests.RequestException:
                 pass
