@@ -451,8 +451,6 @@ def _notify(doc: Document, trigger: str, actor: User, comment: str | None) -> No
     """The hand-over the transition above does not announce: signed, awaiting a number and
     release (the clerks of the issuing agency). Awaiting signature and returned are notified
     in ``transition``."""
-    from app.services import notifications
-
     if trigger == "sign":
         notifications.notify(
             notifications.users_of(doc.agency_id, "clerk"),

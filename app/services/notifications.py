@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Notification, User
 from app.services import clock
-from app.services.jobs import after_commit
+from app.services.jobs import after_commit, enqueue_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,6 @@ def _mail_after_commit(rows: list[Notification]) -> None:
     after the first unsent notification, gathering everything that arrived meanwhile; without
     one, each person gets one mail per action right after the commit."""
     from datetime import timedelta
-
-    from app.services.jobs import enqueue_after_commit
 
     user_ids = sorted({r.user_id for r in rows})
     if current_app.config.get("REDIS_URL"):
