@@ -30,6 +30,25 @@ from app.models import (
 from app.services import status
 from forms.consolidate import ConsolidationResult
 from worker import contexts
+from worker.inputs import (
+    PLAN_KEYS,
+    AgencyInput,
+    ConsolidatedInput,
+    CountsItem,
+    DraftDate,
+    GeneralItem,
+    NumberItem,
+    NumberResult,
+    OtherItem,
+    OverdueAgency,
+    PlanInput,
+    ReminderInput,
+    ReportInput,
+    RowsItem,
+    Signer,
+    TextResult,
+    TimelinessRow,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 VN_OFFSET = timedelta(hours=7)
@@ -72,7 +91,7 @@ def template_for(agency_id: int | None, kind: str) -> Path | bytes:
 # ----------------------------------------------------------------------------- small adapters
 
 
-def agency_dict(a: Agency) -> dict[str, Any]:
+def agency_dict(a: Agency) -> AgencyInput:
     return {
         "code": a.code,
         "name": a.name,
@@ -86,18 +105,20 @@ def agency_dict(a: Agency) -> dict[str, Any]:
     }
 
 
-def agencies_for(doc: Document) -> dict[str, dict[str, Any]]:
-    """Every agency as a dict, the issuing one as the document's snapshot keeps it."""
+def agencies_for(doc: Document) -> dict[str, AgencyInput]:
+    """Every agency, the issuing one as the document's snapshot keeps it."""
     out = {a.code: agency_dict(a) for a in db.session.scalars(select(Agency))}
     snap = doc.snapshot or {}
     issuer = db.session.get(Agency, doc.agency_id)
     if issuer is None:
         raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
-    entry = dict(out[issuer.code])
-    for k in ("name", "abbreviation", "place", "header_parent", "header_name"):
-        if snap.get(k):
-            entry[k] = snap[k]
-    if snap.get("name") and snap["name"] != issuer.name:
+    entry = out[issuer.code].copy()
+    entry["name"] = snap.get("name") or entry["name"]
+    entry["abbreviation"] = snap.get("abbreviation") or entry["abbreviation"]
+    entry["place"] = snap.get("place") or entry["place"]
+    entry["header_parent"] = snap.get("header_parent") or entry["header_parent"]
+    entry["header_name"] = snap.get("header_name") or entry["header_name"]
+    if snap.get("name") and snap.get("name") != issuer.name:
         entry["short_name"] = None  # the short name of today would contradict the name as issued
     out[issuer.code] = entry
     return out
@@ -126,7 +147,7 @@ def contexts_vn():  # noqa: ANN201
     return VN
 
 
-def _draft_month_year(doc: Document) -> dict[str, int]:
+def _draft_month_year(doc: Document) -> DraftDate:
     """An unnumbered draft is dated this month (the services' clock, not the OS clock)."""
     from app.services import clock
 
@@ -134,16 +155,17 @@ def _draft_month_year(doc: Document) -> dict[str, int]:
     return {"draft_month": made.month, "draft_year": made.year}
 
 
-def _signer(doc: Document) -> dict[str, Any]:
+def _signer(doc: Document) -> Signer:
     """As signed, else whom the draft is made for (:func:`app.services.signers.intended`)."""
     from app.services import signers
 
-    return signers.intended(doc)
+    return cast(Signer, signers.intended(doc))  # cleaned by signers.check when recorded
 
 
-def plan_ref(plan: Plan, agencies: dict[str, dict[str, Any]]) -> str:
+def plan_ref(plan: Plan, agencies: dict[str, AgencyInput]) -> str:
     """ "Kế hoạch số 01/KH-BCĐNQ ngày 05 tháng 11 năm 2024 của Ban Chỉ đạo …" (or by title)."""
-    issuer = agencies.get(plan.issuer.code, {}).get("name") or plan.issuer.name
+    issuer = agencies[plan.issuer.code]["name"] if plan.issuer.code in agencies else ""
+    issuer = issuer or plan.issuer.name
     type_name = contexts.TYPE_NAMES.get(plan.type_abbr or "KH", "Kế hoạch").capitalize()
     if plan.symbol:
         when = f" {contexts.format_day_month_year(plan.issued_on)}" if plan.issued_on else ""
@@ -161,7 +183,7 @@ def _period_text(period: ReportingPeriod | None) -> str:
 def _report_to(plan: Plan, doc: Document | None = None) -> list[str]:
     """ "Kính gửi:" of a report: as recorded on the document, else the plan's schedule
     ``report_to``, else the standing agency."""
-    snap = (doc.snapshot or {}) if doc is not None else {}
+    snap: dict[str, Any] = (doc.snapshot or {}) if doc is not None else {}
     if snap.get("addressees"):
         return list(snap["addressees"])
     report_to = ((plan.definition or {}).get("schedule") or {}).get("report_to")
@@ -205,23 +227,27 @@ def _number(value: Any) -> Any:
 # ----------------------------------------------------------------------------- per kind
 
 
-def plan_input(doc: Document) -> tuple[dict, dict]:
+def plan_input(doc: Document) -> tuple[PlanInput, dict[str, AgencyInput]]:
     plan = db.session.get(Plan, doc.plan_id) if doc.plan_id else None
     if plan is None:
         raise ContextUnavailable("Văn bản kế hoạch không gắn với kế hoạch nào")
-    definition = dict(plan.definition or {})
-    definition["issuer"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
-    definition.setdefault("type", plan.type_abbr or "KH")
-    definition.setdefault("title", plan.title)
+    definition = plan.definition or {}
+    # the plan's definition (docs/plan-format.md) holds more (schedule, form): the document
+    # prints only what PlanInput names
+    out = cast(PlanInput, {k: v for k, v in definition.items() if k in PLAN_KEYS})
+    out["issuer"] = _issuer_code(doc)
+    out["type"] = definition.get("type") or plan.type_abbr or "KH"
+    out["title"] = definition.get("title") or plan.title
     if isinstance((doc.snapshot or {}).get("signer"), dict) or doc.signer_id:
-        definition["signer"] = _signer(doc)  # as signed, or the signer chosen for the draft
+        out["signer"] = _signer(doc)  # as signed, or the signer chosen for the draft
     if doc.number is None:
-        definition.setdefault("draft_month", _draft_month_year(doc)["draft_month"])
-        definition.setdefault("draft_year", _draft_month_year(doc)["draft_year"])
-    return definition, agencies_for(doc)
+        made = _draft_month_year(doc)
+        out.setdefault("draft_month", made["draft_month"])
+        out.setdefault("draft_year", made["draft_year"])
+    return out, agencies_for(doc)
 
 
-def report_input(doc: Document) -> tuple[dict, dict]:
+def report_input(doc: Document) -> tuple[ReportInput, dict[str, AgencyInput]]:
     report = db.session.get(Report, doc.report_id) if doc.report_id else None
     if report is None:
         raise ContextUnavailable("Văn bản báo cáo không gắn với báo cáo nào")
@@ -229,7 +255,7 @@ def report_input(doc: Document) -> tuple[dict, dict]:
     plan = report.plan
     fields = _fields(report.form_version.schema)
     answers = {f["name"]: _typed(f, (report.data or {}).get(f["name"])) for f in fields}
-    out = {
+    out: ReportInput = {
         "agency": report.agency.code,
         "plan_ref": plan_ref(plan, agencies),
         "period": _period_text(report.period),
@@ -254,7 +280,7 @@ def _short_labels(plan: Plan) -> dict[str, str]:
     return out
 
 
-def consolidated_input(doc: Document) -> tuple[dict, dict]:
+def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, AgencyInput]]:
     period = db.session.get(ReportingPeriod, doc.period_id) if doc.period_id else None
     if period is None:
         raise ContextUnavailable("Báo cáo tổng hợp không gắn với kỳ báo cáo nào")
@@ -270,7 +296,7 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         results = consolidation.compute(period)
     # who reported on time, late or not at all: the status module's rows, as kept with the
     # consolidation (a returned, never accepted report is not received)
-    timeliness = []
+    timeliness: list[TimelinessRow] = []
     standing = plan.standing_agency.code
     for a in results.get("agencies") or []:
         if a["agency_code"] == standing and not a.get("submitted_at"):
@@ -286,8 +312,8 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
             }
         )
     numeric, texts, general = consolidated_fields(results, plan)
-    out = {
-        "agency": plan.standing_agency.code,
+    out: ConsolidatedInput = {
+        "agency": _issuer_code(doc),
         "plan_ref": plan_ref(plan, agencies),
         "period": _period_text(period),
         "addressees": [plan.issuer.name],
@@ -302,7 +328,6 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
     }
     if row is not None and row.narrative:
         out["assessment"] = [p.strip() for p in row.narrative.split("\n") if p.strip()]
-    out["agency"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     return out, agencies
 
 
@@ -310,7 +335,9 @@ NUMERIC_TYPES = ("integer", "decimal", "percentage", "computed")
 NUMBER_RULES = ("sum", "avg", "min", "max", "ratio", "count", "formula")
 
 
-def consolidated_fields(results: ConsolidationResult, plan: Plan) -> tuple[list, list, list]:
+def consolidated_fields(
+    results: ConsolidationResult, plan: Plan
+) -> tuple[list[NumberResult], list[TextResult], list[GeneralItem]]:
     """Every field of the consolidation (``forms.consolidate``, the computation the
     consolidation page shows) as the consolidated report prints it: ``numeric`` (the
     per-agency tables: sums, averages, ratios and formula values with their targets), ``texts``
@@ -322,9 +349,9 @@ def consolidated_fields(results: ConsolidationResult, plan: Plan) -> tuple[list,
         if (plan.current_form is not None)
         else {}
     )
-    numeric: list[dict[str, Any]] = []
-    texts: list[dict[str, Any]] = []
-    general: list[dict[str, Any]] = []
+    numeric: list[NumberResult] = []
+    texts: list[TextResult] = []
+    general: list[GeneralItem] = []
     for f in results.get("fields") or []:
         rule = f.get("rule") or "none"
         per = {x["agency_code"]: x.get("value") for x in f.get("agencies") or []}
@@ -332,7 +359,7 @@ def consolidated_fields(results: ConsolidationResult, plan: Plan) -> tuple[list,
             continue
         if f.get("type") in NUMERIC_TYPES and rule in NUMBER_RULES:
             unit = f.get("unit") or ""
-            item = {
+            item: NumberResult = {
                 "label": f["label"],
                 "short_label": short.get(f.get("name") or "") or "",
                 "unit": "%" if f.get("type") == "percentage" else unit,
@@ -343,7 +370,8 @@ def consolidated_fields(results: ConsolidationResult, plan: Plan) -> tuple[list,
                 "per_agency": {k: _number(v) for k, v in per.items()},
             }
             numeric.append(item)
-            general.append({"kind": "number", **item})
+            number_item: NumberItem = {"kind": "number", **item}
+            general.append(number_item)
         elif rule == "list":
             listed = {
                 v["agency_code"]: v.get("display") or ""
@@ -354,42 +382,45 @@ def consolidated_fields(results: ConsolidationResult, plan: Plan) -> tuple[list,
                 {"label": f["label"], "per_agency": {k: v for k, v in listed.items() if v}}
             )
         elif rule == "count" and f.get("counts") is not None:
-            general.append(
-                {
-                    "kind": "counts",
-                    "label": f["label"],
-                    "yesno": f.get("type") == "yesno",
-                    "n": f.get("n") or 0,
-                    "counts": [
-                        {"label": c["label"], "count": c["count"]} for c in f.get("counts") or []
-                    ],
-                }
-            )
+            counts: CountsItem = {
+                "kind": "counts",
+                "label": f["label"],
+                "yesno": f.get("type") == "yesno",
+                "n": f.get("n") or 0,
+                "counts": [
+                    {"label": c["label"], "count": c["count"]} for c in f.get("counts") or []
+                ],
+            }
+            general.append(counts)
         elif rule == "rows":
             spec = schema_fields.get(f.get("name")) or {}
-            general.append(
-                {
-                    "kind": "rows",
-                    "label": f["label"],
-                    "short_label": short.get(f.get("name") or "") or "",
-                    "n": len(f.get("rows") or []),
-                    "columns": list(spec.get("fields") or []),
-                    "rows": [
-                        {"agency": r["agency_code"], "display": r.get("display") or {}}
-                        for r in f.get("rows") or []
-                    ],
-                    "totals": list(f.get("columns") or []),
-                }
-            )
+            rows: RowsItem = {
+                "kind": "rows",
+                "label": f["label"],
+                "short_label": short.get(f.get("name") or "") or "",
+                "n": len(f.get("rows") or []),
+                "columns": list(spec.get("fields") or []),
+                "rows": [
+                    {"agency": r["agency_code"], "display": r.get("display") or {}}
+                    for r in f.get("rows") or []
+                ],
+                "totals": [dict(c) for c in f.get("columns") or []],
+            }
+            general.append(rows)
         else:  # a date's min/max, a count of answers: the consolidation's own display
             shown = f.get("display") or ""
             if rule == "count":
                 shown = f"{f.get('value') or 0} cơ quan, đơn vị"
-            general.append({"kind": "other", "label": f["label"], "display": shown or "không có"})
+            other: OtherItem = {
+                "kind": "other",
+                "label": f["label"],
+                "display": shown or "không có",
+            }
+            general.append(other)
     return numeric, texts, general
 
 
-def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
+def overdue_agencies(period: ReportingPeriod, on: date) -> list[OverdueAgency]:
     """The agencies of ``period`` overdue on ``on``: the status module's (own due dates and
     granted extensions count)."""
     return [
@@ -399,7 +430,7 @@ def overdue_agencies(period: ReportingPeriod, on: date) -> list[dict[str, Any]]:
     ]
 
 
-def reminder_input(doc: Document) -> tuple[dict, dict]:
+def reminder_input(doc: Document) -> tuple[ReminderInput, dict[str, AgencyInput]]:
     period = db.session.get(ReportingPeriod, doc.period_id) if doc.period_id else None
     if period is None:
         raise ContextUnavailable("Công văn đôn đốc không gắn với kỳ báo cáo nào")
@@ -411,10 +442,10 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
     # Issued: the agencies overdue on the day of issue; a draft: those overdue today.
     made = doc.issued_on if doc.number is not None and doc.issued_on else clock.today()
     snap = doc.snapshot or {}
-    chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")
+    chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")  # older drafts
     new_due = _vn_date(chosen) or calendar.add_working_days(made, REMINDER_DAYS)
-    out = {
-        "agency": db.session.get(Agency, doc.agency_id).code,  # type: ignore[union-attr]
+    out: ReminderInput = {
+        "agency": _issuer_code(doc),
         "unit": doc.unit_abbr,  # set by the drafter or the clerk; never a default
         "plan_ref": plan_ref(period.plan, agencies),
         "overdue": [
@@ -433,21 +464,27 @@ def reminder_input(doc: Document) -> tuple[dict, dict]:
     return out, agencies
 
 
-_BUILDERS = {
-    DocumentKind.PLAN: (plan_input, contexts.plan_context),
-    DocumentKind.REPORT: (report_input, contexts.report_context),
-    DocumentKind.CONSOLIDATED: (consolidated_input, contexts.consolidated_context),
-    DocumentKind.REMINDER: (reminder_input, contexts.reminder_context),
-}
+def _context(doc: Document, number: int | None, issued_on: date | None) -> dict[str, Any]:
+    """The builder of the document's kind on its typed input."""
+    kind = DocumentKind(doc.kind)
+    if kind == DocumentKind.PLAN:
+        plan, agencies = plan_input(doc)
+        return contexts.plan_context(plan, agencies, number, issued_on)
+    if kind == DocumentKind.REPORT:
+        report, agencies = report_input(doc)
+        return contexts.report_context(report, agencies, number, issued_on)
+    if kind == DocumentKind.CONSOLIDATED:
+        consolidated, agencies = consolidated_input(doc)
+        return contexts.consolidated_context(consolidated, agencies, number, issued_on)
+    reminder, agencies = reminder_input(doc)
+    return contexts.reminder_context(reminder, agencies, number, issued_on)
 
 
 def build(doc: Document) -> dict[str, Any]:
     """The template context of ``doc`` (see module doc). Raises ``ContextError`` (Vietnamese).
     The number line is the register's symbol of the document (:func:`number_line`), so the
     body, the stamp, the page and the register print the same number."""
-    adapt, builder = _BUILDERS[DocumentKind(doc.kind)]
-    data, agencies = adapt(doc)
-    ctx = builder(data, agencies, doc.number, doc.issued_on if doc.number else None)
+    ctx = _context(doc, doc.number, doc.issued_on if doc.number else None)
     keys = ["number_line", "e_stamp", "draft_mark"]
     if ctx.get("appendix_ref"):  # the appendix names the report by the register's number too
         keys.append("appendix_ref")
@@ -465,7 +502,7 @@ def number_line(doc: Document) -> str:
     return f"Số: {symbol}" if doc.number is not None else f"Số:{symbol}"
 
 
-def signer_of(doc: Document) -> dict[str, Any]:
+def signer_of(doc: Document) -> Signer:
     """The signer the document's content shows (:func:`app.services.signers.intended`)."""
     return _signer(doc)
 

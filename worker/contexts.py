@@ -30,6 +30,7 @@ from typing import Any
 from app.services import header_names
 from app.services.textwidth import bold_width_twips
 from forms import formatting
+from worker.inputs import ConsolidatedInput, PlanInput, ReminderInput, ReportInput, RowsItem
 
 # Geometry shared with templates/build.py (twips: 1 cm = 567).
 TEXT_WIDTH = 9355  # 165 mm: A4 210 - left 30 - right 15
@@ -482,7 +483,7 @@ def plan_blocks(definition: Mapping[str, Any], agencies: Mapping[str, Mapping[st
 
 
 def plan_context(
-    definition: Mapping[str, Any],
+    definition: PlanInput,
     agencies: Mapping[str, Mapping[str, Any]],
     number: int | None,
     issued_on: date | None,
@@ -678,7 +679,7 @@ def report_blocks(fields: Sequence[Mapping[str, Any]], answers: Mapping[str, Any
 
 
 def report_context(
-    report: Mapping[str, Any],
+    report: ReportInput,
     agencies: Mapping[str, Mapping[str, Any]],
     number: int | None,
     issued_on: date | None,
@@ -802,7 +803,7 @@ def _cell(result: Mapping[str, Any], value: Any) -> str:
 
 
 def consolidated_context(
-    consolidated: Mapping[str, Any],
+    consolidated: ConsolidatedInput,
     agencies: Mapping[str, Mapping[str, Any]],
     number: int | None,
     issued_on: date | None,
@@ -911,7 +912,7 @@ def consolidated_context(
     blocks.append(_block("heading1", "II. KẾT QUẢ THỰC HIỆN", "bold"))
     blocks.append(_block("heading2", "1. Kết quả chung", "bold"))
     general = consolidated.get("general") or [{"kind": "number", **r} for r in results]
-    row_tables: list[dict[str, Any]] = []
+    row_tables: list[RowsItem] = []
     for g in general:
         if g["kind"] == "number":
             blocks.append(_block("bullet", _number_line(g) + ";"))
@@ -1009,15 +1010,15 @@ def consolidated_context(
         else:
             after.append(_block("para", "Không có."))
     s = 2
-    for key, heading in (
-        ("assessment", "ĐÁNH GIÁ CHUNG"),
-        ("next_steps", "NHIỆM VỤ THỜI GIAN TỚI"),
-        ("proposals", "ĐỀ XUẤT, KIẾN NGHỊ"),
+    for paras, heading in (
+        (consolidated.get("assessment"), "ĐÁNH GIÁ CHUNG"),
+        (consolidated.get("next_steps"), "NHIỆM VỤ THỜI GIAN TỚI"),
+        (consolidated.get("proposals"), "ĐỀ XUẤT, KIẾN NGHỊ"),
     ):
-        if consolidated.get(key):
+        if paras:
             s += 1
             after.append(_block("heading1", f"{roman(s)}. {heading}", "bold"))
-            after.extend(_block("para", p) for p in consolidated[key])
+            after.extend(_block("para", p) for p in paras)
     if after:
         end_text(after)
     else:
@@ -1210,7 +1211,7 @@ def table_parts(
 
 
 def reminder_context(
-    reminder: Mapping[str, Any],
+    reminder: ReminderInput,
     agencies: Mapping[str, Mapping[str, Any]],
     number: int | None,
     issued_on: date | None,
