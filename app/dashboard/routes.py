@@ -74,12 +74,18 @@ def _safe_link(link: str | None) -> str | None:
 @bp.app_context_processor
 def _unread() -> dict:
     if not current_user or not current_user.is_authenticated:
-        return {"unread_notifications": 0, "work_counts": {}, "work_total": 0}
-    counts = workqueue.counts(current_user)
+        return {
+            "unread_notifications": 0,
+            "work_counts": {},
+            "work_total": 0,
+            "work_badge": lambda *q, shown=0: "",
+        }
+    counts = workqueue.counts(current_user)  # the queues' own walk: badge = items listed
     return {
         "unread_notifications": data.unread_count(current_user),
         "work_counts": counts,
         "work_total": sum(counts.values()),
+        "work_badge": lambda *queues, shown=0: workqueue.badge(counts, *queues, shown=shown),
     }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -166,12 +167,23 @@ def _queries(user: User) -> dict[str, Select]:
     return out
 
 
+CAP = 100  # a queue counts up to this and one more: 101 is shown "100+" (:func:`badge`)
+
+
 def counts(user: User) -> dict[str, int]:
-    """Queue → how many items wait (one COUNT per queue the user has)."""
-    return {
-        name: db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
-        for name, q in _queries(user).items()
-    }
+    """Queue → how many items wait (up to ``CAP + 1``): the number of items :func:`items`
+    lists (the same walk, so the badge never counts what the queue hides: a locked round, a
+    report this user may not edit, a document whose action the policy refuses)."""
+    return {name: n for name, (_items, n) in _walked(user).items()}
+
+
+def badge(counts: dict[str, int], *queues: str, shown: int = 0) -> str:
+    """The count of ``queues`` (all when none named) less the ``shown`` items: "" when none,
+    "7", or "100+" when a queue has more than :data:`CAP` items."""
+    names = queues or tuple(counts)
+    more = any(counts.get(q, 0) > CAP for q in names)
+    n = sum(counts.get(q, 0) for q in names) - shown - (1 if more else 0)
+    return "" if n <= 0 else f"{n}+" if more else str(n)
 
 
 # -- the items ---------------------------------------------------------------------------------
@@ -197,151 +209,186 @@ def _since(object_type: str, ids: list[int], action: str | None = None) -> dict[
 
 
 def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
-    """Queue → its first ``limit`` items, oldest first. A bounded number of queries: due dates
-    and locks come from the status module for all items at once, related rows are loaded
-    eagerly, and "since" is one query per queue."""
-    out: dict[str, list[WorkItem]] = {}
-    for name, q in _queries(user).items():
-        rows: list[WorkItem] = []
-        if name == "report":
-            triples: list[tuple[ReportingPeriod, Assignment, Report | None]] = [
-                (row[0], row[1], row[2])
-                for row in db.session.execute(
-                    q.options(selectinload(ReportingPeriod.plan)).limit(limit)
-                ).all()
-            ]
-            st = status.for_periods(
-                list({p.id: p for p, _a, _r in triples}.values()), agency_id=user.agency_id
-            )
-            since_r = _since("report", [r.id for _p, _a, r in triples if r is not None])
-            for period, a, r in triples:
-                s_ = st.get((period.id, a.agency_id))
-                due = s_.due if s_ is not None else period.due_on
-                if s_ is not None and s_.locked:
-                    continue  # locked for the agency: nothing to start or edit until reopened
-                if r is not None and not reports.can_edit(user, r, s_):
-                    continue
-                if r is None:
-                    rows.append(
-                        WorkItem(
-                            name,
-                            report_name(period),
-                            plan_name(period.plan),
-                            period.starts_on,
-                            due,
-                            "reports.start",
-                            {"period_id": period.id},
-                            N_("Lập báo cáo"),
-                            post=True,
-                        )
-                    )
-                else:
-                    returned = r.status == ReportStatus.RETURNED
-                    rows.append(
-                        WorkItem(
-                            name,
-                            report_name(period),
-                            plan_name(period.plan)
-                            + (f" — bị trả lại: {r.return_reason}" if returned else ""),
-                            since_r.get(r.id, r.updated_at),
-                            due,
-                            "reports.edit",
-                            {"report_id": r.id},
-                            N_("Sửa và gửi lại") if returned else N_("Tiếp tục soạn"),
-                        )
-                    )
-        elif name in ("approve", "review"):
-            trigger = "approve" if name == "approve" else "accept"
-            waiting = list(
-                db.session.scalars(
-                    q.options(
-                        selectinload(Report.agency),
-                        selectinload(Report.plan),
-                        selectinload(Report.period),
-                    ).limit(limit)
-                )
-            )
-            st = status.for_periods(list({r.period_id: r.period for r in waiting}.values()))
-            since_w = _since("report", [r.id for r in waiting])
-            for r in waiting:
-                s_ = st.get((r.period_id, r.agency_id))
-                if name == "review" and not policy.can(user, "report.review", r):
-                    continue
-                flow = ReportFlow(
-                    r,
-                    user,
-                    standing_agency_id=r.plan.standing_agency_id,
-                    period_open=r.period.status == PeriodStatus.OPEN,
-                    locked=bool(s_ and s_.locked),
-                )
-                if not flow.can(trigger):
-                    continue
+    """Queue → its first ``limit`` (at most ``CAP + 1``) items, oldest first, those this user
+    can act on now. A bounded number of queries (see :func:`_walk`)."""
+    return {name: found[:limit] for name, (found, _n) in _walked(user).items()}
+
+
+def _walked(user: User) -> dict[str, tuple[list[WorkItem], int]]:
+    """Every queue of ``user`` walked once per request (the navigation and the home page read
+    the same result)."""
+    # on the request, not on ``g``: an application context may outlive a request
+    cache = request.__dict__.setdefault("_workqueue", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = {name: _walk(user, name, q) for name, q in _queries(user).items()}
+    result: dict[str, tuple[list[WorkItem], int]] = cache[user.id]
+    return result
+
+
+CHUNK = CAP + 1  # rows read at a time: a full chunk of actionable items is enough for the badge
+MAX_CHUNKS = 3  # then the count is "at least" (items the user cannot act on are rare)
+
+
+def _walk(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
+    """The items of queue ``name`` this user can act on, oldest first, and their number (up to
+    ``CAP + 1``): the query's rows read a chunk at a time and kept when the policy, the
+    workflow and the status module (locks) let the user act — the same filter for the list and
+    for the count. At most :data:`MAX_CHUNKS` chunks, each a fixed number of queries."""
+    found: list[WorkItem] = []
+    for k in range(MAX_CHUNKS):
+        rows, n_rows = _build(user, name, q.offset(k * CHUNK).limit(CHUNK))
+        found.extend(rows)
+        if n_rows < CHUNK or len(found) > CAP:
+            break
+    return found[: CAP + 1], min(len(found), CAP + 1)
+
+
+def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
+    """The work items of one chunk of queue ``name`` (query ``q``) and how many rows it read.
+    Due dates and locks come from the status module for all rows at once, related rows are
+    loaded eagerly, and "since" is one query."""
+    n_rows = 0
+    rows: list[WorkItem] = []
+    if name == "report":
+        triples: list[tuple[ReportingPeriod, Assignment, Report | None]] = [
+            (row[0], row[1], row[2])
+            for row in db.session.execute(q.options(selectinload(ReportingPeriod.plan))).all()
+        ]
+        n_rows = len(triples)
+        st = status.for_periods(
+            list({p.id: p for p, _a, _r in triples}.values()), agency_id=user.agency_id
+        )
+        since_r = _since("report", [r.id for _p, _a, r in triples if r is not None])
+        for period, a, r in triples:
+            s_ = st.get((period.id, a.agency_id))
+            due = s_.due if s_ is not None else period.due_on
+            if s_ is not None and s_.locked:
+                continue  # locked for the agency: nothing to start or edit until reopened
+            if r is not None and not reports.can_edit(user, r, s_):
+                continue
+            if r is None:
                 rows.append(
                     WorkItem(
                         name,
-                        f"{report_name(r)} — {r.agency.display_name}",
-                        plan_name(r.plan),
-                        since_w.get(r.id, r.submitted_at or r.updated_at),
-                        s_.due if s_ is not None else r.period.due_on,
-                        "reports.show",
+                        report_name(period),
+                        plan_name(period.plan),
+                        period.starts_on,
+                        due,
+                        "reports.start",
+                        {"period_id": period.id},
+                        N_("Lập báo cáo"),
+                        post=True,
+                    )
+                )
+            else:
+                returned = r.status == ReportStatus.RETURNED
+                rows.append(
+                    WorkItem(
+                        name,
+                        report_name(period),
+                        plan_name(period.plan)
+                        + (f" — bị trả lại: {r.return_reason}" if returned else ""),
+                        since_r.get(r.id, r.updated_at),
+                        due,
+                        "reports.edit",
                         {"report_id": r.id},
-                        N_("Duyệt và gửi") if name == "approve" else N_("Xem xét"),
+                        N_("Sửa và gửi lại") if returned else N_("Tiếp tục soạn"),
                     )
                 )
-        elif name == "extension":
-            exts = list(
-                db.session.scalars(
-                    q.options(
-                        selectinload(Extension.agency),
-                        selectinload(Extension.period).selectinload(ReportingPeriod.plan),
-                    ).limit(limit)
+    elif name in ("approve", "review"):
+        trigger = "approve" if name == "approve" else "accept"
+        waiting = list(
+            db.session.scalars(
+                q.options(
+                    selectinload(Report.agency),
+                    selectinload(Report.plan),
+                    selectinload(Report.period),
                 )
             )
-            for e in exts:
-                if not policy.can(user, "extension.decide", e.period):
-                    continue
-                rows.append(
-                    WorkItem(
-                        name,
-                        f"{e.agency.display_name}: {report_name(e.period)}",
-                        plan_name(e.period.plan),
-                        e.created_at,
-                        e.requested_due,
-                        "dashboard.extensions",
-                        {},
-                        N_("Quyết định"),
-                    )
+        )
+        n_rows = len(waiting)
+        st = status.for_periods(list({r.period_id: r.period for r in waiting}.values()))
+        since_w = _since("report", [r.id for r in waiting])
+        for r in waiting:
+            s_ = st.get((r.period_id, r.agency_id))
+            if name == "review" and not policy.can(user, "report.review", r):
+                continue
+            flow = ReportFlow(
+                r,
+                user,
+                standing_agency_id=r.plan.standing_agency_id,
+                period_open=r.period.status == PeriodStatus.OPEN,
+                locked=bool(s_ and s_.locked),
+            )
+            if not flow.can(trigger):
+                continue
+            rows.append(
+                WorkItem(
+                    name,
+                    f"{report_name(r)} — {r.agency.display_name}",
+                    plan_name(r.plan),
+                    since_w.get(r.id, r.submitted_at or r.updated_at),
+                    s_.due if s_ is not None else r.period.due_on,
+                    "reports.show",
+                    {"report_id": r.id},
+                    N_("Duyệt và gửi") if name == "approve" else N_("Xem xét"),
                 )
-        else:
-            trigger, action_name, label, permission = {
-                "sign": ("sign", "request_signature", N_("Xem và ký"), "document.sign"),
-                "number": ("release", "sign", N_("Vào số, phát hành"), "document.release"),
-                "redraft": (
-                    "request_signature",
-                    "decline",
-                    N_("Sửa dự thảo"),
-                    "document.request_signature",
-                ),
-            }[name]
-            docs = list(db.session.scalars(q.options(selectinload(Document.agency)).limit(limit)))
-            since = _since("document", [d.id for d in docs], action_name)
-            for d in docs:
-                if not policy.can(user, permission, d):
-                    continue
-                flow_d: DocumentFlow = documents.document_flow(d, user)
-                if name != "redraft" and not flow_d.can(trigger):
-                    continue
-                rows.append(
-                    WorkItem(
-                        name,
-                        d.title,
-                        d.agency.display_name,
-                        since.get(d.id, d.created_at),
-                        None,
-                        "documents.show",
-                        {"doc_id": d.id},
-                        label,
-                    )
+            )
+    elif name == "extension":
+        exts = list(
+            db.session.scalars(
+                q.options(
+                    selectinload(Extension.agency),
+                    selectinload(Extension.period).selectinload(ReportingPeriod.plan),
                 )
-        out[name] = rows
-    return out
+            )
+        )
+        n_rows = len(exts)
+        for e in exts:
+            if not policy.can(user, "extension.decide", e.period):
+                continue
+            rows.append(
+                WorkItem(
+                    name,
+                    f"{e.agency.display_name}: {report_name(e.period)}",
+                    plan_name(e.period.plan),
+                    e.created_at,
+                    e.requested_due,
+                    "dashboard.extensions",
+                    {},
+                    N_("Quyết định"),
+                )
+            )
+    else:
+        trigger, action_name, label, permission = {
+            "sign": ("sign", "request_signature", N_("Xem và ký"), "document.sign"),
+            "number": ("release", "sign", N_("Vào số, phát hành"), "document.release"),
+            "redraft": (
+                "request_signature",
+                "decline",
+                N_("Sửa dự thảo"),
+                "document.request_signature",
+            ),
+        }[name]
+        docs = list(db.session.scalars(q.options(selectinload(Document.agency))))
+        n_rows = len(docs)
+        since = _since("document", [d.id for d in docs], action_name)
+        for d in docs:
+            if not policy.can(user, permission, d):
+                continue
+            flow_d: DocumentFlow = documents.document_flow(d, user)
+            if name != "redraft" and not flow_d.can(trigger):
+                continue
+            rows.append(
+                WorkItem(
+                    name,
+                    d.title,
+                    d.agency.display_name,
+                    since.get(d.id, d.created_at),
+                    None,
+                    "documents.show",
+                    {"doc_id": d.id},
+                    label,
+                )
+            )
+    return rows, n_rows

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.models import Notification
-from app.services import deadlines, documents, notifications, reports, workqueue
+from app.services import clock, deadlines, documents, notifications, reports, workqueue
 
 
 class Inbox:
@@ -180,3 +180,36 @@ def test_digest_mail_one_per_person(app, db, live_round):
         assert notifications.send_digest(spec.id) == 0  # nothing twice
     finally:
         controller.stop()
+
+
+def test_the_badge_counts_what_the_queue_lists(client, db, live_round):
+    """Issue 11: the navigation badge counted a locked round the work queue hides (two
+    functions: a COUNT and a filtered list). Now both read one walk of the queue."""
+    x = live_round
+    period, reporter = x["period"], x["reporter"]
+
+    def home() -> str:
+        client.post("/auth/logout")
+        client.post("/auth/login", data={"username": reporter.username, "password": "secret-pass"})
+        return client.get("/").get_data(as_text=True)
+
+    assert workqueue.counts(reporter)["report"] == len(workqueue.items(reporter)["report"]) == 1
+    assert 'aria-label="1 việc đang chờ"' in home()
+    # the round locks two days after its due date: nothing left to start, nothing counted
+    period.lock_after_days = 2
+    db.session.commit()
+    clock.set_now(date(2027, 1, 8))
+    assert workqueue.items(reporter)["report"] == []
+    assert workqueue.counts(reporter)["report"] == 0
+    page = home()
+    assert "việc đang chờ" not in page and "Không có việc nào đang chờ" in page
+
+
+def test_a_queue_longer_than_the_cap_says_so() -> None:
+    cap = workqueue.CAP
+    assert workqueue.badge({"report": 0}) == ""
+    assert workqueue.badge({"report": 7, "sign": 2}) == "9"
+    assert workqueue.badge({"sign": 1, "number": 2, "review": 5}, "sign", "number") == "3"
+    assert workqueue.badge({"review": cap + 1}) == f"{cap}+"
+    assert workqueue.badge({"review": cap + 1}, shown=10) == f"{cap - 10}+"
+    assert workqueue.badge({"review": 12}, shown=10) == "2"
