@@ -132,6 +132,12 @@ def backend(request) -> str:  # noqa: ANN001
     return request.param
 
 
+# A test that needs PostgreSQL (concurrent transactions, the strict backend for fuzzing) or one
+# backend only (screenshots) is collected for PostgreSQL alone, never collected and skipped on
+# SQLite. ``indirect``: the ``backend`` fixture (and its scope) gets the value.
+postgresql_only = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+
 @pytest.fixture
 def app(backend: str) -> Iterator:
     app = make_app(backend)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from app.models import Role
-from tests.conftest import add_user
+from tests.conftest import add_user, postgresql_only
 from tests.security.sessions import separate_users, sign_in
 from tests.security.test_routes_by_role import (  # noqa: F401  (this module's own world)
     _ids,
@@ -257,10 +257,9 @@ def test_report_text_with_nul_is_refused_and_kept(app, db, world, identities) ->
     assert db.session.get(type(r), r.id).data == before
 
 
+@postgresql_only  # fuzzing runs on PostgreSQL, the strict backend
 def test_fuzz_every_form(app, db, world, identities, backend) -> None:  # noqa: ANN001, F811
     """Every POST form of every page, as every user, with hostile values in some fields."""
-    if backend != "postgresql":
-        pytest.skip("fuzzing runs on PostgreSQL, the strict backend")
     app.config["RATELIMIT_ENABLED"] = False
     ids = _ids(world)
     targets = [(who, form) for who, c in identities.items() for form in _crawl(app, c, ids)]
@@ -313,10 +312,9 @@ def test_fuzz_every_form(app, db, world, identities, backend) -> None:  # noqa: 
     print(f"\nfuzz forms: {stats} over {len(targets)} (user, form) pairs in {elapsed:.1f} s")
 
 
+@postgresql_only  # fuzzing runs on PostgreSQL, the strict backend
 def test_fuzz_query_arguments(app, world, identities, backend) -> None:  # noqa: ANN001, F811
     """Every GET route, as every user, with hostile query arguments."""
-    if backend != "postgresql":
-        pytest.skip("fuzzing runs on PostgreSQL, the strict backend")
     ids = _ids(world)
     urls = [
         _url(r, ids)

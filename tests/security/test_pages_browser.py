@@ -7,6 +7,7 @@ import pytest
 
 from app.services import deadlines
 from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.conftest import postgresql_only
 from tests.security.test_routes_by_role import (  # noqa: F401  (this module's own world)
     app,
     backend,
@@ -18,9 +19,8 @@ from tests.web.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
+@postgresql_only  # one backend is enough for the screenshots
 def test_race_loser_and_password_pages(app, db, world, backend) -> None:  # noqa: ANN001, F811
-    if backend != "postgresql":
-        pytest.skip("one backend is enough for the screenshots")
     from playwright.sync_api import expect, sync_playwright
 
     spec, ext = world["standing"], world["ext"]

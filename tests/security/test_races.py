@@ -8,7 +8,6 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db as _db
@@ -24,7 +23,7 @@ from app.models import (
     User,
 )
 from app.services import deadlines, loader
-from tests.conftest import add_user
+from tests.conftest import add_user, postgresql_only
 from tests.security.sessions import separate_users, sign_in
 from tests.security.test_routes_by_role import (  # noqa: F401  (this module's own world)
     ROOT,
@@ -37,10 +36,8 @@ from tests.security.test_routes_by_role import (  # noqa: F401  (this module's o
 ROUNDS = 6
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only(backend) -> None:  # noqa: ANN001, F811
-    if backend != "postgresql":
-        pytest.skip("concurrent transactions: PostgreSQL (SQLite serializes writers)")
+# concurrent transactions: PostgreSQL (SQLite serializes writers)
+pytestmark = postgresql_only
 
 
 def _race(*calls):  # noqa: ANN002, ANN202
