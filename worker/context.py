@@ -9,12 +9,14 @@ and day (``number``/``issued_on`` ``None``, month/year of its creation).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (
@@ -86,13 +88,49 @@ def agency_dict(a: Agency) -> dict[str, Any]:
     }
 
 
-def agencies_for(doc: Document) -> dict[str, dict[str, Any]]:
-    """Every agency as a dict, the issuing one as the document's snapshot keeps it."""
-    out = {a.code: agency_dict(a) for a in db.session.scalars(select(Agency))}
+_PARENT = aliased(Agency)
+_AGENCY_COLUMNS = (
+    Agency.code,
+    Agency.name,
+    Agency.short_name,
+    Agency.abbreviation,
+    Agency.place,
+    Agency.level,
+    _PARENT.code.label("parent"),
+    Agency.header_parent,
+    Agency.header_name,
+)
+AGENCY_IN_LIMIT = 900  # more codes than this: one read of the whole table (cheap as rows)
+
+
+def _agency_rows(codes: set[str] | None) -> dict[str, dict[str, Any]]:
+    """``agency_dict`` of the agencies ``codes`` (all when None) and of their parents, read as
+    plain rows (no ORM objects, the parent's code by a join, not a query per agency)."""
+    query = select(*_AGENCY_COLUMNS).outerjoin(_PARENT, Agency.parent_id == _PARENT.id)
+    if codes is not None and len(codes) > AGENCY_IN_LIMIT:
+        codes = None
+    out: dict[str, dict[str, Any]] = {}
+    wanted = codes
+    while True:
+        q = query if wanted is None else query.where(Agency.code.in_(sorted(wanted)))
+        for row in db.session.execute(q):
+            out[row.code] = row._asdict()
+        if wanted is None:
+            return out
+        wanted = {a["parent"] for a in out.values() if a["parent"]} - set(out)
+        if not wanted:
+            return out
+
+
+def agencies_for(doc: Document, codes: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The agencies a document names as dicts (``agency_dict``): those of ``codes`` (every
+    agency when None) with the issuer and the parents of each, the issuing one as the
+    document's snapshot keeps it."""
     snap = doc.snapshot or {}
     issuer = db.session.get(Agency, doc.agency_id)
     if issuer is None:
         raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
+    out = _agency_rows(None if codes is None else {*codes, issuer.code})
     entry = dict(out[issuer.code])
     for k in ("name", "abbreviation", "place", "header_parent", "header_name"):
         if snap.get(k):
@@ -259,7 +297,6 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
     if period is None:
         raise ContextUnavailable("Báo cáo tổng hợp không gắn với kỳ báo cáo nào")
     plan = period.plan
-    agencies = agencies_for(doc)
     row = db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
     results: ConsolidationResult
     if row is not None and row.results:
@@ -268,6 +305,15 @@ def consolidated_input(doc: Document) -> tuple[dict, dict]:
         from app.services import consolidation
 
         results = consolidation.compute(period)
+    # the agencies the report names: those of the consolidation, the plan's issuer and the
+    # standing agency (not the whole table)
+    named = {a["agency_code"] for a in results.get("agencies") or []}
+    for f in results.get("fields") or []:
+        named.update(a["agency_code"] for a in f.get("agencies") or [])
+        named.update(r["agency_code"] for r in f.get("rows") or [])
+        if isinstance(f.get("value"), list):  # rule "list": the agencies that wrote something
+            named.update(v["agency_code"] for v in f["value"] if isinstance(v, dict))
+    agencies = agencies_for(doc, named | {plan.issuer.code, plan.standing_agency.code})
     # who reported on time, late or not at all: the status module's rows, as kept with the
     # consolidation (a returned, never accepted report is not received)
     timeliness = []
@@ -480,7 +526,7 @@ def fill_values(doc: Document, keys: Any) -> dict[str, Any]:
     if "number_line" in keys:
         out["number_line"] = number_line(doc)
     if keys & {"date_line", "appendix_ref"}:
-        issuer = agencies_for(doc)[_issuer_code(doc)]
+        issuer = agencies_for(doc, ())[_issuer_code(doc)]
         if doc.number is not None and doc.issued_on:
             date_line = contexts.format_date_line(issuer["place"], doc.issued_on)
         else:
