@@ -147,18 +147,21 @@ def consolidate(
     """Consolidate ``reports`` against the current ``schema`` (format in the module docstring)."""
     schema = parse_schema(schema)
     agencies: list[Agency] = [(str(a["code"]), str(a["name"])) for a in expected]
+    listed = {code for code, _n in agencies}
     by_agency: dict[str, Mapping[str, Any]] = {}
     for report in reports:
         code = str(report["agency_code"])
-        if code not in by_agency and code not in {c for c, _n in agencies}:
+        if code not in listed:
+            listed.add(code)
             agencies.append((code, str(report.get("agency_name") or code)))
         by_agency[code] = report
 
     included: dict[str, dict[str, Any]] = {}
+    versions: dict[int, FormSchema] = {}  # each schema version parsed once, not per report
     for code, _name in agencies:
         found = by_agency.get(code)
         if found is not None and found.get("status") in include_statuses:
-            included[code] = _typed_values(schema, found)
+            included[code] = _typed_values(schema, found, versions)
 
     fields: list[FieldResult] = []
     for spec in schema.fields:
@@ -191,11 +194,22 @@ def consolidate(
     }
 
 
-def _typed_values(schema: FormSchema, report: Mapping[str, Any]) -> dict[str, Any]:
-    """One report's typed values for the current schema; computed fields recomputed."""
+def _typed_values(
+    schema: FormSchema, report: Mapping[str, Any], versions: dict[int, FormSchema] | None = None
+) -> dict[str, Any]:
+    """One report's typed values for the current schema; computed fields recomputed.
+    ``versions`` caches the parsed schema versions by the identity of the given object (the
+    reports filled with one version share its schema object)."""
     data = report.get("data") or {}
     version = report.get("schema")
-    old = parse_schema(version) if version is not None else schema
+    if version is None:
+        old = schema
+    elif versions is None:
+        old = parse_schema(version)
+    else:
+        cached = versions.get(id(version))
+        old = cached if cached is not None else parse_schema(version)
+        versions[id(version)] = old
     values: dict[str, Any] = {}
     for spec in schema.fields:
         if isinstance(spec, ComputedSpec):

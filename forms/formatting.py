@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date as _babel_date
@@ -48,10 +49,19 @@ def format_number(value: Any, unit: str | None = None) -> str:
     number = to_number(value)
     if number is None:
         return "" if value is None or value == "" else str(value)
-    text = format_decimal(number, locale=LOCALE, decimal_quantization=False)
+    text = _decimal_text(isinstance(number, int), str(number))
     if unit == "%":
         return f"{text}%"
     return f"{text} {unit}" if unit else text
+
+
+@lru_cache(maxsize=8192)
+def _decimal_text(integer: bool, text: str) -> str:
+    """Babel's text of the number written ``text`` (an int or a Decimal), kept: a consolidated
+    report formats the same figures for thousands of agencies (keyed by the text, so 12 and
+    12.0 stay apart)."""
+    number = int(text) if integer else Decimal(text)
+    return format_decimal(number, locale=LOCALE, decimal_quantization=False)
 
 
 def format_percent(value: Any) -> str:

@@ -9,12 +9,14 @@ and day (``number``/``issued_on`` ``None``, month/year of its creation).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import (
@@ -105,23 +107,57 @@ def agency_dict(a: Agency) -> AgencyInput:
     }
 
 
-def agencies_for(doc: Document) -> dict[str, AgencyInput]:
-    """Every agency, the issuing one as the document's snapshot keeps it."""
-    out = {a.code: agency_dict(a) for a in db.session.scalars(select(Agency))}
+_PARENT = aliased(Agency)
+_AGENCY_COLUMNS = (
+    Agency.code,
+    Agency.name,
+    Agency.short_name,
+    Agency.abbreviation,
+    Agency.place,
+    Agency.level,
+    _PARENT.code.label("parent"),
+    Agency.header_parent,
+    Agency.header_name,
+)
+AGENCY_IN_LIMIT = 900  # more codes than this: one read of the whole table (cheap as rows)
+
+
+def _agency_rows(codes: set[str] | None) -> dict[str, dict[str, Any]]:
+    """``agency_dict`` of the agencies ``codes`` (all when None) and of their parents, read as
+    plain rows (no ORM objects, the parent's code by a join, not a query per agency)."""
+    query = select(*_AGENCY_COLUMNS).outerjoin(_PARENT, Agency.parent_id == _PARENT.id)
+    if codes is not None and len(codes) > AGENCY_IN_LIMIT:
+        codes = None
+    out: dict[str, dict[str, Any]] = {}
+    wanted = codes
+    while True:
+        q = query if wanted is None else query.where(Agency.code.in_(sorted(wanted)))
+        for row in db.session.execute(q):
+            out[row.code] = row._asdict()
+        if wanted is None:
+            return out
+        wanted = {a["parent"] for a in out.values() if a["parent"]} - set(out)
+        if not wanted:
+            return out
+
+
+def agencies_for(doc: Document, codes: Iterable[str] | None = None) -> dict[str, AgencyInput]:
+    """The agencies a document names as dicts (``agency_dict``): those of ``codes`` (every
+    agency when None) with the issuer and the parents of each, the issuing one as the
+    document's snapshot keeps it."""
     snap = doc.snapshot or {}
     issuer = db.session.get(Agency, doc.agency_id)
     if issuer is None:
         raise ContextUnavailable("Không tìm thấy cơ quan ban hành văn bản")
-    entry = out[issuer.code].copy()
-    entry["name"] = snap.get("name") or entry["name"]
-    entry["abbreviation"] = snap.get("abbreviation") or entry["abbreviation"]
-    entry["place"] = snap.get("place") or entry["place"]
-    entry["header_parent"] = snap.get("header_parent") or entry["header_parent"]
-    entry["header_name"] = snap.get("header_name") or entry["header_name"]
-    if snap.get("name") and snap.get("name") != issuer.name:
+    out = _agency_rows(None if codes is None else {*codes, issuer.code})
+    entry = dict(out[issuer.code])
+    for k in ("name", "abbreviation", "place", "header_parent", "header_name"):
+        if snap.get(k):
+            entry[k] = snap[k]
+    if snap.get("name") and snap["name"] != issuer.name:
         entry["short_name"] = None  # the short name of today would contradict the name as issued
     out[issuer.code] = entry
-    return out
+    return cast(dict[str, AgencyInput], out)
 
 
 def _vn_date(value: Any) -> date | None:
@@ -285,7 +321,6 @@ def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, Agen
     if period is None:
         raise ContextUnavailable("Báo cáo tổng hợp không gắn với kỳ báo cáo nào")
     plan = period.plan
-    agencies = agencies_for(doc)
     row = db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
     results: ConsolidationResult
     if row is not None and row.results:
@@ -294,6 +329,15 @@ def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, Agen
         from app.services import consolidation
 
         results = consolidation.compute(period)
+    # the agencies the report names: those of the consolidation, the plan's issuer and the
+    # standing agency (not the whole table)
+    named = {a["agency_code"] for a in results.get("agencies") or []}
+    for f in results.get("fields") or []:
+        named.update(a["agency_code"] for a in f.get("agencies") or [])
+        named.update(r["agency_code"] for r in f.get("rows") or [])
+        if isinstance(f.get("value"), list):  # rule "list": the agencies that wrote something
+            named.update(v["agency_code"] for v in f["value"] if isinstance(v, dict))
+    agencies = agencies_for(doc, named | {plan.issuer.code, plan.standing_agency.code})
     # who reported on time, late or not at all: the status module's rows, as kept with the
     # consolidation (a returned, never accepted report is not received)
     timeliness: list[TimelinessRow] = []
@@ -517,7 +561,7 @@ def fill_values(doc: Document, keys: Any) -> dict[str, Any]:
     if "number_line" in keys:
         out["number_line"] = number_line(doc)
     if keys & {"date_line", "appendix_ref"}:
-        issuer = agencies_for(doc)[_issuer_code(doc)]
+        issuer = agencies_for(doc, ())[_issuer_code(doc)]
         if doc.number is not None and doc.issued_on:
             date_line = contexts.format_date_line(issuer["place"], doc.issued_on)
         else:

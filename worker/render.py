@@ -43,6 +43,10 @@ _LINE_BREAKS = str.maketrans(
 )
 
 
+# Any character clean_text changes: the line breaks above and the illegal ones.
+_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\x07\x85\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 class TemplateRejected(ValueError):
     """An uploaded template cannot be used; the message is for the user (Vietnamese)."""
 
@@ -55,7 +59,7 @@ def clean_text(text: str) -> str:
     (``\\x01``…) are dropped.
     ``< > & " '`` and template syntax are left as they are: autoescape writes them literally.
     """
-    if not text:
+    if not text or not _UNCLEAN.search(text):  # most text has nothing to change
         return text
     text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
     return _ILLEGAL.sub("", text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
@@ -13,6 +12,7 @@ from app.models import (
     Document,
     DocumentKind,
     DocumentStatus,
+    FormVersion,
     PeriodStatus,
     Report,
     ReportingPeriod,
@@ -50,27 +50,39 @@ def compute(
     late or not at all is the status module's (``results["agencies"]``, ``["summary"]``)."""
     plan = period.plan
     statuses = status.for_period(period)
-    expected_ids = {st.agency_id for st in statuses}
-    reports = db.session.scalars(
-        select(Report)
-        .where(Report.period_id == period.id)
-        .options(selectinload(Report.agency), selectinload(Report.form_version))
+    expected = {st.agency_id: st for st in statuses}
+    # plain rows, not ORM objects: the agency's code and name are the status module's, and
+    # each form version's schema is read once (its reports share it, forms.consolidate parses
+    # it once)
+    reports = db.session.execute(
+        select(Report.agency_id, Report.status, Report.data, Report.form_version_id).where(
+            Report.period_id == period.id
+        )
     ).all()
+    version_ids = {r.form_version_id for r in reports if r.agency_id in expected}
+    schemas: dict[int, dict] = {}
+    if version_ids:
+        for version_id, schema in db.session.execute(
+            select(FormVersion.id, FormVersion.schema).where(FormVersion.id.in_(version_ids))
+        ).tuples():
+            schemas[version_id] = schema
     inputs = [
         {
-            "agency_code": r.agency.code,
-            "agency_name": r.agency.name,
+            "agency_code": expected[r.agency_id].agency_code,
+            "agency_name": expected[r.agency_id].agency_name,
             "data": r.data,
-            "schema": r.form_version.schema,
+            "schema": schemas[r.form_version_id],
             "status": r.status,
         }
         for r in reports
-        if r.agency_id in expected_ids
+        if r.agency_id in expected
     ]
-    expected = [{"code": st.agency_code, "name": st.agency_name} for st in statuses]
     assert plan.current_form is not None
     results = consolidate(
-        plan.current_form.schema, inputs, expected, include_statuses=include_statuses
+        plan.current_form.schema,
+        inputs,
+        [{"code": st.agency_code, "name": st.agency_name} for st in statuses],
+        include_statuses=include_statuses,
     )
     included = {a["agency_code"] for a in results["agencies"] if a.get("included")}
     results["agencies"] = [timeliness_row(st, st.agency_code in included) for st in statuses]
