@@ -261,7 +261,10 @@ def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
                     ).limit(limit)
                 )
             )
-            st = status.for_periods(list({r.period_id: r.period for r in waiting}.values()))
+            st = status.for_periods(
+                list({r.period_id: r.period for r in waiting}.values()),
+                agency_ids={r.agency_id for r in waiting},
+            )
             since_w = _since("report", [r.id for r in waiting])
             for r in waiting:
                 s_ = st.get((r.period_id, r.agency_id))
