@@ -9,10 +9,12 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
+from app.lists import page_number
 from app.models import (
+    Agency,
     Document,
     Extension,
     ExtensionStatus,
@@ -35,31 +37,33 @@ SERIES = (
 DUE_SOON_DAYS = 7
 
 
+PLANS_PER_PAGE = 5  # plans in progress shown with their figures, a page at a time
+AGENCIES_SHOWN = 10  # per plan: the agencies with the most late or overdue reports
+OPEN_PLANS = (PlanStatus.ISSUED, PlanStatus.IN_PROGRESS, PlanStatus.REPORTED)
+
+
 def _started(plan: Plan) -> list[ReportingPeriod]:
     return [p for p in plan.periods if p.status != PeriodStatus.PENDING]
 
 
-def plan_figures(plan: Plan, manages: bool, statuses: dict[status.Key, status.Status]) -> dict:
-    """Per period (the chart) and per agency (the table), counted from ``statuses``. Users of
+def plan_figures(
+    plan: Plan,
+    manages: bool,
+    per_period: dict[int, status.Counts],
+    agencies: list[tuple[Agency, status.Counts]],
+    n_agencies: int,
+) -> dict:
+    """Per period (the chart) and per agency (the table: the agencies with the most late or
+    overdue reports, ``n_agencies`` owing reports in all), counted by ``status.tally``. Users of
     an assigned agency that does not manage the plan see only their own agency's line."""
-    periods: list[dict] = []
-    agencies: dict[int, tuple[status.Status, status.Counts]] = {}
-    per_period: dict[int, list[status.Status]] = {}
-    for s in statuses.values():
-        per_period.setdefault(s.period_id, []).append(s)
-    for p in _started(plan):
-        rows = per_period.get(p.id, [])
-        periods.append({"key": p.key, "label": p.label, **status.count(rows).as_dict()})
-        for s in rows:
-            agencies.setdefault(s.agency_id, (s, status.Counts()))[1].add(s)
+    periods = [
+        {"key": p.key, "label": p.label, **per_period.get(p.id, status.Counts()).as_dict()}
+        for p in _started(plan)
+    ]
     totals = status.Counts()
-    for _s, c in agencies.values():
-        for k, v in c.as_dict().items():
-            setattr(totals, k, getattr(totals, k) + v)
-    ranked = sorted(
-        agencies.values(), key=lambda sc: (-(sc[1].overdue + sc[1].late), sc[0].agency_name)
-    )
-    order = [{"code": s.agency_code, "name": s.agency_name, **c.as_dict()} for s, c in ranked]
+    for c in per_period.values():
+        totals.merge(c)
+    order = [{"code": ag.code, "name": ag.name, **c.as_dict()} for ag, c in agencies]
     return {
         "id": plan.id,
         "title": plan.title,
@@ -67,6 +71,7 @@ def plan_figures(plan: Plan, manages: bool, statuses: dict[status.Key, status.St
         "manages": manages,
         "periods": periods,
         "agencies": order,
+        "agencies_total": n_agencies,
         "totals": totals.as_dict(),
     }
 
@@ -87,22 +92,27 @@ def chart_data(figures: list[dict]) -> list[dict]:
     ]
 
 
-def my_deadlines(
-    user: User, plans: list[Plan], statuses: dict[status.Key, status.Status], today: date
-) -> list[dict]:
-    """The user's agency's open reporting duties: overdue, or due within DUE_SOON_DAYS."""
-    if not user.has_role("reporter", "agency_leader"):
+def my_deadlines(user: User, today: date) -> list[dict]:
+    """The user's agency's open reporting duties: overdue, or due within DUE_SOON_DAYS (its
+    own rows only: as many as the agency has open rounds)."""
+    if not user.has_role("reporter", "agency_leader") or user.agency_id is None:
         return []
-    by_id = {p.id: p for p in plans}
+    visible = access.plans_query(user).where(Plan.status != PlanStatus.DRAFT)
+    periods = db.session.scalars(
+        select(ReportingPeriod)
+        .where(
+            ReportingPeriod.status == PeriodStatus.OPEN,
+            ReportingPeriod.plan_id.in_(visible.with_only_columns(Plan.id)),
+        )
+        .options(joinedload(ReportingPeriod.plan))
+    ).all()
+    statuses = status.for_periods(periods, agency_id=user.agency_id, today=today)
     rows: list[dict[str, Any]] = []
-    for p in plans:
-        for period in p.periods:
-            s = statuses.get((period.id, user.agency_id))
-            if s is None or period.status != PeriodStatus.OPEN or s.received:
-                continue
-            if s.days_left > DUE_SOON_DAYS:
-                continue
-            rows.append({"plan": by_id[s.plan_id], "period": period, "status": s})
+    for period in periods:
+        s = statuses.get((period.id, user.agency_id))
+        if s is None or s.received or s.days_left > DUE_SOON_DAYS:
+            continue
+        rows.append({"plan": period.plan, "period": period, "status": s})
     rows.sort(key=lambda x: x["status"].due)
     return rows
 
@@ -142,31 +152,77 @@ def unread_count(user: User) -> int:
     )
 
 
-def build(user: User, today: date | None = None) -> dict:
-    today = today or clock.today()
-    plans = db.session.scalars(
+def open_plans_query(user: User):  # noqa: ANN201
+    """The plans in progress the user sees (issued, reports coming in), newest first."""
+    return (
         access.plans_query(user)
-        .where(Plan.status != PlanStatus.DRAFT)
+        .where(Plan.status.in_(OPEN_PLANS))
         .options(selectinload(Plan.periods))
         .order_by(Plan.id.desc())
-    ).all()
+    )
+
+
+def figures_of(user: User, plans: list[Plan], today: date, limit: int | None) -> list[dict]:
+    """The figures of ``plans``, counted in the database (a fixed number of queries): every
+    agency's for the plans the user manages (the ``limit`` agencies with most late or overdue
+    reports in the table; all when ``limit`` is None), the user's agency's for the others."""
     managed = {p.id for p in plans if access.manages_plan(user, p)}
-    started = [pr for p in plans for pr in _started(p)]
-    everyone = [pr for pr in started if pr.plan_id in managed]
-    own = [pr for pr in started if pr.plan_id not in managed]
-    statuses = status.for_periods(everyone, today=today)
-    statuses |= status.for_periods(own, agency_id=user.agency_id, today=today)
-    by_plan: dict[int, dict[status.Key, status.Status]] = {}
-    for key, s in statuses.items():
-        by_plan.setdefault(s.plan_id, {})[key] = s
-    figures = [plan_figures(p, p.id in managed, by_plan.get(p.id, {})) for p in plans]
+    everyone = [pr for p in plans if p.id in managed for pr in _started(p)]
+    own = [pr for p in plans if p.id not in managed for pr in _started(p)]
+    per_period: dict[int, dict[int, status.Counts]] = {}
+    tallies = status.tally(everyone, by=("plan_id", "period_id"), today=today)
+    if own and user.agency_id is not None:
+        tallies |= status.tally(
+            own, by=("plan_id", "period_id"), agency_id=user.agency_id, today=today
+        )
+    for (plan_id, period_id), c in tallies.items():
+        per_period.setdefault(plan_id, {})[period_id] = c
+    ranked = status.ranked_agencies(everyone, limit or 10**9, today=today)
+    if own and user.agency_id is not None:
+        ranked |= {p.id: (1, [user.agency_id]) for p in plans if p.id not in managed}
+    shown = {a for _n, ids in ranked.values() for a in ids}
+    by_agency = (
+        status.tally(everyone + own, by=("plan_id", "agency_id"), agency_ids=shown, today=today)
+        if shown
+        else {}
+    )
+    names = {ag.id: ag for ag in db.session.scalars(select(Agency).where(Agency.id.in_(shown)))}
+    out = []
+    for p in plans:
+        n, ids = ranked.get(p.id, (0, []))
+        rows = [(names[a], by_agency[(p.id, a)]) for a in ids if (p.id, a) in by_agency]
+        out.append(plan_figures(p, p.id in managed, per_period.get(p.id, {}), rows, n))
+    return out
+
+
+def build(user: User, today: date | None = None, *, everything: bool = False) -> dict:
+    """The dashboard: the plans in progress a page at a time (``?trang=``), or all of them
+    with every agency's line when ``everything`` (the Excel download)."""
+    today = today or clock.today()
+    if everything:
+        plans = list(db.session.scalars(open_plans_query(user)))
+        page = None
+    else:
+        page = db.paginate(
+            open_plans_query(user), page=page_number(), per_page=PLANS_PER_PAGE, error_out=False
+        )
+        plans = list(page.items)
+    figures = figures_of(user, plans, today, None if everything else AGENCIES_SHOWN)
     totals = status.Counts()
     for f in figures:
         for k, v in f["totals"].items():
             setattr(totals, k, getattr(totals, k) + v)
     drafts = db.session.scalars(
-        access.plans_query(user).where(Plan.status == PlanStatus.DRAFT).order_by(Plan.id.desc())
+        access.plans_query(user)
+        .where(Plan.status == PlanStatus.DRAFT)
+        .order_by(Plan.id.desc())
+        .limit(PLANS_PER_PAGE * 4)
     ).all()
+    finished = db.session.scalar(
+        select(func.count()).select_from(
+            access.plans_query(user).where(Plan.status == PlanStatus.CONSOLIDATED).subquery()
+        )
+    )
     extensions = (
         db.session.scalar(
             select(func.count()).select_from(pending_extensions_query(user).subquery())
@@ -174,17 +230,14 @@ def build(user: User, today: date | None = None) -> dict:
         if user.has_role("specialist", "admin")
         else 0
     )
-    mine_statuses = (
-        statuses
-        if user.agency_id is None
-        else {k: s for k, s in statuses.items() if s.agency_id == user.agency_id}
-    )
     return {
         "figures": figures,
         "charts": chart_data(figures),
         "totals": totals.as_dict(),
+        "plans_page": page,
+        "finished_plans": finished or 0,
         "drafts": drafts,
-        "mine": my_deadlines(user, list(plans), mine_statuses, today),
+        "mine": my_deadlines(user, today),
         "running": running_documents(user),
         "pending_extensions": extensions,
         "today": today,

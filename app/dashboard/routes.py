@@ -409,8 +409,8 @@ def draft_dispatch(period_id: int):
 @bp.route("/dashboard.xlsx")
 def export_dashboard():
     """The dashboard's tables (per period and per agency of every plan the user sees), counted
-    by the status module as on the page."""
-    ctx = data.build(current_user)
+    by the status module as on the page; every plan in progress and every agency."""
+    ctx = data.build(current_user, everything=True)
     keys = [
         ("expected", "Phải gửi"),
         ("received", "Đã gửi"),

@@ -356,7 +356,7 @@ def _queue(leader: bool):  # noqa: ANN202
     )
     statuses = status.for_periods(
         list({r.period_id: r.period for r in items}.values()),
-        **({"agency_id": current_user.agency_id} if leader else {}),
+        agency_ids={r.agency_id for r in items},  # this page's rows only
     )
     return render_template(
         "reports/review.html",

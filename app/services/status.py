@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, and_, case, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from app.extensions import db
 from app.models import (
@@ -157,6 +160,10 @@ class Counts:
         if s.result == Result.LATE:
             self.working_days_late += s.days
 
+    def merge(self, other: Counts) -> None:
+        for k, v in other.as_dict().items():
+            setattr(self, k, getattr(self, k) + v)
+
     def as_dict(self) -> dict[str, int]:
         return {
             k: getattr(self, k)
@@ -295,10 +302,12 @@ def for_periods(
     periods: Sequence[ReportingPeriod],
     *,
     agency_id: int | None = None,
+    agency_ids: Iterable[int] | None = None,
     today: date | None = None,
     include_not_required: bool = False,
 ) -> dict[Key, Status]:
-    """The status of every assigned agency (or only ``agency_id``) in each of ``periods``,
+    """The status of every assigned agency (or only ``agency_id``, or only ``agency_ids``: a
+    page's rows) in each of ``periods``,
     keyed by (period id, agency id), in the plans' assignment order. Five queries at most,
     whatever the number of periods, agencies and reports."""
     today = today or clock.today()
@@ -323,6 +332,12 @@ def for_periods(
         rq = rq.where(Report.agency_id == agency_id)
         eq = eq.where(Extension.agency_id == agency_id)
         oq = oq.where(Reopen.agency_id == agency_id)
+    if agency_ids is not None:
+        ids = sorted(set(agency_ids))
+        aq = aq.where(Assignment.agency_id.in_(ids))
+        rq = rq.where(Report.agency_id.in_(ids))
+        eq = eq.where(Extension.agency_id.in_(ids))
+        oq = oq.where(Reopen.agency_id.in_(ids))
     assignments: dict[int, list[tuple[Assignment, Agency]]] = {}
     for a, ag in db.session.execute(aq).all():
         assignments.setdefault(a.plan_id, []).append((a, ag))
@@ -373,3 +388,283 @@ def of(period: ReportingPeriod, agency_id: int, today: date | None = None) -> St
 
 def for_report(report: Report, today: date | None = None) -> Status | None:
     return of(report.period, report.agency_id, today)
+
+
+# -- aggregated in the database ----------------------------------------------------------------
+#
+# Pages that show figures over many agencies (the dashboard, the plans list) do not decide each
+# (period, agency) in Python: ``tally`` and ``ranked_agencies`` let the database classify every
+# row with ``_result_sql`` (the rule of ``decide`` above, written once more in SQL next to it;
+# tests/dashboard/test_status_sql.py proves both give the same result on random worlds) and
+# return only grouped counts. The working days late are counted in Python on the few distinct
+# (due date, first submission) pairs, with the calendar, as ``decide`` counts them.
+
+
+class vn_date(FunctionElement):  # noqa: N801 (a SQL function)
+    """The Vietnam calendar day of a UTC timestamp (UTC+7, no daylight saving: ``clock.VN``)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(vn_date, "postgresql")
+def _vn_date_pg(element: vn_date, compiler: Any, **kw: Any) -> str:
+    arg = compiler.process(list(element.clauses)[0], **kw)
+    return f"CAST(({arg} AT TIME ZONE 'UTC') + INTERVAL '7 hours' AS DATE)"
+
+
+@compiles(vn_date)
+def _vn_date_sqlite(element: vn_date, compiler: Any, **kw: Any) -> str:
+    arg = compiler.process(list(element.clauses)[0], **kw)
+    return f"date({arg}, '+7 hours')"
+
+
+def _granted_sql(period_filter: Any) -> Any:
+    """The latest granted extension of each (period, agency) of the periods, as ``_decided``
+    orders them (decided ones first, the latest decision, then the latest request): a
+    subquery of (period_id, agency_id, granted_due)."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=(Extension.period_id, Extension.agency_id),
+            order_by=(
+                case((Extension.decided_at.is_(None), 1), else_=0),
+                Extension.decided_at.desc(),
+                Extension.id.desc(),
+            ),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(Extension.period_id, Extension.agency_id, Extension.granted_due, rank)
+        .join(ReportingPeriod, ReportingPeriod.id == Extension.period_id)
+        .where(period_filter, Extension.status == ExtensionStatus.GRANTED)
+        .subquery("ranked_extension")
+    )
+    return (
+        select(ranked.c.period_id, ranked.c.agency_id, ranked.c.granted_due)
+        .where(ranked.c.rank == 1)
+        .subquery("granted")
+    )
+
+
+def _working_day_dues(period_filter: Any) -> Any:
+    """``_assignment_due`` for assignments due N working days after the period's end: the few
+    distinct (period, N) pairs are counted on the calendar in Python and handed to SQL as a
+    CASE (None when there are none)."""
+    pairs = db.session.execute(
+        select(ReportingPeriod.id, ReportingPeriod.ends_on, Assignment.due_working_days)
+        .join(Assignment, Assignment.plan_id == ReportingPeriod.plan_id)
+        .where(period_filter, Assignment.due.is_(None), Assignment.due_working_days > 0)
+        .distinct()
+    ).all()
+    if not pairs:
+        return None
+    cal = calendar.days()
+    whens = [
+        (
+            and_(ReportingPeriod.id == pid, Assignment.due_working_days == n),
+            literal(cal.add_working_days(ends_on, n or 0), Date),
+        )
+        for pid, ends_on, n in pairs
+    ]
+    return case(*whens, else_=ReportingPeriod.due_on)
+
+
+def _facts(period_filter: Any, today: date, required_only: bool = True) -> Any:
+    """One row per (period, assigned agency) of the periods ``period_filter`` selects (only
+    the assignments that owe a report, unless ``required_only`` is false), with what
+    ``decide`` reads and its result, as a subquery."""
+    wdue = _working_day_dues(period_filter)
+    granted = _granted_sql(period_filter)
+    base_due = case(
+        (Assignment.due.is_not(None), Assignment.due),
+        *([(Assignment.due_working_days > 0, wdue)] if wdue is not None else []),
+        else_=ReportingPeriod.due_on,
+    )
+    # only the reports of these periods (the planner then reads them by index, not all)
+    rep = (
+        select(
+            Report.period_id,
+            Report.agency_id,
+            Report.status,
+            Report.first_submitted_at,
+            Report.times_returned,
+        )
+        .where(Report.period_id.in_(select(ReportingPeriod.id).where(period_filter)))
+        .subquery("rep")
+    )
+    received = rep.c.status.in_(RECEIVED)
+    closed = vn_date(ReportingPeriod.closed_at)
+    today_sql = literal(today, Date)
+    is_required = and_(
+        Assignment.reports.is_(True), Assignment.agency_id != Plan.standing_agency_id
+    )
+    inner = (
+        select(
+            ReportingPeriod.id.label("period_id"),
+            ReportingPeriod.plan_id.label("plan_id"),
+            Assignment.agency_id.label("agency_id"),
+            is_required.label("required"),
+            func.coalesce(granted.c.granted_due, base_due, type_=Date).label("due"),
+            vn_date(rep.c.first_submitted_at).label("first_on"),
+            (ReportingPeriod.status == PeriodStatus.PENDING).label("pending"),
+            case((and_(closed.is_not(None), closed < today_sql), closed), else_=today_sql).label(
+                "as_of"
+            ),
+            case((received, 1), else_=0).label("received"),
+            case((rep.c.status == ReportStatus.ACCEPTED, 1), else_=0).label("accepted"),
+            case(
+                (and_(~received, rep.c.status.is_not(None), rep.c.times_returned > 0), 1),
+                else_=0,
+            ).label("returned"),
+            case((and_(received, rep.c.times_returned > 0), 1), else_=0).label("resubmitted"),
+        )
+        .select_from(ReportingPeriod)
+        .join(Plan, Plan.id == ReportingPeriod.plan_id)
+        .join(Assignment, Assignment.plan_id == ReportingPeriod.plan_id)
+        .outerjoin(
+            rep,
+            and_(rep.c.period_id == ReportingPeriod.id, rep.c.agency_id == Assignment.agency_id),
+        )
+        .outerjoin(
+            granted,
+            and_(
+                granted.c.period_id == ReportingPeriod.id,
+                granted.c.agency_id == Assignment.agency_id,
+            ),
+        )
+        .where(period_filter, *([is_required] if required_only else []))
+        .subquery("inner_facts")
+    )
+    i = inner.c
+    delivered = and_(i.received == 1, i.first_on.is_not(None))
+    # the rule of ``decide``, in the same order
+    result = case(
+        (~i.required, Result.NOT_REQUIRED.value),
+        (and_(delivered, i.first_on <= i.due), Result.ON_TIME.value),
+        (delivered, Result.LATE.value),
+        (i.pending, Result.NOT_YET_DUE.value),
+        (i.as_of > i.due, Result.OVERDUE.value),
+        else_=Result.NOT_YET_DUE.value,
+    )
+    return select(
+        i.period_id,
+        i.plan_id,
+        i.agency_id,
+        case((i.required, 1), else_=0).label("required"),
+        i.due,
+        i.first_on,
+        i.received,
+        i.accepted,
+        i.returned,
+        i.resubmitted,
+        result.label("result"),
+    ).subquery("facts")
+
+
+def _period_filter(periods: Sequence[ReportingPeriod] | Any) -> Any:
+    """A WHERE clause on ``ReportingPeriod``: a list of periods, or a clause already."""
+    if isinstance(periods, Sequence):
+        return ReportingPeriod.id.in_([p.id for p in periods])
+    return periods
+
+
+def tally(
+    periods: Sequence[ReportingPeriod] | Any,
+    by: Sequence[str] = ("period_id",),
+    *,
+    agency_id: int | None = None,
+    agency_ids: Iterable[int] | None = None,
+    today: date | None = None,
+) -> dict[tuple, Counts]:
+    """``count`` of the required statuses of ``periods`` (a list, or a WHERE clause on
+    ``ReportingPeriod``), grouped by the facts' columns ``by`` (``period_id``, ``plan_id``,
+    ``agency_id``; ``()`` for one total), counted by the database: one query (two when some
+    assignments are due N working days after the period) whatever the number of agencies."""
+    today = today or clock.today()
+    if isinstance(periods, Sequence) and not periods:
+        return {}
+    f = _facts(_period_filter(periods), today)
+    keys = [f.c[k] for k in by]
+    late = f.c.result == Result.LATE.value
+    late_due = case((late, f.c.due), else_=None)
+    late_first = case((late, f.c.first_on), else_=None)
+    q = select(
+        *keys,
+        f.c.result,
+        f.c.received,
+        f.c.accepted,
+        f.c.returned,
+        f.c.resubmitted,
+        late_due.label("late_due"),
+        late_first.label("late_first"),
+        func.count().label("n"),
+    )
+    if agency_id is not None:
+        q = q.where(f.c.agency_id == agency_id)
+    if agency_ids is not None:
+        q = q.where(f.c.agency_id.in_(list(agency_ids)))
+    q = q.group_by(
+        *keys,
+        f.c.result,
+        f.c.received,
+        f.c.accepted,
+        f.c.returned,
+        f.c.resubmitted,
+        late_due,
+        late_first,
+    )
+    cal = calendar.days()
+    out: dict[tuple, Counts] = {}
+    for row in db.session.execute(q):
+        key = tuple(row[: len(keys)])
+        c = out.setdefault(key, Counts())
+        n = row.n
+        c.expected += n
+        c.received += row.received * n
+        c.accepted += row.accepted * n
+        c.returned += row.returned * n
+        c.resubmitted += row.resubmitted * n
+        setattr(c, row.result, getattr(c, row.result) + n)
+        if row.result == Result.LATE.value:
+            c.working_days_late += cal.working_days_late(row.late_due, row.late_first) * n
+    return out
+
+
+def ranked_agencies(
+    periods: Sequence[ReportingPeriod] | Any, limit: int, *, today: date | None = None
+) -> dict[int, tuple[int, list[int]]]:
+    """Per plan, the agencies with the most late or overdue reports over ``periods`` (then by
+    name), at most ``limit`` of them, and how many agencies owe reports in all:
+    ``{plan_id: (agencies, [agency_id, …])}``. One query."""
+    today = today or clock.today()
+    if isinstance(periods, Sequence) and not periods:
+        return {}
+    f = _facts(_period_filter(periods), today)
+    bad = func.sum(case((f.c.result.in_((Result.LATE.value, Result.OVERDUE.value)), 1), else_=0))
+    per_agency = (
+        select(f.c.plan_id, f.c.agency_id, bad.label("bad"))
+        .group_by(f.c.plan_id, f.c.agency_id)
+        .subquery()
+    )
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=per_agency.c.plan_id,
+            order_by=(per_agency.c.bad.desc(), Agency.name, Agency.id),
+        )
+        .label("rank")
+    )
+    total = func.count().over(partition_by=per_agency.c.plan_id).label("total")
+    ranked = (
+        select(per_agency.c.plan_id, per_agency.c.agency_id, rank, total)
+        .join(Agency, Agency.id == per_agency.c.agency_id)
+        .subquery()
+    )
+    out: dict[int, tuple[int, list[int]]] = {}
+    for row in db.session.execute(
+        select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.plan_id, ranked.c.rank)
+    ):
+        out.setdefault(int(row.plan_id), (int(row.total), []))[1].append(int(row.agency_id))
+    return out

@@ -307,7 +307,10 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
             )
         )
         n_rows = len(waiting)
-        st = status.for_periods(list({r.period_id: r.period for r in waiting}.values()))
+        st = status.for_periods(
+            list({r.period_id: r.period for r in waiting}.values()),
+            agency_ids={r.agency_id for r in waiting},
+        )
         since_w = _since("report", [r.id for r in waiting])
         for r in waiting:
             s_ = st.get((r.period_id, r.agency_id))

@@ -1,0 +1,222 @@
+"""The figures the database counts (``status.tally``, ``status.ranked_agencies``: the rule of
+``status.decide`` written in SQL for pages at province scale) equal the figures counted from the
+status module's own decisions (``status.for_periods`` + ``status.count``), on random worlds:
+reports in every state and first submitted at any hour around the deadline (Vietnam time),
+assignments with their own date or a working-day offset, the standing agency's own assignment
+and ones not reporting, granted, refused and pending extensions (several per agency, decided in
+any order), rounds pending, open, closed early or late, a holiday, and any "today"."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.models import (
+    Agency,
+    Assignment,
+    CalendarDay,
+    Extension,
+    FormVersion,
+    Plan,
+    Report,
+    ReportingPeriod,
+)
+from app.services import calendar, status
+
+DUE = date(2025, 1, 10)  # a Friday
+N_AGENCIES = 5
+_run = itertools.count()
+
+report_states = st.sampled_from(
+    [None, "draft", "awaiting_approval", "submitted", "accepted", "returned"]
+)
+offsets = st.integers(-6, 12)  # days from the deadline
+agency_world = st.fixed_dictionaries(
+    {
+        "reports": st.booleans() | st.just(True),
+        "own_due": st.one_of(st.none(), offsets),
+        "working_days": st.one_of(st.none(), st.integers(0, 8)),
+        "state": report_states,
+        "first": offsets,
+        "hour": st.integers(0, 23),  # UTC: 17:00 onwards is the next day in Vietnam
+        "returned": st.integers(0, 2),
+        "extensions": st.lists(
+            st.tuples(
+                st.sampled_from(["granted", "refused", "pending"]),
+                offsets,
+                st.one_of(st.none(), st.integers(0, 5)),  # decided that many days after the 1st
+            ),
+            max_size=3,
+        ),
+    }
+)
+period_world = st.fixed_dictionaries(
+    {
+        "status": st.sampled_from(["pending", "open", "open", "reported", "consolidated"]),
+        "closed": st.one_of(st.none(), offsets),
+        "shift": st.integers(0, 40),  # the period's deadline, days after DUE
+        "agencies": st.lists(agency_world, min_size=N_AGENCIES, max_size=N_AGENCIES),
+    }
+)
+
+
+def build(db, worlds: list[dict], holiday: bool) -> list[ReportingPeriod]:  # noqa: ANN001, C901
+    k = next(_run)
+    if holiday and db.session.get(CalendarDay, DUE + timedelta(days=3)) is None:
+        db.session.add(CalendarDay(day=DUE + timedelta(days=3), kind="holiday", name="Nghỉ"))
+    standing = Agency(code=f"Q{k}-CA", name=f"Thường trực {k}", abbreviation="CA", place="TV")
+    agencies = [
+        Agency(
+            code=f"Q{k}-{i}",
+            name=f"Cơ quan {k}-{(i * 3) % N_AGENCIES}",
+            abbreviation="S",
+            place="TV",
+        )
+        for i in range(N_AGENCIES)
+    ]
+    db.session.add_all([standing, *agencies])
+    db.session.flush()
+    plan = Plan(
+        code=f"sql-{k}",
+        title=f"Kế hoạch {k}",
+        status="in_progress",
+        issuer_id=standing.id,
+        standing_agency_id=standing.id,
+        definition={},
+    )
+    db.session.add(plan)
+    db.session.flush()
+    form = FormVersion(plan_id=plan.id, version=1, schema={"title": "x", "fields": []})
+    db.session.add(form)
+    # the first world's first agency's assignment is the standing agency's own
+    assigned = [standing, *agencies[1:]]
+    first_world = worlds[0]["agencies"]
+    assignments = []
+    for i, ag in enumerate(assigned):
+        w = first_world[i]
+        a = Assignment(
+            plan_id=plan.id,
+            agency_id=ag.id,
+            position=i,
+            reports=w["reports"],
+            due=DUE + timedelta(days=w["own_due"]) if w["own_due"] is not None else None,
+            due_working_days=w["working_days"],
+        )
+        db.session.add(a)
+        assignments.append(a)
+    db.session.flush()
+    periods = []
+    for n, pw in enumerate(worlds):
+        due = DUE + timedelta(days=pw["shift"])
+        period = ReportingPeriod(
+            plan_id=plan.id,
+            key=f"k{n}",
+            label=f"Kỳ {n}",
+            kind="once",
+            starts_on=due - timedelta(days=40),
+            ends_on=due - timedelta(days=5),
+            due_on=due,
+            status=pw["status"],
+            closed_at=datetime.combine(due + timedelta(days=pw["closed"]), datetime.min.time(), UTC)
+            if pw["closed"] is not None and pw["status"] != "pending"
+            else None,
+            lock_after_days=10,
+        )
+        db.session.add(period)
+        db.session.flush()
+        periods.append(period)
+        for a, w in zip(assignments, pw["agencies"], strict=True):
+            if w["state"] is not None:
+                sent = w["state"] in ("submitted", "accepted") or (
+                    w["state"] == "returned" or w["returned"]
+                )
+                at = datetime.combine(
+                    due + timedelta(days=w["first"]), datetime.min.time(), UTC
+                ) + timedelta(hours=w["hour"])
+                db.session.add(
+                    Report(
+                        plan_id=plan.id,
+                        period_id=period.id,
+                        assignment_id=a.id,
+                        agency_id=a.agency_id,
+                        status=w["state"],
+                        form_version_id=form.id,
+                        data={},
+                        first_submitted_at=at if sent else None,
+                        submitted_at=at if sent else None,
+                        times_returned=max(w["returned"], w["state"] == "returned"),
+                    )
+                )
+            pending = False
+            for state, offset, decided in w["extensions"]:
+                if state == "pending":
+                    if pending:
+                        continue
+                    pending = True
+                db.session.add(
+                    Extension(
+                        plan_id=plan.id,
+                        period_id=period.id,
+                        agency_id=a.agency_id,
+                        reason="Chờ số liệu",
+                        requested_due=due + timedelta(days=offset),
+                        status=state,
+                        granted_due=due + timedelta(days=offset) if state == "granted" else None,
+                        decided_at=datetime(2025, 1, 1, 9, tzinfo=UTC) + timedelta(days=decided)
+                        if decided is not None and state != "pending"
+                        else None,
+                    )
+                )
+    db.session.flush()
+    calendar.forget()
+    return periods
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+@given(
+    worlds=st.lists(period_world, min_size=1, max_size=3),
+    holiday=st.booleans(),
+    today=st.integers(-10, 60).map(lambda d: DUE + timedelta(days=d)),
+)
+def _check(db, worlds, holiday, today) -> None:  # noqa: ANN001
+    periods = build(db, worlds, holiday)
+    try:
+        decided = status.for_periods(periods, today=today)
+        started = [p for p in periods if p.status != "pending"]
+        # per period, per agency, and one total: the database's counts == the module's
+        for by, key in (
+            (("period_id",), lambda s: (s.period_id,)),
+            (("plan_id", "agency_id"), lambda s: (s.plan_id, s.agency_id)),
+            ((), lambda s: ()),
+        ):
+            want: dict[tuple, status.Counts] = {}
+            for s in decided.values():
+                want.setdefault(key(s), status.Counts()).add(s)
+            got = status.tally(periods, by=by, today=today)
+            assert {k: c.as_dict() for k, c in got.items()} == {
+                k: c.as_dict() for k, c in want.items()
+            }, by
+        # the agencies with most late or overdue reports, then by name
+        if started:
+            bad: dict[int, tuple[int, str, int]] = {}
+            for s in status.for_periods(started, today=today).values():
+                n, name, _id = bad.get(s.agency_id, (0, s.agency_name, s.agency_id))
+                bad[s.agency_id] = (n + (s.result in ("late", "overdue")), name, s.agency_id)
+            order = [a for a, _v in sorted(bad.items(), key=lambda kv: (-kv[1][0], kv[1][1:]))]
+            ranked = status.ranked_agencies(started, 3, today=today)
+            assert ranked == ({periods[0].plan_id: (len(order), order[:3])} if order else {})
+    finally:
+        db.session.rollback()
+        calendar.forget()
+
+
+def test_database_counts_equal_the_status_module(app, db) -> None:  # noqa: ANN001
+    _check(db)
