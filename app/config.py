@@ -36,6 +36,11 @@ class Config:
     CALENDAR_CULTURE_DAY = (
         True  # 24/11 Ngày Văn hóa Việt Nam as a day off (KEHOACH_CALENDAR_CULTURE_DAY=false)
     )
+    # Digital signing (app.services.signing_keys): the key that encrypts the stored PKCS#12 keys
+    # (None: derived from SECRET_KEY; set it so a new SECRET_KEY does not lose them), and an
+    # RFC 3161 timestamp server (None: PAdES B-B; set: B-T).
+    KEY_ENCRYPTION_KEY: str | None = None
+    TIMESTAMP_URL: str | None = None
     # Number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none).
     PROXIES = 0
 

@@ -160,12 +160,28 @@ def _render(doc_id: int, key: str) -> str:
             render_error=None,
         ):
             return "superseded"
+        _after_render(doc_id, version.id)
         return "done"
     except Exception as exc:
         db.session.rollback()
         log.exception("render_document %s %s failed", doc_id, key)
         _set(doc_id, key, render_state="failed", render_error=error_message(exc))
         raise
+
+
+def _after_render(doc_id: int, version_id: int) -> None:
+    """A released version is made: have it signed digitally when the keys are configured
+    (``worker.sign.sign_document``; app.services.signing_keys decides)."""
+    from app.extensions import db
+    from app.models import Document, DocumentVersion, VersionStage
+    from app.services import signing_keys
+
+    version = db.session.get(DocumentVersion, version_id)
+    doc = db.session.get(Document, doc_id)
+    if version is None or doc is None or version.stage != VersionStage.RELEASED:
+        return
+    signing_keys.request_signing(doc, version.render_key)
+    db.session.commit()
 
 
 def _produce(version_id: int, progress_key: str) -> None:

@@ -3,7 +3,12 @@
 The signer's image goes between the signer's title (chức vụ) and the name (Decree 30/2020,
 box 7c). LibreOffice lays the document out, so the block is found in the PDF itself with
 poppler's ``pdftotext -bbox`` (installed with LibreOffice by scripts/test.sh): the last line
-carrying the signer's full name, and the nearest text line above it.
+carrying the signer's full name, and above it in its column, past the lines stuck to the name
+(a position note such as "CHỦ TỊCH UBND TỈNH"), the first blank gap under the title.
+
+Also the jobs: ``sign_document`` (a released version, signer then agency, then checked) and
+``verify_document`` (a stored signed PDF checked against the admin's trust roots), both keeping
+their outcome in ``SignatureCheck`` for the document page (app.services.signing_keys).
 """
 
 from __future__ import annotations
@@ -23,6 +28,34 @@ _WORD = re.compile(
 )
 #: Width of the signer's image box (points); its height is the gap between title and name.
 IMAGE_WIDTH = 150.0
+
+
+#: The least blank height (points) between the title and the lines just above the name (a
+#: position note, "CHỦ TỊCH UBND TỈNH") for the signer's image to go there.
+MIN_GAP = 24.0
+
+
+def _gap_above(
+    lines: list[list[tuple[float, float, float, float, str]]], center: float, top: float
+) -> tuple[float, float] | None:
+    """(bottom of the title, top of the block the name ends) in pdftotext's coordinates (y
+    down): walking up the column of the name, past the lines stuck to it, to the first blank
+    gap of at least MIN_GAP; None if there is none."""
+    column = sorted(
+        (
+            (min(w[1] for w in line), max(w[3] for w in line))
+            for line in lines
+            if min(w[0] for w in line) - 1 <= center <= max(w[2] for w in line) + 1
+            and max(w[3] for w in line) <= top + 1
+        ),
+        key=lambda span: -span[1],
+    )
+    block_top = top
+    for line_top, line_bottom in column:
+        if block_top - line_bottom >= MIN_GAP:
+            return line_bottom, block_top
+        block_top = min(block_top, line_top)
+    return None
 
 
 def signer_box(pdf: bytes, full_name: str, timeout: float = 60) -> tuple[int, Box] | None:
@@ -46,17 +79,152 @@ def signer_box(pdf: bytes, full_name: str, timeout: float = 60) -> tuple[int, Bo
             for ws in (_WORD.findall(line) for line in _LINE.findall(body))
         ]
         lines = [line for line in lines if line]
-        for number, line in enumerate(lines):
-            if [w[4] for w in line] != wanted or number == 0:
+        for line in lines:
+            if [w[4] for w in line] != wanted:
                 continue
-            above = lines[number - 1]
-            title_bottom = max(w[3] for w in above)
-            name_top = min(w[1] for w in line)
-            right = max(w[2] for w in line)
-            center = (min(w[0] for w in line) + right) / 2
+            left, right = min(w[0] for w in line), max(w[2] for w in line)
+            center = (left + right) / 2
+            gap = _gap_above(lines, center, min(w[1] for w in line))
+            if gap is None:
+                continue
+            title_bottom, block_top = gap
             x1 = max(center - IMAGE_WIDTH / 2, 0.0)
             found = (
                 index,
-                (x1, height - name_top + 2, x1 + IMAGE_WIDTH, height - title_bottom - 2),
+                (x1, height - block_top + 2, x1 + IMAGE_WIDTH, height - title_bottom - 2),
             )
     return found
+
+
+# ----------------------------------------------------------------------------- jobs
+
+
+def _failed(doc_id: int, message: str) -> None:
+    from app.extensions import db
+    from app.models import SignatureCheck
+
+    db.session.rollback()
+    row = db.session.get(SignatureCheck, doc_id)
+    if row is not None:
+        row.state, row.error = "failed", message
+        db.session.commit()
+
+
+def sign_document(doc_id: int, version_key: str) -> str:
+    """Sign the released PDF of ``version_key`` (signer, then agency) and check the result.
+    Returns ``done``, ``missing`` (no such released file), ``not_configured`` or ``refused``
+    (a key or image the admin must replace: the message is on the document page)."""
+    from worker.jobs import get_app
+
+    app = get_app()
+    with app.app_context():
+        from app.extensions import db
+
+        try:
+            return _sign(doc_id, version_key)
+        except Exception:
+            _failed(doc_id, "Không ký số được: lỗi hệ thống; hệ thống sẽ thử lại.")
+            raise
+        finally:
+            db.session.remove()
+
+
+def _sign(doc_id: int, version_key: str) -> str:
+    from sqlalchemy import select, update
+
+    from app.extensions import db
+    from app.models import Agency, Document, DocumentVersion, SignatureCheck
+    from app.services import signing_keys, storage
+    from app.services.exceptions import InvalidInput
+    from app.services.signing import Appearance, sign_pdf
+
+    doc = db.session.get(Document, doc_id)
+    version = db.session.scalar(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == doc_id, DocumentVersion.render_key == version_key
+        )
+    )
+    if doc is None or version is None or not storage.exists(version.pdf_path):
+        return "missing"
+    ready = signing_keys.readiness(doc)
+    if not ready.ready or ready.signer is None:
+        return "not_configured"
+    agency = db.session.get(Agency, doc.agency_id)
+    assert agency is not None
+    mine = signing_keys.identity(ready.signer)
+    theirs = signing_keys.identity(agency)
+    assert mine is not None and theirs is not None
+    assert mine.key_encrypted is not None and theirs.key_encrypted is not None
+    check = db.session.get(SignatureCheck, doc_id)
+    if check is None:
+        check = SignatureCheck(document_id=doc_id, origin="produced")
+        db.session.add(check)
+    check.state, check.origin, check.error = "running", "produced", None
+    db.session.commit()
+    assert version.pdf_path is not None
+    pdf = storage.read(version.pdf_path)
+    name = (doc.snapshot or {}).get("signer_name") or ""
+    found = signer_box(pdf, name) if name else None
+    if found is None:
+        _failed(
+            doc_id,
+            f"Không ký số được: không tìm thấy họ tên người ký “{name}” trong bản PDF phát hành.",
+        )
+        return "refused"
+    page, box = found
+    appearance = Appearance(
+        agency_name=(doc.snapshot or {}).get("name") or agency.name,
+        signer_box=box,
+        page=page,
+        signature_png=storage.read(mine.image_path) if mine.image_path else None,
+        seal_png=storage.read(theirs.image_path) if theirs.image_path else None,
+    )
+    try:
+        signed = sign_pdf(
+            pdf,
+            signing_keys.StoredKey(mine.key_encrypted, "khóa của người ký"),
+            signing_keys.StoredKey(theirs.key_encrypted, "khóa của cơ quan"),
+            appearance,
+            timestamp_url=signing_keys.timestamp_url(),
+        )
+    except InvalidInput as exc:
+        _failed(doc_id, f"Không ký số được: {exc}")
+        return "refused"
+    rel = f"documents/{doc_id}/{version_key}-signed.pdf"
+    storage.write(rel, signed)
+    db.session.execute(
+        update(Document)
+        .where(Document.id == doc_id)
+        .values(signed_path=rel)
+        .execution_options(synchronize_session=False)
+    )
+    signing_keys.verify_stored(doc_id, rel)
+    db.session.get(SignatureCheck, doc_id).origin = "produced"  # type: ignore[union-attr]
+    db.session.commit()
+    return "done"
+
+
+def verify_document(doc_id: int, rel: str) -> str:
+    """Check the signatures of the stored PDF ``rel`` against the admin's trust roots."""
+    from worker.jobs import get_app
+
+    app = get_app()
+    with app.app_context():
+        from app.extensions import db
+        from app.models import SignatureCheck
+        from app.services import signing_keys, storage
+
+        try:
+            row = db.session.get(SignatureCheck, doc_id)
+            if row is None or row.file_path != rel or not storage.exists(rel):
+                return "superseded"
+            row.state = "running"
+            db.session.commit()
+            signing_keys.verify_stored(doc_id, rel)
+            db.session.commit()
+            return "done"
+        except Exception:
+            _failed(doc_id, "Không kiểm tra được chữ ký số: lỗi hệ thống.")
+            raise
+        finally:
+            db.session.remove()

@@ -16,4 +16,4 @@ def _admins_only():  # noqa: ANN202
     return None
 
 
-from app.admin import routes  # noqa: E402,F401
+from app.admin import routes, signing  # noqa: E402,F401

@@ -312,3 +312,32 @@ class ApiTokenForm(BoundedForm):
         ),
         validators=[chosen(_l("Quyền"))],
     )
+
+
+# ----------------------------------------------------------------------------- digital signing
+
+
+class KeyUploadForm(BoundedForm):
+    """A PKCS#12 key and its passphrase (read once, never stored: app.services.signing_keys)."""
+
+    file = FileField(
+        _l("Tệp khóa (.p12, .pfx)"),
+        validators=[FileRequired(_l("Chưa chọn “Tệp khóa (.p12, .pfx)”."))],
+    )
+    passphrase = PasswordField(
+        _l("Mật khẩu của tệp khóa"),
+        validators=[Length(max=256, message=_l("“Mật khẩu của tệp khóa” tối đa 256 ký tự."))],
+    )
+
+
+class ImageUploadForm(BoundedForm):
+    """The signer's signature image or the agency's seal image (PNG)."""
+
+    file = FileField(_l("Ảnh (PNG)"), validators=[FileRequired(_l("Chưa chọn “Ảnh (PNG)”."))])
+
+
+class TrustRootForm(BoundedForm):
+    file = FileField(
+        _l("Chứng thư gốc (.pem, .cer, .crt)"),
+        validators=[FileRequired(_l("Chưa chọn “Chứng thư gốc”."))],
+    )

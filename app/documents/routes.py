@@ -29,6 +29,7 @@ from app.services import (
     flows,
     policy,
     signers,
+    signing_keys,
     storage,
 )
 from app.services.exceptions import InvalidInput, NotAllowed
@@ -186,7 +187,48 @@ def show(
         intended=signers.intended(doc),
         draft_form=draft_form or DraftUploadForm(),
         can_edit_draft=can_edit_draft,
+        signatures=signature_panel(doc),
     ), code
+
+
+def signature_panel(doc: Document) -> dict | None:
+    """What the page says about digital signatures (documents/_signatures.html)."""
+    if doc.status not in ("signed", "released"):
+        return None
+    check = signing_keys.check_of(doc)
+    results = []
+    for r in (check.results or []) if check else []:
+        results.append({**r, "line": signing_keys.describe_result(r)})
+    return {
+        "check": check,
+        "results": results,
+        "readiness": signing_keys.readiness(doc),
+        "can_verify": bool(doc.signed_path and doc.signed_path.lower().endswith(".pdf"))
+        and policy.can(current_user, "document.verify_signatures", doc),
+    }
+
+
+@bp.route("/<int:doc_id>/chu-ky-so/kiem-tra", methods=["POST"])
+def verify_signatures(doc_id: int):
+    """Check the signed PDF's digital signatures again (after the trust roots changed, or to
+    see that the stored file is still the one signed)."""
+    doc = visible_document(doc_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if not policy.can(current_user, "document.verify_signatures", doc):
+        abort(403)
+    if not (doc.signed_path and doc.signed_path.lower().endswith(".pdf")):
+        flash(gettext("Văn bản chưa có bản PDF đã ký để kiểm tra."), "warning")
+        return redirect(url_for("documents.show", doc_id=doc.id))
+    signing_keys.request_verification(doc, doc.signed_path, origin=_origin(doc))
+    db.session.commit()
+    flash(gettext("Đang kiểm tra lại chữ ký số; tải lại trang sau ít giây."), "info")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+def _origin(doc: Document) -> str:
+    check = signing_keys.check_of(doc)
+    return check.origin if check else "uploaded"
 
 
 def _signer_form(doc: Document) -> ChooseSignerForm | None:

@@ -17,6 +17,7 @@ from app.models.document import (
 )
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
+from app.models.signing import SignatureCheck, SigningIdentity, TrustRoot
 from app.models.storage import StoredFile
 from app.models.template import TEMPLATE_STATUS_LABELS, AgencyTemplate
 
@@ -53,6 +54,9 @@ __all__ = [
     "ReportVersion",
     "ReportingPeriod",
     "Role",
+    "SignatureCheck",
+    "SigningIdentity",
+    "TrustRoot",
     "StoredFile",
     "User",
 ]

@@ -26,7 +26,17 @@ from app.models import (
     User,
     VersionStage,
 )
-from app.services import audit, clock, flows, notifications, policy, register, signers, storage
+from app.services import (
+    audit,
+    clock,
+    flows,
+    notifications,
+    policy,
+    register,
+    signers,
+    signing_keys,
+    storage,
+)
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from workflows import DocumentFlow
@@ -396,6 +406,7 @@ def transition(
             "signer": chosen,
             "signer_name": chosen.get("name", ""),
             "signed_version": doc.content_version,
+            "signed_by_id": actor.id,  # whose key signs the released PDF (signing_keys)
         }
         frozen = current_version(doc)
         if frozen is None or not same_signer(frozen.signer, chosen):
@@ -511,6 +522,7 @@ def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User
     rel = f"documents/{doc.id}/signed-{digest}.{ext}"
     storage.write(rel, content)
     doc.signed_path = rel
+    signing_keys.request_verification(doc, rel)  # a PDF's digital signatures, in the worker
     audit.record(
         actor,
         doc,

@@ -53,6 +53,7 @@ document.sign             Document                signer / agency leader of the 
 document.decline          Document                as document.sign
 document.release          Document                clerk of the issuing agency
 document.upload_signed    Document                clerk / signer of the issuing agency
+document.verify_signatures Document               admin; anyone of the issuing agency
 ========================  ======================  ============================================
 
 Transitions are also guarded by the workflow tables (states, reasons); for documents the flow's
@@ -268,6 +269,10 @@ RULES: dict[str, tuple[Rule, str]] = {
     "document.upload_signed": (
         lambda u, d: _in(u, d.agency_id, "clerk", "signer"),
         N_("Chỉ văn thư hoặc lãnh đạo của cơ quan ban hành được tải bản đã ký."),
+    ),
+    "document.verify_signatures": (
+        lambda u, d: is_admin(u) or u.agency_id == d.agency_id,
+        N_("Chỉ người của cơ quan ban hành được yêu cầu kiểm tra lại chữ ký số."),
     ),
 }
 

@@ -21,9 +21,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, Protocol
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -44,7 +46,7 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.stamp import TextStampStyle
-from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from app.services.exceptions import InvalidInput
@@ -58,6 +60,8 @@ SEAL_RED = (0.8, 0.05, 0.05)
 #: Field names of the two signatures in the PDF's form.
 SIGNER_FIELD = "ChuKyNguoiKy"
 AGENCY_FIELD = "ChuKyCoQuan"
+#: Characters per line of the agency's name on the seal (6 pt text across the 108 pt seal).
+SEAL_LINE_CHARS = 30
 #: Upper bound on a PKCS#12 file (a key + a chain is a few kB).
 MAX_P12_BYTES = 64 * 1024
 
@@ -68,13 +72,27 @@ MAX_IMAGE_PIXELS = 4000 * 4000
 Box = tuple[float, float, float, float]
 
 
+class KeySource(Protocol):
+    """Where a signature's key is: a PKCS#12 file (``KeyFile``) today; a PKCS#11 token or a
+    remote signing service later (each returns a pyHanko ``Signer`` from ``load``)."""
+
+    @property
+    def label(self) -> str: ...
+
+    def load(self, now: datetime) -> signers.Signer: ...
+
+
 @dataclass(frozen=True)
 class KeyFile:
-    """A PKCS#12 file (bytes) and its passphrase, as the user gave them."""
+    """A PKCS#12 file (bytes) and its passphrase, as the user gave them ("" for a file kept
+    without one, as app.services.signing_keys stores it, encrypted at rest)."""
 
     p12: bytes
     passphrase: str
     label: str = "tệp khóa"  # names the field in error messages
+
+    def load(self, now: datetime) -> signers.Signer:
+        return load_key(self, now=now)
 
 
 @dataclass(frozen=True)
@@ -117,8 +135,12 @@ def _vn_time(moment: datetime) -> str:
     return moment.astimezone(VIETNAM_TZ).isoformat(timespec="seconds")
 
 
-def load_key(key: KeyFile, *, now: datetime | None = None) -> signers.SimpleSigner:
-    """A pyHanko signer from a PKCS#12 file; a Vietnamese message for every way it can fail."""
+def read_pkcs12(
+    key: KeyFile, *, now: datetime | None = None
+) -> tuple[Any, x509.Certificate, list[x509.Certificate]]:
+    """(private key, certificate, the other certificates) of a PKCS#12 file, refused with a
+    Vietnamese message naming ``key.label`` when too big, the passphrase is wrong, the key or
+    certificate is missing, or the certificate is expired or not yet valid at ``now``."""
     if len(key.p12) > MAX_P12_BYTES:
         raise InvalidInput(
             gettext("Tệp khóa quá lớn."),
@@ -138,6 +160,12 @@ def load_key(key: KeyFile, *, now: datetime | None = None) -> signers.SimpleSign
     if not (cert.not_valid_before_utc <= moment <= cert.not_valid_after_utc):
         message = gettext("Chứng thư số đã hết hạn hoặc chưa có hiệu lực.")
         raise InvalidInput(message, {key.label: message})
+    return private_key, cert, list(extra)
+
+
+def load_key(key: KeyFile, *, now: datetime | None = None) -> signers.SimpleSigner:
+    """A pyHanko signer from a PKCS#12 file; a Vietnamese message for every way it can fail."""
+    private_key, cert, extra = read_pkcs12(key, now=now)
     der_key = private_key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
@@ -211,7 +239,7 @@ def _image(png: bytes, label: str) -> images.PdfImage:
 
 def _sign_once(
     pdf: bytes,
-    signer: signers.SimpleSigner,
+    signer: signers.Signer,
     *,
     field: str,
     box: Box,
@@ -249,8 +277,8 @@ def _sign_once(
 
 def sign_pdf(
     pdf_bytes: bytes,
-    signer_key: KeyFile,
-    agency_key: KeyFile,
+    signer_key: KeySource,
+    agency_key: KeySource,
     appearance: Appearance,
     *,
     signing_time: datetime | None = None,
@@ -261,8 +289,8 @@ def sign_pdf(
     Both keys are loaded (and refused with a Vietnamese message) before anything is signed.
     """
     moment = (signing_time or datetime.now(UTC)).astimezone(VIETNAM_TZ).replace(microsecond=0)
-    person = load_key(signer_key, now=moment)
-    agency = load_key(agency_key, now=moment)
+    person = signer_key.load(moment)
+    agency = agency_key.load(moment)
     signer_style = TextStampStyle(
         stamp_text=" " if appearance.signature_png else "%(signer)s",
         text_box_style=text.TextBoxStyle(
@@ -292,7 +320,8 @@ def sign_pdf(
         border_width=0 if appearance.seal_png else 1,
     )
     params = {
-        "agency": appearance.agency_name,
+        # the agency's name in lines that fit under the seal's emblem (6 pt: ~30 characters)
+        "agency": "\n".join(textwrap.wrap(appearance.agency_name, SEAL_LINE_CHARS)) or " ",
         "vn_time": _vn_time(moment),
         "signer": person.subject_name or "",
     }
@@ -331,6 +360,48 @@ def load_trust_roots(pem_or_der: list[bytes]) -> list[asn1_x509.Certificate]:
         )
         roots.append(asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)))
     return roots
+
+
+def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+async def _chains(
+    cert: asn1_x509.Certificate,
+    others: list[asn1_x509.Certificate],
+    roots: list[asn1_x509.Certificate],
+    moment: datetime,
+) -> bool:
+    context = ValidationContext(
+        trust_roots=roots, allow_fetching=False, moment=moment, revocation_mode="soft-fail"
+    )
+    validator = CertificateValidator(cert, intermediate_certs=others, validation_context=context)
+    try:
+        await validator.async_validate_usage({"digital_signature"})
+    except Exception:  # no path, a bad path, a revoked or disallowed certificate
+        return False
+    return True
+
+
+def check_chain(
+    key: KeyFile, trust_roots: list[asn1_x509.Certificate], *, now: datetime | None = None
+) -> x509.Certificate:
+    """The key's certificate, once it is readable, valid now and chains to ``trust_roots`` (for
+    digital signatures); refused with a Vietnamese message naming ``key.label`` otherwise."""
+    _, cert, extra = read_pkcs12(key, now=now)
+    if not trust_roots:
+        message = gettext(
+            "Chưa có chứng thư gốc tin cậy: quản trị thêm chứng thư gốc trước khi tải tệp khóa."
+        )
+        raise InvalidInput(message, {key.label: message})
+    moment = now or datetime.now(UTC)
+    if not asyncio.run(_chains(_asn1(cert), [_asn1(c) for c in extra], trust_roots, moment)):
+        message = gettext(
+            "Chứng thư số không được cấp bởi chứng thư gốc tin cậy đã cấu hình (hoặc không "
+            "dùng được để ký)."
+        )
+        raise InvalidInput(message, {key.label: message})
+    return cert
 
 
 def _message(intact: bool, trusted: bool, valid: bool) -> str:

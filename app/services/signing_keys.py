@@ -1,0 +1,372 @@
+"""The signing material the admin configures, and the check of each document's signed PDF.
+
+- Keys: a PKCS#12 file per signer (user) and per agency. The admin uploads it with its
+  passphrase; the file is read once in memory (wrong passphrase, expired or not yet valid,
+  not chaining to the trust roots: refused, nothing changed), then kept re-serialized WITHOUT
+  the passphrase and encrypted with the server's key-encryption key (Fernet: AES-128-CBC +
+  HMAC-SHA256). The passphrase is never stored. The key-encryption key is derived (HKDF-SHA256)
+  from ``KEY_ENCRYPTION_KEY`` (``KEHOACH_KEY_ENCRYPTION_KEY``), else from ``SECRET_KEY``: a
+  database dump alone does not give the keys. Why not ask the passphrase at signing time: the
+  PDF is signed by the worker after release, and the passphrase would have to travel through
+  the queue (Redis) in clear.
+- Images: the signer's handwritten signature and the agency's seal, PNG only, kept by
+  app.services.storage.
+- Trust roots: CA certificates the admin uploads (the national root CA is data, not code).
+- Timestamp server: ``TIMESTAMP_URL`` (``KEHOACH_TIMESTAMP_URL``): PAdES B-T when set, B-B
+  otherwise.
+- ``SignatureCheck``: what the worker found in a document's signed PDF (produced on release or
+  uploaded by the clerk), shown on the document page.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography import x509
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import pkcs12
+from flask import current_app
+from flask_babel import gettext
+from PIL import Image
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Agency, Document, SignatureCheck, SigningIdentity, TrustRoot, User
+from app.services import audit, clock, storage
+from app.services.exceptions import InvalidInput
+from app.services.jobs import enqueue_after_commit
+from app.services.signing import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    KeyFile,
+    check_chain,
+    load_trust_roots,
+    read_pkcs12,
+)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+#: Upper bound on an uploaded CA certificate (PEM or DER).
+MAX_CERT_BYTES = 64 * 1024
+
+Owner = Agency | User
+
+
+def _fernet() -> Fernet:
+    secret = current_app.config.get("KEY_ENCRYPTION_KEY") or current_app.config["SECRET_KEY"]
+    material = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"kehoach signing keys v1"
+    ).derive(material)
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def _where(owner: Owner):  # noqa: ANN202
+    if isinstance(owner, Agency):
+        return SigningIdentity.agency_id == owner.id
+    return SigningIdentity.user_id == owner.id
+
+
+def identity(owner: Owner) -> SigningIdentity | None:
+    return db.session.scalar(select(SigningIdentity).where(_where(owner)))
+
+
+def _identity_for_update(owner: Owner, actor: User) -> SigningIdentity:
+    row = identity(owner)
+    if row is None:
+        row = SigningIdentity(
+            agency_id=owner.id if isinstance(owner, Agency) else None,
+            user_id=owner.id if isinstance(owner, User) else None,
+        )
+        db.session.add(row)
+    row.updated_at = clock.now()
+    row.updated_by_id = actor.id
+    return row
+
+
+def trust_roots() -> list[TrustRoot]:
+    return list(db.session.scalars(select(TrustRoot).order_by(TrustRoot.id)))
+
+
+def trust_root_certs() -> list:
+    return load_trust_roots([r.der for r in trust_roots()])
+
+
+def _who(owner: Owner) -> str:
+    return owner.name if isinstance(owner, Agency) else (owner.full_name or owner.username)
+
+
+def store_key(owner: Owner, p12: bytes, passphrase: str, actor: User, field: str = "file") -> None:
+    """Keep ``owner``'s PKCS#12 key (see the module's docstring). Refused, nothing changed, with
+    a Vietnamese message under ``field`` when the file is not a readable PKCS#12 with this
+    passphrase, the certificate is expired or not yet valid, or it does not chain to the
+    configured trust roots."""
+    given = KeyFile(p12, passphrase, field)
+    cert = check_chain(given, trust_root_certs())
+    key, _, extra = read_pkcs12(given)
+    plain = pkcs12.serialize_key_and_certificates(
+        None, key, cert, extra or None, serialization.NoEncryption()
+    )
+    row = _identity_for_update(owner, actor)
+    row.key_encrypted = _fernet().encrypt(plain)
+    row.cert_subject = cert.subject.rfc4514_string()[:512]
+    row.cert_issuer = cert.issuer.rfc4514_string()[:512]
+    row.cert_serial = format(cert.serial_number, "x")[:64]
+    row.cert_not_before = cert.not_valid_before_utc
+    row.cert_not_after = cert.not_valid_after_utc
+    row.cert_sha256 = cert.fingerprint(hashes.SHA256()).hex()
+    db.session.flush()
+    audit.record(actor, row, "upload_key", comment=f"{_who(owner)}: {row.cert_subject}")
+
+
+def remove_key(owner: Owner, actor: User) -> None:
+    row = identity(owner)
+    if row is None or row.key_encrypted is None:
+        return
+    row.key_encrypted = None
+    row.cert_subject = row.cert_issuer = row.cert_serial = row.cert_sha256 = None
+    row.cert_not_before = row.cert_not_after = None
+    row.updated_at, row.updated_by_id = clock.now(), actor.id
+    audit.record(actor, row, "remove_key", comment=_who(owner))
+
+
+def check_png(data: bytes, label: str, field: str = "file") -> None:
+    """A PNG within bounds, or InvalidInput naming ``label`` (the field as the page shows it)."""
+    if len(data) > MAX_IMAGE_BYTES:
+        message = gettext(
+            "“%(field)s” quá lớn (tối đa %(n)s MB).",
+            field=label,
+            n=MAX_IMAGE_BYTES // (1024 * 1024),
+        )
+        raise InvalidInput(message, {field: message})
+    message = gettext("“%(field)s” phải là ảnh PNG đọc được.", field=label)
+    if not data.startswith(PNG_MAGIC):
+        raise InvalidInput(message, {field: message})
+    try:
+        picture = Image.open(io.BytesIO(data))
+        if picture.format != "PNG":
+            raise InvalidInput(message, {field: message})
+        if picture.width * picture.height > MAX_IMAGE_PIXELS:
+            too_big = gettext(
+                "“%(field)s” có quá nhiều điểm ảnh (tối đa 4000 × 4000).", field=label
+            )
+            raise InvalidInput(too_big, {field: too_big})
+        picture.load()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise InvalidInput(message, {field: message}) from None
+
+
+def store_image(owner: Owner, data: bytes, label: str, actor: User, field: str = "file") -> None:
+    """The signer's signature image or the agency's seal image (PNG)."""
+    check_png(data, label, field)
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    kind = "agency" if isinstance(owner, Agency) else "user"
+    rel = f"signing/{kind}-{owner.id}-{digest}.png"
+    storage.write(rel, data)
+    row = _identity_for_update(owner, actor)
+    row.image_path = rel
+    db.session.flush()
+    audit.record(actor, row, "upload_image", comment=f"{_who(owner)}: {label}")
+
+
+def remove_image(owner: Owner, actor: User) -> None:
+    row = identity(owner)
+    if row is None or row.image_path is None:
+        return
+    row.image_path = None
+    row.updated_at, row.updated_by_id = clock.now(), actor.id
+    audit.record(actor, row, "remove_image", comment=_who(owner))
+
+
+def add_trust_root(data: bytes, actor: User, field: str = "file") -> TrustRoot:
+    """A CA certificate (PEM or DER) the admin trusts."""
+    message = gettext("“Chứng thư gốc” phải là một chứng thư số X.509 (PEM hoặc DER).")
+    if len(data) > MAX_CERT_BYTES:
+        too_big = gettext("“Chứng thư gốc” quá lớn (tối đa 64 KB).")
+        raise InvalidInput(too_big, {field: too_big})
+    try:
+        cert = (
+            x509.load_pem_x509_certificate(data)
+            if data.lstrip().startswith(b"-----BEGIN")
+            else x509.load_der_x509_certificate(data)
+        )
+    except ValueError:
+        raise InvalidInput(message, {field: message}) from None
+    der = cert.public_bytes(serialization.Encoding.DER)
+    digest = hashlib.sha256(der).hexdigest()
+    if db.session.scalar(select(TrustRoot.id).where(TrustRoot.sha256 == digest)):
+        again = gettext("Chứng thư gốc này đã có trong danh sách.")
+        raise InvalidInput(again, {field: again})
+    root = TrustRoot(
+        subject=cert.subject.rfc4514_string()[:512],
+        sha256=digest,
+        der=der,
+        not_after=cert.not_valid_after_utc,
+        added_at=clock.now(),
+        added_by_id=actor.id,
+    )
+    db.session.add(root)
+    db.session.flush()
+    audit.record(actor, root, "add_trust_root", comment=root.subject)
+    return root
+
+
+def remove_trust_root(root: TrustRoot, actor: User) -> None:
+    audit.record(actor, root, "remove_trust_root", comment=root.subject)
+    db.session.delete(root)
+
+
+# ----------------------------------------------------------------------------- signing
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """A key kept by this module (``KeySource`` of app.services.signing): decrypted in memory
+    when the worker signs."""
+
+    encrypted: bytes
+    label: str
+
+    def load(self, now: datetime):  # noqa: ANN201
+        try:
+            p12 = _fernet().decrypt(self.encrypted)
+        except InvalidToken:
+            message = gettext(
+                "Không giải mã được %(label)s đã lưu (khóa mã hóa của máy chủ đã thay đổi): "
+                "quản trị cần tải lại tệp khóa.",
+                label=self.label,
+            )
+            raise InvalidInput(message, {self.label: message}) from None
+        return KeyFile(p12, "", self.label).load(now)
+
+
+def signer_user(doc: Document) -> User | None:
+    """The leader who signed ``doc`` (recorded at signing), else the chosen signer's account."""
+    snap = doc.snapshot or {}
+    user_id = snap.get("signed_by_id")
+    if user_id is None and doc.signer_id:
+        from app.models import AgencySigner
+
+        chosen = db.session.get(AgencySigner, doc.signer_id)
+        user_id = chosen.user_id if chosen else None
+    return db.session.get(User, user_id) if user_id else None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    ready: bool
+    missing: list[str]  # what the admin has not configured, in Vietnamese
+    signer: User | None
+
+
+def readiness(doc: Document) -> Readiness:
+    """Whether a released ``doc`` will be signed digitally (both keys present)."""
+    missing = []
+    person = signer_user(doc)
+    mine = identity(person) if person is not None else None
+    agency = db.session.get(Agency, doc.agency_id)
+    theirs = identity(agency) if agency is not None else None
+    if mine is None or mine.key_encrypted is None:
+        missing.append(gettext("khóa của người ký"))
+    if theirs is None or theirs.key_encrypted is None:
+        missing.append(gettext("khóa của cơ quan"))
+    return Readiness(not missing, missing, person)
+
+
+def timestamp_url() -> str | None:
+    return (current_app.config.get("TIMESTAMP_URL") or "").strip() or None
+
+
+def check_of(doc: Document) -> SignatureCheck | None:
+    return db.session.get(SignatureCheck, doc.id)
+
+
+def _mark(doc: Document, origin: str, rel: str | None) -> SignatureCheck:
+    row = check_of(doc)
+    if row is None:
+        row = SignatureCheck(document_id=doc.id)
+        db.session.add(row)
+    row.state, row.origin, row.file_path = "queued", origin, rel
+    row.results, row.error, row.checked_at = [], None, None
+    row.requested_at = clock.now()
+    return row
+
+
+def request_signing(doc: Document, version_key: str) -> None:
+    """A released version was rendered (the worker calls this): sign it when both keys are
+    configured; otherwise nothing changes (the clerk's scan, as before)."""
+    if not readiness(doc).ready:
+        return
+    _mark(doc, "produced", None)
+    enqueue_after_commit(
+        "worker.sign.sign_document",
+        doc.id,
+        version_key,
+        job_id=f"sign-{version_key}",
+        job_timeout=300,
+    )
+
+
+def request_verification(doc: Document, rel: str, origin: str = "uploaded") -> None:
+    """Check the signatures of ``rel`` (a PDF of ``doc``) in the worker."""
+    if not rel.lower().endswith(".pdf"):
+        row = check_of(doc)
+        if row is not None:
+            db.session.delete(row)
+        return
+    _mark(doc, origin, rel)
+    token = hashlib.sha256(f"{rel}|{clock.now().isoformat()}".encode()).hexdigest()[:12]
+    enqueue_after_commit(
+        "worker.sign.verify_document", doc.id, rel, job_id=f"verify-{doc.id}-{token}"
+    )
+
+
+def verify_stored(doc_id: int, rel: str) -> None:
+    """Verify the file ``rel`` against the trust roots and keep the result (worker)."""
+    from app.services.signing import verify_pdf
+
+    data = storage.read(rel)
+    statuses = verify_pdf(data, trust_root_certs())
+    row = db.session.get(SignatureCheck, doc_id)
+    if row is None:
+        row = SignatureCheck(document_id=doc_id, origin="uploaded")
+        db.session.add(row)
+    row.file_path = rel
+    row.file_sha256 = hashlib.sha256(data).hexdigest()
+    row.results = [
+        {
+            "field": s.field,
+            "signer": s.signer,
+            "signed_at": s.signed_at.isoformat() if s.signed_at else None,
+            "intact": s.intact,
+            "trusted": s.trusted,
+            "valid": s.valid,
+            "message": s.message,
+        }
+        for s in statuses
+    ]
+    row.state, row.error, row.checked_at = "done", None, datetime.now(UTC)
+
+
+def describe_result(result: dict) -> str:
+    """The page's line for one stored signature check (app.services.signing.describe)."""
+    from app.services.signing import SignatureStatus, describe
+
+    when = result.get("signed_at")
+    stored = str(result.get("message") or "-")
+    return describe(
+        SignatureStatus(
+            field=result.get("field", ""),
+            signer=result.get("signer", ""),
+            signed_at=datetime.fromisoformat(when) if when else None,
+            intact=bool(result.get("intact")),
+            trusted=bool(result.get("trusted")),
+            valid=bool(result.get("valid")),
+            message=gettext(stored),
+        )
+    )
