@@ -15,6 +15,7 @@ from app.models.document import (
     RegisterEntry,
     VersionStage,
 )
+from app.models.exchange import ExchangeRecipient, ExchangeStatus
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
 from app.models.storage import StoredFile
@@ -33,6 +34,8 @@ __all__ = [
     "CalendarDay",
     "Consolidation",
     "Document",
+    "ExchangeRecipient",
+    "ExchangeStatus",
     "Extension",
     "ExtensionStatus",
     "Notification",
