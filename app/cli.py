@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(storage_group)
     app.cli.add_command(doctor_command)
     app.cli.add_command(api_token_group)
+    app.cli.add_command(edxml_group)
 
 
 def init_db() -> None:
@@ -214,6 +215,28 @@ def storage_import(from_dir: str | None) -> None:
             db.session.commit()
             count += 1
     click.echo(f"Đã chép {count} tệp vào kho lưu trữ “{storage.backend_name()}”.")
+
+
+@click.group("edxml")
+def edxml_group() -> None:
+    """Document exchange (edXML packets, docs/edxml.md)."""
+
+
+@edxml_group.command("import-folder")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@with_appcontext
+def edxml_import_folder(path: str) -> None:
+    """Read the status packets an exchange adapter left in PATH (*.xml, *.edxml): each one
+    recorded is moved to PATH/processed/, each refused to PATH/refused/ with a .loi.txt."""
+    from app.services import exchange
+
+    result = exchange.import_folder(path)
+    for name, reason in result.refused:
+        click.echo(f"Từ chối {name}: {reason}", err=True)
+    click.echo(
+        f"Đã nhập {len(result.imported)} gói trạng thái, {len(result.repeated)} gói đã có, "
+        f"từ chối {len(result.refused)} gói."
+    )
 
 
 @click.command("demo")

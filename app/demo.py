@@ -32,6 +32,53 @@ ROLE_PREFIX = {
     Role.REPORTER: "baocao",
     Role.AGENCY_LEADER: "lanhdaocq",
 }
+# Mã định danh (edXML exchange, docs/edxml.md) of the demo agencies: plausible, not official —
+# the province's People's Committee 000.00.00.Hxx, its level-2 bodies 000.00.NN.Hxx. The Party's
+# bodies (Ban Tuyên giáo Tỉnh ủy), the newspaper and the broadcaster have none, so the document
+# page shows a recipient without a code.
+DEMO_ORGAN_IDS = {
+    "UBND-TV": "000.00.00.H57",
+    "STTTT-TV": "000.00.01.H57",
+    "SVHTTDL-TV": "000.00.02.H57",
+    "VPUBND-TV": "000.00.03.H57",
+    "STP-TV": "000.00.04.H57",
+    "SNV-TV": "000.00.05.H57",
+    "SLDTBXH-TV": "000.00.06.H57",
+    "SGDDT-TV": "000.00.07.H57",
+    "SYT-TV": "000.00.08.H57",
+    "BDT-TV": "000.00.09.H57",
+    "CA-TV": "000.00.10.H57",
+    "BCHQS-TV": "000.00.11.H57",
+    "BDBP-TV": "000.00.12.H57",
+    "BCDNQ-TV": "000.00.13.H57",
+    "UBND-TV-TPTRAVINH": "000.00.14.H57",
+    "UBND-TV-TXDUYENHAI": "000.00.15.H57",
+    "UBND-TV-CANGLONG": "000.00.16.H57",
+    "UBND-TV-CAUKE": "000.00.17.H57",
+    "UBND-TV-TIEUCAN": "000.00.18.H57",
+    "UBND-TV-CHAUTHANH": "000.00.19.H57",
+    "UBND-TV-CAUNGANG": "000.00.20.H57",
+    "UBND-TV-TRACU": "000.00.21.H57",
+    "UBND-TV-DUYENHAI": "000.00.22.H57",
+    "UBND-NT": "000.00.00.H44",
+    "STTTT-NT": "000.00.01.H44",
+    "VPUBND-NT": "000.00.02.H44",
+    "CA-NT": "000.00.03.H44",
+    "SLDTBXH-NT": "000.00.04.H44",
+    "SKHDT-NT": "000.00.05.H44",
+    "SCT-NT": "000.00.06.H44",
+    "STP-NT": "000.00.07.H44",
+    "SNV-NT": "000.00.08.H44",
+    "SGDDT-NT": "000.00.09.H44",
+    "BDT-NT": "000.00.10.H44",
+    "UBND-NT-PHANRANG": "000.00.11.H44",
+    "UBND-NT-BACAI": "000.00.12.H44",
+    "UBND-NT-NINHSON": "000.00.13.H44",
+    "UBND-NT-NINHHAI": "000.00.14.H44",
+    "UBND-NT-NINHPHUOC": "000.00.15.H44",
+    "UBND-NT-THUANBAC": "000.00.16.H44",
+    "UBND-NT-THUANNAM": "000.00.17.H44",
+}
 # What each role does in the demo, said to a newcomer
 ROLE_TASKS = {
     Role.SPECIALIST: "xem xét báo cáo, tổng hợp, gia hạn",
@@ -117,6 +164,7 @@ def load_demo(today: date | None = None) -> bool:
         plan = load(placed(data, today))
         created = True
         _users_for(plan)
+        _organ_ids()
     if created:
         issuer = db.session.scalar(select(Agency).order_by(Agency.id))
         if issuer is not None:
@@ -125,6 +173,17 @@ def load_demo(today: date | None = None) -> bool:
         advance_demo(today)
     db.session.flush()
     return created
+
+
+def _organ_ids() -> None:
+    """Give the demo agencies their codes (never one the administrator already set)."""
+    taken = set(db.session.scalars(select(Agency.organ_id).where(Agency.organ_id.is_not(None))))
+    for agency in db.session.scalars(select(Agency).where(Agency.code.in_(DEMO_ORGAN_IDS))):
+        code = DEMO_ORGAN_IDS[agency.code]
+        if not agency.organ_id and code not in taken:
+            agency.organ_id = code
+            taken.add(code)
+    db.session.flush()
 
 
 def _at(day: date, hour: int = 9) -> datetime:

@@ -114,6 +114,10 @@ class AgencyForm(BoundedForm):
             ),
         ],
     )
+    organ_id = StringField(
+        _l("Mã định danh (liên thông văn bản)"),
+        validators=[Optional(), at_most(_l("Mã định danh"), column_length(Agency.organ_id))],
+    )
     name = StringField(
         _l("Tên cơ quan"),
         validators=[

@@ -46,6 +46,7 @@ from app.services import (
     agencies,
     api_tokens,
     audit,
+    exchange,
     header_names,
     passwords,
     signers,
@@ -132,6 +133,7 @@ def agencies_list():
             agency_list_args(),
             [
                 ("Mã", lambda a: a.code),
+                ("Mã định danh", lambda a: a.organ_id or ""),
                 ("Tên cơ quan", lambda a: a.name),
                 ("Tên viết tắt", lambda a: a.abbreviation),
                 ("Cấp", lambda a: gettext(LEVEL_LABELS.get(a.level, a.level))),
@@ -158,6 +160,19 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     if clash is not None and clash is not agency:
         form.code.errors.append(gettext("“Mã cơ quan” đã được dùng cho cơ quan khác."))
         return None
+    try:
+        organ_id = exchange.clean_organ_id(form.organ_id.data)
+    except InvalidInput as exc:
+        form.organ_id.errors.append(exc.errors.get("organ_id", str(exc)))
+        return None
+    taken = (
+        db.session.scalar(select(Agency).where(Agency.organ_id == organ_id)) if organ_id else None
+    )
+    if taken is not None and taken is not agency:
+        form.organ_id.errors.append(
+            gettext("“Mã định danh” đã được dùng cho %(name)s.", name=taken.name)
+        )
+        return None
     if agency is not None and form.parent_id.data == agency.id:
         form.parent_id.errors.append(gettext("“Cơ quan cấp trên” không thể là chính cơ quan này."))
         return None
@@ -165,7 +180,7 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     if agency is None:
         agency = Agency(code=code)
         db.session.add(agency)
-    before = {f: getattr(agency, f, None) for f in AGENCY_FIELDS + ("parent_id",)}
+    before = {f: getattr(agency, f, None) for f in AGENCY_FIELDS + ("parent_id", "organ_id")}
     for f in AGENCY_FIELDS:
         value = getattr(form, f).data
         setattr(agency, f, value.strip() if isinstance(value, str) else value)
@@ -177,6 +192,7 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
         else None
     )
     agency.parent_id = form.parent_id.data or None
+    agency.organ_id = organ_id
     db.session.flush()
     changed = {
         f: [

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
-from app.documents import routes  # noqa: E402,F401
+from app.documents import exchange, routes  # noqa: E402,F401

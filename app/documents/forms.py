@@ -77,3 +77,12 @@ class DraftUploadForm(BoundedForm):
         _l("Bản dự thảo đã sửa (.docx)"),
         validators=[FileRequired(_l("Vui lòng chọn tệp dự thảo đã sửa."))],
     )
+
+
+class StatusPacketForm(BoundedForm):
+    """An edXML status packet a recipient sent (arrived, accepted, refused, done …)."""
+
+    file = FileField(
+        _l("Gói trạng thái edXML (.xml, .edxml)"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp gói trạng thái edXML."))],
+    )

@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.documents import bp
+from app.documents.exchange import exchange_view
 from app.documents.forms import (
     ActionForm,
     ChooseSignerForm,
     DraftUploadForm,
     SignedCopyForm,
     SignForm,
+    StatusPacketForm,
 )
 from app.extensions import db
 from app.inputs import arg_int
@@ -147,6 +149,7 @@ def show(
     upload_form: SignedCopyForm | None = None,
     sign_form: SignForm | None = None,
     draft_form: DraftUploadForm | None = None,
+    status_form: StatusPacketForm | None = None,
 ):
     doc = visible_document(doc_id)
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
@@ -154,7 +157,7 @@ def show(
     files = {k: _exists(_file(doc, k)) for k in ("docx", "pdf", "signed")}
     can_upload = doc.status == "signed" and policy.can(current_user, "document.upload_signed", doc)
     signer_form = _signer_form(doc)
-    code = 400 if (action_form or upload_form or sign_form or draft_form) else 200
+    code = 400 if (action_form or upload_form or sign_form or draft_form or status_form) else 200
     can_edit_draft = doc.status == "draft" and current_user.agency_id == doc.agency_id
     version = documents.current_version(doc)
     # Signed = reviewed: "Ký" only once the frozen file exists, and it carries its hash.
@@ -188,6 +191,7 @@ def show(
         draft_form=draft_form or DraftUploadForm(),
         can_edit_draft=can_edit_draft,
         signatures=signature_panel(doc),
+        ex=exchange_view(doc, status_form),
     ), code
 
 

@@ -15,6 +15,7 @@ from app.models.document import (
     RegisterEntry,
     VersionStage,
 )
+from app.models.exchange import ExchangeRecipient, ExchangeStatus
 from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
 from app.models.signing import SignatureCheck, SigningIdentity, TrustRoot
@@ -34,6 +35,8 @@ __all__ = [
     "CalendarDay",
     "Consolidation",
     "Document",
+    "ExchangeRecipient",
+    "ExchangeStatus",
     "Extension",
     "ExtensionStatus",
     "Notification",

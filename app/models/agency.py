@@ -40,6 +40,9 @@ class Agency(Model):
     __tablename__ = "agency"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
+    # Mã định danh for document exchange (edXML From/To, app.services.exchange): dotted code
+    # such as 000.00.00.H57; set by the admin, unique; empty: the agency cannot be sent to.
+    organ_id: Mapped[str | None] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     short_name: Mapped[str | None] = mapped_column(String(255))
     abbreviation: Mapped[str] = mapped_column(String(32))

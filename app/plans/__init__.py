@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
-from app.plans import routes  # noqa: E402,F401
+from app.plans import exchange, routes  # noqa: E402,F401

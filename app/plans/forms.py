@@ -14,3 +14,12 @@ class ImportForm(BoundedForm):
 
 class CloseRoundForm(BoundedForm):
     comment = TextAreaField(_l("Ghi chú khi khóa sổ (không bắt buộc)"))
+
+
+class BasisPacketForm(BoundedForm):
+    """An incoming edXML packet (a parent agency's plan) to add as the plan's căn cứ."""
+
+    file = FileField(
+        _l("Gói edXML văn bản của cơ quan cấp trên (.xml, .edxml)"),
+        validators=[FileRequired(_l("Vui lòng chọn tệp gói edXML."))],
+    )

@@ -241,6 +241,9 @@ ACTION_LABELS = {
     "edit": N_("Sửa kế hoạch"),
     "save_draft": N_("Lưu nháp"),
     "upload_signed": N_("Tải lên bản đã ký"),
+    "export_edxml": N_("Tải gói edXML để gửi"),
+    "edxml_status": N_("Nhận trạng thái xử lý (edXML)"),
+    "import_basis_edxml": N_("Thêm căn cứ từ gói edXML"),
     "consolidate": N_("Tổng hợp"),
     "close": N_("Khóa sổ kỳ báo cáo"),
 }

@@ -34,6 +34,9 @@ from app.services.exceptions import InvalidInput
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 DATE_FORMAT = "%Y/%m/%d"
 SCHEMA_PATH = Path(__file__).with_name("edxml.xsd")
+#: Mã định danh: four dotted segments of 2–3 digits or capitals (000.00.00.H57); the same
+#: pattern as ``OrganIdType`` in edxml.xsd.
+ORGAN_ID_RE = re.compile(r"^[0-9A-Z]{2,3}(\.[0-9A-Z]{2,3}){3}$")
 #: Bounds on an incoming packet (the signed PDF and the .docx of a plan, base64: a few MB).
 MAX_PACKET_BYTES = 40 * 1024 * 1024
 MAX_ATTACHMENTS = 20
@@ -101,6 +104,7 @@ class Packet:
     due_date: date | None = None
     to_places: tuple[str, ...] = ()
     priority: int = PRIORITY_NORMAL
+    page_amount: int | None = None  # OtherInfo/PageAmount: pages of the PDF attached
     steering_type: int = STEERING_ORDINARY
     business_doc_type: int = BUSINESS_NEW
     attachments: tuple[Attachment, ...] = field(default=())
@@ -185,6 +189,8 @@ def build_packet(packet: Packet) -> bytes:
             _add(places, "Place", place)
     other = _add(message, "OtherInfo")
     _add(other, "Priority", str(packet.priority))
+    if packet.page_amount is not None:
+        _add(other, "PageAmount", str(packet.page_amount))
     _add(message, "SteeringType", str(packet.steering_type))
     trace = _add(header, "TraceHeaderList")
     hop = _add(trace, "TraceHeader")
@@ -363,6 +369,7 @@ def parse_packet(data: bytes) -> Packet:
         due_date=_date(due) if due else None,
         to_places=tuple(n.text or "" for n in message.findall("e:ToPlaces/e:Place", ns)),
         priority=int(_text(message, "e:OtherInfo/e:Priority")),
+        page_amount=int(pages) if (pages := _text(message, "e:OtherInfo/e:PageAmount")) else None,
         steering_type=int(_text(message, "e:SteeringType")),
         sent_at=_moment(_text(trace, "e:TraceHeader/e:Timestamp")),
         business_doc_type=int(_text(trace, "e:Bussiness/e:BussinessDocType")),

@@ -241,6 +241,7 @@ def validate(data: Any) -> list[Problem]:
         need(a, "name", p)
         need(a, "abbreviation", p)
         need(a, "place", p)
+        _check_organ_id(a, c, p, out)
         if a.get("level", "province") not in LEVELS:
             out.append(Problem(f"{p}.level", f"phải là một trong: {', '.join(LEVELS)}"))
     known = declared | _agency_codes_in_db()
@@ -563,6 +564,25 @@ def _kind_name(kind: type | tuple) -> str:
     return " hoặc ".join(names.get(k, k.__name__) for k in kinds)
 
 
+def _check_organ_id(item: dict, code: Any, path: str, out: list[Problem]) -> None:
+    """``organ_id`` (opt): the mã định danh for document exchange (docs/edxml.md), a dotted
+    code such as 000.00.00.H57, not another agency's."""
+    from app.services.edxml import ORGAN_ID_RE
+
+    organ = item.get("organ_id")
+    if organ is None:
+        return
+    if not isinstance(organ, str) or not ORGAN_ID_RE.match(organ):
+        out.append(Problem(f"{path}.organ_id", "mã định danh phải có dạng 000.00.00.H57 (4 nhóm)"))
+        return
+    try:
+        other = db.session.scalar(select(Agency).where(Agency.organ_id == organ))
+    except Exception:  # noqa: BLE001 - no app context: file-only check
+        return
+    if other is not None and other.code != code:
+        out.append(Problem(f"{path}.organ_id", f"mã định danh “{organ}” đã là của {other.name}"))
+
+
 def _agency_codes_in_db() -> set[str]:
     try:
         return set(db.session.scalars(select(Agency.code)))
@@ -586,6 +606,8 @@ def _declared(item: dict) -> dict[str, Any]:
     }
     if item.get("header_name"):
         out["header_name"] = item["header_name"]
+    if item.get("organ_id"):  # only when given: else what the administrator set is kept
+        out["organ_id"] = item["organ_id"]
     return out
 
 
@@ -616,6 +638,7 @@ FIELD_NAMES = {
     "place": "địa danh",
     "header_parent": "cơ quan chủ quản",
     "header_name": "tên ở tiêu đề",
+    "organ_id": "mã định danh",
     "parent": "cơ quan cấp trên",
 }
 

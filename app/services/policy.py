@@ -54,6 +54,11 @@ document.decline          Document                as document.sign
 document.release          Document                clerk of the issuing agency
 document.upload_signed    Document                clerk / signer of the issuing agency
 document.verify_signatures Document               admin; anyone of the issuing agency
+document.export_edxml     Document                clerk of the issuing agency (edXML packet)
+document.import_status    Document                clerk of the issuing agency (edXML status
+                                                  packets of its recipients)
+plan.import_basis         Plan                    as plan.edit (an incoming edXML packet as
+                                                  the plan's legal basis)
 ========================  ======================  ============================================
 
 Transitions are also guarded by the workflow tables (states, reasons); for documents the flow's
@@ -273,6 +278,18 @@ RULES: dict[str, tuple[Rule, str]] = {
     "document.verify_signatures": (
         lambda u, d: is_admin(u) or u.agency_id == d.agency_id,
         N_("Chỉ người của cơ quan ban hành được yêu cầu kiểm tra lại chữ ký số."),
+    ),
+    "document.export_edxml": (
+        lambda u, d: _in(u, d.agency_id, "clerk"),
+        N_("Chỉ văn thư của cơ quan ban hành được gửi văn bản qua trục liên thông (edXML)."),
+    ),
+    "document.import_status": (
+        lambda u, d: _in(u, d.agency_id, "clerk"),
+        N_("Chỉ văn thư của cơ quan ban hành được nhập trạng thái xử lý của nơi nhận."),
+    ),
+    "plan.import_basis": (
+        lambda u, p: is_admin(u) or _plan_owner(u, p.issuer_id, p.standing_agency_id),
+        PLAN_OWNERS,
     ),
 }
 
