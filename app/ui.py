@@ -12,9 +12,10 @@ from typing import Any
 from flask import Blueprint, Flask, has_app_context, request
 from flask_babel import get_locale, gettext
 from flask_login import current_user
+from markupsafe import Markup
 
 import forms as form_engine
-from app.services import clock, policy, status
+from app.services import clock, policy, richtext, status
 from forms import bounds
 from forms.formatting import as_date, format_date_table, format_date_text, format_number
 from forms.i18n import set_translator
@@ -184,6 +185,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["t"] = translate
     app.jinja_env.filters["status_text"] = status_text
     app.jinja_env.filters["days_text"] = days_text
+    app.jinja_env.filters["richtext"] = richtext_html
     set_translator(engine_gettext)
     app.jinja_env.globals["display_value"] = display_value
     app.jinja_env.globals["can"] = may
@@ -192,3 +194,9 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _today() -> dict:
         return {"today": clock.today()}
+
+
+def richtext_html(text: Any) -> Markup:
+    """Plan body text (a task, a section's body) as the document prints it: one escaped HTML
+    paragraph a line, markers as typed, **bold** and *italic* (:mod:`app.services.richtext`)."""
+    return Markup(richtext.to_html(str(text or "")))

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from app.services import header_names
+from app.services import header_names, richtext
 from app.services.textwidth import bold_width_twips
 from forms import formatting
 from worker.inputs import ConsolidatedInput, PlanInput, ReminderInput, ReportInput, RowsItem
@@ -97,7 +97,7 @@ _COMMON = {
 }
 _ADDRESSED = {"addressee_first", "addressee_rest"}
 SUPPLIED: dict[str, frozenset[str]] = {
-    "plan": frozenset(_COMMON | {"legal_basis", "preamble"}),
+    "plan": frozenset(_COMMON | {"legal_basis", "preamble", "opening"}),
     "report": frozenset(_COMMON | _ADDRESSED),
     "consolidated": frozenset(
         _COMMON
@@ -242,12 +242,16 @@ def recipient_lines(
     *,
     as_above: bool = False,
 ) -> list[str]:
-    """Nơi nhận items: "- X;" each, "- Như trên;" first when addressed, last "- Lưu: VT, NC."."""
+    """Nơi nhận items: "- X;" each, "- Như trên;" first when addressed, last "- Lưu: VT, NC.".
+
+    A note line wholly in brackets, such as "(để thực hiện)" under a group of recipients, is
+    printed as typed, and so is an entry already starting with "+" (a member of the group
+    above it) apart from its closing ";" (:func:`recipient_line`)."""
     lines = ["- Như trên;"] if as_above else []
     for r in recipients:
-        r = r.strip().lstrip("-").strip().rstrip(";.").strip()
-        if r and not (as_above and r.lower() == "như trên"):
-            lines.append(f"- {r};")
+        line = recipient_line(r)
+        if line and not (as_above and line.lower() == "- như trên;"):
+            lines.append(line)
     archive = archive.strip().rstrip(".").strip()
     if archive.lower().startswith("lưu:"):
         archive = archive[4:].strip()
@@ -256,6 +260,18 @@ def recipient_lines(
         last += f" {copies}"
     lines.append(last)
     return lines
+
+
+def recipient_line(entry: str) -> str:
+    """One Nơi nhận entry as printed: "- X;", a bracketed note line as typed, "+ X;"."""
+    r = entry.strip()
+    if r.startswith("(") and r.endswith(")"):
+        return r
+    if r.startswith("+"):
+        r = r[1:].strip().rstrip(";.").strip()
+        return f"+ {r};" if r else ""
+    r = r.lstrip("-").strip().rstrip(";.").strip()
+    return f"- {r};" if r else ""
 
 
 def addressee_lines(addressees: Sequence[str]) -> tuple[str, list[str]]:
@@ -360,8 +376,66 @@ def _signer(signer: Mapping[str, Any]) -> dict[str, Any]:
     return {"signer_lines": lines, "signer_note": note, "signer_name": name}
 
 
-def _block(kind: str, text: str, style: str = "plain") -> dict[str, str]:
+def _block(kind: str, text: str, style: str = "plain") -> dict[str, Any]:
     return {"kind": kind, "text": text, "style": style}
+
+
+def _flag(on: bool) -> str:
+    return "1" if on else "0"
+
+
+def block_runs(block: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The runs a block prints: its own (body text with inline emphasis), else its whole text
+    in the block's style. Each run ``{t, b, i}``, ``b``/``i`` "1"/"0" (``w:b``/``w:i``)."""
+    if "runs" in block:
+        return block["runs"]
+    style = block.get("style") or "plain"
+    return [
+        {
+            "t": block.get("text") or "",
+            "b": _flag(style in ("bold", "bold_italic")),
+            "i": _flag(style in ("italic", "bold_italic")),
+        }
+    ]
+
+
+def _runs(runs: Sequence[richtext.Run]) -> list[dict[str, str]]:
+    return [{"t": r.text, "b": _flag(r.bold), "i": _flag(r.italic)} for r in runs]
+
+
+def rich_blocks(
+    text: str, *, style: str = "plain", prefix: str = "", dash_first: bool = False
+) -> list[dict[str, Any]]:
+    """Blocks of body text written in the plan's markup (:mod:`app.services.richtext`): one
+    paragraph per line, its marker kept as typed, inline emphasis as runs. ``style``: emphasis of
+    every paragraph (legal basis: italic); ``prefix``: plain text put before the first paragraph
+    ("2. Sở Thông tin và Truyền thông "); ``dash_first``: the first paragraph gets "- " unless it
+    has a marker of its own (a task of a plan@1 task list, docs/plan-format.md)."""
+    bold, italic = style in ("bold", "bold_italic"), style in ("italic", "bold_italic")
+    out: list[dict[str, Any]] = []
+    for n, p in enumerate(richtext.parse(text, bold=bold, italic=italic)):
+        runs = list(p.runs)
+        lead = prefix if n == 0 else ""
+        if n == 0 and dash_first and not p.marker:
+            lead += "- "
+        if lead:
+            runs.insert(0, richtext.Run(lead, bold, italic))
+        whole = p.style
+        kind = "bullet" if p.marker else "para"
+        if whole != "plain" and whole != style and len(p.text) <= HEADING_MAX:
+            kind = "heading3"  # a paragraph the clerk set in bold or italics: keep it with the next
+        out.append(
+            {
+                "kind": kind,
+                "text": "".join(r.text for r in runs),
+                "style": whole if not lead else style,
+                "runs": _runs(runs),
+            }
+        )
+    return out
+
+
+HEADING_MAX = 200  # a wholly bold/italic paragraph longer than this is text, not a heading
 
 
 HEADINGS = frozenset({"heading1", "heading2", "heading3"})
@@ -374,6 +448,7 @@ def mark_keep(blocks: list[dict[str, Any]], tail: int = KEEP_TAIL) -> list[dict[
     block (``tail=0`` when the signer does not follow these blocks)."""
     for b in blocks:
         b["keep"] = "1" if b["kind"] in HEADINGS else "0"
+        b["runs"] = block_runs(b)
     kept = 0
     for b in reversed(blocks):
         if kept >= tail or b["kind"] == "table":
@@ -392,7 +467,7 @@ def row_keep(i: int, n: int, followed: bool = False) -> str:
     return "1" if followed and i == n - 1 else "0"
 
 
-def end_text(blocks: list[dict[str, str]]) -> None:
+def end_text(blocks: list[dict[str, Any]]) -> None:
     """Close the text with "./." on its last paragraph (FORMAT.md §5)."""
     for b in reversed(blocks):
         if b["text"].strip():
@@ -400,6 +475,12 @@ def end_text(blocks: list[dict[str, str]]) -> None:
             if not t.endswith("./."):
                 t = t.rstrip(".;:,") + "./."
             b["text"] = t
+            if b.get("runs"):  # body text: the same change on its last run
+                last = b["runs"][-1]
+                ending = last["t"].rstrip()
+                if not ending.endswith("./."):
+                    ending = ending.rstrip(".;:,") + "./."
+                last["t"] = ending
             return
 
 
@@ -420,66 +501,113 @@ def legal_basis_lines(lines: Sequence[str]) -> list[str]:
 
 
 def _node_blocks(
-    node: Mapping[str, Any], level: int, index: int, out: list[dict[str, str]]
+    node: Mapping[str, Any], level: int, index: int, out: list[dict[str, Any]]
 ) -> None:
+    """A plan@1 item (docs/plan-format.md, NODE): numbered 1., a), - by level; its strings may
+    carry inline emphasis and several lines (paragraphs, their markers kept as typed)."""
     label = f"{index}." if level == 1 else f"{point_letter(index)})" if level == 2 else "-"
     heading, text = node.get("heading"), node.get("text")
     if heading:
         kind, style = ("heading2", "bold") if level == 1 else ("heading3", "italic")
         if level > 2:
             kind, style = "para", "plain"
-        out.append(_block(kind, f"{label} {heading}", style))
+        head = rich_blocks(heading, style=style, prefix=f"{label} ")
+        for b in head[:1]:
+            b["kind"] = kind
+        out.extend(head)
         if text:
-            out.append(_block("para", text))
+            out.extend(rich_blocks(text))
     elif text:
-        out.append(_block("para", f"{label} {text}"))
+        out.extend(rich_blocks(text, prefix=f"{label} "))
     for p in node.get("paragraphs") or []:
-        out.append(_block("para", p))
+        out.extend(rich_blocks(p))
     for b in node.get("bullets") or []:
         item = b if isinstance(b, Mapping) else {"text": b}
-        out.append(
-            _block("bullet", f"- {item['text']}", "italic" if item.get("italic") else "plain")
-        )
+        italic = bool(item.get("italic"))
+        lines = rich_blocks(item["text"], style="italic" if italic else "plain", prefix="- ")
+        if lines:
+            lines[0]["runs"][0]["i"] = "0"  # the dash stays upright
+            lines[0]["kind"] = "bullet"
+        out.extend(lines)
     for i, child in enumerate(node.get("items") or [], 1):
         _node_blocks(child, level + 1, i, out)
+
+
+def task_text(task: Any) -> str:
+    """A task's text: a string, or a mapping's ``text``."""
+    return str(task.get("text") or "") if isinstance(task, Mapping) else str(task or "")
+
+
+def task_blocks(tasks: Sequence[Any], *, prefix: str = "") -> list[dict[str, Any]]:
+    """An agency's tasks as the plan prints them (docs/plan-format.md, "tasks"): each task's
+    lines as typed, its markers kept; a second paragraph never gains a dash. Only a plan@1 list
+    of several tasks none of which has a marker keeps its old form, "- " before each task.
+    ``prefix``: text before the first paragraph (an inline assignment's "N. label ")."""
+    texts = [task_text(t) for t in tasks]
+    marked = any(richtext.marker_of(richtext.lines_of(t)[0])[0] for t in texts if t.strip())
+    out: list[dict[str, Any]] = []
+    for k, t in enumerate(texts):
+        dash = not marked and len(texts) > 1 and not (prefix and k == 0)
+        out.extend(rich_blocks(t, prefix=prefix if k == 0 else "", dash_first=dash))
+    if prefix and not out:
+        out.append(_block("para", prefix.rstrip()))
+    return out
 
 
 def _assignment_blocks(
     a: Mapping[str, Any],
     index: int,
     agencies: Mapping[str, Mapping[str, Any]],
-    out: list[dict[str, str]],
+    out: list[dict[str, Any]],
 ) -> None:
     label = a.get("label") or _agency(agencies, a["agency"], "phân công")["name"]
     tasks = list(a.get("tasks") or [])
     if a.get("inline"):
-        first = tasks.pop(0) if tasks else ""
-        out.append(_block("para", f"{index}. {label} {first}".rstrip()))
-        out.extend(_block("bullet", f"- {t}") for t in tasks)
+        out.extend(task_blocks(tasks, prefix=f"{index}. {label} "))
         return
     out.append(_block("heading2", f"{index}. {label}", "bold"))
-    if len(tasks) == 1:
-        out.append(_block("para", tasks[0]))
-    else:
-        out.extend(_block("bullet", f"- {t}") for t in tasks)
+    out.extend(task_blocks(tasks))
 
 
 def plan_blocks(definition: Mapping[str, Any], agencies: Mapping[str, Mapping[str, Any]]) -> list:
-    """Flatten sections/items/bullets/assignments into body blocks (kind, text, style)."""
-    blocks: list[dict[str, str]] = []
+    """Flatten sections/items/bullets/assignments into body blocks (kind, text, style, runs).
+
+    A section's ``body`` (structured text, :mod:`app.services.richtext`) comes right under its
+    heading, printed as typed; its listed assignments are numbered on from the body's last
+    top-level "N." (and from its ``items``)."""
+    blocks: list[dict[str, Any]] = []
     listed = [a for a in definition.get("assignments") or [] if a.get("listed", True)]
     for s, section in enumerate(definition.get("sections") or [], 1):
         blocks.append(_block("heading1", f"{roman(s)}. {section['heading'].upper()}", "bold"))
-        blocks.extend(_block("para", p) for p in section.get("paragraphs") or [])
-        n = 0
-        for n, item in enumerate(section.get("items") or [], 1):
+        body = section.get("body") or ""
+        blocks.extend(rich_blocks(body))
+        for p in section.get("paragraphs") or []:
+            blocks.extend(rich_blocks(p))
+        n = richtext.last_number(richtext.parse(body))
+        for item in section.get("items") or []:
+            n += 1
             _node_blocks(item, 1, n, blocks)
         if section.get("assignments"):
             for k, a in enumerate(listed, n + 1):
                 _assignment_blocks(a, k, agencies, blocks)
-        blocks.extend(_block("para", p) for p in section.get("closing") or [])
+        for p in section.get("closing") or []:
+            blocks.extend(rich_blocks(p))
     end_text(blocks)
     return blocks
+
+
+def opening_blocks(definition: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The paragraphs between the title and section I.: each legal basis (italic, punctuated by
+    :func:`legal_basis_lines`), then the preamble as typed (one or more paragraphs, inline
+    emphasis kept). An original whose legal basis and sentence are one paragraph is written
+    whole as the preamble, with no legal_basis."""
+    out: list[dict[str, Any]] = []
+    for line in legal_basis_lines(definition.get("legal_basis") or []):
+        out.extend(rich_blocks(line, style="italic"))
+    out.extend(rich_blocks(definition.get("preamble") or ""))
+    for b in out:
+        b["keep"] = "0"
+    return out
 
 
 def plan_context(
@@ -504,8 +632,13 @@ def plan_context(
         ),
     )
     ctx.update(_title(type_abbr, definition["title"]))
-    ctx["legal_basis"] = legal_basis_lines(definition.get("legal_basis") or [])
-    ctx["preamble"] = definition.get("preamble") or ""
+    ctx["legal_basis"] = [
+        richtext.plain(x) for x in legal_basis_lines(definition.get("legal_basis") or [])
+    ]
+    ctx["preamble"] = "\n".join(
+        richtext.plain(x) for x in richtext.lines_of(definition.get("preamble") or "")
+    )
+    ctx["opening"] = opening_blocks(definition)
     ctx["blocks"] = mark_keep(plan_blocks(definition, agencies))
     ctx["recipients"] = recipient_lines(
         definition.get("recipients") or [],

@@ -92,9 +92,24 @@ def render_docx(template: TemplateSource, context: Mapping[str, Any]) -> bytes:
     """Render ``template`` (bytes or path of a .docx) with ``context``; return the .docx bytes."""
     doc = _load(template)
     doc.render(clean_context(context), jinja_env=_environment(), autoescape=True)
+    drop_empty_runs(doc)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def drop_empty_runs(doc: DocxTemplate) -> None:
+    """Remove the empty runs docxtpl leaves around each ``{%r …%}`` tag (a run with nothing but
+    an empty ``w:t``, no properties): the body's runs are then only those that print."""
+    body = doc.docx.element.body
+    empty = [
+        r for r in body.iter(f"{_W}r") if len(r) == 1 and r[0].tag == f"{_W}t" and not r[0].text
+    ]
+    for r in empty:
+        r.getparent().remove(r)
 
 
 def _ensure_docx(data: bytes) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from app.datefield import iso_or_text
+from app.services import richtext
 from app.ui import N_, fold
 from forms import bounds
 
@@ -296,13 +297,14 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
     _put(d, tk, "draft_year", num(r.get("draft_year")))
     d["title"] = r.get("title")
     _put(d, tk, "legal_basis", lines(r.raw("legal_basis")))
-    _put(d, tk, "preamble", r.get("preamble") or None)
+    _put(d, tk, "preamble", richtext.normalize(r.raw("preamble")) or None)
 
     sections = []
     for i in range(r.count("s-count")):
         p = f"s-{i}"
         k = r.keys(p)
         s: dict = {"_keys": k, "heading": r.get(f"{p}-heading")}
+        _put(s, k, "body", richtext.normalize(r.raw(f"{p}-body")) or None)
         _put(s, k, "paragraphs", lines(r.raw(f"{p}-paragraphs")))
         _put(s, k, "items", text_to_nodes(r.raw(f"{p}-items")))
         _put(s, k, "assignments", r.flag(f"{p}-assignments"), False)
@@ -320,7 +322,7 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
             "role": r.get(f"{p}-role") or "cooperate",
         }
         _put(a, k, "label", r.get(f"{p}-label") or None)
-        a["tasks"] = lines(r.raw(f"{p}-tasks"))
+        a["tasks"] = richtext.split_items(r.raw(f"{p}-tasks"))  # each with its own lines
         _put(a, k, "inline", r.flag(f"{p}-inline"), False)
         _put(a, k, "listed", r.flag(f"{p}-listed"), True)
         _put(a, k, "reports", r.flag(f"{p}-reports"), True)

@@ -14,7 +14,7 @@ from app.editor import bp
 from app.editor import definition as df
 from app.extensions import db
 from app.models import Agency, Plan, PlanStatus
-from app.services import access, loader, plans, policy
+from app.services import access, loader, plans, policy, richtext
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import N_
 
@@ -296,6 +296,11 @@ def _join_choices(choices: list) -> str:
         f"{c.get('value', '')}|{c.get('label', '')}" if isinstance(c, dict) else str(c)
         for c in choices or []
     )
+
+
+@bp.app_template_filter("join_tasks")
+def _join_tasks(tasks: list) -> str:
+    return richtext.join_items(tasks or [])
 
 
 @bp.app_template_filter("map_agencies")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Agency, Plan, PlanStatus, User
 from app.models.base import column_length
-from app.services import audit, clock, plans, policy, register, signers
+from app.services import audit, clock, plans, policy, register, richtext, signers
 from forms import bounds
 
 FORMAT = "kehoach/plan@1"
@@ -174,7 +174,7 @@ def parse_text(text: str, source: str = "") -> dict:
     problems = validate(data)
     if problems:
         raise PlanFileError(locate(problems, text), source)
-    return data
+    return normalize_body_text(data)
 
 
 def locate(problems: list[Problem], text: str) -> list[Problem]:
@@ -302,6 +302,8 @@ def validate(data: Any) -> list[Problem]:
         if a.get("role", "cooperate") not in ("lead", "cooperate"):
             out.append(Problem(f"{p}.role", "phải là lead (chủ trì) hoặc cooperate (phối hợp)"))
         tasks = a.get("tasks")
+        if isinstance(tasks, str):  # structured text: one task per top-level item
+            tasks = richtext.split_items(tasks)
         if not isinstance(tasks, list) or not all(isinstance(t, str) and t.strip() for t in tasks):
             out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
         _date_problem(a.get("due"), f"{p}.due", out)
@@ -369,7 +371,48 @@ def validate(data: Any) -> list[Problem]:
                 )
             )
     out.extend(check_bounds(data))
+    out.extend(check_body_text(data))
     return out
+
+
+def _body_texts(data: dict) -> list[tuple[str, Any]]:
+    """(path, value) of every text the plan prints as structured text (richtext)."""
+    texts: list[tuple[str, Any]] = []
+    if data.get("preamble") is not None:
+        texts.append(("preamble", data["preamble"]))
+    for i, s in enumerate(data.get("sections") or []):
+        if isinstance(s, dict) and s.get("body") is not None:
+            texts.append((f"sections[{i}].body", s["body"]))
+    for i, a in enumerate(data.get("assignments") or []):
+        if isinstance(a, dict) and isinstance(a.get("tasks"), str):
+            texts.append((f"assignments[{i}].tasks", a["tasks"]))
+    return texts
+
+
+def check_body_text(data: Any) -> list[Problem]:
+    """Structured text (docs/plan-format.md, "Văn bản có cấu trúc"): a string, bounded in length,
+    paragraphs and depth (:func:`app.services.richtext.problems`)."""
+    if not isinstance(data, dict):
+        return []
+    out: list[Problem] = []
+    for path, value in _body_texts(data):
+        out.extend(Problem(path, msg) for msg in richtext.problems(value, "nội dung"))
+    return out
+
+
+def normalize_body_text(data: dict) -> dict:
+    """A valid definition as it is stored: ``tasks`` written as one text become the list of its
+    tasks (:func:`app.services.richtext.split_items`), each with its own lines; a body and the
+    preamble one paragraph a line (:func:`app.services.richtext.normalize`)."""
+    for a in data.get("assignments") or []:
+        if isinstance(a, dict) and isinstance(a.get("tasks"), str):
+            a["tasks"] = richtext.split_items(a["tasks"])
+    if isinstance(data.get("preamble"), str):
+        data["preamble"] = richtext.normalize(data["preamble"])
+    for s in data.get("sections") or []:
+        if isinstance(s, dict) and isinstance(s.get("body"), str):
+            s["body"] = richtext.normalize(s["body"])
+    return data
 
 
 def _check_issued(data: dict, out: list[Problem]) -> None:

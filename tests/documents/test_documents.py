@@ -419,11 +419,8 @@ def test_user_text_is_literal_and_file_valid():
 def test_check_template_accepts_ours_and_names_missing():
     for kind in SUPPLIED:
         assert check_template((TEMPLATES / f"{kind}.docx").read_bytes(), kind) == []
-    # the plan template asks for legal_basis/preamble that a report does not supply
-    assert check_template((TEMPLATES / "plan.docx").read_bytes(), "report") == [
-        "legal_basis",
-        "preamble",
-    ]
+    # the plan template asks for the opening (legal basis, preamble) a report does not supply
+    assert check_template((TEMPLATES / "plan.docx").read_bytes(), "report") == ["opening"]
     doc = Document(TEMPLATES / "report.docx")
     doc.add_paragraph("{{ so_tien }} {{ signer_name }}")
     buf = io.BytesIO()

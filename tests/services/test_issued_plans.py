@@ -14,8 +14,15 @@ from app.services import clock, loader, register, status
 
 ROOT = Path(__file__).resolve().parents[2]
 TRA_VINH = ROOT / "plans" / "tra-vinh-2024.yaml"
-NUMBER_LINE = 237  # ``number:`` in plans/tra-vinh-2024.yaml
-DUE_LINE = 424  # ``  due: 2025-01-01``
+
+
+def line_of(text: str, start: str) -> int:
+    """1-based number of the first line of ``text`` starting with ``start``."""
+    return next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith(start))
+
+
+NUMBER_LINE = line_of(TRA_VINH.read_text(encoding="utf-8"), "number:")
+DUE_LINE = line_of(TRA_VINH.read_text(encoding="utf-8"), "  due: 2025-01-01")
 
 
 def issued_text(number: str = "45", issued_on: str = "2024-11-05", due: str = "2025-01-01") -> str:

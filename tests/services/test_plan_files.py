@@ -127,12 +127,15 @@ def test_a_wrong_date_is_reported_as_wrong_not_missing(app, tmp_path, wrong, sho
     with pytest.raises(loader.PlanFileError) as exc:
         loader.parse_file(path)
     (problem,) = exc.value.problems
-    assert problem.path == "schedule.due" and problem.line == 424
+    due_line = next(
+        i for i, ln in enumerate(path.read_text().splitlines(), 1) if ln.startswith("  due: ")
+    )
+    assert problem.path == "schedule.due" and problem.line == due_line
     assert f"ngày “{shown}” sai dạng" in problem.message
     assert "YYYY-MM-DD" in problem.message and "thiếu" not in problem.message
     result = app.test_cli_runner().invoke(args=["plan", "check", str(path)])
     assert result.exit_code == 1
-    assert f"dòng 424, schedule.due: ngày “{shown}” sai dạng" in result.output
+    assert f"dòng {due_line}, schedule.due: ngày “{shown}” sai dạng" in result.output
     assert str(path) in result.output
 
 
