@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     Agency,
+    AgencyGroup,
     Consolidation,
     Document,
     DocumentKind,
@@ -215,10 +216,23 @@ def plan_input(doc: Document) -> tuple[dict, dict]:
     definition.setdefault("title", plan.title)
     if isinstance((doc.snapshot or {}).get("signer"), dict) or doc.signer_id:
         definition["signer"] = _signer(doc)  # as signed, or the signer chosen for the draft
+    definition["group_names"] = group_names(definition)
     if doc.number is None:
         definition.setdefault("draft_month", _draft_month_year(doc)["draft_month"])
         definition.setdefault("draft_year", _draft_month_year(doc)["draft_year"])
     return definition, agencies_for(doc)
+
+
+def group_names(definition: dict) -> dict[str, str]:
+    """``{group code: name}`` of the agency groups the plan's assignment lines name (one
+    query): the plan prints a group's line under its name."""
+    codes = {a["group"] for a in definition.get("assignments") or [] if a.get("group")}
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        select(AgencyGroup.code, AgencyGroup.name).where(AgencyGroup.code.in_(codes))
+    )
+    return {code: name for code, name in rows}
 
 
 def report_input(doc: Document) -> tuple[dict, dict]:

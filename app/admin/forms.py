@@ -26,6 +26,7 @@ from app.ui import N_
 LEVEL_LABELS = {
     AgencyLevel.CENTRAL: N_("Trung ương"),
     AgencyLevel.PROVINCE: N_("Cấp tỉnh"),
+    AgencyLevel.DISTRICT: N_("Cấp huyện"),
     AgencyLevel.COMMUNE: N_("Cấp xã"),
     AgencyLevel.OTHER: N_("Khác"),
 }

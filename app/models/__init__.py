@@ -1,6 +1,6 @@
 """All models, importable from one place."""
 
-from app.models.agency import ROLE_LABELS, Agency, AgencySigner, Role, User
+from app.models.agency import ROLE_LABELS, Agency, AgencyGroup, AgencySigner, Role, User
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.calendar import CalendarDay
@@ -15,7 +15,15 @@ from app.models.document import (
     RegisterEntry,
     VersionStage,
 )
-from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
+from app.models.plan import (
+    Assignment,
+    AssignmentTask,
+    FormVersion,
+    PeriodStatus,
+    Plan,
+    PlanStatus,
+    ReportingPeriod,
+)
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
 from app.models.storage import StoredFile
 from app.models.template import TEMPLATE_STATUS_LABELS, AgencyTemplate
@@ -24,11 +32,13 @@ __all__ = [
     "ROLE_LABELS",
     "KIND_TYPE_ABBR",
     "Agency",
+    "AgencyGroup",
     "AgencySigner",
     "ApiToken",
     "AgencyTemplate",
     "TEMPLATE_STATUS_LABELS",
     "Assignment",
+    "AssignmentTask",
     "AuditEvent",
     "CalendarDay",
     "Consolidation",
