@@ -845,7 +845,7 @@ def upsert_agencies(items: list[dict], actor: User | None = None) -> dict[str, A
                 agency,
                 "create" if created else "edit",
                 comment="Nhập từ tệp kế hoạch",
-                data={"via": "import", "changes": diff},
+                data={"via": "import", "changes": _plain(diff)},
             )
     db.session.flush()
     for item in items:
