@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.models import (
     Agency,
+    AgencyGroup,
     Consolidation,
     Document,
     DocumentKind,
@@ -276,11 +277,24 @@ def plan_input(doc: Document) -> tuple[PlanInput, dict[str, AgencyInput]]:
     out["title"] = definition.get("title") or plan.title
     if isinstance((doc.snapshot or {}).get("signer"), dict) or doc.signer_id:
         out["signer"] = _signer(doc)  # as signed, or the signer chosen for the draft
+    out["group_names"] = group_names(definition)
     if doc.number is None:
         made = _draft_month_year(doc)
         out.setdefault("draft_month", made["draft_month"])
         out.setdefault("draft_year", made["draft_year"])
     return out, agencies_for(doc)
+
+
+def group_names(definition: dict) -> dict[str, str]:
+    """``{group code: name}`` of the agency groups the plan's assignment lines name (one
+    query): the plan prints a group's line under its name."""
+    codes = {a["group"] for a in definition.get("assignments") or [] if a.get("group")}
+    if not codes:
+        return {}
+    rows = db.session.execute(
+        select(AgencyGroup.code, AgencyGroup.name).where(AgencyGroup.code.in_(codes))
+    )
+    return {code: name for code, name in rows}
 
 
 def report_input(doc: Document) -> tuple[ReportInput, dict[str, AgencyInput]]:

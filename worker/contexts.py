@@ -569,6 +569,30 @@ def _assignment_blocks(
     out.extend(task_blocks(tasks))
 
 
+def section_assignments(
+    definition: Mapping[str, Any], number: int, agencies: Mapping[str, Mapping[str, Any]]
+) -> list[Mapping[str, Any]]:
+    """The assignment lines printed in section ``number`` (1 = I.), each with its label: the
+    lines placed there (``section``), and, in a section that lists assignments, the lines placed
+    nowhere in particular. A group's line is printed once, named as the plan names the group."""
+    sections = definition.get("sections") or []
+    lists = bool(sections[number - 1].get("assignments")) if number <= len(sections) else False
+    names = definition.get("group_names") or {}
+    out: list[Mapping[str, Any]] = []
+    for a in definition.get("assignments") or []:
+        if not a.get("listed", True):
+            continue
+        where = a.get("section")
+        if (where is None and lists) or where == number:
+            label = a.get("label")
+            if not label and a.get("group"):
+                label = names.get(a["group"]) or a["group"]
+            if not label:
+                label = _agency(agencies, a["agency"], "phân công")["name"]
+            out.append({**a, "label": label})
+    return out
+
+
 def plan_blocks(definition: Mapping[str, Any], agencies: Mapping[str, Mapping[str, Any]]) -> list:
     """Flatten sections/items/bullets/assignments into body blocks (kind, text, style, runs).
 
@@ -576,8 +600,8 @@ def plan_blocks(definition: Mapping[str, Any], agencies: Mapping[str, Mapping[st
     heading, printed as typed; its listed assignments are numbered on from the body's last
     top-level "N." (and from its ``items``)."""
     blocks: list[dict[str, Any]] = []
-    listed = [a for a in definition.get("assignments") or [] if a.get("listed", True)]
     for s, section in enumerate(definition.get("sections") or [], 1):
+        listed = section_assignments(definition, s, agencies)
         blocks.append(_block("heading1", f"{roman(s)}. {section['heading'].upper()}", "bold"))
         body = section.get("body") or ""
         blocks.extend(rich_blocks(body))
@@ -587,9 +611,8 @@ def plan_blocks(definition: Mapping[str, Any], agencies: Mapping[str, Mapping[st
         for item in section.get("items") or []:
             n += 1
             _node_blocks(item, 1, n, blocks)
-        if section.get("assignments"):
-            for k, a in enumerate(listed, n + 1):
-                _assignment_blocks(a, k, agencies, blocks)
+        for k, a in enumerate(listed, n + 1):
+            _assignment_blocks(a, k, agencies, blocks)
         for p in section.get("closing") or []:
             blocks.extend(rich_blocks(p))
     end_text(blocks)

@@ -82,6 +82,7 @@ class PlanInput(TypedDict):
     signer: Signer
     draft_month: NotRequired[int]
     draft_year: NotRequired[int]
+    group_names: NotRequired[dict[str, str]]  # group code → name as the plan prints it
 
 
 PLAN_KEYS = frozenset(PlanInput.__annotations__)

@@ -26,6 +26,7 @@ from app.ui import N_
 LEVEL_LABELS = {
     AgencyLevel.CENTRAL: N_("Trung ương"),
     AgencyLevel.PROVINCE: N_("Cấp tỉnh"),
+    AgencyLevel.DISTRICT: N_("Cấp huyện"),
     AgencyLevel.COMMUNE: N_("Cấp xã"),
     AgencyLevel.OTHER: N_("Khác"),
 }
@@ -345,3 +346,40 @@ class TrustRootForm(BoundedForm):
         _l("Chứng thư gốc (.pem, .cer, .crt)"),
         validators=[FileRequired(_l("Chưa chọn “Chứng thư gốc”."))],
     )
+
+
+# -- agency groups (issue 12, point 7) ----------------------------------------------------------
+
+
+class GroupForm(BoundedForm):
+    """An agency group: the name a plan prints once, and its members — listed, or every agency
+    of a level (under a parent agency when chosen), or both."""
+
+    code = StringField(
+        _l("Mã nhóm"),
+        validators=[
+            required(_l("Mã nhóm")),
+            at_most(_l("Mã nhóm"), 64),
+            Regexp(
+                r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+                message=_l("“Mã nhóm” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang."),
+            ),
+        ],
+    )
+    name = StringField(
+        _l("Tên nhóm như kế hoạch ghi"),
+        validators=[required(_l("Tên nhóm")), at_most(_l("Tên nhóm"), 255)],
+    )
+    member_level = VNSelectField(
+        _l("Mọi cơ quan cấp"),
+        choices=options([("", N_("— Không dùng quy tắc —"))] + list(LEVEL_LABELS.items())),
+        default="",
+    )
+    member_parent_id = VNSelectField(_l("trực thuộc"), coerce=none_or_int, default=0)
+    members = CheckboxesField(_l("Thành viên liệt kê"), coerce=int)
+
+    def validate_members(self, field) -> None:  # noqa: ANN001
+        if not field.data and not self.member_level.data:
+            raise ValidationError(
+                _l("Chọn ít nhất một thành viên, hoặc chọn “Mọi cơ quan cấp” cho nhóm.")
+            )

@@ -21,6 +21,7 @@ from app.admin.forms import (
     AgencyForm,
     ApiTokenForm,
     CalendarDayForm,
+    GroupForm,
     PasswordResetForm,
     RetireForm,
     SignerForm,
@@ -35,6 +36,7 @@ from app.lists import export, list_view, wants_export
 from app.models import (
     ROLE_LABELS,
     Agency,
+    AgencyGroup,
     AgencySigner,
     AgencyTemplate,
     ApiToken,
@@ -47,8 +49,10 @@ from app.services import (
     api_tokens,
     audit,
     exchange,
+    groups,
     header_names,
     passwords,
+    policy,
     signers,
     storage,
     uploads,
@@ -810,3 +814,89 @@ def agency_signer_action(agency_id: int, signer_id: int, action: str):
         flash(gettext("“%(name)s” là người ký mặc định.", name=row.name), "info")
     db.session.commit()
     return redirect(url_for("admin.agency_signers", agency_id=agency_id))
+
+
+# ----------------------------------------------------------------------------- agency groups
+# (issue 12, point 7: "UBND các huyện, thị xã, thành phố" is one line of a plan; its members
+# report each on their own; app.services.groups says who they are at a date)
+
+
+@bp.route("/nhom-co-quan")
+def groups_list():
+    rows = db.session.scalars(select(AgencyGroup).order_by(AgencyGroup.name)).all()
+    on = today()
+    return render_template(
+        "admin/groups.html",
+        rows=[(g, groups.members(g, on)) for g in rows],
+        levels=LEVEL_LABELS,
+    )
+
+
+@bp.route("/nhom-co-quan/sua", methods=["GET", "POST"])
+def group_edit():
+    """A new group, or the group ``?nhom=<id>``."""
+    group_id = arg_int("nhom", 0, 0, 2**31 - 1, gettext("nhóm"))
+    policy.require(current_user, "group.edit")
+    group = db.get_or_404(AgencyGroup, group_id) if group_id else None
+    form = GroupForm(obj=group if request.method == "GET" else None)
+    if request.method == "GET" and group is not None:
+        form.member_level.data = group.member_level or ""
+        form.member_parent_id.data = group.member_parent_id or 0
+        form.members.data = [a.id for a in group.members]
+    form.member_parent_id.choices = _agency_choices(none_label=gettext("— Mọi cơ quan cấp đó —"))
+    agencies_now = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    form.members.choices = options(
+        [(a.id, f"{a.name} ({a.code})") for a in agencies_now], translate=False
+    )
+    if form.validate_on_submit() and (done := _save_group(form, group)):
+        return done
+    return render_template(
+        "admin/group_form.html",
+        form=form,
+        group=group,
+        members=groups.members(group, today()) if group is not None else [],
+    )
+
+
+def _save_group(form: GroupForm, group: AgencyGroup | None):  # noqa: ANN202
+    code = form.code.data.strip()
+    clash = db.session.scalar(select(AgencyGroup).where(AgencyGroup.code == code))
+    if (clash is not None and clash is not group) or db.session.scalar(
+        select(Agency.id).where(Agency.code == code)
+    ):
+        form.code.errors.append(gettext("“Mã nhóm” đã được dùng cho nhóm hoặc cơ quan khác."))
+        return None
+    creating = group is None
+    if group is None:
+        group = AgencyGroup(code=code, name=form.name.data.strip())
+        db.session.add(group)
+    before = {
+        "code": group.code,
+        "name": group.name,
+        "member_level": group.member_level,
+        "member_parent_id": group.member_parent_id,
+        "members": sorted(a.code for a in group.members),
+    }
+    group.code, group.name = code, form.name.data.strip()
+    group.member_level = form.member_level.data or None
+    group.member_parent_id = form.member_parent_id.data or None
+    chosen = set(form.members.data or [])
+    group.members = [a for a in db.session.scalars(select(Agency)) if a.id in chosen]
+    db.session.flush()
+    after = {
+        "code": group.code,
+        "name": group.name,
+        "member_level": group.member_level,
+        "member_parent_id": group.member_parent_id,
+        "members": sorted(a.code for a in group.members),
+    }
+    audit.record(
+        current_user,
+        group,
+        "create" if creating else "update",
+        comment=group.name,
+        data={"changes": {k: [before[k], after[k]] for k in after if before[k] != after[k]}},
+    )
+    db.session.commit()
+    flash(gettext("Đã lưu nhóm cơ quan “%(name)s”.", name=group.name), "info")
+    return redirect(url_for("admin.groups_list"))

@@ -328,6 +328,7 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
         _put(a, k, "reports", r.flag(f"{p}-reports"), True)
         _put(a, k, "due", iso_or_text(r.get(f"{p}-due")) or None)
         _put(a, k, "due_working_days", num(r.get(f"{p}-due_working_days")))
+        read_assignment_placement(r, p, k, a)
         assignments.append(a)
     d["assignments"] = assignments
 
@@ -366,6 +367,44 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
             _put(sg, k, key, v or None)
     d["signer"] = sg
     return d
+
+
+# -- assignment placement: group line, section, worded deadline, window (issue 12, pts 2, 6) --
+# (the inputs: templates/editor/_assignment_placement.html)
+
+
+def read_assignment_placement(r: Reader, p: str, keys: list[str], a: dict) -> None:
+    """The placement inputs of assignment line ``p``: a group instead of an agency (``group``),
+    the section it is printed in (``section``: 1 = I.; empty: every section that lists
+    assignments), its deadline in words (``due_text``) and its activity window (``window``)."""
+    group = r.get(f"{p}-group")
+    if group:
+        a["group"] = group
+        if not a.get("agency"):
+            a.pop("agency", None)
+    elif "group" in keys:
+        a["group"] = None
+    if "role" not in keys and a.get("role") == "cooperate":
+        a.pop("role")  # the default, not written in the file: not added on save
+    _put(a, keys, "section", num(r.get(f"{p}-section")))
+    _put(a, keys, "due_text", r.get(f"{p}-due_text") or None)
+    _put(a, keys, "window", r.get(f"{p}-window") or None)
+
+
+def follow_section_move(d: dict, action: str, i: int) -> None:
+    """Keep each assignment line's ``section`` on the same section when section ``i`` (0-based)
+    is removed ("del") or moved ("up", "down"); a line whose section is removed goes back to
+    the sections that list assignments."""
+    n = i + 1
+    swap = {"up": (n - 1, n), "down": (n, n + 1)}.get(action)
+    for a in d.get("assignments") or []:
+        at = a.get("section")
+        if not isinstance(at, int):
+            continue
+        if action == "del":
+            a["section"] = None if at == n else (at - 1 if at > n else at)
+        elif swap is not None and at in swap:
+            a["section"] = swap[1] if at == swap[0] else swap[0]
 
 
 def read_field(r: Reader, p: str, column: bool = False) -> dict:
@@ -500,6 +539,10 @@ def for_validation(d: dict) -> dict:
         conv(v["schedule"], "cutoff")
     for a in v.get("assignments") or []:
         conv(a, "due")
+    for ag in v.get("agencies") or []:  # carried through from the file: validity dates
+        if isinstance(ag, dict):
+            conv(ag, "valid_from")
+            conv(ag, "valid_to")
     return v
 
 

@@ -13,7 +13,7 @@ import forms as form_engine
 from app.editor import bp
 from app.editor import definition as df
 from app.extensions import db
-from app.models import Agency, Plan, PlanStatus
+from app.models import Agency, AgencyGroup, Plan, PlanStatus
 from app.services import access, loader, plans, policy, richtext
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import N_
@@ -46,6 +46,11 @@ def _may_edit(plan: Plan) -> bool:
 
 def _agencies() -> list[Agency]:
     return list(db.session.scalars(select(Agency).order_by(Agency.name)))
+
+
+def _agency_groups() -> list[AgencyGroup]:
+    """The groups an assignment line may name (editor/_assignment_placement.html)."""
+    return list(db.session.scalars(select(AgencyGroup).order_by(AgencyGroup.name)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -213,6 +218,8 @@ def _apply(d: dict, op: str) -> None:
     if not idx or not (0 <= idx[0] < len(items)):
         return
     i = idx[0]
+    if kind == "section":
+        df.follow_section_move(d, action, i)  # assignment lines keep their section
     if action == "del":
         items.pop(i)
     elif action == "up" and i > 0:
@@ -267,6 +274,7 @@ def _render(
         errors=errors,
         summary=summary,
         agencies=_agencies(),
+        agency_groups=_agency_groups(),
         types=df.FIELD_TYPES,
         rules=df.RULES,
         kinds=df.KINDS,

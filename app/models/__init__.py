@@ -1,6 +1,6 @@
 """All models, importable from one place."""
 
-from app.models.agency import ROLE_LABELS, Agency, AgencySigner, Role, User
+from app.models.agency import ROLE_LABELS, Agency, AgencyGroup, AgencySigner, Role, User
 from app.models.api_token import ApiToken
 from app.models.audit import AuditEvent
 from app.models.calendar import CalendarDay
@@ -16,7 +16,15 @@ from app.models.document import (
     VersionStage,
 )
 from app.models.exchange import ExchangeRecipient, ExchangeStatus
-from app.models.plan import Assignment, FormVersion, PeriodStatus, Plan, PlanStatus, ReportingPeriod
+from app.models.plan import (
+    Assignment,
+    AssignmentTask,
+    FormVersion,
+    PeriodStatus,
+    Plan,
+    PlanStatus,
+    ReportingPeriod,
+)
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
 from app.models.signing import SignatureCheck, SigningIdentity, TrustRoot
 from app.models.storage import StoredFile
@@ -26,11 +34,13 @@ __all__ = [
     "ROLE_LABELS",
     "KIND_TYPE_ABBR",
     "Agency",
+    "AgencyGroup",
     "AgencySigner",
     "ApiToken",
     "AgencyTemplate",
     "TEMPLATE_STATUS_LABELS",
     "Assignment",
+    "AssignmentTask",
     "AuditEvent",
     "CalendarDay",
     "Consolidation",

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,6 +71,37 @@ class Agency(Model):
 
     def __repr__(self) -> str:
         return f"<Agency {self.code}>"
+
+
+agency_group_member = Table(
+    "agency_group_member",
+    Model.metadata,
+    Column("group_id", ForeignKey("agency_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AgencyGroup(Model):
+    """A group of agencies a plan assigns as one line ("UBND các huyện, thị xã, thành phố"),
+    managed by the administrator: its ``name`` is printed once in the plan; for reporting it
+    expands to its members (``app.services.groups``), each with its own report and status.
+    Members are listed (``members``), or given by a rule: every agency of ``member_level``
+    (under ``member_parent`` when set), or both. Only members valid at a period count in it."""
+
+    __tablename__ = "agency_group"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    member_level: Mapped[str | None] = mapped_column(String(16))
+    member_parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+
+    member_parent: Mapped[Agency | None] = relationship(foreign_keys=[member_parent_id])
+    members: Mapped[list[Agency]] = relationship(
+        secondary=agency_group_member, order_by="Agency.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<AgencyGroup {self.code}>"
 
 
 class AgencySigner(Model):

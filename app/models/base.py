@@ -42,5 +42,6 @@ def column_length(attr: Any) -> int:
 class AgencyLevel(StrEnum):
     CENTRAL = "central"
     PROVINCE = "province"
+    DISTRICT = "district"  # huyện, thị xã, thành phố thuộc tỉnh: none from 01/7/2025
     COMMUNE = "commune"
     OTHER = "other"

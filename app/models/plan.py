@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
-from app.models.agency import Agency
+from app.models.agency import Agency, AgencyGroup
 from app.models.base import JSONType, UTCDateTime, utcnow
 
 
@@ -69,15 +69,27 @@ class Plan(Model):
     def current_form(self) -> FormVersion | None:
         return self.form_versions[-1] if self.form_versions else None
 
-    def requires_report(self, assignment: Assignment) -> bool:
-        """Whether an assignment owes a report each period: marked ``reports`` and not the
-        standing agency's own (it writes the consolidated report instead; docs/status.md)."""
-        return bool(assignment.reports) and assignment.agency_id != self.standing_agency_id
+    def requires_report(
+        self, assignment: Assignment, period: ReportingPeriod | None = None
+    ) -> bool:
+        """Whether an assignment owes a report each period (in ``period`` when given): marked
+        ``reports`` and not the standing agency's own (it writes the consolidated report
+        instead; docs/status.md). An agency assigned only as a member of a group ("UBND các
+        huyện, …") owes one only in the periods it is valid at: in existence on the period's
+        data cut-off (no district level after 30/6/2025)."""
+        owes = bool(assignment.reports) and assignment.agency_id != self.standing_agency_id
+        if owes and period is not None and assignment.group_id is not None:
+            return assignment.agency.is_active(period.ends_on)
+        return owes
 
     @property
     def reporting_assignments(self) -> list[Assignment]:
-        """The assignments that owe a report (``requires_report``)."""
+        """The assignments that owe a report in some period (``requires_report``)."""
         return [a for a in self.assignments if self.requires_report(a)]
+
+    def reporting_in(self, period: ReportingPeriod) -> list[Assignment]:
+        """The assignments that owe a report in ``period`` (``requires_report``)."""
+        return [a for a in self.assignments if self.requires_report(a, period)]
 
     def __repr__(self) -> str:
         return f"<Plan {self.code} {self.status}>"
@@ -100,10 +112,48 @@ class Assignment(Model):
     due: Mapped[date | None] = mapped_column(Date)
     # or "N working days after the period's cut-off" (periodic plans)
     due_working_days: Mapped[int | None] = mapped_column(Integer)
+    # or as the plan words it, "trước ngày 25/12" (app.services.deadline_text gives each
+    # period's date)
+    due_text: Mapped[str | None] = mapped_column(String(255))
+    # assigned only as a member of this group ("UBND các huyện, …"): owes a report only in
+    # the periods it is valid at (status.required); None when the plan names the agency itself
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("agency_group.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     plan: Mapped[Plan] = relationship(back_populates="assignments")
     agency: Mapped[Agency] = relationship()
+    group: Mapped[AgencyGroup | None] = relationship()
+    blocks: Mapped[list[AssignmentTask]] = relationship(
+        back_populates="assignment",
+        order_by="AssignmentTask.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class AssignmentTask(Model):
+    """One block of an agency's tasks as the plan writes it: in one section (``section``, the
+    0-based index in the definition's sections; None: every section that lists assignments),
+    as lead or cooperating, named directly or through a group line. An agency with tasks in two
+    sections has two blocks and still one ``Assignment`` (one report per period)."""
+
+    __tablename__ = "assignment_task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    section: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16), default="cooperate")  # lead | cooperate
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("agency_group.id"))
+    tasks: Mapped[list] = mapped_column(JSONType, default=list)
+    # the activity window as worded ("từ ngày 01/12 đến ngày 31/12"), and its dates for the
+    # plan's first period (app.services.deadline_text)
+    window_text: Mapped[str | None] = mapped_column(String(255))
+    window_from: Mapped[date | None] = mapped_column(Date)
+    window_to: Mapped[date | None] = mapped_column(Date)
+    due_text: Mapped[str | None] = mapped_column(String(255))
+
+    assignment: Mapped[Assignment] = relationship(back_populates="blocks")
 
 
 class ReportingPeriod(Model):

@@ -13,16 +13,26 @@ import yaml
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, Plan, PlanStatus, User
+from app.models import Agency, AgencyGroup, AssignmentTask, Plan, PlanStatus, User
 from app.models.base import column_length
-from app.services import audit, clock, plans, policy, register, richtext, signers
+from app.services import (
+    audit,
+    clock,
+    deadline_text,
+    groups,
+    plans,
+    policy,
+    register,
+    richtext,
+    signers,
+)
 from forms import bounds
 
 FORMAT = "kehoach/plan@1"
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 AGENCY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 AUTHORITIES = ("", "TM.", "KT.", "TL.", "TUQ.", "Q.")
-LEVELS = ("central", "province", "commune", "other")
+LEVELS = ("central", "province", "district", "commune", "other")
 KINDS = ("once", "yearly", "half_yearly", "quarterly", "monthly")
 MAX_TEXT = 1024 * 1024  # a plan file is tens of KB; the largest example is ~60 KB
 MAX_DEPTH = 40  # nesting of mappings and lists; the format needs about 10
@@ -244,6 +254,7 @@ def validate(data: Any) -> list[Problem]:
         _check_organ_id(a, c, p, out)
         if a.get("level", "province") not in LEVELS:
             out.append(Problem(f"{p}.level", f"phải là một trong: {', '.join(LEVELS)}"))
+        _check_validity(a, p, out)
     known = declared | _agency_codes_in_db()
     for i, a in enumerate(data.get("agencies") or []):
         if isinstance(a, dict) and a.get("parent") and a["parent"] not in known:
@@ -283,33 +294,8 @@ def validate(data: Any) -> list[Problem]:
             for j, node in enumerate(s.get("items") or []):
                 _check_node(node, f"{p}.items[{j}]", 1, out)
 
-    seen_agencies: set[str] = set()
-    assignments = data.get("assignments") or []
-    if not isinstance(assignments, list):
-        out.append(Problem("assignments", "phải là một danh sách"))
-        assignments = []
-    for i, a in enumerate(assignments):
-        p = f"assignments[{i}]"
-        if not isinstance(a, dict):
-            out.append(Problem(p, "phải là một phân công (mapping)"))
-            continue
-        c = need(a, "agency", p)
-        if c and c not in known:
-            out.append(Problem(f"{p}.agency", f"không có cơ quan mã “{c}”"))
-        if c in seen_agencies:
-            out.append(Problem(f"{p}.agency", f"cơ quan “{c}” được phân công hai lần"))
-        seen_agencies.add(c)
-        if a.get("role", "cooperate") not in ("lead", "cooperate"):
-            out.append(Problem(f"{p}.role", "phải là lead (chủ trì) hoặc cooperate (phối hợp)"))
-        tasks = a.get("tasks")
-        if isinstance(tasks, str):  # structured text: one task per top-level item
-            tasks = richtext.split_items(tasks)
-        if not isinstance(tasks, list) or not all(isinstance(t, str) and t.strip() for t in tasks):
-            out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
-        _date_problem(a.get("due"), f"{p}.due", out)
-        dwd_a = a.get("due_working_days")
-        if dwd_a is not None and (not isinstance(dwd_a, int) or dwd_a < 1):
-            out.append(Problem(f"{p}.due_working_days", "phải là số ngày làm việc, ít nhất 1"))
+    group_codes = _check_groups(data, known, out)
+    _check_assignments(data, known, group_codes, out)
 
     sch = data.get("schedule")
     if not isinstance(sch, dict):
@@ -323,7 +309,8 @@ def validate(data: Any) -> list[Problem]:
         if kind not in KINDS:
             out.append(Problem("schedule.kind", f"phải là một trong: {', '.join(KINDS)}"))
         elif kind == "once":
-            _date_problem(sch.get("due"), "schedule.due", out, "báo cáo một lần phải có hạn")
+            if sch.get("due") not in (None, "") or not _worded_due(sch):
+                _date_problem(sch.get("due"), "schedule.due", out, "báo cáo một lần phải có hạn")
         else:
             s, e = sch.get("start"), sch.get("end")
             if not isinstance(s, int) or not isinstance(e, int):
@@ -337,6 +324,8 @@ def validate(data: Any) -> list[Problem]:
                 out.append(Problem("schedule.end", "năm kết thúc phải không trước năm bắt đầu"))
             elif e - s > 20:
                 out.append(Problem("schedule.end", "kế hoạch dài quá 20 năm"))
+        _check_deadline_text(sch, out)
+        if kind in KINDS and kind != "once":
             dwd = sch.get("due_working_days", 5)
             if not isinstance(dwd, int) or dwd < 1:
                 out.append(
@@ -413,6 +402,180 @@ def normalize_body_text(data: dict) -> dict:
         if isinstance(s, dict) and isinstance(s.get("body"), str):
             s["body"] = richtext.normalize(s["body"])
     return data
+
+
+# -- assignments as plans make them (issue 12: several sections, groups, worded deadlines) --------
+
+GROUP_KEYS = ("code", "name", "members", "level", "parent")
+
+
+def _check_validity(a: dict, path: str, out: list[Problem]) -> None:
+    """An agency's ``valid_from``/``valid_to`` (the 2025 reform retires the district level)."""
+    _date_problem(a.get("valid_from"), f"{path}.valid_from", out)
+    _date_problem(a.get("valid_to"), f"{path}.valid_to", out)
+    vf, vt = a.get("valid_from"), a.get("valid_to")
+    if isinstance(vf, date) and isinstance(vt, date) and vt < vf:
+        out.append(Problem(f"{path}.valid_to", "ngày hết hiệu lực trước ngày có hiệu lực"))
+
+
+def _check_groups(data: dict, known: set[str], out: list[Problem]) -> set[str]:
+    """The ``groups`` a file declares ("UBND các huyện, …": listed members or a rule); returns
+    every group code the plan may use (declared or in the database)."""
+    declared: set[str] = set()
+    items = data.get("groups") or []
+    if not isinstance(items, list):
+        out.append(Problem("groups", "phải là một danh sách nhóm cơ quan"))
+        items = []
+    for i, g in enumerate(items):
+        p = f"groups[{i}]"
+        if not isinstance(g, dict):
+            out.append(Problem(p, "phải là một nhóm cơ quan (mapping)"))
+            continue
+        code = g.get("code")
+        if not isinstance(code, str) or not AGENCY_CODE_RE.match(code):
+            out.append(Problem(f"{p}.code", "thiếu mã nhóm (chữ, số không dấu, dấu gạch ngang)"))
+        elif code in declared or code in known:
+            out.append(Problem(f"{p}.code", f"mã nhóm “{code}” trùng với nhóm hoặc cơ quan khác"))
+        else:
+            declared.add(code)
+        if not isinstance(g.get("name"), str) or not g["name"].strip():
+            out.append(Problem(f"{p}.name", "thiếu tên nhóm như kế hoạch ghi (vd. UBND các huyện)"))
+        members = g.get("members")
+        if members is not None and (
+            not isinstance(members, list) or not all(isinstance(m, str) for m in members)
+        ):
+            out.append(Problem(f"{p}.members", "phải là danh sách mã cơ quan"))
+            members = []
+        for j, m in enumerate(members or []):
+            if m not in known:
+                out.append(Problem(f"{p}.members[{j}]", f"không có cơ quan mã “{m}”"))
+        level = g.get("level")
+        if level is not None and level not in LEVELS:
+            out.append(Problem(f"{p}.level", f"phải là một trong: {', '.join(LEVELS)}"))
+        if g.get("parent") is not None and g["parent"] not in known:
+            out.append(Problem(f"{p}.parent", f"không có cơ quan mã “{g['parent']}”"))
+        if not members and level is None:
+            out.append(
+                Problem(
+                    p,
+                    "nhóm phải có danh sách thành viên (members) hoặc quy tắc (level, parent: mọi "
+                    "cơ quan cấp đó trực thuộc cơ quan đó)",
+                )
+            )
+        for key in g:
+            if key not in GROUP_KEYS:
+                out.append(Problem(f"{p}.{key}", f"khóa không dùng được; chỉ dùng {GROUP_KEYS}"))
+    return declared | _group_codes_in_db()
+
+
+def _check_assignments(
+    data: dict, known: set[str], group_codes: set[str], out: list[Problem]
+) -> None:
+    """Each line of ``assignments`` names an agency or a group, may sit in one section
+    (``section``: its number, 1 = I.), and may carry a worded deadline (``due_text``) and an
+    activity window (``window``). The same agency or group may be assigned in several sections,
+    once per section."""
+    assignments = data.get("assignments") or []
+    if not isinstance(assignments, list):
+        out.append(Problem("assignments", "phải là một danh sách"))
+        return
+    sections = data.get("sections")
+    n_sections = len(sections) if isinstance(sections, list) else 0
+    seen: dict[tuple[str, int | None], int] = {}
+    for i, a in enumerate(assignments):
+        p = f"assignments[{i}]"
+        if not isinstance(a, dict):
+            out.append(Problem(p, "phải là một phân công (mapping)"))
+            continue
+        agency, group = a.get("agency"), a.get("group")
+        if agency in (None, "") and group in (None, ""):
+            out.append(Problem(f"{p}.agency", "thiếu thông tin bắt buộc (agency hoặc group)"))
+        elif agency not in (None, "") and group not in (None, ""):
+            out.append(Problem(f"{p}.group", "chỉ ghi một trong hai: agency hoặc group"))
+        elif group not in (None, ""):
+            if not isinstance(group, str) or group not in group_codes:
+                out.append(Problem(f"{p}.group", f"không có nhóm cơ quan mã “{group}”"))
+        elif not isinstance(agency, str):
+            out.append(Problem(f"{p}.agency", "phải là văn bản"))
+        elif agency not in known:
+            out.append(Problem(f"{p}.agency", f"không có cơ quan mã “{agency}”"))
+        section = a.get("section")
+        if section is not None and (
+            isinstance(section, bool)
+            or not isinstance(section, int)
+            or not 1 <= section <= max(n_sections, 1)
+        ):
+            out.append(
+                Problem(
+                    f"{p}.section",
+                    f"phải là số thứ tự của một mục (1 = I., … {max(n_sections, 1)})",
+                )
+            )
+            section = None
+        who = group if group not in (None, "") else agency
+        if isinstance(who, str):
+            key = (who, section)
+            if key in seen:
+                where = f"mục {section}" if section is not None else "các mục liệt kê phân công"
+                out.append(
+                    Problem(
+                        f"{p}.{'group' if group else 'agency'}",
+                        f"“{who}” được phân công hai lần trong {where} (dòng assignments"
+                        f"[{seen[key]}]); gộp nhiệm vụ vào một dòng hoặc ghi section khác",
+                    )
+                )
+            seen.setdefault(key, i)
+        if a.get("role", "cooperate") not in ("lead", "cooperate"):
+            out.append(Problem(f"{p}.role", "phải là lead (chủ trì) hoặc cooperate (phối hợp)"))
+        tasks = a.get("tasks")
+        if isinstance(tasks, str):  # structured text: one task per top-level item
+            tasks = richtext.split_items(tasks)
+        if not isinstance(tasks, list) or not all(isinstance(t, str) and t.strip() for t in tasks):
+            out.append(Problem(f"{p}.tasks", "phải là danh sách các nhiệm vụ (văn bản)"))
+        _date_problem(a.get("due"), f"{p}.due", out)
+        dwd_a = a.get("due_working_days")
+        if dwd_a is not None and (not isinstance(dwd_a, int) or dwd_a < 1):
+            out.append(Problem(f"{p}.due_working_days", "phải là số ngày làm việc, ít nhất 1"))
+        if a.get("due_text") not in (None, ""):
+            problem = deadline_text.problem(a["due_text"])
+            if problem:
+                out.append(Problem(f"{p}.due_text", problem))
+        if a.get("window") not in (None, ""):
+            problem = deadline_text.problem(a["window"], window=True)
+            if problem:
+                out.append(Problem(f"{p}.window", problem))
+
+
+def _worded_due(sch: dict) -> bool:
+    """The schedule's ``deadline_text`` names a date with its year (it can stand for ``due``)."""
+    text = sch.get("deadline_text")
+    if not isinstance(text, str) or deadline_text.problem(text) is not None:
+        return False
+    return deadline_text.parse_deadline(text).named.year is not None
+
+
+def _check_deadline_text(sch: dict, out: list[Problem]) -> None:
+    """A ``deadline_text`` that names a date must agree with ``due`` when both are given."""
+    text, due = sch.get("deadline_text"), sch.get("due")
+    if not isinstance(text, str) or deadline_text.problem(text) is not None:
+        return
+    worded = deadline_text.parse_deadline(text)
+    if isinstance(due, date) and worded.named.year is not None:
+        named = worded.on(worded.named.year)
+        if named != due:
+            out.append(
+                Problem(
+                    "schedule.deadline_text",
+                    f"“{text}” là hạn {named:%d/%m/%Y}, khác hạn schedule.due {due:%d/%m/%Y}",
+                )
+            )
+
+
+def _group_codes_in_db() -> set[str]:
+    try:
+        return set(db.session.scalars(select(AgencyGroup.code)))
+    except Exception:  # noqa: BLE001 - no app context: file-only check
+        return set()
 
 
 def _check_issued(data: dict, out: list[Problem]) -> None:
@@ -493,6 +656,13 @@ def check_bounds(data: Any) -> list[Problem]:
     for i, a in enumerate(data.get("assignments") or []):
         if isinstance(a, dict):
             _column_bound(a.get("agency"), f"assignments[{i}].agency", Agency.code, out)
+            _column_bound(a.get("group"), f"assignments[{i}].group", AgencyGroup.code, out)
+            for key in ("due_text", "window"):
+                _column_bound(a.get(key), f"assignments[{i}].{key}", AssignmentTask.due_text, out)
+    for i, g in enumerate(data.get("groups") or []):
+        if isinstance(g, dict):
+            _column_bound(g.get("code"), f"groups[{i}].code", AgencyGroup.code, out)
+            _column_bound(g.get("name"), f"groups[{i}].name", AgencyGroup.name, out)
             _days_bound(a.get("due_working_days"), f"assignments[{i}].due_working_days", 1, out)
     sch = data.get("schedule")
     if isinstance(sch, dict):
@@ -651,6 +821,9 @@ def _declared(item: dict) -> dict[str, Any]:
         out["header_name"] = item["header_name"]
     if item.get("organ_id"):  # only when given: else what the administrator set is kept
         out["organ_id"] = item["organ_id"]
+    for key in ("valid_from", "valid_to"):  # only when given: else what the admin set is kept
+        if isinstance(item.get(key), date):
+            out[key] = item[key]
     return out
 
 
@@ -683,6 +856,8 @@ FIELD_NAMES = {
     "header_name": "tên ở tiêu đề",
     "organ_id": "mã định danh",
     "parent": "cơ quan cấp trên",
+    "valid_from": "hiệu lực từ",
+    "valid_to": "hiệu lực đến",
 }
 
 
@@ -737,7 +912,7 @@ def upsert_agencies(items: list[dict], actor: User | None = None) -> dict[str, A
                 agency,
                 "create" if created else "edit",
                 comment="Nhập từ tệp kế hoạch",
-                data={"via": "import", "changes": diff},
+                data={"via": "import", "changes": _plain(diff)},
             )
     db.session.flush()
     for item in items:
@@ -782,6 +957,7 @@ def load(data: dict, actor: User | None = None) -> Plan:
     else:
         policy.require(actor, "plan.edit", existing)
     upsert_agencies(items, actor)
+    load_groups(data.get("groups") or [], actor)
     issuer = db.session.scalar(select(Agency).where(Agency.code == data["issuer"]))
     if issuer is not None and isinstance(data.get("signer"), dict):
         signers.record_plan_signer(issuer, data["signer"])
@@ -794,6 +970,28 @@ def load(data: dict, actor: User | None = None) -> Plan:
     if data.get("number") is not None and plan.status == PlanStatus.DRAFT:
         _record_issued(plan, data, actor)
     return plan
+
+
+def load_groups(items: list[dict], actor: User | None) -> None:
+    """Create or update the agency groups a file declares; refused (``PlanFileError``, one
+    problem per group) unless the actor may (the policy's ``group.edit``: an administrator or
+    the system). A file may always use a group as it is."""
+    problems = []
+    for i, item in enumerate(items):
+        group, diff = groups.changes(item)
+        if (group is None or diff) and not policy.can(actor, "group.edit"):
+            what = "tạo nhóm mới" if group is None else "sửa nhóm “" + group.code + "”"
+            problems.append(
+                Problem(
+                    f"groups[{i}]",
+                    f"chỉ quản trị viên được {what}; hãy khai báo đúng như hiện có hoặc bỏ "
+                    "khai báo",
+                )
+            )
+    if problems:
+        raise PlanFileError(problems)
+    for item in items:
+        groups.upsert(item, actor)
 
 
 def _check_number(data: dict, existing: Plan | None, actor: User | None) -> None:

@@ -13,7 +13,9 @@ from app import signals
 from app.extensions import db
 from app.models import (
     Agency,
+    AgencyGroup,
     Assignment,
+    AssignmentTask,
     Document,
     DocumentKind,
     DocumentStatus,
@@ -31,8 +33,10 @@ from app.services import (
     calendar,
     clock,
     consolidation,
+    deadline_text,
     documents,
     flows,
+    groups,
     notifications,
     policy,
     reminders,
@@ -68,7 +72,7 @@ def create_plan(definition: dict, actor: User | None = None) -> Plan:
         parent_plan_id=_parent_id(d),
     )
     db.session.add(plan)
-    _sync_assignments(plan, d.get("assignments", []))
+    _sync_assignments(plan, d.get("assignments", []), d.get("schedule") or {})
     plan.form_versions.append(FormVersion(version=1, schema=d.get("form") or {"fields": []}))
     _sync_periods(plan)
     db.session.flush()
@@ -103,7 +107,7 @@ def update_plan(plan: Plan, definition: dict, actor: User | None, expected_versi
         plan.issuer_id = agency_by_code(d["issuer"]).id
         plan.standing_agency_id = agency_by_code(d["standing_agency"]).id
         plan.schedule_kind = d["schedule"].get("kind", "once")
-        _sync_assignments(plan, d.get("assignments", []))
+        _sync_assignments(plan, d.get("assignments", []), d.get("schedule") or {})
         _sync_periods(plan)
     else:
         # after issue only the reporting form may change; everything else stays as issued
@@ -144,24 +148,95 @@ def set_form(plan: Plan, schema: dict) -> FormVersion:
     return version
 
 
-def _sync_assignments(plan: Plan, items: list[dict]) -> None:
+def _sync_assignments(plan: Plan, items: list[dict], schedule: dict) -> None:
+    """One ``Assignment`` per agency, whatever the number of lines that name it: a line may name
+    an agency or a group (expanded to its members valid while the plan runs), in one section or
+    in every listing section. Each line becomes a task block (``AssignmentTask``) of each agency
+    it names; the agency's assignment carries all its tasks, lead when any line makes it lead,
+    the first deadline given. Existing rows are kept (reports point at them)."""
     by_agency = {a.agency_id: a for a in plan.assignments}
-    keep = []
-    for pos, item in enumerate(items):
-        agency = agency_by_code(item["agency"])
-        a = by_agency.get(agency.id) or Assignment(agency_id=agency.id)
-        a.role = item.get("role", "cooperate")
-        a.label = item.get("label")
-        a.tasks = list(item.get("tasks") or [])
-        a.inline = bool(item.get("inline", False))
-        a.listed = bool(item.get("listed", True))
-        a.reports = bool(item.get("reports", True))
-        a.due = _date_or_none(item.get("due"))
-        dwd = item.get("due_working_days")
-        a.due_working_days = None if dwd is None or dwd == "" else int(dwd)
-        a.position = pos
-        keep.append(a)
+    first, last, cutoff = _span(schedule)
+    merged: dict[int, Assignment] = {}
+    direct: set[int] = set()
+    blocks: dict[int, list[AssignmentTask]] = {}
+    # lines naming the agency itself first: their label and deadline win over a group's
+    ordered = sorted(enumerate(items), key=lambda p: (bool(p[1].get("group")), p[0]))
+    for pos, item in ordered:
+        group = None
+        if item.get("group"):
+            group = groups.by_code(item["group"])
+            if group is None:
+                raise InvalidInput(_("Không có nhóm cơ quan có mã “%(code)s”.", code=item["group"]))
+            agencies = groups.members(group, first, last)
+        else:
+            agencies = [agency_by_code(item["agency"])]
+        for agency in agencies:
+            a = merged.get(agency.id)
+            if a is None:
+                a = by_agency.get(agency.id) or Assignment(agency_id=agency.id)
+                merged[agency.id] = a
+                a.role, a.label, a.tasks, a.reports, a.listed = "cooperate", None, [], False, False
+                a.inline, a.due, a.due_working_days, a.due_text = False, None, None, None
+                a.group_id, a.position = None, pos
+                if group is None:
+                    a.label, a.inline = item.get("label"), bool(item.get("inline", False))
+            if group is None:
+                direct.add(agency.id)
+                a.group_id = None
+            elif agency.id not in direct and a.group_id is None and not blocks.get(agency.id):
+                a.group_id = group.id
+            a.position = min(a.position, pos)
+            if item.get("role", "cooperate") == "lead":
+                a.role = "lead"
+            a.reports = a.reports or bool(item.get("reports", True))
+            a.listed = a.listed or bool(item.get("listed", True))
+            if a.due is None and a.due_working_days is None and a.due_text is None:
+                a.due = _date_or_none(item.get("due"))
+                dwd = item.get("due_working_days")
+                a.due_working_days = None if dwd is None or dwd == "" else int(dwd)
+                a.due_text = item.get("due_text") or None
+            blocks.setdefault(agency.id, []).append(_block(item, pos, group, cutoff))
+    keep = sorted(merged.values(), key=lambda a: a.position)
+    for a in keep:
+        mine = sorted(blocks[a.agency_id], key=lambda b: b.position)
+        a.tasks = [t for b in mine for t in b.tasks]
+        a.blocks[:] = mine
     plan.assignments[:] = keep
+
+
+def _block(item: dict, pos: int, group: AgencyGroup | None, cutoff: date | None) -> AssignmentTask:
+    window = item.get("window") or None
+    start = end = None
+    if window and cutoff is not None and deadline_text.problem(window, window=True) is None:
+        start, end = deadline_text.parse_window(window).near(cutoff)
+    section = item.get("section")
+    return AssignmentTask(
+        position=pos,
+        section=int(section) if isinstance(section, int | str) and section != "" else None,
+        role=item.get("role", "cooperate"),
+        group_id=group.id if group is not None else None,
+        tasks=list(item.get("tasks") or []),
+        window_text=window,
+        window_from=start,
+        window_to=end,
+        due_text=item.get("due_text") or None,
+    )
+
+
+def _span(schedule: dict) -> tuple[date | None, date | None, date | None]:
+    """(first day, last day) of the plan's periods' data windows and its first cut-off: who of
+    a group is assigned, and which year a window worded without one is in."""
+    try:
+        specs = periods_for(schedule)
+    except (KeyError, ValueError, TypeError, AssertionError):
+        return None, None, None
+    if not specs:
+        return None, None, None
+    return (
+        min(s.starts_on for s in specs),
+        max(s.ends_on for s in specs),
+        specs[0].ends_on,
+    )
 
 
 def _sync_periods(plan: Plan) -> None:
@@ -280,7 +355,7 @@ def check_round_complete(period: ReportingPeriod) -> bool:
         return False
     plan = period.plan
     accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
-    expected = {a.agency_id for a in expected_assignments(plan)}
+    expected = {a.agency_id for a in plan.reporting_in(period)}
     if not expected <= accepted:
         return False
     flows.fire(
@@ -304,7 +379,7 @@ def close_round(
         deadline_passed=today > period.due_on,
     )
     accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
-    missing = [a.agency.code for a in expected_assignments(plan) if a.agency_id not in accepted]
+    missing = [a.agency.code for a in plan.reporting_in(period) if a.agency_id not in accepted]
     flows.fire(flow, "close", actor, comment=comment, plan_id=plan.id, data={"missing": missing})
     period.missing_agencies = missing
     period.closed_at = clock.now()

@@ -141,7 +141,9 @@ def _plan_owner(user: User, issuer_id: int | None, standing_id: int | None) -> b
 
 def _assigned(period: ReportingPeriod, agency_id: int | None) -> bool:
     plan = period.plan
-    return any(a.agency_id == agency_id and plan.requires_report(a) for a in plan.assignments)
+    return any(
+        a.agency_id == agency_id and plan.requires_report(a, period) for a in plan.assignments
+    )
 
 
 def drafters(doc: Document) -> tuple[set[int], tuple[str, ...]]:
@@ -185,6 +187,7 @@ RULES: dict[str, tuple[Rule, str]] = {
     "agency.create": (_admin, N_("Chỉ quản trị viên được tạo cơ quan mới.")),
     "agency.edit": (_admin, N_("Chỉ quản trị viên được sửa thông tin cơ quan.")),
     "agency.retire": (_admin, ADMIN_ONLY),
+    "group.edit": (_admin, N_("Chỉ quản trị viên được tạo hoặc sửa nhóm cơ quan.")),
     "user.manage": (_admin, ADMIN_ONLY),
     "calendar.edit": (_admin, ADMIN_ONLY),
     "template.upload": (_admin, ADMIN_ONLY),

@@ -61,7 +61,11 @@ def can_edit(user: User | None, report: Report, st: Any = _LOOK_UP) -> bool:
 def start_report(plan: Plan, period: ReportingPeriod, actor: User) -> Report:
     """The actor's agency starts (or reopens) its report for ``period``."""
     assignment = next(
-        (a for a in plan.assignments if a.agency_id == actor.agency_id and plan.requires_report(a)),
+        (
+            a
+            for a in plan.assignments
+            if a.agency_id == actor.agency_id and plan.requires_report(a, period)
+        ),
         None,
     )
     policy.require(actor, "report.start", policy.PeriodAgency(period, actor.agency_id))

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.services import deadline_text
+
 KINDS = ("once", "yearly", "half_yearly", "quarterly", "monthly")
 KIND_LABELS = {
     "once": "Một lần",
@@ -107,8 +109,13 @@ def periods_for(
     ``due_working_days`` (default 5, at least 1) working days after the cut-off.
     """
     kind = schedule.get("kind", "once")
+    worded = _worded_deadline(schedule)
     if kind == "once":
-        due = _as_date(schedule["due"])
+        if schedule.get("due") not in (None, ""):
+            due = _as_date(schedule["due"])
+        else:  # "chậm nhất đến ngày 01 tháng 01 năm 2025": the wording names the date
+            assert worded is not None and worded.named.year is not None
+            due = worded.on(worded.named.year)
         cutoff = _as_date(schedule.get("cutoff") or due)
         starts = _as_date(schedule.get("starts") or cutoff)
         return [PeriodSpec("once", "Báo cáo kết quả", "once", starts, cutoff, due)]
@@ -118,9 +125,21 @@ def periods_for(
     for year in range(int(schedule["start"]), int(schedule["end"]) + 1):
         for i in range(1, per_year + 1):
             start, end, key, label = _window(kind, year, i)
-            due = add_working_days(end, n_days, holidays, workdays)
+            if worded is not None:  # "định kỳ hằng năm trước ngày 15/12"
+                due = worded.near(end)
+            else:
+                due = add_working_days(end, n_days, holidays, workdays)
             out.append(PeriodSpec(key, label, kind, start, end, due))
     return out
+
+
+def _worded_deadline(schedule: dict) -> deadline_text.Deadline | None:
+    """The deadline ``deadline_text`` names, if it names a date ("định kỳ hằng năm" alone does
+    not: the deadline is then ``due`` or the working-day offset)."""
+    text = schedule.get("deadline_text")
+    if not isinstance(text, str) or deadline_text.problem(text) is not None:
+        return None
+    return deadline_text.parse_deadline(text)
 
 
 def _as_date(value: object) -> date:

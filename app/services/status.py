@@ -34,7 +34,7 @@ from app.models import (
     ReportingPeriod,
     ReportStatus,
 )
-from app.services import calendar, clock
+from app.services import calendar, clock, deadline_text
 
 
 def N_(message: str) -> str:
@@ -192,12 +192,19 @@ def count(statuses: Iterable[Status]) -> Counts:
 # -- the rule --------------------------------------------------------------------------------
 
 
-def required(plan: Plan | None, assignment: Assignment) -> bool:
-    """Whether an assignment owes a report: it is marked ``reports`` and is not the standing
-    agency's own (the standing agency writes the consolidated report instead)."""
+def required(
+    plan: Plan | None,
+    assignment: Assignment,
+    period: ReportingPeriod | None = None,
+    agency: Agency | None = None,
+) -> bool:
+    """Whether an assignment owes a report (in ``period`` when given): ``Plan.requires_report``
+    (marked ``reports``, not the standing agency's own, a group's member only while valid)."""
     if plan is None:
         return bool(assignment.reports)
-    return plan.requires_report(assignment)
+    if period is not None and assignment.group_id is not None and agency is not None:
+        return plan.requires_report(assignment) and agency.is_active(period.ends_on)
+    return plan.requires_report(assignment, period)
 
 
 def _vn_day(at: datetime | None) -> date | None:
@@ -213,6 +220,9 @@ def _as_of(period: ReportingPeriod, today: date) -> date:
 def _assignment_due(period: ReportingPeriod, a: Assignment | None, cal: calendar.Days) -> date:
     if a is not None and a.due is not None:
         return a.due
+    if a is not None and a.due_text:
+        # "trước ngày 25/12": the occurrence nearest to the period's cut-off (deadline_text)
+        return deadline_text.due_for_cutoff(a.due_text, period.ends_on)
     if a is not None and a.due_working_days:
         return cal.add_working_days(period.ends_on, a.due_working_days)
     return period.due_on
@@ -231,7 +241,7 @@ def decide(
     cal: calendar.Days,
 ) -> Status:
     """The status of ``agency`` in ``period`` from its facts (no query)."""
-    is_required = assignment is not None and required(plan, assignment)
+    is_required = assignment is not None and required(plan, assignment, period, agency)
     base_due = _assignment_due(period, assignment, cal)
     due = granted_due or base_due
     status = report.status if report is not None else None
@@ -356,7 +366,7 @@ def for_periods(
     for period in periods:
         plan = plans[period.plan_id]
         for a, ag in assignments.get(period.plan_id, []):
-            if not (include_not_required or required(plan, a)):
+            if not (include_not_required or required(plan, a, period, ag)):
                 continue
             key = (period.id, a.agency_id)
             ext = granted.get(key)

@@ -61,6 +61,11 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     "admin.agency_templates": (_pol("template.upload", lambda u, w: w["a"]), {"kind": "plan"}, {}),
     "admin.agency_api_tokens": (ADMIN, {"name": "Cổng dữ liệu", "roles": ["reporter"]}, {}),
     "admin.agency_api_token_revoke": (ADMIN, {}, {}),
+    "admin.group_edit": (
+        _pol("group.edit", lambda u, w: None),
+        {"code": "NHOM-MOI-1", "name": "Các cơ quan", "member_level": "district"},
+        {},
+    ),
     "admin.calendar": (_pol("calendar.edit", lambda u, w: None), {"day": "2099-01-02"}, {}),
     "admin.calendar_load": (_pol("calendar.edit", lambda u, w: None), {}, {}),
     "admin.calendar_remove": (_pol("calendar.edit", lambda u, w: None), {}, {}),

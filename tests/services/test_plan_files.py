@@ -140,7 +140,14 @@ def test_a_wrong_date_is_reported_as_wrong_not_missing(app, tmp_path, wrong, sho
 
 
 def test_a_missing_due_date_is_still_reported_as_missing(tmp_path):  # noqa: ANN001
+    # (with the wording "chậm nhất đến ngày 01 tháng 01 năm 2025" the date is read from it:
+    # tests/services/test_assignments.py)
     path = variant(tmp_path, "  due: 2025-01-01", "  due:")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('  deadline_text: "chậm nhất đến ngày 01 tháng 01 năm 2025"\n', ""),
+        encoding="utf-8",
+    )
     with pytest.raises(loader.PlanFileError) as exc:
         loader.parse_file(path)
     (problem,) = exc.value.problems
