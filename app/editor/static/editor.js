@@ -285,6 +285,24 @@
     unfoldTo(document.getElementById(window.location.hash.slice(1)));
   });
 
+  // the plan document's preview: the worker makes it; its pages are fetched until they are there
+  var pv = document.getElementById("van-ban");
+  if (pv && pv.getAttribute("data-preview") && window.fetch) {
+    var tries = 0;
+    var poll = function () {
+      fetch(pv.getAttribute("data-preview"), { credentials: "same-origin" }).then(function (r) {
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("van-ban-trang"), old = document.getElementById("van-ban-trang");
+        if (fresh && old) { old.replaceWith(fresh); }
+        var st = fresh ? fresh.getAttribute("data-state") : "";
+        if (st !== "done" && st !== "failed" && ++tries < 120) { setTimeout(poll, 1000); }
+      }).catch(function () { if (++tries < 120) { setTimeout(poll, 2000); } });
+    };
+    setTimeout(poll, 800);
+  }
+
   enhance(form);
   kinds();
   var anchor = form.getAttribute("data-anchor");
