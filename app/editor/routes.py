@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from app.editor import bp
 from app.editor import definition as df
 from app.extensions import db
 from app.models import Agency, AgencyGroup, Plan, PlanStatus
-from app.services import access, loader, plans, policy, richtext
+from app.services import access, loader, plans, policy, previews, richtext
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import N_
 
@@ -85,7 +85,7 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
         kept = df.annotate(plan.definition)
         kept["form"] = d["form"]
         d = kept
-    if op and op not in ("save", "preview"):
+    if op and op not in ("save", "preview", "document"):
         _apply(d, op)
         return _render(d, plan, version=version, anchor=_anchor(op))
     problems = _problems(d, plan)
@@ -100,6 +100,8 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
         )
     if problems:
         return _render(d, plan, version=version, problems=problems)
+    if op == "document":
+        return _preview_document(d, plan, version)
     clean = df.strip(d)
     doc = plans.plan_document(plan) if plan is not None else None
     doc_before = (doc.status, doc.content_version) if doc is not None else None
@@ -141,6 +143,40 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
                 "success",
             )
     return redirect(url_for("plans.show", plan_id=saved.id))
+
+
+def _preview_document(d: dict, plan: Plan | None, version: int | None):  # noqa: ANN202
+    """ "Xem trước văn bản": the worker renders the plan document from what the page holds now
+    (nothing saved, no document version: a preview cannot be signed)."""
+    try:
+        token = previews.request(df.strip(d), current_user)
+        db.session.commit()
+    except NotAllowed as exc:
+        db.session.rollback()
+        return _render(d, plan, version=version, problems=[loader.Problem("", str(exc))])
+    return _render(d, plan, version=version, preview_doc=token, anchor="van-ban")
+
+
+@bp.route("/preview/<token>")
+def preview_document(token: str):
+    """The preview's pages, or "being made" (the page refreshes itself; the editor's script
+    fetches this page and shows its pages in place)."""
+    try:
+        done = previews.state(token, current_user)
+    except NotAllowed:
+        abort(404)
+    return render_template("editor/preview.html", token=token, done=done), (
+        200 if done.get("state") in ("done", "failed") else 202
+    )
+
+
+@bp.route("/preview/<token>/<int:n>.png")
+def preview_page(token: str, n: int):
+    try:
+        data = previews.page(token, current_user, n)
+    except (NotAllowed, FileNotFoundError):
+        abort(404)
+    return Response(data, mimetype="image/png")
 
 
 def _problems(d: dict, plan: Plan | None) -> list[loader.Problem]:
@@ -245,6 +281,7 @@ def _render(
     preview: bool = False,
     conflict: str | None = None,
     anchor: str = "",
+    preview_doc: str | None = None,
 ):  # noqa: ANN202
     problems = problems or []
     errors: dict[str, list[str]] = defaultdict(list)
@@ -283,6 +320,7 @@ def _render(
         show_value=df.show_value,
         preview_form=preview_form,
         parsed=parsed,
+        preview_doc=preview_doc,
         conflict=conflict,
         anchor=anchor,
         body_locked=body_locked,

@@ -179,6 +179,8 @@ def _ids(w) -> dict:  # noqa: ANN001
         "action": "len",
         "token_id": 999999,
         "group": "activities",
+        "token": "0123abcd",  # an editor preview nobody asked for
+        "n": 1,
     }
 
 

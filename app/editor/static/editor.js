@@ -1,47 +1,311 @@
-// Plan editor, optional enhancement: show only the inputs that matter for each field's type
-// and for the schedule kind. Without JavaScript every input is shown and works.
+// Plan editor, optional enhancement. Without JavaScript every input is shown, every "+ Thêm",
+// "Xóa", "Lên", "Xuống" posts the form and the server answers with the whole page (nothing typed
+// is lost). With JavaScript:
+// - only the inputs that matter for each field's type and for the schedule kind are shown;
+// - those buttons post the same form in the background and only the part of the page they
+//   change (section 3, 4 or 6) is replaced from the server's answer: no page load, the other
+//   parts keep their focus, scroll and what is being typed;
+// - every part, section, agency and field can be folded ("Thu gọn") and unfolded;
+// - leaving the page with unsaved changes asks first (beforeunload), also after the server
+//   refused a save (the page it answered with holds what was typed, not what is saved).
 (function () {
   "use strict";
+  var form = document.querySelector("form.editor");
+  if (!form) { return; }
+  var vi = (document.documentElement.lang || "vi").indexOf("en") !== 0;
+  function t(v, e) { return vi ? v : e; }
   var NUM = ["integer", "decimal", "percentage"];
   var show = {
-    "t-num": function (t) { return NUM.indexOf(t) >= 0; },
-    "t-top": function (t) { return NUM.indexOf(t) >= 0 || t === "computed"; },
-    "t-def": function (t) { return t !== "group" && t !== "file" && t !== "computed"; },
-    "t-text": function (t) { return t === "text" || t === "textarea"; },
-    "t-computed": function (t) { return t === "computed"; },
-    "t-file": function (t) { return t === "file"; },
-    "t-group": function (t) { return t === "group"; },
-    "t-choice": function (t) { return t === "choice" || t === "multichoice"; }
+    "t-num": function (x) { return NUM.indexOf(x) >= 0; },
+    "t-top": function (x) { return NUM.indexOf(x) >= 0 || x === "computed"; },
+    "t-def": function (x) { return x !== "group" && x !== "file" && x !== "computed"; },
+    "t-text": function (x) { return x === "text" || x === "textarea"; },
+    "t-computed": function (x) { return x === "computed"; },
+    "t-file": function (x) { return x === "file"; },
+    "t-group": function (x) { return x === "group"; },
+    "t-choice": function (x) { return x === "choice" || x === "multichoice"; }
   };
+
+  // -- inputs by field type and schedule kind ---------------------------------------------------
   function own(fs, el) { return el.closest("[data-field]") === fs; }
   function refresh(fs) {
     var sel = fs.querySelector("select[id$='-type']");
-    if (!sel) { return; }
-    var t = sel.value;
+    if (!sel || !own(fs, sel)) { return; }
+    var x = sel.value;
     Object.keys(show).forEach(function (cls) {
       fs.querySelectorAll("." + cls).forEach(function (el) {
         if (!own(fs, el)) { return; }
-        var keep = show[cls](t) || (cls === "t-top" ? false : false);
-        if (cls === "t-num" && el.classList.contains("t-top")) { keep = show["t-top"](t); }
+        var keep = show[cls](x);
+        if (cls === "t-num" && el.classList.contains("t-top")) { keep = show["t-top"](x); }
         if (el.querySelector("[aria-invalid=true]")) { keep = true; }
         el.classList.toggle("is-hidden", !keep);
       });
     });
   }
-  document.querySelectorAll("[data-field]").forEach(function (fs) {
-    refresh(fs);
-    var sel = fs.querySelector("select[id$='-type']");
-    if (sel) { sel.addEventListener("change", function () { refresh(fs); }); }
-  });
-  var kind = document.getElementById("sch-kind");
   function kinds() {
+    var kind = document.getElementById("sch-kind");
+    if (!kind) { return; }
     var once = kind.value === "once";
     document.querySelectorAll(".k-once").forEach(function (el) { el.classList.toggle("is-hidden", !once); });
     document.querySelectorAll(".k-periodic").forEach(function (el) { el.classList.toggle("is-hidden", once); });
   }
-  if (kind) { kind.addEventListener("change", kinds); kinds(); }
-  var form = document.querySelector("form.editor");
-  var anchor = form && form.getAttribute("data-anchor");
+  form.addEventListener("change", function (e) {
+    var el = e.target;
+    if (el.id === "sch-kind") { kinds(); }
+    if (el.matches && el.matches("select[id$='-type']")) {
+      var fs = el.closest("[data-field]");
+      if (fs) { refresh(fs); }
+    }
+  });
+
+  // -- folding ------------------------------------------------------------------------------------
+  // A part (section.card with an id) folds under its <h2>; a section, agency or field (fieldset)
+  // under its <legend>. Folded content is only hidden: its inputs are still sent.
+  var folded = {};  // id -> true
+  function foldables(root) {
+    var out = [];
+    if (root.matches && root.matches("section.card[id], fieldset[id]")) { out.push(root); }
+    root.querySelectorAll("section.card[id], fieldset.part[id], fieldset.fb-field[id]").forEach(function (el) { out.push(el); });
+    return out.filter(function (el) { return form.contains(el); });
+  }
+  function head(box) {
+    for (var i = 0; i < box.children.length; i++) {
+      var c = box.children[i];
+      if (c.tagName === "H2" || c.tagName === "LEGEND") { return c; }
+    }
+    return null;
+  }
+  function label(box) {  // the heading's own text, without the fold button
+    var h = head(box);
+    return h ? Array.prototype.filter.call(h.childNodes, function (n) { return n.nodeType === 3; })
+      .map(function (n) { return n.textContent; }).join("").trim() : "";
+  }
+  function setFold(box, on) {
+    var b = box.querySelector(":scope > .kh-fold, :scope > h2 > .kh-fold, :scope > legend > .kh-fold");
+    if (on && box.querySelector("[aria-invalid=true]")) { on = false; }  // a problem stays in sight
+    box.classList.toggle("is-folded", on);
+    var h = head(box), sum = h && h.querySelector(".kh-sum");
+    if (sum) { sum.remove(); }
+    if (on && h && h.tagName === "LEGEND") {  // what the folded item is, when its heading does not say
+      var sel = box.querySelector("select[id$='-agency']"), txt = box.querySelector("input[id$='-label']");
+      var what = sel && sel.value ? sel.options[sel.selectedIndex].text : (txt && txt.value && h.textContent.indexOf(txt.value) < 0 ? txt.value : "");
+      if (what) {
+        sum = document.createElement("span");
+        sum.className = "kh-sum";
+        sum.textContent = " — " + what;
+        h.appendChild(sum);
+      }
+    }
+    if (on) { folded[box.id] = true; } else { delete folded[box.id]; }
+    if (b) {
+      b.setAttribute("aria-expanded", on ? "false" : "true");
+      b.textContent = on ? t("▸ Mở ra", "▸ Expand") : t("▾ Thu gọn", "▾ Collapse");
+      b.setAttribute("aria-label", (on ? t("Mở ra: ", "Expand: ") : t("Thu gọn: ", "Collapse: ")) + label(box));
+    }
+  }
+  function addFold(box) {
+    var h = head(box);
+    if (!h || h.querySelector(".kh-fold")) { return; }
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "kh-fold secondary small";
+    if (h.tagName === "LEGEND") { h.insertBefore(b, h.firstChild); } else { h.appendChild(b); }
+    b.addEventListener("click", function () { setFold(box, !box.classList.contains("is-folded")); });
+    setFold(box, !!folded[box.id]);
+  }
+  function unfoldTo(el) {
+    var box = el && el.closest ? el.closest(".is-folded") : null;
+    while (box) { setFold(box, false); box = box.parentElement && box.parentElement.closest(".is-folded"); }
+  }
+  function foldAll(on) {
+    form.querySelectorAll("fieldset.part[id], fieldset.fb-field[id]").forEach(function (box) { setFold(box, on); });
+  }
+
+  // -- unsaved changes ----------------------------------------------------------------------------
+  var dirty = form.hasAttribute("data-unsaved");
+  var leaving = false;
+  function markDirty() { dirty = true; form.setAttribute("data-unsaved", "1"); }
+  form.addEventListener("input", markDirty);
+  form.addEventListener("change", markDirty);
+  window.addEventListener("beforeunload", function (e) {
+    if (!dirty || leaving) { return undefined; }
+    e.preventDefault();
+    e.returnValue = "";  // the browser shows its own "leave the page?" question
+    return "";
+  });
+
+  // -- "+ Thêm", "Xóa", "Lên", "Xuống" without a page load ---------------------------------------
+  var live = document.createElement("p");
+  live.className = "visually-hidden kh-live";
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  form.insertAdjacentElement("afterbegin", live);
+
+  function listOf(box) {  // the positions of the top-level items of a part, for folding state
+    return Array.prototype.map.call(
+      box.querySelectorAll(":scope > fieldset[id]"),
+      function (fs) { return !!folded[fs.id]; }
+    );
+  }
+  function moved(states, op) {  // the folding of the items after the server applied ``op``
+    var m = /^(\w+?)_(add|del|up|down)(?::(\d+))?$/.exec(op);
+    if (!m) { return states; }
+    var i = m[3] === undefined ? -1 : parseInt(m[3], 10), s = states.slice(), x;
+    if (m[2] === "add") { s.push(false); }
+    else if (m[2] === "del" && i >= 0) { s.splice(i, 1); }
+    else if (m[2] === "up" && i > 0) { x = s[i - 1]; s[i - 1] = s[i]; s[i] = x; }
+    else if (m[2] === "down" && i >= 0 && i < s.length - 1) { x = s[i + 1]; s[i + 1] = s[i]; s[i] = x; }
+    return s;
+  }
+  function fallback(name, op) {  // post the form as without JavaScript
+    leaving = true;
+    var h = document.createElement("input");
+    h.type = "hidden";
+    h.name = name;
+    h.value = op;
+    form.appendChild(h);
+    HTMLFormElement.prototype.submit.call(form);
+  }
+  var queue = Promise.resolve();
+  function swap(button) {  // one at a time, in the order clicked
+    var id = (button.closest("section.card[id]") || {}).id, name = button.name, op = button.value;
+    if (!id) { return; }
+    queue = queue.then(function () { return send(id, name, op); });
+  }
+  function send(id, name, op) {
+    var box = document.getElementById(id);
+    if (!box) { return null; }
+    var states = listOf(box), prefix = null;
+    var first = box.querySelector(":scope > fieldset[id]");
+    if (first) { prefix = first.id.replace(/-\d+$/, ""); }
+    var data = new FormData(form);
+    data.append(name, op);
+    box.setAttribute("aria-busy", "true");
+    box.inert = true;  // nothing typed into the part while it is being replaced
+    return fetch(form.getAttribute("action") || window.location.href, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-Kehoach-Partial": id }
+    }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById(id);
+      if (!fresh) { throw new Error("no " + id); }
+      var y = box.getBoundingClientRect().top;
+      box.replaceWith(fresh);
+      folded = Object.keys(folded).reduce(function (acc, k) {
+        if (!prefix || k.indexOf(prefix + "-") !== 0) { acc[k] = true; }
+        return acc;
+      }, {});
+      if (prefix) {
+        moved(states, op).forEach(function (on, i) { if (on) { folded[prefix + "-" + i] = true; } });
+      }
+      enhance(fresh);
+      window.scrollBy(0, fresh.getBoundingClientRect().top - y);
+      markDirty();
+      focusAfter(fresh, op);
+    }).catch(function () {
+      box.inert = false;
+      fallback(name, op);
+    });
+  }
+  function focusAfter(box, op) {
+    var m = /^(\w+?)_(add|del|up|down)(?::([\d,]+))?$/.exec(op) || [];
+    var what = m[2], idx = (m[3] || "").split(",").filter(Boolean).map(Number);
+    var target = null, say = "";
+    if (what === "add") {
+      var items = box.querySelectorAll(m[1] === "col" ? "fieldset[data-field] fieldset[data-field]" : ":scope > fieldset[id]");
+      if (m[1] === "col") {
+        var parent = document.getElementById("f-" + idx[0]);
+        items = parent ? parent.querySelectorAll("fieldset[data-field]") : items;
+      }
+      var last = items[items.length - 1];
+      target = last && last.querySelector("input:not([type=hidden]), select, textarea");
+      say = t("Đã thêm ", "Added ") + (last ? label(last) : "") + ".";
+    } else if (what === "up" || what === "down") {
+      var pos = idx[idx.length - 1] + (what === "up" ? -1 : 1);
+      var id = m[1] === "col" ? "f-" + idx[0] + "-c-" + pos : (box.querySelector(":scope > fieldset[id]") || { id: "x-0" }).id.replace(/-\d+$/, "-" + pos);
+      var fs = document.getElementById(id);
+      target = fs && fs.querySelector("button[value^='" + m[1] + "_" + what + ":']:not([disabled])") ||
+        (fs && fs.querySelector("button[value^='" + m[1] + "_']"));
+      say = t("Đã chuyển ", "Moved ") + (fs ? label(fs) : "") + ".";
+    } else if (what === "del") {
+      target = box.querySelector(":scope > button[name=_op], .cols > button[name=_op]");
+      say = t("Đã xóa.", "Removed.");
+    }
+    if (target) { target.focus({ preventScroll: false }); }
+    live.textContent = say;
+  }
+
+  form.addEventListener("submit", function (e) {
+    var b = e.submitter;
+    var op = b && b.name === "_op" ? b.value : "";
+    if (op === "noop") {  // Enter in a text box: nothing to send
+      e.preventDefault();
+      return;
+    }
+    if (op && op !== "save" && op !== "preview" && op !== "document" && window.fetch && window.DOMParser) {
+      e.preventDefault();
+      swap(b);
+      return;
+    }
+    leaving = true;  // saving or previewing: the page the server answers with is the next step
+  });
+
+  function enhance(root) {
+    root.querySelectorAll("[data-field]").forEach(refresh);
+    if (root.matches && root.matches("[data-field]")) { refresh(root); }
+    foldables(root).forEach(addFold);
+  }
+
+  // the "fold all" switch next to the parts' links
+  var steps = document.querySelector("nav.steps");
+  if (steps) {
+    [["Thu gọn các mục", "Collapse all", true], ["Mở tất cả", "Expand all", false]].forEach(function (x) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "secondary small kh-fold-all";
+      b.textContent = t(x[0], x[1]);
+      b.addEventListener("click", function () { foldAll(x[2]); });
+      steps.appendChild(b);
+    });
+    steps.addEventListener("click", function (e) {
+      var a = e.target.closest && e.target.closest("a[href^='#']");
+      if (a) { unfoldTo(document.getElementById(a.getAttribute("href").slice(1))); }
+    });
+  }
+  document.addEventListener("click", function (e) {  // a link to a problem unfolds its place
+    var a = e.target.closest && e.target.closest(".problems a[href^='#']");
+    if (a) { unfoldTo(document.getElementById(a.getAttribute("href").slice(1))); }
+  });
+  window.addEventListener("hashchange", function () {
+    unfoldTo(document.getElementById(window.location.hash.slice(1)));
+  });
+
+  // the plan document's preview: the worker makes it; its pages are fetched until they are there
+  var pv = document.getElementById("van-ban");
+  if (pv && pv.getAttribute("data-preview") && window.fetch) {
+    var tries = 0;
+    var poll = function () {
+      fetch(pv.getAttribute("data-preview"), { credentials: "same-origin" }).then(function (r) {
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("van-ban-trang"), old = document.getElementById("van-ban-trang");
+        if (fresh && old) { old.replaceWith(fresh); }
+        var st = fresh ? fresh.getAttribute("data-state") : "";
+        if (st !== "done" && st !== "failed" && ++tries < 120) { setTimeout(poll, 1000); }
+      }).catch(function () { if (++tries < 120) { setTimeout(poll, 2000); } });
+    };
+    setTimeout(poll, 800);
+  }
+
+  enhance(form);
+  kinds();
+  var anchor = form.getAttribute("data-anchor");
   var target = document.getElementById("loi") || (anchor && document.getElementById(anchor));
   if (target) { target.scrollIntoView(); }
 }());
