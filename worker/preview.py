@@ -14,7 +14,7 @@ import logging
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from worker.jobs import error_message, get_app
 
@@ -50,10 +50,13 @@ def preview_context(definition: dict[str, Any]) -> tuple[dict[str, Any], int | N
     from app.models import Agency
     from app.services import clock
     from worker import contexts
-    from worker.context import agency_dict
+    from worker.context import agency_dict, group_names
+    from worker.inputs import PLAN_KEYS, PlanInput
 
     agencies = {a.code: agency_dict(a) for a in db.session.scalars(select(Agency))}
-    d = dict(definition)
+    # what the plan's document prints of the definition, as worker.context.plan_input keeps it
+    d = cast(PlanInput, {k: v for k, v in definition.items() if k in PLAN_KEYS})
+    d["group_names"] = group_names(definition)
     d.setdefault("type", "KH")
     today = clock.today()
     d.setdefault("draft_month", today.month)
