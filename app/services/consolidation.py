@@ -3,6 +3,8 @@ recording who reported on time, late or not at all, and drafting the consolidate
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -101,6 +103,20 @@ def compute(
     return results
 
 
+def stored(results: ConsolidationResult) -> dict:
+    """``results`` as ``Consolidation.results`` keeps them (JSON): without ``by_name``, which
+    repeats every field with each agency's value (it doubled the JSON written here and read by
+    the worker); :func:`from_stored` gives it back."""
+    return {k: v for k, v in results.items() if k != "by_name"}
+
+
+def from_stored(data: dict) -> ConsolidationResult:
+    """A stored consolidation (``Consolidation.results``) as a ConsolidationResult."""
+    out = dict(data)
+    out["by_name"] = {f["name"]: f for f in out.get("fields") or []}
+    return cast(ConsolidationResult, out)
+
+
 def _require_standing(period: ReportingPeriod, actor: User) -> None:
     policy.require(actor, "consolidation.run", period)
 
@@ -115,7 +131,7 @@ def consolidate_period(
     if row is None:
         row = Consolidation(plan_id=period.plan_id, period_id=period.id)
         db.session.add(row)
-    row.results = dict(results)  # kept as JSON; read back as a ConsolidationResult
+    row.results = stored(results)
     row.narrative = narrative
     row.created_by_id = actor.id
     db.session.flush()
