@@ -147,7 +147,7 @@ def run(n: int, counts: list[int]) -> list[tuple[int, float, int]]:
                                     select(Document.render_state, func.count())
                                     .where(Document.id.in_(ids))
                                     .group_by(Document.render_state)
-                                ).tuples()
+                                )
                             }
                             if states.get("failed"):
                                 raise RuntimeError(f"a render failed: {states}")
