@@ -157,7 +157,7 @@ def consolidate(
         by_agency[code] = report
 
     included: dict[str, dict[str, Any]] = {}
-    versions: dict[int, FormSchema] = {}  # each schema version parsed once, not per report
+    versions: dict[int, _Version] = {}  # each schema version read once, not per report
     for code, _name in agencies:
         found = by_agency.get(code)
         if found is not None and found.get("status") in include_statuses:
@@ -194,39 +194,61 @@ def consolidate(
     }
 
 
+class _Version:
+    """How one schema version's reports are read with the current schema, worked out once per
+    version (not per report): each current input field with the version's field of that name
+    when it still fits (else None: the value is absent), and each computed field in order with
+    whether its inputs existed in that version."""
+
+    def __init__(self, schema: FormSchema, old: FormSchema) -> None:
+        olds: dict[str, FieldSpec] = {}
+        for f in old.fields:
+            olds.setdefault(f.name, f)
+        self.reads: list[tuple[FieldSpec, FieldSpec | None]] = []
+        for spec in schema.fields:
+            if isinstance(spec, ComputedSpec):
+                continue
+            found = olds.get(spec.name)
+            self.reads.append(
+                (spec, found if found is not None and found.numeric == spec.numeric else None)
+            )
+        self.computed = [
+            (
+                spec,
+                spec.formula is not None
+                and all(
+                    n in olds for n in spec.formula.names if not isinstance(schema[n], ComputedSpec)
+                ),
+            )
+            for spec in computed_order(schema.fields)
+        ]
+
+
 def _typed_values(
-    schema: FormSchema, report: Mapping[str, Any], versions: dict[int, FormSchema] | None = None
+    schema: FormSchema, report: Mapping[str, Any], versions: dict[int, _Version] | None = None
 ) -> dict[str, Any]:
     """One report's typed values for the current schema; computed fields recomputed.
-    ``versions`` caches the parsed schema versions by the identity of the given object (the
+    ``versions`` keeps each schema version's reading by the identity of the given object (the
     reports filled with one version share its schema object)."""
     data = report.get("data") or {}
-    version = report.get("schema")
+    raw = report.get("schema")
+    key = id(raw)
+    version = versions.get(key) if versions is not None else None
     if version is None:
-        old = schema
-    elif versions is None:
-        old = parse_schema(version)
-    else:
-        cached = versions.get(id(version))
-        old = cached if cached is not None else parse_schema(version)
-        versions[id(version)] = old
+        version = _Version(schema, parse_schema(raw) if raw is not None else schema)
+        if versions is not None:
+            versions[key] = version
     values: dict[str, Any] = {}
-    for spec in schema.fields:
-        if isinstance(spec, ComputedSpec):
-            continue
-        values[spec.name] = _read(spec, old, data)
-    for spec in computed_order(schema.fields):
-        inputs_known = spec.formula is not None and all(
-            n in old for n in spec.formula.names if not isinstance(schema[n], ComputedSpec)
-        )
+    for spec, old_spec in version.reads:
+        values[spec.name] = None if old_spec is None else _read(spec, old_spec, data)
+    for spec, inputs_known in version.computed:
         values[spec.name] = spec.compute(values) if inputs_known else None
     return values
 
 
-def _read(spec: FieldSpec, old: FormSchema, data: Mapping[str, Any]) -> Any:
-    if spec.name not in old or old[spec.name].numeric != spec.numeric:
-        return None
-    old_spec = old[spec.name]
+def _read(spec: FieldSpec, old_spec: FieldSpec, data: Mapping[str, Any]) -> Any:
+    """The stored value of ``spec`` (a field of the report's version, ``old_spec``, has its
+    name and fits it)."""
     try:
         if isinstance(spec, GroupSpec):
             if not isinstance(old_spec, GroupSpec):
@@ -275,7 +297,6 @@ def _display(spec: FieldSpec, value: Any) -> str:
 
 
 def _base(spec: FieldSpec, per_agency: list[tuple[Agency, Any]], value: Any) -> dict[str, Any]:
-    present = [(a, v) for a, v in per_agency if not is_empty(v)]
     entry: dict[str, Any] = {
         "name": spec.name,
         "label": spec.label,
@@ -286,10 +307,18 @@ def _base(spec: FieldSpec, per_agency: list[tuple[Agency, Any]], value: Any) -> 
         "target_label": spec.target_label,
         "value": _as_json(spec, value),
         "display": _display(spec, value),
-        "n": len(present),
+        "n": sum(1 for _a, v in per_agency if not is_empty(v)),
         "percent_of_target": None,
         "agencies": [
             {
+                "agency_code": code,
+                "agency_name": name,
+                "value": None,
+                "display": "",
+                "met": None,
+            }
+            if v is None  # no value: what _as_json, _display and _met give for None
+            else {
                 "agency_code": code,
                 "agency_name": name,
                 "value": _as_json(spec, v),

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -336,12 +336,12 @@ def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, Agen
         raise ContextUnavailable("Báo cáo tổng hợp không gắn với kỳ báo cáo nào")
     plan = period.plan
     row = db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
+    from app.services import consolidation
+
     results: ConsolidationResult
     if row is not None and row.results:
-        results = cast(ConsolidationResult, row.results)  # stored by consolidate_period
+        results = consolidation.from_stored(row.results)  # stored by consolidate_period
     else:
-        from app.services import consolidation
-
         results = consolidation.compute(period)
     # the agencies the report names: those of the consolidation, the plan's issuer and the
     # standing agency (not the whole table)

@@ -100,6 +100,55 @@ def render_document(doc_id: int, key: str) -> str:
             db.session.remove()
 
 
+def consolidate_document(doc_id: int, actor_id: int | None) -> str:
+    """A consolidated report drafted from the page (``app.services.consolidation.
+    draft_consolidated_report``, ``in_worker``): add up the period's reports and store the
+    consolidation (audited as ``actor_id``, whom the request checked), then ask for the draft's
+    render (the next job). Its progress is the document's render state. Idempotent: a retry
+    consolidates again (the same figures, the round being closed) and asks for the render only
+    if nobody has yet."""
+    app = get_app()
+    with app.app_context():
+        from sqlalchemy import update
+
+        from app.extensions import db
+        from app.models import Document, ReportingPeriod, User
+        from app.services import consolidation, documents
+
+        def state(**values: Any) -> None:
+            db.session.execute(
+                update(Document)
+                .where(Document.id == doc_id, Document.render_key.is_(None))
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+
+        try:
+            doc = db.session.get(Document, doc_id)
+            if doc is None:
+                return "missing"
+            period = db.session.get(ReportingPeriod, doc.period_id) if doc.period_id else None
+            if period is None:
+                return "missing"
+            state(render_state="running", render_progress=5, render_error=None)
+            actor = db.session.get(User, actor_id) if actor_id is not None else None
+            consolidation.record(period, actor)
+            doc = db.session.get(Document, doc_id)
+            assert doc is not None
+            if doc.render_key is None:  # not rendered yet (no signature asked meanwhile)
+                documents.request_render(doc)
+            db.session.commit()
+            return "done"
+        except Exception as exc:
+            db.session.rollback()
+            log.exception("consolidate_document %s failed", doc_id)
+            state(render_state="failed", render_error=error_message(exc))
+            raise
+        finally:
+            db.session.remove()
+
+
 def relative_paths(doc_id: int, key: str) -> tuple[str, str]:
     base = f"documents/{doc_id}/{key}"
     return f"{base}.docx", f"{base}.pdf"

@@ -75,7 +75,8 @@ def create(period_id: int):
     if not CreateForm().validate_on_submit():
         abort(400)
     try:
-        doc = consolidation.draft_consolidated_report(period, current_user)
+        # adding the reports up is the worker's job; the document page shows its progress
+        doc = consolidation.draft_consolidated_report(period, current_user, in_worker=True)
     except InvalidInput as exc:
         db.session.rollback()
         flash(str(exc), "warning")

@@ -3,6 +3,8 @@ recording who reported on time, late or not at all, and drafting the consolidate
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -18,7 +20,7 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import audit, documents, policy, status
+from app.services import audit, documents, jobs, policy, status
 from app.services.exceptions import InvalidInput, NotAllowed
 from forms.consolidate import ConsolidationResult, consolidate
 
@@ -62,10 +64,10 @@ def compute(
     version_ids = {r.form_version_id for r in reports if r.agency_id in expected}
     schemas: dict[int, dict] = {}
     if version_ids:
-        for version_id, schema in db.session.execute(
+        for v in db.session.execute(
             select(FormVersion.id, FormVersion.schema).where(FormVersion.id.in_(version_ids))
-        ).tuples():
-            schemas[version_id] = schema
+        ):
+            schemas[v.id] = v.schema
     inputs = [
         {
             "agency_code": expected[r.agency_id].agency_code,
@@ -101,6 +103,20 @@ def compute(
     return results
 
 
+def stored(results: ConsolidationResult) -> dict:
+    """``results`` as ``Consolidation.results`` keeps them (JSON): without ``by_name``, which
+    repeats every field with each agency's value (it doubled the JSON written here and read by
+    the worker); :func:`from_stored` gives it back."""
+    return {k: v for k, v in results.items() if k != "by_name"}
+
+
+def from_stored(data: dict) -> ConsolidationResult:
+    """A stored consolidation (``Consolidation.results``) as a ConsolidationResult."""
+    out = dict(data)
+    out["by_name"] = {f["name"]: f for f in out.get("fields") or []}
+    return cast(ConsolidationResult, out)
+
+
 def _require_standing(period: ReportingPeriod, actor: User) -> None:
     policy.require(actor, "consolidation.run", period)
 
@@ -110,14 +126,22 @@ def consolidate_period(
 ) -> Consolidation:
     """Store the consolidation of ``period`` (replacing an earlier one) and audit it."""
     _require_standing(period, actor)
+    return record(period, actor, narrative)
+
+
+def record(
+    period: ReportingPeriod, actor: User | None, narrative: str | None = None
+) -> Consolidation:
+    """:func:`consolidate_period` once its caller has checked the actor may (the worker's job
+    for a draft asked from the page, :func:`draft_consolidated_report`)."""
     results = compute(period)
     row = db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
     if row is None:
         row = Consolidation(plan_id=period.plan_id, period_id=period.id)
         db.session.add(row)
-    row.results = dict(results)  # kept as JSON; read back as a ConsolidationResult
+    row.results = stored(results)
     row.narrative = narrative
-    row.created_by_id = actor.id
+    row.created_by_id = actor.id if actor is not None else None
     db.session.flush()
     audit.record(
         actor,
@@ -165,15 +189,26 @@ def draft_refusal(
     return None
 
 
-def draft_consolidated_report(period: ReportingPeriod, actor: User) -> Document:
+def draft_consolidated_report(
+    period: ReportingPeriod, actor: User, *, in_worker: bool = False
+) -> Document:
     """Consolidate and draft the Báo cáo tổng hợp for signature by the standing agency (only
-    when ``draft_refusal`` is None)."""
+    when ``draft_refusal`` is None).
+
+    With ``in_worker`` (the page, when a worker queue is configured) the request only records
+    the draft: adding up every agency's report (seconds at thousands of agencies) is the
+    worker's job (``worker.jobs.consolidate_document``), which then renders the draft; the
+    document page shows the progress. Otherwise (no queue, the demo, scripts) it is done here.
+    """
     reason = draft_refusal(period, actor)
     if reason is not None:
         if policy.refusal(actor, "consolidation.draft", period) is not None:
             raise NotAllowed(reason)
         raise InvalidInput(reason)
-    consolidate_period(period, actor)
+    _require_standing(period, actor)
+    in_worker = in_worker and jobs.get_queue() is not None
+    if not in_worker:
+        record(period, actor)
     plan = period.plan
     title = f"Kết quả thực hiện Kế hoạch {plan.symbol or ''} {period.label.lower()}".replace(
         "  ", " "
@@ -182,6 +217,23 @@ def draft_consolidated_report(period: ReportingPeriod, actor: User) -> Document:
         title = f"Kết quả thực hiện Kế hoạch số {plan.symbol} ({period.label.lower()})"
     else:
         title = f"Kết quả thực hiện Kế hoạch {plan.title} ({period.label.lower()})"
-    return documents.create_document(
-        DocumentKind.CONSOLIDATED, plan.standing_agency, title, actor, plan=plan, period=period
+    doc = documents.create_document(
+        DocumentKind.CONSOLIDATED,
+        plan.standing_agency,
+        title,
+        actor,
+        plan=plan,
+        period=period,
+        render=not in_worker,
     )
+    if in_worker:
+        doc.render_state, doc.render_progress, doc.render_error = "queued", 0, None
+        jobs.enqueue_after_commit(
+            "worker.jobs.consolidate_document",
+            doc.id,
+            actor.id,
+            job_id=f"consolidate-doc-{doc.id}",
+            retry_max=3,
+            job_timeout=900,
+        )
+    return doc

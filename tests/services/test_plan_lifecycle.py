@@ -115,7 +115,7 @@ def test_tra_vinh_from_draft_to_consolidated(db, people):
     assert period.status == "consolidated" and plan.status == "consolidated"
     from app.models import Consolidation
 
-    results = db.session.scalar(select(Consolidation)).results
+    results = consolidation.from_stored(db.session.scalar(select(Consolidation)).results)
     total = sum(i + 1 for i in range(len(expected))) - 2 + 100
     assert results["by_name"]["banners"]["value"] == total
     assert results["summary"]["late"] == 1 and results["summary"]["missing"] == 0
