@@ -200,6 +200,15 @@ def _sign(doc_id: int, version_key: str) -> str:
     )
     signing_keys.verify_stored(doc_id, rel)
     db.session.get(SignatureCheck, doc_id).origin = "produced"  # type: ignore[union-attr]
+    from app.services import audit
+
+    audit.record(
+        None,
+        db.session.get(Document, doc_id),
+        "digital_sign",
+        comment=f"{mine.cert_subject} · {theirs.cert_subject}",
+        data={"file": rel},
+    )
     db.session.commit()
     return "done"
 

@@ -241,3 +241,41 @@ def test_uploaded_signed_pdf_is_verified(db, queued, people, login, pki, tmp_pat
     page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
     assert "Bản đã ký do văn thư tải lên." in page
     assert page.count("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.") == 2, page
+
+
+def test_a_failed_signing_is_shown_and_can_be_done_again(
+    app, db, queued, people, make_user, login, pki
+):  # noqa: ANN001
+    """The server's key-encryption key changed after the keys were stored: the worker cannot
+    open them; the page says what to do; once the key is back, the clerk signs again."""
+    plan = load_plan("tra-vinh-2024.yaml")
+    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
+    db.session.commit()
+    _configure(plan, people, pki, admin)
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    app.config["KEY_ENCRYPTION_KEY"] = "a different server key"
+    run_queue(queued)
+    doc = _fresh_doc(db, doc.id)
+    assert doc.signed_path is None
+    clerk = people(plan.issuer, Role.CLERK)
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert (
+        "Không ký số được: Không giải mã được khóa của người ký đã lưu (khóa mã hóa của máy "
+        "chủ đã thay đổi): quản trị cần tải lại tệp khóa." in page
+    )
+    assert "Ký số lại" in page
+    # a specialist may not ask for it
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    assert login(specialist).post(f"/documents/{doc.id}/chu-ky-so/ky-lai").status_code == 403
+    app.config["KEY_ENCRYPTION_KEY"] = None
+    assert login(clerk).post(f"/documents/{doc.id}/chu-ky-so/ky-lai").status_code == 302
+    assert "Đang ký số bản phát hành…" in login(clerk).get(f"/documents/{doc.id}").get_data(
+        as_text=True
+    )
+    run_queue(queued)
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert page.count("— Hợp lệ.") == 2
+    assert "Ký số lại" not in page
