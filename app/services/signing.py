@@ -128,6 +128,7 @@ class SignatureStatus:
     trusted: bool  # the certificate chains to a configured trust root and is valid
     valid: bool  # intact, trusted, and the later changes are allowed ones
     message: str  # Vietnamese sentence for the page
+    timestamped: bool = False  # an RFC 3161 timestamp (PAdES B-T) is attached and valid
 
 
 def _vn_time(moment: datetime) -> str:
@@ -463,6 +464,12 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
                 trusted=trusted,
                 valid=valid,
                 message=_message(intact, trusted, valid),
+                timestamped=bool(
+                    status.timestamp_validity is not None
+                    and status.timestamp_validity.intact
+                    and status.timestamp_validity.valid
+                    and status.timestamp_validity.trusted
+                ),
             )
         )
     return result

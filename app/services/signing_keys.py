@@ -380,6 +380,7 @@ def verify_stored(doc_id: int, rel: str) -> None:
             "trusted": s.trusted,
             "valid": s.valid,
             "message": s.message,
+            "timestamped": s.timestamped,
         }
         for s in statuses
     ]
