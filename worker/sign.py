@@ -147,7 +147,11 @@ def _sign(doc_id: int, version_key: str) -> str:
     if doc is None or version is None or not storage.exists(version.pdf_path):
         return "missing"
     ready = signing_keys.readiness(doc)
-    if not ready.ready or ready.signer is None:
+    if not ready.ready or ready.signer is None:  # a key removed meanwhile
+        _failed(
+            doc_id,
+            "Không ký số được: chưa cấu hình ký số (thiếu: " + ", ".join(ready.missing) + ").",
+        )
         return "not_configured"
     agency = db.session.get(Agency, doc.agency_id)
     assert agency is not None
