@@ -196,6 +196,20 @@ def _font_at_1000_upem(path: str) -> bytes:
     return out.getvalue()
 
 
+def _centred(lines: list[str], font_path: str) -> str:
+    """The lines joined, each led by the spaces that centre it on the widest (pyHanko lays a
+    text box's lines flush left). Widths from the font's own advance widths."""
+    font = TTFont(io.BytesIO(_font_at_1000_upem(font_path)))
+    cmap, advance = font.getBestCmap(), font["hmtx"].metrics
+
+    def width(line: str) -> float:
+        return sum(advance.get(cmap.get(ord(c), ".notdef"), (500, 0))[0] for c in line)
+
+    space = width(" ") or 250.0
+    widest = max((width(line) for line in lines), default=0.0)
+    return "\n".join(" " * round((widest - width(line)) / 2 / space) + line for line in lines)
+
+
 class _FontFactory(GlyphAccumulatorFactory):
     def create_font_engine(self, writer: object, obj_stream: object = None) -> GlyphAccumulator:
         if obj_stream is None and getattr(writer, "stream_xrefs", False):
@@ -304,7 +318,7 @@ def sign_pdf(
         border_width=0,
     )
     seal_style = TextStampStyle(
-        stamp_text="%(agency)s\n%(vn_time)s",
+        stamp_text="%(seal_text)s",
         text_box_style=text.TextBoxStyle(
             font=_FontFactory(str(appearance.font_path), font_size=6),
             font_size=6,
@@ -321,9 +335,13 @@ def sign_pdf(
         border_width=0 if appearance.seal_png else 1,
     )
     params = {
-        # the agency's name in lines that fit under the seal's emblem (6 pt: ~30 characters)
-        "agency": "\n".join(textwrap.wrap(appearance.agency_name, SEAL_LINE_CHARS)) or " ",
+        # the agency's name in lines that fit under the seal's emblem (6 pt: ~30 characters),
+        # then the time, each line centred
         "vn_time": _vn_time(moment),
+        "seal_text": _centred(
+            [*textwrap.wrap(appearance.agency_name, SEAL_LINE_CHARS), _vn_time(moment)],
+            str(appearance.font_path),
+        ),
         "signer": person.subject_name or "",
     }
     once = _sign_once(
