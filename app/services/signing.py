@@ -337,11 +337,11 @@ def sign_pdf(
     params = {
         # the agency's name in lines that fit under the seal's emblem (6 pt: ~30 characters),
         # then the time, each line centred
-        "vn_time": _vn_time(moment),
         "seal_text": _centred(
             [*textwrap.wrap(appearance.agency_name, SEAL_LINE_CHARS), _vn_time(moment)],
             str(appearance.font_path),
         ),
+        "vn_time": _vn_time(moment),
         "signer": person.subject_name or "",
     }
     once = _sign_once(

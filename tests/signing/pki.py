@@ -32,6 +32,7 @@ class Pki:
     expired_p12: bytes
     stranger_root_pem: bytes
     passphrase: str = "mật-khẩu-thử"
+    future_p12: bytes = b""  # valid only from next year
     tsa_cert_der: bytes = b""  # a time-stamping authority under the same root (RFC 3161)
     tsa_key_der: bytes = b""  # its private key, PKCS#8 DER
 
@@ -154,6 +155,7 @@ def make_pki() -> Pki:
     tsa_cert, tsa_key = _tsa(ca_key, ca_cert, now)
     return Pki(
         tsa_cert_der=tsa_cert,
+        future_p12=_leaf("Lê Chưa Tới", ca_key, ca_cert, passphrase, now + year, now + 2 * year),
         tsa_key_der=tsa_key,
         root_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
         signer_p12=_leaf("Nguyễn Văn An", ca_key, ca_cert, passphrase, now - year, now + year),
