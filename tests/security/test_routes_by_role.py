@@ -179,6 +179,10 @@ def _ids(w) -> dict:  # noqa: ANN001
         "action": "len",
         "token_id": 999999,
         "group": "activities",
+        "who": "co-quan",  # digital signing: the agency's own key and seal
+        "what": "xoa-khoa",
+        "identity_id": 999999,
+        "root_id": 999999,
     }
 
 
