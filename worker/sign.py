@@ -147,7 +147,11 @@ def _sign(doc_id: int, version_key: str) -> str:
     if doc is None or version is None or not storage.exists(version.pdf_path):
         return "missing"
     ready = signing_keys.readiness(doc)
-    if not ready.ready or ready.signer is None:
+    if not ready.ready or ready.signer is None:  # a key removed meanwhile
+        _failed(
+            doc_id,
+            "Không ký số được: chưa cấu hình ký số (thiếu: " + ", ".join(ready.missing) + ").",
+        )
         return "not_configured"
     agency = db.session.get(Agency, doc.agency_id)
     assert agency is not None
@@ -200,6 +204,15 @@ def _sign(doc_id: int, version_key: str) -> str:
     )
     signing_keys.verify_stored(doc_id, rel)
     db.session.get(SignatureCheck, doc_id).origin = "produced"  # type: ignore[union-attr]
+    from app.services import audit
+
+    audit.record(
+        None,
+        db.session.get(Document, doc_id),
+        "digital_sign",
+        comment=f"{mine.cert_subject} · {theirs.cert_subject}",
+        data={"file": rel},
+    )
     db.session.commit()
     return "done"
 

@@ -209,6 +209,11 @@ def signature_panel(doc: Document) -> dict | None:
         "readiness": signing_keys.readiness(doc),
         "can_verify": bool(doc.signed_path and doc.signed_path.lower().endswith(".pdf"))
         and policy.can(current_user, "document.verify_signatures", doc),
+        "can_sign_again": check is not None
+        and check.state == "failed"
+        and check.origin == "produced"
+        and doc.status == "released"
+        and policy.can(current_user, "document.release", doc),
     }
 
 
@@ -227,6 +232,25 @@ def verify_signatures(doc_id: int):
     signing_keys.request_verification(doc, doc.signed_path, origin=_origin(doc))
     db.session.commit()
     flash(gettext("Đang kiểm tra lại chữ ký số; tải lại trang sau ít giây."), "info")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/<int:doc_id>/chu-ky-so/ky-lai", methods=["POST"])
+def sign_again(doc_id: int):
+    """The clerk asks the worker to sign the released PDF again (after a failed signing)."""
+    doc = visible_document(doc_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        signing_keys.sign_again(doc, current_user)
+    except NotAllowed:
+        abort(403)
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("documents.show", doc_id=doc.id))
+    db.session.commit()
+    flash(gettext("Đang ký số lại bản phát hành; tải lại trang sau ít giây."), "info")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 

@@ -128,6 +128,7 @@ class SignatureStatus:
     trusted: bool  # the certificate chains to a configured trust root and is valid
     valid: bool  # intact, trusted, and the later changes are allowed ones
     message: str  # Vietnamese sentence for the page
+    timestamped: bool = False  # an RFC 3161 timestamp (PAdES B-T) is attached and valid
 
 
 def _vn_time(moment: datetime) -> str:
@@ -193,6 +194,20 @@ def _font_at_1000_upem(path: str) -> bytes:
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def _centred(lines: list[str], font_path: str) -> str:
+    """The lines joined, each led by the spaces that centre it on the widest (pyHanko lays a
+    text box's lines flush left). Widths from the font's own advance widths."""
+    font = TTFont(io.BytesIO(_font_at_1000_upem(font_path)))
+    cmap, advance = font.getBestCmap(), font["hmtx"].metrics
+
+    def width(line: str) -> float:
+        return sum(advance.get(cmap.get(ord(c), ".notdef"), (500, 0))[0] for c in line)
+
+    space = width(" ") or 250.0
+    widest = max((width(line) for line in lines), default=0.0)
+    return "\n".join(" " * round((widest - width(line)) / 2 / space) + line for line in lines)
 
 
 class _FontFactory(GlyphAccumulatorFactory):
@@ -303,7 +318,7 @@ def sign_pdf(
         border_width=0,
     )
     seal_style = TextStampStyle(
-        stamp_text="%(agency)s\n%(vn_time)s",
+        stamp_text="%(seal_text)s",
         text_box_style=text.TextBoxStyle(
             font=_FontFactory(str(appearance.font_path), font_size=6),
             font_size=6,
@@ -320,8 +335,12 @@ def sign_pdf(
         border_width=0 if appearance.seal_png else 1,
     )
     params = {
-        # the agency's name in lines that fit under the seal's emblem (6 pt: ~30 characters)
-        "agency": "\n".join(textwrap.wrap(appearance.agency_name, SEAL_LINE_CHARS)) or " ",
+        # the agency's name in lines that fit under the seal's emblem (6 pt: ~30 characters),
+        # then the time, each line centred
+        "seal_text": _centred(
+            [*textwrap.wrap(appearance.agency_name, SEAL_LINE_CHARS), _vn_time(moment)],
+            str(appearance.font_path),
+        ),
         "vn_time": _vn_time(moment),
         "signer": person.subject_name or "",
     }
@@ -463,6 +482,12 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
                 trusted=trusted,
                 valid=valid,
                 message=_message(intact, trusted, valid),
+                timestamped=bool(
+                    status.timestamp_validity is not None
+                    and status.timestamp_validity.intact
+                    and status.timestamp_validity.valid
+                    and status.timestamp_validity.trusted
+                ),
             )
         )
     return result

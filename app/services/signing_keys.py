@@ -312,6 +312,39 @@ def request_signing(doc: Document, version_key: str) -> None:
     )
 
 
+def sign_again(doc: Document, actor: User) -> None:
+    """The clerk asks again for the released version to be signed (after a failed signing,
+    once the admin has fixed a key or an image)."""
+    from app.models import DocumentVersion, VersionStage
+    from app.services import policy
+
+    policy.require(actor, "document.release", doc)
+    version = db.session.scalar(
+        select(DocumentVersion)
+        .where(
+            DocumentVersion.document_id == doc.id,
+            DocumentVersion.stage == VersionStage.RELEASED,
+        )
+        .order_by(DocumentVersion.number.desc())
+    )
+    if doc.status != "released" or version is None or not version.pdf_path:
+        raise InvalidInput(gettext("Văn bản chưa có bản phát hành để ký số."))
+    state = readiness(doc)
+    if not state.ready:
+        raise InvalidInput(
+            gettext("Chưa cấu hình ký số (thiếu: %(what)s).", what=", ".join(state.missing))
+        )
+    audit.record(actor, doc, "sign_again", comment=version.render_key)
+    _mark(doc, "produced", None)
+    enqueue_after_commit(
+        "worker.sign.sign_document",
+        doc.id,
+        version.render_key,
+        job_id=f"sign-{version.render_key}-{clock.now().strftime('%Y%m%d%H%M%S')}",
+        job_timeout=300,
+    )
+
+
 def request_verification(doc: Document, rel: str, origin: str = "uploaded") -> None:
     """Check the signatures of ``rel`` (a PDF of ``doc``) in the worker."""
     if not rel.lower().endswith(".pdf"):
@@ -347,6 +380,7 @@ def verify_stored(doc_id: int, rel: str) -> None:
             "trusted": s.trusted,
             "valid": s.valid,
             "message": s.message,
+            "timestamped": s.timestamped,
         }
         for s in statuses
     ]

@@ -11,6 +11,7 @@ until it is given its policy verb here.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 from datetime import date
@@ -20,7 +21,15 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db as _db
-from app.models import AgencySigner, ApiToken, CalendarDay, Notification, Role, User
+from app.models import (
+    AgencySigner,
+    ApiToken,
+    CalendarDay,
+    Notification,
+    Role,
+    TrustRoot,
+    User,
+)
 from app.services import api_tokens, policy
 from tests.conftest import add_user
 from tests.security.sessions import separate_users, sign_in
@@ -69,6 +78,10 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     "admin.calendar": (_pol("calendar.edit", lambda u, w: None), {"day": "2099-01-02"}, {}),
     "admin.calendar_load": (_pol("calendar.edit", lambda u, w: None), {}, {}),
     "admin.calendar_remove": (_pol("calendar.edit", lambda u, w: None), {}, {}),
+    # digital signing (issue 15): the admin's pages
+    "admin.trust_roots": (ADMIN, {}, {}),
+    "admin.trust_root_remove": (ADMIN, {}, {}),
+    "admin.agency_signing_upload": (ADMIN, {}, {"who": "co-quan", "what": "xoa-khoa"}),
     "admin.user_create": (_pol("user.manage", lambda u, w: None), {"username": "moi"}, {}),
     "admin.user_deactivate": (_pol("user.manage", lambda u, w: None), {}, {}),
     "admin.user_edit": (_pol("user.manage", lambda u, w: None), {"full_name": "X"}, {}),
@@ -97,6 +110,12 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
         {},
     ),
     "documents.upload_signed": (_pol("document.upload_signed", lambda u, w: w["doc"]), {}, {}),
+    "documents.verify_signatures": (
+        _pol("document.verify_signatures", lambda u, w: w["doc"]),
+        {},
+        {},
+    ),
+    "documents.sign_again": (_pol("document.release", lambda u, w: w["doc"]), {}, {}),
     "editor.edit": (_pol("plan.edit", lambda u, w: w["plan"]), {"_op": "preview"}, {}),
     "editor.new": (
         _pol("plan.create", lambda u, w: policy.PlanScope(u.agency_id, u.agency_id)),
@@ -211,6 +230,8 @@ def test_every_post_by_role_and_agency_is_allowed_exactly_when_the_policy_says(
             ):
                 db.session.add(CalendarDay(day=date(2099, 1, 2), kind="holiday", name="Nghỉ"))
                 db.session.commit()
+            if endpoint == "admin.trust_root_remove":  # one to remove, for every request
+                ids["root_id"] = _trust_root(db).id
             before = fingerprint(db)
             client = app.test_client()
             sign_in(client, user)
@@ -234,6 +255,23 @@ def test_every_post_by_role_and_agency_is_allowed_exactly_when_the_policy_says(
                     late[endpoint] = late.get(endpoint, 0) + 1
     print(f"\nPOST matrix: {len(endpoints)} routes × {len(people)} users: {checked}; {late}")
     assert not mismatches, "\n".join(map(str, mismatches))
+
+
+def _trust_root(db) -> TrustRoot:  # noqa: ANN001
+    from tests.signing.pki import make_pki
+
+    root = db.session.scalar(select(TrustRoot))
+    if root is None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        der = x509.load_pem_x509_certificate(make_pki().root_pem).public_bytes(
+            serialization.Encoding.DER
+        )
+        root = TrustRoot(subject="CN=CA thử", sha256=hashlib.sha256(der).hexdigest(), der=der)
+        db.session.add(root)
+        db.session.commit()
+    return root
 
 
 def _fresh(db, world) -> dict:  # noqa: ANN001, F811

@@ -181,6 +181,10 @@ def _ids(w) -> dict:  # noqa: ANN001
         "group": "activities",
         "token": "0123abcd",  # an editor preview nobody asked for
         "n": 1,
+        "who": "co-quan",  # digital signing: the agency's own key and seal
+        "what": "xoa-khoa",
+        "identity_id": 999999,
+        "root_id": 999999,
     }
 
 

@@ -32,6 +32,9 @@ class Pki:
     expired_p12: bytes
     stranger_root_pem: bytes
     passphrase: str = "mật-khẩu-thử"
+    future_p12: bytes = b""  # valid only from next year
+    tsa_cert_der: bytes = b""  # a time-stamping authority under the same root (RFC 3161)
+    tsa_key_der: bytes = b""  # its private key, PKCS#8 DER
 
 
 def _ca(common: str, now: datetime) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
@@ -111,13 +114,49 @@ def _leaf(
     )
 
 
+def _tsa(
+    ca_key: rsa.RSAPrivateKey, ca_cert: x509.Certificate, now: datetime
+) -> tuple[bytes, bytes]:
+    """A time-stamping authority's certificate and key (extended key usage timeStamping)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("TSA thử nghiệm kehoach"))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    return (
+        cert.public_bytes(serialization.Encoding.DER),
+        key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
 def make_pki() -> Pki:
     now = datetime.now(UTC)
     passphrase = "mật-khẩu-thử"
     ca_key, ca_cert = _ca("CA thử nghiệm kehoach", now)
     _, stranger = _ca("CA lạ", now)
     year = timedelta(days=365)
+    tsa_cert, tsa_key = _tsa(ca_key, ca_cert, now)
     return Pki(
+        tsa_cert_der=tsa_cert,
+        future_p12=_leaf("Lê Chưa Tới", ca_key, ca_cert, passphrase, now + year, now + 2 * year),
+        tsa_key_der=tsa_key,
         root_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
         signer_p12=_leaf("Nguyễn Văn An", ca_key, ca_cert, passphrase, now - year, now + year),
         agency_p12=_leaf(

@@ -89,6 +89,7 @@ def test_keys_images_and_roots_with_every_refusal(client, setup, pki, db):  # no
         (pki.agency_p12, "sai-mat-khau", "Mật khẩu của tệp khóa không đúng"),
         (b"garbage", pki.passphrase, "Mật khẩu của tệp khóa không đúng"),
         (pki.expired_p12, pki.passphrase, "Chứng thư số đã hết hạn hoặc chưa có hiệu lực."),
+        (pki.future_p12, pki.passphrase, "Chứng thư số đã hết hạn hoặc chưa có hiệu lực."),
         (b"x" * 70_000, pki.passphrase, "Tệp khóa quá lớn."),
     ]
     for data, passphrase, message in refusals:

@@ -241,3 +241,104 @@ def test_uploaded_signed_pdf_is_verified(db, queued, people, login, pki, tmp_pat
     page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
     assert "Bản đã ký do văn thư tải lên." in page
     assert page.count("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.") == 2, page
+
+
+def test_a_failed_signing_is_shown_and_can_be_done_again(
+    app, db, queued, people, make_user, login, pki
+):  # noqa: ANN001
+    """The server's key-encryption key changed after the keys were stored: the worker cannot
+    open them; the page says what to do; once the key is back, the clerk signs again."""
+    plan = load_plan("tra-vinh-2024.yaml")
+    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
+    db.session.commit()
+    _configure(plan, people, pki, admin)
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    app.config["KEY_ENCRYPTION_KEY"] = "a different server key"
+    run_queue(queued)
+    doc = _fresh_doc(db, doc.id)
+    assert doc.signed_path is None
+    clerk = people(plan.issuer, Role.CLERK)
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert (
+        "Không ký số được: Không giải mã được khóa của người ký đã lưu (khóa mã hóa của máy "
+        "chủ đã thay đổi): quản trị cần tải lại tệp khóa." in page
+    )
+    assert "Ký số lại" in page
+    # a specialist may not ask for it
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    assert login(specialist).post(f"/documents/{doc.id}/chu-ky-so/ky-lai").status_code == 403
+    app.config["KEY_ENCRYPTION_KEY"] = None
+    assert login(clerk).post(f"/documents/{doc.id}/chu-ky-so/ky-lai").status_code == 302
+    assert "Đang ký số bản phát hành…" in login(clerk).get(f"/documents/{doc.id}").get_data(
+        as_text=True
+    )
+    run_queue(queued)
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert page.count("— Hợp lệ.") == 2
+    assert "Ký số lại" not in page
+
+
+@pytest.fixture
+def tsa_url(pki):  # noqa: ANN001, ANN201
+    """A real RFC 3161 server over HTTP on loopback (pyHanko's DummyTimeStamper behind
+    http.server), its certificate under the test CA."""
+    import asyncio
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(pki.tsa_cert_der),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(pki.tsa_key_der),
+    )
+    asked: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            request = tsp.TimeStampReq.load(body)
+            reply = asyncio.run(stamper.async_request_tsa_response(request)).dump()
+            asked.append(len(body))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/tsa", asked
+    server.shutdown()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_with_a_timestamp_server_the_signatures_are_b_t(
+    app, db, queued, people, make_user, login, pki, tsa_url
+):  # noqa: ANN001
+    url, asked = tsa_url
+    app.config["TIMESTAMP_URL"] = url
+    plan = load_plan("tra-vinh-2024.yaml")
+    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
+    db.session.commit()
+    _configure(plan, people, pki, admin)
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    run_queue(queued)
+    doc = _fresh_doc(db, doc.id)
+    assert len(asked) >= 2  # per signature (pyHanko also asks once to size the token)
+    statuses = verify_pdf(storage.read(doc.signed_path), load_trust_roots([pki.root_pem]))
+    assert [(s.valid, s.timestamped) for s in statuses] == [(True, True), (True, True)]
+    page = login(people(plan.issuer, Role.CLERK)).get(f"/documents/{doc.id}")
+    assert page.get_data(as_text=True).count("có dấu thời gian của máy chủ cấp dấu") == 2

@@ -1,0 +1,78 @@
+"""The signing pages in a real headless Chromium at 1280 px and 390 px (screenshots in
+test-artifacts/screenshots): the admin's page refusing a wrong passphrase under the field, and
+a released document signed by the real worker, with its two valid signatures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.models import Role
+from app.services import clock
+from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.services.test_plan_lifecycle import issue, load_plan
+from tests.signing.pki import make_pki
+from tests.signing.test_sign_flow import _configure, queued, run_queue  # noqa: F401
+
+
+@pytest.mark.browser
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: ANN001, F811
+    from playwright.sync_api import expect, sync_playwright
+
+    pki = make_pki()
+    plan = load_plan("tra-vinh-2024.yaml")
+    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
+    db.session.commit()
+    _configure(plan, people, pki, admin)
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    run_queue(queued)
+    clerk = people(plan.issuer, Role.CLERK)
+    agency_id, doc_id, clerk_name = plan.issuer_id, doc.id, clerk.username
+    key_file = tmp_path / "khoa.p12"
+    key_file.write_bytes(pki.agency_p12)
+    db.session.commit()
+    db.session.remove()
+    server, base = serve(app)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for width in (1280, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+
+                def login(user: str, page=page) -> None:  # noqa: ANN001
+                    page.context.clear_cookies()
+                    page.goto(base + "/auth/login")
+                    page.fill("#username", user)
+                    page.fill("#password", "secret-pass")
+                    page.keyboard.press("Enter")
+                    page.wait_for_url(base + "/")
+
+                login("quantri")
+                page.goto(f"{base}/quan-tri/co-quan/{agency_id}/ky-so")
+                page.set_input_files("#co-quan-khoa-file", str(key_file))
+                page.fill("#co-quan-khoa-passphrase", "sai mật khẩu")
+                page.get_by_role("button", name="Thay khóa").first.click()
+                page.wait_for_load_state()
+                expect(
+                    page.locator("#co-quan-khoa-file-err").get_by_text(
+                        "Mật khẩu của tệp khóa không đúng"
+                    )
+                ).to_be_visible()
+                page.screenshot(path=str(SHOTS / f"signing-admin-{width}.png"), full_page=True)
+                login(clerk_name)
+                page.goto(f"{base}/documents/{doc_id}")
+                section = page.locator("section.signatures")
+                expect(section.get_by_text("Ký bởi Nguyễn Văn An")).to_be_visible()
+                expect(section.locator("li.valid")).to_have_count(2)
+                section.scroll_into_view_if_needed()
+                page.screenshot(path=str(SHOTS / f"signing-document-{width}.png"), full_page=True)
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
