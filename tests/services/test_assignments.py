@@ -260,3 +260,16 @@ def test_only_an_administrator_creates_a_group(db, people):  # noqa: ANN001
     specialist = people(agency(db, "CA-TN"), Role.SPECIALIST)
     with pytest.raises(loader.PlanFileError, match="chỉ quản trị viên được tạo nhóm mới"):
         loader.load(loader.parse_text(text), specialist)
+
+
+def test_plan_page_shows_each_block_with_its_section_role_and_window(db, people, client):  # noqa: ANN001
+    from tests.web.conftest import login
+
+    plan = load()
+    db.session.commit()
+    login(client, people(plan.standing_agency, Role.SPECIALIST))
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Mục IV · Phối hợp" in page
+    assert "thực hiện từ 01/12/2024 đến 31/12/2024" in page
+    assert "theo nhóm “Ủy ban nhân dân các huyện, thị xã, thành phố”" in page
+    assert "trước ngày 25/12" in page
