@@ -40,6 +40,7 @@ from app.services import (
     notifications,
     policy,
     reminders,
+    status,
 )
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from app.services.schedule import periods_for
@@ -417,7 +418,7 @@ def check_round_complete(period: ReportingPeriod) -> bool:
         return False
     plan = period.plan
     accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
-    expected = {a.agency_id for a in plan.reporting_in(period)}
+    expected = {st.agency_id for st in status.for_period(period)}  # the required ones
     if not expected <= accepted:
         return False
     flows.fire(
@@ -441,7 +442,9 @@ def close_round(
         deadline_passed=today > period.due_on,
     )
     accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
-    missing = [a.agency.code for a in plan.reporting_in(period) if a.agency_id not in accepted]
+    missing = [
+        st.agency_code for st in status.for_period(period, today) if st.agency_id not in accepted
+    ]
     flows.fire(flow, "close", actor, comment=comment, plan_id=plan.id, data={"missing": missing})
     period.missing_agencies = missing
     period.closed_at = clock.now()
