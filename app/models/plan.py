@@ -87,10 +87,6 @@ class Plan(Model):
         """The assignments that owe a report in some period (``requires_report``)."""
         return [a for a in self.assignments if self.requires_report(a)]
 
-    def reporting_in(self, period: ReportingPeriod) -> list[Assignment]:
-        """The assignments that owe a report in ``period`` (``requires_report``)."""
-        return [a for a in self.assignments if self.requires_report(a, period)]
-
     def __repr__(self) -> str:
         return f"<Plan {self.code} {self.status}>"
 

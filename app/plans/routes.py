@@ -14,6 +14,9 @@ from app.extensions import db
 from app.lists import export, list_view, wants_export
 from app.models import (
     Agency,
+    AgencyGroup,
+    Assignment,
+    AssignmentTask,
     AuditEvent,
     Document,
     PeriodStatus,
@@ -123,6 +126,33 @@ def index():
     )
 
 
+def _task_blocks(plan: Plan) -> tuple[dict[int, list[AssignmentTask]], dict[int, str]]:
+    """Each assignment's task blocks (section, role, window: plans/_task_blocks.html) and the
+    names of the groups they come from, in two queries whatever the number of agencies."""
+    blocks: dict[int, list[AssignmentTask]] = {}
+    rows = db.session.scalars(
+        select(AssignmentTask)
+        .join(Assignment, Assignment.id == AssignmentTask.assignment_id)
+        .where(Assignment.plan_id == plan.id)
+        .order_by(AssignmentTask.assignment_id, AssignmentTask.position)
+    )
+    for b in rows:
+        blocks.setdefault(b.assignment_id, []).append(b)
+    ids = {b.group_id for bs in blocks.values() for b in bs if b.group_id}
+    names = (
+        dict(
+            db.session.execute(
+                select(AgencyGroup.id, AgencyGroup.name).where(AgencyGroup.id.in_(ids))
+            )
+            .tuples()
+            .all()
+        )
+        if ids
+        else {}
+    )
+    return blocks, names
+
+
 @bp.route("/<int:plan_id>")
 def show(plan_id: int):
     plan = visible_plan(plan_id)
@@ -143,6 +173,7 @@ def show(plan_id: int):
         select(Agency).where(Agency.id.in_([a.agency_id for a in plan.assignments]))
     ).all()
     assignments = {a.agency_id: a for a in plan.assignments}
+    blocks, group_names = _task_blocks(plan)
     per_period: dict[int, list[status.Status]] = {}
     for st in statuses.values():
         per_period.setdefault(st.period_id, []).append(st)
@@ -213,6 +244,8 @@ def show(plan_id: int):
         "plans/show.html",
         plan=plan,
         agencies=agencies,
+        blocks=blocks,
+        group_names=group_names,
         periods=periods,
         manages=manages,
         events=events,

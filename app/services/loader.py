@@ -273,6 +273,7 @@ def validate(data: Any) -> list[Problem]:
         out.append(Problem("number", "phải là số nguyên dương"))
     _date_problem(data.get("issued_on"), "issued_on", out)
     _check_issued(data, out)
+    _check_worded_before_issue(data, out)
     if data.get("draft_month") is not None and data["draft_month"] not in range(1, 13):
         out.append(Problem("draft_month", "phải là tháng từ 1 đến 12"))
 
@@ -567,6 +568,36 @@ def _check_deadline_text(sch: dict, out: list[Problem]) -> None:
                 Problem(
                     "schedule.deadline_text",
                     f"“{text}” là hạn {named:%d/%m/%Y}, khác hạn schedule.due {due:%d/%m/%Y}",
+                )
+            )
+
+
+def _check_worded_before_issue(data: dict, out: list[Problem]) -> None:
+    """A deadline in words that names a full date (with its year) may not fall before the issue
+    date either (``_check_issued`` checks the dates written as dates)."""
+    issued_on = data.get("issued_on")
+    if not isinstance(issued_on, date):
+        return
+    texts: list[tuple[str, Any]] = []
+    sch = data.get("schedule")
+    if isinstance(sch, dict) and not isinstance(sch.get("due"), date):  # (else: due says it)
+        texts.append(("schedule.deadline_text", sch.get("deadline_text")))
+    for i, a in enumerate(data.get("assignments") or []):
+        if isinstance(a, dict):
+            texts.append((f"assignments[{i}].due_text", a.get("due_text")))
+    for path, text in texts:
+        if not isinstance(text, str) or deadline_text.problem(text) is not None:
+            continue
+        worded = deadline_text.parse_deadline(text)
+        if worded.named.year is None:
+            continue
+        due = worded.on(worded.named.year)
+        if due < issued_on:
+            out.append(
+                Problem(
+                    path,
+                    f"“{text}” là hạn {due:%d/%m/%Y}, trước ngày ban hành "
+                    f"{issued_on:%d/%m/%Y} (issued_on)",
                 )
             )
 

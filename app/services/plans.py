@@ -40,6 +40,7 @@ from app.services import (
     notifications,
     policy,
     reminders,
+    status,
 )
 from app.services.exceptions import ConcurrentEdit, InvalidInput
 from app.services.schedule import periods_for
@@ -334,10 +335,72 @@ def open_due_periods(plan: Plan, today: date | None = None) -> list[ReportingPer
                 plan_id=plan.id,
             )
             opened.append(period)
+            add_group_members(plan, period)
             reminders.schedule_period(period)
     if opened and plan.status == PlanStatus.ISSUED:
         flows.fire(PlanFlow(plan, None, system=True), "start", None)
     return opened
+
+
+def add_group_members(plan: Plan, period: ReportingPeriod) -> list[Assignment]:
+    """When a round opens, members of the plan's group lines that are valid at its cut-off and
+    were created after the plan was saved (the communes of the 2025 reform) join it with the
+    group's tasks. Add-only: an existing assignment is never changed or removed (reports point
+    at it; an agency retired and replaced keeps its history). Audited."""
+    lines = [
+        (pos, item)
+        for pos, item in enumerate((plan.definition or {}).get("assignments") or [])
+        if isinstance(item, dict) and item.get("group")
+    ]
+    if not lines:
+        return []
+    have = {a.agency_id for a in plan.assignments}
+    added: dict[int, Assignment] = {}
+    for pos, item in lines:
+        group = groups.by_code(item["group"])
+        if group is None:
+            continue
+        for agency in groups.members(group, period.ends_on):
+            if agency.id in have and agency.id not in added:
+                continue
+            a = added.get(agency.id)
+            if a is None:
+                a = Assignment(
+                    agency_id=agency.id,
+                    role="cooperate",
+                    tasks=[],
+                    reports=False,
+                    listed=False,
+                    inline=False,
+                    group_id=group.id,
+                    position=len(plan.assignments) + len(added),
+                )
+                added[agency.id] = a
+            if item.get("role", "cooperate") == "lead":
+                a.role = "lead"
+            a.reports = a.reports or bool(item.get("reports", True))
+            a.listed = a.listed or bool(item.get("listed", True))
+            if a.due is None and a.due_working_days is None and a.due_text is None:
+                a.due = _date_or_none(item.get("due"))
+                dwd = item.get("due_working_days")
+                a.due_working_days = None if dwd is None or dwd == "" else int(dwd)
+                a.due_text = item.get("due_text") or None
+            block = _block(item, pos, group, period.ends_on)
+            a.blocks.append(block)
+            a.tasks = list(a.tasks) + list(block.tasks)
+    for a in added.values():
+        plan.assignments.append(a)
+    db.session.flush()
+    for a in added.values():
+        audit.record(
+            None,
+            a,
+            "add_group_member",
+            plan_id=plan.id,
+            comment=f"Thành viên mới của nhóm, từ kỳ {period.label}",
+            data={"period": period.key},
+        )
+    return list(added.values())
 
 
 def expected_assignments(plan: Plan) -> list[Assignment]:
@@ -355,7 +418,7 @@ def check_round_complete(period: ReportingPeriod) -> bool:
         return False
     plan = period.plan
     accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
-    expected = {a.agency_id for a in plan.reporting_in(period)}
+    expected = {st.agency_id for st in status.for_period(period)}  # the required ones
     if not expected <= accepted:
         return False
     flows.fire(
@@ -379,7 +442,9 @@ def close_round(
         deadline_passed=today > period.due_on,
     )
     accepted = {r.agency_id for r in period_reports(period) if r.status == ReportStatus.ACCEPTED}
-    missing = [a.agency.code for a in plan.reporting_in(period) if a.agency_id not in accepted]
+    missing = [
+        st.agency_code for st in status.for_period(period, today) if st.agency_id not in accepted
+    ]
     flows.fire(flow, "close", actor, comment=comment, plan_id=plan.id, data={"missing": missing})
     period.missing_agencies = missing
     period.closed_at = clock.now()

@@ -20,6 +20,7 @@ admin.area                —                       administrator
 agency.create             —                       administrator
 agency.edit               Agency                  administrator
 agency.retire             Agency                  administrator
+group.edit                —                       administrator
 user.manage               —                       administrator
 calendar.edit             —                       administrator
 template.upload           Agency                  administrator

@@ -260,3 +260,45 @@ def test_only_an_administrator_creates_a_group(db, people):  # noqa: ANN001
     specialist = people(agency(db, "CA-TN"), Role.SPECIALIST)
     with pytest.raises(loader.PlanFileError, match="chỉ quản trị viên được tạo nhóm mới"):
         loader.load(loader.parse_text(text), specialist)
+
+
+def test_plan_page_shows_each_block_with_its_section_role_and_window(db, people, client):  # noqa: ANN001
+    from tests.web.conftest import login
+
+    plan = load()
+    db.session.commit()
+    login(client, people(plan.standing_agency, Role.SPECIALIST))
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Mục IV · Phối hợp" in page
+    assert "thực hiện từ 01/12/2024 đến 31/12/2024" in page
+    assert "theo nhóm “Ủy ban nhân dân các huyện, thị xã, thành phố”" in page
+    assert "trước ngày 25/12" in page
+
+
+def test_a_member_created_after_the_plan_was_saved_joins_when_the_round_opens(db, people):  # noqa: ANN001
+    plan = load()
+    db.session.commit()
+    province = agency(db, "UBND-TN")
+    new = Agency(
+        code="UBND-TN-HUYEND",
+        name="Ủy ban nhân dân huyện Đông Hải",
+        abbreviation="UBND",
+        level="district",
+        place="Đông Hải",
+        parent_id=province.id,
+        valid_from=date(2024, 10, 1),
+    )
+    db.session.add(new)
+    db.session.commit()
+    assert "UBND-TN-HUYEND" not in {a.agency.code for a in plan.assignments}
+    clock.set_now(date(2024, 11, 20))
+    issue(plan, people, date(2024, 11, 20))
+    period = plan.periods[0]
+    joined = next(a for a in plan.assignments if a.agency_id == new.id)
+    assert [b.section for b in joined.blocks] == [None, 4]
+    assert joined.group is not None and joined.group.code == "UBND-HUYEN-TN"
+    assert status.of(period, new.id).due == date(2024, 12, 28)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "add_group_member"))
+    assert event is not None and event.plan_id == plan.id
+    # nothing else changed: the members already there keep their rows
+    assert len([a for a in plan.assignments if a.group_id]) == 3
