@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
-from app.lists import export, list_view, wants_export
+from app.lists import export, list_view, page_number, wants_export
 from app.models import (
     Agency,
+    Assignment,
     AuditEvent,
     Document,
     PeriodStatus,
@@ -123,26 +124,43 @@ def index():
     )
 
 
+AGENCIES_PER_PAGE = 50  # agencies per page of a plan (assignments and each period's lines)
+EVENTS_SHOWN = 100  # the plan's latest events in its timeline
+MISSING_NAMED = 30  # agencies named before closing a round (the count is always whole)
+
+
 @bp.route("/<int:plan_id>")
 def show(plan_id: int):
+    """The plan, its assignments and each period's lines, a page of agencies at a time
+    (``?trang=``); every count of a period is the whole period's (counted by the database)."""
     plan = visible_plan(plan_id)
     manages = access.manages_plan(current_user, plan)
+    today = clock.today()
+    assignments_q = (
+        select(Assignment)
+        .where(Assignment.plan_id == plan.id)
+        .options(selectinload(Assignment.agency))
+        .order_by(Assignment.position, Assignment.id)
+    )
+    if not manages:
+        assignments_q = assignments_q.where(Assignment.agency_id == current_user.agency_id)
+    page = db.paginate(
+        assignments_q, page=page_number(), per_page=AGENCIES_PER_PAGE, error_out=False
+    )
+    assignments = {a.agency_id: a for a in page.items}
+    shown = list(assignments)
     reports = {
         r.id: r
         for r in db.session.scalars(
-            access.reports_query(current_user).where(Report.plan_id == plan.id)
+            access.reports_query(current_user).where(
+                Report.plan_id == plan.id, Report.agency_id.in_(shown)
+            )
         )
     }
-    today = clock.today()
-    statuses = status.for_periods(
+    statuses = status.for_periods(plan.periods, agency_ids=shown, today=today)
+    counts = status.tally(
         plan.periods, agency_id=None if manages else current_user.agency_id, today=today
     )
-    # every assignment's agency in one query, not one per line (kept referenced: the identity
-    # map holds objects weakly)
-    agencies = db.session.scalars(
-        select(Agency).where(Agency.id.in_([a.agency_id for a in plan.assignments]))
-    ).all()
-    assignments = {a.agency_id: a for a in plan.assignments}
     per_period: dict[int, list[status.Status]] = {}
     for st in statuses.values():
         per_period.setdefault(st.period_id, []).append(st)
@@ -163,28 +181,30 @@ def show(plan_id: int):
                     and st.result == status.Result.OVERDUE,
                 }
             )
-        overdue_count = sum(1 for line in lines if line["overdue"])
+        c = counts.get((period.id,), status.Counts())
         round_flow = RoundFlow(
             period,
             current_user,
             standing_agency_id=plan.standing_agency_id,
             deadline_passed=today > period.due_on,
         )
-        missing = [
-            assignments[st.agency_id].agency
-            for st in per_period.get(period.id, [])
-            if not st.accepted
-        ]
+        can_close = round_flow.can("close")
         periods.append(
             {
                 "period": period,
                 "lines": lines,
-                "overdue": overdue_count,
-                "can_close": round_flow.can("close"),
+                "overdue": c.overdue if period.status == PeriodStatus.OPEN else 0,
+                "can_close": can_close,
                 "close_refusal": round_flow.refusal("close") if manages else None,
-                "missing": missing,
+                "missing": status.not_accepted(period, MISSING_NAMED) if can_close else [],
+                "missing_count": c.expected - c.accepted,
             }
         )
+    # the agencies recorded as missing when a round was closed, by code
+    codes = {code for p in plan.periods for code in (p.missing_agencies or [])}
+    agencies = {
+        ag.code: ag for ag in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))
+    }
     plan_doc = plans.plan_document(plan)
     can_draft_doc = plan.status == "draft" and is_standing_specialist(plan) and (plan_doc is None)
     events_q = select(AuditEvent).where(AuditEvent.plan_id == plan.id)
@@ -202,7 +222,14 @@ def show(plan_id: int):
                 ),
             )
         )
-    events = db.session.scalars(events_q.order_by(AuditEvent.at, AuditEvent.id)).all()
+    # the latest EVENTS_SHOWN, oldest first (a round of 1,000 agencies makes thousands)
+    events = list(
+        reversed(
+            db.session.scalars(
+                events_q.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(EVENTS_SHOWN)
+            ).all()
+        )
+    )
     docs = db.session.scalars(
         access.documents_query(current_user)
         .where(Document.plan_id == plan.id)
@@ -213,6 +240,7 @@ def show(plan_id: int):
         "plans/show.html",
         plan=plan,
         agencies=agencies,
+        assignments=page,
         periods=periods,
         manages=manages,
         events=events,

@@ -374,6 +374,31 @@ def for_periods(
     return out
 
 
+def not_accepted(period: ReportingPeriod, limit: int) -> list[Agency]:
+    """The first ``limit`` agencies (in assignment order) that owe a report in ``period`` and
+    have none accepted: those a closing records as missing. One query; how many there are in
+    all is ``tally``'s expected − accepted."""
+    plan = db.session.get(Plan, period.plan_id)
+    assert plan is not None
+    accepted = select(Report.agency_id).where(
+        Report.period_id == period.id, Report.status == ReportStatus.ACCEPTED
+    )
+    return list(
+        db.session.scalars(
+            select(Agency)
+            .join(Assignment, Assignment.agency_id == Agency.id)
+            .where(
+                Assignment.plan_id == period.plan_id,
+                Assignment.reports.is_(True),
+                Assignment.agency_id != plan.standing_agency_id,
+                Assignment.agency_id.not_in(accepted),
+            )
+            .order_by(Assignment.position, Assignment.id)
+            .limit(limit)
+        )
+    )
+
+
 def for_period(period: ReportingPeriod, today: date | None = None, **kw: object) -> list[Status]:
     """Every required agency's status in ``period``, in the plan's assignment order."""
     return list(for_periods([period], today=today, **kw).values())  # type: ignore[arg-type]

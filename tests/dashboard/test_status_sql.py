@@ -42,7 +42,8 @@ agency_world = st.fixed_dictionaries(
         "working_days": st.one_of(st.none(), st.integers(0, 8)),
         "state": report_states,
         "first": near,
-        "hour": st.sampled_from([0, 16, 17, 23]) | st.integers(0, 23),  # UTC: 17:00 onwards is the next day in Vietnam
+        # UTC: from 17:00 it is the next day in Vietnam
+        "hour": st.sampled_from([0, 16, 17, 23]) | st.integers(0, 23),
         "returned": st.integers(0, 2),
         "extensions": st.lists(
             st.tuples(
