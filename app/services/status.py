@@ -7,6 +7,8 @@ Computed set-wise, not kept as rows: ``for_periods`` loads everything a set of p
 a fixed number of queries (assignments with their agencies, reports, granted extensions,
 reopenings, the calendar once per request) and decides in Python, so a page costs the same number
 of queries at 10 or 1,000 agencies and no stored figure can drift from the reports it sums.
+Counts over many agencies (``tally``, ``ranked_agencies``) are made by the database with the same
+rule written in SQL (``_facts``), proved equal to ``decide`` by tests/dashboard/test_status_sql.py.
 """
 
 from __future__ import annotations
