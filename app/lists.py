@@ -96,6 +96,46 @@ def page_number() -> int:
     return trang or arg_int("page", 0, 0, PAGE_MAX) or 1
 
 
+@dataclass
+class ListPage:
+    """A page of a list already in memory, with the attributes of flask_sqlalchemy's
+    ``Pagination`` the pagers read (``?trang=``)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page_of(items: list, per_page: int) -> ListPage:
+    """The requested page of ``items`` (the last one when the number is past the end)."""
+    total = len(items)
+    pages = max(1, -(-total // per_page))
+    number = min(page_number(), pages)
+    start = (number - 1) * per_page
+    return ListPage(items[start : start + per_page], number, per_page, total)
+
+
 def sorted_query(
     stmt: Select, sorts: dict[str, Any], default: str, default_desc: bool = False
 ) -> tuple[Select, str, bool]:

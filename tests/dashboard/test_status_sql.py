@@ -31,17 +31,19 @@ N_AGENCIES = 5
 _run = itertools.count()
 
 report_states = st.sampled_from(
-    [None, "draft", "awaiting_approval", "submitted", "accepted", "returned"]
+    ["submitted", None, "draft", "awaiting_approval", "accepted", "returned", "submitted"]
 )
 offsets = st.integers(-6, 12)  # days from the deadline
+near = st.sampled_from([-1, 0, 0, 1]) | offsets  # the edges are where a rule can slip
 agency_world = st.fixed_dictionaries(
     {
-        "reports": st.booleans() | st.just(True),
-        "own_due": st.one_of(st.none(), offsets),
+        "reports": st.sampled_from([True, True, True, False]),
+        "own_due": st.one_of(st.none(), near),
         "working_days": st.one_of(st.none(), st.integers(0, 8)),
         "state": report_states,
-        "first": offsets,
-        "hour": st.integers(0, 23),  # UTC: 17:00 onwards is the next day in Vietnam
+        "first": near,
+        # UTC: from 17:00 it is the next day in Vietnam
+        "hour": st.sampled_from([0, 16, 17, 23]) | st.integers(0, 23),
         "returned": st.integers(0, 2),
         "extensions": st.lists(
             st.tuples(
@@ -176,7 +178,7 @@ def build(db, worlds: list[dict], holiday: bool) -> list[ReportingPeriod]:  # no
 
 
 @settings(
-    max_examples=40,
+    max_examples=60,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,

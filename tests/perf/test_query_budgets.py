@@ -119,6 +119,7 @@ def seed(db, make_user, n_agencies: int) -> dict:  # noqa: ANN001
                 )
     db.session.commit()
     return {
+        "admin": make_user("qt", standing, [Role.ADMIN], PASSWORD),
         "specialist": make_user("cv", standing, [Role.SPECIALIST], PASSWORD),
         "reporter": make_user("bc", agencies[1], [Role.REPORTER, Role.AGENCY_LEADER], PASSWORD),
         "plan": db.session.scalar(db.select(Plan).where(Plan.code == "p0")),
@@ -138,12 +139,27 @@ def counts(client, db, make_user, n: int) -> dict[str, int]:  # noqa: ANN001
         ("review queue", "/review"),
         ("consolidation page", f"/periods/{period_id}/consolidation"),
         ("plans list", "/plans/"),
+        ("plans search", "/plans/?q=ke+hoach"),
+        ("consolidation page, second page", f"/periods/{period_id}/consolidation?trang=2"),
+        ("documents list", "/documents/"),
+        ("dashboard, second page of plans", "/?trang=2"),
+        ("dashboard Excel", "/dashboard.xlsx"),
     ):
         q = page_queries(client, url)
         out[name] = q.count
         STATEMENTS[(n, name)] = q.summary(160)
+    login(client, world["admin"])
+    for name, url in (("register (admin)", "/documents/register"),):
+        q = page_queries(client, url)
+        out[name] = q.count
+        STATEMENTS[(n, name)] = q.summary(160)
     login(client, world["reporter"])
-    for name, url in (("dashboard (agency)", "/"), ("inbox", "/inbox")):
+    for name, url in (
+        ("dashboard (agency)", "/"),
+        ("inbox", "/inbox"),
+        ("approvals (leader)", "/approvals"),
+        ("notifications", "/notifications"),
+    ):
         q = page_queries(client, url)
         out[name] = q.count
         STATEMENTS[(n, name)] = q.summary(160)
