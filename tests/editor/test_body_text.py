@@ -90,3 +90,16 @@ def test_body_and_tasks_are_edited_and_printed_as_typed(client, county, people, 
     j = printed.index("- Treo băng rôn, khẩu hiệu:")
     assert printed[j : j + 7] == TASKS.split("\n")
     assert ctx["recipients"][:3] == ["- UBND tỉnh (b/c);", "- Các xã, thị trấn;", "(để thực hiện)"]
+
+
+def test_too_deep_a_text_is_refused_next_to_its_input_and_kept(client, county, people, db):  # noqa: ANN001, F811
+    login(client, people(county["ubnd"], Role.SPECIALIST))
+    deep = "\n".join(f"{m} ý" for m in ["-", "+", "•", "(1)", "(a)", "1.1.", "1.", "1)", "a)"])
+    data = dict(add_group(third_plan(county)), **{"a-1-tasks": deep, "s-1-body": deep})
+    resp = client.post("/editor/new", data=data)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'id="a-1-tasks-err"' in page and 'id="s-1-body-err"' in page
+    assert "lồng quá 8 cấp" in page
+    assert html.escape(deep, quote=False) in page  # nothing typed is lost
+    assert db.session.scalar(select(Plan).where(Plan.code == CODE)) is None
