@@ -60,6 +60,9 @@ def test_body_and_tasks_are_edited_and_printed_as_typed(client, county, people, 
     page = client.get(f"/editor/{plan.id}").get_data(as_text=True)
     assert html.escape(BODY, quote=False) in page.replace("&#34;", '"').replace("&#39;", "'")
     assert html.escape(TASKS, quote=False) in page
+    # with a preview of the text as it will print (one parser: app.services.richtext)
+    assert '<p class="rt rt-l1"><strong>1. Mục đích</strong></p>' in page
+    assert '<p class="rt rt-l2">+ tại trụ sở cơ quan;</p>' in page
     fields = form_of(page)
     assert fields["s-0-body"] == BODY and fields["a-1-tasks"] == TASKS
     before = plan.definition
