@@ -403,21 +403,16 @@ def _runs(runs: Sequence[richtext.Run]) -> list[dict[str, str]]:
     return [{"t": r.text, "b": _flag(r.bold), "i": _flag(r.italic)} for r in runs]
 
 
-def rich_blocks(
-    text: str, *, style: str = "plain", prefix: str = "", dash_first: bool = False
-) -> list[dict[str, Any]]:
+def rich_blocks(text: str, *, style: str = "plain", prefix: str = "") -> list[dict[str, Any]]:
     """Blocks of body text written in the plan's markup (:mod:`app.services.richtext`): one
     paragraph per line, its marker kept as typed, inline emphasis as runs. ``style``: emphasis of
     every paragraph (legal basis: italic); ``prefix``: plain text put before the first paragraph
-    ("2. Sở Thông tin và Truyền thông "); ``dash_first``: the first paragraph gets "- " unless it
-    has a marker of its own (a task of a plan@1 task list, docs/plan-format.md)."""
+    ("2. Sở Thông tin và Truyền thông ")."""
     bold, italic = style in ("bold", "bold_italic"), style in ("italic", "bold_italic")
     out: list[dict[str, Any]] = []
     for n, p in enumerate(richtext.parse(text, bold=bold, italic=italic)):
         runs = list(p.runs)
         lead = prefix if n == 0 else ""
-        if n == 0 and dash_first and not p.marker:
-            lead += "- "
         if lead:
             runs.insert(0, richtext.Run(lead, bold, italic))
         whole = p.style
@@ -533,22 +528,13 @@ def _node_blocks(
         _node_blocks(child, level + 1, i, out)
 
 
-def task_text(task: Any) -> str:
-    """A task's text: a string, or a mapping's ``text``."""
-    return str(task.get("text") or "") if isinstance(task, Mapping) else str(task or "")
-
-
 def task_blocks(tasks: Sequence[Any], *, prefix: str = "") -> list[dict[str, Any]]:
-    """An agency's tasks as the plan prints them (docs/plan-format.md, "tasks"): each task's
-    lines as typed, its markers kept; a second paragraph never gains a dash. Only a plan@1 list
-    of several tasks none of which has a marker keeps its old form, "- " before each task.
+    """An agency's tasks as the plan prints them (:func:`app.services.richtext.printed_tasks`):
+    each task's lines as typed, its markers kept; a second paragraph never gains a dash.
     ``prefix``: text before the first paragraph (an inline assignment's "N. label ")."""
-    texts = [task_text(t) for t in tasks]
-    marked = any(richtext.marker_of(richtext.lines_of(t)[0])[0] for t in texts if t.strip())
     out: list[dict[str, Any]] = []
-    for k, t in enumerate(texts):
-        dash = not marked and len(texts) > 1 and not (prefix and k == 0)
-        out.extend(rich_blocks(t, prefix=prefix if k == 0 else "", dash_first=dash))
+    for k, t in enumerate(richtext.printed_tasks(tasks, inline=bool(prefix))):
+        out.extend(rich_blocks(t, prefix=prefix if k == 0 else ""))
     if prefix and not out:
         out.append(_block("para", prefix.rstrip()))
     return out

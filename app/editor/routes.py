@@ -349,6 +349,13 @@ def _join_tasks(tasks: list) -> str:
     return richtext.join_items(tasks or [])
 
 
+@bp.app_template_filter("printed_tasks")
+def _printed_tasks(assignment: dict) -> str:
+    """The assignment's tasks as the plan prints them (markup), for the editor's preview."""
+    tasks = assignment.get("tasks") or []
+    return "\n".join(richtext.printed_tasks(tasks, inline=bool(assignment.get("inline"))))
+
+
 @bp.app_template_filter("map_agencies")
 def _map_agencies(agencies: list) -> list:
     return [(a.code, a.name) for a in agencies]

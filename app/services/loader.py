@@ -374,8 +374,15 @@ def _body_texts(data: dict) -> list[tuple[str, Any]]:
         if isinstance(s, dict) and s.get("body") is not None:
             texts.append((f"sections[{i}].body", s["body"]))
     for i, a in enumerate(data.get("assignments") or []):
-        if isinstance(a, dict) and isinstance(a.get("tasks"), str):
-            texts.append((f"assignments[{i}].tasks", a["tasks"]))
+        tasks = a.get("tasks") if isinstance(a, dict) else None
+        if isinstance(tasks, str):
+            texts.append((f"assignments[{i}].tasks", tasks))
+        elif isinstance(tasks, list):
+            texts += [
+                (f"assignments[{i}].tasks[{k}]", t)
+                for k, t in enumerate(tasks)
+                if isinstance(t, str)
+            ]
     return texts
 
 

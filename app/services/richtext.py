@@ -287,9 +287,25 @@ def split_items(text: str) -> list[str]:
     return ["\n".join(t) for t in tasks]
 
 
+def task_text(task: object) -> str:
+    """A task's text: a string, or a mapping's ``text``."""
+    return str(task.get("text") or "") if isinstance(task, dict) else str(task or "")
+
+
 def join_items(tasks: Iterable[object]) -> str:
     """The text an editor shows for ``tasks`` (the inverse of :func:`split_items` for every task
     list it produced, and for plan@1's one-line tasks)."""
-    return "\n".join(
-        str(t.get("text") or "") if isinstance(t, dict) else str(t or "") for t in tasks
-    )
+    return "\n".join(task_text(t) for t in tasks)
+
+
+def printed_tasks(tasks: Iterable[object], *, inline: bool = False) -> list[str]:
+    """The tasks as the plan prints them, in this markup: as typed, except a plan@1 list of
+    several tasks none of which starts with a marker, which prints "- " before each task (but
+    the first of an ``inline`` assignment, which follows its name: "2. Sở X chỉ đạo …")."""
+    texts = [task_text(t) for t in tasks]
+    marked = any(marker_of(lines_of(t)[0])[0] for t in texts if lines_of(t))
+    dash = not marked and len(texts) > 1
+    return [
+        f"- {t}" if dash and t.strip() and not (inline and k == 0) else t
+        for k, t in enumerate(texts)
+    ]

@@ -216,4 +216,4 @@ def test_plan_document_sign_form_prefilled_from_definition(client, plan, people,
     db.session.expire_all()
     signer = doc.snapshot["signer"]
     assert signer["authority"] == "" and signer["authority_of"] == ""
-    assert signer["position_note"] == "CHỦ TỊCH UBND TỈNH"
+    assert signer["position_note"] == "CHỦ TỊCH UBND TỈNH,"  # as the original writes it

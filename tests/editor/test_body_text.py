@@ -60,6 +60,9 @@ def test_body_and_tasks_are_edited_and_printed_as_typed(client, county, people, 
     page = client.get(f"/editor/{plan.id}").get_data(as_text=True)
     assert html.escape(BODY, quote=False) in page.replace("&#34;", '"').replace("&#39;", "'")
     assert html.escape(TASKS, quote=False) in page
+    # with a preview of the text as it will print (one parser: app.services.richtext)
+    assert '<p class="rt rt-l1"><strong>1. Mục đích</strong></p>' in page
+    assert '<p class="rt rt-l2">+ tại trụ sở cơ quan;</p>' in page
     fields = form_of(page)
     assert fields["s-0-body"] == BODY and fields["a-1-tasks"] == TASKS
     before = plan.definition
@@ -90,3 +93,16 @@ def test_body_and_tasks_are_edited_and_printed_as_typed(client, county, people, 
     j = printed.index("- Treo băng rôn, khẩu hiệu:")
     assert printed[j : j + 7] == TASKS.split("\n")
     assert ctx["recipients"][:3] == ["- UBND tỉnh (b/c);", "- Các xã, thị trấn;", "(để thực hiện)"]
+
+
+def test_too_deep_a_text_is_refused_next_to_its_input_and_kept(client, county, people, db):  # noqa: ANN001, F811
+    login(client, people(county["ubnd"], Role.SPECIALIST))
+    deep = "\n".join(f"{m} ý" for m in ["-", "+", "•", "(1)", "(a)", "1.1.", "1.", "1)", "a)"])
+    data = dict(add_group(third_plan(county)), **{"a-1-tasks": deep, "s-1-body": deep})
+    resp = client.post("/editor/new", data=data)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert 'id="a-1-tasks-err"' in page and 'id="s-1-body-err"' in page
+    assert "lồng quá 8 cấp" in page
+    assert html.escape(deep, quote=False) in page  # nothing typed is lost
+    assert db.session.scalar(select(Plan).where(Plan.code == CODE)) is None
