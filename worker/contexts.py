@@ -241,12 +241,16 @@ def recipient_lines(
     *,
     as_above: bool = False,
 ) -> list[str]:
-    """Nơi nhận items: "- X;" each, "- Như trên;" first when addressed, last "- Lưu: VT, NC."."""
+    """Nơi nhận items: "- X;" each, "- Như trên;" first when addressed, last "- Lưu: VT, NC.".
+
+    A note line wholly in brackets, such as "(để thực hiện)" under a group of recipients, is
+    printed as typed, and so is an entry already starting with "+" (a member of the group
+    above it) apart from its closing ";" (:func:`recipient_line`)."""
     lines = ["- Như trên;"] if as_above else []
     for r in recipients:
-        r = r.strip().lstrip("-").strip().rstrip(";.").strip()
-        if r and not (as_above and r.lower() == "như trên"):
-            lines.append(f"- {r};")
+        line = recipient_line(r)
+        if line and not (as_above and line.lower() == "- như trên;"):
+            lines.append(line)
     archive = archive.strip().rstrip(".").strip()
     if archive.lower().startswith("lưu:"):
         archive = archive[4:].strip()
@@ -255,6 +259,18 @@ def recipient_lines(
         last += f" {copies}"
     lines.append(last)
     return lines
+
+
+def recipient_line(entry: str) -> str:
+    """One Nơi nhận entry as printed: "- X;", a bracketed note line as typed, "+ X;"."""
+    r = entry.strip()
+    if r.startswith("(") and r.endswith(")"):
+        return r
+    if r.startswith("+"):
+        r = r[1:].strip().rstrip(";.").strip()
+        return f"+ {r};" if r else ""
+    r = r.lstrip("-").strip().rstrip(";.").strip()
+    return f"- {r};" if r else ""
 
 
 def addressee_lines(addressees: Sequence[str]) -> tuple[str, list[str]]:
