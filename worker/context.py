@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -30,7 +30,7 @@ from app.models import (
     Report,
     ReportingPeriod,
 )
-from app.services import status
+from app.services import report_parts, status
 from forms.consolidate import ConsolidationResult
 from worker import contexts
 from worker.inputs import (
@@ -386,6 +386,17 @@ def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, Agen
     }
     if row is not None and row.narrative:
         out["assessment"] = [p.strip() for p in row.narrative.split("\n") if p.strip()]
+    # the standing agency's own parts, as it edited them (else the plan's defaults)
+    parts = report_parts.printed(period, row)
+    out["addressees"] = parts["addressees"]
+    out["recipients"] = parts["recipients"]
+    if parts.get("assessment"):
+        out["assessment"] = parts["assessment"]
+    if parts.get("next_steps"):
+        out["next_steps"] = parts["next_steps"]
+    if parts.get("proposals"):
+        out["proposals"] = parts["proposals"]
+    out["agency"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     return out, agencies
 
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from app import excel
 from app.consolidation import bp
-from app.consolidation.forms import CreateForm
+from app.consolidation.forms import CreateForm, ReportPartsForm
 from app.extensions import db
 from app.lists import page_of
 from app.models import Document, DocumentKind, Plan, ReportingPeriod
-from app.services import access, consolidation, policy
-from app.services.exceptions import InvalidInput
+from app.services import access, consolidation, policy, report_parts
+from app.services.exceptions import InvalidInput, NotAllowed
 from app.ui import status_phrase
 from workflows import DocumentFlow, ReportFlow, RoundFlow
 
@@ -32,8 +32,16 @@ def managed_period(period_id: int) -> ReportingPeriod:
 AGENCIES_PER_PAGE = 50  # lines of the table per agency (the totals are the whole period's)
 
 
+def _parts_form(period: ReportingPeriod) -> ReportPartsForm:
+    """The report-parts form filled with what the report prints now."""
+    form = ReportPartsForm(formdata=None)
+    for key, lines in report_parts.current(period).items():
+        getattr(form, key).data = "\n".join(lines)
+    return form
+
+
 @bp.route("/periods/<int:period_id>/consolidation")
-def show(period_id: int):
+def show(period_id: int, parts_form: ReportPartsForm | None = None, status: int = 200):
     period = managed_period(period_id)
     results = consolidation.compute(period)
     form = period.plan.current_form
@@ -71,7 +79,45 @@ def show(period_id: int):
         report_states=ReportFlow.STATE_LABELS,
         round_states=RoundFlow.STATE_LABELS,
         doc_states=DocumentFlow.STATE_LABELS,
-    )
+        parts_form=parts_form or _parts_form(period),
+        parts_refusal=report_parts.refusal(period, current_user),
+        parts_edited=report_parts.edited(period),
+    ), status
+
+
+@bp.route("/periods/<int:period_id>/consolidation/report", methods=["POST"])
+def save_report_parts(period_id: int):
+    """The standing agency's addressee, recipients and assessment of its consolidated report."""
+    period = managed_period(period_id)
+    if not policy.can(current_user, "consolidation.edit_report", period):
+        abort(403)
+    form = ReportPartsForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return show(period_id, parts_form=form, status=422)
+    try:
+        changed = report_parts.save(
+            period, {key: getattr(form, key).data for key in report_parts.KEYS}, current_user
+        )
+        db.session.commit()
+    except (InvalidInput, NotAllowed) as exc:
+        db.session.rollback()
+        form.addressees.errors = [*form.addressees.errors, str(exc)]
+        return show(period_id, parts_form=form, status=422)
+    flash(gettext("Đã lưu nơi nhận và phần đánh giá của báo cáo tổng hợp."), "success")
+    for _doc, before in changed:
+        if before == "awaiting_signature":
+            flash(
+                gettext(
+                    "Báo cáo tổng hợp đang chờ ký đã trở về dự thảo vì nội dung thay đổi; lãnh "
+                    "đạo đã được thông báo. Hãy kiểm tra rồi trình ký lại."
+                ),
+                "warning",
+            )
+        else:
+            flash(gettext("Dự thảo báo cáo tổng hợp được soạn lại theo nội dung mới."), "success")
+    return redirect(url_for("consolidation.show", period_id=period.id) + "#noi-dung-bao-cao")
 
 
 @bp.route("/periods/<int:period_id>/consolidation", methods=["POST"])

@@ -90,6 +90,10 @@ class Consolidation(Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"))
     results: Mapped[dict] = mapped_column(JSONType, default=dict)
     narrative: Mapped[str | None] = mapped_column(Text)
+    # The standing agency's own parts of its consolidated report, as it edited them before
+    # signing (app/services/report_parts.py): addressees, recipients, assessment, next_steps,
+    # proposals. None until edited: the report prints the defaults taken from the plan.
+    report_parts: Mapped[dict | None] = mapped_column(JSONType)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

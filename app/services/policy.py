@@ -48,6 +48,9 @@ report.review             Report                  specialist of the standing age
                                                   return; ReportFlow guards the same)
 consolidation.run         ReportingPeriod         admin; specialist of the standing agency
 consolidation.draft       ReportingPeriod         admin; specialist of the standing agency
+consolidation.edit_report ReportingPeriod         specialist of the standing agency, admin
+                                                  (its consolidated report's addressee,
+                                                  recipients and assessment)
 reminder.draft            ReportingPeriod         specialist of the standing agency
 document.request_signature Document               its drafters (:func:`drafters`)
 document.sign             Document                signer / agency leader of the issuing agency
@@ -254,6 +257,13 @@ RULES: dict[str, tuple[Rule, str]] = {
     "consolidation.draft": (
         lambda u, p: is_admin(u) or _standing(u, p.plan),
         N_("Chỉ chuyên viên của cơ quan thường trực được tổng hợp."),
+    ),
+    "consolidation.edit_report": (
+        lambda u, p: is_admin(u) or _standing(u, p.plan),
+        N_(
+            "Chỉ chuyên viên của cơ quan thường trực được sửa nơi nhận và phần đánh giá của báo "
+            "cáo tổng hợp."
+        ),
     ),
     "reminder.draft": (
         lambda u, p: _standing(u, p.plan),

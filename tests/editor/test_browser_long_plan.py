@@ -131,6 +131,16 @@ def _session(browser, base: str, user: str, db, js: bool) -> int:  # noqa: ANN00
         assert page.url == base + "/editor/new"
         assert page.evaluate("window.khSamePage") == "yes"
         page.remove_listener("dialog", answer)
+        # moving a section also refreshes the assignments (their lines name sections), with
+        # what was typed there kept
+        page.evaluate("document.getElementById('phan-cong').khOld = 1")
+        page.get_by_role("button", name="Đưa mục IV lên trên").click()
+        expect(page.locator("#s-2-heading")).to_have_value("KINH PHÍ")
+        assert page.evaluate("document.getElementById('phan-cong').khOld") is None
+        expect(page.locator("#a-2-tasks")).to_have_value("Nhiệm vụ 2 của VH-XA-LH.")
+        page.get_by_role("button", name="Đưa mục III xuống dưới").click()
+        expect(page.locator("#s-3-heading")).to_have_value("KINH PHÍ")
+        assert page.evaluate("window.khSamePage") == "yes"
         # folding: an agency folds under its heading, its inputs still sent
         fold = page.locator("#a-1 > legend .kh-fold")
         expect(fold).to_have_attribute("aria-expanded", "true")
@@ -149,6 +159,22 @@ def _session(browser, base: str, user: str, db, js: bool) -> int:  # noqa: ANN00
         page.locator("#phan-cong").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "editor-long-03-phone.png"))
         page.set_viewport_size({"width": 1366, "height": 900})
+        # the server refuses a save (no signer's name): the page it answers with holds what was
+        # typed, unsaved, so leaving it still asks first
+        page.fill("#sg-name", "")
+        page.get_by_role("button", name="Tạo kế hoạch (dự thảo)").click()
+        page.wait_for_load_state()
+        expect(page.locator("#sg-name-err")).to_be_visible()
+        expect(page.locator("#a-2-tasks")).to_have_value("Nhiệm vụ 2 của VH-XA-LH.")
+        assert page.locator("form.editor[data-unsaved]").count() == 1
+        page.locator("h1").click()  # a user gesture on the new page, nothing typed
+        dialogs.clear()
+        page.on("dialog", answer)
+        page.get_by_role("link", name="Kế hoạch", exact=True).first.click(no_wait_after=True)
+        page.wait_for_timeout(500)
+        assert dialogs == ["beforeunload"]
+        page.remove_listener("dialog", answer)
+        page.fill("#sg-name", "Trần Văn B")
     page.get_by_role("button", name="Tạo kế hoạch (dự thảo)").click()
     page.wait_for_load_state()
     expect(page.get_by_text("Đã tạo kế hoạch")).to_be_visible()

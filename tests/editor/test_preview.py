@@ -169,3 +169,39 @@ def test_preview_in_browser_shows_page_images(app, db, county, people, queued): 
     finally:
         server.shutdown()
     assert db.session.scalar(select(func.count(Document.id))) == 0
+
+
+@pytest.mark.libreoffice
+def test_draft_follows_editor_edits_and_soan_lai_works(app, db, client, people, queued, form_of):  # noqa: ANN001
+    """A drafted plan document, then an edit in the editor: the draft is made again from the
+    new text (a new draft version), the preview did not count as one, and "Soạn lại" still
+    offers and makes a fresh draft."""
+    from tests.documents.test_signed_is_reviewed import paragraphs
+    from tests.files import stored
+    from tests.services.test_plan_lifecycle import load_plan
+    from tests.worker.test_jobs import fresh
+
+    plan = load_plan("tra-vinh-2024.yaml")
+    db.session.commit()
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    login(client, specialist)
+    assert client.post(f"/plans/{plan.id}/draft-document").status_code == 302
+    doc = db.session.scalar(select(Document).where(Document.plan_id == plan.id))
+    run_queue(queued)
+    assert fresh(db, doc.id).content_version == 1
+    data = form_of(client.get(f"/editor/{plan.id}").get_data(as_text=True))
+    data["title"] = "Tuyên truyền về quyền con người năm 2024 (đã sửa)"
+    client.post(f"/editor/{plan.id}", data=data | {"_op": "document"})  # a preview: no version
+    run_queue(queued)
+    assert fresh(db, doc.id).content_version == 1
+    page = client.post(f"/editor/{plan.id}", data=data | {"_op": "save"}, follow_redirects=True)
+    assert "được soạn lại theo nội dung mới" in page.get_data(as_text=True)
+    run_queue(queued)
+    doc = fresh(db, doc.id)
+    assert doc.content_version == 2
+    assert "Tuyên truyền về quyền con người năm 2024 (đã sửa)" in " ".join(
+        paragraphs(stored(app, doc.docx_path))
+    )
+    assert "Soạn lại văn bản kế hoạch" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert client.post(f"/documents/{doc.id}/regenerate").status_code == 302
+    assert fresh(db, doc.id).content_version == 3

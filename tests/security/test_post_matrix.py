@@ -87,6 +87,11 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     "admin.user_edit": (_pol("user.manage", lambda u, w: None), {"full_name": "X"}, {}),
     "admin.user_reset_password": (_pol("user.manage", lambda u, w: None), {"password": "x"}, {}),
     "consolidation.create": (_pol("consolidation.draft", _period), {}, {}),
+    "consolidation.save_report_parts": (
+        _pol("consolidation.edit_report", _period),
+        {"addressees": "Ủy ban nhân dân tỉnh", "assessment": "Đánh giá"},
+        {},
+    ),
     "dashboard.decide_extension": (
         _pol("extension.decide", lambda u, w: w["ext"].period),
         {"decision": "refuse", "r%(ext_id)s-comment": "Không đủ căn cứ"},

@@ -172,30 +172,37 @@
     if (!id) { return; }
     queue = queue.then(function () { return send(id, name, op); });
   }
+  // parts whose inputs name the items of another part: moving or removing a section changes the
+  // "In trong mục" choice of the assignment lines (the server keeps each line on its section)
+  var ALSO = { section: ["phan-cong"] };
   function send(id, name, op) {
     var box = document.getElementById(id);
     if (!box) { return null; }
+    var kind = op.split("_")[0];
+    var ids = [id].concat((ALSO[kind] || []).filter(function (x) { return x !== id && document.getElementById(x); }));
     var states = listOf(box), prefix = null;
     var first = box.querySelector(":scope > fieldset[id]");
     if (first) { prefix = first.id.replace(/-\d+$/, ""); }
     var data = new FormData(form);
     data.append(name, op);
-    box.setAttribute("aria-busy", "true");
-    box.inert = true;  // nothing typed into the part while it is being replaced
+    ids.forEach(function (x) {  // nothing typed into a part while it is being replaced
+      var el = document.getElementById(x);
+      el.setAttribute("aria-busy", "true");
+      el.inert = true;
+    });
     return fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: data,
       credentials: "same-origin",
-      headers: { "X-Kehoach-Partial": id }
+      headers: { "X-Kehoach-Partial": ids.join(" ") }
     }).then(function (r) {
       if (!r.ok) { throw new Error(String(r.status)); }
       return r.text();
     }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
-      var fresh = doc.getElementById(id);
-      if (!fresh) { throw new Error("no " + id); }
+      var fresh = ids.map(function (x) { return doc.getElementById(x); });
+      if (fresh.some(function (f) { return !f; })) { throw new Error("no part"); }
       var y = box.getBoundingClientRect().top;
-      box.replaceWith(fresh);
       folded = Object.keys(folded).reduce(function (acc, k) {
         if (!prefix || k.indexOf(prefix + "-") !== 0) { acc[k] = true; }
         return acc;
@@ -203,12 +210,15 @@
       if (prefix) {
         moved(states, op).forEach(function (on, i) { if (on) { folded[prefix + "-" + i] = true; } });
       }
-      enhance(fresh);
-      window.scrollBy(0, fresh.getBoundingClientRect().top - y);
+      ids.forEach(function (x, i) {
+        document.getElementById(x).replaceWith(fresh[i]);
+        enhance(fresh[i]);
+      });
+      window.scrollBy(0, fresh[0].getBoundingClientRect().top - y);
       markDirty();
-      focusAfter(fresh, op);
+      focusAfter(fresh[0], op);
     }).catch(function () {
-      box.inert = false;
+      ids.forEach(function (x) { var el = document.getElementById(x); if (el) { el.inert = false; } });
       fallback(name, op);
     });
   }
