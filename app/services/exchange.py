@@ -39,6 +39,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import (
     Agency,
+    Assignment,
     Document,
     DocumentKind,
     DocumentStatus,
@@ -281,30 +282,36 @@ def addressees(doc: Document, places: list[str]) -> Addressees:
     """The agencies a document goes to: for a plan, its standing agency and every assigned
     agency; a report, the plan's standing agency; a consolidated report, the plan's issuer;
     plus every agency whose name or short name a place line (``places``) contains. Never the
-    issuing agency itself; retired agencies are left out."""
+    issuing agency itself; retired agencies are left out. Three queries, whatever the size."""
     plan = db.session.get(Plan, doc.plan_id) if doc.plan_id else None
+    wanted: list[int] = []
+    if plan is not None and doc.kind == DocumentKind.PLAN:
+        wanted = [plan.standing_agency_id]
+        wanted += db.session.scalars(
+            select(Assignment.agency_id)
+            .where(Assignment.plan_id == plan.id)
+            .order_by(Assignment.position)
+        ).all()
+    elif plan is not None and doc.kind == DocumentKind.REPORT:
+        wanted = [plan.standing_agency_id]
+    elif plan is not None and doc.kind == DocumentKind.CONSOLIDATED:
+        wanted = [plan.issuer_id]
+    active = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.valid_to.is_(None)))}
     chosen: dict[int, Agency] = {}
 
-    def add(agency: Agency | None) -> None:
-        if agency is not None and agency.id != doc.agency_id and agency.valid_to is None:
-            chosen.setdefault(agency.id, agency)
+    def add(agency_id: int) -> None:
+        if agency_id != doc.agency_id and agency_id in active:
+            chosen.setdefault(agency_id, active[agency_id])
 
-    if plan is not None and doc.kind == DocumentKind.PLAN:
-        add(plan.standing_agency)
-        for assignment in plan.assignments:
-            add(assignment.agency)
-    elif plan is not None and doc.kind == DocumentKind.REPORT:
-        add(plan.standing_agency)
-    elif plan is not None and doc.kind == DocumentKind.CONSOLIDATED:
-        add(plan.issuer)
+    for agency_id in wanted:
+        add(agency_id)
     other = []
-    agencies = db.session.scalars(select(Agency).where(Agency.valid_to.is_(None))).all()
-    names = [(a, [_norm(n) for n in (a.name, a.short_name) if n]) for a in agencies]
+    names = [(a.id, [_norm(n) for n in (a.name, a.short_name) if n]) for a in active.values()]
     for place in places:
         line = _norm(place)
-        hits = [agency for agency, ns in names if any(n and n in line for n in ns)]
-        for agency in hits:
-            add(agency)
+        hits = [agency_id for agency_id, ns in names if any(n and n in line for n in ns)]
+        for agency_id in hits:
+            add(agency_id)
         if not hits:
             other.append(place)
     out = Addressees(other=other)
