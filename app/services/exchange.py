@@ -11,7 +11,8 @@ docs/edxml.md:
 - DocumentType: :data:`TYPE_ADMINISTRATIVE` and :data:`TYPE_DETAILS` (Decree 30, Art. 7).
 - Code: :func:`code_parts` — CodeNumber the register number, CodeNotation the rest of the
   symbol ("KH-UBND").
-- SignerInfo: :func:`signer_info`; DueDate: :func:`due_date`; ToPlaces: :func:`to_places`.
+- SignerInfo: :func:`signer_info`; DueDate: :func:`due_date`; ToPlaces: :func:`to_places`;
+  ResponseFor: :func:`response_for`.
 - Recipients (``To``): :func:`addressees`.
 - The PDF sent: :func:`pdf_to_send`.
 - StatusCode → the page's columns: :data:`STAGES`.
@@ -23,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -200,6 +200,30 @@ def due_date(doc: Document) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def response_for(doc: Document) -> tuple[edxml.Reference, ...]:
+    """ResponseFor: a report, a consolidated report or a reminder answers its plan's released
+    document (when that was issued by an agency with a code); other documents answer none."""
+    if doc.kind == DocumentKind.PLAN or not doc.plan_id:
+        return ()
+    plan_doc = db.session.scalar(
+        select(Document).where(
+            Document.plan_id == doc.plan_id,
+            Document.kind == DocumentKind.PLAN,
+            Document.status == DocumentStatus.RELEASED,
+        )
+    )
+    if plan_doc is None or not plan_doc.agency.organ_id or plan_doc.issued_on is None:
+        return ()
+    return (
+        edxml.Reference(
+            organ_id=plan_doc.agency.organ_id,
+            code=plan_doc.symbol or "",
+            promulgation_date=plan_doc.issued_on,
+            document_id=packet_id(plan_doc),
+        ),
+    )
 
 
 def _clean_line(line: str) -> str:
@@ -396,6 +420,7 @@ def build_packet(doc: Document, sent_at: datetime | None = None) -> tuple[edxml.
         priority=edxml.PRIORITY_NORMAL,
         steering_type=edxml.STEERING_ORDINARY,
         page_amount=_page_count(pdf),
+        response_for=response_for(doc),
         attachments=(
             edxml.Attachment(name=f"{base}.pdf", content_type=PDF_TYPE, data=pdf),
             edxml.Attachment(name=f"{base}.docx", content_type=DOCX_TYPE, data=docx),
@@ -496,6 +521,8 @@ def import_status(
     twice is kept once). Refused, with nothing changed: malformed or hostile XML, a status
     for a document kehoach did not send, from an organisation it was not sent to, or (upload
     on a document page) for another document."""
+    if document is not None:  # the page's document: who may, before reading anything
+        policy.require(actor, "document.import_status", document)
     if len(data) > MAX_STATUS_BYTES:
         raise _refuse(gettext("Gói edXML không hợp lệ: tệp quá lớn."))
     status = edxml.parse_status(data)
@@ -652,14 +679,6 @@ def import_folder(path: Path | str) -> FolderResult:
         _move(item, root / "processed")
         (result.imported if new else result.repeated).append(item.name)
     return result
-
-
-def inbox_folder() -> Path | None:
-    """The folder the periodic job reads (``KEHOACH_EDXML_INBOX``), if configured."""
-    from flask import current_app
-
-    value = current_app.config.get("EDXML_INBOX") or os.environ.get("KEHOACH_EDXML_INBOX")
-    return Path(value) if value else None
 
 
 # ----------------------------------------------------------------------------- legal basis

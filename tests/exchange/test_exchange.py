@@ -14,7 +14,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Document, ExchangeRecipient, ExchangeStatus, Role
-from app.services import clock, edxml, exchange
+from app.services import clock, documents, edxml, exchange
 from app.services.edxml import Organ, StatusPacket, build_status, parse_packet
 from tests.documents.helpers import render_now
 from tests.files import stored
@@ -109,6 +109,20 @@ def test_export_released_plan_every_header_field(app, client, plan, people, db, 
     assert pdf.data == stored(app, doc.pdf_path) and pdf.data.startswith(b"%PDF-")
     assert docx.name == "01-KH-BCĐNQ.docx" and docx.data == stored(app, doc.docx_path)
     assert packet.page_amount is not None and packet.page_amount >= 2
+
+    assert packet.response_for == ()  # a plan answers no document of kehoach
+    # a report on the plan answers the plan's released document (ResponseFor)
+    report = documents.create_document(
+        "report", coded[0], "Báo cáo kết quả", None, plan=plan, render=False
+    )
+    (ref,) = exchange.response_for(report)
+    assert (ref.organ_id, ref.code, ref.promulgation_date, ref.document_id) == (
+        ISSUER_CODE,
+        "01/KH-BCĐNQ",
+        date(2024, 11, 5),
+        packet.document_id,
+    )
+    db.session.rollback()
 
     rows = db.session.scalars(select(ExchangeRecipient)).all()
     assert {r.organ_id for r in rows} == expected_to
