@@ -742,6 +742,10 @@ def import_basis(plan: Plan, data: bytes, actor: User | None) -> str:
         raise _refuse(
             gettext("Kế hoạch đã có căn cứ văn bản số %(symbol)s.", symbol=symbol), "file"
         )
+    if basis and basis[-1].rstrip().endswith(","):
+        # the last căn cứ ran on into the preamble ("…, <preamble>"): the new one does now
+        basis[-1] = basis[-1].rstrip()[:-1].rstrip() + ";"
+        line += ","
     definition["legal_basis"] = [*basis, line]
     plans.update_plan(plan, definition, actor, plan.version)
     kept = []

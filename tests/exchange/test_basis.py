@@ -65,10 +65,12 @@ def test_parent_plan_packet_becomes_the_last_legal_basis(client, plan, people, d
         "Chính phủ về triển khai đợt cao điểm tuyên truyền thành tựu bảo đảm quyền con người"
     )
     assert f"Đã thêm căn cứ: {line}" in page, re.findall(r"flash[^>]*>[^<]*", page)
-    assert f"<li>{line}</li>" in page
+    assert f"<li>{line},</li>" in page
     db.session.expire_all()
     plan = db.session.get(Plan, plan.id)
-    assert plan.definition["legal_basis"] == [*before, line]
+    # the plan's căn cứ ran on into its preamble ("…,"): the new one does now
+    assert before[-1].endswith(",")
+    assert plan.definition["legal_basis"] == [*before[:-1], before[-1][:-1] + ";", line + ","]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import_basis_edxml"))
     assert event is not None and event.data["files"][0]["name"] == "12-KH-BCĐNQ.pdf"
 

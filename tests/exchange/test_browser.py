@@ -69,3 +69,47 @@ def test_export_and_status_in_browser(app, plan, people, db, released, tmp_path)
             browser.close()
     finally:
         server.shutdown()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_basis_packet_in_browser(app, plan, people, db, tmp_path):  # noqa: ANN001
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.conftest import add_agency
+    from tests.exchange.test_basis import PARENT
+
+    add_agency("BCDNQ-CP", name="Ban Chỉ đạo Nhân quyền Chính phủ", organ_id="000.00.00.G22")
+    specialist = people(plan.standing_agency, Role.SPECIALIST).username
+    packet = tmp_path / "ke-hoach-cap-tren.edxml"
+    packet.write_bytes(edxml.build_packet(PARENT))
+    plan_id = plan.id
+    db.session.commit()
+    db.session.remove()
+
+    server, base = serve(app)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page.goto(base + "/auth/login")
+            page.fill("#username", specialist)
+            page.fill("#password", "secret-pass")
+            page.keyboard.press("Enter")
+            page.wait_for_url(base + "/")
+            page.goto(f"{base}/plans/{plan_id}")
+            page.set_input_files("#basis-file", str(packet))
+            page.get_by_role("button", name="Thêm căn cứ từ gói edXML").click()
+            page.wait_for_load_state()
+            section = page.locator("section.basis")
+            expect(section.locator("li").last).to_contain_text(
+                "Thực hiện Kế hoạch số 12/KH-BCĐNQ ngày 14 tháng 10 năm 2024 của Ban Chỉ đạo"
+            )
+            section.screenshot(path=str(SHOTS / "edxml-basis-desktop.png"))
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.reload()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            page.locator("section.basis").screenshot(path=str(SHOTS / "edxml-basis-phone.png"))
+            browser.close()
+    finally:
+        server.shutdown()
