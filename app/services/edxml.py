@@ -84,6 +84,17 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A document this packet answers (``MessageHeader/ResponseFor``): its issuer's code, its
+    number/symbol, date and DocumentId."""
+
+    organ_id: str
+    code: str
+    promulgation_date: date
+    document_id: str
+
+
+@dataclass(frozen=True)
 class Packet:
     document_id: str
     sender: Organ
@@ -107,6 +118,7 @@ class Packet:
     page_amount: int | None = None  # OtherInfo/PageAmount: pages of the PDF attached
     steering_type: int = STEERING_ORDINARY
     business_doc_type: int = BUSINESS_NEW
+    response_for: tuple[Reference, ...] = ()
     attachments: tuple[Attachment, ...] = field(default=())
 
 
@@ -192,6 +204,12 @@ def build_packet(packet: Packet) -> bytes:
     if packet.page_amount is not None:
         _add(other, "PageAmount", str(packet.page_amount))
     _add(message, "SteeringType", str(packet.steering_type))
+    for ref in packet.response_for:
+        node = _add(message, "ResponseFor")
+        _add(node, "OrganId", ref.organ_id)
+        _add(node, "Code", ref.code)
+        _add(node, "PromulgationDate", ref.promulgation_date.strftime(DATE_FORMAT))
+        _add(node, "DocumentId", ref.document_id)
     trace = _add(header, "TraceHeaderList")
     hop = _add(trace, "TraceHeader")
     _add(hop, "OrganId", packet.sender.organ_id)
@@ -373,5 +391,14 @@ def parse_packet(data: bytes) -> Packet:
         steering_type=int(_text(message, "e:SteeringType")),
         sent_at=_moment(_text(trace, "e:TraceHeader/e:Timestamp")),
         business_doc_type=int(_text(trace, "e:Bussiness/e:BussinessDocType")),
+        response_for=tuple(
+            Reference(
+                organ_id=_text(n, "e:OrganId"),
+                code=_text(n, "e:Code"),
+                promulgation_date=_date(_text(n, "e:PromulgationDate")),
+                document_id=_text(n, "e:DocumentId"),
+            )
+            for n in message.findall("e:ResponseFor", ns)
+        ),
         attachments=tuple(attachments),
     )

@@ -11,7 +11,8 @@ docs/edxml.md:
 - DocumentType: :data:`TYPE_ADMINISTRATIVE` and :data:`TYPE_DETAILS` (Decree 30, Art. 7).
 - Code: :func:`code_parts` — CodeNumber the register number, CodeNotation the rest of the
   symbol ("KH-UBND").
-- SignerInfo: :func:`signer_info`; DueDate: :func:`due_date`; ToPlaces: :func:`to_places`.
+- SignerInfo: :func:`signer_info`; DueDate: :func:`due_date`; ToPlaces: :func:`to_places`;
+  ResponseFor: :func:`response_for`.
 - Recipients (``To``): :func:`addressees`.
 - The PDF sent: :func:`pdf_to_send`.
 - StatusCode → the page's columns: :data:`STAGES`.
@@ -23,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -39,6 +39,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import (
     Agency,
+    Assignment,
     Document,
     DocumentKind,
     DocumentStatus,
@@ -201,6 +202,30 @@ def due_date(doc: Document) -> date | None:
     return None
 
 
+def response_for(doc: Document) -> tuple[edxml.Reference, ...]:
+    """ResponseFor: a report, a consolidated report or a reminder answers its plan's released
+    document (when that was issued by an agency with a code); other documents answer none."""
+    if doc.kind == DocumentKind.PLAN or not doc.plan_id:
+        return ()
+    plan_doc = db.session.scalar(
+        select(Document).where(
+            Document.plan_id == doc.plan_id,
+            Document.kind == DocumentKind.PLAN,
+            Document.status == DocumentStatus.RELEASED,
+        )
+    )
+    if plan_doc is None or not plan_doc.agency.organ_id or plan_doc.issued_on is None:
+        return ()
+    return (
+        edxml.Reference(
+            organ_id=plan_doc.agency.organ_id,
+            code=plan_doc.symbol or "",
+            promulgation_date=plan_doc.issued_on,
+            document_id=packet_id(plan_doc),
+        ),
+    )
+
+
 def _clean_line(line: str) -> str:
     return line.strip().lstrip("-").strip().rstrip(";.,").strip()
 
@@ -281,30 +306,36 @@ def addressees(doc: Document, places: list[str]) -> Addressees:
     """The agencies a document goes to: for a plan, its standing agency and every assigned
     agency; a report, the plan's standing agency; a consolidated report, the plan's issuer;
     plus every agency whose name or short name a place line (``places``) contains. Never the
-    issuing agency itself; retired agencies are left out."""
+    issuing agency itself; retired agencies are left out. Three queries, whatever the size."""
     plan = db.session.get(Plan, doc.plan_id) if doc.plan_id else None
+    wanted: list[int] = []
+    if plan is not None and doc.kind == DocumentKind.PLAN:
+        wanted = [plan.standing_agency_id]
+        wanted += db.session.scalars(
+            select(Assignment.agency_id)
+            .where(Assignment.plan_id == plan.id)
+            .order_by(Assignment.position)
+        ).all()
+    elif plan is not None and doc.kind == DocumentKind.REPORT:
+        wanted = [plan.standing_agency_id]
+    elif plan is not None and doc.kind == DocumentKind.CONSOLIDATED:
+        wanted = [plan.issuer_id]
+    active = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.valid_to.is_(None)))}
     chosen: dict[int, Agency] = {}
 
-    def add(agency: Agency | None) -> None:
-        if agency is not None and agency.id != doc.agency_id and agency.valid_to is None:
-            chosen.setdefault(agency.id, agency)
+    def add(agency_id: int) -> None:
+        if agency_id != doc.agency_id and agency_id in active:
+            chosen.setdefault(agency_id, active[agency_id])
 
-    if plan is not None and doc.kind == DocumentKind.PLAN:
-        add(plan.standing_agency)
-        for assignment in plan.assignments:
-            add(assignment.agency)
-    elif plan is not None and doc.kind == DocumentKind.REPORT:
-        add(plan.standing_agency)
-    elif plan is not None and doc.kind == DocumentKind.CONSOLIDATED:
-        add(plan.issuer)
+    for agency_id in wanted:
+        add(agency_id)
     other = []
-    agencies = db.session.scalars(select(Agency).where(Agency.valid_to.is_(None))).all()
-    names = [(a, [_norm(n) for n in (a.name, a.short_name) if n]) for a in agencies]
+    names = [(a.id, [_norm(n) for n in (a.name, a.short_name) if n]) for a in active.values()]
     for place in places:
         line = _norm(place)
-        hits = [agency for agency, ns in names if any(n and n in line for n in ns)]
-        for agency in hits:
-            add(agency)
+        hits = [agency_id for agency_id, ns in names if any(n and n in line for n in ns)]
+        for agency_id in hits:
+            add(agency_id)
         if not hits:
             other.append(place)
     out = Addressees(other=other)
@@ -389,6 +420,7 @@ def build_packet(doc: Document, sent_at: datetime | None = None) -> tuple[edxml.
         priority=edxml.PRIORITY_NORMAL,
         steering_type=edxml.STEERING_ORDINARY,
         page_amount=_page_count(pdf),
+        response_for=response_for(doc),
         attachments=(
             edxml.Attachment(name=f"{base}.pdf", content_type=PDF_TYPE, data=pdf),
             edxml.Attachment(name=f"{base}.docx", content_type=DOCX_TYPE, data=docx),
@@ -489,6 +521,8 @@ def import_status(
     twice is kept once). Refused, with nothing changed: malformed or hostile XML, a status
     for a document kehoach did not send, from an organisation it was not sent to, or (upload
     on a document page) for another document."""
+    if document is not None:  # the page's document: who may, before reading anything
+        policy.require(actor, "document.import_status", document)
     if len(data) > MAX_STATUS_BYTES:
         raise _refuse(gettext("Gói edXML không hợp lệ: tệp quá lớn."))
     status = edxml.parse_status(data)
@@ -647,14 +681,6 @@ def import_folder(path: Path | str) -> FolderResult:
     return result
 
 
-def inbox_folder() -> Path | None:
-    """The folder the periodic job reads (``KEHOACH_EDXML_INBOX``), if configured."""
-    from flask import current_app
-
-    value = current_app.config.get("EDXML_INBOX") or os.environ.get("KEHOACH_EDXML_INBOX")
-    return Path(value) if value else None
-
-
 # ----------------------------------------------------------------------------- legal basis
 
 
@@ -716,6 +742,10 @@ def import_basis(plan: Plan, data: bytes, actor: User | None) -> str:
         raise _refuse(
             gettext("Kế hoạch đã có căn cứ văn bản số %(symbol)s.", symbol=symbol), "file"
         )
+    if basis and basis[-1].rstrip().endswith(","):
+        # the last căn cứ ran on into the preamble ("…, <preamble>"): the new one does now
+        basis[-1] = basis[-1].rstrip()[:-1].rstrip() + ";"
+        line += ","
     definition["legal_basis"] = [*basis, line]
     plans.update_plan(plan, definition, actor, plan.version)
     kept = []

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from app.models import AuditEvent, Plan, Role
-from app.services import clock, edxml
+from app.services import clock, edxml, exchange
 from app.services.edxml import Attachment, Organ, Packet, build_packet
 from tests.conftest import add_agency
 from tests.exchange.test_exchange import BILLION_LAUGHS
@@ -49,7 +49,7 @@ def post(client, plan, data: bytes):  # noqa: ANN001, ANN201
     )
 
 
-def test_parent_plan_packet_becomes_the_last_legal_basis(client, plan, people, db):  # noqa: ANN001
+def test_parent_plan_packet_becomes_the_last_legal_basis(client, plan, people, db, monkeypatch):  # noqa: ANN001
     clock.set_now(date(2024, 10, 20))
     add_agency("BCDNQ-CP", name="Ban Chỉ đạo Nhân quyền Chính phủ", organ_id="000.00.00.G22")
     db.session.commit()
@@ -65,10 +65,12 @@ def test_parent_plan_packet_becomes_the_last_legal_basis(client, plan, people, d
         "Chính phủ về triển khai đợt cao điểm tuyên truyền thành tựu bảo đảm quyền con người"
     )
     assert f"Đã thêm căn cứ: {line}" in page, re.findall(r"flash[^>]*>[^<]*", page)
-    assert f"<li>{line}</li>" in page
+    assert f"<li>{line},</li>" in page
     db.session.expire_all()
     plan = db.session.get(Plan, plan.id)
-    assert plan.definition["legal_basis"] == [*before, line]
+    # the plan's căn cứ ran on into its preamble ("…,"): the new one does now
+    assert before[-1].endswith(",")
+    assert plan.definition["legal_basis"] == [*before[:-1], before[-1][:-1] + ";", line + ","]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import_basis_edxml"))
     assert event is not None and event.data["files"][0]["name"] == "12-KH-BCĐNQ.pdf"
 
@@ -87,6 +89,28 @@ def test_parent_plan_packet_becomes_the_last_legal_basis(client, plan, people, d
         assert message in text(post(client, plan, data))
         db.session.expire_all()
         assert db.session.get(Plan, plan.id).version == version
+
+    # a huge packet is refused before it is parsed; bad base64 and a status packet too
+    monkeypatch.setattr(exchange, "MAX_BASIS_BYTES", 2048)
+    big = build_packet(
+        replace(
+            PARENT,
+            code_number="13",
+            attachments=(replace(PARENT.attachments[0], data=b"x" * 4096),),
+        )
+    )
+    assert "Gói edXML không hợp lệ: tệp quá lớn (tối đa 2 KB)." in text(post(client, plan, big))
+    monkeypatch.undo()
+    bad64 = re.sub(
+        rb"<ContentTransferEncoded>[^<]*<",
+        b"<ContentTransferEncoded>@@not base64@@<",
+        build_packet(replace(PARENT, code_number="13")),
+    )
+    assert "Gói edXML không hợp lệ: sai cấu trúc ở trường ContentTransferEncoded." in text(
+        post(client, plan, bad64)
+    )
+    db.session.expire_all()
+    assert db.session.get(Plan, plan.id).version == version
 
     # a reporter of an assigned agency may not, and sees no form
     reporter = people(plan.assignments[2].agency, Role.REPORTER)

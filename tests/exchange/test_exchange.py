@@ -14,10 +14,11 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from app.models import AuditEvent, Document, ExchangeRecipient, ExchangeStatus, Role
-from app.services import clock, edxml
+from app.services import clock, documents, edxml, exchange
 from app.services.edxml import Organ, StatusPacket, build_status, parse_packet
 from tests.documents.helpers import render_now
 from tests.files import stored
+from tests.querycount import page_queries
 from tests.web.conftest import login
 from tests.web.test_pages import issue_via_pages, text
 
@@ -109,11 +110,25 @@ def test_export_released_plan_every_header_field(app, client, plan, people, db, 
     assert docx.name == "01-KH-BCĐNQ.docx" and docx.data == stored(app, doc.docx_path)
     assert packet.page_amount is not None and packet.page_amount >= 2
 
+    assert packet.response_for == ()  # a plan answers no document of kehoach
+    # a report on the plan answers the plan's released document (ResponseFor)
+    report = documents.create_document(
+        "report", coded[0], "Báo cáo kết quả", None, plan=plan, render=False
+    )
+    (ref,) = exchange.response_for(report)
+    assert (ref.organ_id, ref.code, ref.promulgation_date, ref.document_id) == (
+        ISSUER_CODE,
+        "01/KH-BCĐNQ",
+        date(2024, 11, 5),
+        packet.document_id,
+    )
+    db.session.rollback()
+
     rows = db.session.scalars(select(ExchangeRecipient)).all()
     assert {r.organ_id for r in rows} == expected_to
     assert all(r.packet_id == packet.document_id for r in rows)
     page = text(client.get(f"/documents/{doc.id}"))
-    assert "Tình hình xử lý tại nơi nhận" in page and "chưa có phản hồi" in page
+    assert "Tình hình xử lý tại nơi nhận" in page and "Chưa có phản hồi" in page
 
 
 def status_bytes(doc, organ: Organ, code: str, at: datetime, **kw) -> bytes:  # noqa: ANN001
@@ -174,16 +189,32 @@ def test_status_packets_01_03_06_shown_per_recipient(client, plan, people, db, r
         for r in tree.iterfind(".//table[@class='list compact exchange-status']/tbody/tr")
     }
     standing_row = rows[STANDING_CODE]
-    cell = lambda row, cls: "".join(row.find(f".//td[@class='{cls}']").itertext()).strip()  # noqa: E731
+
+    def cell(row, cls: str) -> str:  # noqa: ANN001
+        found = row.find(f".//*[@class='{cls}']")
+        return "".join(found.itertext()).strip() if found is not None else ""
+
     assert cell(standing_row, "current") == "Đã tiếp nhận"
-    assert cell(standing_row, "stage-arrived") == "05/11/2024 16:05"
-    assert cell(standing_row, "stage-accepted") == "05/11/2024 17:05"
-    assert cell(standing_row, "stage-done") == "—"
+    assert cell(standing_row, "stage-sent") == "Đã gửi: 05/11/2024 15:30"
+    assert cell(standing_row, "stage-arrived") == "Đã đến: 05/11/2024 16:05"
+    assert cell(standing_row, "stage-accepted") == "Đã tiếp nhận: 05/11/2024 17:05"
+    assert cell(standing_row, "stage-done") == ""
     other_row = rows[coded[0].organ_id]
     assert cell(other_row, "current") == "Đã hoàn thành"
-    assert cell(other_row, "stage-done") == "08/11/2024 10:00"
-    assert "chưa có phản hồi" in cell(rows[coded[1].organ_id], "current")
+    assert cell(other_row, "stage-done") == "Đã hoàn thành: 08/11/2024 10:00"
+    assert cell(rows[coded[1].organ_id], "current") == "Chưa có phản hồi"
     assert db.session.scalar(select(func.count()).select_from(ExchangeStatus)) == 3
+
+    # the page's queries do not grow with the statuses received
+    few = page_queries(client, f"/documents/{doc.id}").count
+    for n, agency in enumerate(coded[1:], start=1):
+        organ = Organ(organ_id=agency.organ_id, name=agency.name)
+        for code in ("01", "03", "05"):
+            at = datetime(2024, 11, 6, 8 + n % 10, n % 60, tzinfo=TZ)
+            exchange.import_status(status_bytes(doc, organ, code, at), None)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(ExchangeStatus)) == 3 * len(coded)
+    assert page_queries(client, f"/documents/{doc.id}").count == few
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

@@ -17,6 +17,7 @@ from app.services.edxml import (
     Attachment,
     Organ,
     Packet,
+    Reference,
     StatusPacket,
     build_packet,
     build_status,
@@ -58,6 +59,15 @@ PACKET = Packet(
     due_date=date(2027, 1, 15),
     to_places=("Như trên", "Lưu: VT"),
     priority=1,
+    page_amount=3,
+    response_for=(
+        Reference(
+            organ_id="000.00.00.G22",
+            code="05/KH-VPCP",
+            promulgation_date=date(2026, 10, 14),
+            document_id="000.00.00.G22,2026/10/14,05/KH-VPCP",
+        ),
+    ),
     attachments=(
         Attachment(
             name="125-KH-UBND.pdf", content_type="application/pdf", data=PDF, content_id="att1"
