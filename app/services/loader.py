@@ -972,6 +972,7 @@ def load(data: dict, actor: User | None = None) -> Plan:
     agency (``plan.import``), an existing plan only by those who may edit it (``plan.edit``).
     Every change is audited."""
 
+    normalize_body_text(data)  # (idempotent: parse_text already did, other callers may not)
     items = data.get("agencies") or []
     check_agencies(items, actor)
     existing = db.session.scalar(select(Plan).where(Plan.code == data["code"]))

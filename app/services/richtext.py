@@ -77,10 +77,8 @@ class Para:
 
 # -- inline ------------------------------------------------------------------------------------
 
-_ESCAPED_STAR = "\ue000"  # a private-use character stands for "\*" while parsing
 
-
-_TOKENS = re.compile(r"\*+|[^*]+")
+_TOKENS = re.compile(r"\\\*|\*+|[^*\\]+|\\")  # "\*", a run of "*", other text, a lone "\"
 
 
 def parse_inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
@@ -91,7 +89,7 @@ def parse_inline(text: str, bold: bool = False, italic: bool = False) -> list[Ru
     A delimiter opens when a non-space follows it and closes when a non-space precedes it; a
     closer pairs with the nearest open delimiter of the same length, and the delimiters opened
     after that one stay text. One pass with a stack: linear in the text, whatever it holds."""
-    s = text.replace("\\*", _ESCAPED_STAR)
+    s = text
     tokens = [(m.start(), m.end()) for m in _TOKENS.finditer(s)]
     stack: list[int] = []  # indices of open delimiters, innermost last
     closer_of: dict[int, int] = {}
@@ -124,7 +122,8 @@ def parse_inline(text: str, bold: bool = False, italic: bool = False) -> list[Ru
             b_level += step if n >= 2 else 0
             i_level += step if n in (1, 3) else 0
             continue
-        runs.append(Run(s[a:b], bold or b_level > 0, italic or i_level > 0))
+        shown = "*" if s[a:b] == "\\*" else s[a:b]  # an escaped asterisk prints as one
+        runs.append(Run(shown, bold or b_level > 0, italic or i_level > 0))
     out: list[Run] = []
     parts: list[list[str]] = []
     for r in runs:
@@ -136,18 +135,13 @@ def parse_inline(text: str, bold: bool = False, italic: bool = False) -> list[Ru
             out.append(r)
             parts.append([r.text])
     for r, texts in zip(out, parts, strict=True):
-        r.text = "".join(texts).replace(_ESCAPED_STAR, "*")
+        r.text = "".join(texts)
     return out
 
 
 def plain(text: str) -> str:
     """The text without its emphasis marks (what the document prints)."""
     return "".join(r.text for r in parse_inline(text))
-
-
-def escape(text: str) -> str:
-    """Plain text as markup that prints it unchanged (asterisks escaped)."""
-    return text.replace("\\*", "\\\\*").replace("*", "\\*")
 
 
 # -- paragraphs --------------------------------------------------------------------------------

@@ -303,3 +303,21 @@ def test_folder_import_moves_processed_and_refused_files(
     db.session.expire_all()
     page = text(client.get(f"/documents/{doc.id}"))
     assert "Đã hoàn thành" in page and "09/11/2024 09:00" in page
+
+
+def test_export_refused_before_release_and_for_others(client, plan, people, db):  # noqa: ANN001
+    give_codes(db, plan)
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    doc = documents.create_document(
+        "plan", plan.issuer, plan.title, specialist, plan=plan, render=False
+    )
+    db.session.commit()
+    login(client, people(plan.issuer, Role.CLERK))
+    page = text(client.get(f"/documents/{doc.id}"))
+    assert "Gửi, nhận qua trục liên thông (edXML)" not in page  # a draft: no exchange section
+    page = text(client.post(f"/documents/{doc.id}/edxml", follow_redirects=True))
+    assert "Chỉ gửi được văn bản đã phát hành." in page
+    login(client, specialist)
+    page = text(client.post(f"/documents/{doc.id}/edxml", follow_redirects=True))
+    assert "Chỉ văn thư của cơ quan ban hành được gửi văn bản qua trục liên thông (edXML)." in page
+    assert db.session.scalar(select(func.count()).select_from(ExchangeRecipient)) == 0
