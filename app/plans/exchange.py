@@ -11,13 +11,14 @@ from app.extensions import db
 from app.models import Plan
 from app.plans import bp
 from app.plans.forms import BasisPacketForm
-from app.services import access, exchange
+from app.services import access, exchange, policy
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 
 
 @bp.route("/<int:plan_id>/can-cu-edxml", methods=["POST"])
 def import_basis(plan_id: int):
     plan = access.get_visible(current_user, access.plans_query(current_user), Plan, plan_id)
+    policy.require(current_user, "plan.import_basis", plan)  # refused before reading the upload
     form = BasisPacketForm()
     back = redirect(url_for("plans.show", plan_id=plan.id) + "#basis-h")
     if not form.validate_on_submit():

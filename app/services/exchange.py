@@ -746,6 +746,10 @@ def import_basis(plan: Plan, data: bytes, actor: User | None) -> str:
         # the last căn cứ ran on into the preamble ("…, <preamble>"): the new one does now
         basis[-1] = basis[-1].rstrip()[:-1].rstrip() + ";"
         line += ","
+    elif not basis and str(definition.get("preamble") or "").startswith(("Căn cứ", "Thực hiện")):
+        # the plan's opening is one paragraph that begins with its own căn cứ: the new one comes
+        # before it, as the first of the list
+        line += ";"
     definition["legal_basis"] = [*basis, line]
     plans.update_plan(plan, definition, actor, plan.version)
     kept = []

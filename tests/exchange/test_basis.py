@@ -53,7 +53,7 @@ def test_parent_plan_packet_becomes_the_last_legal_basis(client, plan, people, d
     clock.set_now(date(2024, 10, 20))
     add_agency("BCDNQ-CP", name="Ban Chỉ đạo Nhân quyền Chính phủ", organ_id="000.00.00.G22")
     db.session.commit()
-    before = list(plan.definition["legal_basis"])
+    before = list(plan.definition.get("legal_basis") or [])
     specialist = people(plan.standing_agency, Role.SPECIALIST)
     login(client, specialist)
     page = text(client.get(f"/plans/{plan.id}"))
@@ -65,12 +65,18 @@ def test_parent_plan_packet_becomes_the_last_legal_basis(client, plan, people, d
         "Chính phủ về triển khai đợt cao điểm tuyên truyền thành tựu bảo đảm quyền con người"
     )
     assert f"Đã thêm căn cứ: {line}" in page, re.findall(r"flash[^>]*>[^<]*", page)
-    assert f"<li>{line},</li>" in page
+    assert f"<li>{line},</li>" in page or f"<li>{line};</li>" in page
     db.session.expire_all()
     plan = db.session.get(Plan, plan.id)
-    # the plan's căn cứ ran on into its preamble ("…,"): the new one does now
-    assert before[-1].endswith(",")
-    assert plan.definition["legal_basis"] == [*before[:-1], before[-1][:-1] + ";", line + ","]
+    if before:
+        # the plan's căn cứ ran on into its preamble ("…,"): the new one does now
+        assert before[-1].endswith(",")
+        assert plan.definition["legal_basis"] == [*before[:-1], before[-1][:-1] + ";", line + ","]
+    else:
+        # the opening is one paragraph beginning with its own căn cứ ("Thực hiện …"): the new
+        # one is listed before it
+        assert plan.definition["preamble"].startswith("Thực hiện")
+        assert plan.definition["legal_basis"] == [line + ";"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import_basis_edxml"))
     assert event is not None and event.data["files"][0]["name"] == "12-KH-BCĐNQ.pdf"
 
