@@ -241,6 +241,26 @@ def test_uploaded_signed_pdf_is_verified(db, queued, people, login, pki, tmp_pat
     page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
     assert "Bản đã ký do văn thư tải lên." in page
     assert page.count("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.") == 2, page
+    # a broken PDF uploaded in its place: checked, and the page says it cannot be read
+    resp = client.post(
+        f"/documents/{doc.id}/signed",
+        data={"file": (io.BytesIO(b"%PDF-1.7\n" + b"\x00" * 4000), "hong.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    run_queue(queued)
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "Không đọc được tệp PDF: tệp hỏng hoặc đã bị sửa." in page
+    assert "— Hợp lệ." not in page
+    # a scan (PNG): no digital signature to check
+    resp = client.post(
+        f"/documents/{doc.id}/signed",
+        data={"file": (io.BytesIO(signature_png()), "ban-quet.png")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "Bản đã ký là bản quét hoặc tệp không có chữ ký số." in page
 
 
 def test_a_failed_signing_is_shown_and_can_be_done_again(
