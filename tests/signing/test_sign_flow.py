@@ -186,7 +186,7 @@ def test_release_is_signed_by_the_worker_and_verified(  # noqa: PLR0915
     assert "Không hợp lệ: tệp đã bị sửa sau khi ký." in page
 
 
-def test_without_keys_the_page_says_so_and_the_scan_upload_stays(db, queued, people, login):  # noqa: ANN001
+def test_without_keys_the_page_says_so_and_the_scan_upload_stays(db, queued, people, login, pki):  # noqa: ANN001
     plan = load_plan("tra-vinh-2024.yaml")
     db.session.commit()
     clock.set_now(date(2024, 11, 5))
@@ -205,6 +205,21 @@ def test_without_keys_the_page_says_so_and_the_scan_upload_stays(db, queued, peo
     )
     assert "Tải lên bản đã ký" in page
     assert db.session.get(SignatureCheck, doc.id) is None
+    # released without keys: nothing is signed; the admin configures keys afterwards and the
+    # clerk has the released document signed
+    documents.transition(doc, "release", clerk, issued_on=date(2024, 11, 5))
+    db.session.commit()
+    run_queue(queued)
+    assert db.session.get(SignatureCheck, doc.id) is None
+    admin = people(plan.issuer, Role.ADMIN)
+    _configure(plan, people, pki, admin)
+    db.session.commit()
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "Bản phát hành chưa được ký số." in page and "Ký số bản phát hành" in page
+    assert login(clerk).post(f"/documents/{doc.id}/chu-ky-so/ky-lai").status_code == 302
+    run_queue(queued)
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert page.count("— Hợp lệ.") == 2
 
 
 def test_uploaded_signed_pdf_is_verified(db, queued, people, login, pki, tmp_path):  # noqa: ANN001
