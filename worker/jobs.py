@@ -209,7 +209,11 @@ def _render(doc_id: int, key: str) -> str:
             render_error=None,
         ):
             return "superseded"
-        _after_render(doc_id, version.id)
+        try:
+            _after_render(doc_id, version.id)
+        except Exception:  # the files are made; signing is asked again from the page
+            db.session.rollback()
+            log.exception("asking for the digital signing of %s %s failed", doc_id, key)
         return "done"
     except Exception as exc:
         db.session.rollback()

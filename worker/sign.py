@@ -17,6 +17,7 @@ import html
 import re
 import subprocess
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from app.services.signing import Box
@@ -70,12 +71,21 @@ def signer_box(pdf: bytes, full_name: str, timeout: float = 60) -> tuple[int, Bo
             text=True,
             timeout=timeout,
         ).stdout
-    wanted = full_name.split()
+    wanted = unicodedata.normalize("NFC", full_name).split()
     found: tuple[int, Box] | None = None
     for index, (_, height_text, body) in enumerate(_PAGE.findall(out)):
         height = float(height_text)
         lines = [
-            [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in ws]
+            [
+                (
+                    float(a),
+                    float(b),
+                    float(c),
+                    float(d),
+                    unicodedata.normalize("NFC", html.unescape(w)),
+                )
+                for a, b, c, d, w in ws
+            ]
             for ws in (_WORD.findall(line) for line in _LINE.findall(body))
         ]
         lines = [line for line in lines if line]

@@ -203,15 +203,20 @@ def signature_panel(doc: Document) -> dict | None:
     results = []
     for r in (check.results or []) if check else []:
         results.append({**r, "line": signing_keys.describe_result(r)})
+    ready = signing_keys.readiness(doc)
+    never_signed = (
+        check is None and ready.ready and doc.render_state == "done" and not doc.signed_path
+    )
     return {
         "check": check,
         "results": results,
-        "readiness": signing_keys.readiness(doc),
+        "readiness": ready,
         "can_verify": bool(doc.signed_path and doc.signed_path.lower().endswith(".pdf"))
         and policy.can(current_user, "document.verify_signatures", doc),
-        "can_sign_again": check is not None
-        and check.state == "failed"
-        and check.origin == "produced"
+        "can_sign_again": (
+            never_signed
+            or (check is not None and check.state == "failed" and check.origin == "produced")
+        )
         and doc.status == "released"
         and policy.can(current_user, "document.release", doc),
     }

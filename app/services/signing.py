@@ -196,11 +196,17 @@ def _font_at_1000_upem(path: str) -> bytes:
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=4)
+def _metrics(font_path: str) -> tuple[dict[int, str], dict[str, tuple[int, int]]]:
+    """The font's character map and advance widths (1000 units per em)."""
+    font = TTFont(io.BytesIO(_font_at_1000_upem(font_path)))
+    return font.getBestCmap(), dict(font["hmtx"].metrics)
+
+
 def _centred(lines: list[str], font_path: str) -> str:
     """The lines joined, each led by the spaces that centre it on the widest (pyHanko lays a
     text box's lines flush left). Widths from the font's own advance widths."""
-    font = TTFont(io.BytesIO(_font_at_1000_upem(font_path)))
-    cmap, advance = font.getBestCmap(), font["hmtx"].metrics
+    cmap, advance = _metrics(font_path)
 
     def width(line: str) -> float:
         return sum(advance.get(cmap.get(ord(c), ".notdef"), (500, 0))[0] for c in line)

@@ -186,7 +186,7 @@ def test_release_is_signed_by_the_worker_and_verified(  # noqa: PLR0915
     assert "Không hợp lệ: tệp đã bị sửa sau khi ký." in page
 
 
-def test_without_keys_the_page_says_so_and_the_scan_upload_stays(db, queued, people, login):  # noqa: ANN001
+def test_without_keys_the_page_says_so_and_the_scan_upload_stays(db, queued, people, login, pki):  # noqa: ANN001
     plan = load_plan("tra-vinh-2024.yaml")
     db.session.commit()
     clock.set_now(date(2024, 11, 5))
@@ -205,6 +205,21 @@ def test_without_keys_the_page_says_so_and_the_scan_upload_stays(db, queued, peo
     )
     assert "Tải lên bản đã ký" in page
     assert db.session.get(SignatureCheck, doc.id) is None
+    # released without keys: nothing is signed; the admin configures keys afterwards and the
+    # clerk has the released document signed
+    documents.transition(doc, "release", clerk, issued_on=date(2024, 11, 5))
+    db.session.commit()
+    run_queue(queued)
+    assert db.session.get(SignatureCheck, doc.id) is None
+    admin = people(plan.issuer, Role.ADMIN)
+    _configure(plan, people, pki, admin)
+    db.session.commit()
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "Bản phát hành chưa được ký số." in page and "Ký số bản phát hành" in page
+    assert login(clerk).post(f"/documents/{doc.id}/chu-ky-so/ky-lai").status_code == 302
+    run_queue(queued)
+    page = login(clerk).get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert page.count("— Hợp lệ.") == 2
 
 
 def test_uploaded_signed_pdf_is_verified(db, queued, people, login, pki, tmp_path):  # noqa: ANN001
@@ -241,6 +256,26 @@ def test_uploaded_signed_pdf_is_verified(db, queued, people, login, pki, tmp_pat
     page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
     assert "Bản đã ký do văn thư tải lên." in page
     assert page.count("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.") == 2, page
+    # a broken PDF uploaded in its place: checked, and the page says it cannot be read
+    resp = client.post(
+        f"/documents/{doc.id}/signed",
+        data={"file": (io.BytesIO(b"%PDF-1.7\n" + b"\x00" * 4000), "hong.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    run_queue(queued)
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "Không đọc được tệp PDF: tệp hỏng hoặc đã bị sửa." in page
+    assert "— Hợp lệ." not in page
+    # a scan (PNG): no digital signature to check
+    resp = client.post(
+        f"/documents/{doc.id}/signed",
+        data={"file": (io.BytesIO(signature_png()), "ban-quet.png")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert "Bản đã ký là bản quét hoặc tệp không có chữ ký số." in page
 
 
 def test_a_failed_signing_is_shown_and_can_be_done_again(
