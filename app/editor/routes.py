@@ -10,12 +10,13 @@ from flask_babel import gettext, pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
+import app.services.previews as previews
 import forms as form_engine
 from app.editor import bp
 from app.editor import definition as df
 from app.extensions import db
 from app.models import Agency, Plan, PlanStatus
-from app.services import access, loader, plans, policy, previews
+from app.services import access, loader, plans, policy
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import N_
 
