@@ -384,8 +384,6 @@ def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, Agen
         "signer": _signer(doc),
         **_draft_month_year(doc),
     }
-    if row is not None and row.narrative:
-        out["assessment"] = [p.strip() for p in row.narrative.split("\n") if p.strip()]
     # the standing agency's own parts, as it edited them (else the plan's defaults)
     parts = report_parts.printed(period, row)
     out["addressees"] = parts["addressees"]
@@ -396,6 +394,8 @@ def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, Agen
         out["next_steps"] = parts["next_steps"]
     if parts.get("proposals"):
         out["proposals"] = parts["proposals"]
+    if row is not None and row.narrative:
+        out["assessment"] = [p.strip() for p in row.narrative.split("\n") if p.strip()]
     out["agency"] = db.session.get(Agency, doc.agency_id).code  # type: ignore[union-attr]
     return out, agencies
 

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 
 from app.inputs import BoundedForm
 
@@ -18,3 +18,4 @@ class ReportPartsForm(BoundedForm):
     assessment = TextAreaField(_l("Đánh giá chung (mỗi dòng một đoạn)"))
     next_steps = TextAreaField(_l("Nhiệm vụ thời gian tới (mỗi dòng một đoạn)"))
     proposals = TextAreaField(_l("Đề xuất, kiến nghị (mỗi dòng một đoạn)"))
+    seen = HiddenField()  # report_parts.fingerprint of the parts the form showed

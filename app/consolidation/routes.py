@@ -14,7 +14,7 @@ from app.extensions import db
 from app.lists import page_of
 from app.models import Document, DocumentKind, Plan, ReportingPeriod
 from app.services import access, consolidation, policy, report_parts
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
 from app.ui import status_phrase
 from workflows import DocumentFlow, ReportFlow, RoundFlow
 
@@ -35,8 +35,10 @@ AGENCIES_PER_PAGE = 50  # lines of the table per agency (the totals are the whol
 def _parts_form(period: ReportingPeriod) -> ReportPartsForm:
     """The report-parts form filled with what the report prints now."""
     form = ReportPartsForm(formdata=None)
-    for key, lines in report_parts.current(period).items():
+    parts = report_parts.current(period)
+    for key, lines in parts.items():
         getattr(form, key).data = "\n".join(lines)
+    form.seen.data = report_parts.fingerprint(parts)
     return form
 
 
@@ -98,9 +100,17 @@ def save_report_parts(period_id: int):
         return show(period_id, parts_form=form, status=422)
     try:
         changed = report_parts.save(
-            period, {key: getattr(form, key).data for key in report_parts.KEYS}, current_user
+            period,
+            {key: getattr(form, key).data for key in report_parts.KEYS},
+            current_user,
+            seen=form.seen.data or None,
         )
         db.session.commit()
+    except ConcurrentEdit as exc:
+        db.session.rollback()
+        form.addressees.errors = [*form.addressees.errors, str(exc)]
+        form.seen.data = report_parts.fingerprint(report_parts.current(period))
+        return show(period_id, parts_form=form, status=409)
     except (InvalidInput, NotAllowed) as exc:
         db.session.rollback()
         form.addressees.errors = [*form.addressees.errors, str(exc)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -87,7 +88,8 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
         d = kept
     if op and op not in ("save", "preview", "document"):
         _apply(d, op)
-        return _render(d, plan, version=version, anchor=_anchor(op))
+        page, status = _render(d, plan, version=version, anchor=_anchor(op))
+        return _partial(page, request.headers.get("X-Kehoach-Partial", "")), status
     problems = _problems(d, plan)
     if op == "preview":
         return _render(
@@ -262,6 +264,27 @@ def _apply(d: dict, op: str) -> None:
         items[i - 1], items[i] = items[i], items[i - 1]
     elif action == "down" and i < len(items) - 1:
         items[i + 1], items[i] = items[i], items[i + 1]
+
+
+_PART_ID = re.compile(r"[a-z][a-z0-9-]{0,40}")
+
+
+def _partial(page: str, wanted: str) -> str:
+    """The editor's script asks (header ``X-Kehoach-Partial: noi-dung phan-cong``) for the parts
+    a button changed: only those ``<section class="card" id=…>`` are sent, not the whole page
+    (a long plan's editor is 300 kB). Anything unexpected — an unknown id, a nested section —
+    sends the whole page, which the script reads the same way."""
+    ids = wanted.split()
+    if not ids or len(ids) > 4 or not all(_PART_ID.fullmatch(i) for i in ids):
+        return page
+    out = []
+    for part in ids:
+        start = page.find(f'<section class="card" id="{part}">')
+        end = page.find("</section>", start)
+        if start < 0 or end < 0 or "<section" in page[start + 8 : end]:
+            return page
+        out.append(page[start : end + len("</section>")])
+    return "<!doctype html><html><body>" + "".join(out) + "</body></html>"
 
 
 def _anchor(op: str) -> str:

@@ -18,6 +18,8 @@ Until the standing agency edits them the report prints the defaults taken from t
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -35,7 +37,7 @@ from app.models import (
     User,
 )
 from app.services import audit, documents, policy
-from app.services.exceptions import InvalidInput
+from app.services.exceptions import ConcurrentEdit, InvalidInput
 
 KEYS = ("addressees", "recipients", "assessment", "next_steps", "proposals")
 LISTS = ("addressees", "recipients")
@@ -89,6 +91,13 @@ def current(period: ReportingPeriod, row: Consolidation | None = None) -> dict[s
     return out
 
 
+def fingerprint(parts: dict[str, list[str]]) -> str:
+    """A short hash of the parts as shown, sent back with the form: a save over parts someone
+    else changed meanwhile is refused (:class:`ConcurrentEdit`), nothing overwritten."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def edited(period: ReportingPeriod) -> bool:
     row = _row(period)
     return bool(row is not None and row.report_parts)
@@ -119,10 +128,14 @@ def refusal(period: ReportingPeriod, actor: User | None) -> str | None:
     return None
 
 
-def save(period: ReportingPeriod, parts: dict[str, Any], actor: User) -> list[tuple[Document, str]]:
+def save(
+    period: ReportingPeriod, parts: dict[str, Any], actor: User, seen: str | None = None
+) -> list[tuple[Document, str]]:
     """Keep the edited parts of ``period``'s consolidated report. Returns the consolidated
     documents rendered again, each with its status before (``awaiting_signature`` ones went back
-    to draft). Raises ``NotAllowed`` (not the standing agency) or ``InvalidInput`` (signed)."""
+    to draft). Raises ``NotAllowed`` (not the standing agency), ``InvalidInput`` (signed) or
+    ``ConcurrentEdit`` (``seen``, the :func:`fingerprint` of the parts the form showed, is not
+    that of the parts now)."""
     policy.require(actor, "consolidation.edit_report", period)
     reason = refusal(period, actor)
     if reason is not None:
@@ -132,6 +145,14 @@ def save(period: ReportingPeriod, parts: dict[str, Any], actor: User) -> list[tu
         raise InvalidInput(_("Kính gửi: ghi ít nhất một nơi nhận báo cáo."))
     row = _row(period)
     before = current(period, row)
+    if seen and seen != fingerprint(before):
+        raise ConcurrentEdit(
+            _(
+                "Nội dung này vừa được người khác sửa sau khi bạn mở trang; chưa lưu gì. Nội "
+                "dung bạn nhập vẫn còn dưới đây; mở trang này ở thẻ mới để xem bản vừa sửa. "
+                "Bấm lưu lần nữa sẽ thay bản đó bằng nội dung dưới đây."
+            )
+        )
     if new == before:
         return []
     if row is None:

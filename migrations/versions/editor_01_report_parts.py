@@ -2,14 +2,14 @@
 (Kính gửi, Nơi nhận, đánh giá chung, nhiệm vụ thời gian tới, kiến nghị)
 
 Revision ID: editor_01_report_parts
-Revises: daily_01_kh_fold
+Revises: assign_01_groups_blocks
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "editor_01_report_parts"
-down_revision = "daily_01_kh_fold"
+down_revision = "assign_01_groups_blocks"
 branch_labels = None
 depends_on = None
 

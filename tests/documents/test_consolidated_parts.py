@@ -206,3 +206,36 @@ def test_parts_edited_in_the_browser(app, db, people):  # noqa: ANN001
 
     period = db.session.get(ReportingPeriod, period_id)
     assert report_parts.current(period)["addressees"] == ["Ủy ban nhân dân tỉnh Trà Vinh"]
+
+
+def test_a_colleagues_save_is_not_overwritten_silently(app, db, people, client):  # noqa: ANN001
+    import re
+
+    _plan, period, specialist = _closed_round(db, people)
+    login(client, specialist)
+    page = client.get(f"/periods/{period.id}/consolidation").get_data(as_text=True)
+    seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page) or re.search(
+        r'id="seen" name="seen" type="hidden" value="([0-9a-f]+)"', page
+    )
+    assert seen, page[page.find("noi-dung-bao-cao") :][:2000]
+    # a colleague saves first
+    report_parts.save(period, PARTS | {"assessment": "Bản của đồng nghiệp"}, specialist)
+    db.session.commit()
+    resp = client.post(
+        f"/periods/{period.id}/consolidation/report",
+        data=PARTS | {"assessment": "Bản của tôi", "seen": seen.group(1)},
+    )
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 409
+    assert "vừa được người khác sửa" in page and "Bản của tôi" in page
+    assert report_parts.current(period)["assessment"] == ["Bản của đồng nghiệp"]
+    # saving again from that page replaces it, knowingly
+    fresh_seen = re.search(r'name="seen" type="hidden" value="([0-9a-f]+)"', page) or re.search(
+        r'id="seen" name="seen" type="hidden" value="([0-9a-f]+)"', page
+    )
+    resp = client.post(
+        f"/periods/{period.id}/consolidation/report",
+        data=PARTS | {"assessment": "Bản của tôi", "seen": fresh_seen.group(1)},
+    )
+    assert resp.status_code == 302
+    assert report_parts.current(period)["assessment"] == ["Bản của tôi"]

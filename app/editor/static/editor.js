@@ -307,8 +307,16 @@
         var fresh = doc.getElementById("van-ban-trang"), old = document.getElementById("van-ban-trang");
         if (fresh && old) { old.replaceWith(fresh); }
         var st = fresh ? fresh.getAttribute("data-state") : "";
-        if (st !== "done" && st !== "failed" && ++tries < 120) { setTimeout(poll, 1000); }
-      }).catch(function () { if (++tries < 120) { setTimeout(poll, 2000); } });
+        if (st !== "done" && st !== "failed") { again(); }
+      }).catch(again);
+    };
+    var again = function () {
+      if (++tries < 120) { setTimeout(poll, 1000); return; }
+      var old = document.getElementById("van-ban-trang"), p = document.createElement("p");
+      p.className = "flash warning";
+      p.textContent = t("Bộ xử lý văn bản chưa trả lời sau 2 phút. Hãy bấm “Xem trước văn bản” lại sau ít phút.",
+        "The document worker has not answered for 2 minutes. Press “Preview document” again in a few minutes.");
+      if (old) { old.appendChild(p); }
     };
     setTimeout(poll, 800);
   }
