@@ -3,14 +3,14 @@ period's end (the status counts look them up per page of plans); the reports wai
 review queue, oldest first.
 
 Revision ID: h16p_01_page_indexes
-Revises: daily_01_kh_fold
+Revises: editor_01_report_parts
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "h16p_01_page_indexes"
-down_revision = "daily_01_kh_fold"
+down_revision = "editor_01_report_parts"
 branch_labels = None
 depends_on = None
 
