@@ -186,6 +186,7 @@ def show(plan_id: int):
             }
         )
     plan_doc = plans.plan_document(plan)
+    edit_refusal = plans.edit_refusal(plan)
     can_draft_doc = plan.status == "draft" and is_standing_specialist(plan) and (plan_doc is None)
     events_q = select(AuditEvent).where(AuditEvent.plan_id == plan.id)
     if not manages:  # not other agencies' reports, documents, extensions
@@ -212,6 +213,7 @@ def show(plan_id: int):
     return render_template(
         "plans/show.html",
         plan=plan,
+        edit_refusal=edit_refusal,
         agencies=agencies,
         periods=periods,
         manages=manages,
