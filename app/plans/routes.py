@@ -251,15 +251,13 @@ ACTION_LABELS = {
 @bp.route("/<int:plan_id>/draft-document", methods=["POST"])
 def draft_document(plan_id: int):
     plan = visible_plan(plan_id)
-    policy.require(current_user, "plan.draft_document", plan)
-    if plan.status != "draft":
-        abort(409)  # issued plans keep their document
-    if plans.plan_document(plan) is not None:
-        flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
-        return redirect(url_for("plans.show", plan_id=plan.id))
     try:
-        doc = documents.draft_plan_document(plan, current_user)
+        doc = documents.draft_plan_document(plan, current_user)  # the policy and the state
         db.session.commit()
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("plans.show", plan_id=plan.id))
     except IntegrityError:  # a second click, or a colleague, drafted it a moment before
         db.session.rollback()
         existing = plans.plan_document(plan)

@@ -331,8 +331,18 @@ def document_flow(doc: Document, actor: User | None, comment: str | None = None)
 
 
 def draft_plan_document(plan: Plan, actor: User) -> Document:
-    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer."""
+    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer: once, while the
+    plan is a draft (an issued plan keeps the document it was issued with)."""
     policy.require(actor, "plan.draft_document", plan)
+    if plan.status != "draft":
+        raise InvalidInput(
+            "Kế hoạch đã ban hành: văn bản kế hoạch là văn bản đã phát hành, không soạn lại."
+        )
+    existing = db.session.scalar(
+        select(Document.id).where(Document.plan_id == plan.id, Document.kind == DocumentKind.PLAN)
+    )
+    if existing is not None:
+        raise InvalidInput("Kế hoạch đã có văn bản dự thảo.")
     issuer = db.session.get(Agency, plan.issuer_id)
     assert issuer is not None
     return create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan)
