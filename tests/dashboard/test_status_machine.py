@@ -28,6 +28,7 @@ worker (RQ on Redis, LibreOffice) rendering every version. After every step:
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import itertools
@@ -35,6 +36,7 @@ import json
 import re
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from flask import g
@@ -67,6 +69,7 @@ from app.services import (
     consolidation,
     deadlines,
     documents,
+    loader,
     plans,
     reminders,
     reports,
@@ -90,6 +93,7 @@ N_AGENCIES = 4
 START = date(2024, 12, 16)  # a Monday
 REFUSED = (ServiceError, TransitionRefused)
 _run = itertools.count()
+DRAFT_PLAN = loader.parse_file(Path(__file__).resolve().parents[2] / "plans" / "tra-vinh-2024.yaml")
 DONE: Counter = Counter()  # document verbs done, printed at the end (what the runs reached)
 
 
@@ -241,6 +245,17 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
                     user_id=self.signer.id,
                 )
             )
+            # a draft plan of the standing agency: its document is drafted, sent for signature,
+            # edited while it awaits signature, signed and released through the pages
+            d = copy.deepcopy(DRAFT_PLAN)
+            d.update(code=f"machine-draft-{k}", issuer=standing.code)
+            d.update(standing_agency=standing.code, agencies=[])
+            d["assignments"] = [
+                {"agency": a.code, "role": "lead", "label": a.name, "tasks": ["Thực hiện."]}
+                for a in self.agencies[:2]
+            ]
+            self.draft = loader.load(d, self.specialist)
+            self.edits = 0
             db.session.commit()
 
         # -- helpers --------------------------------------------------------------------------
@@ -249,7 +264,7 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
             return list(
                 db.session.scalars(
                     db.select(Document)
-                    .where(Document.plan_id == self.plan.id)
+                    .where(Document.plan_id.in_([self.plan.id, self.draft.id]))
                     .order_by(Document.id)
                 )
             )
@@ -360,6 +375,49 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
             ) in text
             settle()
 
+        @rule()
+        def plan_document_drafted(self) -> None:
+            """ "Soạn văn bản kế hoạch" on the draft plan's page."""
+            as_user(self.specialist)
+            page = get(f"/plans/{self.draft.id}")
+            offered = f'action="/plans/{self.draft.id}/draft-document"' in page
+            try:
+                documents.draft_plan_document(self.draft, self.specialist)
+            except REFUSED:
+                db.session.rollback()
+                assert not offered
+                return
+            db.session.commit()
+            assert offered
+            settle()
+
+        @rule()
+        def plan_edited(self) -> None:
+            """The specialist edits the draft plan ("Sửa kế hoạch" on its page): a document
+            awaiting signature goes back to draft, visibly; a signed one refuses the edit."""
+            as_user(self.specialist)
+            page = get(f"/plans/{self.draft.id}")
+            offered = f'href="/editor/{self.draft.id}"' in page
+            doc = plans.plan_document(self.draft)
+            before = doc.status if doc is not None else None
+            d = copy.deepcopy(self.draft.definition)
+            self.edits += 1
+            d["preamble"] = f"Nội dung sửa lần {self.edits}."
+            try:
+                plans.update_plan(self.draft, d, self.specialist, self.draft.version)
+            except REFUSED:
+                db.session.rollback()
+                assert not offered, "the plan page offered an edit the service refused"
+                return
+            db.session.commit()
+            assert offered, "the plan was edited although its page did not offer it"
+            DONE[f"plan:edit while {before}"] += 1
+            if before == "awaiting_signature":
+                doc = db.session.get(Document, doc.id)
+                assert doc.status == "draft"
+                assert "Văn bản đã trở về dự thảo" in get(f"/documents/{doc.id}")
+            settle()
+
         @rule(p=st.integers(0, 1))
         def reminder_drafted(self, p: int) -> None:
             period = self.periods[p]
@@ -375,18 +433,34 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
             assert {o["agency"] for o in data["overdue"]} == {s.agency_code for s in overdue}
             settle()
 
-        @initialize(days=st.integers(5, 12), path=st.integers(0, 3), data=st.data())
-        def reminder_to_the_late(self, days: int, path: int, data) -> None:  # noqa: ANN001
-            """Every run starts with a document: the reminder to the agencies overdue after
-            ``days`` (none has reported; the first period was due on day 4), taken ``path``
-            steps along its natural path (sent for signature, signed, released) through its
-            pages."""
+        @initialize(
+            days=st.integers(5, 12),
+            path=st.integers(0, 3),
+            plan_path=st.integers(0, 3),
+            edit_at=st.integers(0, 2),
+            data=st.data(),
+        )
+        def documents_under_way(self, days: int, path: int, plan_path: int, edit_at: int, data):  # noqa: ANN001, ANN201
+            """Every run starts with two documents under way through their pages: the
+            reminder to the agencies overdue after ``days`` (none has reported; the first
+            period was due on day 4) and the draft plan's document, each taken ``path`` steps
+            along its natural path (sent for signature, signed, released), the plan edited
+            before step ``edit_at`` (1: while its document awaits signature, 2: once signed)."""
             clock.set_now(clock.now() + timedelta(days=days))
             doc = reminders.draft_dispatch(self.periods[0], self.specialist, unit_abbr="TH")
             settle()
             self.moves_on(doc, path, data)
+            self.plan_document_drafted()
+            plan_doc = plans.plan_document(self.draft)
+            for i in range(plan_path + 1):
+                if i == edit_at:
+                    self.plan_edited()
+                if i < plan_path:
+                    self.moves_on(plans.plan_document(self.draft), 1, data)
+            assert plan_doc is not None
 
         def moves_on(self, doc: Document, steps: int, data) -> None:  # noqa: ANN001
+            """Whoever's page offers the next step of ``doc`` takes it, ``steps`` times."""
             for _ in range(steps):
                 for user in (self.specialist, self.signer, self.clerk):
                     if self.act(doc, user, None, data) is not None:
@@ -592,8 +666,12 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
             if not released:
                 return
             as_user(self.clerk)
-            register_page = get(f"/documents/register?year={clock.today().year}")
+            registers: dict[int, str] = {}
             for doc in released:
+                year = doc.issued_on.year
+                if year not in registers:
+                    registers[year] = get(f"/documents/register?year={year}")
+                register_page = registers[year]
                 (entry,) = db.session.scalars(
                     db.select(RegisterEntry).where(RegisterEntry.document_id == doc.id)
                 ).all()
