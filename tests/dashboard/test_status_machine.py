@@ -580,7 +580,8 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
                 if c["id"] == f"chart-plan-{self.plan.id}"
             )
             series = {s["key"]: s["data"] for s in chart["series"]}
-            for n, p in enumerate(self.periods):
+            for p in self.periods:
+                n = chart["labels"].index(p.label)
                 c = counts[p.id]
                 assert [series[k][n] for k in ("on_time", "late", "overdue", "not_yet_due")] == [
                     c.on_time,
@@ -618,7 +619,8 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
                     if c["id"] == f"chart-plan-{self.plan.id}"
                 )
                 series = {x["key"]: x["data"] for x in chart["series"]}
-                for n, p in enumerate(self.periods):
+                for p in self.periods:
+                    n = chart["labels"].index(p.label)
                     got = [series[k][n] for k in ("on_time", "late", "overdue", "not_yet_due")]
                     want = [
                         int(own[p.id].result == k)
