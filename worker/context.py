@@ -25,6 +25,7 @@ from app.models import (
     Consolidation,
     Document,
     DocumentKind,
+    DocumentSnapshot,
     DocumentStatus,
     Plan,
     Report,
@@ -220,7 +221,7 @@ def _period_text(period: ReportingPeriod | None) -> str:
 def _report_to(plan: Plan, doc: Document | None = None) -> list[str]:
     """ "Kính gửi:" of a report: as recorded on the document, else the plan's schedule
     ``report_to``, else the standing agency."""
-    snap: dict[str, Any] = (doc.snapshot or {}) if doc is not None else {}
+    snap: DocumentSnapshot = (doc.snapshot or {}) if doc is not None else {}
     if snap.get("addressees"):
         return list(snap["addressees"])
     report_to = ((plan.definition or {}).get("schedule") or {}).get("report_to")
@@ -511,7 +512,8 @@ def reminder_input(doc: Document) -> tuple[ReminderInput, dict[str, AgencyInput]
     # Issued: the agencies overdue on the day of issue; a draft: those overdue today.
     made = doc.issued_on if doc.number is not None and doc.issued_on else clock.today()
     snap = doc.snapshot or {}
-    chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")  # older drafts
+    reminder = snap.get("reminder")
+    chosen = (reminder["new_due"] if reminder else None) or snap.get("new_due")  # older drafts
     new_due = _vn_date(chosen) or calendar.add_working_days(made, REMINDER_DAYS)
     out: ReminderInput = {
         "agency": _issuer_code(doc),

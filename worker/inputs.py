@@ -13,17 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, NotRequired, TypedDict
 
+from app.models.document import SignerEntry
+
 Number = int | float | Decimal
 
 
-class Signer(TypedDict, total=False):
-    """Who signs, as the signer block prints it (``contexts.signer_block``)."""
-
-    authority: str  # "" | "TM." | "KT." | "TL." | "TUQ." | "Q."
-    authority_of: str
-    title: str
-    position_note: str
-    name: str
+Signer = SignerEntry  # who signs, as the signer block prints it (contexts.signer_block)
 
 
 class AgencyInput(TypedDict):

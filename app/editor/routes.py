@@ -71,6 +71,10 @@ def edit(plan_id: int):
     plan = access.get_visible(current_user, access.plans_query(current_user), Plan, plan_id)
     if not _may_edit(plan):
         abort(403)
+    refusal = plans.edit_refusal(plan)
+    if refusal:  # no dead end: the plan page says why instead of offering the editor
+        flash(refusal, "warning")
+        return redirect(url_for("plans.show", plan_id=plan.id))
     if request.method == "GET":
         return _render(df.annotate(plan.definition), plan, version=plan.version)
     return _post(plan)

@@ -9,10 +9,13 @@ from app.models.document import (
     KIND_TYPE_ABBR,
     Document,
     DocumentKind,
+    DocumentSnapshot,
     DocumentStatus,
     DocumentVersion,
+    OverdueNote,
     RegisterCounter,
     RegisterEntry,
+    SignerEntry,
     VersionStage,
 )
 from app.models.exchange import ExchangeRecipient, ExchangeStatus
@@ -55,6 +58,9 @@ __all__ = [
     "DocumentKind",
     "DocumentStatus",
     "DocumentVersion",
+    "DocumentSnapshot",
+    "OverdueNote",
+    "SignerEntry",
     "VersionStage",
     "FormVersion",
     "PeriodStatus",

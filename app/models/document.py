@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,6 +34,66 @@ class DocumentStatus(StrEnum):
     AWAITING_SIGNATURE = "awaiting_signature"
     SIGNED = "signed"
     RELEASED = "released"
+
+
+class SignerEntry(TypedDict, total=False):
+    """A signer as the documents print it (``AgencySigner.as_dict``, ``signers.check``)."""
+
+    authority: str  # "" | "TM." | "KT." | "TL." | "TUQ." | "Q."
+    authority_of: str
+    title: str
+    position_note: str
+    name: str
+
+
+class ReturnedNote(TypedDict):
+    """Why a draft is back with its drafter ("Trả lại dự thảo", or the data changed)."""
+
+    reason: str
+    why: str  # declined | content_changed | withdrawn
+    by: str
+    at: str  # ISO time
+    version: int
+
+
+class OverdueNote(TypedDict):
+    """An agency a reminder names, as the status module said on the day it was drafted."""
+
+    agency: str
+    name: str
+    due: str  # ISO date
+    days: int
+    text: str
+
+
+class ReminderNote(TypedDict):
+    """What a công văn đôn đốc was drafted for (app.services.reminders.draft_dispatch)."""
+
+    overdue: list[OverdueNote]
+    new_due: str  # ISO date: the deadline the reminder gives
+    as_of: str
+    plan_ref: str
+
+
+class DocumentSnapshot(TypedDict, total=False):
+    """``Document.snapshot`` (JSON): the issuing agency as it was when the document was made,
+    and the facts of its life the rendering reads (issue 11 point 7: typed, checked by mypy).
+    Every key is optional: documents made by older versions lack the newer ones."""
+
+    code: str
+    name: str
+    abbreviation: str
+    place: str
+    header_parent: str
+    header_name: str
+    addressees: list[str]  # "Kính gửi:" of a report
+    signer: SignerEntry  # recorded at signing
+    signer_name: str
+    signed_version: int  # the frozen version the signer was shown and signed
+    signed_at: str  # ISO time the signature claims (an uploaded signed copy)
+    returned: ReturnedNote
+    reminder: ReminderNote
+    new_due: str  # older reminders kept the new deadline here
 
 
 class Document(Model):
@@ -68,7 +129,7 @@ class Document(Model):
     year: Mapped[int | None] = mapped_column(Integer)
     symbol: Mapped[str | None] = mapped_column(String(64))
     issued_on: Mapped[date | None] = mapped_column(Date)
-    snapshot: Mapped[dict] = mapped_column(JSONType, default=dict)
+    snapshot: Mapped[DocumentSnapshot] = mapped_column(JSONType, default=dict)
     docx_path: Mapped[str | None] = mapped_column(String(512))
     pdf_path: Mapped[str | None] = mapped_column(String(512))
     signed_path: Mapped[str | None] = mapped_column(String(512))

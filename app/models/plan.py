@@ -69,7 +69,9 @@ class Plan(Model):
         back_populates="plan", order_by="Assignment.position", cascade="all, delete-orphan"
     )
     periods: Mapped[list[ReportingPeriod]] = relationship(
-        back_populates="plan", order_by="ReportingPeriod.starts_on", cascade="all, delete-orphan"
+        back_populates="plan",
+        order_by="[ReportingPeriod.starts_on, ReportingPeriod.id]",  # a stable order on ties
+        cascade="all, delete-orphan",
     )
     form_versions: Mapped[list[FormVersion]] = relationship(
         back_populates="plan", order_by="FormVersion.version", cascade="all, delete-orphan"

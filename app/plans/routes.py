@@ -237,6 +237,7 @@ def show(plan_id: int):
         ag.code: ag for ag in db.session.scalars(select(Agency).where(Agency.code.in_(codes)))
     }
     plan_doc = plans.plan_document(plan)
+    edit_refusal = plans.edit_refusal(plan)
     can_draft_doc = plan.status == "draft" and is_standing_specialist(plan) and (plan_doc is None)
     events_q = select(AuditEvent).where(AuditEvent.plan_id == plan.id)
     if not manages:  # not other agencies' reports, documents, extensions
@@ -270,6 +271,7 @@ def show(plan_id: int):
     return render_template(
         "plans/show.html",
         plan=plan,
+        edit_refusal=edit_refusal,
         agencies=agencies,
         blocks=blocks,
         group_names=group_names,
@@ -313,15 +315,13 @@ ACTION_LABELS = {
 @bp.route("/<int:plan_id>/draft-document", methods=["POST"])
 def draft_document(plan_id: int):
     plan = visible_plan(plan_id)
-    policy.require(current_user, "plan.draft_document", plan)
-    if plan.status != "draft":
-        abort(409)  # issued plans keep their document
-    if plans.plan_document(plan) is not None:
-        flash(gettext("Kế hoạch đã có văn bản dự thảo."), "warning")
-        return redirect(url_for("plans.show", plan_id=plan.id))
     try:
-        doc = documents.draft_plan_document(plan, current_user)
+        doc = documents.draft_plan_document(plan, current_user)  # the policy and the state
         db.session.commit()
+    except InvalidInput as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("plans.show", plan_id=plan.id))
     except IntegrityError:  # a second click, or a colleague, drafted it a moment before
         db.session.rollback()
         existing = plans.plan_document(plan)

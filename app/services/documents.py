@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,7 @@ from app.models import (
     Agency,
     Document,
     DocumentKind,
+    DocumentSnapshot,
     DocumentStatus,
     DocumentVersion,
     Plan,
@@ -50,7 +52,7 @@ SIGNED_EXTENSIONS = {
 }
 
 
-def agency_snapshot(agency: Agency) -> dict:
+def agency_snapshot(agency: Agency) -> DocumentSnapshot:
     """What a document keeps of its agency as it was on the day it was made."""
     return {
         "code": agency.code,
@@ -314,10 +316,10 @@ def _mark_returned(doc: Document, actor: User | None, reason: str, why: str) -> 
     }
 
 
-def same_signer(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
+def same_signer(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
     """Whether two signer dicts print the same signer block."""
 
-    def norm(s: dict[str, Any] | None) -> tuple[str, ...]:
+    def norm(s: Mapping[str, Any] | None) -> tuple[str, ...]:
         s = s or {}
         authority = str(s.get("authority") or "").strip()
         return (
@@ -339,8 +341,18 @@ def document_flow(doc: Document, actor: User | None, comment: str | None = None)
 
 
 def draft_plan_document(plan: Plan, actor: User) -> Document:
-    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer."""
+    """Draft the plan's own document (Kế hoạch), issued by the plan's issuer: once, while the
+    plan is a draft (an issued plan keeps the document it was issued with)."""
     policy.require(actor, "plan.draft_document", plan)
+    if plan.status != "draft":
+        raise InvalidInput(
+            "Kế hoạch đã ban hành: văn bản kế hoạch là văn bản đã phát hành, không soạn lại."
+        )
+    existing = db.session.scalar(
+        select(Document.id).where(Document.plan_id == plan.id, Document.kind == DocumentKind.PLAN)
+    )
+    if existing is not None:
+        raise InvalidInput("Kế hoạch đã có văn bản dự thảo.")
     issuer = db.session.get(Agency, plan.issuer_id)
     assert issuer is not None
     return create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan)
@@ -421,7 +433,7 @@ def transition(
     if trigger == "request_signature":
         if current_version(doc) is None:
             new_version(doc, VersionStage.DRAFT, actor)
-        snap = dict(doc.snapshot or {})
+        snap: DocumentSnapshot = {**(doc.snapshot or {})}
         snap.pop("returned", None)
         doc.snapshot = snap
         notifications.notify(
@@ -486,10 +498,9 @@ def _number(doc: Document, issued_on: date) -> None:
     )
     doc.number, doc.year = entry.number, entry.year
     doc.symbol, doc.issued_on = entry.symbol, issued_on
-    doc.snapshot = {
-        **agency_snapshot(agency),
-        **{k: v for k, v in (doc.snapshot or {}).items() if k not in agency_snapshot(agency)},
-    }
+    snap: DocumentSnapshot = {**(doc.snapshot or {})}
+    snap.update(agency_snapshot(agency))  # the agency as it is on the day of issue
+    doc.snapshot = snap
 
 
 def attach_signed_copy(doc: Document, filename: str, content: bytes, actor: User) -> Document:

@@ -95,12 +95,9 @@ def update_plan(plan: Plan, definition: dict, actor: User | None, expected_versi
     d = copy.deepcopy(definition)
     editable_body = plan.status == PlanStatus.DRAFT
     doc = plan_document(plan)
-    if editable_body and doc is not None and doc.status == DocumentStatus.SIGNED:
-        raise InvalidInput(
-            "Văn bản kế hoạch đã được lãnh đạo ký và đang chờ văn thư cấp số, phát hành; nội "
-            "dung kế hoạch không sửa được nữa. Sau khi phát hành, mọi thay đổi cần một văn bản "
-            "sửa đổi, bổ sung."
-        )
+    refusal = edit_refusal(plan)
+    if refusal:
+        raise InvalidInput(refusal)
     before = copy.deepcopy(plan.definition)
     if editable_body:
         plan.title = d["title"]
@@ -123,6 +120,20 @@ def update_plan(plan: Plan, definition: dict, actor: User | None, expected_versi
         # Signed = reviewed: what awaits signature is no longer what the plan says.
         documents.content_changed(doc, actor, "Nội dung kế hoạch đã được sửa sau khi soạn văn bản.")
     return plan
+
+
+def edit_refusal(plan: Plan) -> str | None:
+    """Why the plan cannot be edited now, ``None`` when it can (the one rule the editor, the
+    plan page and :func:`update_plan` read): a draft plan whose document the leader has signed
+    keeps the signed text until it is released."""
+    doc = plan_document(plan) if plan.status == PlanStatus.DRAFT else None
+    if doc is not None and doc.status == DocumentStatus.SIGNED:
+        return (
+            "Văn bản kế hoạch đã được lãnh đạo ký và đang chờ văn thư cấp số, phát hành; nội "
+            "dung kế hoạch không sửa được nữa. Sau khi phát hành, mọi thay đổi cần một văn bản "
+            "sửa đổi, bổ sung."
+        )
+    return None
 
 
 def _printed(definition: dict | None) -> dict:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Document, DocumentKind, Reminder, ReportingPeriod, User
+from app.models import Document, DocumentKind, OverdueNote, Reminder, ReportingPeriod, User
 from app.services import calendar, clock, documents, notifications, policy, status
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
@@ -142,7 +142,7 @@ def run(period_id: int, as_of: date) -> int:
 # -- công văn đôn đốc ------------------------------------------------------------------------
 
 
-def overdue_agencies(period: ReportingPeriod, as_of: date | None = None) -> list[dict]:
+def overdue_agencies(period: ReportingPeriod, as_of: date | None = None) -> list[OverdueNote]:
     """The agencies the công văn đôn đốc names: the status module's overdue ones (a granted
     extension or an own later due date keeps an agency off the list)."""
     return [

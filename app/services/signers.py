@@ -12,13 +12,14 @@ leader signs as with one click. The ONE place a document's signer is decided.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, AgencySigner, Document, DocumentStatus, Plan, User
+from app.models import Agency, AgencySigner, Document, DocumentStatus, Plan, SignerEntry, User
 from app.services import audit
 from app.services.exceptions import InvalidInput, NotAllowed
 
@@ -120,7 +121,10 @@ def proposed(doc: Document, actor: User) -> dict[str, Any]:
     return {**head, "name": actor.full_name or actor.username}
 
 
-def check(signer: dict[str, Any]) -> dict[str, str]:
+SIGNER_FIELDS = ("authority", "authority_of", "title", "position_note", "name")
+
+
+def check(signer: Mapping[str, Any]) -> SignerEntry:
     """A signer dict cleaned for the snapshot; refuses a placeholder or a missing name/title."""
     clean = {k: " ".join(str(v or "").split()) for k, v in signer.items()}
     errors = {}
@@ -137,7 +141,7 @@ def check(signer: dict[str, Any]) -> dict[str, str]:
         errors["authority_of"] = "Vui lòng nhập “Thay mặt / ký thay cho”."
     if errors:
         raise InvalidInput(_("Thông tin người ký chưa đúng."), errors)
-    return clean
+    return cast(SignerEntry, {k: v for k, v in clean.items() if k in SIGNER_FIELDS})
 
 
 def choose(doc: Document, signer_id: int | None, actor: User) -> Document:

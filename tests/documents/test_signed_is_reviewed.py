@@ -215,6 +215,33 @@ def test_returned_draft_carries_the_reason_and_the_drafter_is_told(app, db, queu
     assert "Soạn lại văn bản kế hoạch" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
 
 
+def test_a_signed_plan_document_offers_no_editor(app, db, people, client):  # noqa: ANN001
+    """No dead end: once the leader signed the plan's document, the plan page offered "Sửa kế
+    hoạch" and the editor let the specialist type, and only saving was refused. Now the page
+    says why instead, the editor sends back to it, and the service refuses with that reason."""
+    from tests.web.conftest import login
+
+    plan = load_plan("tra-vinh-2024.yaml")
+    specialist = people(plan.standing_agency, Role.SPECIALIST)
+    specialist.set_password("secret-pass")
+    doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
+    db.session.commit()
+    login(client, specialist)
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert f'href="/editor/{plan.id}"' in page  # a draft: the specialist may edit
+    documents.transition(doc, "request_signature", specialist)
+    documents.transition(doc, "sign", people(plan.issuer, Role.SIGNER))
+    db.session.commit()
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert f'href="/editor/{plan.id}"' not in page
+    assert "đã được lãnh đạo ký" in page
+    resp = client.get(f"/editor/{plan.id}")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/plans/{plan.id}")
+    with pytest.raises(InvalidInput, match="đã được lãnh đạo ký"):
+        plans.update_plan(plan, plan.definition, specialist, plan.version)
+    db.session.rollback()
+
+
 @pytest.mark.parametrize("unit", [None, "TH"])
 def test_printed_number_is_the_registers_on_a_cong_van(app, db, queued, people, client, unit):  # noqa: ANN001, F811
     """A released công văn printed "Số: 01/CA-VP" in its body while the register, the page and
