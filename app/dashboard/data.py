@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.extensions import db
 from app.lists import page_number
@@ -104,7 +104,7 @@ def my_deadlines(user: User, today: date) -> list[dict]:
             ReportingPeriod.status == PeriodStatus.OPEN,
             ReportingPeriod.plan_id.in_(visible.with_only_columns(Plan.id)),
         )
-        .options(joinedload(ReportingPeriod.plan))
+        .options(joinedload(ReportingPeriod.plan).defer(Plan.definition))
     ).all()
     statuses = status.for_periods(periods, agency_id=user.agency_id, today=today)
     rows: list[dict[str, Any]] = []
@@ -157,7 +157,7 @@ def open_plans_query(user: User):  # noqa: ANN201
     return (
         access.plans_query(user)
         .where(Plan.status.in_(OPEN_PLANS))
-        .options(selectinload(Plan.periods))
+        .options(selectinload(Plan.periods), defer(Plan.definition))
         .order_by(Plan.id.desc())
     )
 

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, defer, selectinload
 
 from app.extensions import db
 from app.lists import export, list_view, page_number, wants_export
@@ -57,7 +57,7 @@ def plan_list_args() -> dict:
         access.plans_query(current_user)
         .join(issuer, issuer.id == Plan.issuer_id)
         .join(standing, standing.id == Plan.standing_agency_id)
-        .options(selectinload(Plan.periods), selectinload(Plan.issuer))
+        .options(selectinload(Plan.periods), selectinload(Plan.issuer), defer(Plan.definition))
     )
     return {
         "stmt": stmt,

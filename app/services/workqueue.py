@@ -207,7 +207,9 @@ def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
             triples: list[tuple[ReportingPeriod, Assignment, Report | None]] = [
                 (row[0], row[1], row[2])
                 for row in db.session.execute(
-                    q.options(selectinload(ReportingPeriod.plan)).limit(limit)
+                    q.options(selectinload(ReportingPeriod.plan).defer(Plan.definition)).limit(
+                        limit
+                    )
                 ).all()
             ]
             st = status.for_periods(
