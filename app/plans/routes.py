@@ -77,13 +77,11 @@ def plan_list_args() -> dict:
 @bp.route("/")
 def index():
     if wants_export():
+        args = plan_list_args()  # once: its search columns are its own aliases
         labels = PlanFlow.STATE_LABELS
         return export(
             "Danh sách kế hoạch",
-            {
-                **plan_list_args(),
-                "stmt": plan_list_args()["stmt"].options(selectinload(Plan.assignments)),
-            },
+            {**args, "stmt": args["stmt"].options(selectinload(Plan.assignments))},
             [
                 ("Số, ký hiệu", lambda p: p.symbol or ""),
                 ("Trích yếu", lambda p: p.title),
