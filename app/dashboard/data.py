@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.extensions import db
 from app.lists import page_number
@@ -37,9 +37,8 @@ SERIES = (
 DUE_SOON_DAYS = 7
 
 
-PLANS_PER_PAGE = 5  # plans in progress shown with their figures, a page at a time
+PLANS_PER_PAGE = 5  # plans shown with their figures, a page at a time
 AGENCIES_SHOWN = 10  # per plan: the agencies with the most late or overdue reports
-OPEN_PLANS = (PlanStatus.ISSUED, PlanStatus.IN_PROGRESS, PlanStatus.REPORTED)
 
 
 def _started(plan: Plan) -> list[ReportingPeriod]:
@@ -104,7 +103,7 @@ def my_deadlines(user: User, today: date) -> list[dict]:
             ReportingPeriod.status == PeriodStatus.OPEN,
             ReportingPeriod.plan_id.in_(visible.with_only_columns(Plan.id)),
         )
-        .options(joinedload(ReportingPeriod.plan))
+        .options(joinedload(ReportingPeriod.plan).defer(Plan.definition))
     ).all()
     statuses = status.for_periods(periods, agency_id=user.agency_id, today=today)
     rows: list[dict[str, Any]] = []
@@ -152,13 +151,14 @@ def unread_count(user: User) -> int:
     )
 
 
-def open_plans_query(user: User):  # noqa: ANN201
-    """The plans in progress the user sees (issued, reports coming in), newest first."""
+def plans_query(user: User):  # noqa: ANN201
+    """The issued plans the user sees: those in progress first, then the consolidated ones,
+    newest first."""
     return (
         access.plans_query(user)
-        .where(Plan.status.in_(OPEN_PLANS))
-        .options(selectinload(Plan.periods))
-        .order_by(Plan.id.desc())
+        .where(Plan.status != PlanStatus.DRAFT)
+        .options(selectinload(Plan.periods), defer(Plan.definition))
+        .order_by((Plan.status == PlanStatus.CONSOLIDATED).asc(), Plan.id.desc())
     )
 
 
@@ -196,15 +196,15 @@ def figures_of(user: User, plans: list[Plan], today: date, limit: int | None) ->
 
 
 def build(user: User, today: date | None = None, *, everything: bool = False) -> dict:
-    """The dashboard: the plans in progress a page at a time (``?trang=``), or all of them
-    with every agency's line when ``everything`` (the Excel download)."""
+    """The dashboard: the issued plans a page at a time (``?trang=``; in progress first), or all
+    of them with every agency's line when ``everything`` (the Excel download)."""
     today = today or clock.today()
     if everything:
-        plans = list(db.session.scalars(open_plans_query(user)))
+        plans = list(db.session.scalars(plans_query(user)))
         page = None
     else:
         page = db.paginate(
-            open_plans_query(user), page=page_number(), per_page=PLANS_PER_PAGE, error_out=False
+            plans_query(user), page=page_number(), per_page=PLANS_PER_PAGE, error_out=False
         )
         plans = list(page.items)
     figures = figures_of(user, plans, today, None if everything else AGENCIES_SHOWN)
@@ -218,11 +218,6 @@ def build(user: User, today: date | None = None, *, everything: bool = False) ->
         .order_by(Plan.id.desc())
         .limit(PLANS_PER_PAGE * 4)
     ).all()
-    finished = db.session.scalar(
-        select(func.count()).select_from(
-            access.plans_query(user).where(Plan.status == PlanStatus.CONSOLIDATED).subquery()
-        )
-    )
     extensions = (
         db.session.scalar(
             select(func.count()).select_from(pending_extensions_query(user).subquery())
@@ -235,7 +230,6 @@ def build(user: User, today: date | None = None, *, everything: bool = False) ->
         "charts": chart_data(figures),
         "totals": totals.as_dict(),
         "plans_page": page,
-        "finished_plans": finished or 0,
         "drafts": drafts,
         "mine": my_deadlines(user, today),
         "running": running_documents(user),

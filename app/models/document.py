@@ -94,6 +94,7 @@ class DocumentSnapshot(TypedDict, total=False):
     returned: ReturnedNote
     reminder: ReminderNote
     new_due: str  # older reminders kept the new deadline here
+    signed_by_id: int  # who clicked "Ký": whose key signs the released PDF (signing_keys)
 
 
 class Document(Model):

@@ -10,12 +10,12 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, defer, selectinload
 
 import forms as form_engine
 from app import excel
 from app.extensions import db
-from app.lists import export, list_view, wants_export
+from app.lists import export, list_view, page_of, wants_export
 from app.models import (
     Agency,
     Assignment,
@@ -51,6 +51,9 @@ def visible_report(report_id: int) -> Report:
     return access.get_visible(current_user, access.reports_query(current_user), Report, report_id)
 
 
+INBOX_PER_PAGE = 30
+
+
 @bp.route("/inbox")
 def inbox():
     """The agency's assignments and their open rounds."""
@@ -65,7 +68,7 @@ def inbox():
             Plan.id.in_(plan_ids),
             Plan.status != PlanStatus.DRAFT,
         )
-        .options(selectinload(Plan.periods))
+        .options(selectinload(Plan.periods), defer(Plan.definition))
         .order_by(Plan.id.desc())
     ).all()
     started = [p for plan in plans for p in plan.periods if p.status != PeriodStatus.PENDING]
@@ -82,7 +85,7 @@ def inbox():
     ]
     return render_template(
         "reports/inbox.html",
-        rows=rows,
+        rows=page_of(rows, INBOX_PER_PAGE),  # open rounds first, by due date
         states=ReportFlow.STATE_LABELS,
         can_start=current_user.has_role("reporter", "agency_leader"),
     )

@@ -194,7 +194,8 @@ def due_date(doc: Document) -> date | None:
         return min(dues) if dues else None
     if doc.kind == DocumentKind.REMINDER:
         snap = doc.snapshot or {}
-        chosen = (snap.get("reminder") or {}).get("new_due") or snap.get("new_due")
+        note = snap.get("reminder")
+        chosen = (note.get("new_due") if note else None) or snap.get("new_due")
         try:
             return date.fromisoformat(str(chosen)[:10]) if chosen else None
         except ValueError:

@@ -252,7 +252,9 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
     if name == "report":
         triples: list[tuple[ReportingPeriod, Assignment, Report | None]] = [
             (row[0], row[1], row[2])
-            for row in db.session.execute(q.options(selectinload(ReportingPeriod.plan))).all()
+            for row in db.session.execute(
+                q.options(selectinload(ReportingPeriod.plan).defer(Plan.definition))
+            ).all()
         ]
         n_rows = len(triples)
         st = status.for_periods(

@@ -30,7 +30,7 @@ def test_dashboard_pages_plans_and_names_the_worst_agencies(client, db, make_use
     page = text(client.get("/"))
     shown = [int(x) for x in re.findall(r'id="chart-plan-(\d+)"', page)]
     assert shown == [plans[0].id, plans[1].id]
-    assert "Trang 1/3 (5 mục)" in page and "Kế hoạch đang thực hiện 1–2 trong 5" in page
+    assert "Trang 1/3 (5 mục)" in page and "Kế hoạch 1–2 trong 5 (đang thực hiện trước)" in page
     last = text(client.get("/?trang=3"))
     assert [int(x) for x in re.findall(r'id="chart-plan-(\d+)"', last)] == [plans[4].id]
     # per plan: the 10 agencies with most late or overdue reports, by name among equals
