@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -128,19 +128,12 @@ def _agency_rows(codes: set[str] | None) -> dict[str, dict[str, Any]]:
     """``agency_dict`` of the agencies ``codes`` (all when None) and of their parents, read as
     plain rows (no ORM objects, the parent's code by a join, not a query per agency)."""
     query = select(*_AGENCY_COLUMNS).outerjoin(_PARENT, Agency.parent_id == _PARENT.id)
-    if codes is not None and len(codes) > AGENCY_IN_LIMIT:
-        codes = None
-    out: dict[str, dict[str, Any]] = {}
-    wanted = codes
-    while True:
-        q = query if wanted is None else query.where(Agency.code.in_(sorted(wanted)))
-        for row in db.session.execute(q):
-            out[row.code] = row._asdict()
-        if wanted is None:
-            return out
-        wanted = {a["parent"] for a in out.values() if a["parent"]} - set(out)
-        if not wanted:
-            return out
+    if codes is not None and len(codes) <= AGENCY_IN_LIMIT:
+        wanted = sorted(codes)
+        child = aliased(Agency)
+        parents = select(child.parent_id).where(child.code.in_(wanted))
+        query = query.where(or_(Agency.code.in_(wanted), Agency.id.in_(parents)))
+    return {row.code: row._asdict() for row in db.session.execute(query)}
 
 
 def agencies_for(doc: Document, codes: Iterable[str] | None = None) -> dict[str, AgencyInput]:
@@ -559,7 +552,7 @@ def build(doc: Document) -> dict[str, Any]:
     keys = ["number_line", "e_stamp", "draft_mark"]
     if ctx.get("appendix_ref"):  # the appendix names the report by the register's number too
         keys.append("appendix_ref")
-    ctx.update(fill_values(doc, keys))
+    ctx.update(fill_values(doc, keys, agencies))
     return ctx
 
 
@@ -578,17 +571,20 @@ def signer_of(doc: Document) -> Signer:
     return _signer(doc)
 
 
-def fill_values(doc: Document, keys: Any) -> dict[str, Any]:
+def fill_values(
+    doc: Document, keys: Any, agencies: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The values of the fill-in ``keys`` of ``doc`` as it is now: ``number_line``,
     ``date_line``, ``e_stamp`` (release) and the signer block (signing). Signing and release
     replace only these (and the draft mark, gone on release) in the frozen content (see
-    ``worker.jobs``)."""
+    ``worker.jobs``). ``agencies``: those :func:`agencies_for` already gave for ``doc``."""
     keys = set(keys)
     out: dict[str, Any] = {}
     if "number_line" in keys:
         out["number_line"] = number_line(doc)
     if keys & {"date_line", "appendix_ref"}:
-        issuer = agencies_for(doc, ())[_issuer_code(doc)]
+        code = _issuer_code(doc)
+        issuer = (agencies or {}).get(code) or agencies_for(doc, ())[code]
         if doc.number is not None and doc.issued_on:
             date_line = contexts.format_date_line(issuer["place"], doc.issued_on)
         else:

@@ -18,6 +18,7 @@ is used instead (slow, logged).
 from __future__ import annotations
 
 import atexit
+import io
 import logging
 import os
 import shutil
@@ -27,6 +28,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import unoserver
@@ -37,6 +39,12 @@ log = logging.getLogger(__name__)
 UNO_PYTHON = os.environ.get("KEHOACH_UNO_PYTHON", "/usr/bin/python3")
 START_TIMEOUT = 90.0
 CONVERSION_TIMEOUT = 120  # s; the server kills a LibreOffice stuck longer on one document
+# A document whose text (word/document.xml) is larger than this — the consolidated report of
+# thousands of agencies, 40 MB at 10,000 — takes LibreOffice longer than CONVERSION_TIMEOUT: it
+# is converted by a soffice process of its own with LARGE_TIMEOUT, and the warm converter keeps
+# serving the other documents with its guard against a stuck LibreOffice.
+LARGE_XML = 10_000_000  # bytes (4 MB at 1,000 agencies: 15-25 s on a loaded 2-core machine)
+LARGE_TIMEOUT = 3600.0  # s
 _lock = threading.Lock()
 # unoserver's own main, plus a watchdog: when the process that started it is gone (a worker
 # killed with SIGKILL), the converter's whole process group (its LibreOffice too) goes with it.
@@ -311,8 +319,21 @@ def _convert_cold(docx: bytes, timeout: float) -> bytes:
         return dst.read_bytes()
 
 
+def is_large(docx: bytes) -> bool:
+    """Whether the document's text is beyond what the warm converter's timeout allows."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx)) as z:
+            return z.getinfo("word/document.xml").file_size > LARGE_XML
+    except (zipfile.BadZipFile, KeyError):
+        return False
+
+
 def docx_to_pdf(docx: bytes, timeout: float = 120.0) -> bytes:
-    """Convert .docx bytes to PDF bytes with this process's warm converter (see module doc)."""
+    """Convert .docx bytes to PDF bytes with this process's warm converter (see module doc); a
+    large document (:func:`is_large`) by a soffice process of its own, with a long timeout."""
+    if is_large(docx):
+        log.info("large document (%d kB): its own soffice process", len(docx) // 1024)
+        return _convert_cold(docx, max(timeout, LARGE_TIMEOUT))
     try:
         conv = converter()
     except ConversionError as exc:

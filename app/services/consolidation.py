@@ -61,11 +61,13 @@ def compute(
             Report.period_id == period.id
         )
     ).all()
-    version_ids = {r.form_version_id for r in reports if r.agency_id in expected}
-    schemas: dict[int, dict] = {}
-    if version_ids:
+    # the plan's form versions (loaded for its current form anyway); another plan's version
+    # (none is expected) is read by id
+    schemas: dict[int, dict] = {v.id: v.schema for v in plan.form_versions}
+    others = {r.form_version_id for r in reports if r.agency_id in expected} - set(schemas)
+    if others:
         for v in db.session.execute(
-            select(FormVersion.id, FormVersion.schema).where(FormVersion.id.in_(version_ids))
+            select(FormVersion.id, FormVersion.schema).where(FormVersion.id.in_(others))
         ):
             schemas[v.id] = v.schema
     inputs = [

@@ -227,8 +227,11 @@ def _enqueue(doc: Document, key: str) -> None:
     doc.render_progress = 0
     doc.render_error = None
     doc.render_key = key
+    # a consolidated report of thousands of agencies renders and converts for many minutes
+    # (worker.convert.LARGE_TIMEOUT); the others are done in seconds
+    timeout = 4000 if doc.kind == DocumentKind.CONSOLIDATED else 300
     enqueue_after_commit(
-        "worker.jobs.render_document", doc.id, key, job_id=key, retry_max=3, job_timeout=300
+        "worker.jobs.render_document", doc.id, key, job_id=key, retry_max=3, job_timeout=timeout
     )
 
 
