@@ -9,7 +9,7 @@ and day (``number``/``issued_on`` ``None``, month/year of its creation).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -528,27 +528,29 @@ def reminder_input(doc: Document) -> tuple[ReminderInput, dict[str, AgencyInput]
     return out, agencies
 
 
-def _context(doc: Document, number: int | None, issued_on: date | None) -> dict[str, Any]:
-    """The builder of the document's kind on its typed input."""
+def _context(
+    doc: Document, number: int | None, issued_on: date | None
+) -> tuple[dict[str, Any], dict[str, AgencyInput]]:
+    """The builder of the document's kind on its typed input, and the agencies it read."""
     kind = DocumentKind(doc.kind)
     if kind == DocumentKind.PLAN:
         plan, agencies = plan_input(doc)
-        return contexts.plan_context(plan, agencies, number, issued_on)
+        return contexts.plan_context(plan, agencies, number, issued_on), agencies
     if kind == DocumentKind.REPORT:
         report, agencies = report_input(doc)
-        return contexts.report_context(report, agencies, number, issued_on)
+        return contexts.report_context(report, agencies, number, issued_on), agencies
     if kind == DocumentKind.CONSOLIDATED:
         consolidated, agencies = consolidated_input(doc)
-        return contexts.consolidated_context(consolidated, agencies, number, issued_on)
+        return contexts.consolidated_context(consolidated, agencies, number, issued_on), agencies
     reminder, agencies = reminder_input(doc)
-    return contexts.reminder_context(reminder, agencies, number, issued_on)
+    return contexts.reminder_context(reminder, agencies, number, issued_on), agencies
 
 
 def build(doc: Document) -> dict[str, Any]:
     """The template context of ``doc`` (see module doc). Raises ``ContextError`` (Vietnamese).
     The number line is the register's symbol of the document (:func:`number_line`), so the
     body, the stamp, the page and the register print the same number."""
-    ctx = _context(doc, doc.number, doc.issued_on if doc.number else None)
+    ctx, agencies = _context(doc, doc.number, doc.issued_on if doc.number else None)
     keys = ["number_line", "e_stamp", "draft_mark"]
     if ctx.get("appendix_ref"):  # the appendix names the report by the register's number too
         keys.append("appendix_ref")
@@ -572,7 +574,7 @@ def signer_of(doc: Document) -> Signer:
 
 
 def fill_values(
-    doc: Document, keys: Any, agencies: dict[str, dict[str, Any]] | None = None
+    doc: Document, keys: Any, agencies: Mapping[str, AgencyInput] | None = None
 ) -> dict[str, Any]:
     """The values of the fill-in ``keys`` of ``doc`` as it is now: ``number_line``,
     ``date_line``, ``e_stamp`` (release) and the signer block (signing). Signing and release
