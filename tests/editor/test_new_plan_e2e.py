@@ -225,7 +225,9 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
             run_queue(queued)
             img = page.locator("#van-ban-trang img").first
             expect(img).to_be_visible(timeout=30_000)
-            assert page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth") > 500
+            page.wait_for_function(
+                "document.querySelector('#van-ban-trang img').naturalWidth > 500"
+            )  # an A4 page image, loaded
             img.scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / "e2e-01-preview.png"))
             expect(page.locator("#a-3-tasks")).to_have_value(TASKS_VH_IV)  # nothing lost
@@ -240,9 +242,12 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
             expect(page.locator("#a-2-group")).to_have_value("UBND-XA-CL")
             expect(page.locator("#a-3-section")).to_have_value("4")
             expect(page.locator("#a-1-tasks")).to_have_value(TASKS_VH)
+            # each line says whom it names and where it prints, folded or not
+            expect(page.locator("#a-2 > legend")).to_contain_text(GROUP)
+            expect(page.locator("#a-3 > legend")).to_contain_text("in ở mục IV")
             for width, height, shot in ((1366, 900, "desktop"), (390, 844, "phone")):
                 page.set_viewport_size({"width": width, "height": height})
-                page.locator("#a-2").scroll_into_view_if_needed()
+                page.locator("#a-2").evaluate("e => e.scrollIntoView()")  # as a link jumps
                 page.screenshot(path=str(SHOTS / f"e2e-02-editor-group-{shot}.png"))
             page.set_viewport_size({"width": 1366, "height": 900})
 
@@ -255,6 +260,9 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
             press("Ghi đã ban hành")
             expect(page.locator(".flash")).to_contain_text("45/KH-UBND")
             expect(page.locator(".meta")).to_contain_text("45/KH-UBND")
+            # the tasks as typed, their own markers shown once (no list bullet before "- …")
+            task = page.locator("ul.tasks li", has_text="Chủ trì, theo dõi").first
+            assert task.evaluate("e => getComputedStyle(e).listStyleType") == "none"
             page.screenshot(path=str(SHOTS / "e2e-03-recorded.png"))
 
             # a member of the group and the agency of two sections report
