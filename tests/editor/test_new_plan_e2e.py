@@ -54,6 +54,7 @@ TASKS_VH = (
 )
 TASKS_GROUP = "- Tổ chức tuyên truyền tại thôn, ấp.\n- Báo cáo kết quả về Công an huyện."
 TASKS_VH_IV = "- Treo 05 băng rôn tại trụ sở và trung tâm huyện./."  # the plan's last line
+ASSESSMENT = "Các cơ quan, đơn vị triển khai Kế hoạch nghiêm túc, đúng tiến độ."
 RECIPIENTS = (
     "UBND tỉnh (b/c)\n"
     "Công an tỉnh (b/c)\n"
@@ -291,14 +292,21 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
                 period_id = db.session.get(Plan, plan_id).periods[0].id
                 db.session.remove()
             page.goto(f"{base}/periods/{period_id}/consolidation")
-            expect(page.locator("main")).to_contain_text("10")  # 4 + 6 buổi
+            row = page.locator("tr", has_text="Số buổi tuyên truyền").first
+            expect(row).to_contain_text("10")  # 4 + 6 buổi
+            # addressed to the issuer (the agencies report to the standing agency itself); the
+            # standing agency writes its own assessment
+            expect(page.locator("#addressees")).to_have_value("Ủy ban nhân dân huyện Càng Long")
+            page.fill("#assessment", ASSESSMENT)
+            press("Lưu nội dung báo cáo tổng hợp")
             press("Tạo báo cáo tổng hợp")
             expect(page.locator("h1")).to_contain_text("Báo cáo tổng hợp")
             run_queue(queued)  # the worker renders it
             page.reload()
             with page.expect_download() as got:
                 page.get_by_role("link", name="Tải bản Word (.docx)").click()
-            consolidated = _paragraphs(open(got.value.path(), "rb").read())  # noqa: SIM115
+            consolidated_docx = open(got.value.path(), "rb").read()  # noqa: SIM115
+            consolidated = _paragraphs(consolidated_docx)
             exported = page.request.get(f"{base}/plans/{plan_id}/export").text()
             assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
             browser.close()
@@ -323,7 +331,10 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
     agencies = {a.code: agency_dict(a) for a in db.session.scalars(select(Agency))}
     from tests.test_example_plans import TEMPLATE
 
-    text = _paragraphs(render_docx(TEMPLATE, plan_context(d, agencies, 45, date(2025, 3, 10))))
+    plan_docx = render_docx(TEMPLATE, plan_context(d, agencies, 45, date(2025, 3, 10)))
+    for name, data in (("plan", plan_docx), ("consolidated", consolidated_docx)):
+        (SHOTS.parent / f"e2e-{name}.docx").write_bytes(data)  # to look at (test-artifacts)
+    text = _paragraphs(plan_docx)
     assert "Số: 45/KH-UBND" in text and "Càng Long, ngày 10 tháng 3 năm 2025" in text, text
     # every line as typed, in order: căn cứ, opening, sections I and II with their "+" sub-items
     # and "(1)" items, section III's agencies (the group's name once, as one line), section
@@ -349,6 +360,71 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
     # the consolidated report: the plan's recipients with their note line, the figures
     cjoined = "\n".join(consolidated)
     assert "45/KH-UBND" in cjoined and "10" in cjoined
+    assert "Kính gửi: Ủy ban nhân dân huyện Càng Long." in consolidated, consolidated
+    assert ASSESSMENT[:-1] + "./." in consolidated  # its last paragraph: the end mark added
     crec = consolidated[consolidated.index("Nơi nhận:") :]
     assert "(để thực hiện)" in crec, crec
     assert "Ủy ban nhân dân xã An Trường" in cjoined or "UBND xã An Trường" in cjoined
+
+
+# ---------------------------------------------------------------- the plan page's recording form
+
+
+def _record(client, plan, number: str, on: str):  # noqa: ANN001, ANN202
+    return client.post(f"/plans/{plan.id}/record-issued", data={"number": number, "issued_on": on})
+
+
+def test_the_clerk_records_a_plan_issued_on_paper(client, plan, people, db):  # noqa: ANN001
+    from tests.web.conftest import login
+
+    clock.set_now(date(2025, 1, 10))
+    login(client, people(plan.standing_agency, Role.SPECIALIST))
+    assert "Ghi đã ban hành" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert _record(client, plan, "45", "05/11/2024").status_code == 403  # the issuer's clerk only
+    login(client, people(plan.issuer, Role.CLERK))
+    assert "Ghi số, ngày của kế hoạch đã ban hành" in client.get(f"/plans/{plan.id}").get_data(
+        as_text=True
+    )
+    # refused, each with its reason at the input, what was typed shown again
+    for number, on, reason in (
+        ("", "05/11/2024", "Chưa nhập “Số văn bản”."),
+        ("4a", "05/11/2024", "“Số văn bản” phải là số nguyên từ 1 đến 99999."),
+        ("45", "31/02/2024", "“Ngày ban hành” không phải là ngày hợp lệ"),
+        ("45", "05/01/2025", "trước ngày ban hành 05/01/2025"),  # its due date 01/01/2025
+    ):
+        resp = _record(client, plan, number, on)
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 422, (number, on)
+        assert reason in page, (number, on, reason)
+        assert f'value="{number}"' in page and f'value="{on}"' in page
+    db.session.expire_all()
+    assert plan.status == "draft" and plan.symbol is None
+    resp = _record(client, plan, "45", "05/11/2024")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    assert (plan.symbol, plan.issued_on) == ("45/KH-BCĐNQ", date(2024, 11, 5))
+    event = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "record_issued", AuditEvent.plan_id == plan.id
+        )
+    )
+    assert event is not None and "ghi trên trang kế hoạch" in event.comment
+    # recorded once: the form is gone and a second post is refused
+    assert "Ghi đã ban hành" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert _record(client, plan, "46", "05/11/2024").status_code == 409
+    # the exported file carries number and date as YAML dates: it loads again
+    d = loader.parse_text(client.get(f"/plans/{plan.id}/export").get_data(as_text=True))
+    assert (d["number"], d["issued_on"]) == (45, date(2024, 11, 5))
+
+
+def test_a_number_already_in_the_register_is_refused_with_the_entry(client, plan, people, db):  # noqa: ANN001
+    from app.services import register
+    from tests.web.conftest import login
+
+    register.record_issued(plan.issuer, "KH", "Kế hoạch khác", date(2024, 10, 1), 45)
+    db.session.commit()
+    login(client, people(plan.issuer, Role.CLERK))
+    resp = _record(client, plan, "45", "05/11/2024")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "45/KH-BCĐNQ ngày 01/10/2024" in page, page[:3000]
+    assert 'id="number-err"' in page
