@@ -132,6 +132,8 @@ def _enter_plan(page, base: str) -> None:  # noqa: ANN001, PLR0915
         page.get_by_role("button", name=name, exact=True).click()
 
     page.goto(base + "/editor/new")
+    # one box per section for its text: the old auto-numbered "Các ý" only for plans that have it
+    assert page.locator("#s-0-items").count() == 0
     page.fill("#title", "Tuyên truyền phòng, chống mua bán người năm 2025")
     page.select_option("#issuer", "UBND-CL")
     page.select_option("#standing_agency", "CA-CL")
@@ -226,9 +228,12 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
             run_queue(queued)
             img = page.locator("#van-ban-trang img").first
             expect(img).to_be_visible(timeout=30_000)
-            page.wait_for_function(
-                "document.querySelector('#van-ban-trang img').naturalWidth > 500"
-            )  # an A4 page image, loaded
+            width = "document.querySelector('#van-ban-trang img').naturalWidth"
+            for _ in range(100):  # the A4 page image, loaded (the CSP forbids wait_for_function)
+                if page.evaluate(width) > 500:
+                    break
+                page.wait_for_timeout(100)
+            assert page.evaluate(width) > 500
             img.scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / "e2e-01-preview.png"))
             expect(page.locator("#a-3-tasks")).to_have_value(TASKS_VH_IV)  # nothing lost
@@ -428,3 +433,17 @@ def test_a_number_already_in_the_register_is_refused_with_the_entry(client, plan
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "45/KH-BCĐNQ ngày 01/10/2024" in page, page[:3000]
     assert 'id="number-err"' in page
+
+
+def test_the_items_box_is_shown_only_where_a_section_has_items(client, people, db):  # noqa: ANN001
+    from tests.editor.test_assignment_placement import PLAN
+    from tests.web.conftest import login
+
+    plan = loader.load(loader.parse_file(PLAN))  # section II written as "items"
+    db.session.commit()
+    login(client, people(plan.standing_agency, Role.SPECIALIST))
+    page = client.get(f"/editor/{plan.id}").get_data(as_text=True)
+    assert 'id="s-1-items"' in page and 'id="items-help"' in page
+    assert 'id="s-0-items"' not in page and 'id="s-0-body"' in page
+    new = client.get("/editor/new").get_data(as_text=True)
+    assert 'id="s-0-body"' in new and "-items" not in new and 'id="items-help"' not in new
