@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, defer, selectinload
 
+from app.editor import definition
 from app.extensions import db
 from app.lists import export, list_view, page_number, wants_export
 from app.models import (
@@ -26,10 +27,11 @@ from app.models import (
     User,
 )
 from app.plans import bp
-from app.plans.forms import CloseRoundForm, ImportForm
+from app.plans.forms import CloseRoundForm, ImportForm, RecordIssuedForm
 from app.services import access, clock, documents, flows, loader, plans, policy, status
 from app.services.exceptions import InvalidInput, NotAllowed
 from app.ui import N_
+from forms.formatting import format_date_table
 from workflows import DocumentFlow, PlanFlow, ReportFlow, RoundFlow
 
 
@@ -158,7 +160,7 @@ MISSING_NAMED = 30  # agencies named before closing a round (the count is always
 
 
 @bp.route("/<int:plan_id>")
-def show(plan_id: int):
+def show(plan_id: int, issued_form: RecordIssuedForm | None = None):
     """The plan, its assignments and each period's lines, a page of agencies at a time
     (``?trang=``); every count of a period is the whole period's (counted by the database)."""
     plan = visible_plan(plan_id)
@@ -287,6 +289,7 @@ def show(plan_id: int):
         doc_states=DocumentFlow.STATE_LABELS,
         labels=ACTION_LABELS,
         close_form=CloseRoundForm(),
+        issued_form=issued_form or (RecordIssuedForm() if plan.status == "draft" else None),
         is_reporter=current_user.has_role("reporter", "agency_leader"),
         is_standing=current_user.has_role("specialist")
         and current_user.agency_id == plan.standing_agency_id,
@@ -329,6 +332,36 @@ def draft_document(plan_id: int):
         return redirect(url_for("documents.show", doc_id=existing.id))
     flash(gettext("Đã soạn dự thảo văn bản kế hoạch. Hãy kiểm tra rồi trình ký."), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/<int:plan_id>/record-issued", methods=["POST"])
+def record_issued(plan_id: int):
+    """ "Ghi số, ngày đã ban hành": a draft plan that was issued on paper gets its number and
+    date (the issuer's clerk; a number already in the register or a deadline before that date
+    is refused with the reason, and what was typed is shown again)."""
+    plan = visible_plan(plan_id)
+    policy.require(current_user, "plan.issue", plan)
+    if plan.status != "draft":
+        abort(409)
+    form = RecordIssuedForm()
+    if form.validate_on_submit():
+        try:
+            loader.record_issued(plan, int(form.number.data), form.issued_on.data, current_user)
+            db.session.commit()
+        except loader.PlanFileError as exc:
+            db.session.rollback()
+            form.number.errors = [p.message for p in exc.problems]
+        else:
+            flash(
+                gettext(
+                    "Đã ghi kế hoạch đã ban hành: số %(symbol)s ngày %(on)s.",
+                    symbol=plan.symbol,
+                    on=format_date_table(plan.issued_on),
+                ),
+                "success",
+            )
+            return redirect(url_for("plans.show", plan_id=plan.id))
+    return show(plan_id, issued_form=form), 422
 
 
 @bp.route("/periods/<int:period_id>/close", methods=["POST"])
@@ -393,7 +426,10 @@ def import_plan():
 @bp.route("/<int:plan_id>/export")
 def export_plan(plan_id: int):
     plan = visible_plan(plan_id)
-    text = yaml.safe_dump(plan.definition, allow_unicode=True, sort_keys=False, width=100)
+    # dates as YAML dates (the stored definition keeps ISO strings): the file loads again
+    text = yaml.safe_dump(
+        definition.for_validation(plan.definition), allow_unicode=True, sort_keys=False, width=100
+    )
     return Response(
         text,
         mimetype="application/x-yaml; charset=utf-8",

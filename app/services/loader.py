@@ -3,6 +3,7 @@ load into the database."""
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -1058,7 +1059,9 @@ def _check_number(data: dict, existing: Plan | None, actor: User | None) -> None
         )
 
 
-def _record_issued(plan: Plan, data: dict, actor: User | None) -> None:
+def _record_issued(
+    plan: Plan, data: dict, actor: User | None, how: str = "ghi từ tệp kế hoạch"
+) -> None:
     """The plan as issued outside the application: its register line, number, symbol and
     date; periods already started open as of today (their deadlines are the plan's)."""
     issued_on: date = data["issued_on"]
@@ -1088,11 +1091,41 @@ def _record_issued(plan: Plan, data: dict, actor: User | None) -> None:
         "record_issued",
         from_state=before,
         to_state=plan.status,
-        comment=f"Số {entry.symbol} ngày {issued_on:%d/%m/%Y} (ghi từ tệp kế hoạch)",
+        comment=f"Số {entry.symbol} ngày {issued_on:%d/%m/%Y} ({how})",
         plan_id=plan.id,
         data={"number": entry.number, "year": entry.year, "issued_on": issued_on.isoformat()},
     )
     plans.open_due_periods(plan, max(issued_on, clock.today()))
+
+
+def record_issued(plan: Plan, number: int, issued_on: date, actor: User | None) -> None:
+    """A draft plan recorded on its page as already issued on paper (the issuer's clerk types
+    the number and date): the same checks and the same record as a plan file carrying
+    ``number`` and ``issued_on`` — the number free in the register for that year, no deadline
+    before the issue date (``PlanFileError`` names each) — and the definition keeps both."""
+    if plan.status != PlanStatus.DRAFT:
+        raise PlanFileError([Problem("number", f"kế hoạch đã có {_issued_label(plan)}")])
+    data = copy.deepcopy(plan.definition)
+    data["number"], data["issued_on"] = number, issued_on
+    sch = data.get("schedule")
+    for obj in [sch] + list(data.get("assignments") or []):
+        if isinstance(obj, dict) and isinstance(obj.get("due"), str):
+            try:
+                obj["due"] = date.fromisoformat(obj["due"])
+            except ValueError:
+                pass
+    problems: list[Problem] = []
+    _check_issued(data, problems)
+    _check_worded_before_issue(data, problems)
+    if problems:
+        raise PlanFileError(problems)
+    _check_number(data, plan, actor)
+    _record_issued(plan, data, actor, "ghi trên trang kế hoạch")
+    plan.definition = {
+        **plan.definition,
+        "number": number,
+        "issued_on": issued_on.isoformat(),
+    }
 
 
 def _issued_label(plan: Plan) -> str:

@@ -52,14 +52,21 @@ def _lines(text: Any) -> list[str]:
 
 def defaults(period: ReportingPeriod) -> dict[str, list[str]]:
     """What the report says before the standing agency edits it: addressed to whom the plan's
-    agencies report (``schedule.report_to``) when that is not the standing agency itself — less
+    agencies report (``schedule.report_to``) when that is not the standing agency itself (its
+    name, or its name shortened: "Công an huyện" for "Công an huyện Càng Long") — less
     a trailing "(thông qua …)" — else to the issuer; the plan's own recipients; no assessment."""
     plan = period.plan
     definition = plan.definition or {}
     report_to = str((definition.get("schedule") or {}).get("report_to") or "").strip()
     standing = plan.standing_agency
     names = {n for n in (standing.name, standing.short_name) if n}
-    own = any(n.lower() in report_to.lower() for n in names) or "thường trực" in report_to.lower()
+    # "Công an huyện" written for "Công an huyện Càng Long": a name or its short form without
+    # the place names the standing agency too
+    bare = _VIA.sub("", report_to).strip().lower()
+    own = (
+        any(n.lower() in report_to.lower() or (bare and bare in n.lower()) for n in names)
+        or "thường trực" in report_to.lower()
+    )
     if report_to and not own:
         addressee = _VIA.sub("", report_to).strip() or plan.issuer.name
     else:

@@ -132,7 +132,7 @@ def test_preview_in_browser_shows_page_images(app, db, county, people, queued): 
                 page.select_option("#issuer", "UBND-CL")
                 page.select_option("#standing_agency", "CA-CL")
                 page.fill("#code", f"cang-long-2025-xem-truoc-{shot}")
-                page.fill("#s-0-items", "1. Nâng cao nhận thức của Nhân dân.")
+                page.fill("#s-0-body", "1. Nâng cao nhận thức của Nhân dân.")
                 page.get_by_role("button", name="+ Thêm cơ quan").click()
                 page.select_option("#a-0-agency", "CA-CL")
                 page.select_option("#a-0-role", "lead")

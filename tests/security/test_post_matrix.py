@@ -129,6 +129,11 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     ),
     "plans.close_round": (_pol("period.close", _period), {"comment": "x"}, {}),
     "plans.draft_document": (_pol("plan.draft_document", lambda u, w: w["plan"]), {}, {}),
+    "plans.record_issued": (
+        _pol("plan.issue", lambda u, w: w["plan"]),
+        {"number": "7", "issued_on": "05/11/2024"},
+        {},
+    ),
     "reports.action": (
         _pol("report.review", lambda u, w: w["ra"]),
         {"trigger": "accept", "version": "%(report_version)s"},
