@@ -39,6 +39,7 @@ def _visible(doc_id: int) -> Document:
 def export_edxml(doc_id: int):
     """Download the edXML packet (and record whom it is addressed to)."""
     doc = _visible(doc_id)
+    policy.require(current_user, "document.export_edxml", doc)  # 403, as every refused verb
     try:
         data = exchange.export_packet(doc, current_user)
     except (InvalidInput, NotAllowed) as exc:
@@ -58,6 +59,7 @@ def import_status(doc_id: int):
     from app.documents.routes import show
 
     doc = _visible(doc_id)
+    policy.require(current_user, "document.import_status", doc)  # before reading the upload
     form = StatusPacketForm()
     if not form.validate_on_submit():
         return show(doc_id, status_form=form)

@@ -120,6 +120,8 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
         {},
         {},
     ),
+    "documents.export_edxml": (_pol("document.export_edxml", lambda u, w: w["doc"]), {}, {}),
+    "documents.import_status": (_pol("document.import_status", lambda u, w: w["doc"]), {}, {}),
     "documents.sign_again": (_pol("document.release", lambda u, w: w["doc"]), {}, {}),
     "editor.edit": (_pol("plan.edit", lambda u, w: w["plan"]), {"_op": "preview"}, {}),
     "editor.new": (
@@ -129,6 +131,7 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     ),
     "plans.close_round": (_pol("period.close", _period), {"comment": "x"}, {}),
     "plans.draft_document": (_pol("plan.draft_document", lambda u, w: w["plan"]), {}, {}),
+    "plans.import_basis": (_pol("plan.import_basis", lambda u, w: w["plan"]), {}, {}),
     "plans.record_issued": (
         _pol("plan.issue", lambda u, w: w["plan"]),
         {"number": "7", "issued_on": "05/11/2024"},
