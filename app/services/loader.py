@@ -698,11 +698,11 @@ def check_bounds(data: Any) -> list[Problem]:
             _column_bound(a.get("group"), f"assignments[{i}].group", AgencyGroup.code, out)
             for key in ("due_text", "window"):
                 _column_bound(a.get(key), f"assignments[{i}].{key}", AssignmentTask.due_text, out)
+            _days_bound(a.get("due_working_days"), f"assignments[{i}].due_working_days", 1, out)
     for i, g in enumerate(data.get("groups") or []):
         if isinstance(g, dict):
             _column_bound(g.get("code"), f"groups[{i}].code", AgencyGroup.code, out)
             _column_bound(g.get("name"), f"groups[{i}].name", AgencyGroup.name, out)
-            _days_bound(a.get("due_working_days"), f"assignments[{i}].due_working_days", 1, out)
     sch = data.get("schedule")
     if isinstance(sch, dict):
         for path, low in _DAYS.items():

@@ -39,6 +39,7 @@ GET_EXAMPLES = int(os.environ.get("KEHOACH_FUZZ_GET_EXAMPLES", "600"))
 QUERY_ARGS = (
     *("q", "page", "trang", "nam", "year", "all", "next", "status", "plan", "kind", "tab"),
     *("xuat", "chieu", "sap"),  # the lists' Excel export, sort direction and sort key
+    "nhom",  # the agency group being edited (Quản trị › Nhóm cơ quan)
 )
 SKIP_ENDPOINTS = {"auth.logout", "static", "editor.static", "kehoach_forms.static"}
 
