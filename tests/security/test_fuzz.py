@@ -241,23 +241,6 @@ def _assert_no_5xx(resp, what) -> None:  # noqa: ANN001
     assert resp.status_code < 500, (what, resp.status_code, resp.get_data(as_text=True)[:800])
 
 
-# first: the fuzzers below change this module's world
-def test_report_text_with_nul_is_refused_and_kept(app, db, world, identities) -> None:  # noqa: ANN001, F811
-    client = app.test_client()
-    r = world["ra"]
-    sign_in(client, world["a_reporter"])
-    before = dict(r.data)
-    resp = client.post(
-        f"/reports/{r.id}/edit",
-        data={"difficulties": "Khó\x00khăn", "_save_draft": "1", "kh_version": str(r.version)},
-    )
-    assert resp.status_code == 200
-    assert "chứa ký tự điều khiển" in _text(resp)
-    assert "Khó" in _text(resp)
-    db.session.expire_all()
-    assert db.session.get(type(r), r.id).data == before
-
-
 @postgresql_only  # fuzzing runs on PostgreSQL, the strict backend
 def test_fuzz_every_form(app, db, world, identities, backend) -> None:  # noqa: ANN001, F811
     """Every POST form of every page, as every user, with hostile values in some fields."""
