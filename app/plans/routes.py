@@ -140,17 +140,10 @@ def _task_blocks(
     for b in rows:
         blocks.setdefault(b.assignment_id, []).append(b)
     ids = {b.group_id for bs in blocks.values() for b in bs if b.group_id}
-    names = (
-        dict(
-            db.session.execute(
-                select(AgencyGroup.id, AgencyGroup.name).where(AgencyGroup.id.in_(ids))
-            )
-            .tuples()
-            .all()
-        )
-        if ids
-        else {}
-    )
+    names: dict[int, str] = {}
+    if ids:
+        groups = select(AgencyGroup.id, AgencyGroup.name).where(AgencyGroup.id.in_(ids))
+        names = {gid: name for gid, name in db.session.execute(groups)}
     return blocks, names
 
 
