@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, pgettext
 from flask_login import current_user
@@ -399,46 +402,53 @@ def download(doc_id: int, which: str):
     return response
 
 
-@bp.route("/<int:doc_id>/draft", methods=["POST"])
-def upload_draft(doc_id: int):
-    """The draft edited in Word, uploaded as its next version (app.services.drafts)."""
+def _upload(
+    doc_id: int,
+    form: DraftUploadForm | SignedCopyForm,
+    kwarg: str,
+    store: Callable[[Document, str, bytes, Any], object],
+    done: Callable[[Document], str],
+):
+    """One file uploaded to a document by ``store`` (a service that bounds and checks it):
+    refused, the page comes back with the reason under the field; else ``done``'s message."""
     doc = visible_document(doc_id)
-    form = DraftUploadForm()
     if not form.validate_on_submit():
-        return show(doc_id, draft_form=form)
+        return show(doc_id, **{kwarg: form})
     try:
-        drafts.upload_version(
-            doc, form.file.data.filename or "", form.file.data.read(), current_user
-        )
+        store(doc, form.file.data.filename or "", form.file.data.read(), current_user)
     except InvalidInput as exc:
         db.session.rollback()
         form.file.errors = [exc.errors.get("file", str(exc))]
-        return show(doc_id, draft_form=form)
+        return show(doc_id, **{kwarg: form})
     db.session.commit()
-    flash(
-        gettext("Đã tải lên dự thảo lần %(n)s; hệ thống đang tạo bản PDF.", n=doc.draft_version),
-        "success",
-    )
+    flash(done(doc), "success")
     return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.route("/<int:doc_id>/draft", methods=["POST"])
+def upload_draft(doc_id: int):
+    """The draft edited in Word, uploaded as its next version (app.services.drafts)."""
+    return _upload(
+        doc_id,
+        DraftUploadForm(),
+        "draft_form",
+        drafts.upload_version,
+        lambda doc: gettext(
+            "Đã tải lên dự thảo lần %(n)s; hệ thống đang tạo bản PDF.", n=doc.draft_version
+        ),
+    )
 
 
 @bp.route("/<int:doc_id>/signed", methods=["POST"])
 def upload_signed(doc_id: int):
-    doc = visible_document(doc_id)
-    form = SignedCopyForm()
-    if not form.validate_on_submit():
-        return show(doc_id, upload_form=form)
-    try:
-        documents.attach_signed_copy(
-            doc, form.file.data.filename or "", form.file.data.read(), current_user
-        )
-    except InvalidInput as exc:
-        db.session.rollback()
-        form.file.errors = [exc.errors.get("file", str(exc))]
-        return show(doc_id, upload_form=form)
-    db.session.commit()
-    flash(gettext("Đã tải lên bản đã ký."), "success")
-    return redirect(url_for("documents.show", doc_id=doc.id))
+    """The signed copy (a scan or a signed PDF), checked by the worker when it is signed."""
+    return _upload(
+        doc_id,
+        SignedCopyForm(),
+        "upload_form",
+        documents.attach_signed_copy,
+        lambda _doc: gettext("Đã tải lên bản đã ký."),
+    )
 
 
 @bp.route("/register")

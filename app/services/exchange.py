@@ -50,7 +50,7 @@ from app.models import (
     User,
     VersionStage,
 )
-from app.services import audit, clock, documents, edxml, policy, storage
+from app.services import audit, clock, documents, edxml, plans, policy, storage
 from app.services.exceptions import InvalidInput
 from forms.formatting import format_date_text
 
@@ -714,8 +714,6 @@ def import_basis(plan: Plan, data: bytes, actor: User | None) -> str:
     draft ``plan``; its attachments are kept with the plan. Returns the sentence added.
     Refused, nothing changed: not a draft, malformed or hostile XML, a sender kehoach does not
     know, or a căn cứ the plan already has."""
-    from app.services import plans
-
     policy.require(actor, "plan.import_basis", plan)
     if plan.status != PlanStatus.DRAFT:
         raise _refuse(

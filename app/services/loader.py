@@ -27,6 +27,7 @@ from app.services import (
     richtext,
     signers,
 )
+from app.services.edxml import ORGAN_ID_RE
 from forms import bounds
 
 FORMAT = "kehoach/plan@1"
@@ -819,8 +820,6 @@ def _kind_name(kind: type | tuple) -> str:
 def _check_organ_id(item: dict, code: Any, path: str, out: list[Problem]) -> None:
     """``organ_id`` (opt): the mã định danh for document exchange (docs/edxml.md), a dotted
     code such as 000.00.00.H57, not another agency's."""
-    from app.services.edxml import ORGAN_ID_RE
-
     organ = item.get("organ_id")
     if organ is None:
         return

@@ -37,17 +37,30 @@ from PIL import Image
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Agency, Document, SignatureCheck, SigningIdentity, TrustRoot, User
-from app.services import audit, clock, storage
+from app.models import (
+    Agency,
+    AgencySigner,
+    Document,
+    DocumentVersion,
+    SignatureCheck,
+    SigningIdentity,
+    TrustRoot,
+    User,
+    VersionStage,
+)
+from app.services import audit, clock, policy, storage
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.services.signing import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
     KeyFile,
+    SignatureStatus,
     check_chain,
+    describe,
     load_trust_roots,
     read_pkcs12,
+    verify_pdf,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -250,8 +263,6 @@ def signer_user(doc: Document) -> User | None:
     snap = doc.snapshot or {}
     user_id = snap.get("signed_by_id")
     if user_id is None and doc.signer_id:
-        from app.models import AgencySigner
-
         chosen = db.session.get(AgencySigner, doc.signer_id)
         user_id = chosen.user_id if chosen else None
     return db.session.get(User, user_id) if user_id else None
@@ -315,9 +326,6 @@ def request_signing(doc: Document, version_key: str) -> None:
 def sign_again(doc: Document, actor: User) -> None:
     """The clerk asks again for the released version to be signed (after a failed signing,
     once the admin has fixed a key or an image)."""
-    from app.models import DocumentVersion, VersionStage
-    from app.services import policy
-
     policy.require(actor, "document.release", doc)
     version = db.session.scalar(
         select(DocumentVersion)
@@ -361,8 +369,6 @@ def request_verification(doc: Document, rel: str, origin: str = "uploaded") -> N
 
 def verify_stored(doc_id: int, rel: str) -> None:
     """Verify the file ``rel`` against the trust roots and keep the result (worker)."""
-    from app.services.signing import verify_pdf
-
     data = storage.read(rel)
     statuses = verify_pdf(data, trust_root_certs())
     row = db.session.get(SignatureCheck, doc_id)
@@ -389,8 +395,6 @@ def verify_stored(doc_id: int, rel: str) -> None:
 
 def describe_result(result: dict) -> str:
     """The page's line for one stored signature check (app.services.signing.describe)."""
-    from app.services.signing import SignatureStatus, describe
-
     when = result.get("signed_at")
     stored = str(result.get("message") or "-")
     return describe(
