@@ -34,6 +34,18 @@ def _stop_private_converter() -> None:
     convert.stop()
 
 
+def _start_converter() -> tuple[bool, str]:
+    """This worker's converter started (or found running): (working, what the check shows)."""
+    from worker import convert
+
+    try:
+        warm = convert.converter() is not None
+    except convert.ConversionError as exc:  # jobs retry the start and report it per document
+        print(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", file=sys.stderr)
+        return (False, str(exc))
+    return (True, "LibreOffice sẵn sàng" if warm else "thiếu python3-uno (chậm)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kehoach worker")
     parser.add_argument("--burst", action="store_true", help="run the queued jobs, then stop")
@@ -54,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
     from app import create_app, observability
     from app.extensions import db
     from app.services import health
-    from worker import convert, jobs
+    from worker import jobs
 
     app = create_app()
     observability.configure_logging(app.config.get("LOG_LEVEL") or "INFO")
@@ -65,12 +77,7 @@ def _run(args: argparse.Namespace) -> int:
             return 2
         conn = Redis.from_url(url)
         jobs.set_app(app)
-        try:
-            warm = convert.converter() is not None
-            converter = (True, "LibreOffice sẵn sàng" if warm else "thiếu python3-uno (chậm)")
-        except convert.ConversionError as exc:  # jobs retry the start and report it per document
-            print(f"Cảnh báo: chưa khởi động được LibreOffice: {exc}", file=sys.stderr)
-            converter = (False, str(exc))
+        converter = _start_converter()
         db.engine.dispose()  # no pooled connection is shared with the forks
         queue = Queue(app.config["RQ_QUEUE"], connection=conn)
         # After a crash the dead worker's scheduler lock lives until it has been silent for
@@ -90,6 +97,7 @@ def _run(args: argparse.Namespace) -> int:
             worker_ttl=ttl,
             scheduler_takeover_after=takeover,
         )
+        worker.converter_state = converter
         health.report_converter(conn, queue.name, worker.name, *converter)
         try:
             worker.work(burst=args.burst, with_scheduler=True)
@@ -106,24 +114,33 @@ class KehoachWorker(Worker):
     def __init__(self, *args: Any, scheduler_takeover_after: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scheduler_takeover_after = scheduler_takeover_after
+        self.converter_state: tuple[bool, str] = (False, "")
 
     def run_maintenance_tasks(self) -> None:
         own = self.scheduler.name if self.scheduler is not None else None
         release_stale_locks(
             self.connection, self.queue_names(), self.scheduler_takeover_after, keep=own
         )
+        if not self.converter_state[0]:  # a converter that failed to start is tried again
+            self._check_converter()
         super().run_maintenance_tasks()
 
     def execute_job(self, job: Any, queue: Any) -> Any:
         """Before forking the work-horse: this worker's converter running (restarted if it
         died); the fork converts through it."""
-        from worker import convert
-
-        try:
-            convert.converter()
-        except convert.ConversionError as exc:  # the job converts cold and says so in its log
-            print(f"Cảnh báo: bộ chuyển PDF chưa sẵn sàng: {exc}", file=sys.stderr)
+        self._check_converter()
         return super().execute_job(job, queue)
+
+    def _check_converter(self) -> None:
+        """This worker's converter running (started or restarted if needed), and the readiness
+        check told its real state whenever it changed (a start that timed out on a busy machine
+        is not reported as a failure for the worker's whole life)."""
+        from app.services import health
+
+        state = _start_converter()
+        if state != self.converter_state:
+            self.converter_state = state
+            health.report_converter(self.connection, self.queue_names()[0], self.name, *state)
 
     def perform_job(self, job: Any, queue: Any) -> bool:
         from app import observability

@@ -121,7 +121,10 @@ def test_production_command_end_to_end(database, tmp_path) -> None:  # noqa: ANN
         )
         checks = ready.json()["checks"]
         assert checks["workers"]["ok"] and "2 worker" in checks["workers"]["detail"]
-        assert checks["converter"]["ok"] and "2/2 worker" in checks["converter"]["detail"]
+        assert checks["converter"]["ok"] and "2/2 worker" in checks["converter"]["detail"], (
+            checks,
+            (tmp_path / "prod.log").read_text()[-3000:],
+        )
 
         # who is who in the demo data (placed relative to today, see app/demo.py): in the yearly
         # Ninh Thuận plan last year's round is still open past its deadline (so it can be closed)
