@@ -87,6 +87,7 @@ from tests.workers import run_queue
 from worker import context as worker_context
 from workflows import TransitionRefused
 
+pytestmark = pytest.mark.libreoffice  # the worker renders every version (a few minutes)
 VN = timezone(timedelta(hours=7))
 SCHEMA = {
     "title": "Kết quả",
