@@ -25,8 +25,9 @@ that path step by step. After every step:
     shows, and otherwise a version with the frozen version's template and context, only the
     signer block's keys changed; once released, the delivered file is rendered from the same
     template and the signed context with only the keys release fills (number line, date line,
-    stamp, draft mark, appendix reference) changed, and its paragraphs differ from the shown
-    file's only in paragraphs carrying those values (docs/documents.md).
+    stamp, draft mark, appendix reference) changed; signed or released, its paragraphs differ
+    from the shown file's only in paragraphs printing the changed keys' values
+    (docs/documents.md).
 """
 
 from __future__ import annotations
