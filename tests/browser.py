@@ -1,13 +1,21 @@
 """What every browser test shares: Debian's Chromium with the flags this closed network needs,
-the screenshot folder, and the app served on a free loopback port in a thread."""
+the screenshot folder, the app served on a free loopback port in a thread, signing in, and the
+page's script errors."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, ConsoleMessage, Page
+
+PASSWORD = "secret-pass"  # every test user's (tests.conftest.add_user)
 SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"  # Debian's package; the tests never download a browser
 ARGS = [
@@ -27,3 +35,44 @@ def serve(app) -> tuple[BaseWSGIServer, str]:  # noqa: ANN001
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@contextmanager
+def chromium(app) -> Iterator[tuple[Browser, str]]:  # noqa: ANN001
+    """``app`` served (see :func:`serve`) and Chromium launched: yields the browser and the base
+    URL; stops both afterwards, whatever happened."""
+    from playwright.sync_api import sync_playwright  # imported only by the browser tests
+
+    server, base = serve(app)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                yield browser, base
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+
+
+def sign_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in on the login page as ``username`` (whoever was signed in is signed out first)."""
+    page.context.clear_cookies()
+    page.goto(base + "/auth/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "/")
+
+
+def console_errors(page: Page) -> list[str]:
+    """The errors the page's scripts log from now on (a resource that failed to load aside; the
+    list fills as the page runs)."""
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    page.on("console", on_console)
+    return errors

@@ -18,6 +18,8 @@ from jinja2 import BytecodeCache
 from app import create_app
 from app.extensions import db as _db
 
+pytest_plugins = ["tests.workers"]  # the ``queued`` fixture: a private queue on the real Redis
+
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = [
     b for b in os.environ.get("KEHOACH_TEST_DATABASES", "sqlite,postgresql").split(",") if b

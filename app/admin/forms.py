@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     EmailField,
@@ -21,6 +23,7 @@ from app.inputs import BoundedForm, column_length
 from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, Role, User
 from app.models.base import AgencyLevel
 from app.services import passwords
+from app.services.exceptions import InvalidInput
 from app.ui import N_
 
 LEVEL_LABELS = {
@@ -59,6 +62,31 @@ def chosen(label: str) -> DataRequired:
 
 def at_most(label: str, n: int) -> Length:
     return Length(max=n, message=_l("“%(label)s” dài quá %(n)s ký tự.", label=label, n=n))
+
+
+def show_refusal(form: FlaskForm, exc: InvalidInput, field: str | None = None) -> None:
+    """A service's refusal shown on the form: each of its messages under the field it names;
+    with ``field``, under that field only (the whole refusal when it names nothing for it)."""
+    messages = exc.errors if field is None else {field: exc.errors.get(field, str(exc))}
+    for name, message in messages.items():
+        target = form[name]
+        target.errors = [*target.errors, gettext(str(message))]
+
+
+def text_field(
+    label: str,
+    n: int,
+    short: str | None = None,
+    *,
+    optional: bool = False,
+    more: tuple = (),
+    kind: type[StringField] = StringField,
+) -> StringField:
+    """A text input of at most ``n`` characters, required unless ``optional``, whose messages
+    name it ``short`` (default: its label), with ``more`` validators after those."""
+    name = short if short is not None else label
+    first = Optional() if optional else required(name)
+    return kind(label, validators=[first, at_most(name, n), *more])
 
 
 class VNDateField(DMYDateField):
@@ -102,61 +130,50 @@ def none_or_int(value):  # noqa: ANN001, ANN201
 
 
 class AgencyForm(BoundedForm):
-    code = StringField(
+    code = text_field(
         _l("Mã cơ quan"),
-        validators=[
-            required(_l("Mã cơ quan")),
-            at_most(_l("Mã cơ quan"), column_length(Agency.code)),
+        column_length(Agency.code),
+        more=(
             Regexp(
                 r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                 message=_l(
                     "“Mã cơ quan” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang (ví dụ STP-TV)."
                 ),
             ),
-        ],
+        ),
     )
-    organ_id = StringField(
+    organ_id = text_field(
         _l("Mã định danh (liên thông văn bản)"),
-        validators=[Optional(), at_most(_l("Mã định danh"), column_length(Agency.organ_id))],
+        column_length(Agency.organ_id),
+        _l("Mã định danh"),
+        optional=True,
     )
-    name = StringField(
-        _l("Tên cơ quan"),
-        validators=[
-            required(_l("Tên cơ quan")),
-            at_most(_l("Tên cơ quan"), column_length(Agency.name)),
-        ],
-    )
-    short_name = StringField(
-        _l("Tên ngắn"),
-        validators=[Optional(), at_most(_l("Tên ngắn"), column_length(Agency.short_name))],
-    )
-    abbreviation = StringField(
+    name = text_field(_l("Tên cơ quan"), column_length(Agency.name))
+    short_name = text_field(_l("Tên ngắn"), column_length(Agency.short_name), optional=True)
+    abbreviation = text_field(
         _l("Chữ viết tắt (trong số ký hiệu)"),
-        validators=[
-            required(_l("Chữ viết tắt")),
-            at_most(_l("Chữ viết tắt"), column_length(Agency.abbreviation)),
-        ],
+        column_length(Agency.abbreviation),
+        _l("Chữ viết tắt"),
     )
     level = VNSelectField(
         _l("Cấp"),
         choices=options((str(k), v) for k, v in LEVEL_LABELS.items()),
         validators=[chosen(_l("Cấp"))],
     )
-    place = StringField(
-        _l("Địa danh"),
-        validators=[required(_l("Địa danh")), at_most(_l("Địa danh"), column_length(Agency.place))],
-    )
+    place = text_field(_l("Địa danh"), column_length(Agency.place))
     parent_id = VNSelectField(_l("Cơ quan cấp trên"), coerce=none_or_int)
-    header_parent = StringField(
+    header_parent = text_field(
         _l("Dòng tên cơ quan chủ quản (đầu văn bản)"),
-        validators=[
-            Optional(),
-            at_most(_l("Dòng tên cơ quan chủ quản"), column_length(Agency.header_parent)),
-        ],
+        column_length(Agency.header_parent),
+        _l("Dòng tên cơ quan chủ quản"),
+        optional=True,
     )
-    header_name = TextAreaField(
+    header_name = text_field(
         _l("Tên cơ quan ở đầu văn bản (mỗi dòng một dòng in)"),
-        validators=[Optional(), at_most(_l("Tên cơ quan ở đầu văn bản"), 255)],
+        255,
+        _l("Tên cơ quan ở đầu văn bản"),
+        optional=True,
+        kind=TextAreaField,
     )
     valid_from = VNDateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
 
@@ -169,23 +186,18 @@ class RetireForm(BoundedForm):
 
 
 class UserEditForm(BoundedForm):
-    full_name = StringField(
-        _l("Họ và tên"),
-        validators=[
-            required(_l("Họ và tên")),
-            at_most(_l("Họ và tên"), column_length(User.full_name)),
-        ],
-    )
-    email = EmailField(
+    full_name = text_field(_l("Họ và tên"), column_length(User.full_name))
+    email = text_field(
         _l("Thư điện tử"),
-        validators=[
-            Optional(),
-            at_most(_l("Thư điện tử"), column_length(User.email)),
+        column_length(User.email),
+        optional=True,
+        more=(
             Email(
                 _l("“Thư điện tử” không đúng dạng (ví dụ ten@travinh.gov.vn)."),
                 check_deliverability=False,
             ),
-        ],
+        ),
+        kind=EmailField,
     )
     agency_id = VNSelectField(_l("Cơ quan"), coerce=none_or_int, validators=[chosen(_l("Cơ quan"))])
     roles = CheckboxesField(
@@ -210,11 +222,10 @@ def password_field(label: str = _l("Mật khẩu")) -> PasswordField:
 
 
 class UserCreateForm(UserEditForm):
-    username = StringField(
+    username = text_field(
         _l("Tên đăng nhập"),
-        validators=[
-            required(_l("Tên đăng nhập")),
-            at_most(_l("Tên đăng nhập"), column_length(User.username)),
+        column_length(User.username),
+        more=(
             Regexp(
                 r"^[A-Za-z0-9._-]+$",
                 message=_l(
@@ -222,7 +233,7 @@ class UserCreateForm(UserEditForm):
                     "gạch ngang, gạch dưới."
                 ),
             ),
-        ],
+        ),
     )
     password = password_field()
 
@@ -238,13 +249,7 @@ class CalendarDayForm(BoundedForm):
         choices=options(DAY_KIND_LABELS.items()),
         validators=[chosen(_l("Loại ngày"))],
     )
-    name = StringField(
-        _l("Tên / lý do"),
-        validators=[
-            required(_l("Tên / lý do")),
-            at_most(_l("Tên / lý do"), column_length(CalendarDay.name)),
-        ],
-    )
+    name = text_field(_l("Tên / lý do"), column_length(CalendarDay.name))
 
 
 class TemplateUploadForm(BoundedForm):
@@ -271,22 +276,15 @@ SIGN_AUTHORITIES = (
 class SignerForm(BoundedForm):
     """A person who signs the agency's documents (app.services.signers)."""
 
-    name = StringField(
-        _l("Họ và tên người ký"),
-        validators=[required(_l("Họ và tên người ký")), at_most(_l("Họ và tên người ký"), 255)],
-    )
-    title = StringField(
-        _l("Chức vụ (in dưới thẩm quyền, ví dụ PHÓ GIÁM ĐỐC)"),
-        validators=[required(_l("Chức vụ")), at_most(_l("Chức vụ"), 255)],
-    )
+    name = text_field(_l("Họ và tên người ký"), 255)
+    title = text_field(_l("Chức vụ (in dưới thẩm quyền, ví dụ PHÓ GIÁM ĐỐC)"), 255, _l("Chức vụ"))
     authority = VNSelectField(_l("Thẩm quyền ký"), choices=options(SIGN_AUTHORITIES), default="")
     authority_of = StringField(
         _l("Thay mặt / ký thay cho (ví dụ GIÁM ĐỐC)"),
         validators=[at_most(_l("Thay mặt / ký thay cho"), 255)],
     )
-    position_note = StringField(
-        _l("Chức vụ kiêm nhiệm (nếu có)"),
-        validators=[Optional(), at_most(_l("Chức vụ kiêm nhiệm"), 255)],
+    position_note = text_field(
+        _l("Chức vụ kiêm nhiệm (nếu có)"), 255, _l("Chức vụ kiêm nhiệm"), optional=True
     )
     kinds = CheckboxesField(
         _l("Ký các loại văn bản (để trống: mọi loại)"),
@@ -306,10 +304,7 @@ class ActionForm(BoundedForm):
 class ApiTokenForm(BoundedForm):
     """A new API token for an agency's system."""
 
-    name = StringField(
-        _l("Tên hệ thống"),
-        validators=[required(_l("Tên hệ thống")), at_most(_l("Tên hệ thống"), 128)],
-    )
+    name = text_field(_l("Tên hệ thống"), 128)
     roles = CheckboxesField(
         _l("Quyền"),
         choices=options(
@@ -355,21 +350,17 @@ class GroupForm(BoundedForm):
     """An agency group: the name a plan prints once, and its members — listed, or every agency
     of a level (under a parent agency when chosen), or both."""
 
-    code = StringField(
+    code = text_field(
         _l("Mã nhóm"),
-        validators=[
-            required(_l("Mã nhóm")),
-            at_most(_l("Mã nhóm"), 64),
+        64,
+        more=(
             Regexp(
                 r"^[A-Za-z0-9][A-Za-z0-9-]*$",
                 message=_l("“Mã nhóm” chỉ gồm chữ không dấu, chữ số và dấu gạch ngang."),
             ),
-        ],
+        ),
     )
-    name = StringField(
-        _l("Tên nhóm như kế hoạch ghi"),
-        validators=[required(_l("Tên nhóm")), at_most(_l("Tên nhóm"), 255)],
-    )
+    name = text_field(_l("Tên nhóm như kế hoạch ghi"), 255, _l("Tên nhóm"))
     member_level = VNSelectField(
         _l("Mọi cơ quan cấp"),
         choices=options([("", N_("— Không dùng quy tắc —"))] + list(LEVEL_LABELS.items())),

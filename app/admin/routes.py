@@ -29,6 +29,7 @@ from app.admin.forms import (
     UserCreateForm,
     UserEditForm,
     options,
+    show_refusal,
 )
 from app.extensions import db
 from app.inputs import arg_int
@@ -167,7 +168,7 @@ def _save_agency(form: AgencyForm, agency: Agency | None):  # noqa: ANN202
     try:
         organ_id = exchange.clean_organ_id(form.organ_id.data)
     except InvalidInput as exc:
-        form.organ_id.errors.append(exc.errors.get("organ_id", str(exc)))
+        show_refusal(form, exc, "organ_id")
         return None
     taken = (
         db.session.scalar(select(Agency).where(Agency.organ_id == organ_id)) if organ_id else None
@@ -696,8 +697,7 @@ def agency_api_tokens(agency_id: int):
             )
         except InvalidInput as exc:
             db.session.rollback()
-            for name, message in exc.errors.items():
-                getattr(form, name).errors.append(gettext(message))
+            show_refusal(form, exc)
         else:
             db.session.commit()
             flash(
@@ -772,8 +772,7 @@ def agency_signers(agency_id: int):
         try:
             signers.check(row.as_dict())
         except InvalidInput as exc:
-            for name, message in exc.errors.items():
-                getattr(form, name).errors.append(message)
+            show_refusal(form, exc)
         else:
             db.session.add(row)
             db.session.flush()

@@ -9,7 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.admin import bp
-from app.admin.forms import ActionForm, ImageUploadForm, KeyUploadForm, TrustRootForm
+from app.admin.forms import (
+    ActionForm,
+    ImageUploadForm,
+    KeyUploadForm,
+    TrustRootForm,
+    show_refusal,
+)
 from app.extensions import db
 from app.models import Agency, SigningIdentity, TrustRoot, User
 from app.services import signing_keys, storage
@@ -134,7 +140,7 @@ def agency_signing_upload(agency_id: int, who: str, what: str):
             )
     except InvalidInput as exc:
         db.session.rollback()
-        form.file.errors = [*form.file.errors, exc.errors.get("file", str(exc))]
+        show_refusal(form, exc, "file")
         return _page(agency, {_prefix(who, what): form}, 400)
     db.session.commit()
     flash(done, "success")
@@ -165,7 +171,7 @@ def trust_roots():
                 )
             except InvalidInput as exc:
                 db.session.rollback()
-                form.file.errors = [*form.file.errors, exc.errors.get("file", str(exc))]
+                show_refusal(form, exc, "file")
             else:
                 db.session.commit()
                 flash(gettext("Đã thêm chứng thư gốc “%(name)s”.", name=root.subject), "success")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from apiflask import APIBlueprint, HTTPTokenAuth, Schema, abort
 from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested, Raw, String
@@ -239,7 +239,45 @@ class _With:
         return getattr(self._obj, name)
 
 
-def _page(query, q: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
+def _get(path: str, out: type[Schema], query: type[Schema] | None = None, **doc: Any):  # noqa: ANN202
+    """A GET operation: the token's user required, the ``query`` parameters (a list's filters
+    and page, given to the view as ``q``) validated, the output ``out``, the ``doc`` texts."""
+
+    def register(view):  # noqa: ANN001, ANN202
+        view = bp.output(out)(bp.doc(**doc)(view))
+        if query is not None:
+            view = bp.input(query, location="query", arg_name="q")(view)
+        return bp.get(path)(bp.auth_required(auth)(view))
+
+    return register
+
+
+_Shown = TypeVar("_Shown", Plan, Report, Document)
+
+
+def _visible(model: type[_Shown], obj_id: int) -> _Shown:
+    """The plan, report or document ``obj_id`` if the token's user may see it, else 404."""
+    scope = {
+        Plan: access.plans_query,
+        Report: access.reports_query,
+        Document: access.documents_query,
+    }[model]
+    return access.get_visible(me(), scope(me()), model, obj_id)
+
+
+def _period(period_id: int) -> tuple[ReportingPeriod, Plan]:
+    """A reporting period and its plan, if the token's user may see the plan, else 404."""
+    period = db.session.get(ReportingPeriod, period_id)
+    if period is None:
+        abort(404, gettext("Không tìm thấy kỳ báo cáo."))
+    return period, _visible(Plan, period.plan_id)
+
+
+def _page(query, q: dict[str, Any], filters: dict[str, Any] | None = None) -> dict[str, Any]:  # noqa: ANN001
+    """One page of ``query``, narrowed by the filters given in ``q`` (parameter → column)."""
+    for key, column in (filters or {}).items():
+        if q.get(key):
+            query = query.where(column == q[key])
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(
         query.limit(q["per_page"]).offset((q["page"] - 1) * q["per_page"])
@@ -250,24 +288,26 @@ def _page(query, q: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
 # ----------------------------------------------------------------------------- plans
 
 
-@bp.get("/plans")
-@bp.auth_required(auth)
-@bp.input(PlanQuery, location="query", arg_name="q")
-@bp.output(PlanPageOut)
-@bp.doc(summary="Kế hoạch xem được", description="Kế hoạch mà cơ quan của mã truy cập xem được.")
+@_get(
+    "/plans",
+    PlanPageOut,
+    PlanQuery,
+    summary="Kế hoạch xem được",
+    description="Kế hoạch mà cơ quan của mã truy cập xem được.",
+)
 def plans(q: dict) -> dict:
-    query = access.plans_query(me())
-    if q.get("status"):
-        query = query.where(Plan.status == q["status"])
-    return _page(query.order_by(Plan.id.desc()), q)
+    query = access.plans_query(me()).order_by(Plan.id.desc())
+    return _page(query, q, {"status": Plan.status})
 
 
-@bp.get("/plans/<int:plan_id>")
-@bp.auth_required(auth)
-@bp.output(PlanDetailOut)
-@bp.doc(summary="Một kế hoạch, các kỳ báo cáo và biểu mẫu", responses=ERRORS)
+@_get(
+    "/plans/<int:plan_id>",
+    PlanDetailOut,
+    summary="Một kế hoạch, các kỳ báo cáo và biểu mẫu",
+    responses=ERRORS,
+)
 def plan(plan_id: int) -> Any:
-    p = access.get_visible(me(), access.plans_query(me()), Plan, plan_id)
+    p = _visible(Plan, plan_id)
     form = p.current_form
     return _With(
         p,
@@ -279,55 +319,47 @@ def plan(plan_id: int) -> Any:
 # ----------------------------------------------------------------------------- assignments
 
 
-@bp.get("/assignments")
-@bp.auth_required(auth)
-@bp.input(AssignmentQuery, location="query", arg_name="q")
-@bp.output(AssignmentPageOut)
-@bp.doc(
+@_get(
+    "/assignments",
+    AssignmentPageOut,
+    AssignmentQuery,
     summary="Nhiệm vụ được giao",
     description="Nhiệm vụ giao cho cơ quan của mã truy cập, trong các kế hoạch nó xem được.",
 )
 def assignments(q: dict) -> dict:
     user = me()
     visible = access.plans_query(user).with_only_columns(Plan.id)
-    query = select(Assignment).where(
-        Assignment.agency_id == user.agency_id, Assignment.plan_id.in_(visible)
+    query = (
+        select(Assignment)
+        .where(Assignment.agency_id == user.agency_id, Assignment.plan_id.in_(visible))
+        .order_by(Assignment.plan_id, Assignment.position, Assignment.id)
     )
-    if q.get("plan_id"):
-        query = query.where(Assignment.plan_id == q["plan_id"])
-    return _page(query.order_by(Assignment.plan_id, Assignment.position, Assignment.id), q)
+    return _page(query, q, {"plan_id": Assignment.plan_id})
 
 
 # ----------------------------------------------------------------------------- reports
 
 
-@bp.get("/reports")
-@bp.auth_required(auth)
-@bp.input(ReportQuery, location="query", arg_name="q")
-@bp.output(ReportPageOut)
-@bp.doc(summary="Báo cáo xem được")
+@_get("/reports", ReportPageOut, ReportQuery, summary="Báo cáo xem được")
 def report_list(q: dict) -> dict:
     user = me()
     # as policy "report.read": another agency's draft stays with that agency
-    query = access.reports_query(user).where(
-        (Report.agency_id == user.agency_id)
-        | Report.first_submitted_at.is_not(None)
-        | Report.status.not_in([ReportStatus.DRAFT, ReportStatus.AWAITING_APPROVAL])
+    query = (
+        access.reports_query(user)
+        .where(
+            (Report.agency_id == user.agency_id)
+            | Report.first_submitted_at.is_not(None)
+            | Report.status.not_in([ReportStatus.DRAFT, ReportStatus.AWAITING_APPROVAL])
+        )
+        .order_by(Report.id.desc())
     )
-    for key, col in (("plan_id", Report.plan_id), ("period_id", Report.period_id)):
-        if q.get(key):
-            query = query.where(col == q[key])
-    if q.get("status"):
-        query = query.where(Report.status == q["status"])
-    return _page(query.order_by(Report.id.desc()), q)
+    filters = {"plan_id": Report.plan_id, "period_id": Report.period_id, "status": Report.status}
+    return _page(query, q, filters)
 
 
-@bp.get("/reports/<int:report_id>")
-@bp.auth_required(auth)
-@bp.output(ReportOut)
-@bp.doc(summary="Một báo cáo", responses=ERRORS)
+@_get("/reports/<int:report_id>", ReportOut, summary="Một báo cáo", responses=ERRORS)
 def report(report_id: int) -> Any:
-    found = access.get_visible(me(), access.reports_query(me()), Report, report_id)
+    found = _visible(Report, report_id)
     if not policy.can(me(), "report.read", found):
         raise NotFound("Không tìm thấy hoặc bạn không có quyền xem.")
     return found
@@ -386,10 +418,7 @@ def _messages(value: Any) -> list[str]:
 )
 def submit_report(period_id: int, body: dict) -> Any:
     user = me()
-    period = db.session.get(ReportingPeriod, period_id)
-    if period is None:
-        abort(404, gettext("Không tìm thấy kỳ báo cáo."))
-    plan = access.get_visible(user, access.plans_query(user), Plan, period.plan_id)
+    period, plan = _period(period_id)
     report = reports.start_report(plan, period, user)
     schema = (plan.current_form or report.form_version).schema
     submit = body.get("action") == "submit"
@@ -406,10 +435,9 @@ def submit_report(period_id: int, body: dict) -> Any:
 # ----------------------------------------------------------------------------- statuses
 
 
-@bp.get("/periods/<int:period_id>/statuses")
-@bp.auth_required(auth)
-@bp.output(StatusOut)
-@bp.doc(
+@_get(
+    "/periods/<int:period_id>/statuses",
+    StatusOut,
     summary="Tình trạng báo cáo của một kỳ",
     description=(
         "Theo từng cơ quan: đúng hạn, trễ hạn (số ngày làm việc), chưa báo cáo, chưa đến hạn. "
@@ -419,10 +447,7 @@ def submit_report(period_id: int, body: dict) -> Any:
 )
 def statuses(period_id: int) -> Any:
     user = me()
-    period = db.session.get(ReportingPeriod, period_id)
-    if period is None:
-        abort(404, gettext("Không tìm thấy kỳ báo cáo."))
-    plan = access.get_visible(user, access.plans_query(user), Plan, period.plan_id)
+    period, plan = _period(period_id)
     rows = status.for_period(period)
     if not access.manages_plan(user, plan):
         rows = [r for r in rows if r.agency_id == user.agency_id]
@@ -444,28 +469,17 @@ def _files(doc: Document) -> list[str]:
     return [name for name, key in names if key]
 
 
-@bp.get("/documents")
-@bp.auth_required(auth)
-@bp.input(DocumentQuery, location="query", arg_name="q")
-@bp.output(DocumentPageOut)
-@bp.doc(summary="Văn bản xem được")
+@_get("/documents", DocumentPageOut, DocumentQuery, summary="Văn bản xem được")
 def document_list(q: dict) -> dict:
-    query = access.documents_query(me())
-    if q.get("plan_id"):
-        query = query.where(Document.plan_id == q["plan_id"])
-    if q.get("kind"):
-        query = query.where(Document.kind == q["kind"])
-    page = _page(query.order_by(Document.id.desc()), q)
+    query = access.documents_query(me()).order_by(Document.id.desc())
+    page = _page(query, q, {"plan_id": Document.plan_id, "kind": Document.kind})
     page["items"] = [_With(d, files=_files(d)) for d in page["items"]]
     return page
 
 
-@bp.get("/documents/<int:doc_id>")
-@bp.auth_required(auth)
-@bp.output(DocumentOut)
-@bp.doc(summary="Một văn bản", responses=ERRORS)
+@_get("/documents/<int:doc_id>", DocumentOut, summary="Một văn bản", responses=ERRORS)
 def document(doc_id: int) -> Any:
-    doc = access.get_visible(me(), access.documents_query(me()), Document, doc_id)
+    doc = _visible(Document, doc_id)
     return _With(doc, files=_files(doc))
 
 
@@ -478,7 +492,7 @@ def document(doc_id: int) -> Any:
 )
 @bp.doc(summary="Tải tệp của văn bản", responses=ERRORS)
 def document_file(doc_id: int, which: str) -> Any:
-    doc = access.get_visible(me(), access.documents_query(me()), Document, doc_id)
+    doc = _visible(Document, doc_id)
     key = {"docx": doc.docx_path, "pdf": doc.pdf_path, "signed": doc.signed_path}[which]
     if not key or not storage.exists(key):
         abort(404, gettext("Văn bản chưa có tệp này."))

@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-import secrets
-
 import pytest
-from redis import Redis
-from rq import Queue
 
 from app.models import Role
-from tests.conftest import REDIS_TEST_URL
 
 
 @pytest.fixture
@@ -38,13 +33,3 @@ def admin(make_user, home, db):  # noqa: ANN001, ANN201
 @pytest.fixture
 def as_admin(login, admin):  # noqa: ANN001, ANN201
     return login(admin)
-
-
-@pytest.fixture
-def queued(app, tmp_path):  # noqa: ANN001, ANN201
-    name = f"kehoach-test-{secrets.token_hex(4)}"
-    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=name, FILES_DIR=str(tmp_path / "files"))
-    conn = Redis.from_url(REDIS_TEST_URL)
-    yield Queue(name, connection=conn)
-    for key in conn.scan_iter(f"rq:*{name}*"):
-        conn.delete(key)

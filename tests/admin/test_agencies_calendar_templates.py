@@ -4,21 +4,17 @@ agency templates are checked by a real RQ worker and used for that agency's docu
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import zipfile
 from datetime import date
 from pathlib import Path
 
-from rq import Queue
 from sqlalchemy import select
 
 from app.models import Agency, AgencyTemplate, Assignment, AuditEvent, CalendarDay, User
 from app.services import calendar as workcal
 from app.services import loader
-from tests.conftest import REDIS_TEST_URL
 from tests.files import stored_io
+from tests.workers import run_rq_burst
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,31 +121,6 @@ def docx_with(kind: str, extra: str) -> bytes:
     return out.getvalue()
 
 
-def run_worker_burst(app, queue: Queue) -> None:  # noqa: ANN001
-    """A real RQ worker (forking work-horses) in its own process, until the queue is empty."""
-    code = (
-        "import sys; from redis import Redis; from rq import Queue, Worker; "
-        "c = Redis.from_url(sys.argv[1]); "
-        "Worker([Queue(sys.argv[2], connection=c)], connection=c).work(burst=True)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, REDIS_TEST_URL, queue.name],
-        cwd=ROOT,
-        timeout=120,
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "REDIS_URL": REDIS_TEST_URL,
-            "KEHOACH_RQ_QUEUE": queue.name,
-            "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
-            "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance"),
-        },
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
 def upload(client, agency: Agency, kind: str, data: bytes, name: str = "mau.docx"):  # noqa: ANN001, ANN201
     return client.post(
         f"/quan-tri/co-quan/{agency.id}/mau",
@@ -171,7 +142,7 @@ def test_uploaded_templates_are_checked_by_the_worker_and_used(
     assert page.count("Đang kiểm tra") == 2
     assert queued.count == 2
 
-    run_worker_burst(app, queued)
+    run_rq_burst(app, queued.name)
 
     db.session.expire_all()
     rows = {t.kind: t for t in db.session.scalars(select(AgencyTemplate))}
@@ -227,11 +198,11 @@ def test_the_render_job_uses_the_agencys_accepted_template(
         upload(client, issuer, "plan", docx_with("plan", "MẪU RIÊNG CỦA BAN CHỈ ĐẠO")).status_code
         == 302
     )
-    run_worker_burst(app, queued)
+    run_rq_burst(app, queued.name)
     specialist = make_user("chuyenvien.bcd", plan.standing_agency, [Role.SPECIALIST])
     doc = documents.create_document("plan", issuer, plan.title, specialist, plan=plan)
     db.session.commit()
-    run_worker_burst(app, queued)
+    run_rq_burst(app, queued.name)
     db.session.expire_all()
     doc = db.session.get(Document, doc.id)
     assert doc.render_state == "done", doc.render_error

@@ -5,21 +5,17 @@ limit and always ends accepted or refused with a Vietnamese message. Peak RSS is
 from __future__ import annotations
 
 import io
-import os
 import re
 import resource
-import subprocess
-import sys
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from app.models import AgencyTemplate
 from tests.admin.test_agencies_calendar_templates import ROOT, docx_with, upload
-from tests.conftest import REDIS_TEST_URL
+from tests.workers import run_rq_burst
 from worker.render import (
     TemplateRejected,
     check_template,
@@ -76,32 +72,18 @@ def broken_content_types() -> bytes:
 def run_worker_measured(app, queue) -> int:  # noqa: ANN001
     """A real RQ worker in its own process until the queue is empty; returns the peak RSS (bytes)
     of that worker and every process it forked (work-horse, check child)."""
-    code = (
+    out = run_rq_burst(
+        app,
+        queue.name,
         # Linux keeps the peak of the forking test process across exec: reset it first
-        "import sys, resource, re; open('/proc/self/clear_refs', 'w').write('5'); "
-        "from redis import Redis; from rq import Queue, Worker; "
-        "c = Redis.from_url(sys.argv[1]); "
-        "Worker([Queue(sys.argv[2], connection=c)], connection=c).work(burst=True); "
-        "own = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1]); "
-        "print('PEAK', max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, REDIS_TEST_URL, queue.name],
-        cwd=ROOT,
+        before="import resource, re; open('/proc/self/clear_refs', 'w').write('5'); ",
+        after=(
+            "own = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1]); "
+            "print('PEAK', max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))"
+        ),
         timeout=180,
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "REDIS_URL": REDIS_TEST_URL,
-            "KEHOACH_RQ_QUEUE": queue.name,
-            "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
-            "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance"),
-        },
     )
-    assert done.returncode == 0, done.stdout + done.stderr
-    peak_kb = int(done.stdout.rsplit("PEAK", 1)[1].split()[0])
+    peak_kb = int(out.rsplit("PEAK", 1)[1].split()[0])
     return peak_kb * 1024
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from app import demo
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import ARGS, CHROMIUM, SHOTS, serve, sign_in
 
 
 def accounts(db) -> dict[str, str]:  # noqa: ANN001
@@ -60,15 +60,6 @@ def demo_app(app, db):  # noqa: ANN001, ANN201
     server.shutdown()
 
 
-def _login(page, base: str, username: str) -> None:  # noqa: ANN001
-    page.context.clear_cookies()
-    page.goto(base + "/auth/login")
-    page.fill("#username", username)
-    page.fill("#password", demo.DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(base + "/")
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_every_page_fits_a_phone_and_passes_axe(demo_app, db):  # noqa: ANN001
@@ -87,7 +78,7 @@ def test_every_page_fits_a_phone_and_passes_axe(demo_app, db):  # noqa: ANN001
         for role, username in who.items():
             ctx = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
             page = ctx.new_page()
-            _login(page, base, username)
+            sign_in(page, base, username, demo.DEMO_PASSWORD)
             page.screenshot(path=str(SHOTS / f"phone-home-{role}.png"), full_page=True)
             seen: set[str] = set()
             todo = deque(["/"])
@@ -148,7 +139,8 @@ def test_fill_and_submit_a_report_with_rows_on_a_phone(demo_app, db):  # noqa: A
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844})
-        _login(page, base, reporter)  # this year's Ninh Thuận report is a draft
+        # this year's Ninh Thuận report is a draft
+        sign_in(page, base, reporter, demo.DEMO_PASSWORD)
         page.get_by_role("link", name="Tiếp tục soạn").first.click()
         page.wait_for_url(re.compile(r"/reports/\d+/edit"))
         assert page.evaluate("document.documentElement.scrollWidth") <= 390

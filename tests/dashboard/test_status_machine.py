@@ -1,8 +1,11 @@
 """Issue 11 "Done when": a stateful property test. Random sequences of users' actions — several
 agencies and periods, own due dates, extensions, locks, reopenings, returns and resubmissions,
-closing the round, the consolidated report and reminders drafted, sent for signature, returned,
-withdrawn, redrafted, signed and released through their pages — on PostgreSQL, with the real
-worker (RQ on Redis, LibreOffice) rendering every version. After every step:
+closing the round, the consolidated report and reminders drafted, made for another signer, sent
+for signature, returned, withdrawn, redrafted, signed and released through their pages — on
+PostgreSQL, with the real worker (RQ on Redis, LibreOffice) rendering every version. Every run
+starts with the first period's round closed and its consolidated report under way (the simplest
+example signs and releases it for another signer than the draft named); a deterministic test walks
+that path step by step. After every step:
 
 (a) the status module agrees with a plain restatement of docs/status.md (an oracle written here),
     and the figures of the dashboard (chart data) of the standing agency and of every reporting
@@ -22,19 +25,20 @@ worker (RQ on Redis, LibreOffice) rendering every version. After every step:
     shows, and otherwise a version with the frozen version's template and context, only the
     signer block's keys changed; once released, the delivered file is rendered from the same
     template and the signed context with only the keys release fills (number line, date line,
-    stamp, draft mark, appendix reference) changed, and its paragraphs differ from the shown
-    file's only in paragraphs carrying those values (docs/documents.md).
+    stamp, draft mark, appendix reference) changed; signed or released, its paragraphs differ
+    from the shown file's only in paragraphs printing the changed keys' values
+    (docs/documents.md).
 """
 
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import itertools
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -78,12 +82,13 @@ from app.services import (
 )
 from app.services.documents import RELEASE_KEYS, SIGNER_KEYS
 from app.services.exceptions import ServiceError
-from tests.documents.test_signed_is_reviewed import paragraphs
+from tests.documents.test_signed_is_reviewed import changed_lines, paragraphs
 from tests.web.conftest import PASSWORD, login
-from tests.worker.test_jobs import queued, run_queue  # noqa: F401
+from tests.workers import run_queue
 from worker import context as worker_context
 from workflows import TransitionRefused
 
+pytestmark = pytest.mark.libreoffice  # the worker renders every version (a few minutes)
 VN = timezone(timedelta(hours=7))
 SCHEMA = {
     "title": "Kết quả",
@@ -129,19 +134,27 @@ def _rows(page: str, section_id: str | None) -> dict[str, str]:
     return out
 
 
-def _changed(before: list[str], after: list[str]) -> tuple[list[str], list[str]]:
-    """(paragraphs only in ``before``, paragraphs only in ``after``), in order."""
-    gone, new = [], []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "equal":
-            gone += before[i1:i2]
-            new += after[j1:j2]
-    return gone, new
+@dataclass
+class Delivered:
+    """How the delivered .docx of a signed or released document differs from the file its
+    signer was shown: the context keys, the paragraphs gone and the new ones."""
+
+    changed: set[str]
+    gone: list[str]
+    new: list[str]
 
 
-@pytest.mark.parametrize("backend", ["postgresql"])
-def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) -> None:  # noqa: ANN001, C901, F811
+def _printed(value: object) -> list[str]:
+    """What a context value prints: each line of a list (the signer block's lines), else the
+    value."""
+    if isinstance(value, list):
+        return [str(x) for x in value if x]
+    return [str(value)] if value else []
+
+
+def machine(app, db, make_user, queued) -> type[RuleBasedStateMachine]:  # noqa: ANN001, C901, F811
+    """The state machine over one world of the test's fixtures: the random test runs it, the
+    deterministic tests call its steps and checks one by one."""
     clients: dict[int, object] = {}
     current: list = [None, None]
 
@@ -163,6 +176,14 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
         assert resp.status_code == 200, (url, resp.status_code)
         db.session.expire_all()
         return resp.get_data(as_text=True)
+
+    def post(url: str, data: dict) -> int:
+        """A form of the page sent as the current user; its status code."""
+        db.session.commit()
+        g.pop("_login_user", None)
+        resp = current[0].post(url, data=data)
+        db.session.expire_all()
+        return resp.status_code
 
     def settle() -> None:
         """The worker renders what the step asked for (real RQ, real LibreOffice)."""
@@ -225,6 +246,9 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
             self.plan = plan
             self.periods = list(plan.periods)
             self.shown: dict[int, str] = {}  # document id → the hash its signer was shown
+            # the files already checked (a version's files never change): (c) by version id,
+            # (d) by document, status and current version
+            self.checked: set[tuple] = set()
 
             def mk(name, agency, roles):  # noqa: ANN001, ANN202
                 return make_user(name, agency, roles, PASSWORD)
@@ -237,14 +261,26 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
                 for i, a in enumerate(self.agencies)
             ]
             # the leader who signs, as the agency's settings name them (one click on "Ký")
-            db.session.add(
-                AgencySigner(
-                    agency_id=standing.id,
-                    name=f"Lãnh Đạo {k}",
-                    title="Giám đốc",
-                    user_id=self.signer.id,
-                )
+            self.leader_signer = AgencySigner(
+                agency_id=standing.id,
+                name=f"Lãnh Đạo {k}",
+                title="Giám đốc",
+                user_id=self.signer.id,
             )
+            db.session.add(self.leader_signer)
+            # another leader of the agency, the one a draft may be made for instead: the leader
+            # who signs with one click then prints their own block (the signer changes)
+            self.deputy = mk(f"m{k}-pld", standing, [Role.SIGNER])
+            self.deputy_signer = AgencySigner(
+                agency_id=standing.id,
+                name=f"Trần Thị Phó {k}",
+                title="Phó Giám đốc",
+                authority="KT.",
+                authority_of="GIÁM ĐỐC",
+                position=1,
+                user_id=self.deputy.id,
+            )
+            db.session.add(self.deputy_signer)
             # a draft plan of the standing agency: its document is drafted, sent for signature,
             # edited while it awaits signature, signed and released through the pages
             d = copy.deepcopy(DRAFT_PLAN)
@@ -266,6 +302,13 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
                     db.select(Document)
                     .where(Document.plan_id.in_([self.plan.id, self.draft.id]))
                     .order_by(Document.id)
+                )
+            )
+
+        def consolidated(self, p: int) -> Document | None:
+            return db.session.scalar(
+                db.select(Document).where(
+                    Document.period_id == self.periods[p].id, Document.kind == "consolidated"
                 )
             )
 
@@ -433,19 +476,80 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
             assert {o["agency"] for o in data["overdue"]} == {s.agency_code for s in overdue}
             settle()
 
+        def signer_chosen(self, doc: Document, signer: AgencySigner) -> None:
+            """ "Người ký dự kiến" on the document's page, as the drafter: done if and only if
+            the page offers that signer; the draft then shows them."""
+            as_user(self.specialist)
+            page = get(f"/documents/{doc.id}")
+            form = page.partition(f'action="/documents/{doc.id}/signer"')[2].split("</form>")[0]
+            offered = re.search(f'<option[^>]* value="{signer.id}"', form) is not None
+            before = (doc.signer_id, doc.content_version, doc.status)
+            code = post(f"/documents/{doc.id}/signer", {"signer_id": signer.id})
+            doc = db.session.get(Document, doc.id)
+            if not offered:
+                assert (doc.signer_id, doc.content_version) == before[:2], "not offered, done"
+                return
+            assert code == 302 and doc.signer_id == signer.id, "offered, refused"
+            assert (doc.content_version, doc.status) == (before[1] + 1, before[2])
+            DONE[f"{doc.kind}:choose signer while {doc.status}"] += 1
+            settle()
+            assert signer.name in get(f"/documents/{doc.id}")
+
+        @rule(which=st.integers(0, 5), deputy=st.booleans())
+        def signer_changes(self, which: int, deputy: bool) -> None:
+            """The drafter makes any document for the other leader (or back)."""
+            docs = self.documents()
+            if docs:
+                signer = self.deputy_signer if deputy else self.leader_signer
+                self.signer_chosen(docs[which % len(docs)], signer)
+
+        def round_consolidated(self, p: int, signer_at: int, steps: int, data) -> Document:  # noqa: ANN001
+            """Close the round, draft the consolidated report, and take it ``steps`` steps
+            along its natural path; the drafter makes it for the other leader before sending
+            it (``signer_at`` 0) or while it awaits signature (1), or not at all (2)."""
+            self.round_closed(p)
+            self.consolidated_report(p)
+            doc = self.consolidated(p)
+            assert doc is not None, "the consolidated report was not drafted"
+            for i in range(steps + 1):
+                if i == signer_at and i < 2:
+                    self.signer_chosen(doc, self.deputy_signer)
+                if i < steps:
+                    self.moves_on(doc, 1, data)
+                doc = db.session.get(Document, doc.id)
+            return doc
+
         @initialize(
             days=st.integers(5, 12),
             path=st.integers(0, 3),
             plan_path=st.integers(0, 3),
             edit_at=st.integers(0, 2),
+            reported=st.integers(0, N_AGENCIES),
+            signer_at=st.integers(0, 2),
+            # from the whole path down: the simplest example, which Hypothesis tries first,
+            # signs and releases it
+            cons_path=st.integers(0, 3).map(lambda n: 3 - n),
             data=st.data(),
         )
-        def documents_under_way(self, days: int, path: int, plan_path: int, edit_at: int, data):  # noqa: ANN001, ANN201
-            """Every run starts with two documents under way through their pages: the
+        def documents_under_way(  # noqa: ANN201, PLR0913
+            self,
+            days: int,
+            path: int,
+            plan_path: int,
+            edit_at: int,
+            reported: int,
+            signer_at: int,
+            cons_path: int,
+            data,  # noqa: ANN001
+        ):
+            """Every run starts with three documents under way through their pages: the
             reminder to the agencies overdue after ``days`` (none has reported; the first
             period was due on day 4) and the draft plan's document, each taken ``path`` steps
             along its natural path (sent for signature, signed, released), the plan edited
-            before step ``edit_at`` (1: while its document awaits signature, 2: once signed)."""
+            before step ``edit_at`` (1: while its document awaits signature, 2: once signed);
+            then ``reported`` agencies report late, the first period's round is closed and its
+            consolidated report is taken ``cons_path`` steps, the signer changed at
+            ``signer_at`` (see :meth:`round_consolidated`)."""
             clock.set_now(clock.now() + timedelta(days=days))
             doc = reminders.draft_dispatch(self.periods[0], self.specialist, unit_abbr="TH")
             settle()
@@ -458,6 +562,9 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
                 if i < plan_path:
                     self.moves_on(plans.plan_document(self.draft), 1, data)
             assert plan_doc is not None
+            for i in range(reported):
+                self.agency_submits(0, i)
+            self.round_consolidated(0, signer_at, cons_path, data)
 
         def moves_on(self, doc: Document, steps: int, data) -> None:  # noqa: ANN001
             """Whoever's page offers the next step of ``doc`` takes it, ``steps`` times."""
@@ -683,6 +790,9 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
                 assert f'<a href="/documents/{doc.id}">{entry.symbol}</a>' in register_page
                 version = documents.current_version(doc)
                 assert version.stage == "released" and version.sha256, "release not rendered"
+                if ("c", version.id, entry.symbol) in self.checked:
+                    continue
+                self.checked.add(("c", version.id, entry.symbol))
                 text = paragraphs(docx_of(version.docx_path))
                 # the body's number line and the first-page stamp ("Số: …" then the time)
                 number_lines = {
@@ -697,51 +807,112 @@ def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) ->
         def signed_is_what_the_signer_was_shown(self) -> None:
             """(d)"""
             for doc in self.documents():
-                if doc.status not in ("signed", "released"):
-                    continue
-                versions = {
-                    v.number: v
-                    for v in db.session.scalars(
-                        db.select(DocumentVersion).where(DocumentVersion.document_id == doc.id)
-                    )
-                }
-                frozen = versions[doc.snapshot["signed_version"]]
-                assert frozen.sha256 == self.shown[doc.id], "signed another file than shown"
-                shown_bytes = docx_of(frozen.docx_path)
-                assert hashlib.sha256(shown_bytes).hexdigest() == frozen.sha256
-                as_user(self.clerk)
-                resp = current[0].get(f"/documents/{doc.id}/file/docx")
-                assert resp.status_code == 200
-                delivered = resp.get_data()
-                current_v = documents.current_version(doc)
-                assert hashlib.sha256(delivered).hexdigest() == current_v.sha256
-                if current_v.number == frozen.number:  # signed as shown: the very file
-                    assert doc.status == "signed" and delivered == shown_bytes
-                    continue
-                allowed = set(SIGNER_KEYS) | (
-                    set(RELEASE_KEYS) if doc.status == "released" else set()
-                )
-                assert current_v.template_path == frozen.template_path
-                before = json.loads(docx_of(frozen.context_path))
-                after = json.loads(docx_of(current_v.context_path))
-                changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
-                assert changed <= allowed, changed - allowed
-                if doc.status == "released":
-                    fills_before = [str(before.get(k) or "") for k in changed]
-                    fills_after = [str(after.get(k) or "") for k in changed]
-                    gone, new = _changed(paragraphs(shown_bytes), paragraphs(delivered))
-                    for t in gone:
-                        assert not t.strip() or any(v and v in t for v in fills_before), t
-                    for t in new:
-                        assert not t.strip() or any(v and v in t for v in fills_after), t
+                seen = ("d", doc.id, doc.status, doc.content_version)
+                if doc.status in ("signed", "released") and seen not in self.checked:
+                    self.checked.add(seen)
+                    changed = self.signed_as_shown(doc).changed
+                    block = "signer changed" if changed & set(SIGNER_KEYS) else "same signer"
+                    DONE[f"{doc.kind}: (d) {doc.status}, {block}"] += 1
 
-    run_state_machine_as_test(
-        Machine,
-        settings=settings(
-            max_examples=3,
-            stateful_step_count=10,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
+        def signed_as_shown(self, doc: Document) -> Delivered:
+            """(d) for one signed or released document; returns how the delivered file differs
+            from the one the signer was shown (nothing: the very file)."""
+            versions = {
+                v.number: v
+                for v in db.session.scalars(
+                    db.select(DocumentVersion).where(DocumentVersion.document_id == doc.id)
+                )
+            }
+            frozen = versions[doc.snapshot["signed_version"]]
+            assert frozen.sha256 == self.shown[doc.id], "signed another file than shown"
+            shown_bytes = docx_of(frozen.docx_path)
+            assert hashlib.sha256(shown_bytes).hexdigest() == frozen.sha256
+            as_user(self.clerk)
+            resp = current[0].get(f"/documents/{doc.id}/file/docx")
+            assert resp.status_code == 200
+            delivered = resp.get_data()
+            current_v = documents.current_version(doc)
+            assert hashlib.sha256(delivered).hexdigest() == current_v.sha256
+            if current_v.number == frozen.number:  # signed as shown: the very file
+                assert doc.status == "signed" and delivered == shown_bytes
+                return Delivered(set(), [], [])
+            allowed = set(SIGNER_KEYS) | (set(RELEASE_KEYS) if doc.status == "released" else set())
+            assert current_v.template_path == frozen.template_path
+            before = json.loads(docx_of(frozen.context_path))
+            after = json.loads(docx_of(current_v.context_path))
+            changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+            assert changed <= allowed, changed - allowed
+            # the paragraphs that differ are those printing the changed keys' values
+            fills_before = [v for k in changed for v in _printed(before.get(k))]
+            fills_after = [v for k in changed for v in _printed(after.get(k))]
+            gone, new = changed_lines(paragraphs(shown_bytes), paragraphs(delivered))
+            for t in gone:
+                assert not t.strip() or any(v in t for v in fills_before), t
+            for t in new:
+                assert not t.strip() or any(v in t for v in fills_after), t
+            return Delivered(changed, gone, new)
+
+    return Machine
+
+
+SETTINGS = settings(
+    max_examples=3, stateful_step_count=10, deadline=None, suppress_health_check=list(HealthCheck)
+)
+CHECKS = (  # the machine's invariants, called by the deterministic tests after each step
+    "status_follows_the_definition",
+    "pages_show_the_status_figures",
+    "agency_pages_show_their_own_status",
+    "printed_numbers_are_the_registers",
+    "signed_is_what_the_signer_was_shown",
+)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_every_page_agrees_with_the_status_module(app, db, make_user, queued) -> None:  # noqa: ANN001, F811
+    run_state_machine_as_test(machine(app, db, make_user, queued), settings=SETTINGS)
     print(f"\ndocument verbs done: {dict(sorted(DONE.items()))}")
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_another_signer_changes_only_the_signer_block(app, db, make_user, queued) -> None:  # noqa: ANN001, F811
+    """The consolidated report's natural path with a change of signer, step by step through
+    the pages, every check of the machine after each step: close the round → draft the
+    consolidated report → the drafter makes it for the deputy → send it for signature → the
+    leader signs with one click (their own block) → release. The signed download differs from
+    the file the leader was shown only in the signer block; the released one only in that block
+    and what release fills in."""
+    m = machine(app, db, make_user, queued)()
+
+    def check() -> None:
+        for name in CHECKS:
+            getattr(m, name)()
+
+    clock.set_now(clock.now() + timedelta(days=7))  # the first period was due on day 4
+    m.agency_submits(0, 0)
+    m.standing_reviews(0, 0, accept=True)
+    m.agency_submits(0, 1)
+    check()
+    m.round_closed(0)
+    check()
+    m.consolidated_report(0)
+    check()
+    doc = m.consolidated(0)
+    assert doc is not None and doc.signer_id == m.leader_signer.id  # the agency's first signer
+    m.signer_chosen(doc, m.deputy_signer)
+    check()
+    shown = paragraphs(storage.read(documents.current_version(doc).docx_path))
+    assert m.deputy_signer.name in shown and "KT. GIÁM ĐỐC" in shown
+    assert m.leader_signer.name not in shown
+    for user, act in ((m.specialist, "request_signature"), (m.signer, "sign")):
+        assert m.act(doc, user, act) == act
+        check()
+    signed = m.signed_as_shown(db.session.get(Document, doc.id))
+    assert signed.changed and signed.changed <= set(SIGNER_KEYS)
+    assert m.deputy_signer.name in signed.gone and "KT. GIÁM ĐỐC" in signed.gone
+    assert m.leader_signer.name in signed.new
+    assert m.act(doc, m.clerk, "release") == "release"
+    check()
+    released = m.signed_as_shown(db.session.get(Document, doc.id))
+    assert signed.changed < released.changed <= set(SIGNER_KEYS) | set(RELEASE_KEYS)
+    assert m.deputy_signer.name in released.gone and m.leader_signer.name in released.new
+    assert db.session.get(ReportingPeriod, doc.period_id).status == "consolidated"

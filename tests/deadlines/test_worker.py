@@ -7,7 +7,6 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +23,7 @@ from app.models import Notification, Reminder, Role
 from app.services import clock, notifications, reminders
 from tests.conftest import REDIS_TEST_URL
 from tests.deadlines.test_deadlines import issue
+from tests.workers import start_worker
 from worker.scheduler_lock import SCHEDULER_LOCK_TTL, release_stale_locks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,25 +65,17 @@ def test_opening_a_period_schedules_reminder_runs(db, people, ninh_thuan, queue_
     assert at.replace(tzinfo=UTC) == datetime(2025, 12, 20, 1, 0, tzinfo=UTC)  # 08:00 in Vietnam
 
 
-def _start_worker(app, queue_name: str, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": REDIS_TEST_URL,
-        "KEHOACH_RQ_QUEUE": queue_name,
-        "KEHOACH_WORKER_MAINTENANCE_INTERVAL": "2",
-        "KEHOACH_WORKER_TTL": "20",
-        "KEHOACH_SCHEDULER_TAKEOVER_AFTER": "5",
-        "KEHOACH_INSTANCE": tempfile.mkdtemp(prefix="kh-worker-"),
-        "PYTHONPATH": str(ROOT),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker"],
-        cwd=ROOT,
-        env=env,
+def _start_worker(app, queue_name: str, log: Path) -> subprocess.Popen:  # noqa: ANN001
+    """The worker with short maintenance, heartbeat and scheduler take-over times."""
+    return start_worker(
+        app,
+        queue_name,
         stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+        KEHOACH_WORKER_MAINTENANCE_INTERVAL="2",
+        KEHOACH_WORKER_TTL="20",
+        KEHOACH_SCHEDULER_TAKEOVER_AFTER="5",
+        KEHOACH_INSTANCE=tempfile.mkdtemp(prefix="kh-worker-"),
+        PYTHONPATH=str(ROOT),
     )
 
 

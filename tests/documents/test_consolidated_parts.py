@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.models import AuditEvent, Document, DocumentKind, Role
 from app.services import clock, documents, plans, report_parts, reports
 from app.services.exceptions import InvalidInput, NotAllowed
-from tests.browser import SHOTS
+from tests.browser import SHOTS, chromium, sign_in
 from tests.documents.test_signed_is_reviewed import paragraphs
 from tests.files import stored
 from tests.services.test_plan_lifecycle import issue, load_plan, report_and_submit
@@ -170,38 +170,26 @@ def test_an_empty_addressee_is_refused_and_what_was_typed_kept(app, db, people, 
 @pytest.mark.browser
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_parts_edited_in_the_browser(app, db, people):  # noqa: ANN001
-    from playwright.sync_api import expect, sync_playwright
-
-    from tests.browser import ARGS, CHROMIUM, serve
+    from playwright.sync_api import expect
 
     _plan, period, specialist = _closed_round(db, people)
     user, period_id = specialist.username, period.id
     db.session.remove()
-    server, base = serve(app)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for width, height, shot in ((1366, 900, "desktop"), (390, 844, "phone")):
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(base + "/auth/login")
-                page.fill("#username", user)
-                page.fill("#password", "secret-pass")
-                page.keyboard.press("Enter")
-                page.wait_for_url(base + "/")
-                page.goto(f"{base}/periods/{period_id}/consolidation")
-                page.fill("#addressees", "Ủy ban nhân dân tỉnh Trà Vinh")
-                page.fill("#assessment", PARTS["assessment"])
-                page.fill("#next_steps", PARTS["next_steps"])
-                page.get_by_role("button", name="Lưu nội dung báo cáo tổng hợp").click()
-                page.wait_for_load_state()
-                expect(page.get_by_text("Đã lưu nơi nhận và phần đánh giá")).to_be_visible()
-                expect(page.locator("#assessment")).to_have_value(PARTS["assessment"])
-                page.locator("#noi-dung-bao-cao").scroll_into_view_if_needed()
-                page.screenshot(path=str(SHOTS / f"consolidated-parts-{shot}.png"))
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with chromium(app) as (browser, base):
+        for width, height, shot in ((1366, 900, "desktop"), (390, 844, "phone")):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            sign_in(page, base, user)
+            page.goto(f"{base}/periods/{period_id}/consolidation")
+            page.fill("#addressees", "Ủy ban nhân dân tỉnh Trà Vinh")
+            page.fill("#assessment", PARTS["assessment"])
+            page.fill("#next_steps", PARTS["next_steps"])
+            page.get_by_role("button", name="Lưu nội dung báo cáo tổng hợp").click()
+            page.wait_for_load_state()
+            expect(page.get_by_text("Đã lưu nơi nhận và phần đánh giá")).to_be_visible()
+            expect(page.locator("#assessment")).to_have_value(PARTS["assessment"])
+            page.locator("#noi-dung-bao-cao").scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"consolidated-parts-{shot}.png"))
+            page.close()
     from app.models import ReportingPeriod
 
     period = db.session.get(ReportingPeriod, period_id)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.models import Agency, Plan, Role
 from app.services import loader
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import SHOTS, chromium, console_errors, sign_in
 
 PLAN = Path(__file__).resolve().parents[2] / "tests" / "data" / "plans" / "assignments-groups.yaml"
 
@@ -19,49 +19,35 @@ PLAN = Path(__file__).resolve().parents[2] / "tests" / "data" / "plans" / "assig
 @pytest.mark.browser
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_group_line_in_a_section_typed_in_a_browser(app, people, db):  # noqa: ANN001
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     plan_id = loader.load(loader.parse_file(PLAN)).id
     standing = db.session.scalar(select(Agency).where(Agency.code == "CA-TN"))
     user = people(standing, Role.SPECIALIST).username
     db.session.commit()
     db.session.remove()
-    server, base = serve(app)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(base + "/auth/login")
-            page.fill("#username", user)
-            page.fill("#password", "secret-pass")
-            page.keyboard.press("Enter")
-            page.wait_for_url(base + "/")
-            page.goto(f"{base}/editor/{plan_id}")
-            page.select_option("#a-1-agency", "")
-            page.select_option("#a-1-group", "UBND-HUYEN-TN")
-            page.select_option("#a-1-section", "2")
-            page.fill("#a-1-due_text", "chậm nhất ngày 20/12")
-            page.fill("#a-1-window", "từ 01/12 - 20/12")
-            page.locator("#a-1").screenshot(path=str(SHOTS / "assign-01-editor-line.png"))
-            page.locator("button[name=_op][value=save]").first.click()
-            page.wait_for_load_state()
-            page.goto(f"{base}/plans/{plan_id}")
-            expect(page.get_by_text("Mục II · Phối hợp").first).to_be_visible()
-            expect(page.get_by_text("thực hiện từ 01/12/2024 đến 20/12/2024").first).to_be_visible()
-            page.locator("table.list").first.screenshot(path=str(SHOTS / "assign-02-plan.png"))
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.locator("table.list").first.screenshot(
-                path=str(SHOTS / "assign-03-plan-phone.png")
-            )
-            width = page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, width
-            assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
-            browser.close()
-    finally:
-        server.shutdown()
+    with chromium(app) as (browser, base):
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        errors = console_errors(page)
+        sign_in(page, base, user)
+        page.goto(f"{base}/editor/{plan_id}")
+        page.select_option("#a-1-agency", "")
+        page.select_option("#a-1-group", "UBND-HUYEN-TN")
+        page.select_option("#a-1-section", "2")
+        page.fill("#a-1-due_text", "chậm nhất ngày 20/12")
+        page.fill("#a-1-window", "từ 01/12 - 20/12")
+        page.locator("#a-1").screenshot(path=str(SHOTS / "assign-01-editor-line.png"))
+        page.locator("button[name=_op][value=save]").first.click()
+        page.wait_for_load_state()
+        page.goto(f"{base}/plans/{plan_id}")
+        expect(page.get_by_text("Mục II · Phối hợp").first).to_be_visible()
+        expect(page.get_by_text("thực hiện từ 01/12/2024 đến 20/12/2024").first).to_be_visible()
+        page.locator("table.list").first.screenshot(path=str(SHOTS / "assign-02-plan.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator("table.list").first.screenshot(path=str(SHOTS / "assign-03-plan-phone.png"))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        assert not errors, errors
     plan = db.session.get(Plan, plan_id)
     line = plan.definition["assignments"][1]
     assert line["group"] == "UBND-HUYEN-TN" and line["section"] == 2

@@ -8,14 +8,14 @@ import pytest
 
 from app.models import Role
 from app.services import loader
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import SHOTS, chromium, sign_in
 from tests.web.conftest import ROOT
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_body_text_shown_as_typed_with_its_preview(app, people, db):  # noqa: ANN001
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     plan = loader.load(loader.parse_file(ROOT / "plans" / "ninh-thuan-2023-2028.yaml"))
     db.session.commit()
@@ -23,32 +23,20 @@ def test_body_text_shown_as_typed_with_its_preview(app, people, db):  # noqa: AN
     tasks = "\n".join(plan.definition["assignments"][1]["tasks"])
     user = people(plan.standing_agency, Role.SPECIALIST).username
     db.session.remove()
-    server, base = serve(app)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for width, height, name in ((1366, 900, "desktop"), (390, 844, "phone")):
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(base + "/auth/login")
-                page.fill("#username", user)
-                page.fill("#password", "secret-pass")
-                page.keyboard.press("Enter")
-                page.wait_for_url(base + "/")
-                page.goto(f"{base}/editor/{plan_id}")
-                assert page.input_value("#s-0-body") == body
-                assert page.input_value("#a-1-tasks") == tasks
-                preview = page.locator("#s-0 details.rt-preview")
-                preview.locator("summary").click()
-                expect(preview.locator("p.rt-l1 strong").first).to_have_text("1. Quan điểm")
-                expect(preview.locator("p.rt-l2 em").first).to_have_text("a) Mục tiêu tổng quát")
-                assert preview.locator("p.rt-l2").first.inner_text().startswith("- Hiểu biết")
-                page.locator("#s-0-body").scroll_into_view_if_needed()
-                page.screenshot(path=str(SHOTS / f"editor-body-text-{name}.png"))
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth > window.innerWidth + 1"
-                )
-                assert not overflow, f"the page scrolls sideways at {width}px"
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with chromium(app) as (browser, base):
+        for width, height, name in ((1366, 900, "desktop"), (390, 844, "phone")):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            sign_in(page, base, user)
+            page.goto(f"{base}/editor/{plan_id}")
+            assert page.input_value("#s-0-body") == body
+            assert page.input_value("#a-1-tasks") == tasks
+            preview = page.locator("#s-0 details.rt-preview")
+            preview.locator("summary").click()
+            expect(preview.locator("p.rt-l1 strong").first).to_have_text("1. Quan điểm")
+            expect(preview.locator("p.rt-l2 em").first).to_have_text("a) Mục tiêu tổng quát")
+            assert preview.locator("p.rt-l2").first.inner_text().startswith("- Hiểu biết")
+            page.locator("#s-0-body").scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"editor-body-text-{name}.png"))
+            overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+            assert not overflow, f"the page scrolls sideways at {width}px"
+            page.close()

@@ -7,15 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Plan, Role
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import SHOTS, chromium, console_errors, sign_in
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_editor_in_browser(app, make_agency, people, db):  # noqa: ANN001
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     ubnd = make_agency(
         "UBND-XA-LH",
         name="Ủy ban nhân dân xã Long Hòa",
@@ -29,69 +28,58 @@ def test_editor_in_browser(app, make_agency, people, db):  # noqa: ANN001
     user = people(ubnd, Role.SPECIALIST).username
     db.session.commit()
     db.session.remove()
-    server, base = serve(app)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(base + "/auth/login")
-            page.fill("#username", user)
-            page.fill("#password", "secret-pass")
-            page.keyboard.press("Enter")
-            page.wait_for_url(base + "/")
-            page.goto(base + "/plans/")
-            page.get_by_role("link", name="Soạn kế hoạch mới").click()
-            page.wait_for_load_state()
-            page.fill("#title", "Tuyên truyền phòng, chống mua bán người năm 2025")
-            page.select_option("#standing_agency", "CA-XA-LH")
-            page.fill("#code", "xa-long-hoa-2025-mua-ban-nguoi")
-            page.fill("#s-0-body", "1. Nâng cao nhận thức của Nhân dân.\n2. Bảo đảm thiết thực.")
-            page.fill("#s-1-body", "1. Tuyên truyền trên loa truyền thanh xã.")
-            page.get_by_role("button", name="+ Thêm cơ quan").click()
-            page.wait_for_load_state()
-            page.select_option("#a-0-agency", "CA-XA-LH")
-            page.select_option("#a-0-role", "lead")
-            page.fill("#a-0-tasks", "Chủ trì, tổng hợp kết quả, báo cáo UBND xã.")
-            page.fill("#sch-due", "2025-12-15")
-            page.get_by_role("button", name="+ Thêm trường").click()
-            page.wait_for_load_state()
-            page.fill("#f-0-label", "Số buổi tuyên truyền")
-            page.fill("#f-0-name", "so_buoi")
-            page.fill("#f-0-unit", "buổi")
-            page.fill("#f-0-min", "0")
-            page.get_by_role("button", name="+ Thêm trường").click()
-            page.wait_for_load_state()
-            page.fill("#f-1-label", "Có phát hiện vụ việc không?")
-            page.fill("#f-1-name", "co_vu_viec")
-            page.select_option("#f-1-type", "yesno")
-            expect(page.locator("#f-1-min")).to_be_hidden()  # JS hides what a yes/no does not use
-            page.fill("#recipients", "UBND huyện (b/c)\nCông an huyện (b/c)")
-            page.fill("#sg-title", "CHỦ TỊCH")
-            page.get_by_role("button", name="Xem trước biểu mẫu").click()
-            page.wait_for_load_state()
-            # the signer's name is missing: the page says where, and keeps everything
-            expect(page.locator("#sg-name-err")).to_be_visible()
-            expect(page.locator("#title")).to_have_value(
-                "Tuyên truyền phòng, chống mua bán người năm 2025"
-            )  # noqa: E501
-            expect(page.locator("#xem-truoc")).to_contain_text("Số buổi tuyên truyền")
-            page.locator("#bieu-mau").scroll_into_view_if_needed()
-            page.screenshot(path=str(SHOTS / "editor-01-form-builder.png"))
-            page.locator("#xem-truoc").scroll_into_view_if_needed()
-            page.screenshot(path=str(SHOTS / "editor-02-preview.png"))
-            page.fill("#sg-name", "Trần Văn B")
-            page.get_by_role("button", name="Tạo kế hoạch (dự thảo)").click()
-            page.wait_for_load_state()
-            expect(page.get_by_text("Đã tạo kế hoạch")).to_be_visible()
-            page.screenshot(path=str(SHOTS / "editor-03-created.png"))
-            page.goto(base + "/editor/new")
-            page.screenshot(path=str(SHOTS / "editor-00-new.png"))
-            assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
-            browser.close()
-    finally:
-        server.shutdown()
+    with chromium(app) as (browser, base):
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        errors = console_errors(page)
+        sign_in(page, base, user)
+        page.goto(base + "/plans/")
+        page.get_by_role("link", name="Soạn kế hoạch mới").click()
+        page.wait_for_load_state()
+        page.fill("#title", "Tuyên truyền phòng, chống mua bán người năm 2025")
+        page.select_option("#standing_agency", "CA-XA-LH")
+        page.fill("#code", "xa-long-hoa-2025-mua-ban-nguoi")
+        page.fill("#s-0-body", "1. Nâng cao nhận thức của Nhân dân.\n2. Bảo đảm thiết thực.")
+        page.fill("#s-1-body", "1. Tuyên truyền trên loa truyền thanh xã.")
+        page.get_by_role("button", name="+ Thêm cơ quan").click()
+        page.wait_for_load_state()
+        page.select_option("#a-0-agency", "CA-XA-LH")
+        page.select_option("#a-0-role", "lead")
+        page.fill("#a-0-tasks", "Chủ trì, tổng hợp kết quả, báo cáo UBND xã.")
+        page.fill("#sch-due", "2025-12-15")
+        page.get_by_role("button", name="+ Thêm trường").click()
+        page.wait_for_load_state()
+        page.fill("#f-0-label", "Số buổi tuyên truyền")
+        page.fill("#f-0-name", "so_buoi")
+        page.fill("#f-0-unit", "buổi")
+        page.fill("#f-0-min", "0")
+        page.get_by_role("button", name="+ Thêm trường").click()
+        page.wait_for_load_state()
+        page.fill("#f-1-label", "Có phát hiện vụ việc không?")
+        page.fill("#f-1-name", "co_vu_viec")
+        page.select_option("#f-1-type", "yesno")
+        expect(page.locator("#f-1-min")).to_be_hidden()  # JS hides what a yes/no does not use
+        page.fill("#recipients", "UBND huyện (b/c)\nCông an huyện (b/c)")
+        page.fill("#sg-title", "CHỦ TỊCH")
+        page.get_by_role("button", name="Xem trước biểu mẫu").click()
+        page.wait_for_load_state()
+        # the signer's name is missing: the page says where, and keeps everything
+        expect(page.locator("#sg-name-err")).to_be_visible()
+        expect(page.locator("#title")).to_have_value(
+            "Tuyên truyền phòng, chống mua bán người năm 2025"
+        )  # noqa: E501
+        expect(page.locator("#xem-truoc")).to_contain_text("Số buổi tuyên truyền")
+        page.locator("#bieu-mau").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "editor-01-form-builder.png"))
+        page.locator("#xem-truoc").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "editor-02-preview.png"))
+        page.fill("#sg-name", "Trần Văn B")
+        page.get_by_role("button", name="Tạo kế hoạch (dự thảo)").click()
+        page.wait_for_load_state()
+        expect(page.get_by_text("Đã tạo kế hoạch")).to_be_visible()
+        page.screenshot(path=str(SHOTS / "editor-03-created.png"))
+        page.goto(base + "/editor/new")
+        page.screenshot(path=str(SHOTS / "editor-00-new.png"))
+        assert not errors, errors
     plan = db.session.scalar(select(Plan).where(Plan.code == "xa-long-hoa-2025-mua-ban-nguoi"))
     assert plan is not None and [f["name"] for f in plan.definition["form"]["fields"]] == [
         "so_buoi",

@@ -10,21 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Plan, Role
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import SHOTS, chromium, console_errors, sign_in
 
 AGENCIES = [
     ("CA-XA-LH", "Công an xã Long Hòa", "lead"),
     ("VH-XA-LH", "Văn hóa xã Long Hòa", "cooperate"),
     ("DT-XA-LH", "Đoàn thanh niên xã Long Hòa", "cooperate"),
 ]
-
-
-def _login(page, base: str, user: str) -> None:  # noqa: ANN001
-    page.goto(base + "/auth/login")
-    page.fill("#username", user)
-    page.fill("#password", "secret-pass")
-    page.keyboard.press("Enter")
-    page.wait_for_url(base + "/")
 
 
 def _enter_plan(page, code: str, js: bool) -> None:  # noqa: ANN001
@@ -97,9 +89,8 @@ def _session(browser, base: str, user: str, db, js: bool) -> int:  # noqa: ANN00
 
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, java_script_enabled=js)
     page = ctx.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _login(page, base, user)
+    errors = console_errors(page)
+    sign_in(page, base, user)
     page.goto(base + "/editor/new")
     navigations: list[str] = []
     page.on(
@@ -178,7 +169,7 @@ def _session(browser, base: str, user: str, db, js: bool) -> int:  # noqa: ANN00
     page.get_by_role("button", name="Tạo kế hoạch (dự thảo)").click()
     page.wait_for_load_state()
     expect(page.get_by_text("Đã tạo kế hoạch")).to_be_visible()
-    assert not [e for e in errors if not e.startswith("Failed to load resource")]
+    assert not errors, errors
     ctx.close()
     _check_saved(db, code)
     return loads
@@ -187,8 +178,6 @@ def _session(browser, base: str, user: str, db, js: bool) -> int:  # noqa: ANN00
 @pytest.mark.browser
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_long_plan_without_page_loads(app, make_agency, people, db, capsys):  # noqa: ANN001
-    from playwright.sync_api import sync_playwright
-
     ubnd = make_agency(
         "UBND-XA-LH",
         name="Ủy ban nhân dân xã Long Hòa",
@@ -201,16 +190,10 @@ def test_long_plan_without_page_loads(app, make_agency, people, db, capsys):  # 
     user = people(ubnd, Role.SPECIALIST).username
     db.session.commit()
     db.session.remove()
-    server, base = serve(app)
     loads: dict[bool, int] = {}
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for js in (False, True):
-                loads[js] = _session(browser, base, user, db, js)
-            browser.close()
-    finally:
-        server.shutdown()
+    with chromium(app) as (browser, base):
+        for js in (False, True):
+            loads[js] = _session(browser, base, user, db, js)
     with capsys.disabled():
         print(
             f"\npage loads to enter the plan: without JavaScript {loads[False]}, with {loads[True]}"

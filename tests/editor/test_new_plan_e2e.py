@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from app.models import Agency, AuditEvent, Plan, Role
 from app.services import clock, loader
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
-from tests.editor.test_preview import queued, run_queue  # noqa: F401  (fixture)
+from tests.browser import SHOTS, chromium, console_errors, sign_in
+from tests.workers import run_queue
 
 CODE = "huyen-cang-long-2025-mua-ban-nguoi-e2e"
 GROUP = "Ủy ban nhân dân các xã, thị trấn"
@@ -182,141 +182,126 @@ def _enter_plan(page, base: str) -> None:  # noqa: ANN001, PLR0915
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  # noqa: ANN001, F811, PLR0915
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from worker.context import agency_dict, group_names
     from worker.contexts import plan_context
     from worker.render import render_docx
 
     clock.set_now(date(2025, 12, 1))
-    server, base = serve(app)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            errors: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with chromium(app) as (browser, base):
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        errors = console_errors(page)
 
-            def login(user: str) -> None:
-                page.context.clear_cookies()
-                page.goto(base + "/auth/login")
-                page.fill("#username", user)
-                page.fill("#password", "secret-pass")
-                page.keyboard.press("Enter")
-                page.wait_for_url(base + "/")
+        def press(label: str) -> None:
+            page.get_by_role("button", name=label, exact=True).first.click()
+            page.wait_for_load_state()
 
-            def press(label: str) -> None:
-                page.get_by_role("button", name=label, exact=True).first.click()
-                page.wait_for_load_state()
+        # the administrator makes the group on the admin page
+        sign_in(page, base, district["admin"])
+        page.goto(base + "/quan-tri/nhom-co-quan")
+        page.get_by_role("link", name="+ Thêm nhóm").click()
+        page.fill("#code", "UBND-XA-CL")
+        page.fill("#name", GROUP)
+        page.get_by_label("Ủy ban nhân dân xã An Trường (UBND-XA-AT)").check()
+        page.get_by_label("Ủy ban nhân dân xã Tân An (UBND-XA-TA)").check()
+        press("Lưu")
+        expect(page.get_by_text(GROUP).first).to_be_visible()
 
-            # the administrator makes the group on the admin page
-            login(district["admin"])
-            page.goto(base + "/quan-tri/nhom-co-quan")
-            page.get_by_role("link", name="+ Thêm nhóm").click()
-            page.fill("#code", "UBND-XA-CL")
-            page.fill("#name", GROUP)
-            page.get_by_label("Ủy ban nhân dân xã An Trường (UBND-XA-AT)").check()
-            page.get_by_label("Ủy ban nhân dân xã Tân An (UBND-XA-TA)").check()
-            press("Lưu")
-            expect(page.get_by_text(GROUP).first).to_be_visible()
+        # the specialist enters the plan and previews it as it will print
+        sign_in(page, base, district["specialist"])
+        _enter_plan(page, base)
+        press("Xem trước văn bản")
+        assert page.locator("#loi").count() == 0, page.locator("#loi").inner_text()
+        run_queue(queued)
+        img = page.locator("#van-ban-trang img").first
+        expect(img).to_be_visible(timeout=30_000)
+        width = "document.querySelector('#van-ban-trang img').naturalWidth"
+        for _ in range(100):  # the A4 page image, loaded (the CSP forbids wait_for_function)
+            if page.evaluate(width) > 500:
+                break
+            page.wait_for_timeout(100)
+        assert page.evaluate(width) > 500
+        img.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "e2e-01-preview.png"))
+        expect(page.locator("#a-3-tasks")).to_have_value(TASKS_VH_IV)  # nothing lost
+        press("Tạo kế hoạch (dự thảo)")
+        expect(page.get_by_text("Đã tạo kế hoạch")).to_be_visible()
+        with app.app_context():
+            plan = db.session.scalar(select(Plan).where(Plan.code == CODE))
+            plan_id = plan.id
+            db.session.remove()
+        # the editor of the saved plan: the group line and the line of section IV
+        page.goto(f"{base}/editor/{plan_id}")
+        expect(page.locator("#a-2-group")).to_have_value("UBND-XA-CL")
+        expect(page.locator("#a-3-section")).to_have_value("4")
+        expect(page.locator("#a-1-tasks")).to_have_value(TASKS_VH)
+        # each line says whom it names and where it prints, folded or not
+        expect(page.locator("#a-2 > legend")).to_contain_text(GROUP)
+        expect(page.locator("#a-3 > legend")).to_contain_text("in ở mục IV")
+        for width, height, shot in ((1366, 900, "desktop"), (390, 844, "phone")):
+            page.set_viewport_size({"width": width, "height": height})
+            page.locator("#a-2").evaluate("e => e.scrollIntoView()")  # as a link jumps
+            page.screenshot(path=str(SHOTS / f"e2e-02-editor-group-{shot}.png"))
+        page.set_viewport_size({"width": 1366, "height": 900})
 
-            # the specialist enters the plan and previews it as it will print
-            login(district["specialist"])
-            _enter_plan(page, base)
-            press("Xem trước văn bản")
-            assert page.locator("#loi").count() == 0, page.locator("#loi").inner_text()
-            run_queue(queued)
-            img = page.locator("#van-ban-trang img").first
-            expect(img).to_be_visible(timeout=30_000)
-            width = "document.querySelector('#van-ban-trang img').naturalWidth"
-            for _ in range(100):  # the A4 page image, loaded (the CSP forbids wait_for_function)
-                if page.evaluate(width) > 500:
-                    break
-                page.wait_for_timeout(100)
-            assert page.evaluate(width) > 500
-            img.scroll_into_view_if_needed()
-            page.screenshot(path=str(SHOTS / "e2e-01-preview.png"))
-            expect(page.locator("#a-3-tasks")).to_have_value(TASKS_VH_IV)  # nothing lost
-            press("Tạo kế hoạch (dự thảo)")
-            expect(page.get_by_text("Đã tạo kế hoạch")).to_be_visible()
-            with app.app_context():
-                plan = db.session.scalar(select(Plan).where(Plan.code == CODE))
-                plan_id = plan.id
-                db.session.remove()
-            # the editor of the saved plan: the group line and the line of section IV
-            page.goto(f"{base}/editor/{plan_id}")
-            expect(page.locator("#a-2-group")).to_have_value("UBND-XA-CL")
-            expect(page.locator("#a-3-section")).to_have_value("4")
-            expect(page.locator("#a-1-tasks")).to_have_value(TASKS_VH)
-            # each line says whom it names and where it prints, folded or not
-            expect(page.locator("#a-2 > legend")).to_contain_text(GROUP)
-            expect(page.locator("#a-3 > legend")).to_contain_text("in ở mục IV")
-            for width, height, shot in ((1366, 900, "desktop"), (390, 844, "phone")):
-                page.set_viewport_size({"width": width, "height": height})
-                page.locator("#a-2").evaluate("e => e.scrollIntoView()")  # as a link jumps
-                page.screenshot(path=str(SHOTS / f"e2e-02-editor-group-{shot}.png"))
-            page.set_viewport_size({"width": 1366, "height": 900})
+        # the issuer's clerk records it as issued on paper in March
+        sign_in(page, base, district["clerk"])
+        page.goto(f"{base}/plans/{plan_id}")
+        page.locator("#da-ban-hanh summary").click()
+        page.fill("#number", "45")
+        page.fill("#issued_on", "10/03/2025")
+        press("Ghi đã ban hành")
+        expect(page.locator(".flash")).to_contain_text("45/KH-UBND")
+        expect(page.locator(".meta")).to_contain_text("45/KH-UBND")
+        # the tasks as typed, their own markers shown once (no list bullet before "- …")
+        task = page.locator("ul.tasks li", has_text="Chủ trì, theo dõi").first
+        assert task.evaluate("e => getComputedStyle(e).listStyleType") == "none"
+        page.screenshot(path=str(SHOTS / "e2e-03-recorded.png"))
 
-            # the issuer's clerk records it as issued on paper in March
-            login(district["clerk"])
-            page.goto(f"{base}/plans/{plan_id}")
-            page.locator("#da-ban-hanh summary").click()
-            page.fill("#number", "45")
-            page.fill("#issued_on", "10/03/2025")
-            press("Ghi đã ban hành")
-            expect(page.locator(".flash")).to_contain_text("45/KH-UBND")
-            expect(page.locator(".meta")).to_contain_text("45/KH-UBND")
-            # the tasks as typed, their own markers shown once (no list bullet before "- …")
-            task = page.locator("ul.tasks li", has_text="Chủ trì, theo dõi").first
-            assert task.evaluate("e => getComputedStyle(e).listStyleType") == "none"
-            page.screenshot(path=str(SHOTS / "e2e-03-recorded.png"))
-
-            # a member of the group and the agency of two sections report
-            for who in ("at", "vh"):
-                reporter, leader = district[who]
-                login(reporter)
-                page.goto(base + "/inbox")
-                press("Bắt đầu báo cáo")
-                page.fill("#so_buoi", "4" if who == "at" else "6")
-                press("Trình lãnh đạo")
-                expect(page.get_by_text("Đã trình lãnh đạo")).to_be_visible()
-                login(leader)
-                page.goto(base + "/approvals")
-                page.get_by_role("link", name="Mở báo cáo").first.click()
-                press("Duyệt và gửi")
-            login(district["specialist"])
-            for _ in range(2):
-                page.goto(base + "/review")
-                page.get_by_role("link", name="Mở báo cáo").first.click()
-                press("Chấp nhận")
-            clock.set_now(date(2025, 12, 16))
-            page.goto(f"{base}/plans/{plan_id}")
-            press("Khóa sổ kỳ báo cáo")
-            expect(page.locator(".flash")).to_contain_text("Đã khóa sổ")
-            with app.app_context():
-                period_id = db.session.get(Plan, plan_id).periods[0].id
-                db.session.remove()
-            page.goto(f"{base}/periods/{period_id}/consolidation")
-            row = page.locator("tr", has_text="Số buổi tuyên truyền").first
-            expect(row).to_contain_text("10")  # 4 + 6 buổi
-            # addressed to the issuer (the agencies report to the standing agency itself); the
-            # standing agency writes its own assessment
-            expect(page.locator("#addressees")).to_have_value("Ủy ban nhân dân huyện Càng Long")
-            page.fill("#assessment", ASSESSMENT)
-            press("Lưu nội dung báo cáo tổng hợp")
-            press("Tạo báo cáo tổng hợp")
-            expect(page.locator("h1")).to_contain_text("Báo cáo tổng hợp")
-            run_queue(queued)  # the worker renders it
-            page.reload()
-            with page.expect_download() as got:
-                page.get_by_role("link", name="Tải bản Word (.docx)").click()
-            consolidated_docx = open(got.value.path(), "rb").read()  # noqa: SIM115
-            consolidated = _paragraphs(consolidated_docx)
-            exported = page.request.get(f"{base}/plans/{plan_id}/export").text()
-            assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
-            browser.close()
-    finally:
-        server.shutdown()
+        # a member of the group and the agency of two sections report
+        for who in ("at", "vh"):
+            reporter, leader = district[who]
+            sign_in(page, base, reporter)
+            page.goto(base + "/inbox")
+            press("Bắt đầu báo cáo")
+            page.fill("#so_buoi", "4" if who == "at" else "6")
+            press("Trình lãnh đạo")
+            expect(page.get_by_text("Đã trình lãnh đạo")).to_be_visible()
+            sign_in(page, base, leader)
+            page.goto(base + "/approvals")
+            page.get_by_role("link", name="Mở báo cáo").first.click()
+            press("Duyệt và gửi")
+        sign_in(page, base, district["specialist"])
+        for _ in range(2):
+            page.goto(base + "/review")
+            page.get_by_role("link", name="Mở báo cáo").first.click()
+            press("Chấp nhận")
+        clock.set_now(date(2025, 12, 16))
+        page.goto(f"{base}/plans/{plan_id}")
+        press("Khóa sổ kỳ báo cáo")
+        expect(page.locator(".flash")).to_contain_text("Đã khóa sổ")
+        with app.app_context():
+            period_id = db.session.get(Plan, plan_id).periods[0].id
+            db.session.remove()
+        page.goto(f"{base}/periods/{period_id}/consolidation")
+        row = page.locator("tr", has_text="Số buổi tuyên truyền").first
+        expect(row).to_contain_text("10")  # 4 + 6 buổi
+        # addressed to the issuer (the agencies report to the standing agency itself); the
+        # standing agency writes its own assessment
+        expect(page.locator("#addressees")).to_have_value("Ủy ban nhân dân huyện Càng Long")
+        page.fill("#assessment", ASSESSMENT)
+        press("Lưu nội dung báo cáo tổng hợp")
+        press("Tạo báo cáo tổng hợp")
+        expect(page.locator("h1")).to_contain_text("Báo cáo tổng hợp")
+        run_queue(queued)  # the worker renders it
+        page.reload()
+        with page.expect_download() as got:
+            page.get_by_role("link", name="Tải bản Word (.docx)").click()
+        consolidated_docx = open(got.value.path(), "rb").read()  # noqa: SIM115
+        consolidated = _paragraphs(consolidated_docx)
+        exported = page.request.get(f"{base}/plans/{plan_id}/export").text()
+        assert not errors, errors
 
     # the plan as issued: number and date kept, the recording audited
     plan = db.session.scalar(select(Plan).where(Plan.code == CODE))

@@ -7,38 +7,18 @@ the editor without a page load of their own."""
 from __future__ import annotations
 
 import re
-import secrets
 
 import pytest
-from redis import Redis
-from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from app.models import Document, DocumentVersion, Plan, Role
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
-from tests.conftest import REDIS_TEST_URL
+from tests.browser import SHOTS, chromium, sign_in
 from tests.editor.test_new_plan import county, third_plan  # noqa: F401  (fixture)
 from tests.web.conftest import login
-from worker import jobs
+from tests.workers import run_queue
 from worker.preview import MARK, preview_context
 
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def queued(app, tmp_path):  # noqa: ANN001, ANN201
-    name = f"kehoach-test-{secrets.token_hex(4)}"
-    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=name, FILES_DIR=str(tmp_path / "files"))
-    conn = Redis.from_url(REDIS_TEST_URL)
-    jobs.set_app(app)
-    yield Queue(name, connection=conn)
-    jobs._app = None
-    for key in conn.scan_iter(f"rq:*{name}*"):
-        conn.delete(key)
-
-
-def run_queue(queue: Queue) -> None:
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 def _counts(db) -> tuple[int, int, int]:  # noqa: ANN001
@@ -112,62 +92,50 @@ def test_preview_without_worker_queue_says_so(app, db, client, county, people): 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_preview_in_browser_shows_page_images(app, db, county, people, queued):  # noqa: ANN001, F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     user = people(county["ubnd"], Role.SPECIALIST).username
     db.session.remove()
-    server, base = serve(app)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for width, height, shot in ((1366, 900, "desktop"), (390, 844, "phone")):
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(base + "/auth/login")
-                page.fill("#username", user)
-                page.fill("#password", "secret-pass")
-                page.keyboard.press("Enter")
-                page.wait_for_url(base + "/")
-                page.goto(base + "/editor/new")
-                page.fill("#title", "Tuyên truyền phòng, chống mua bán người năm 2025")
-                page.select_option("#issuer", "UBND-CL")
-                page.select_option("#standing_agency", "CA-CL")
-                page.fill("#code", f"cang-long-2025-xem-truoc-{shot}")
-                page.fill("#s-0-body", "1. Nâng cao nhận thức của Nhân dân.")
-                page.get_by_role("button", name="+ Thêm cơ quan").click()
-                page.select_option("#a-0-agency", "CA-CL")
-                page.select_option("#a-0-role", "lead")
-                page.fill("#a-0-tasks", "Chủ trì, tổng hợp kết quả.")
-                page.fill("#sch-due", "15/12/2025")
-                page.get_by_role("button", name="+ Thêm trường").click()
-                page.fill("#f-0-label", "Số buổi tuyên truyền")
-                page.fill("#f-0-name", "so_buoi")
-                page.fill("#recipients", "UBND tỉnh (b/c)\nCác cơ quan, đơn vị (để thực hiện)")
-                page.fill("#sg-title", "CHỦ TỊCH")
-                page.fill("#sg-name", "Trần Văn B")
-                page.get_by_role("button", name="Xem trước văn bản").click()
-                page.wait_for_load_state()
-                assert page.locator("#loi").count() == 0, page.locator("#loi").inner_text()
-                expect(page.locator("#van-ban")).to_contain_text("Đang tạo bản xem trước")
-                page.evaluate("window.khMarker = 1")
-                run_queue(queued)  # the worker; the page fetches the pages meanwhile
-                img = page.locator("#van-ban-trang img").first
-                expect(img).to_be_visible(timeout=30_000)
-                assert page.evaluate("window.khMarker") == 1  # no page load: the same page
-                expect(page.locator("#van-ban")).to_contain_text("Xem trước")
-                assert (
-                    page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth") > 500
-                )
-                # the typed plan is still on the page, unsaved, and leaving would ask first
-                expect(page.locator("#title")).to_have_value(
-                    "Tuyên truyền phòng, chống mua bán người năm 2025"
-                )
-                assert page.locator("form.editor[data-unsaved]").count() == 1
-                img.scroll_into_view_if_needed()
-                page.screenshot(path=str(SHOTS / f"editor-preview-{shot}.png"))
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with chromium(app) as (browser, base):
+        for width, height, shot in ((1366, 900, "desktop"), (390, 844, "phone")):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            sign_in(page, base, user)
+            page.goto(base + "/editor/new")
+            page.fill("#title", "Tuyên truyền phòng, chống mua bán người năm 2025")
+            page.select_option("#issuer", "UBND-CL")
+            page.select_option("#standing_agency", "CA-CL")
+            page.fill("#code", f"cang-long-2025-xem-truoc-{shot}")
+            page.fill("#s-0-body", "1. Nâng cao nhận thức của Nhân dân.")
+            page.get_by_role("button", name="+ Thêm cơ quan").click()
+            page.select_option("#a-0-agency", "CA-CL")
+            page.select_option("#a-0-role", "lead")
+            page.fill("#a-0-tasks", "Chủ trì, tổng hợp kết quả.")
+            page.fill("#sch-due", "15/12/2025")
+            page.get_by_role("button", name="+ Thêm trường").click()
+            page.fill("#f-0-label", "Số buổi tuyên truyền")
+            page.fill("#f-0-name", "so_buoi")
+            page.fill("#recipients", "UBND tỉnh (b/c)\nCác cơ quan, đơn vị (để thực hiện)")
+            page.fill("#sg-title", "CHỦ TỊCH")
+            page.fill("#sg-name", "Trần Văn B")
+            page.get_by_role("button", name="Xem trước văn bản").click()
+            page.wait_for_load_state()
+            assert page.locator("#loi").count() == 0, page.locator("#loi").inner_text()
+            expect(page.locator("#van-ban")).to_contain_text("Đang tạo bản xem trước")
+            page.evaluate("window.khMarker = 1")
+            run_queue(queued)  # the worker; the page fetches the pages meanwhile
+            img = page.locator("#van-ban-trang img").first
+            expect(img).to_be_visible(timeout=30_000)
+            assert page.evaluate("window.khMarker") == 1  # no page load: the same page
+            expect(page.locator("#van-ban")).to_contain_text("Xem trước")
+            assert page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth") > 500
+            # the typed plan is still on the page, unsaved, and leaving would ask first
+            expect(page.locator("#title")).to_have_value(
+                "Tuyên truyền phòng, chống mua bán người năm 2025"
+            )
+            assert page.locator("form.editor[data-unsaved]").count() == 1
+            img.scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"editor-preview-{shot}.png"))
+            page.close()
     assert db.session.scalar(select(func.count(Document.id))) == 0
 
 

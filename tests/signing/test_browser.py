@@ -10,17 +10,18 @@ import pytest
 
 from app.models import Role
 from app.services import clock
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import SHOTS, chromium, sign_in
 from tests.services.test_plan_lifecycle import issue, load_plan
 from tests.signing.pki import make_pki
-from tests.signing.test_sign_flow import _configure, queued, run_queue  # noqa: F401
+from tests.signing.test_sign_flow import _configure
+from tests.workers import run_queue
 
 
 @pytest.mark.browser
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: ANN001, F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     pki = make_pki()
     plan = load_plan("tra-vinh-2024.yaml")
@@ -38,41 +39,26 @@ def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: A
     key_file.write_bytes(pki.agency_p12)
     db.session.commit()
     db.session.remove()
-    server, base = serve(app)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for width in (1280, 390):
-                page = browser.new_page(viewport={"width": width, "height": 900})
-
-                def login(user: str, page=page) -> None:  # noqa: ANN001
-                    page.context.clear_cookies()
-                    page.goto(base + "/auth/login")
-                    page.fill("#username", user)
-                    page.fill("#password", "secret-pass")
-                    page.keyboard.press("Enter")
-                    page.wait_for_url(base + "/")
-
-                login("quantri")
-                page.goto(f"{base}/quan-tri/co-quan/{agency_id}/ky-so")
-                page.set_input_files("#co-quan-khoa-file", str(key_file))
-                page.fill("#co-quan-khoa-passphrase", "sai mật khẩu")
-                page.get_by_role("button", name="Thay khóa").first.click()
-                page.wait_for_load_state()
-                expect(
-                    page.locator("#co-quan-khoa-file-err").get_by_text(
-                        "Mật khẩu của tệp khóa không đúng"
-                    )
-                ).to_be_visible()
-                page.screenshot(path=str(SHOTS / f"signing-admin-{width}.png"), full_page=True)
-                login(clerk_name)
-                page.goto(f"{base}/documents/{doc_id}")
-                section = page.locator("section.signatures")
-                expect(section.get_by_text("Ký bởi Nguyễn Văn An")).to_be_visible()
-                expect(section.locator("li.valid")).to_have_count(2)
-                section.scroll_into_view_if_needed()
-                page.screenshot(path=str(SHOTS / f"signing-document-{width}.png"), full_page=True)
-                page.close()
-            browser.close()
-    finally:
-        server.shutdown()
+    with chromium(app) as (browser, base):
+        for width in (1280, 390):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            sign_in(page, base, "quantri")
+            page.goto(f"{base}/quan-tri/co-quan/{agency_id}/ky-so")
+            page.set_input_files("#co-quan-khoa-file", str(key_file))
+            page.fill("#co-quan-khoa-passphrase", "sai mật khẩu")
+            page.get_by_role("button", name="Thay khóa").first.click()
+            page.wait_for_load_state()
+            expect(
+                page.locator("#co-quan-khoa-file-err").get_by_text(
+                    "Mật khẩu của tệp khóa không đúng"
+                )
+            ).to_be_visible()
+            page.screenshot(path=str(SHOTS / f"signing-admin-{width}.png"), full_page=True)
+            sign_in(page, base, clerk_name)
+            page.goto(f"{base}/documents/{doc_id}")
+            section = page.locator("section.signatures")
+            expect(section.get_by_text("Ký bởi Nguyễn Văn An")).to_be_visible()
+            expect(section.locator("li.valid")).to_have_count(2)
+            section.scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / f"signing-document-{width}.png"), full_page=True)
+            page.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import secrets
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -17,17 +16,14 @@ from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
-from redis import Redis
-from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from app.models import Document, Role, SignatureCheck, User
 from app.services import clock, signing_keys, storage
 from app.services.signing import AGENCY_FIELD, SIGNER_FIELD, load_trust_roots, verify_pdf
-from tests.conftest import REDIS_TEST_URL
 from tests.services.test_plan_lifecycle import issue, load_plan
 from tests.signing.pki import Pki, make_pki, seal_png, signature_png
-from worker import jobs
+from tests.workers import run_queue
 
 pytestmark = pytest.mark.libreoffice
 
@@ -35,22 +31,6 @@ pytestmark = pytest.mark.libreoffice
 @pytest.fixture(scope="module")
 def pki() -> Pki:
     return make_pki()
-
-
-@pytest.fixture
-def queued(app, tmp_path):  # noqa: ANN001, ANN201
-    name = f"kehoach-test-{secrets.token_hex(4)}"
-    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=name, FILES_DIR=str(tmp_path / "files"))
-    conn = Redis.from_url(REDIS_TEST_URL)
-    jobs.set_app(app)
-    yield Queue(name, connection=conn)
-    jobs._app = None
-    for key in conn.scan_iter(f"rq:*{name}*"):
-        conn.delete(key)
-
-
-def run_queue(queue: Queue) -> None:
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 @pytest.fixture

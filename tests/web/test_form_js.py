@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.models import Report, Role
 from app.services import clock, documents, reports
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import ARGS, CHROMIUM, SHOTS, serve, sign_in
 
 SIZE = {"width": 1366, "height": 768}
 
@@ -31,7 +31,6 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
     assert Path(CHROMIUM).exists() or shutil.which("chromium"), "Debian chromium is required"
     from playwright.sync_api import expect, sync_playwright
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     clock.set_now(date(2024, 11, 5))
     issue(plan, people, date(2024, 11, 5))
     clock.set_now(date(2024, 12, 20))
@@ -60,11 +59,7 @@ def test_report_form_in_browser(app, plan, people, db):  # noqa: ANN001, PLR0915
                     else None,
                 )
                 page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
-                page.goto(base + "/auth/login")
-                page.fill("#username", username)
-                page.fill("#password", "secret-pass")
-                page.keyboard.press("Enter")
-                page.wait_for_url(base + "/")
+                sign_in(page, base, username)
                 page.goto(edit_url)
                 return page
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import signal
-import subprocess
-import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -15,8 +12,6 @@ from typing import IO
 
 import pytest
 from docx import Document as Docx
-from redis import Redis
-from rq import Queue, SimpleWorker
 from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
@@ -24,7 +19,6 @@ from app.models import Document, Role
 from app.services import clock, documents, plans, reports
 from app.services.jobs import rq_job_id
 from app.services.storage import stored_at
-from tests.conftest import REDIS_TEST_URL, ROOT
 from tests.files import stored, stored_io, stored_names
 from tests.services.test_plan_lifecycle import (
     VN,
@@ -33,24 +27,8 @@ from tests.services.test_plan_lifecycle import (
     release_consolidated,
     report_and_submit,
 )
+from tests.workers import queued, run_queue, start_worker  # noqa: F401  (fixture)
 from worker import jobs
-
-
-@pytest.fixture
-def queued(app, tmp_path):  # noqa: ANN001, ANN201
-    """The app wired to a private queue on the real Redis and a private files dir."""
-    name = f"kehoach-test-{secrets.token_hex(4)}"
-    app.config.update(REDIS_URL=REDIS_TEST_URL, RQ_QUEUE=name, FILES_DIR=str(tmp_path / "files"))
-    conn = Redis.from_url(REDIS_TEST_URL)
-    jobs.set_app(app)
-    yield Queue(name, connection=conn)
-    jobs._app = None
-    for key in conn.scan_iter(f"rq:*{name}*"):
-        conn.delete(key)
-
-
-def run_queue(queue: Queue) -> None:
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 def docx_text(path: Path | IO[bytes]) -> str:
@@ -265,25 +243,6 @@ def test_a_failure_is_stored_in_vietnamese_and_retried(app, db, queued, people):
     assert files_of(app, doc.id) == []
 
 
-def _worker(app, queue: Queue, **env: str) -> subprocess.Popen:  # noqa: ANN001
-    return subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "worker", *(["--burst"] if env.pop("burst", "") else [])],
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={
-            **os.environ,
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "REDIS_URL": REDIS_TEST_URL,
-            "KEHOACH_RQ_QUEUE": queue.name,
-            "KEHOACH_FILES_DIR": app.config["FILES_DIR"],
-            "KEHOACH_INSTANCE": str(Path(app.config["FILES_DIR"]).parent / "instance"),
-            **env,
-        },
-    )
-
-
 def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, people):  # noqa: ANN001, F811
     plan = load_plan("tra-vinh-2024.yaml")
     db.session.commit()
@@ -292,7 +251,7 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     db.session.commit()
     doc_id, key = doc.id, doc.render_key
 
-    worker = _worker(app, queued, KEHOACH_TEST_SLOW_RENDER="60")
+    worker = start_worker(app, queued.name, KEHOACH_TEST_SLOW_RENDER="60")
     try:
         deadline = time.monotonic() + 120
         while fresh(db, doc_id).render_progress != 60:  # the .docx is written, PDF not yet
@@ -316,7 +275,7 @@ def test_worker_killed_mid_job_produces_the_document_once(app, db, queued, peopl
     job = queued.fetch_job(rq_id)
     assert job.get_status() == "queued" and job.retries_left == 2
 
-    second = _worker(app, queued, burst="1")
+    second = start_worker(app, queued.name, burst=True)
     out, _ = second.communicate(timeout=180)
     assert second.returncode == 0, out.decode()
     doc = fresh(db, doc_id)
