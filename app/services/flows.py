@@ -55,8 +55,9 @@ def actions(flow: Flow) -> list[dict[str, Any]]:
 
 
 def _report_locked(user: User | None) -> Any:
-    """Reports whose period is locked for their agency (``Status.locked``), of the user's
-    agency only when they have one (a lock concerns the reporting agency's own queues)."""
+    """Reports whose period is locked for their agency (``Status.locked``). Only the user's
+    agency's are looked at when they have one: every trigger guarded by the lock is also
+    guarded by "the actor is of the report's agency", so no other agency's lock can matter."""
     agency_id = user.agency_id if user is not None else None
     periods = ReportingPeriod.id.in_(
         select(Report.period_id).where(Report.agency_id == agency_id)

@@ -192,7 +192,13 @@ def queues(user: User) -> list[str]:
 
 
 def _queries(user: User) -> dict[str, Select]:
-    return {name: QUERIES[name](user) for name in queues(user)}
+    """The queries of ``user``'s queues, built once per request (a lock's query reads the
+    calendar offsets)."""
+    cache = _request_cache(user)
+    if "queries" not in cache:
+        cache["queries"] = {name: QUERIES[name](user) for name in queues(user)}
+    result: dict[str, Select] = cache["queries"]
+    return result
 
 
 CAP = 100  # a queue counts up to this and one more: 101 is shown "100+" (:func:`badge`)
