@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, select
+from sqlalchemy import Date, Integer, and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -456,6 +456,25 @@ def _vn_date_sqlite(element: vn_date, compiler: Any, **kw: Any) -> str:
     return f"date({arg}, '+7 hours')"
 
 
+class days_between(FunctionElement):  # noqa: N801 (a SQL function)
+    """Calendar days from the first date to the second (negative when it is earlier)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "postgresql")
+def _days_between_pg(element: days_between, compiler: Any, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({b} AS DATE) - CAST({a} AS DATE))"
+
+
+@compiles(days_between)
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    a, b = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({b}) - julianday({a}) AS INTEGER)"
+
+
 def _granted_sql(period_filter: Any) -> Any:
     """The latest granted extension of each (period, agency) of the periods, as ``_decided``
     orders them (decided ones first, the latest decision, then the latest request): a
@@ -522,10 +541,11 @@ def _facts(
     agency_id: int | None = None,
     agency_ids: Iterable[int] | None = None,
     period_ids: list[int] | None = None,
+    with_lock: bool = False,
 ) -> Any:
     """One row per (period, assigned agency) of the periods ``period_filter`` selects (only
     the assignments that owe a report, unless ``required_only`` is false), with what
-    ``decide`` reads and its result, as a subquery."""
+    ``decide`` reads and its result, as a subquery (and ``locked`` when ``with_lock``)."""
     wdue = _working_day_dues(period_filter, agency_id)
     granted = _granted_sql(period_filter)
     base_due = case(
@@ -554,6 +574,20 @@ def _facts(
     received = rep.c.status.in_(RECEIVED)
     closed = vn_date(ReportingPeriod.closed_at)
     today_sql = literal(today, Date)
+    lock_facts: list[Any] = (
+        [
+            ReportingPeriod.lock_after_days.label("lock_after_days"),
+            exists()
+            .where(
+                Reopen.period_id == ReportingPeriod.id,
+                Reopen.agency_id == Assignment.agency_id,
+                or_(Reopen.until.is_(None), Reopen.until >= today_sql),
+            )
+            .label("reopened"),
+        ]
+        if with_lock
+        else []
+    )
     is_required = and_(
         Assignment.reports.is_(True), Assignment.agency_id != Plan.standing_agency_id
     )
@@ -576,6 +610,7 @@ def _facts(
                 else_=0,
             ).label("returned"),
             case((and_(received, rep.c.times_returned > 0), 1), else_=0).label("resubmitted"),
+            *lock_facts,
         )
         .select_from(ReportingPeriod)
         .join(Plan, Plan.id == ReportingPeriod.plan_id)
@@ -609,7 +644,26 @@ def _facts(
         (i.as_of > i.due, Result.OVERDUE.value),
         else_=Result.NOT_YET_DUE.value,
     )
+    # the lock of ``decide``: from the day after due + lock_after_days, unless reopened
+    lock = (
+        [
+            case(
+                (
+                    and_(
+                        i.lock_after_days.is_not(None),
+                        days_between(i.due, today_sql) > i.lock_after_days,
+                        ~i.reopened,
+                    ),
+                    1,
+                ),
+                else_=0,
+            ).label("locked")
+        ]
+        if with_lock
+        else []
+    )
     return select(
+        *lock,
         i.period_id,
         i.plan_id,
         i.agency_id,
@@ -622,6 +676,18 @@ def _facts(
         i.resubmitted,
         result.label("result"),
     ).subquery("facts")
+
+
+def locked(periods: Any, agency_id: int | None = None, *, today: date | None = None) -> Any:
+    """The (period, agency) pairs locked today (``Status.locked``: no report can be sent) of the
+    periods ``periods`` selects (a WHERE clause on ``ReportingPeriod``), only ``agency_id``'s
+    if given: a subquery of (period_id, agency_id) for the work queues' SQL. Every assignment
+    counts, as ``of`` (``include_not_required``) decides the lock the report's flow is given."""
+    today = today or clock.today()
+    f = _facts(
+        _period_filter(periods), today, required_only=False, agency_id=agency_id, with_lock=True
+    )
+    return select(f.c.period_id, f.c.agency_id).where(f.c.locked == 1).subquery("locked")
 
 
 def _ids(periods: Sequence[ReportingPeriod] | Any) -> list[int] | None:

@@ -1,19 +1,24 @@
 """What waits for a user: one work queue per hand-over, for every role.
 
-Each queue is one SQL query (scoped like the pages, by role and agency); the home page shows the
-first items of each with since when it waits, its due date and the one button that moves it on,
-and the navigation shows the counts (``counts``: one COUNT per queue the user has). An item is
-shown only if the permission policy (``app.services.policy``) lets this user take its action,
-and the workflow allows it in the item's state."""
+Each queue is one SQL query (scoped like the pages, by role and agency) that selects exactly the
+items this user can act on now: the states the item's trigger fires from, the workflow's guards
+and the permission policy, written in SQL next to them (``flows.report_where``,
+``flows.document_where``, ``policy.where``; the lock from ``status.locked``). The navigation's
+counts are one statement for all queues (``counts``, each up to ``CAP + 1``), and the home page
+shows the first items of each (``items``) with since when it waits, its due date and the one
+button that moves it on: the count and the list are the same query, so they cannot disagree,
+and no flow or status is computed for a row that is not shown.
+tests/dashboard/test_queue_sql.py proves the SQL equal to the policy and the flows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -32,10 +37,9 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import documents, policy, reports, status
+from app.services import flows, policy, status
 from app.services.wording import plan_name, report_name
 from app.ui import N_
-from workflows import DocumentFlow, ReportFlow
 
 SHOWN = 10  # items per queue on the home page; the count covers them all
 
@@ -64,12 +68,15 @@ class WorkItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-# -- the queries (each a SELECT of the objects waiting; counts use the same) -------------------
+# -- the queries (each a SELECT of exactly the items the user can act on; counts use the same) --
 
 
 def _report_q(user: User) -> Select:
     """Open rounds of plans assigning the user's agency, whose report is not yet submitted (no
-    report, draft or returned): as (period, assignment, report or None)."""
+    report, draft or returned) and that the user may start or edit now (``reports.can_edit``:
+    the policy's ``report.edit``, an open round, not locked for the agency): as (period,
+    assignment, report or None)."""
+    lk = status.locked(ReportingPeriod.status == PeriodStatus.OPEN, user.agency_id)
     return (
         select(ReportingPeriod, Assignment, Report)
         .join(Assignment, Assignment.plan_id == ReportingPeriod.plan_id)
@@ -84,7 +91,14 @@ def _report_q(user: User) -> Select:
             Plan.status.in_([PlanStatus.IN_PROGRESS, PlanStatus.ISSUED]),
             ReportingPeriod.status == PeriodStatus.OPEN,
             or_(
-                Report.id.is_(None), Report.status.in_([ReportStatus.DRAFT, ReportStatus.RETURNED])
+                Report.id.is_(None),
+                and_(
+                    Report.status.in_([ReportStatus.DRAFT, ReportStatus.RETURNED]),
+                    policy.where(user, "report.edit"),
+                ),
+            ),
+            ~exists().where(
+                lk.c.period_id == ReportingPeriod.id, lk.c.agency_id == Assignment.agency_id
             ),
         )
         .order_by(ReportingPeriod.due_on, ReportingPeriod.id)
@@ -92,35 +106,36 @@ def _report_q(user: User) -> Select:
 
 
 def _approve_q(user: User) -> Select:
-    return (
-        select(Report)
-        .where(Report.agency_id == user.agency_id, Report.status == ReportStatus.AWAITING_APPROVAL)
-        .order_by(Report.updated_at)
-    )
+    """Reports the agency leader may "approve" now (ReportFlow: awaiting approval, their
+    agency's, the round open and not locked)."""
+    return select(Report).where(flows.report_where(user, "approve")).order_by(Report.updated_at)
 
 
 def _review_q(user: User) -> Select:
-    q = select(Report).join(Plan, Plan.id == Report.plan_id)
-    # the rows policy "report.review" lets this user act on, chosen in SQL (the walk would
-    # otherwise read chunk after chunk of reports an administrator may only look at)
-    q = q.where(Report.status == ReportStatus.SUBMITTED, Plan.standing_agency_id == user.agency_id)
-    return q.order_by(Report.submitted_at, Report.id)
+    """Reports the specialist may "accept" (or return) now: submitted, of a plan whose standing
+    agency is theirs (policy ``report.review``, ReportFlow's guard)."""
+    return (
+        select(Report)
+        .where(flows.report_where(user, "accept"))
+        .order_by(Report.submitted_at, Report.id)
+    )
 
 
 def _extension_q(user: User) -> Select:
-    q = select(Extension).join(Plan, Plan.id == Extension.plan_id)
-    q = q.where(Extension.status == ExtensionStatus.PENDING)
-    if not user.has_role("admin"):
-        q = q.where(Plan.standing_agency_id == user.agency_id)
-    return q.order_by(Extension.id)
-
-
-def _doc_q(user: User, status: str) -> Select:
+    """Pending extension requests the user may decide (policy ``extension.decide``)."""
     return (
-        select(Document)
-        .where(Document.agency_id == user.agency_id, Document.status == status)
-        .order_by(Document.id)
+        select(Extension)
+        .where(
+            Extension.status == ExtensionStatus.PENDING,
+            policy.where(user, "extension.decide@extension"),
+        )
+        .order_by(Extension.id)
     )
+
+
+def _doc_q(user: User, trigger: str) -> Select:
+    """Documents on which the user may fire ``trigger`` now (DocumentFlow and the policy)."""
+    return select(Document).where(flows.document_where(user, trigger)).order_by(Document.id)
 
 
 def _last_action():  # noqa: ANN202
@@ -134,7 +149,8 @@ def _last_action():  # noqa: ANN202
 
 
 def _redraft_q(user: User) -> Select:
-    """Drafts this user made that the signer sent back (their latest event is a decline)."""
+    """Drafts this user made that the signer sent back (their latest event is a decline) and
+    that the user may send for signature again (policy ``document.request_signature``)."""
     last = _last_action()
     return (
         select(Document)
@@ -144,28 +160,45 @@ def _redraft_q(user: User) -> Select:
             Document.created_by_id == user.id,
             Document.status == DocumentStatus.DRAFT,
             AuditEvent.action == "decline",
+            policy.where(user, "document.request_signature"),
         )
         .order_by(Document.id)
     )
 
 
+QUERIES = {
+    "report": _report_q,
+    "approve": _approve_q,
+    "review": _review_q,
+    "extension": _extension_q,
+    "sign": lambda u: _doc_q(u, "sign"),
+    "number": lambda u: _doc_q(u, "release"),
+    "redraft": _redraft_q,
+}
+
+
+def queues(user: User) -> list[str]:
+    """The queues ``user``'s roles give them, in the home page's order."""
+    roles = {
+        "report": ("reporter",),
+        "approve": ("agency_leader",),
+        "review": ("specialist",),  # report.review: the standing agency's specialists only
+        "extension": ("specialist", "admin"),
+        "sign": ("signer", "agency_leader"),
+        "number": ("clerk",),
+        "redraft": ("specialist", "clerk", "signer", "admin"),
+    }
+    return [name for name, r in roles.items() if user.has_role(*r)]
+
+
 def _queries(user: User) -> dict[str, Select]:
-    out: dict[str, Select] = {}
-    if user.has_role("reporter"):
-        out["report"] = _report_q(user)
-    if user.has_role("agency_leader"):
-        out["approve"] = _approve_q(user)
-    if user.has_role("specialist"):  # report.review: the standing agency's specialists only
-        out["review"] = _review_q(user)
-    if user.has_role("specialist", "admin"):
-        out["extension"] = _extension_q(user)
-    if user.has_role("signer", "agency_leader"):
-        out["sign"] = _doc_q(user, DocumentStatus.AWAITING_SIGNATURE)
-    if user.has_role("clerk"):
-        out["number"] = _doc_q(user, DocumentStatus.SIGNED)
-    if user.has_role("specialist", "clerk", "signer", "admin"):
-        out["redraft"] = _redraft_q(user)
-    return out
+    """The queries of ``user``'s queues, built once per request (a lock's query reads the
+    calendar offsets)."""
+    cache = _request_cache(user)
+    if "queries" not in cache:
+        cache["queries"] = {name: QUERIES[name](user) for name in queues(user)}
+    result: dict[str, Select] = cache["queries"]
+    return result
 
 
 CAP = 100  # a queue counts up to this and one more: 101 is shown "100+" (:func:`badge`)
@@ -173,9 +206,36 @@ CAP = 100  # a queue counts up to this and one more: 101 is shown "100+" (:func:
 
 def counts(user: User) -> dict[str, int]:
     """Queue → how many items wait (up to ``CAP + 1``): the number of items :func:`items`
-    lists (the same walk, so the badge never counts what the queue hides: a locked round, a
-    report this user may not edit, a document whose action the policy refuses)."""
-    return {name: n for name, (_items, n) in _walked(user).items()}
+    lists (the same query, so the badge never counts what the queue hides: a locked round, a
+    report this user may not edit, a document whose action the policy refuses). One statement
+    for all queues, once per request."""
+    cache = _request_cache(user)
+    if "counts" not in cache:
+        qs = _queries(user)
+        if not qs:
+            cache["counts"] = {}
+        else:
+            capped = [
+                select(func.count())
+                .select_from(q.order_by(None).limit(CAP + 1).subquery())
+                .scalar_subquery()
+                .label(name)
+                for name, q in qs.items()
+            ]
+            row: Sequence[Any] = db.session.execute(select(*capped)).one()
+            cache["counts"] = {name: int(n or 0) for name, n in zip(qs, row, strict=True)}
+    result: dict[str, int] = cache["counts"]
+    return result
+
+
+def _request_cache(user: User) -> dict[str, Any]:
+    """What this request already asked about ``user`` (the navigation and the home page read
+    the same). On the request, not on ``g``: an application context may outlive a request."""
+    if not has_request_context():
+        return {}
+    per_user = request.__dict__.setdefault("_workqueue", {})
+    cache: dict[str, Any] = per_user.setdefault(user.id, {})
+    return cache
 
 
 def badge(counts: dict[str, int], *queues: str, shown: int = 0) -> str:
@@ -210,45 +270,16 @@ def _since(object_type: str, ids: list[int], action: str | None = None) -> dict[
 
 
 def items(user: User, limit: int = SHOWN) -> dict[str, list[WorkItem]]:
-    """Queue → its first ``limit`` (at most ``CAP + 1``) items, oldest first, those this user
-    can act on now. A bounded number of queries (see :func:`_walk`)."""
-    return {name: found[:limit] for name, (found, _n) in _walked(user).items()}
+    """Queue → its first ``limit`` items, oldest first: the rows of the queue's query (those
+    this user can act on now, as :func:`counts` counts them). A bounded number of queries; due
+    dates are decided for the shown rows only."""
+    return {name: _build(user, name, q.limit(limit)) for name, q in _queries(user).items()}
 
 
-def _walked(user: User) -> dict[str, tuple[list[WorkItem], int]]:
-    """Every queue of ``user`` walked once per request (the navigation and the home page read
-    the same result)."""
-    # on the request, not on ``g``: an application context may outlive a request
-    cache = request.__dict__.setdefault("_workqueue", {}) if has_request_context() else {}
-    if user.id not in cache:
-        cache[user.id] = {name: _walk(user, name, q) for name, q in _queries(user).items()}
-    result: dict[str, tuple[list[WorkItem], int]] = cache[user.id]
-    return result
-
-
-CHUNK = CAP + 1  # rows read at a time: a full chunk of actionable items is enough for the badge
-MAX_CHUNKS = 3  # then the count is "at least" (items the user cannot act on are rare)
-
-
-def _walk(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
-    """The items of queue ``name`` this user can act on, oldest first, and their number (up to
-    ``CAP + 1``): the query's rows read a chunk at a time and kept when the policy, the
-    workflow and the status module (locks) let the user act — the same filter for the list and
-    for the count. At most :data:`MAX_CHUNKS` chunks, each a fixed number of queries."""
-    found: list[WorkItem] = []
-    for k in range(MAX_CHUNKS):
-        rows, n_rows = _build(user, name, q.offset(k * CHUNK).limit(CHUNK))
-        found.extend(rows)
-        if n_rows < CHUNK or len(found) > CAP:
-            break
-    return found[: CAP + 1], min(len(found), CAP + 1)
-
-
-def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
-    """The work items of one chunk of queue ``name`` (query ``q``) and how many rows it read.
-    Due dates and locks come from the status module for all rows at once, related rows are
-    loaded eagerly, and "since" is one query."""
-    n_rows = 0
+def _build(user: User, name: str, q: Select) -> list[WorkItem]:
+    """The work items of the rows of queue ``name`` (query ``q``, already limited). Due dates
+    come from the status module for all rows at once, related rows are loaded eagerly, and
+    "since" is one query."""
     rows: list[WorkItem] = []
     if name == "report":
         triples: list[tuple[ReportingPeriod, Assignment, Report | None]] = [
@@ -257,7 +288,6 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
                 q.options(selectinload(ReportingPeriod.plan).defer(Plan.definition))
             ).all()
         ]
-        n_rows = len(triples)
         st = status.for_periods(
             list({p.id: p for p, _a, _r in triples}.values()), agency_id=user.agency_id
         )
@@ -265,10 +295,6 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
         for period, a, r in triples:
             s_ = st.get((period.id, a.agency_id))
             due = s_.due if s_ is not None else period.due_on
-            if s_ is not None and s_.locked:
-                continue  # locked for the agency: nothing to start or edit until reopened
-            if r is not None and not reports.can_edit(user, r, s_):
-                continue
             if r is None:
                 rows.append(
                     WorkItem(
@@ -299,17 +325,15 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
                     )
                 )
     elif name in ("approve", "review"):
-        trigger = "approve" if name == "approve" else "accept"
         waiting = list(
             db.session.scalars(
                 q.options(
                     selectinload(Report.agency),
-                    selectinload(Report.plan),
+                    selectinload(Report.plan).defer(Plan.definition),
                     selectinload(Report.period),
                 )
             )
         )
-        n_rows = len(waiting)
         st = status.for_periods(
             list({r.period_id: r.period for r in waiting}.values()),
             agency_ids={r.agency_id for r in waiting},
@@ -317,17 +341,6 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
         since_w = _since("report", [r.id for r in waiting])
         for r in waiting:
             s_ = st.get((r.period_id, r.agency_id))
-            if name == "review" and not policy.can(user, "report.review", r):
-                continue
-            flow = ReportFlow(
-                r,
-                user,
-                standing_agency_id=r.plan.standing_agency_id,
-                period_open=r.period.status == PeriodStatus.OPEN,
-                locked=bool(s_ and s_.locked),
-            )
-            if not flow.can(trigger):
-                continue
             rows.append(
                 WorkItem(
                     name,
@@ -341,18 +354,15 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
                 )
             )
     elif name == "extension":
-        exts = list(
-            db.session.scalars(
-                q.options(
-                    selectinload(Extension.agency),
-                    selectinload(Extension.period).selectinload(ReportingPeriod.plan),
-                )
+        exts = db.session.scalars(
+            q.options(
+                selectinload(Extension.agency),
+                selectinload(Extension.period)
+                .selectinload(ReportingPeriod.plan)
+                .defer(Plan.definition),
             )
         )
-        n_rows = len(exts)
         for e in exts:
-            if not policy.can(user, "extension.decide", e.period):
-                continue
             rows.append(
                 WorkItem(
                     name,
@@ -363,28 +373,18 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
                     "dashboard.extensions",
                     {},
                     N_("Quyết định"),
+                    extra={"extension_id": e.id},
                 )
             )
     else:
-        trigger, action_name, label, permission = {
-            "sign": ("sign", "request_signature", N_("Xem và ký"), "document.sign"),
-            "number": ("release", "sign", N_("Vào số, phát hành"), "document.release"),
-            "redraft": (
-                "request_signature",
-                "decline",
-                N_("Sửa dự thảo"),
-                "document.request_signature",
-            ),
+        action_name, label = {
+            "sign": ("request_signature", N_("Xem và ký")),
+            "number": ("sign", N_("Vào số, phát hành")),
+            "redraft": ("decline", N_("Sửa dự thảo")),
         }[name]
         docs = list(db.session.scalars(q.options(selectinload(Document.agency))))
-        n_rows = len(docs)
         since = _since("document", [d.id for d in docs], action_name)
         for d in docs:
-            if not policy.can(user, permission, d):
-                continue
-            flow_d: DocumentFlow = documents.document_flow(d, user)
-            if name != "redraft" and not flow_d.can(trigger):
-                continue
             rows.append(
                 WorkItem(
                     name,
@@ -397,4 +397,4 @@ def _build(user: User, name: str, q: Select) -> tuple[list[WorkItem], int]:
                     label,
                 )
             )
-    return rows, n_rows
+    return rows

@@ -122,6 +122,8 @@ def seed(db, make_user, n_agencies: int) -> dict:  # noqa: ANN001
         "admin": make_user("qt", standing, [Role.ADMIN], PASSWORD),
         "specialist": make_user("cv", standing, [Role.SPECIALIST], PASSWORD),
         "reporter": make_user("bc", agencies[1], [Role.REPORTER, Role.AGENCY_LEADER], PASSWORD),
+        # every work queue at once: the navigation's badges on every page
+        "everyone": make_user("moi", standing, [r for r in Role], PASSWORD),
         "plan": db.session.scalar(db.select(Plan).where(Plan.code == "p0")),
     }
 
@@ -150,6 +152,14 @@ def counts(client, db, make_user, n: int) -> dict[str, int]:  # noqa: ANN001
         STATEMENTS[(n, name)] = q.summary(160)
     login(client, world["admin"])
     for name, url in (("register (admin)", "/documents/register"),):
+        q = page_queries(client, url)
+        out[name] = q.count
+        STATEMENTS[(n, name)] = q.summary(160)
+    login(client, world["everyone"])
+    for name, url in (
+        ("badges of every queue (notifications)", "/notifications"),
+        ("dashboard (every queue)", "/"),
+    ):
         q = page_queries(client, url)
         out[name] = q.count
         STATEMENTS[(n, name)] = q.summary(160)
