@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import defer
 from sqlalchemy.sql.expression import FunctionElement
 
 from app.extensions import db
@@ -327,14 +328,27 @@ def for_periods(
         return {}
     period_ids = [p.id for p in periods]
     plan_ids = sorted({p.plan_id for p in periods})
-    plans = {p.id: p for p in db.session.scalars(select(Plan).where(Plan.id.in_(plan_ids)))}
+    plans = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Plan).where(Plan.id.in_(plan_ids)).options(defer(Plan.definition))
+        )
+    }
     aq = (
         select(Assignment, Agency)
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(Assignment.plan_id.in_(plan_ids))
         .order_by(Assignment.plan_id, Assignment.position, Assignment.id)
     )
-    rq = select(Report).where(Report.period_id.in_(period_ids))
+    # what ``decide`` reads of a report, as plain rows (not the form's data)
+    rq = select(
+        Report.id,
+        Report.period_id,
+        Report.agency_id,
+        Report.status,
+        Report.first_submitted_at,
+        Report.times_returned,
+    ).where(Report.period_id.in_(period_ids))
     eq = select(Extension).where(
         Extension.period_id.in_(period_ids), Extension.status == ExtensionStatus.GRANTED
     )
@@ -353,7 +367,7 @@ def for_periods(
     assignments: dict[int, list[tuple[Assignment, Agency]]] = {}
     for a, ag in db.session.execute(aq).all():
         assignments.setdefault(a.plan_id, []).append((a, ag))
-    reports = {(r.period_id, r.agency_id): r for r in db.session.scalars(rq)}
+    reports = {(r.period_id, r.agency_id): r for r in db.session.execute(rq)}
     granted: dict[Key, Extension] = {}
     for e in db.session.scalars(eq):
         key = (e.period_id, e.agency_id)
@@ -377,7 +391,7 @@ def for_periods(
                 plan=plan,
                 assignment=a,
                 agency=ag,
-                report=reports.get(key),
+                report=cast(Report | None, reports.get(key)),
                 granted_due=ext.granted_due if ext is not None else None,
                 reopens=reopens.get(key, ()),
                 today=today,
@@ -737,3 +751,40 @@ def ranked_agencies(
     ):
         out.setdefault(int(row.plan_id), (int(row.total), []))[1].append(int(row.agency_id))
     return out
+
+
+def agency_rounds(
+    periods: Any,
+    agency_id: int,
+    *,
+    limit: int,
+    offset: int = 0,
+    due_within: int | None = None,
+    today: date | None = None,
+) -> tuple[int, list[int]]:
+    """The rounds (periods ``periods`` selects, a WHERE clause on ``ReportingPeriod``) in which
+    ``agency_id`` owes a report, in the inbox's order — open rounds first, then by effective
+    due date (extensions and the assignment's own date included), then newest plan first and
+    in the plan's period order — as (how many in all, the ids of ``limit`` of them from
+    ``offset``). With ``due_within`` only those not received and due within that many days
+    (or past due). Ordered and paged by the database in one query, so a page decides
+    (``for_periods``) only the rounds it shows, whatever the number of the agency's rounds."""
+    today = today or clock.today()
+    f = _facts(periods, today, agency_id=agency_id)
+    rp = ReportingPeriod.__table__.alias("shown_period")
+    q = select(f.c.period_id, func.count().over().label("total")).join(rp, rp.c.id == f.c.period_id)
+    if due_within is not None:
+        q = q.where(f.c.received == 0, f.c.due <= today + timedelta(days=due_within))
+    q = q.order_by(
+        case((rp.c.status == PeriodStatus.OPEN, 0), else_=1),
+        f.c.due,
+        f.c.plan_id.desc(),
+        rp.c.starts_on,
+        rp.c.id,
+    )
+    rows = db.session.execute(q.limit(limit).offset(offset)).all()
+    if not rows and offset:
+        # past the end: how many there are, for the caller to show the last page
+        total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+        return int(total or 0), []
+    return (int(rows[0].total) if rows else 0), [int(r.period_id) for r in rows]
