@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import Date, and_, case, func, literal, select
+from sqlalchemy import Date, and_, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import defer
 from sqlalchemy.sql.expression import FunctionElement
@@ -529,6 +529,37 @@ def _working_day_dues(period_filter: Any, agency_id: int | None = None) -> Any:
     return case(*whens, else_=ReportingPeriod.due_on)
 
 
+def _required_sql(ends_on: Any) -> Any:
+    """``required`` in SQL, over ``Assignment``, ``Plan`` and the assigned ``Agency`` (joined
+    by the caller): marked ``reports``, not the standing agency's own, and a group's member only
+    while valid on the period's cut-off ``ends_on``."""
+    valid = and_(
+        or_(Agency.valid_from.is_(None), Agency.valid_from <= ends_on),
+        or_(Agency.valid_to.is_(None), ends_on <= Agency.valid_to),
+    )
+    return and_(
+        Assignment.reports.is_(True),
+        Assignment.agency_id != Plan.standing_agency_id,
+        or_(Assignment.group_id.is_(None), valid),
+    )
+
+
+def expected_agencies(period: ReportingPeriod) -> list[tuple[int, str, str]]:
+    """(id, code, name) of every agency that owes a report in ``period`` (``required``), in
+    the plan's assignment order — the agencies ``for_period`` decides, without deciding them.
+    One query of plain rows."""
+    return [
+        (int(r.id), r.code, r.name)
+        for r in db.session.execute(
+            select(Agency.id, Agency.code, Agency.name)
+            .join(Assignment, Assignment.agency_id == Agency.id)
+            .join(Plan, Plan.id == Assignment.plan_id)
+            .where(Assignment.plan_id == period.plan_id, _required_sql(period.ends_on))
+            .order_by(Assignment.position, Assignment.id)
+        )
+    ]
+
+
 def _facts(
     period_filter: Any,
     today: date,
@@ -568,9 +599,7 @@ def _facts(
     received = rep.c.status.in_(RECEIVED)
     closed = vn_date(ReportingPeriod.closed_at)
     today_sql = literal(today, Date)
-    is_required = and_(
-        Assignment.reports.is_(True), Assignment.agency_id != Plan.standing_agency_id
-    )
+    is_required = _required_sql(ReportingPeriod.ends_on)
     inner: Any = (
         select(
             ReportingPeriod.id.label("period_id"),
@@ -594,6 +623,7 @@ def _facts(
         .select_from(ReportingPeriod)
         .join(Plan, Plan.id == ReportingPeriod.plan_id)
         .join(Assignment, Assignment.plan_id == ReportingPeriod.plan_id)
+        .join(Agency, Agency.id == Assignment.agency_id)
         .outerjoin(
             rep,
             and_(rep.c.period_id == ReportingPeriod.id, rep.c.agency_id == Assignment.agency_id),
