@@ -1,6 +1,7 @@
 """Every page of issue 16 under gunicorn with 20 concurrent clients, at two sizes.
 
     python bench/load.py [--seconds 8] [--clients 20] [--sizes 10x100,100x1000]
+                         [--pages "inbox,consolidation page"]
 
 For each size (PLANSxAGENCIES) a private PostgreSQL database is seeded (bench/seed.py, COPY),
 gunicorn is started with deploy/gunicorn.conf.py on a free loopback port, each user logs in
@@ -230,7 +231,16 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--sizes", default="10x100,100x1000")
     ap.add_argument("--timeout", type=float, default=120, help="client timeout per request (s)")
+    ap.add_argument(
+        "--pages", default="", help="only these pages (comma-separated labels, as printed)"
+    )
     args = ap.parse_args()
+    if args.pages:
+        wanted = {w.strip() for w in args.pages.split(",")}
+        unknown = wanted - {label for label, _, _ in PAGES}
+        if unknown:
+            ap.error(f"unknown pages: {sorted(unknown)}")
+        PAGES[:] = [p for p in PAGES if p[0] in wanted]
     global TIMEOUT
     TIMEOUT = args.timeout
     sizes = [tuple(int(x) for x in s.split("x")) for s in args.sizes.split(",")]
