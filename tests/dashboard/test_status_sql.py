@@ -215,6 +215,11 @@ def _check(db, worlds, holiday, today) -> None:  # noqa: ANN001
             order = [a for a, _v in sorted(bad.items(), key=lambda kv: (-kv[1][0], kv[1][1:]))]
             ranked = status.ranked_agencies(started, 3, today=today)
             assert ranked == ({periods[0].plan_id: (len(order), order[:3])} if order else {})
+        # who owes a report, as the consolidation page lists them without deciding them
+        for p in periods:
+            assert [a for a, _c, _n in status.expected_agencies(p)] == [
+                s.agency_id for s in decided.values() if s.period_id == p.id and s.required
+            ]
         # an agency's rounds as the inbox and its dashboard page them: ordered by the database
         # (open first, then effective due date) as the module's own decisions sort
         by_id = {p.id: p for p in periods}
