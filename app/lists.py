@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from app.extensions import db
 from app.inputs import arg_int
+from app.models import Agency, Plan
 from app.ui import fold
 
 # Vietnamese letters with marks (lower and upper case) and what they fold to.
@@ -55,13 +56,41 @@ def folded(column: Any) -> ColumnElement:
     return func.kh_fold(column)
 
 
+@dataclass(frozen=True)
+class Folded:
+    """A column that already holds folded text (``Plan.folded``, ``Agency.folded``): searched
+    as it is, without folding every row again at each search (``kh_fold`` costs a fraction of
+    a millisecond per row on PostgreSQL, which adds up over every row of a list)."""
+
+    column: Any
+
+
+def folded_text(*parts: str | None) -> str:
+    """What a ``folded`` column holds: the non-empty parts, folded, separated by spaces (a word
+    of a query has no space, so it never matches across two parts)."""
+    return fold(" ".join(p for p in parts if p))
+
+
+@event.listens_for(Plan, "before_insert")
+@event.listens_for(Plan, "before_update")
+def _fold_plan(_mapper: Any, _connection: Any, plan: Plan) -> None:
+    plan.folded = folded_text(plan.title, plan.code, plan.symbol)
+
+
+@event.listens_for(Agency, "before_insert")
+@event.listens_for(Agency, "before_update")
+def _fold_agency(_mapper: Any, _connection: Any, agency: Agency) -> None:
+    agency.folded = folded_text(agency.name, agency.short_name, agency.place)
+
+
 def search_clause(query: str, columns: Iterable[Any]) -> ColumnElement | None:
-    """Every word of ``query`` appears (without marks, any case) in one of ``columns``."""
-    cols = list(columns)
+    """Every word of ``query`` appears (without marks, any case) in one of ``columns`` (a
+    ``Folded`` one is compared as it is)."""
+    cols = [c.column if isinstance(c, Folded) else folded(c) for c in columns]
     words = fold(query).split()[:10]
     if not words or not cols:
         return None
-    return and_(*(or_(*(folded(c).contains(w, autoescape=True) for c in cols)) for w in words))
+    return and_(*(or_(*(c.contains(w, autoescape=True) for c in cols)) for w in words))
 
 
 @dataclass

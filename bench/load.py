@@ -1,7 +1,7 @@
 """Every page of issue 16 under gunicorn with 20 concurrent clients, at two sizes.
 
     python bench/load.py [--seconds 8] [--clients 20] [--sizes 10x100,100x1000]
-                         [--pages "documents list,register"]
+                         [--pages "documents list,inbox"]
 
 For each size (PLANSxAGENCIES) a private PostgreSQL database is seeded (bench/seed.py, COPY),
 gunicorn is started with deploy/gunicorn.conf.py on a free loopback port, each user logs in

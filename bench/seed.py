@@ -72,6 +72,7 @@ def seed(url: str, plans: int, agencies: int) -> dict:
     from app import create_app
     from app.cli import init_db
     from app.extensions import db
+    from app.lists import folded_text
     from app.models import Role, User
     from app.services import calendar as workcal
     from app.services import loader
@@ -124,6 +125,8 @@ def seed(url: str, plans: int, agencies: int) -> dict:
             }
             for j in range(agencies)
         ]
+        for row in agency_rows:  # what the app keeps when it saves an agency (app.lists)
+            row["folded"] = folded_text(row["name"], row["short_name"], row["place"])
         copy(conn, T["agency"], agency_rows)
         p0, f0, r0 = next_id("plan"), next_id("form_version"), next_id("reporting_period")
         as0, rep0, d0, e0 = (
@@ -167,6 +170,8 @@ def seed(url: str, plans: int, agencies: int) -> dict:
                     "version": 1,
                 }
             )
+            row = plan_rows[-1]
+            row["folded"] = folded_text(row["title"], row["code"], row["symbol"])
             form_rows.append({**form0, "id": fid, "plan_id": pid})
             period_rows.append(
                 {

@@ -130,6 +130,9 @@ class ConsolidationResult(TypedDict):
     by_name: dict[str, FieldResult]
     agencies: list[dict[str, Any]]
     summary: Summary
+    # when the app computes one page of the agencies' table: how many agencies, which page
+    agencies_total: NotRequired[int]
+    agencies_page: NotRequired[int]
 
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))

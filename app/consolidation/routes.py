@@ -11,7 +11,7 @@ from app import excel
 from app.consolidation import bp
 from app.consolidation.forms import CreateForm, ReportPartsForm
 from app.extensions import db
-from app.lists import page_of
+from app.lists import ListPage, page_number
 from app.models import Document, DocumentKind, Plan, ReportingPeriod
 from app.services import access, consolidation, policy, report_parts
 from app.services.exceptions import ConcurrentEdit, InvalidInput, NotAllowed
@@ -45,7 +45,7 @@ def _parts_form(period: ReportingPeriod) -> ReportPartsForm:
 @bp.route("/periods/<int:period_id>/consolidation")
 def show(period_id: int, parts_form: ReportPartsForm | None = None, status: int = 200):
     period = managed_period(period_id)
-    results = consolidation.compute(period)
+    results = consolidation.compute(period, page=(page_number(), AGENCIES_PER_PAGE))
     form = period.plan.current_form
     schema = {f.get("name"): f for f in ((form.schema if form else None) or {}).get("fields", [])}
     for f in results["fields"]:
@@ -55,6 +55,7 @@ def show(period_id: int, parts_form: ReportPartsForm | None = None, status: int 
                 for c in (schema.get(f["name"]) or {}).get("fields") or []
                 if c.get("type") != "file"
             ]
+    shown = {a["agency_code"] for a in results["agencies"]}
     docs = db.session.scalars(
         access.documents_query(current_user)
         .where(Document.period_id == period.id, Document.kind == DocumentKind.CONSOLIDATED)
@@ -66,7 +67,12 @@ def show(period_id: int, parts_form: ReportPartsForm | None = None, status: int 
     may_draft = policy.can(current_user, "consolidation.draft", period)
     return render_template(
         "consolidation/show.html",
-        agencies=page_of(results["agencies"], AGENCIES_PER_PAGE),
+        agencies=ListPage(
+            results["agencies"],
+            results.get("agencies_page", 1),
+            AGENCIES_PER_PAGE,
+            results.get("agencies_total", 0),
+        ),
         period=period,
         plan=period.plan,
         results=results,
@@ -74,8 +80,12 @@ def show(period_id: int, parts_form: ReportPartsForm | None = None, status: int 
         can_create=refusal is None,
         create_refusal=refusal if may_draft else None,
         form=CreateForm(),
-        cells={
-            f["name"]: {c["agency_code"]: c.get("display") or "" for c in f.get("agencies") or []}
+        cells={  # the shown agencies' cells only
+            f["name"]: {
+                c["agency_code"]: c.get("display") or ""
+                for c in f.get("agencies") or []
+                if c["agency_code"] in shown
+            }
             for f in results["fields"]
         },
         report_states=ReportFlow.STATE_LABELS,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.extensions import db
@@ -91,20 +91,36 @@ def chart_data(figures: list[dict]) -> list[dict]:
     ]
 
 
-def my_deadlines(user: User, today: date) -> list[dict]:
-    """The user's agency's open reporting duties: overdue, or due within DUE_SOON_DAYS (its
-    own rows only: as many as the agency has open rounds)."""
+MINE_SHOWN = 20  # the agency's most urgent open rounds on its dashboard (all in the inbox)
+
+
+def my_deadlines(user: User, today: date) -> tuple[list[dict], int]:
+    """The user's agency's open reporting duties not yet received: overdue, or due within
+    DUE_SOON_DAYS, the most urgent MINE_SHOWN of them (by due date), and how many there are in
+    all. Picked and counted by the database (``status.agency_rounds``); only those shown are
+    decided, whatever the number of the agency's rounds."""
     if not user.has_role("reporter", "agency_leader") or user.agency_id is None:
-        return []
+        return [], 0
     visible = access.plans_query(user).where(Plan.status != PlanStatus.DRAFT)
-    periods = db.session.scalars(
-        select(ReportingPeriod)
-        .where(
+    total, ids = status.agency_rounds(
+        and_(
             ReportingPeriod.status == PeriodStatus.OPEN,
             ReportingPeriod.plan_id.in_(visible.with_only_columns(Plan.id)),
+        ),
+        user.agency_id,
+        limit=MINE_SHOWN,
+        due_within=DUE_SOON_DAYS,
+        today=today,
+    )
+    by_id = {
+        p.id: p
+        for p in db.session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.id.in_(ids))
+            .options(joinedload(ReportingPeriod.plan).defer(Plan.definition))
         )
-        .options(joinedload(ReportingPeriod.plan).defer(Plan.definition))
-    ).all()
+    }
+    periods = [by_id[i] for i in ids if i in by_id]
     statuses = status.for_periods(periods, agency_id=user.agency_id, today=today)
     rows: list[dict[str, Any]] = []
     for period in periods:
@@ -112,8 +128,7 @@ def my_deadlines(user: User, today: date) -> list[dict]:
         if s is None or s.received or s.days_left > DUE_SOON_DAYS:
             continue
         rows.append({"plan": period.plan, "period": period, "status": s})
-    rows.sort(key=lambda x: x["status"].due)
-    return rows
+    return rows, total
 
 
 def running_documents(user: User) -> list[Document]:
@@ -225,13 +240,15 @@ def build(user: User, today: date | None = None, *, everything: bool = False) ->
         if user.has_role("specialist", "admin")
         else 0
     )
+    mine, mine_total = my_deadlines(user, today)
     return {
         "figures": figures,
         "charts": chart_data(figures),
         "totals": totals.as_dict(),
         "plans_page": page,
         "drafts": drafts,
-        "mine": my_deadlines(user, today),
+        "mine": mine,
+        "mine_total": mine_total,
         "running": running_documents(user),
         "pending_extensions": extensions,
         "today": today,

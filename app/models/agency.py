@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -56,6 +56,8 @@ class Agency(Model):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    # name, short name and place folded for search (no marks, lower case), kept by app.lists
+    folded: Mapped[str | None] = mapped_column(Text)
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     successor: Mapped[Agency | None] = relationship(remote_side=[id], foreign_keys=[successor_id])

@@ -56,6 +56,8 @@ class Plan(Model):
     issued_on: Mapped[date | None] = mapped_column(Date)
     schedule_kind: Mapped[str] = mapped_column(String(16), default="once")
     definition: Mapped[dict] = mapped_column(JSONType, default=dict)
+    # title, code and symbol folded for search (no marks, lower case), kept by app.lists
+    folded: Mapped[str | None] = mapped_column(Text)
     parent_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

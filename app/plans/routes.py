@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased, defer, selectinload
 
 from app.editor import definition
 from app.extensions import db
-from app.lists import export, list_view, page_number, wants_export
+from app.lists import Folded, export, list_view, page_number, wants_export
 from app.models import (
     Agency,
     AgencyGroup,
@@ -65,7 +65,8 @@ def plan_list_args() -> dict:
     )
     return {
         "stmt": stmt,
-        "search": [Plan.title, Plan.code, Plan.symbol, issuer.name, issuer.place, standing.name],
+        # folded when saved (app.lists): a search does not fold every plan's title again
+        "search": [Folded(Plan.folded), Folded(issuer.folded), Folded(standing.folded)],
         "sorts": {
             "so": [Plan.year, Plan.number],
             "trich-yeu": Plan.title,

@@ -8,17 +8,16 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, defer, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 import forms as form_engine
 from app import excel
 from app.extensions import db
-from app.lists import export, list_view, page_of, wants_export
+from app.lists import ListPage, export, list_view, page_number, wants_export
 from app.models import (
     Agency,
-    Assignment,
     Document,
     PeriodStatus,
     Plan,
@@ -56,36 +55,49 @@ INBOX_PER_PAGE = 30
 
 @bp.route("/inbox")
 def inbox():
-    """The agency's assignments and their open rounds."""
-    plan_ids = access.plans_query(current_user).with_only_columns(Plan.id)
-    plans = db.session.scalars(
-        select(Plan)
-        .join(Assignment, Assignment.plan_id == Plan.id)
-        .where(
-            Assignment.agency_id == current_user.agency_id,
-            Assignment.reports.is_(True),
-            Plan.standing_agency_id != current_user.agency_id,
-            Plan.id.in_(plan_ids),
-            Plan.status != PlanStatus.DRAFT,
-        )
-        .options(selectinload(Plan.periods), defer(Plan.definition))
-        .order_by(Plan.id.desc())
-    ).all()
-    started = [p for plan in plans for p in plan.periods if p.status != PeriodStatus.PENDING]
-    statuses = status.for_periods(started, agency_id=current_user.agency_id)
-    by_plan = {p.id: p for p in plans}
-    periods = {p.id: p for p in started}
-    ordered = sorted(
-        statuses.values(),
-        key=lambda st: (periods[st.period_id].status != PeriodStatus.OPEN, st.due),
+    """The agency's assignments and their open rounds: a page of rounds, ordered and paged by
+    the database (``status.agency_rounds``); only the rounds shown are decided."""
+    agency_id = current_user.agency_id
+    visible = access.plans_query(current_user).with_only_columns(Plan.id)
+    rounds = and_(
+        ReportingPeriod.status != PeriodStatus.PENDING,
+        ReportingPeriod.plan_id.in_(
+            select(Plan.id).where(
+                Plan.id.in_(visible),
+                Plan.status != PlanStatus.DRAFT,
+                Plan.standing_agency_id != agency_id,
+            )
+        ),
     )
+    number = page_number()
+    total, ids = 0, list[int]()
+    if agency_id is not None:
+        total, ids = status.agency_rounds(
+            rounds, agency_id, limit=INBOX_PER_PAGE, offset=(number - 1) * INBOX_PER_PAGE
+        )
+        if not ids and total:  # past the end: the last page
+            number = -(-total // INBOX_PER_PAGE)
+            total, ids = status.agency_rounds(
+                rounds, agency_id, limit=INBOX_PER_PAGE, offset=(number - 1) * INBOX_PER_PAGE
+            )
+    periods = {
+        p.id: p
+        for p in db.session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.id.in_(ids))
+            .options(joinedload(ReportingPeriod.plan).defer(Plan.definition))
+        )
+    }
+    shown = [periods[i] for i in ids if i in periods]
+    statuses = status.for_periods(shown, agency_id=agency_id) if agency_id is not None else {}
     rows: list[dict[str, Any]] = [
-        {"plan": by_plan[st.plan_id], "period": periods[st.period_id], "status": st}
-        for st in ordered
+        {"plan": p.plan, "period": p, "status": statuses[(p.id, agency_id)]}
+        for p in shown
+        if (p.id, agency_id) in statuses
     ]
     return render_template(
         "reports/inbox.html",
-        rows=page_of(rows, INBOX_PER_PAGE),  # open rounds first, by due date
+        rows=ListPage(rows, number, INBOX_PER_PAGE, total),  # open rounds first, by due date
         states=ReportFlow.STATE_LABELS,
         can_start=current_user.has_role("reporter", "agency_leader"),
     )

@@ -46,16 +46,24 @@ def timeliness_row(st: status.Status, included: bool) -> dict:
 
 
 def compute(
-    period: ReportingPeriod, include_statuses: tuple[str, ...] = ("accepted",)
+    period: ReportingPeriod,
+    include_statuses: tuple[str, ...] = ("accepted",),
+    *,
+    page: tuple[int, int] | None = None,
 ) -> ConsolidationResult:
     """The consolidated figures of ``period`` as of now (nothing stored). Who reported on time,
-    late or not at all is the status module's (``results["agencies"]``, ``["summary"]``)."""
+    late or not at all is the status module's (``results["agencies"]``, ``["summary"]``).
+
+    With ``page`` (number, rows per page: the page's table of agencies in assignment order; a
+    number past the end is the last page) only that page's agencies are decided and listed in
+    ``results["agencies"]`` (``agencies_total`` and ``agencies_page`` say how many there are and
+    which page it is); the summary is counted by the database (``status.tally``). The figures
+    always add up every agency's report."""
     plan = period.plan
-    statuses = status.for_period(period)
-    expected = {st.agency_id: st for st in statuses}
-    # plain rows, not ORM objects: the agency's code and name are the status module's, and
-    # each form version's schema is read once (its reports share it, forms.consolidate parses
-    # it once)
+    expected_rows = status.expected_agencies(period)
+    expected = {agency_id: (code, name) for agency_id, code, name in expected_rows}
+    # plain rows, not ORM objects, and each form version's schema read once (its reports share
+    # it, forms.consolidate parses it once)
     reports = db.session.execute(
         select(Report.agency_id, Report.status, Report.data, Report.form_version_id).where(
             Report.period_id == period.id
@@ -72,8 +80,8 @@ def compute(
             schemas[v.id] = v.schema
     inputs = [
         {
-            "agency_code": expected[r.agency_id].agency_code,
-            "agency_name": expected[r.agency_id].agency_name,
+            "agency_code": expected[r.agency_id][0],
+            "agency_name": expected[r.agency_id][1],
             "data": r.data,
             "schema": schemas[r.form_version_id],
             "status": r.status,
@@ -85,12 +93,24 @@ def compute(
     results = consolidate(
         plan.current_form.schema,
         inputs,
-        [{"code": st.agency_code, "name": st.agency_name} for st in statuses],
+        [{"code": code, "name": name} for _id, code, name in expected_rows],
         include_statuses=include_statuses,
     )
     included = {a["agency_code"] for a in results["agencies"] if a.get("included")}
+    if page is None:
+        statuses = status.for_period(period)
+        c = status.count(statuses)
+    else:
+        number, per_page = page
+        number = max(1, min(number, -(-len(expected_rows) // per_page)))
+        start = (number - 1) * per_page
+        ids = [agency_id for agency_id, _c, _n in expected_rows[start : start + per_page]]
+        decided = status.for_periods([period], agency_ids=ids)
+        statuses = [decided[(period.id, i)] for i in ids if (period.id, i) in decided]
+        c = status.tally([period], by=()).get((), status.Counts())
+        results["agencies_total"] = len(expected_rows)
+        results["agencies_page"] = number
     results["agencies"] = [timeliness_row(st, st.agency_code in included) for st in statuses]
-    c = status.count(statuses)
     results["summary"] = {
         "expected": c.expected,
         "received": c.received,
@@ -109,7 +129,9 @@ def stored(results: ConsolidationResult) -> dict:
     """``results`` as ``Consolidation.results`` keeps them (JSON): without ``by_name``, which
     repeats every field with each agency's value (it doubled the JSON written here and read by
     the worker); :func:`from_stored` gives it back."""
-    return {k: v for k, v in results.items() if k != "by_name"}
+    return {
+        k: v for k, v in results.items() if k not in ("by_name", "agencies_total", "agencies_page")
+    }
 
 
 def from_stored(data: dict) -> ConsolidationResult:

@@ -25,6 +25,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from app.extensions import db
 from app.models import (
@@ -81,7 +82,12 @@ def defaults(period: ReportingPeriod) -> dict[str, list[str]]:
 
 
 def _row(period: ReportingPeriod) -> Consolidation | None:
-    return db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
+    # not the stored figures (every agency's, read by the document, not by the parts)
+    return db.session.scalar(
+        select(Consolidation)
+        .where(Consolidation.period_id == period.id)
+        .options(defer(Consolidation.results))
+    )
 
 
 def current(period: ReportingPeriod, row: Consolidation | None = None) -> dict[str, list[str]]:

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Date, Integer, and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import defer
 from sqlalchemy.sql.expression import FunctionElement
 
 from app.extensions import db
@@ -327,14 +328,27 @@ def for_periods(
         return {}
     period_ids = [p.id for p in periods]
     plan_ids = sorted({p.plan_id for p in periods})
-    plans = {p.id: p for p in db.session.scalars(select(Plan).where(Plan.id.in_(plan_ids)))}
+    plans = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Plan).where(Plan.id.in_(plan_ids)).options(defer(Plan.definition))
+        )
+    }
     aq = (
         select(Assignment, Agency)
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(Assignment.plan_id.in_(plan_ids))
         .order_by(Assignment.plan_id, Assignment.position, Assignment.id)
     )
-    rq = select(Report).where(Report.period_id.in_(period_ids))
+    # what ``decide`` reads of a report, as plain rows (not the form's data)
+    rq = select(
+        Report.id,
+        Report.period_id,
+        Report.agency_id,
+        Report.status,
+        Report.first_submitted_at,
+        Report.times_returned,
+    ).where(Report.period_id.in_(period_ids))
     eq = select(Extension).where(
         Extension.period_id.in_(period_ids), Extension.status == ExtensionStatus.GRANTED
     )
@@ -353,7 +367,7 @@ def for_periods(
     assignments: dict[int, list[tuple[Assignment, Agency]]] = {}
     for a, ag in db.session.execute(aq).all():
         assignments.setdefault(a.plan_id, []).append((a, ag))
-    reports = {(r.period_id, r.agency_id): r for r in db.session.scalars(rq)}
+    reports = {(r.period_id, r.agency_id): r for r in db.session.execute(rq)}
     granted: dict[Key, Extension] = {}
     for e in db.session.scalars(eq):
         key = (e.period_id, e.agency_id)
@@ -377,7 +391,7 @@ def for_periods(
                 plan=plan,
                 assignment=a,
                 agency=ag,
-                report=reports.get(key),
+                report=cast(Report | None, reports.get(key)),
                 granted_due=ext.granted_due if ext is not None else None,
                 reopens=reopens.get(key, ()),
                 today=today,
@@ -534,6 +548,37 @@ def _working_day_dues(period_filter: Any, agency_id: int | None = None) -> Any:
     return case(*whens, else_=ReportingPeriod.due_on)
 
 
+def _required_sql(ends_on: Any) -> Any:
+    """``required`` in SQL, over ``Assignment``, ``Plan`` and the assigned ``Agency`` (joined
+    by the caller): marked ``reports``, not the standing agency's own, and a group's member only
+    while valid on the period's cut-off ``ends_on``."""
+    valid = and_(
+        or_(Agency.valid_from.is_(None), Agency.valid_from <= ends_on),
+        or_(Agency.valid_to.is_(None), ends_on <= Agency.valid_to),
+    )
+    return and_(
+        Assignment.reports.is_(True),
+        Assignment.agency_id != Plan.standing_agency_id,
+        or_(Assignment.group_id.is_(None), valid),
+    )
+
+
+def expected_agencies(period: ReportingPeriod) -> list[tuple[int, str, str]]:
+    """(id, code, name) of every agency that owes a report in ``period`` (``required``), in
+    the plan's assignment order — the agencies ``for_period`` decides, without deciding them.
+    One query of plain rows."""
+    return [
+        (int(r.id), r.code, r.name)
+        for r in db.session.execute(
+            select(Agency.id, Agency.code, Agency.name)
+            .join(Assignment, Assignment.agency_id == Agency.id)
+            .join(Plan, Plan.id == Assignment.plan_id)
+            .where(Assignment.plan_id == period.plan_id, _required_sql(period.ends_on))
+            .order_by(Assignment.position, Assignment.id)
+        )
+    ]
+
+
 def _facts(
     period_filter: Any,
     today: date,
@@ -588,9 +633,7 @@ def _facts(
         if with_lock
         else []
     )
-    is_required = and_(
-        Assignment.reports.is_(True), Assignment.agency_id != Plan.standing_agency_id
-    )
+    is_required = _required_sql(ReportingPeriod.ends_on)
     inner: Any = (
         select(
             ReportingPeriod.id.label("period_id"),
@@ -615,6 +658,7 @@ def _facts(
         .select_from(ReportingPeriod)
         .join(Plan, Plan.id == ReportingPeriod.plan_id)
         .join(Assignment, Assignment.plan_id == ReportingPeriod.plan_id)
+        .join(Agency, Agency.id == Assignment.agency_id)
         .outerjoin(
             rep,
             and_(rep.c.period_id == ReportingPeriod.id, rep.c.agency_id == Assignment.agency_id),
@@ -803,3 +847,40 @@ def ranked_agencies(
     ):
         out.setdefault(int(row.plan_id), (int(row.total), []))[1].append(int(row.agency_id))
     return out
+
+
+def agency_rounds(
+    periods: Any,
+    agency_id: int,
+    *,
+    limit: int,
+    offset: int = 0,
+    due_within: int | None = None,
+    today: date | None = None,
+) -> tuple[int, list[int]]:
+    """The rounds (periods ``periods`` selects, a WHERE clause on ``ReportingPeriod``) in which
+    ``agency_id`` owes a report, in the inbox's order — open rounds first, then by effective
+    due date (extensions and the assignment's own date included), then newest plan first and
+    in the plan's period order — as (how many in all, the ids of ``limit`` of them from
+    ``offset``). With ``due_within`` only those not received and due within that many days
+    (or past due). Ordered and paged by the database in one query, so a page decides
+    (``for_periods``) only the rounds it shows, whatever the number of the agency's rounds."""
+    today = today or clock.today()
+    f = _facts(periods, today, agency_id=agency_id)
+    rp = ReportingPeriod.__table__.alias("shown_period")
+    q = select(f.c.period_id, func.count().over().label("total")).join(rp, rp.c.id == f.c.period_id)
+    if due_within is not None:
+        q = q.where(f.c.received == 0, f.c.due <= today + timedelta(days=due_within))
+    q = q.order_by(
+        case((rp.c.status == PeriodStatus.OPEN, 0), else_=1),
+        f.c.due,
+        f.c.plan_id.desc(),
+        rp.c.starts_on,
+        rp.c.id,
+    )
+    rows = db.session.execute(q.limit(limit).offset(offset)).all()
+    if not rows and offset:
+        # past the end: how many there are, for the caller to show the last page
+        total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
+        return int(total or 0), []
+    return (int(rows[0].total) if rows else 0), [int(r.period_id) for r in rows]

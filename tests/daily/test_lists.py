@@ -157,3 +157,40 @@ def test_kh_fold_in_sql_matches_python(db, query, text, hit):  # noqa: ANN001
 
     clause = search_clause(query, [literal(text)])
     assert bool(db.session.scalar(select(clause))) is hit
+
+
+def test_plans_search_follows_renames(admin_client, db):  # noqa: ANN001
+    """The plans list searches the folded text kept when a plan or an agency is saved
+    (``Plan.folded``, ``Agency.folded``): a renamed plan or issuer is found by its new name,
+    not by its old one."""
+    from app.models import Plan
+
+    client, home, _admin = admin_client
+    issuer = Agency(
+        code="UB-TV", name="Ủy ban nhân dân tỉnh", abbreviation="UBND", place="Trà Vinh"
+    )
+    db.session.add(issuer)
+    db.session.flush()
+    plan = Plan(
+        code="kh-nq",
+        title="Tuyên truyền Ngày Nhân quyền",
+        symbol="12/KH-UBND",
+        status="in_progress",
+        issuer_id=issuer.id,
+        standing_agency_id=home.id,
+        definition={},
+    )
+    db.session.add(plan)
+    db.session.commit()
+
+    def found(q: str) -> bool:
+        html = client.get(f"/plans/?q={q}").get_data(as_text=True)
+        return f"/plans/{plan.id}" in html
+
+    assert found("NGAY nhan QUYEN") and found("12/kh") and found("uy ban nhan dan")
+    assert not found("phong chong")
+    plan.title = "Phòng, chống tác hại của thuốc lá"
+    issuer.name = "Sở Y tế"
+    db.session.commit()
+    assert found("phong chong thuoc la") and found("so y te")
+    assert not found("nhan quyen") and not found("uy ban nhan dan")

@@ -215,6 +215,40 @@ def _check(db, worlds, holiday, today) -> None:  # noqa: ANN001
             order = [a for a, _v in sorted(bad.items(), key=lambda kv: (-kv[1][0], kv[1][1:]))]
             ranked = status.ranked_agencies(started, 3, today=today)
             assert ranked == ({periods[0].plan_id: (len(order), order[:3])} if order else {})
+        # who owes a report, as the consolidation page lists them without deciding them
+        for p in periods:
+            assert [a for a, _c, _n in status.expected_agencies(p)] == [
+                s.agency_id for s in decided.values() if s.period_id == p.id and s.required
+            ]
+        # an agency's rounds as the inbox and its dashboard page them: ordered by the database
+        # (open first, then effective due date) as the module's own decisions sort
+        by_id = {p.id: p for p in periods}
+        where = ReportingPeriod.id.in_(list(by_id))
+        for agency_id in {s.agency_id for s in decided.values()}:
+            mine = [s for s in decided.values() if s.agency_id == agency_id]
+            mine.sort(
+                key=lambda s: (
+                    by_id[s.period_id].status != "open",
+                    s.due,
+                    -s.plan_id,
+                    by_id[s.period_id].starts_on,
+                    s.period_id,
+                )
+            )
+            want = [s.period_id for s in mine]
+            assert status.agency_rounds(where, agency_id, limit=10, today=today) == (
+                len(want),
+                want,
+            )
+            assert status.agency_rounds(where, agency_id, limit=1, offset=1, today=today) == (
+                len(want),
+                want[1:2],
+            )
+            soon = [s.period_id for s in mine if not s.received and (s.due - today).days <= 7]
+            assert status.agency_rounds(where, agency_id, limit=10, due_within=7, today=today) == (
+                len(soon),
+                soon,
+            )
     finally:
         db.session.rollback()
         calendar.forget()
