@@ -10,8 +10,8 @@ from flask import Flask, g, request
 from flask_babel import gettext, refresh
 from flask_login import user_loaded_from_cookie
 
-from app.config import Config, database_url_from_env, instance_path_default
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.config import MIGRATIONS_DIR, Config, database_url_from_env, instance_path_default
+from app.extensions import babel, csrf, db, limiter, login_manager
 from app.services import plans as _plans  # noqa: F401  (connects the app.signals receivers)
 from app.ui import N_
 
@@ -27,8 +27,10 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The application factory. ``test_config`` overrides everything else."""
+def create_app(test_config: dict[str, Any] | None = None, *, migrations: bool = True) -> Flask:
+    """The application factory. ``test_config`` overrides everything else. ``migrations=False``
+    (the web server's entry point, ``app.wsgi``): Flask-Migrate is not attached, so Alembic is
+    never imported by a process that only serves pages."""
     app = Flask(__name__, instance_path=instance_path_default(), instance_relative_config=True)
     app.config.from_object(Config)
     app.config.from_prefixed_env("KEHOACH")
@@ -51,7 +53,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         }
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

@@ -16,6 +16,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from app.config import MIGRATIONS_DIR
 from app.extensions import db
 
 
@@ -56,7 +57,7 @@ def schema_behind() -> bool:
         return True
     if not inspector.has_table("alembic_version"):
         return False
-    script = ScriptDirectory(str(current_app.extensions["migrate"].directory))
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
     with db.engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     return current != set(script.get_heads())

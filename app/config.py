@@ -53,5 +53,9 @@ def database_url_from_env() -> str | None:
     return url
 
 
+#: The Alembic migrations (``kehoach init-db``, ``flask db …``).
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
 def instance_path_default() -> str:
     return str(Path(os.environ.get("KEHOACH_INSTANCE", Path.cwd() / "instance")).resolve())

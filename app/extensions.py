@@ -1,4 +1,6 @@
-"""Extensions, created unbound and bound to the app in ``create_app``."""
+"""Extensions, created unbound and bound to the app in ``create_app``. Flask-Migrate (Alembic)
+is not one of them: ``create_app`` attaches it for the command line and the tests, never in a
+web process (``app.wsgi``), which does not run migrations and would carry Alembic for nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 else:
     Model = db.Model
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # storage: the apps Redis (the embedded one under ``kehoach serve``), else memory (see create_app)

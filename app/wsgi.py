@@ -12,7 +12,9 @@ import sys
 from app import create_app
 from app.services.health import default_secret
 
-app = create_app()
+# Serving only: migrations run from the command line (``kehoach init-db``), so Alembic is not
+# loaded into every worker (tests/prod/test_web_footprint.py).
+app = create_app(migrations=False)
 
 if default_secret(app) and not (app.debug or app.testing):
     # Refuse to serve: with the published default key anyone can forge a session cookie.

@@ -8,7 +8,8 @@ gunicorn is started with deploy/gunicorn.conf.py on a free loopback port, each u
 through the real login form (CSRF), and each page is requested by CLIENTS threads for SECONDS
 (after one warm-up request). Printed per page: p50/p95/p99 (ms), requests/s, errors, and SQL
 queries per request (from the app's JSON request log). Then the ratio of p95 between the sizes,
-and the RSS of the gunicorn workers. Everything started is stopped; the databases are dropped.
+and the memory of each gunicorn worker (RSS, PSS, USS, peak) at start and after the run.
+Everything started is stopped; the databases are dropped.
 """
 
 from __future__ import annotations
@@ -109,16 +110,41 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
-def rss_mb(pid: int) -> list[float]:
+def workers_memory(pid: int) -> list[dict[str, float]]:
+    """Memory of each gunicorn worker (children of ``pid``), MB: ``rss`` (every page it maps,
+    shared ones included: what ``ps`` and the issue's goal count), ``pss`` (shared pages divided
+    among the processes sharing them: the workers' fair share, summing to the host's use),
+    ``uss`` (pages only this worker has: what stopping it gives back, i.e. what one more worker
+    costs), ``hwm`` (peak RSS over its life)."""
     out = []
     for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
         try:
+            fields = {}
+            for line in Path(f"/proc/{child}/smaps_rollup").read_text().splitlines()[1:]:
+                key, value = line.split(":", 1)
+                fields[key] = int(value.split()[0]) / 1024
             for line in Path(f"/proc/{child}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    out.append(int(line.split()[1]) / 1024)
+                if line.startswith("VmHWM:"):
+                    fields["hwm"] = int(line.split()[1]) / 1024
         except OSError:
-            pass
+            continue
+        out.append(
+            {
+                "rss": round(fields["Rss"], 1),
+                "pss": round(fields["Pss"], 1),
+                "uss": round(fields["Private_Clean"] + fields["Private_Dirty"], 1),
+                "hwm": round(fields["hwm"], 1),
+            }
+        )
     return out
+
+
+def show_memory(label: str, workers: list[dict[str, float]]) -> None:
+    cells = ", ".join(
+        f"RSS {w['rss']:.0f} / PSS {w['pss']:.0f} / USS {w['uss']:.0f} (peak RSS {w['hwm']:.0f})"
+        for w in workers
+    )
+    print(f"  gunicorn workers {label}, MB: {cells}", flush=True)
 
 
 def run_size(plans: int, agencies: int, seconds: float, clients: int) -> dict:
@@ -165,6 +191,9 @@ def run_size(plans: int, agencies: int, seconds: float, clients: int) -> dict:
                     break
             except requests.RequestException:
                 time.sleep(0.5)
+        time.sleep(1)
+        results["_memory_start"] = workers_memory(proc.pid)
+        show_memory("at start", results["_memory_start"])
         users = {u for _, u, _ in PAGES if u != "token"}
         logged = {u: [login(base, u) for _ in range(clients)] for u in users}
         api = []
@@ -210,7 +239,7 @@ def run_size(plans: int, agencies: int, seconds: float, clients: int) -> dict:
                 f"{r['rps']:>7.1f} {r['queries']!s:>6} {errors:>4} (1 req: {single:.0f} ms)",
                 flush=True,
             )
-        results["_rss_mb"] = rss_mb(proc.pid)
+        results["_memory"] = workers_memory(proc.pid)
         results["_info"] = info
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -252,7 +281,7 @@ def main() -> None:
             f"{'SQL':>6} {'err':>4}"
         )
         all_results[(plans, agencies)] = run_size(plans, agencies, args.seconds, args.clients)
-        print(f"  gunicorn worker RSS: {all_results[(plans, agencies)]['_rss_mb']} MB")
+        show_memory("after the run", all_results[(plans, agencies)]["_memory"])
     if len(sizes) == 2:
         small, big = (all_results[s] for s in sizes)
         print("\np95 ratio (large / small):")

@@ -22,6 +22,7 @@ kehoach-web``; gunicorn starts new workers and lets the old ones finish their re
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -33,10 +34,30 @@ threads = int(os.environ.get("KEHOACH_THREADS") or 4)
 timeout = int(os.environ.get("KEHOACH_TIMEOUT") or 60)
 graceful_timeout = int(os.environ.get("KEHOACH_GRACEFUL_TIMEOUT") or 30)
 keepalive = 5
-# Recycle a worker now and then, so a slow leak can never grow without bound.
-max_requests = int(os.environ.get("KEHOACH_MAX_REQUESTS") or 2000)
+# Recycle a worker now and then (the jitter keeps the workers from restarting together), so a
+# slow leak or a heap fragmented by large requests can never grow without bound.
+max_requests = int(os.environ.get("KEHOACH_MAX_REQUESTS") or 1000)
 max_requests_jitter = max_requests // 10
-preload_app = False  # a HUP reload imports the new code
+# KEHOACH_PRELOAD=1: the master imports the app once and forks the workers from it, so the
+# imported code and data are shared (copy-on-write) instead of loaded again by every worker;
+# the garbage collector is kept off in the master and its objects are frozen before each fork
+# (gc.freeze) so that a worker's collections do not write to, and so copy, the shared pages.
+# The price: HUP then restarts workers with the code already loaded, so an upgrade needs a
+# restart (``systemctl restart kehoach-web``). Off by default: HUP reloads the code.
+preload_app = os.environ.get("KEHOACH_PRELOAD", "").strip().lower() in ("1", "true", "yes", "on")
+if preload_app:
+    gc.disable()  # no collection in the master while the app loads: no holes in shared pages
+
+
+def pre_fork(server, worker) -> None:  # noqa: ANN001
+    if preload_app:
+        gc.freeze()  # the master's objects: out of every collection, in the workers too
+
+
+def post_fork(server, worker) -> None:  # noqa: ANN001
+    gc.enable()
+
+
 forwarded_allow_ips = os.environ.get("KEHOACH_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proxy_allow_ips = forwarded_allow_ips
 limit_request_line = 8190

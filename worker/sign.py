@@ -1,4 +1,4 @@
-"""Where the signer block is in a rendered PDF, for app.services.signing.
+"""Where the signer block is in a rendered PDF, for worker.pades.
 
 The signer's image goes between the signer's title (chức vụ) and the name (Decree 30/2020,
 box 7c). LibreOffice lays the document out, so the block is found in the PDF itself with
@@ -20,7 +20,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from app.services.signing import Box
+from worker.pades import Box
 
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
 _LINE = re.compile(r"<line[^>]*>(.*?)</line>", re.S)
@@ -146,7 +146,7 @@ def _sign(doc_id: int, version_key: str) -> str:
     from app.models import Agency, Document, DocumentVersion, SignatureCheck
     from app.services import signing_keys, storage
     from app.services.exceptions import InvalidInput
-    from app.services.signing import Appearance, sign_pdf
+    from worker.pades import Appearance, sign_pdf
 
     doc = db.session.get(Document, doc_id)
     version = db.session.scalar(
@@ -196,8 +196,8 @@ def _sign(doc_id: int, version_key: str) -> str:
     try:
         signed = sign_pdf(
             pdf,
-            signing_keys.StoredKey(mine.key_encrypted, "khóa của người ký"),
-            signing_keys.StoredKey(theirs.key_encrypted, "khóa của cơ quan"),
+            signing_keys.StoredKey(mine.key_encrypted, "khóa của người ký").key_file(),
+            signing_keys.StoredKey(theirs.key_encrypted, "khóa của cơ quan").key_file(),
             appearance,
             timestamp_url=signing_keys.timestamp_url(),
         )
@@ -212,7 +212,7 @@ def _sign(doc_id: int, version_key: str) -> str:
         .values(signed_path=rel)
         .execution_options(synchronize_session=False)
     )
-    signing_keys.verify_stored(doc_id, rel)
+    verify_stored(doc_id, rel)
     db.session.get(SignatureCheck, doc_id).origin = "produced"  # type: ignore[union-attr]
     from app.services import audit
 
@@ -227,6 +227,40 @@ def _sign(doc_id: int, version_key: str) -> str:
     return "done"
 
 
+def verify_stored(doc_id: int, rel: str) -> None:
+    """Verify the stored file ``rel`` against the trust roots and keep the result."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from app.extensions import db
+    from app.models import SignatureCheck
+    from app.services import signing_keys, storage
+    from worker.pades import verify_pdf
+
+    data = storage.read(rel)
+    statuses = verify_pdf(data, signing_keys.trust_root_certs())
+    row = db.session.get(SignatureCheck, doc_id)
+    if row is None:
+        row = SignatureCheck(document_id=doc_id, origin="uploaded")
+        db.session.add(row)
+    row.file_path = rel
+    row.file_sha256 = hashlib.sha256(data).hexdigest()
+    row.results = [
+        {
+            "field": s.field,
+            "signer": s.signer,
+            "signed_at": s.signed_at.isoformat() if s.signed_at else None,
+            "intact": s.intact,
+            "trusted": s.trusted,
+            "valid": s.valid,
+            "message": s.message,
+            "timestamped": s.timestamped,
+        }
+        for s in statuses
+    ]
+    row.state, row.error, row.checked_at = "done", None, datetime.now(UTC)
+
+
 def verify_document(doc_id: int, rel: str) -> str:
     """Check the signatures of the stored PDF ``rel`` against the admin's trust roots."""
     from worker.jobs import get_app
@@ -235,7 +269,7 @@ def verify_document(doc_id: int, rel: str) -> str:
     with app.app_context():
         from app.extensions import db
         from app.models import SignatureCheck
-        from app.services import signing_keys, storage
+        from app.services import storage
 
         try:
             row = db.session.get(SignatureCheck, doc_id)
@@ -243,7 +277,7 @@ def verify_document(doc_id: int, rel: str) -> str:
                 return "superseded"
             row.state = "running"
             db.session.commit()
-            signing_keys.verify_stored(doc_id, rel)
+            verify_stored(doc_id, rel)
             db.session.commit()
             return "done"
         except Exception:

@@ -11,6 +11,8 @@ still tell whether documents will be converted.
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import shutil
 import subprocess
@@ -22,7 +24,7 @@ from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
-from app.config import Config
+from app.config import MIGRATIONS_DIR, Config
 from app.extensions import db
 from app.services import storage
 
@@ -93,12 +95,28 @@ def check_database() -> Check:
     return Check("database", True, f"Kết nối được {safe_url(url)}.", data={"dialect": kind})
 
 
-def _heads() -> set[str]:
-    from alembic.script import ScriptDirectory
-
-    migrate = current_app.extensions["migrate"]
-    config = migrate.migrate.get_config(migrate.directory)
-    return set(ScriptDirectory.from_config(config).get_heads())
+@functools.cache
+def migration_heads(directory: Path = MIGRATIONS_DIR) -> frozenset[str]:
+    """The newest revisions of the migrations (Alembic's heads): every ``revision`` that no
+    migration names as its ``down_revision``. Read from the files themselves, without Alembic,
+    which a web process does not load (``tests/test_migrations.py`` compares with Alembic's)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((directory / "versions").glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            value: ast.expr | None = None
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                name, value = node.targets[0].id, node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                name, value = node.target.id, node.value
+            if value is None:
+                continue
+            if name == "revision":
+                revisions.add(ast.literal_eval(value))
+            elif name == "down_revision":
+                down = ast.literal_eval(value)
+                parents.update([down] if isinstance(down, str) else down or ())
+    return frozenset(revisions - parents)
 
 
 def check_migrated() -> Check:
@@ -111,7 +129,7 @@ def check_migrated() -> Check:
             False,
             "Cơ sở dữ liệu chưa có lược đồ (bảng alembic_version): chạy “kehoach init-db”.",
         )
-    heads = _heads()
+    heads = set(migration_heads())
     if current != heads:
         return Check(
             "migrations",

@@ -24,7 +24,7 @@ import base64
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography import x509
 from cryptography.fernet import Fernet, InvalidToken
@@ -60,7 +60,6 @@ from app.services.signing import (
     describe,
     load_trust_roots,
     read_pkcs12,
-    verify_pdf,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -239,13 +238,13 @@ def remove_trust_root(root: TrustRoot, actor: User) -> None:
 
 @dataclass(frozen=True)
 class StoredKey:
-    """A key kept by this module (``KeySource`` of app.services.signing): decrypted in memory
-    when the worker signs."""
+    """A key kept by this module, decrypted in memory when the worker signs (``key_file``; the
+    worker's ``worker.pades.sign_pdf`` loads it)."""
 
     encrypted: bytes
     label: str
 
-    def load(self, now: datetime):  # noqa: ANN201
+    def key_file(self) -> KeyFile:
         try:
             p12 = _fernet().decrypt(self.encrypted)
         except InvalidToken:
@@ -255,7 +254,7 @@ class StoredKey:
                 label=self.label,
             )
             raise InvalidInput(message, {self.label: message}) from None
-        return KeyFile(p12, "", self.label).load(now)
+        return KeyFile(p12, "", self.label)
 
 
 def signer_user(doc: Document) -> User | None:
@@ -365,32 +364,6 @@ def request_verification(doc: Document, rel: str, origin: str = "uploaded") -> N
     enqueue_after_commit(
         "worker.sign.verify_document", doc.id, rel, job_id=f"verify-{doc.id}-{token}"
     )
-
-
-def verify_stored(doc_id: int, rel: str) -> None:
-    """Verify the file ``rel`` against the trust roots and keep the result (worker)."""
-    data = storage.read(rel)
-    statuses = verify_pdf(data, trust_root_certs())
-    row = db.session.get(SignatureCheck, doc_id)
-    if row is None:
-        row = SignatureCheck(document_id=doc_id, origin="uploaded")
-        db.session.add(row)
-    row.file_path = rel
-    row.file_sha256 = hashlib.sha256(data).hexdigest()
-    row.results = [
-        {
-            "field": s.field,
-            "signer": s.signer,
-            "signed_at": s.signed_at.isoformat() if s.signed_at else None,
-            "intact": s.intact,
-            "trusted": s.trusted,
-            "valid": s.valid,
-            "message": s.message,
-            "timestamped": s.timestamped,
-        }
-        for s in statuses
-    ]
-    row.state, row.error, row.checked_at = "done", None, datetime.now(UTC)
 
 
 def describe_result(result: dict) -> str:

@@ -20,10 +20,11 @@ from sqlalchemy import select
 
 from app.models import Document, Role, SignatureCheck, User
 from app.services import clock, signing_keys, storage
-from app.services.signing import AGENCY_FIELD, SIGNER_FIELD, load_trust_roots, verify_pdf
+from app.services.signing import load_trust_roots
 from tests.services.test_plan_lifecycle import issue, load_plan
 from tests.signing.pki import Pki, make_pki, seal_png, signature_png
 from tests.workers import run_queue
+from worker.pades import AGENCY_FIELD, SIGNER_FIELD, verify_pdf
 
 pytestmark = pytest.mark.libreoffice
 
@@ -206,7 +207,8 @@ def test_uploaded_signed_pdf_is_verified(db, queued, people, login, pki, tmp_pat
     """A PDF signed elsewhere, uploaded by the clerk: checked by the worker against the trust
     roots (here: none trusted, so the page says the certificate is not trusted)."""
     from app.services import documents
-    from app.services.signing import Appearance, KeyFile, sign_pdf
+    from app.services.signing import KeyFile
+    from worker.pades import Appearance, sign_pdf
 
     plan = load_plan("tra-vinh-2024.yaml")
     db.session.commit()

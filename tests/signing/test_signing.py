@@ -21,18 +21,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from app.services.exceptions import InvalidInput
-from app.services.signing import (
-    AGENCY_FIELD,
-    SIGNER_FIELD,
-    VIETNAM_TZ,
-    Appearance,
-    KeyFile,
-    describe,
-    load_trust_roots,
-    sign_pdf,
-    verify_pdf,
-)
+from app.services.signing import VIETNAM_TZ, KeyFile, describe, load_trust_roots
 from tests.signing.pki import Pki, make_pki, seal_png, signature_png
+from worker.pades import AGENCY_FIELD, SIGNER_FIELD, Appearance, sign_pdf, verify_pdf
 from worker.sign import signer_box
 
 pytestmark = pytest.mark.libreoffice
