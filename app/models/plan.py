@@ -118,6 +118,13 @@ class Assignment(Model):
             postgresql_where=text("due_working_days > 0"),
             sqlite_where=text("due_working_days > 0"),
         ),
+        # the few assignments with a worded deadline, "trước ngày 25/12" (status.tally)
+        Index(
+            "ix_assignment_due_text",
+            "plan_id",
+            postgresql_where=text("due_text IS NOT NULL"),
+            sqlite_where=text("due_text IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))

@@ -518,34 +518,54 @@ def _granted_sql(period_filter: Any) -> Any:
     )
 
 
-def _working_day_dues(period_filter: Any, agency_id: int | None = None) -> Any:
-    """``_assignment_due`` for assignments due N working days after the period's end: the few
-    distinct (period, N) pairs are counted on the calendar in Python and handed to SQL as a
-    CASE (None when there are none). Reads only those assignments (a partial index)."""
-    offsets = select(Assignment.plan_id, Assignment.due_working_days).where(
+def _special_dues(period_filter: Any, agency_id: int | None = None) -> Any:
+    """``_assignment_due`` for the assignments whose due date is not the period's: worded
+    ("trước ngày 25/12", read by deadline_text) or N working days after the period's end. The
+    few distinct (period, wording) and (period, N) pairs are dated in Python by the same
+    functions ``decide`` uses and handed to SQL as a CASE (None when there are none). Reads only
+    those assignments (partial indexes). An assignment with its own date is decided before."""
+    special = select(Assignment.plan_id, Assignment.due_text, Assignment.due_working_days).where(
         Assignment.plan_id.in_(select(ReportingPeriod.plan_id).where(period_filter)),
-        Assignment.due_working_days > 0,
         Assignment.due.is_(None),
+        or_(Assignment.due_text.is_not(None), Assignment.due_working_days > 0),
     )
     if agency_id is not None:
-        offsets = offsets.where(Assignment.agency_id == agency_id)
-    wa = offsets.distinct().subquery("offsets")
-    pairs: Sequence[Any] = db.session.execute(
-        select(ReportingPeriod.id, ReportingPeriod.ends_on, wa.c.due_working_days)
-        .join(wa, wa.c.plan_id == ReportingPeriod.plan_id)
+        special = special.where(Assignment.agency_id == agency_id)
+    sa_ = special.distinct().subquery("special")
+    rows: Sequence[Any] = db.session.execute(
+        select(ReportingPeriod.id, ReportingPeriod.ends_on, sa_.c.due_text, sa_.c.due_working_days)
+        .join(sa_, sa_.c.plan_id == ReportingPeriod.plan_id)
         .where(period_filter)
     ).all()
-    if not pairs:
+    if not rows:
         return None
     cal = calendar.days()
-    whens = [
-        (
-            and_(ReportingPeriod.id == pid, Assignment.due_working_days == n),
-            literal(cal.add_working_days(ends_on, int(n)), Date),
-        )
-        for pid, ends_on, n in pairs
+    worded: dict[tuple[int, str], date] = {}
+    counted: dict[tuple[int, int], date] = {}
+    for pid, ends_on, text_, n in rows:
+        if text_:  # the wording wins over a count of working days, as in _assignment_due
+            try:
+                worded[(pid, text_)] = deadline_text.due_for_cutoff(text_, ends_on)
+            except deadline_text.DeadlineTextError:
+                continue  # refused on entry; ``decide`` would refuse it too
+        elif n and n > 0:
+            counted[(pid, int(n))] = cal.add_working_days(ends_on, int(n))
+    whens: list[Any] = [
+        (and_(ReportingPeriod.id == pid, Assignment.due_text == t), literal(d, Date))
+        for (pid, t), d in worded.items()
     ]
-    return case(*whens, else_=ReportingPeriod.due_on)
+    whens += [
+        (
+            and_(
+                ReportingPeriod.id == pid,
+                Assignment.due_working_days == n,
+                or_(Assignment.due_text.is_(None), Assignment.due_text == ""),
+            ),
+            literal(d, Date),
+        )
+        for (pid, n), d in counted.items()
+    ]
+    return case(*whens, else_=ReportingPeriod.due_on) if whens else None
 
 
 def _required_sql(ends_on: Any) -> Any:
@@ -591,12 +611,11 @@ def _facts(
     """One row per (period, assigned agency) of the periods ``period_filter`` selects (only
     the assignments that owe a report, unless ``required_only`` is false), with what
     ``decide`` reads and its result, as a subquery (and ``locked`` when ``with_lock``)."""
-    wdue = _working_day_dues(period_filter, agency_id)
+    special = _special_dues(period_filter, agency_id)
     granted = _granted_sql(period_filter)
     base_due = case(
         (Assignment.due.is_not(None), Assignment.due),
-        *([(Assignment.due_working_days > 0, wdue)] if wdue is not None else []),
-        else_=ReportingPeriod.due_on,
+        else_=special if special is not None else ReportingPeriod.due_on,
     )
     # only the reports of these periods (the planner then reads them by index, not all)
     rep = (

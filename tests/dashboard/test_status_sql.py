@@ -40,6 +40,13 @@ agency_world = st.fixed_dictionaries(
         "reports": st.sampled_from([True, True, True, False]),
         "own_due": st.one_of(st.none(), near),
         "working_days": st.one_of(st.none(), st.integers(0, 8)),
+        # a deadline in words ("trước ngày D": D is late), dated per period by deadline_text
+        "worded": st.one_of(
+            st.none(),
+            st.sampled_from(
+                ["trước ngày 12/01", "chậm nhất ngày 15/01", "trước ngày 05/01/2025", "ngày 31/12"]
+            ),
+        ),
         "state": report_states,
         "first": near,
         # UTC: from 17:00 it is the next day in Vietnam
@@ -106,6 +113,7 @@ def build(db, worlds: list[dict], holiday: bool) -> list[ReportingPeriod]:  # no
             reports=w["reports"],
             due=DUE + timedelta(days=w["own_due"]) if w["own_due"] is not None else None,
             due_working_days=w["working_days"],
+            due_text=w["worded"],
         )
         db.session.add(a)
         assignments.append(a)
