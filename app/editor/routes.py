@@ -380,7 +380,8 @@ def _join_tasks(tasks: list) -> str:
 def _printed_tasks(assignment: dict) -> str:
     """The assignment's tasks as the plan prints them (markup), for the editor's preview."""
     tasks = assignment.get("tasks") or []
-    return "\n".join(richtext.printed_tasks(tasks, inline=bool(assignment.get("inline"))))
+    printed = richtext.printed_tasks(tasks, inline=bool(assignment.get("inline")))
+    return "\n".join(printed + richtext.worded_lines(assignment))
 
 
 @bp.app_template_filter("map_agencies")
