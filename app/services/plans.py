@@ -603,7 +603,8 @@ def group_lines(plan: Plan) -> list[dict[str, Any]]:
     ).all()
     members: dict[int, list[tuple[str, str]]] = {}
     for gid, code, name in rows:
-        members.setdefault(gid, []).append((name, code))
+        if gid is not None:
+            members.setdefault(gid, []).append((name, code))
     if not members:
         return []
     found = db.session.scalars(

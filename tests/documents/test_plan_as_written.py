@@ -135,7 +135,7 @@ def test_a_plan_recorded_as_issued_has_its_document(app, db, client, people, que
     )
     # what the clerk downloads: the official format with the recorded number and date, marked
     page = client.get(f"/documents/{doc.id}").get_data(as_text=True)
-    assert "45/KH-BCĐNQ" in page
+    assert "45/KH-BCĐNQ" in page and "Ghi lại từ văn bản đã ban hành trên giấy" in page
     docx = client.get(f"/documents/{doc.id}/file/docx")
     assert docx.status_code == 200, docx.status_code
     data = docx.get_data()

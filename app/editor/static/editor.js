@@ -346,6 +346,11 @@
   function textChanged(e) {
     var box = textBoxOf(e.target);
     if (!box) { return; }
+    var det = shownFor(box.id);
+    if (det && !det.hasAttribute("data-opened")) {  // unfolded once, when typed into
+      det.setAttribute("data-opened", "1");
+      det.open = true;
+    }
     clearTimeout(textTimers[box.id]);
     textTimers[box.id] = setTimeout(function () { renderText(box); }, 300);
   }
