@@ -11,6 +11,7 @@ from flask import g
 from flask_babel import gettext
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 import forms as form_engine
 from app.extensions import db
@@ -342,8 +343,10 @@ def plan(plan_id: int) -> Any:
 def assignments(q: dict) -> dict:
     user = me()
     visible = access.plans_query(user).with_only_columns(Plan.id)
-    query = select(Assignment).where(
-        Assignment.agency_id == user.agency_id, Assignment.plan_id.in_(visible)
+    query = (
+        select(Assignment)
+        .where(Assignment.agency_id == user.agency_id, Assignment.plan_id.in_(visible))
+        .options(selectinload(Assignment.agency))
     )
     if q.get("plan_id"):
         query = query.where(Assignment.plan_id == q["plan_id"])
@@ -401,7 +404,11 @@ def _with_blocks(page: dict[str, Any]) -> dict[str, Any]:
 )
 def plan_assignments(plan_id: int, q: dict) -> dict:
     p = access.get_visible(me(), access.plans_query(me()), Plan, plan_id)
-    query = select(Assignment).where(Assignment.plan_id == p.id)
+    query = (
+        select(Assignment)
+        .where(Assignment.plan_id == p.id)
+        .options(selectinload(Assignment.agency))  # one query for the page's agencies
+    )
     return _with_blocks(_page(query.order_by(Assignment.position, Assignment.id), q))
 
 

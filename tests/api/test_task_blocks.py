@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.models import Agency
 from app.services import clock
 from tests.api.conftest import bearer
+from tests.querycount import count_queries
 from tests.services.test_assignments import load
 from tests.services.test_plan_lifecycle import issue
 
@@ -73,6 +74,15 @@ def test_assignments_carry_their_blocks_and_group(client, db, people, token) -> 
     sttt = by_agency["STTTT-TN"]
     assert sttt["group"] is None
     assert [(b["section"], b["role"]) for b in sttt["blocks"]] == [(None, "lead"), (4, "cooperate")]
+
+    # the page's queries do not grow with its lines
+    counts = []
+    for n in (3, 4):  # both pages hold a group line
+        with count_queries() as q:
+            got = client.get(f"/api/v1/plans/{plan.id}/assignments?per_page={n}", headers=member)
+        assert len(got.get_json()["items"]) == n
+        counts.append(q.count)
+    assert counts[0] == counts[1], (counts, q.summary())
 
     groups = client.get(f"/api/v1/plans/{plan.id}/groups", headers=member).get_json()
     assert groups == {
