@@ -46,8 +46,10 @@ def plan_text(db, people, text: str | None = None) -> list[str]:  # noqa: ANN001
     db.session.commit()
     specialist = people(plan.standing_agency, Role.SPECIALIST)
     doc = documents.create_document("plan", plan.issuer, plan.title, specialist, plan=plan)
-    ctx = worker_context.build(doc)
-    return [p.text for p in Docx(io.BytesIO(render_docx(TEMPLATES / "plan.docx", ctx))).paragraphs]
+    data = render_docx(TEMPLATES / "plan.docx", worker_context.build(doc))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "plan-worded-deadlines.docx").write_bytes(data)  # looked at as PDF pages
+    return [p.text for p in Docx(io.BytesIO(data)).paragraphs]
 
 
 def test_a_group_line_prints_its_worded_deadline_as_written(db, people):  # noqa: ANN001
