@@ -151,6 +151,9 @@ def test_a_plan_recorded_as_issued_has_its_document(app, db, client, people, que
     assert not any(t.startswith("DỰ THẢO") for t in text)
     assert not any("2025-" in t or "2024-11-05T" in t for t in text)  # no electronic stamp
     assert "Lê Văn Hân" in text  # the signer the plan names, as on the original
+    # it is not sent over the exchange as if the system had signed it
+    sent = client.post(f"/documents/{doc.id}/edxml", follow_redirects=True)
+    assert "ghi lại từ bản gốc đã ban hành trên giấy" in sent.get_data(as_text=True)
     pdf = stored(app, doc.pdf_path)
     assert pdf.startswith(b"%PDF-")
     SHOTS.mkdir(parents=True, exist_ok=True)
