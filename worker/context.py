@@ -607,6 +607,8 @@ def fill_values(
     if "draft_mark" in keys:  # "DỰ THẢO (lần N)" on every page until released
         released = doc.status == DocumentStatus.RELEASED
         out["draft_mark"] = "" if released else contexts.draft_mark(doc.draft_version)
+        if (doc.snapshot or {}).get("recorded"):  # a copy of a plan issued on paper
+            out["draft_mark"] = contexts.RECORDED_MARK
     if keys & set(SIGNER_KEYS):
         lines, note, name = contexts.signer_block(signer_of(doc))
         out.update(signer_lines=lines, signer_note=note, signer_name=name)
@@ -627,6 +629,8 @@ def signed_time(doc: Document) -> datetime | date | None:
     from app.models import AuditEvent, DocumentStatus
 
     if doc.status != DocumentStatus.RELEASED or doc.number is None:
+        return None
+    if (doc.snapshot or {}).get("recorded"):  # recorded from a paper original: never signed here
         return None
     raw = (doc.snapshot or {}).get("signed_at")
     if isinstance(raw, str) and raw:

@@ -316,6 +316,11 @@ def draft_mark(version: int | None) -> str:
     return f"DỰ THẢO (lần {version})" if version else "DỰ THẢO"
 
 
+# on every page of a plan recorded as issued on paper: a copy made from the recorded data of the
+# issued original, not a document signed or numbered in the application
+RECORDED_MARK = "BẢN GHI LẠI TỪ VĂN BẢN ĐÃ BAN HÀNH"
+
+
 def e_stamp(symbol: str, signed: datetime | date) -> str:
     """Top-right text of page 1 of an electronic document (FORMAT.md §6): the number+symbol and
     the signing time, on two lines."""
@@ -546,13 +551,17 @@ def _assignment_blocks(
     agencies: Mapping[str, Mapping[str, Any]],
     out: list[dict[str, Any]],
 ) -> None:
+    """One listed assignment line: "N. label" and its tasks as typed, then its deadline and
+    activity window in words as the clerk wrote them (:func:`richtext.worded_lines`)."""
     label = a.get("label") or _agency(agencies, a["agency"], "phân công")["name"]
     tasks = list(a.get("tasks") or [])
     if a.get("inline"):
         out.extend(task_blocks(tasks, prefix=f"{index}. {label} "))
-        return
-    out.append(_block("heading2", f"{index}. {label}", "bold"))
-    out.extend(task_blocks(tasks))
+    else:
+        out.append(_block("heading2", f"{index}. {label}", "bold"))
+        out.extend(task_blocks(tasks))
+    for line in richtext.worded_lines(a):
+        out.extend(rich_blocks(line))
 
 
 def section_assignments(

@@ -11,11 +11,14 @@ from flask import g
 from flask_babel import gettext
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 import forms as form_engine
 from app.extensions import db
 from app.models import (
+    AgencyGroup,
     Assignment,
+    AssignmentTask,
     Document,
     Plan,
     Report,
@@ -24,6 +27,7 @@ from app.models import (
     User,
 )
 from app.services import access, api_tokens, policy, reports, status, storage
+from app.services import plans as plan_service
 from app.services.exceptions import InvalidInput, NotAllowed, NotFound
 
 bp = APIBlueprint("api", __name__)
@@ -124,6 +128,28 @@ class PlanPageOut(Schema):
     total = Integer()
 
 
+class TaskBlockOut(Schema):
+    position = Integer()
+    section = Integer(
+        allow_none=True,
+        metadata={
+            "description": "Mục in khối nhiệm vụ (1 = mục I, như tệp kế hoạch); null: mọi mục "
+            "liệt kê phân công"
+        },
+    )
+    role = String(metadata={"description": "lead (chủ trì) | cooperate (phối hợp)"})
+    group = String(
+        allow_none=True,
+        metadata={"description": "Mã nhóm cơ quan của dòng phân công; null: cơ quan được nêu tên"},
+    )
+    group_name = String(allow_none=True, metadata={"description": "Tên nhóm như kế hoạch in"})
+    tasks = List(Raw(), metadata={"description": "Nhiệm vụ, văn bản như kế hoạch ghi"})
+    due_text = String(allow_none=True, metadata={"description": "Hạn ghi bằng lời"})
+    window_text = String(allow_none=True, metadata={"description": "Thời gian thực hiện"})
+    window_from = Date(allow_none=True)
+    window_to = Date(allow_none=True)
+
+
 class AssignmentOut(Schema):
     id = Integer()
     plan_id = Integer()
@@ -133,6 +159,33 @@ class AssignmentOut(Schema):
     tasks = List(Raw())
     reports = Boolean()
     due = Date(allow_none=True)
+    group = String(
+        allow_none=True,
+        metadata={
+            "description": "Mã nhóm khi cơ quan chỉ được giao với tư cách thành viên nhóm "
+            "(“UBND các huyện, …”); null khi kế hoạch nêu tên cơ quan"
+        },
+    )
+    blocks = List(
+        Nested(TaskBlockOut),
+        metadata={
+            "description": "Các khối nhiệm vụ của cơ quan: mỗi mục, mỗi dòng phân công (cơ "
+            "quan hoặc nhóm) một khối; một cơ quan vẫn gửi một báo cáo mỗi kỳ"
+        },
+    )
+
+
+class GroupOut(Schema):
+    code = String()
+    name = String()
+    members = List(
+        String(),
+        metadata={"description": "Mã các cơ quan thành viên được giao trong kế hoạch này"},
+    )
+
+
+class GroupListOut(Schema):
+    items = List(Nested(GroupOut))
 
 
 class AssignmentPageOut(PlanPageOut):
@@ -332,9 +385,79 @@ def assignments(q: dict) -> dict:
     query = (
         select(Assignment)
         .where(Assignment.agency_id == user.agency_id, Assignment.plan_id.in_(visible))
+        .options(selectinload(Assignment.agency))
         .order_by(Assignment.plan_id, Assignment.position, Assignment.id)
     )
-    return _page(query, q, {"plan_id": Assignment.plan_id})
+    return _with_blocks(_page(query, q, {"plan_id": Assignment.plan_id}))
+
+
+def _with_blocks(page: dict[str, Any]) -> dict[str, Any]:
+    """The page's assignments with their task blocks and group codes (three queries)."""
+    items = page["items"]
+    blocks, names = plan_service.task_blocks([a.id for a in items])
+    ids = {a.group_id for a in items if a.group_id} | {
+        b.group_id for bs in blocks.values() for b in bs if b.group_id
+    }
+    codes: dict[int, str] = {}
+    if ids:
+        found = select(AgencyGroup.id, AgencyGroup.code).where(AgencyGroup.id.in_(ids))
+        codes = {gid: code for gid, code in db.session.execute(found)}
+
+    def block(b: AssignmentTask) -> dict[str, Any]:
+        return {
+            "position": b.position,
+            "section": b.section,
+            "role": b.role,
+            "group": codes.get(b.group_id) if b.group_id else None,
+            "group_name": names.get(b.group_id) if b.group_id else None,
+            "tasks": b.tasks or [],
+            "due_text": b.due_text,
+            "window_text": b.window_text,
+            "window_from": b.window_from,
+            "window_to": b.window_to,
+        }
+
+    page["items"] = [
+        _With(
+            a,
+            group=codes.get(a.group_id) if a.group_id else None,
+            blocks=[block(b) for b in blocks.get(a.id, [])],
+        )
+        for a in items
+    ]
+    return page
+
+
+@_get(
+    "/plans/<int:plan_id>/assignments",
+    AssignmentPageOut,
+    PageIn,
+    summary="Phân công của một kế hoạch",
+    description="Mọi cơ quan được giao trong kế hoạch (như trang kế hoạch hiện), với các khối "
+    "nhiệm vụ theo mục và nhóm cơ quan; chỉ đọc.",
+    responses=ERRORS,
+)
+def plan_assignments(plan_id: int, q: dict) -> dict:
+    p = _visible(Plan, plan_id)
+    query = (
+        select(Assignment)
+        .where(Assignment.plan_id == p.id)
+        .options(selectinload(Assignment.agency))  # one query for the page's agencies
+    )
+    return _with_blocks(_page(query.order_by(Assignment.position, Assignment.id), q))
+
+
+@_get(
+    "/plans/<int:plan_id>/groups",
+    GroupListOut,
+    summary="Nhóm cơ quan của một kế hoạch",
+    description="Các nhóm cơ quan mà dòng phân công của kế hoạch nêu (“UBND các huyện, thành "
+    "phố”), mỗi nhóm với các cơ quan thành viên được giao; chỉ đọc.",
+    responses=ERRORS,
+)
+def plan_groups(plan_id: int) -> dict:
+    p = _visible(Plan, plan_id)
+    return {"items": plan_service.group_lines(p)}
 
 
 # ----------------------------------------------------------------------------- reports

@@ -7,12 +7,13 @@ unchanged plan gives back exactly the same definition."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 from datetime import date
 from typing import Any
 
 from app.datefield import iso_or_text
-from app.services import richtext
+from app.services import plans, richtext
 from app.ui import N_, fold
 from forms import bounds
 
@@ -306,6 +307,8 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
         s: dict = {"_keys": k, "heading": r.get(f"{p}-heading")}
         _put(s, k, "body", richtext.normalize(r.raw(f"{p}-body")) or None)
         _put(s, k, "paragraphs", lines(r.raw(f"{p}-paragraphs")))
+        if r.raw(f"{p}-lead"):
+            s["_lead"] = r.raw(f"{p}-lead")  # see restore_leads
         _put(s, k, "items", text_to_nodes(r.raw(f"{p}-items")))
         _put(s, k, "assignments", r.flag(f"{p}-assignments"), False)
         _put(s, k, "closing", lines(r.raw(f"{p}-closing")))
@@ -367,6 +370,42 @@ def read_definition(form: Any, base: dict | None = None) -> dict:
             _put(sg, k, key, v or None)
     d["signer"] = sg
     return d
+
+
+def restore_leads(d: dict) -> dict:
+    """The definition to save: a section whose box still holds the merged text
+    :func:`annotate` made of its body and paragraphs is written back as it was (an unchanged
+    plan gives back the same definition); any other keeps its box as its body."""
+    for i, s in enumerate(d.get("sections") or []):
+        lead = _lead(s.get("_lead") or "", s.get("body") or "")
+        if lead is None or s.get("paragraphs"):
+            continue
+        out = {}
+        for key, value in s.items():
+            if key == "body":
+                out.update({k: lead[k] for k in ("body", "paragraphs") if k in lead})
+            else:
+                out[key] = value
+        d["sections"][i] = out
+    return d
+
+
+def _lead(raw: str, body: str) -> dict | None:
+    """The section's own body and paragraphs (the hidden ``-lead`` input :func:`annotate`
+    wrote) when ``body`` is still their merged text, else None (the clerk changed it: the
+    body box is the section's text)."""
+    if not raw:
+        return None
+    try:
+        lead = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(lead, dict) or not isinstance(lead.get("paragraphs"), list):
+        return None
+    merged = plans.lead_in_body(lead)
+    if merged is None or (merged.get("body") or "") != body:
+        return None
+    return lead
 
 
 # -- assignment placement: group line, section, worded deadline, window (issue 12, pts 2, 6) --
@@ -472,8 +511,20 @@ def annotate(obj: Any) -> Any:
     """A copy of a stored definition with ``_keys`` on every object the editor edits."""
     d = copy.deepcopy(obj)
     d["_keys"] = list(d)
+    sections = []
     for s in d.get("sections") or []:
-        s["_keys"] = list(s)
+        merged = plans.lead_in_body(s) if isinstance(s, dict) else None
+        if merged is not None and merged is not s:
+            # one box per section: the paragraphs end its body text; saved unchanged, the
+            # section is written back as it was (``_lead``: its own body and paragraphs)
+            merged["_lead"] = json.dumps(
+                {k: s[k] for k in ("body", "paragraphs") if k in s}, ensure_ascii=False
+            )
+            s = merged
+        s["_keys"] = [k for k in s if not k.startswith("_")]
+        sections.append(s)
+    if "sections" in d:
+        d["sections"] = sections
     for a in d.get("assignments") or []:
         a["_keys"] = list(a)
     for key in ("schedule", "signer"):
@@ -491,7 +542,7 @@ def annotate(obj: Any) -> Any:
 
 def strip(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: strip(v) for k, v in obj.items() if k != "_keys"}
+        return {k: strip(v) for k, v in obj.items() if k not in ("_keys", "_lead")}
     if isinstance(obj, list):
         return [strip(v) for v in obj]
     return obj

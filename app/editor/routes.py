@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 
@@ -108,7 +109,7 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
         return _render(d, plan, version=version, problems=problems)
     if op == "document":
         return _preview_document(d, plan, version)
-    clean = df.strip(d)
+    clean = df.strip(df.restore_leads(copy.deepcopy(d)))
     doc = plans.plan_document(plan) if plan is not None else None
     doc_before = (doc.status, doc.content_version) if doc is not None else None
     try:
@@ -153,14 +154,36 @@ def _post(plan: Plan | None):  # noqa: ANN202, PLR0911, PLR0912
 
 def _preview_document(d: dict, plan: Plan | None, version: int | None):  # noqa: ANN202
     """ "Xem trước văn bản": the worker renders the plan document from what the page holds now
-    (nothing saved, no document version: a preview cannot be signed)."""
+    (nothing saved, no document version: a preview cannot be signed). The editor's script asks
+    for it in the background as the clerk types (``X-Kehoach-Partial: van-ban``): only the
+    preview's part is sent back."""
     try:
         token = previews.request(df.strip(d), current_user)
         db.session.commit()
     except NotAllowed as exc:
         db.session.rollback()
         return _render(d, plan, version=version, problems=[loader.Problem("", str(exc))])
-    return _render(d, plan, version=version, preview_doc=token, anchor="van-ban")
+    page, status = _render(d, plan, version=version, preview_doc=token, anchor="van-ban")
+    return _partial(page, request.headers.get("X-Kehoach-Partial", "")), status
+
+
+@bp.route("/text", methods=["POST"])
+def render_text():
+    """The live "Xem như sẽ in" under a text box: the text the editor's script sends, as the
+    plan prints it (:mod:`app.services.richtext`, the parser the documents use), as HTML. An
+    assignment's tasks (``kind=tasks``) print as the plan prints them, with the line's deadline
+    and activity window in words. Reads and keeps nothing."""
+    text = (request.form.get("text") or "")[: richtext.MAX_CHARS]
+    if request.form.get("kind") == "tasks":
+        text = _printed_tasks(
+            {
+                "tasks": richtext.split_items(text),
+                "inline": bool(request.form.get("inline")),
+                "due_text": (request.form.get("due_text") or "")[:255],
+                "window": (request.form.get("window") or "")[:255],
+            }
+        )
+    return Response(richtext.to_html(text), mimetype="text/html")
 
 
 @bp.route("/preview/<token>")
@@ -380,7 +403,8 @@ def _join_tasks(tasks: list) -> str:
 def _printed_tasks(assignment: dict) -> str:
     """The assignment's tasks as the plan prints them (markup), for the editor's preview."""
     tasks = assignment.get("tasks") or []
-    return "\n".join(richtext.printed_tasks(tasks, inline=bool(assignment.get("inline"))))
+    printed = richtext.printed_tasks(tasks, inline=bool(assignment.get("inline")))
+    return "\n".join(printed + richtext.worded_lines(assignment))
 
 
 @bp.app_template_filter("map_agencies")

@@ -95,6 +95,7 @@ class DocumentSnapshot(TypedDict, total=False):
     reminder: ReminderNote
     new_due: str  # older reminders kept the new deadline here
     signed_by_id: int  # who clicked "Ký": whose key signs the released PDF (signing_keys)
+    recorded: bool  # a plan recorded as issued on paper: a copy of the original, never signed
 
 
 class Document(Model):
@@ -163,6 +164,9 @@ class VersionStage(StrEnum):
     DRAFT = "draft"  # rendered from the data (creation, "Soạn lại", back to draft after an edit)
     SIGNED = "signed"  # the frozen content with only the signer block filled in
     RELEASED = "released"  # the frozen content with only number, date and stamp filled in
+    # rendered from the data of a plan recorded as issued on paper: the recorded number and
+    # date, marked as recorded from the issued original (never signed or numbered here)
+    RECORDED = "recorded"
 
 
 class DocumentVersion(Model):

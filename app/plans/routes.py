@@ -15,9 +15,7 @@ from app.extensions import db
 from app.lists import Folded, export, list_view, page_number, wants_export
 from app.models import (
     Agency,
-    AgencyGroup,
     Assignment,
-    AssignmentTask,
     AuditEvent,
     Document,
     PeriodStatus,
@@ -127,27 +125,6 @@ def index():
     )
 
 
-def _task_blocks(
-    assignment_ids: list[int],
-) -> tuple[dict[int, list[AssignmentTask]], dict[int, str]]:
-    """Each assignment's task blocks (section, role, window: plans/_task_blocks.html) and the
-    names of the groups they come from, in two queries whatever the number of agencies shown."""
-    blocks: dict[int, list[AssignmentTask]] = {}
-    rows = db.session.scalars(
-        select(AssignmentTask)
-        .where(AssignmentTask.assignment_id.in_(assignment_ids))
-        .order_by(AssignmentTask.assignment_id, AssignmentTask.position)
-    )
-    for b in rows:
-        blocks.setdefault(b.assignment_id, []).append(b)
-    ids = {b.group_id for bs in blocks.values() for b in bs if b.group_id}
-    names: dict[int, str] = {}
-    if ids:
-        groups = select(AgencyGroup.id, AgencyGroup.name).where(AgencyGroup.id.in_(ids))
-        names = {gid: name for gid, name in db.session.execute(groups)}
-    return blocks, names
-
-
 AGENCIES_PER_PAGE = 50  # agencies per page of a plan (assignments and each period's lines)
 EVENTS_SHOWN = 100  # the plan's latest events in its timeline
 MISSING_NAMED = 30  # agencies named before closing a round (the count is always whole)
@@ -185,7 +162,7 @@ def show(plan_id: int, issued_form: RecordIssuedForm | None = None):
     counts = status.tally(
         plan.periods, agency_id=None if manages else current_user.agency_id, today=today
     )
-    blocks, group_names = _task_blocks([a.id for a in page.items])
+    blocks, group_names = plans.task_blocks([a.id for a in page.items])
     per_period: dict[int, list[status.Status]] = {}
     for st in statuses.values():
         per_period.setdefault(st.period_id, []).append(st)

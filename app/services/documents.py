@@ -23,6 +23,7 @@ from app.models import (
     DocumentStatus,
     DocumentVersion,
     Plan,
+    RegisterEntry,
     Report,
     ReportingPeriod,
     User,
@@ -359,6 +360,46 @@ def draft_plan_document(plan: Plan, actor: User) -> Document:
     issuer = db.session.get(Agency, plan.issuer_id)
     assert issuer is not None
     return create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan)
+
+
+def record_issued_plan_document(plan: Plan, entry: RegisterEntry, actor: User | None) -> Document:
+    """The document of a plan recorded as already issued on paper (``loader.record_issued``):
+    the official format with the recorded number and date, marked on every page as recorded from
+    the issued original, so it can be read and downloaded. It takes no register number (the
+    recorded line ``entry`` is the document's) and is never signed: the plan's draft document,
+    if any, becomes it; otherwise a new one. Its one version (``VersionStage.RECORDED``) is
+    rendered from the plan's data by the worker, with the signer the plan names."""
+    doc = db.session.scalar(
+        select(Document).where(Document.plan_id == plan.id, Document.kind == DocumentKind.PLAN)
+    )
+    issuer = db.session.get(Agency, plan.issuer_id)
+    assert issuer is not None
+    if doc is None:
+        doc = create_document(DocumentKind.PLAN, issuer, plan.title, actor, plan=plan, render=False)
+    before = doc.status
+    doc.status = DocumentStatus.RELEASED
+    doc.number, doc.year = entry.number, entry.year
+    doc.symbol, doc.issued_on = entry.symbol, entry.issued_on
+    doc.signer_id = None  # the signer is the one the plan names, as printed on the original
+    snap: DocumentSnapshot = {**(doc.snapshot or {}), **agency_snapshot(issuer)}
+    for key in ("signer", "signer_name", "signed_version", "signed_by_id", "returned"):
+        snap.pop(key, None)  # type: ignore[misc]
+    snap["recorded"] = True
+    doc.snapshot = snap
+    entry.document_id = doc.id
+    new_version(
+        doc, VersionStage.RECORDED, actor, note=f"Ghi lại văn bản đã ban hành số {doc.symbol}"
+    )
+    audit.record(
+        actor,
+        doc,
+        "record_issued",
+        from_state=before,
+        to_state=doc.status,
+        plan_id=plan.id,
+        comment=f"Số {doc.symbol} ngày {entry.issued_on:%d/%m/%Y}: ghi lại từ bản gốc đã ban hành",
+    )
+    return doc
 
 
 def default_signer(doc: Document, actor: User) -> dict:

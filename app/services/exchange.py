@@ -252,6 +252,13 @@ def released_version(doc: Document) -> Any:
     if doc.status != DocumentStatus.RELEASED:
         raise _refuse(gettext("Chỉ gửi được văn bản đã phát hành."))
     version = documents.current_version(doc)
+    if version is not None and version.stage == VersionStage.RECORDED:
+        raise _refuse(
+            gettext(
+                "Văn bản này được ghi lại từ bản gốc đã ban hành trên giấy, không phải bản ký "
+                "số của hệ thống: hãy gửi bản gốc theo đường văn thư."
+            )
+        )
     if (
         version is None
         or version.stage != VersionStage.RELEASED

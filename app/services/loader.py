@@ -20,6 +20,7 @@ from app.services import (
     audit,
     clock,
     deadline_text,
+    documents,
     groups,
     plans,
     policy,
@@ -1095,6 +1096,7 @@ def _record_issued(
         data={"number": entry.number, "year": entry.year, "issued_on": issued_on.isoformat()},
     )
     plans.open_due_periods(plan, max(issued_on, clock.today()))
+    documents.record_issued_plan_document(plan, entry, actor)
 
 
 def record_issued(plan: Plan, number: int, issued_on: date, actor: User | None) -> None:

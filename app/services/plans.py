@@ -40,6 +40,7 @@ from app.services import (
     notifications,
     policy,
     reminders,
+    richtext,
     status,
 )
 from app.services.exceptions import ConcurrentEdit, InvalidInput
@@ -137,8 +138,14 @@ def edit_refusal(plan: Plan) -> str | None:
 
 
 def _printed(definition: dict | None) -> dict:
-    """The part of a definition the plan document prints (not the reporting form)."""
-    return {k: v for k, v in (definition or {}).items() if k != "form"}
+    """The part of a definition the plan document prints (not the reporting form), a section's
+    paragraphs read as the end of its body (:func:`lead_in_body`: printed the same)."""
+    out = {k: v for k, v in (definition or {}).items() if k != "form"}
+    if isinstance(out.get("sections"), list):
+        out["sections"] = [
+            (lead_in_body(s) or s) if isinstance(s, dict) else s for s in out["sections"]
+        ]
+    return out
 
 
 def set_form(plan: Plan, schema: dict) -> FormVersion:
@@ -557,3 +564,77 @@ def cascade_to_parent(period: ReportingPeriod, actor: User | None) -> Report | N
         data={"from_plan": plan.id, "period": period.key},
     )
     return report
+
+
+def task_blocks(
+    assignment_ids: list[int],
+) -> tuple[dict[int, list[AssignmentTask]], dict[int, str]]:
+    """Each assignment's task blocks (section, role, group, tasks, worded deadline and window),
+    and the names of the groups they come from, in two queries whatever the number of
+    assignments (the plan page and the API read them here)."""
+    blocks: dict[int, list[AssignmentTask]] = {}
+    if not assignment_ids:
+        return blocks, {}
+    rows = db.session.scalars(
+        select(AssignmentTask)
+        .where(AssignmentTask.assignment_id.in_(assignment_ids))
+        .order_by(AssignmentTask.assignment_id, AssignmentTask.position)
+    )
+    for b in rows:
+        blocks.setdefault(b.assignment_id, []).append(b)
+    ids = {b.group_id for bs in blocks.values() for b in bs if b.group_id}
+    names: dict[int, str] = {}
+    if ids:
+        found = select(AgencyGroup.id, AgencyGroup.name).where(AgencyGroup.id.in_(ids))
+        names = {gid: name for gid, name in db.session.execute(found)}
+    return blocks, names
+
+
+def group_lines(plan: Plan) -> list[dict[str, Any]]:
+    """The agency groups the plan's lines name, each with the member agencies it expanded to
+    in this plan (each has its own assignment, report and status), by name: ``{code, name,
+    members: [agency code]}`` in two queries."""
+    rows = db.session.execute(
+        select(AssignmentTask.group_id, Agency.code, Agency.name)
+        .join(Assignment, Assignment.id == AssignmentTask.assignment_id)
+        .join(Agency, Agency.id == Assignment.agency_id)
+        .where(Assignment.plan_id == plan.id, AssignmentTask.group_id.is_not(None))
+        .distinct()
+    ).all()
+    members: dict[int, list[tuple[str, str]]] = {}
+    for gid, code, name in rows:
+        if gid is not None:
+            members.setdefault(gid, []).append((name, code))
+    if not members:
+        return []
+    found = db.session.scalars(
+        select(AgencyGroup).where(AgencyGroup.id.in_(members)).order_by(AgencyGroup.name)
+    )
+    return [
+        {
+            "code": g.code,
+            "name": g.name,
+            "members": [code for _name, code in sorted(members[g.id])],
+        }
+        for g in found
+    ]
+
+
+def lead_in_body(section: dict[str, Any]) -> dict[str, Any] | None:
+    """``section`` with its plain ``paragraphs`` (printed right after its ``body``) written at
+    the end of the body instead, so the editor has one text box per section, printed the same
+    (each line a paragraph, markers and emphasis as typed). The section itself when it has no
+    paragraphs; ``None`` when the merged text would print differently (a paragraph that is a
+    top-level "N." item would renumber the items and assignment lines after it)."""
+    paragraphs = [p for p in section.get("paragraphs") or [] if isinstance(p, str)]
+    if not section.get("paragraphs"):
+        return section
+    if len(paragraphs) != len(section["paragraphs"]):
+        return None
+    body = section.get("body") or ""
+    merged = richtext.normalize("\n".join([body, *paragraphs]))
+    if richtext.last_number(richtext.parse(merged)) != richtext.last_number(richtext.parse(body)):
+        return None
+    out = {k: v for k, v in section.items() if k != "paragraphs"}
+    out["body"] = merged or None
+    return out

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from forms import bounds
@@ -303,3 +304,26 @@ def printed_tasks(tasks: Iterable[object], *, inline: bool = False) -> list[str]
         f"- {t}" if dash and t.strip() and not (inline and k == 0) else t
         for k, t in enumerate(texts)
     ]
+
+
+# an assignment's deadline and activity window in words, printed after its tasks
+WORDED = (("due_text", "Thời hạn hoàn thành: "), ("window", "Thời gian thực hiện: "))
+
+
+def _folded(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", plain(text)).lower().split())
+
+
+def worded_lines(assignment: Mapping[str, object]) -> list[str]:
+    """The lines an assignment line prints after its tasks, in this markup: its deadline in
+    words ("Thời hạn hoàn thành: trước ngày 25/12.") and its activity window, each as the clerk
+    wrote it, unless the tasks already say that wording (nothing is printed twice)."""
+    said = _folded(join_items(assignment.get("tasks") or []))  # type: ignore[arg-type]
+    out = []
+    for key, label in WORDED:
+        words = " ".join(str(assignment.get(key) or "").split())
+        if not words or _folded(words) in said:
+            continue
+        end = "" if words[-1] in ".;:!?" else "."
+        out.append(label + words.replace("*", "\\*") + end)
+    return out

@@ -34,7 +34,7 @@ def _enter_plan(page, code: str, js: bool) -> None:  # noqa: ANN001
     page.fill("#s-0-body", "1. Nâng cao nhận thức của Nhân dân.")
     click("+ Thêm mục")
     page.fill("#s-3-heading", "KINH PHÍ")
-    page.fill("#s-3-paragraphs", "Từ nguồn ngân sách xã.")
+    page.fill("#s-3-body", "Từ nguồn ngân sách xã.")  # one box: its first line is the lead
     for i, (agency, _name, role) in enumerate(AGENCIES):
         click("+ Thêm cơ quan")
         page.select_option(f"#a-{i}-agency", agency)

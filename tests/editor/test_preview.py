@@ -127,6 +127,11 @@ def test_preview_in_browser_shows_page_images(app, db, county, people, queued): 
             expect(img).to_be_visible(timeout=30_000)
             assert page.evaluate("window.khMarker") == 1  # no page load: the same page
             expect(page.locator("#van-ban")).to_contain_text("Xem trước")
+            img.scroll_into_view_if_needed()
+            for _ in range(100):  # a lazy image: its pixels come once it is near the view
+                if page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth"):
+                    break
+                page.wait_for_timeout(100)
             assert page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth") > 500
             # the typed plan is still on the page, unsaved, and leaving would ask first
             expect(page.locator("#title")).to_have_value(

@@ -162,6 +162,9 @@ OWN: dict[str, Expect] = {
     "documents.choose_signer": lambda u, w: u.agency_id == w["doc"].agency_id,
     # documents.upload_draft: drafts.upload_version (same agency as the document), not a verb yet
     "documents.upload_draft": lambda u, w: u.agency_id == w["doc"].agency_id,
+    # editor.render_text: the editor's live "Xem như sẽ in" renders the text it is sent to
+    # HTML for any signed-in user; it reads and keeps nothing
+    "editor.render_text": lambda u, w: True,
     # plans.import_plan: a specialist/admin gate; the file's plan is judged by plan.import
     "plans.import_plan": lambda u, w: u.has_role("specialist", "admin"),
 }

@@ -257,6 +257,13 @@
       e.preventDefault();
       return;
     }
+    if (op === "document" && window.fetch && window.DOMParser) {  // no page load: live from now on
+      e.preventDefault();
+      var first = !document.getElementById("van-ban");
+      askDoc();
+      if (first) { document.getElementById("van-ban").scrollIntoView({ behavior: "smooth" }); }
+      return;
+    }
     if (op && op !== "save" && op !== "preview" && op !== "document" && window.fetch && window.DOMParser) {
       e.preventDefault();
       swap(b);
@@ -295,30 +302,176 @@
     unfoldTo(document.getElementById(window.location.hash.slice(1)));
   });
 
-  // the plan document's preview: the worker makes it; its pages are fetched until they are there
-  var pv = document.getElementById("van-ban");
-  if (pv && pv.getAttribute("data-preview") && window.fetch) {
+  // -- "Xem như sẽ in" under a text box, made again by the server as the clerk types ------------
+  // (the one parser of the plan's markup is the server's: app/services/richtext.py)
+  var TEXT_URL = form.getAttribute("data-text-url");
+  var csrf = form.querySelector("input[name=csrf_token]");
+  var textTimers = {}, textAsked = {};
+  function shownFor(id) { return id ? document.getElementById(id + "-shown") : null; }
+  function renderText(box) {
+    var det = shownFor(box.id);
+    if (!det || !TEXT_URL || !window.fetch) { return; }
+    var data = new FormData(), kind = det.getAttribute("data-kind") || "body";
+    data.append("csrf_token", csrf ? csrf.value : "");
+    data.append("text", box.value);
+    data.append("kind", kind);
+    if (kind === "tasks") {
+      var p = box.id.replace(/-tasks$/, "");
+      ["due_text", "window"].forEach(function (k) {
+        var el = document.getElementById(p + "-" + k);
+        if (el) { data.append(k, el.value); }
+      });
+      var inl = document.getElementById(p + "-inline");
+      if (inl && inl.checked) { data.append("inline", "1"); }
+    }
+    var n = (textAsked[box.id] || 0) + 1;
+    textAsked[box.id] = n;
+    fetch(TEXT_URL, { method: "POST", body: data, credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.text();
+    }).then(function (html) {
+      if (textAsked[box.id] !== n) { return; }  // an answer to older text: a newer one comes
+      var d = shownFor(box.id), out = d && d.querySelector(".rt-shown");
+      if (!out) { return; }
+      out.innerHTML = html;  // escaped by the server (richtext.to_html)
+      d.hidden = !html.trim();
+    }).catch(function () { /* the last preview stays; saving is unaffected */ });
+  }
+  function textBoxOf(el) {
+    if (!el || !el.id) { return null; }
+    if (shownFor(el.id)) { return el; }
+    var m = /^(a-\d+)-(due_text|window|inline)$/.exec(el.id);
+    return m ? document.getElementById(m[1] + "-tasks") : null;
+  }
+  function textChanged(e) {
+    var box = textBoxOf(e.target);
+    if (!box) { return; }
+    var det = shownFor(box.id);
+    if (det && !det.hasAttribute("data-opened")) {  // unfolded once, when typed into
+      det.setAttribute("data-opened", "1");
+      det.open = true;
+    }
+    clearTimeout(textTimers[box.id]);
+    textTimers[box.id] = setTimeout(function () { renderText(box); }, 300);
+  }
+  form.addEventListener("input", textChanged);
+  form.addEventListener("change", textChanged);
+
+  // -- the plan document's preview: the worker makes it; live once asked for ----------------------
+  // "Xem trước văn bản" asks for it in the background; from then on every change asks again a
+  // moment after the typing stops (one request at a time; the pages shown stay until the new
+  // ones are made).
+  var DOC_DELAY = 2000, docBusy = false, docAgain = false, docTimer = null, docGen = 0;
+  var action = form.getAttribute("action") || window.location.href;
+  function docPanel() {
+    var pv = document.getElementById("van-ban");
+    if (pv) { return pv; }
+    pv = document.createElement("section");
+    pv.className = "card";
+    pv.id = "van-ban";
+    pv.setAttribute("aria-label", t("Xem trước văn bản kế hoạch", "Plan document preview"));
+    var h = document.createElement("h2");
+    h.textContent = t("Xem trước văn bản kế hoạch", "Plan document preview");
+    pv.appendChild(h);
+    var pages = document.createElement("div");
+    pages.id = "van-ban-trang";
+    pv.appendChild(pages);
+    form.insertAdjacentElement("afterend", pv);
+    return pv;
+  }
+  function docState(text, problems) {
+    var pv = docPanel(), st = pv.querySelector(".kh-doc-state");
+    if (!st) {
+      st = document.createElement("div");
+      st.className = "kh-doc-state note";
+      st.setAttribute("role", "status");
+      pv.insertBefore(st, pv.querySelector("h2").nextSibling);
+    }
+    st.textContent = text;
+    if (problems) { st.appendChild(problems); }
+    var bar = document.querySelector(".kh-doc-live");
+    if (bar) { bar.textContent = text; bar.hidden = false; }
+  }
+  function pollDoc(url, gen) {
     var tries = 0;
-    var poll = function () {
-      fetch(pv.getAttribute("data-preview"), { credentials: "same-origin" }).then(function (r) {
-        return r.text();
-      }).then(function (html) {
+    function poll() {
+      if (gen !== docGen) { return; }
+      fetch(url, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+        if (gen !== docGen) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("van-ban-trang"), old = document.getElementById("van-ban-trang");
-        if (fresh && old) { old.replaceWith(fresh); }
         var st = fresh ? fresh.getAttribute("data-state") : "";
-        if (st !== "done" && st !== "failed") { again(); }
+        var shown = old && old.getAttribute("data-state") === "done";
+        if (fresh && old && (st === "done" || st === "failed" || !shown)) { old.replaceWith(fresh); }
+        if (st === "done" || st === "failed") {
+          docBusy = false;
+          docState(st === "done"
+            ? t("Bản xem trước theo nội dung đang nhập, cập nhật lúc ", "Preview of what is typed, updated at ") + new Date().toLocaleTimeString(vi ? "vi-VN" : "en-GB")
+            : t("Chưa tạo được bản xem trước.", "The preview could not be made."));
+          if (docAgain) { docAgain = false; askDoc(); }
+          return;
+        }
+        again();
       }).catch(again);
-    };
-    var again = function () {
+    }
+    function again() {
+      if (gen !== docGen) { return; }
       if (++tries < 120) { setTimeout(poll, 1000); return; }
-      var old = document.getElementById("van-ban-trang"), p = document.createElement("p");
-      p.className = "flash warning";
-      p.textContent = t("Bộ xử lý văn bản chưa trả lời sau 2 phút. Hãy bấm “Xem trước văn bản” lại sau ít phút.",
-        "The document worker has not answered for 2 minutes. Press “Preview document” again in a few minutes.");
-      if (old) { old.appendChild(p); }
-    };
+      docBusy = false;
+      docState(t("Bộ xử lý văn bản chưa trả lời sau 2 phút. Hãy bấm “Xem trước văn bản” lại sau ít phút.",
+        "The document worker has not answered for 2 minutes. Press “Preview document” again in a few minutes."));
+    }
     setTimeout(poll, 800);
+  }
+  function askDoc() {
+    if (docBusy) { docAgain = true; return; }
+    docBusy = true;
+    docAgain = false;
+    var gen = ++docGen;
+    docState(t("Đang cập nhật bản xem trước…", "Updating the preview…"));
+    var data = new FormData(form);
+    data.append("_op", "document");
+    fetch(action, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-Kehoach-Partial": "van-ban" }
+    }).then(function (r) { return r.text(); }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var fresh = doc.getElementById("van-ban");
+      if (!fresh || !fresh.getAttribute("data-preview")) {  // refused: what the page must fix first
+        docBusy = false;
+        var box = doc.getElementById("loi");
+        var list = box ? box.querySelector("ul.problems") : null;
+        docState(t("Chưa cập nhật được bản xem trước: ", "The preview was not updated: ") +
+          (box ? t("còn chỗ cần sửa.", "something needs fixing.") : t("máy chủ không trả lời.", "the server did not answer.")),
+          list ? document.importNode(list, true) : null);
+        return;
+      }
+      docPanel().setAttribute("data-preview", fresh.getAttribute("data-preview"));
+      pollDoc(fresh.getAttribute("data-preview"), gen);
+    }).catch(function () {
+      docBusy = false;
+      docState(t("Chưa cập nhật được bản xem trước: máy chủ không trả lời.", "The preview was not updated: the server did not answer."));
+    });
+  }
+  function docChanged() {
+    if (!document.getElementById("van-ban")) { return; }  // live once asked for
+    clearTimeout(docTimer);
+    docTimer = setTimeout(askDoc, DOC_DELAY);
+  }
+  form.addEventListener("input", docChanged);
+  form.addEventListener("change", docChanged);
+  var docButton = form.querySelector("button[name=_op][value=document]");
+  if (docButton && window.fetch && window.DOMParser) {
+    var liveDoc = document.createElement("a");  // where the pages are, and how fresh
+    liveDoc.href = "#van-ban";
+    liveDoc.hidden = true;
+    liveDoc.className = "kh-doc-live note";
+    liveDoc.setAttribute("aria-live", "polite");
+    docButton.insertAdjacentElement("afterend", liveDoc);
+  }
+  var pv0 = document.getElementById("van-ban");
+  if (pv0 && pv0.getAttribute("data-preview") && window.fetch) {  // the page the button posted
+    docBusy = true;
+    pollDoc(pv0.getAttribute("data-preview"), docGen);
   }
 
   enhance(form);
