@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.extensions import db as database
 from app.models import (
     Agency,
     Assignment,
@@ -302,9 +303,7 @@ def _expected(u: User, queue: str) -> set:
 
 
 def db_session():  # noqa: ANN201
-    from app.extensions import db
-
-    return db.session
+    return database.session
 
 
 def _listed(u: User, queue: str, got: list[workqueue.WorkItem]) -> set:
