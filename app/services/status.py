@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import defer
 from sqlalchemy.sql.expression import FunctionElement
 
 from app.extensions import db
@@ -327,7 +328,13 @@ def for_periods(
         return {}
     period_ids = [p.id for p in periods]
     plan_ids = sorted({p.plan_id for p in periods})
-    plans = {p.id: p for p in db.session.scalars(select(Plan).where(Plan.id.in_(plan_ids)))}
+    # the plans' definitions are not needed here (several MB at a hundred plans per request)
+    plans = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Plan).where(Plan.id.in_(plan_ids)).options(defer(Plan.definition))
+        )
+    }
     aq = (
         select(Assignment, Agency)
         .join(Agency, Assignment.agency_id == Agency.id)
