@@ -17,7 +17,13 @@ and the systemd units:
 
 Graceful reload (new code, no dropped request): ``kill -HUP <master pid>`` or ``systemctl reload
 kehoach-web``; gunicorn starts new workers and lets the old ones finish their requests within
-``graceful_timeout``. The app is not preloaded, so a reload picks up new code.
+``graceful_timeout``. The app is not preloaded by default, so a reload picks up new code.
+
+Memory (deploy/README.md "Memory"):
+
+- ``KEHOACH_MAX_REQUESTS`` (default 1000, ± 10 %): a worker is replaced after that many requests.
+- ``KEHOACH_PRELOAD`` (default off): ``1`` loads the app once in the master and forks the workers
+  from it, sharing its memory; an upgrade then needs a restart, not a HUP.
 """
 
 from __future__ import annotations

@@ -328,6 +328,7 @@ def for_periods(
         return {}
     period_ids = [p.id for p in periods]
     plan_ids = sorted({p.plan_id for p in periods})
+    # the plans' definitions are not needed here (several MB at a hundred plans per request)
     plans = {
         p.id: p
         for p in db.session.scalars(
