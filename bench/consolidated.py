@@ -3,6 +3,15 @@
 
     python bench/consolidated.py [100,1000,10000]
 
+Two documents per size:
+- "table": every agency's row in the document itself (the annex threshold
+  ``worker.contexts.ANNEX_ROWS`` lifted), the measure of issue 16;
+- "annex": what the worker makes (above ``ANNEX_ROWS`` agencies the per-agency figures go to a
+  spreadsheet annex, ``worker.annex``); its "bare" is docxtpl on the same body context plus a
+  bare openpyxl write-only workbook of the same annex rows (no styles). At 100 agencies both are
+  the same document.
+Peak memory (tracemalloc) of context + render is measured after the timings, apart.
+
 "end to end" = consolidation.consolidate_period() (the reports and statuses read from the
 database and summed) + worker.context.build() (the document's context from the database) +
 render_docx(); what the worker does for a draft, PDF excluded (timed apart: LibreOffice).
@@ -15,11 +24,14 @@ own work.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import io
 import os
 import statistics
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,21 +40,30 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import seed  # noqa: E402
 
+ANNEX_ROWS = 200  # worker.contexts.ANNEX_ROWS, as shipped
+
 ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
 )
 
 
-def one_size(n: int, repeats: int) -> tuple[float, float, float, float, float | None]:
+def one_size(
+    n: int, repeats: int, annexed: bool
+) -> tuple[float, float, float, float, float | None, float]:
     from docxtpl import DocxTemplate
+    from openpyxl import Workbook
     from sqlalchemy import select
 
     from app import create_app
     from app.extensions import db
     from app.models import Document, ReportingPeriod, User
     from app.services import consolidation
-    from worker import context
+    from worker import context, contexts
+    from worker.annex import render_xlsx
+    from worker.contexts import set_annex_digest
     from worker.render import render_docx
+
+    contexts.ANNEX_ROWS = ANNEX_ROWS if annexed else 10**9
 
     name = f"kehoach_bench_cons_{n}_{os.getpid()}"
     url = seed.create_database(ADMIN_URL, name)
@@ -69,7 +90,10 @@ def one_size(n: int, repeats: int) -> tuple[float, float, float, float, float | 
                 consolidation.consolidate_period(p, db.session.get(User, user_id))
                 db.session.flush()
                 d = db.session.get(Document, doc_id)
-                data = render_docx(context.template_for(d.agency_id, d.kind), context.build(d))
+                c = context.build(d)
+                if c.get("annex"):  # as worker.jobs._produce: the annex, its digest, the body
+                    set_annex_digest(c, hashlib.sha256(render_xlsx(c)).hexdigest())
+                data = render_docx(context.template_for(d.agency_id, d.kind), c)
                 db.session.rollback()
                 return data
 
@@ -90,6 +114,14 @@ def one_size(n: int, repeats: int) -> tuple[float, float, float, float, float | 
                 tpl.render(ctx, autoescape=True)
                 out = io.BytesIO()
                 tpl.save(out)
+                if ctx.get("annex"):  # the same rows written by bare openpyxl
+                    wb = Workbook(write_only=True)
+                    for section in ctx["annex"]["sections"]:
+                        ws = wb.create_sheet(section["sheet"])
+                        ws.append([c["label"] for c in section["columns"]])
+                        for row in section["rows"] + section["totals"]:
+                            ws.append(row)
+                    wb.save(io.BytesIO())
                 return out.getvalue()
 
             if n < 10000:  # warm: Babel's locale data, the template's first parse
@@ -106,13 +138,18 @@ def one_size(n: int, repeats: int) -> tuple[float, float, float, float, float | 
                 plain.append((time.perf_counter() - t) * 1000)
                 plain_cpu.append((time.process_time() - c) * 1000)
             pdf_ms = None
-            if n <= 1000:
+            if annexed or n <= 100:  # the table in the body: minutes to an hour (README)
                 from worker.convert import docx_to_pdf
 
                 docx_to_pdf(data)  # warm
                 t = time.perf_counter()
                 docx_to_pdf(data)
                 pdf_ms = (time.perf_counter() - t) * 1000
+            gc.collect()
+            tracemalloc.start()
+            end_to_end()
+            peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
+            tracemalloc.stop()
             db.session.remove()
             db.engine.dispose()
         return (
@@ -121,6 +158,7 @@ def one_size(n: int, repeats: int) -> tuple[float, float, float, float, float | 
             statistics.median(ours_cpu),
             statistics.median(plain_cpu),
             pdf_ms,
+            peak_mb,
         )
     finally:
         seed.drop_database(ADMIN_URL, name)
@@ -128,20 +166,25 @@ def one_size(n: int, repeats: int) -> tuple[float, float, float, float, float | 
 
 def main() -> None:
     sizes = [int(x) for x in (sys.argv[1] if len(sys.argv) > 1 else "100,1000,10000").split(",")]
-    rows = []
     print(
-        f"{'agencies':>9} {'end-to-end ms':>14} {'bare ms':>9} {'ratio':>6} {'ms/agency':>10} "
-        f"{'CPU e2e ms':>11} {'CPU bare ms':>12} {'CPU ratio':>10} {'PDF ms':>8}"
+        f"{'agencies':>9} {'document':>8} {'e2e ms':>8} {'bare ms':>8} {'ratio':>6} "
+        f"{'ms/agency':>10} {'CPU e2e':>8} {'CPU bare':>9} {'CPU ratio':>10} {'PDF ms':>8} "
+        f"{'peak MB':>8}"
     )
     for n in sizes:
-        ours, plain, ours_cpu, plain_cpu, pdf = one_size(n, 3 if n < 10000 else 1)
-        rows.append((n, ours, plain))
-        pdf_text = f"{pdf:.0f}" if pdf is not None else "–"
-        print(
-            f"{n:>9} {ours:>14.0f} {plain:>9.0f} {ours / plain:>6.2f} {ours / n:>10.2f} "
-            f"{ours_cpu:>11.0f} {plain_cpu:>12.0f} {ours_cpu / plain_cpu:>10.2f} {pdf_text:>8}",
-            flush=True,
-        )
+        for annexed in (False, True):
+            if annexed and n <= ANNEX_ROWS:
+                continue  # the same document as "table"
+            ours, plain, ours_cpu, plain_cpu, pdf, peak = one_size(
+                n, 3 if n < 10000 else 1, annexed
+            )
+            pdf_text = f"{pdf:.0f}" if pdf is not None else "–"
+            print(
+                f"{n:>9} {'annex' if annexed else 'table':>8} {ours:>8.0f} {plain:>8.0f} "
+                f"{ours / plain:>6.2f} {ours / n:>10.2f} {ours_cpu:>8.0f} {plain_cpu:>9.0f} "
+                f"{ours_cpu / plain_cpu:>10.2f} {pdf_text:>8} {peak:>8.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import defer
 from sqlalchemy.sql.expression import FunctionElement
 
 from app.extensions import db
@@ -230,13 +231,23 @@ def _assignment_due(period: ReportingPeriod, a: Assignment | None, cal: calendar
     return period.due_on
 
 
+class ReportFacts(NamedTuple):
+    """What a status is decided from of a report (a plain row: ``for_periods`` reads these
+    columns, not the report's data)."""
+
+    id: int
+    status: str
+    first_submitted_at: datetime | None
+    times_returned: int
+
+
 def decide(
     *,
     period: ReportingPeriod,
     plan: Plan,
     assignment: Assignment | None,
     agency: Agency,
-    report: Report | None,
+    report: Report | ReportFacts | None,
     granted_due: date | None,
     reopens: Sequence[Reopen],
     today: date,
@@ -333,8 +344,18 @@ def for_periods(
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(Assignment.plan_id.in_(plan_ids))
         .order_by(Assignment.plan_id, Assignment.position, Assignment.id)
+        .options(defer(Assignment.tasks))  # the tasks' text: not a status fact
     )
-    rq = select(Report).where(Report.period_id.in_(period_ids))
+    # the few columns a status needs, as plain rows: not the reports' data (a report's answers,
+    # JSON) nor an ORM object each (at 10,000 agencies they were most of a consolidation's time)
+    rq = select(
+        Report.period_id,
+        Report.agency_id,
+        Report.id,
+        Report.status,
+        Report.first_submitted_at,
+        Report.times_returned,
+    ).where(Report.period_id.in_(period_ids))
     eq = select(Extension).where(
         Extension.period_id.in_(period_ids), Extension.status == ExtensionStatus.GRANTED
     )
@@ -353,7 +374,12 @@ def for_periods(
     assignments: dict[int, list[tuple[Assignment, Agency]]] = {}
     for a, ag in db.session.execute(aq).all():
         assignments.setdefault(a.plan_id, []).append((a, ag))
-    reports = {(r.period_id, r.agency_id): r for r in db.session.scalars(rq)}
+    reports = {
+        (r.period_id, r.agency_id): ReportFacts(
+            r.id, r.status, r.first_submitted_at, r.times_returned or 0
+        )
+        for r in db.session.execute(rq)
+    }
     granted: dict[Key, Extension] = {}
     for e in db.session.scalars(eq):
         key = (e.period_id, e.agency_id)
