@@ -1009,6 +1009,9 @@ def consolidated_context(
     results = consolidated.get("results") or []
     groups: dict[str, list[str]] = {"on_time": [], "late": [], "missing": []}
     table_rows = []
+    # more agencies than a document should carry: the per-agency figures, texts and rows go
+    # to a spreadsheet annex (Phụ lục, .xlsx) sent with the report; the body keeps the totals
+    annex = len(rows_in) > ANNEX_ROWS
     for i, row in enumerate(rows_in, 1):
         status, days = timeliness(row)
         unit = "ngày làm việc" if row.get("status") else "ngày"
@@ -1021,9 +1024,9 @@ def consolidated_context(
                 "no": str(i),
                 "name": name(row["agency"]),
                 "status": text,
-                "cells": [
-                    _cell(r, (r.get("per_agency") or {}).get(row["agency"])) for r in results
-                ],
+                "cells": []  # the annex keeps the figures as numbers
+                if annex
+                else [_cell(r, (r.get("per_agency") or {}).get(row["agency"])) for r in results],
             }
         )
     total = len(rows_in)
@@ -1043,9 +1046,6 @@ def consolidated_context(
             ),
         )
     )
-    # more agencies than a document should carry: the per-agency figures, texts and rows go
-    # to a spreadsheet annex (Phụ lục, .xlsx) sent with the report; the body keeps the totals
-    annex = len(table_rows) > ANNEX_ROWS
     tables_to_appendix = annex or len(table_rows) > APPENDIX_ROWS or len(_chunks(len(results))) > 1
     for key, label in (("on_time", "Đúng hạn"), ("late", "Trễ hạn"), ("missing", "Chưa báo cáo")):
         if not groups[key]:
