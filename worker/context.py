@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from app.extensions import db
 from app.models import (
@@ -329,7 +329,13 @@ def consolidated_input(doc: Document) -> tuple[ConsolidatedInput, dict[str, Agen
     if period is None:
         raise ContextUnavailable("Báo cáo tổng hợp không gắn với kỳ báo cáo nào")
     plan = period.plan
-    row = db.session.scalar(select(Consolidation).where(Consolidation.period_id == period.id))
+    # the stored results are read only when this session does not hold them already (the
+    # consolidation just recorded them: decoding megabytes of JSON again is not needed)
+    row = db.session.scalar(
+        select(Consolidation)
+        .where(Consolidation.period_id == period.id)
+        .options(defer(Consolidation.results))
+    )
     from app.services import consolidation
 
     results: ConsolidationResult

@@ -921,10 +921,15 @@ def timeliness(row: Mapping[str, Any]) -> tuple[str, int | None]:
 _STATUS_TEXT = {"on_time": "Đúng hạn", "missing": "Chưa báo cáo"}
 
 
-def _rate(value: Any, target: Any) -> str:
+def _rate_number(value: Any, target: Any) -> float | None:
     if target in (None, "", 0) or value in (None, "") or isinstance(value, bool):
-        return ""
-    return format_number(round(float(value) / float(target) * 100, 1)) + "%"
+        return None
+    return round(float(value) / float(target) * 100, 1)
+
+
+def _rate(value: Any, target: Any) -> str:
+    rate = _rate_number(value, target)
+    return "" if rate is None else format_number(rate) + "%"
 
 
 MISSING = "–"  # a figure nobody filled in
@@ -1013,6 +1018,9 @@ def consolidated_context(
     results = consolidated.get("results") or []
     groups: dict[str, list[str]] = {"on_time": [], "late": [], "missing": []}
     table_rows = []
+    # more agencies than a document should carry: the per-agency figures, texts and rows go
+    # to a spreadsheet annex (Phụ lục, .xlsx) sent with the report; the body keeps the totals
+    annex = len(rows_in) > ANNEX_ROWS
     for i, row in enumerate(rows_in, 1):
         status, days = timeliness(row)
         unit = "ngày làm việc" if row.get("status") else "ngày"
@@ -1025,9 +1033,9 @@ def consolidated_context(
                 "no": str(i),
                 "name": name(row["agency"]),
                 "status": text,
-                "cells": [
-                    _cell(r, (r.get("per_agency") or {}).get(row["agency"])) for r in results
-                ],
+                "cells": []  # the annex keeps the figures as numbers
+                if annex
+                else [_cell(r, (r.get("per_agency") or {}).get(row["agency"])) for r in results],
             }
         )
     total = len(rows_in)
@@ -1047,13 +1055,17 @@ def consolidated_context(
             ),
         )
     )
-    tables_to_appendix = len(table_rows) > APPENDIX_ROWS or len(_chunks(len(results))) > 1
+    tables_to_appendix = annex or len(table_rows) > APPENDIX_ROWS or len(_chunks(len(results))) > 1
     for key, label in (("on_time", "Đúng hạn"), ("late", "Trễ hạn"), ("missing", "Chưa báo cáo")):
         if not groups[key]:
             continue
-        if key == "on_time" and tables_to_appendix and len(groups[key]) > APPENDIX_LIST:
+        if (key == "on_time" or annex) and tables_to_appendix and len(groups[key]) > APPENDIX_LIST:
             # the appendix table gives each agency's status; the body names the ones to act on
-            blocks.append(_block("bullet", f"- {label}: {len(groups[key])} cơ quan, đơn vị;"))
+            # (with an annex, a long list of any status is only counted there)
+            where = " (danh sách tại Mục I Phụ lục kèm theo)" if annex else ""
+            blocks.append(
+                _block("bullet", f"- {label}: {len(groups[key])} cơ quan, đơn vị{where};")
+            )
             continue
         blocks.append(
             _block("bullet", f"- {label} ({len(groups[key])}): " + ", ".join(groups[key]) + ";")
@@ -1094,7 +1106,16 @@ def consolidated_context(
     blocks.append(_block("heading2", "2. Kết quả theo từng cơ quan, đơn vị", "bold"))
     # a table beyond about a page goes to the appendix (Phụ lục), the body says where
     appendix_sections: list[str] = []
-    if tables_to_appendix:
+    if annex:
+        blocks.append(
+            _block(
+                "para",
+                f"Kết quả của từng cơ quan, đơn vị ({total} cơ quan, đơn vị) tại Mục I Phụ lục "
+                "kèm theo Báo cáo này.",
+            )
+        )
+        blocks.append({**_block("para", annex_sentence(None)), "annex_digest": "1"})
+    elif tables_to_appendix:
         blocks.append(
             _block(
                 "para",
@@ -1102,6 +1123,9 @@ def consolidated_context(
             )
         )
     ctx["blocks"] = mark_keep(blocks, tail=0)
+    annex_sections: list[dict[str, Any]] = []
+    if annex:
+        annex_sections.append(annex_results_section(results, rows_in, table_rows))
 
     after: list[dict[str, str]] = []
     appendix_blocks: list[dict[str, str]] = []
@@ -1130,6 +1154,11 @@ def consolidated_context(
                 )
             )
             appendix_sections.append(t["label"])
+            if annex:
+                annex_sections.append(
+                    annex_text_section(section, t["label"], [(name(c), v) for c, v in entries])
+                )
+                continue
             appendix_blocks.append(
                 _block(
                     "heading1",
@@ -1154,6 +1183,9 @@ def consolidated_context(
                 )
             )
             appendix_sections.append(g["label"])
+            if annex:
+                annex_sections.append(annex_rows_section(section, g, name))
+                continue
             appendix_blocks.append(_block("heading1", f"{section}. {g['label'].upper()}", "bold"))
             appendix_blocks.append(table)
         elif table["rows"]:
@@ -1176,13 +1208,27 @@ def consolidated_context(
         after.append(_block("para", "Trên đây là kết quả tổng hợp./."))
     ctx["blocks_after"] = mark_keep(after)
 
-    parts = table_parts(results, table_rows)
-    if tables_to_appendix:
-        ctx["table_parts"], ctx["appendix_parts"] = [], parts
+    if annex:  # no per-agency table in the document itself
+        ctx["table_parts"], ctx["appendix_parts"] = [], []
     else:
-        ctx["table_parts"], ctx["appendix_parts"] = parts, []
+        parts = table_parts(results, table_rows)
+        if tables_to_appendix:
+            ctx["table_parts"], ctx["appendix_parts"] = [], parts
+        else:
+            ctx["table_parts"], ctx["appendix_parts"] = parts, []
     ctx["appendix_blocks"] = mark_keep(appendix_blocks, tail=0)
     ctx.update(appendix_heading(ctx, agency, bool(tables_to_appendix or appendix_blocks)))
+    ctx["annex"] = None
+    if annex:
+        # the appendix is the spreadsheet: its heading and "(Kèm theo Báo cáo số …)" are
+        # printed there (worker.annex); the document prints no appendix page of its own
+        ctx["annex"] = {
+            "label": ctx["appendix_label"],
+            "title": ctx["appendix_title"],
+            "sections": annex_sections,
+        }
+        if not appendix_blocks:
+            ctx["appendix_label"] = ctx["appendix_title"] = ""
     ctx["recipients"] = recipient_lines(
         consolidated.get("recipients") or [],
         consolidated.get("archive") or "VT",
@@ -1239,10 +1285,121 @@ def rows_table(g: Mapping[str, Any], name: Any) -> dict[str, Any]:
 
 
 APPENDIX_GROUP_ROWS = 10  # a repeating group's table longer than this goes to the appendix
+# more agencies than this: the per-agency figures (and long texts and rows) go to a spreadsheet
+# annex instead of the document (a PDF of thousands of table rows takes LibreOffice an hour)
+ANNEX_ROWS = 200
 APPENDIX_ROWS = 15  # more agencies than this: the per-agency table goes to the appendix
 APPENDIX_TEXT_AGENCIES = 8  # more agencies' texts (or more characters) than this: appendix
 APPENDIX_TEXT_CHARS = 2500
 APPENDIX_LIST = 10  # with the table in the appendix, more on-time agencies are only counted
+
+
+def annex_sentence(digest: str | None) -> str:
+    """The body's sentence that names the spreadsheet annex and its SHA-256 (so the signed
+    document binds the annex sent with it); ``digest`` is filled in when the annex is made."""
+    shown = " ".join(digest[i : i + 8] for i in range(0, len(digest), 8)) if digest else "…"
+    return (
+        "Phụ lục là tệp bảng tính (.xlsx) gửi kèm Báo cáo này; mã kiểm tra (SHA-256) của tệp: "
+        f"{shown}."
+    )
+
+
+def set_annex_digest(ctx: dict[str, Any], digest: str) -> None:
+    """Write the annex's SHA-256 into the body's sentence (:func:`annex_sentence`)."""
+    for b in ctx.get("blocks") or []:
+        if b.get("annex_digest"):
+            b["text"] = annex_sentence(digest)
+            b.pop("runs", None)
+            b["runs"] = block_runs(b)
+
+
+def _plain_number(value: Any) -> int | float | None:
+    """A figure as the spreadsheet keeps it: a number (int when whole), None when empty."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    d = Decimal(str(value))
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def annex_results_section(
+    results: Sequence[Mapping[str, Any]],
+    rows_in: Sequence[Mapping[str, Any]],
+    table_rows: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """Mục I of the annex: every agency's row (STT, agency, reporting status, one column per
+    numeric field, figures as numbers), then the consolidated value, target and rate rows."""
+    columns = [
+        {"label": "STT", "kind": "no"},
+        {"label": "Cơ quan, đơn vị", "kind": "text"},
+        {"label": "Tình hình báo cáo", "kind": "text"},
+    ] + [
+        {
+            "label": r.get("short_label") or r["label"],
+            "unit": unit_label(r),
+            "kind": "number",
+        }
+        for r in results
+    ]
+    rows = []
+    for src, row in zip(rows_in, table_rows, strict=True):
+        rows.append(
+            [int(row["no"]), row["name"], row["status"]]
+            + [_plain_number((r.get("per_agency") or {}).get(src["agency"])) for r in results]
+        )
+    totals = [["", "Tổng hợp", ""] + [_plain_number(r.get("value")) for r in results]]
+    if any(r.get("target") not in (None, "") for r in results):
+        totals.append(["", "Mục tiêu", ""] + [_plain_number(r.get("target")) for r in results])
+        totals.append(
+            ["", "Tỷ lệ đạt (%)", ""]
+            + [
+                _plain_number(r["percent"])
+                if r.get("percent") not in (None, "")
+                else _rate_number(r.get("value"), r.get("target"))
+                for r in results
+            ]
+        )
+    return {
+        "sheet": "Mục I",
+        "heading": "I. KẾT QUẢ THỰC HIỆN CỦA TỪNG CƠ QUAN, ĐƠN VỊ",
+        "columns": columns,
+        "rows": rows,
+        "totals": totals,
+    }
+
+
+def annex_text_section(section: str, label: str, entries: Sequence[tuple[str, str]]) -> dict:
+    """A narrative field of every agency as an annex section: STT, agency, its text."""
+    return {
+        "sheet": f"Mục {section}",
+        "heading": f"{section}. {label.upper()}",
+        "columns": [
+            {"label": "STT", "kind": "no"},
+            {"label": "Cơ quan, đơn vị", "kind": "text"},
+            {"label": label, "kind": "long"},
+        ],
+        "rows": [[i, n, v] for i, (n, v) in enumerate(entries, 1)],
+        "totals": [],
+    }
+
+
+def annex_rows_section(section: str, g: Mapping[str, Any], name: Any) -> dict[str, Any]:
+    """A repeating group's rows of every agency as an annex section, with its "Cộng" row."""
+    cols = [c for c in g.get("columns") or [] if c.get("type") != "file"]
+    totals = {t["name"]: t["display"] for t in g.get("totals") or [] if t.get("display")}
+    return {
+        "sheet": f"Mục {section}",
+        "heading": f"{section}. {g['label'].upper()}",
+        "columns": [
+            {"label": "STT", "kind": "no"},
+            {"label": "Cơ quan, đơn vị", "kind": "text"},
+        ]
+        + [{"label": c.get("short_label") or c["label"], "kind": "text"} for c in cols],
+        "rows": [
+            [i, name(r["agency"])] + [(r.get("display") or {}).get(c["name"]) or "" for c in cols]
+            for i, r in enumerate(g["rows"], 1)
+        ],
+        "totals": ([["", "Cộng"] + [totals.get(c["name"], "") for c in cols]] if totals else []),
+    }
 
 
 def agency_text_blocks(entries: Sequence[tuple[str, str]]) -> list[dict[str, str]]:

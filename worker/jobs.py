@@ -250,7 +250,7 @@ def _produce(version_id: int, progress_key: str) -> None:
 
     from app.extensions import db
     from app.models import Document, DocumentVersion
-    from app.services import storage
+    from app.services import documents, storage
     from worker import context
     from worker.convert import docx_to_pdf
     from worker.render import render_docx
@@ -279,6 +279,14 @@ def _produce(version_id: int, progress_key: str) -> None:
         template = source if isinstance(source, bytes) else source.read_bytes()
         signer = context.signer_of(doc)
     template_rel = f"documents/templates/{hashlib.sha256(template).hexdigest()}.docx"
+    annex_data = None
+    if ctx.get("annex"):  # a consolidated report of many agencies: its spreadsheet annex,
+        # from the same context; the body prints its digest (signing binds the annex)
+        from worker.annex import render_xlsx
+        from worker.contexts import set_annex_digest
+
+        annex_data = render_xlsx(ctx)
+        set_annex_digest(ctx, hashlib.sha256(annex_data).hexdigest())
     context_text = json.dumps(ctx, ensure_ascii=False, sort_keys=True, indent=1)
     if doc.source_path:  # a draft edited in Word: that file, only the fill-ins replaced
         from worker import edited
@@ -290,6 +298,8 @@ def _produce(version_id: int, progress_key: str) -> None:
     if not storage.exists(template_rel):
         storage.write(template_rel, template)
     storage.write(rel_ctx, context_text.encode("utf-8"))
+    if annex_data is not None:
+        storage.write(documents.annex_path(rel_docx), annex_data)
     storage.write(rel_docx, data)  # atomic: a whole file or none
     db.session.commit()
     _set(doc.id, progress_key, render_progress=60)

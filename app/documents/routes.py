@@ -24,7 +24,7 @@ from app.documents.forms import (
 from app.extensions import db
 from app.inputs import arg_int
 from app.lists import export, list_view, wants_export
-from app.models import Document, RegisterEntry
+from app.models import Document, DocumentKind, RegisterEntry
 from app.services import (
     access,
     clock,
@@ -138,6 +138,8 @@ def index():
 
 
 def _file(doc: Document, which: str) -> str | None:
+    if which == "annex":  # a consolidated report's spreadsheet annex, next to its .docx
+        return documents.annex_path(doc.docx_path) if doc.docx_path else None
     return {"docx": doc.docx_path, "pdf": doc.pdf_path, "signed": doc.signed_path}.get(which)
 
 
@@ -158,6 +160,7 @@ def show(
     flow = documents.document_flow(doc, current_user, comment="(lý do nhập trên trang)")
     actions = flows.actions(flow)
     files = {k: _exists(_file(doc, k)) for k in ("docx", "pdf", "signed")}
+    files["annex"] = doc.kind == DocumentKind.CONSOLIDATED and _exists(_file(doc, "annex"))
     can_upload = doc.status == "signed" and policy.can(current_user, "document.upload_signed", doc)
     signer_form = _signer_form(doc)
     code = 400 if (action_form or upload_form or sign_form or draft_form or status_form) else 200
@@ -395,7 +398,7 @@ def download(doc_id: int, which: str):
         doc.title,
         ext,
         draft_version=doc.draft_version,
-        suffix=" (bản ký)" if which == "signed" else "",
+        suffix={"signed": " (bản ký)", "annex": " - Phụ lục"}.get(which, ""),
     )
     response = storage.download(rel, name)
     response.headers["Content-Disposition"] = filenames.content_disposition(name)

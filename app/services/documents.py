@@ -153,6 +153,12 @@ def draft_report_document(report: Report, actor: User) -> Document:
     return doc
 
 
+def annex_path(docx_path: str) -> str:
+    """Where a version's spreadsheet annex (Phụ lục .xlsx of a consolidated report of many
+    agencies, ``worker.annex``) is kept: next to its .docx, ``….xlsx``."""
+    return docx_path.removesuffix(".docx") + ".xlsx"
+
+
 def current_version(doc: Document) -> DocumentVersion | None:
     """The newest rendered content of ``doc``: while it awaits signature, the frozen version the
     signer is shown and signs."""

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Date, Integer, and_, case, exists, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
@@ -231,13 +231,23 @@ def _assignment_due(period: ReportingPeriod, a: Assignment | None, cal: calendar
     return period.due_on
 
 
+class ReportFacts(NamedTuple):
+    """What a status is decided from of a report (a plain row: ``for_periods`` reads these
+    columns, not the report's data)."""
+
+    id: int
+    status: str
+    first_submitted_at: datetime | None
+    times_returned: int
+
+
 def decide(
     *,
     period: ReportingPeriod,
     plan: Plan,
     assignment: Assignment | None,
     agency: Agency,
-    report: Report | None,
+    report: Report | ReportFacts | None,
     granted_due: date | None,
     reopens: Sequence[Reopen],
     today: date,
@@ -340,12 +350,14 @@ def for_periods(
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(Assignment.plan_id.in_(plan_ids))
         .order_by(Assignment.plan_id, Assignment.position, Assignment.id)
+        .options(defer(Assignment.tasks))  # the tasks' text: not a status fact
     )
-    # what ``decide`` reads of a report, as plain rows (not the form's data)
+    # the few columns a status needs, as plain rows: not the reports' data (a report's answers,
+    # JSON) nor an ORM object each (at 10,000 agencies they were most of a consolidation's time)
     rq = select(
-        Report.id,
         Report.period_id,
         Report.agency_id,
+        Report.id,
         Report.status,
         Report.first_submitted_at,
         Report.times_returned,
@@ -368,7 +380,12 @@ def for_periods(
     assignments: dict[int, list[tuple[Assignment, Agency]]] = {}
     for a, ag in db.session.execute(aq).all():
         assignments.setdefault(a.plan_id, []).append((a, ag))
-    reports = {(r.period_id, r.agency_id): r for r in db.session.execute(rq)}
+    reports = {
+        (r.period_id, r.agency_id): ReportFacts(
+            r.id, r.status, r.first_submitted_at, r.times_returned or 0
+        )
+        for r in db.session.execute(rq)
+    }
     granted: dict[Key, Extension] = {}
     for e in db.session.scalars(eq):
         key = (e.period_id, e.agency_id)
