@@ -9,7 +9,8 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -38,6 +39,19 @@ def queued(app: Flask, tmp_path: Path) -> Iterator[Queue]:
 def run_queue(queue: Queue) -> None:
     """Work the queue in the test's process until it is empty."""
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def run_queue_until(queue: Queue, done: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Work the queue, again and again, until ``done()`` (as a running worker would: a page
+    that asks again while the first answer is being made gets its second answer too)."""
+    end = time.monotonic() + timeout
+    while True:
+        run_queue(queue)
+        if done():
+            return
+        if time.monotonic() > end:
+            raise AssertionError(f"not done after working the queue for {timeout} s")
+        time.sleep(0.3)
 
 
 def worker_env(app: Flask, queue_name: str, **extra: str) -> dict[str, str]:

@@ -110,6 +110,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
             "appendix_label",
             "appendix_title",
             "appendix_ref",
+            "annex",  # the spreadsheet annex of a large report (worker/annex.py), or None
         }
     ),
     "reminder": frozenset(

@@ -55,9 +55,14 @@ def _agency_groups() -> list[AgencyGroup]:
     return list(db.session.scalars(select(AgencyGroup).order_by(AgencyGroup.name)))
 
 
+def _may_write_plans() -> bool:
+    """Who may open the editor on a new plan (and use its live text preview)."""
+    return bool(current_user.has_role("specialist", "admin"))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    if not current_user.has_role("specialist", "admin"):
+    if not _may_write_plans():
         abort(403)
     if request.method == "GET":
         d = df.blank_definition()
@@ -173,6 +178,8 @@ def render_text():
     plan prints it (:mod:`app.services.richtext`, the parser the documents use), as HTML. An
     assignment's tasks (``kind=tasks``) print as the plan prints them, with the line's deadline
     and activity window in words. Reads and keeps nothing."""
+    if not _may_write_plans():  # the editor's own users; it reads and keeps nothing
+        abort(403)
     text = (request.form.get("text") or "")[: richtext.MAX_CHARS]
     if request.form.get("kind") == "tasks":
         text = _printed_tasks(

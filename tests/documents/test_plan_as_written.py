@@ -30,10 +30,10 @@ from app.models import (
 from app.services import clock, documents, loader, register
 from tests.browser import SHOTS
 from tests.documents.test_signed_is_reviewed import paragraphs
-from tests.editor.test_preview import queued, run_queue  # noqa: F401  (fixture)
 from tests.files import stored
 from tests.services.test_assignments import PLAN, TEMPLATES, load
 from tests.web.conftest import login
+from tests.workers import run_queue
 from worker import context as worker_context
 from worker.contexts import RECORDED_MARK
 from worker.render import render_docx

@@ -17,8 +17,8 @@ import pytest
 
 from app.models import Role
 from tests.browser import ARGS, CHROMIUM, SHOTS, serve
-from tests.editor.test_preview import queued, run_queue  # noqa: F401  (fixture)
 from tests.services.test_assignments import load
+from tests.workers import run_queue_until
 
 TOKEN_URL = re.compile(r"^/editor/preview/[0-9a-f]{32}$")
 
@@ -70,17 +70,19 @@ def test_previews_follow_the_typing(app, db, people, queued):  # noqa: ANN001, F
                 panel = page.locator("#van-ban")
                 expect(panel).to_have_attribute("data-preview", TOKEN_URL, timeout=30_000)
                 first = panel.get_attribute("data-preview")
-                run_queue(queued)
                 img = page.locator("#van-ban-trang img").first
-                expect(img).to_be_visible(timeout=60_000)
+                run_queue_until(queued, img.is_visible)
+                expect(img).to_be_visible()
                 first_src = img.get_attribute("src")
                 # a change asks for new pages a moment later; the old ones stay meanwhile
                 page.fill("#title", "Tuyên truyền kỷ niệm Ngày Nhân quyền thế giới (sửa)")
                 expect(panel).not_to_have_attribute("data-preview", first, timeout=30_000)
                 assert page.locator("#van-ban-trang img").count() >= 1
-                run_queue(queued)
-                expect(page.locator("#van-ban-trang img").first).not_to_have_attribute(
-                    "src", first_src, timeout=60_000
+                run_queue_until(
+                    queued,
+                    lambda page=page, first_src=first_src: (
+                        page.locator("#van-ban-trang img").first.get_attribute("src") != first_src
+                    ),
                 )
                 expect(page.locator(".kh-doc-state")).to_contain_text("cập nhật lúc")
                 assert page.evaluate("window.khMarker") == 1  # never a page load

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.models import Agency, AuditEvent, Plan, Role
 from app.services import clock, loader
 from tests.browser import SHOTS, chromium, console_errors, sign_in
-from tests.workers import run_queue
+from tests.workers import run_queue, run_queue_until
 
 CODE = "huyen-cang-long-2025-mua-ban-nguoi-e2e"
 GROUP = "Ủy ban nhân dân các xã, thị trấn"
@@ -213,9 +213,9 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
         _enter_plan(page, base)
         press("Xem trước văn bản")
         assert page.locator("#loi").count() == 0, page.locator("#loi").inner_text()
-        run_queue(queued)
         img = page.locator("#van-ban-trang img").first
-        expect(img).to_be_visible(timeout=30_000)
+        run_queue_until(queued, img.is_visible)  # the page may ask again for a later change
+        expect(img).to_be_visible()
         width = "document.querySelector('#van-ban-trang img').naturalWidth"
         for _ in range(100):  # the A4 page image, loaded (the CSP forbids wait_for_function)
             if page.evaluate(width) > 500:

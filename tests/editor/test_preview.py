@@ -15,7 +15,7 @@ from app.models import Document, DocumentVersion, Plan, Role
 from tests.browser import SHOTS, chromium, sign_in
 from tests.editor.test_new_plan import county, third_plan  # noqa: F401  (fixture)
 from tests.web.conftest import login
-from tests.workers import run_queue
+from tests.workers import run_queue, run_queue_until
 from worker.preview import MARK, preview_context
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -122,9 +122,9 @@ def test_preview_in_browser_shows_page_images(app, db, county, people, queued): 
             assert page.locator("#loi").count() == 0, page.locator("#loi").inner_text()
             expect(page.locator("#van-ban")).to_contain_text("Đang tạo bản xem trước")
             page.evaluate("window.khMarker = 1")
-            run_queue(queued)  # the worker; the page fetches the pages meanwhile
             img = page.locator("#van-ban-trang img").first
-            expect(img).to_be_visible(timeout=30_000)
+            run_queue_until(queued, img.is_visible)  # the worker; the page fetches meanwhile
+            expect(img).to_be_visible()
             assert page.evaluate("window.khMarker") == 1  # no page load: the same page
             expect(page.locator("#van-ban")).to_contain_text("Xem trước")
             img.scroll_into_view_if_needed()

@@ -163,8 +163,8 @@ OWN: dict[str, Expect] = {
     # documents.upload_draft: drafts.upload_version (same agency as the document), not a verb yet
     "documents.upload_draft": lambda u, w: u.agency_id == w["doc"].agency_id,
     # editor.render_text: the editor's live "Xem như sẽ in" renders the text it is sent to
-    # HTML for any signed-in user; it reads and keeps nothing
-    "editor.render_text": lambda u, w: True,
+    # HTML for whoever may open the editor (a specialist or admin); it reads and keeps nothing
+    "editor.render_text": lambda u, w: u.has_role("specialist", "admin"),
     # plans.import_plan: a specialist/admin gate; the file's plan is judged by plan.import
     "plans.import_plan": lambda u, w: u.has_role("specialist", "admin"),
 }
