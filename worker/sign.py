@@ -169,6 +169,11 @@ def _sign(doc_id: int, version_key: str) -> str:
     theirs = signing_keys.identity(agency)
     assert mine is not None and theirs is not None
     assert mine.key_encrypted is not None and theirs.key_encrypted is not None
+    try:
+        signing_keys.check_names(doc, mine, theirs)
+    except InvalidInput as exc:
+        _failed(doc_id, f"Không ký số được: {exc}")
+        return "refused"
     check = db.session.get(SignatureCheck, doc_id)
     if check is None:
         check = SignatureCheck(document_id=doc_id, origin="produced")
@@ -200,6 +205,8 @@ def _sign(doc_id: int, version_key: str) -> str:
             signing_keys.StoredKey(theirs.key_encrypted, "khóa của cơ quan"),
             appearance,
             timestamp_url=signing_keys.timestamp_url(),
+            trust_roots=signing_keys.trust_root_certs(),
+            revocation=signing_keys.revocation(),
         )
     except InvalidInput as exc:
         _failed(doc_id, f"Không ký số được: {exc}")

@@ -348,6 +348,13 @@ class TrustRootForm(BoundedForm):
     )
 
 
+class RevocationForm(BoundedForm):
+    file = FileField(
+        _l("Danh sách thu hồi / phản hồi OCSP"),
+        validators=[FileRequired(_l("Chưa chọn “Danh sách thu hồi / phản hồi OCSP”."))],
+    )
+
+
 # -- agency groups (issue 12, point 7) ----------------------------------------------------------
 
 

@@ -63,6 +63,8 @@ document.import_status    Document                clerk of the issuing agency (e
                                                   packets of its recipients)
 plan.import_basis         Plan                    as plan.edit (an incoming edXML packet as
                                                   the plan's legal basis)
+exchange.receive_document list[Agency]            admin; clerk of an addressed agency (an
+                                                  incoming edXML document packet)
 ========================  ======================  ============================================
 
 Transitions are also guarded by the workflow tables (states, reasons); for documents the flow's
@@ -304,6 +306,10 @@ RULES: dict[str, tuple[Rule, str]] = {
     "plan.import_basis": (
         lambda u, p: is_admin(u) or _plan_owner(u, p.issuer_id, p.standing_agency_id),
         PLAN_OWNERS,
+    ),
+    "exchange.receive_document": (
+        lambda u, agencies: is_admin(u) or any(_in(u, a.id, "clerk") for a in agencies),
+        N_("Chỉ văn thư của cơ quan nhận được nhận văn bản gửi qua trục liên thông."),
     ),
 }
 

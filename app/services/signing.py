@@ -14,11 +14,16 @@ Choices (one place):
 - PAdES B-B (no timestamp server configured); pass ``timestamp_url`` for B-T.
 - Signing time = the CMS signing-time attribute = the time printed on the seal (same instant).
 - The seal text uses a TrueType font with Vietnamese glyphs (Liberation Serif by default).
+- Revocation (CRL/OCSP): only the data given (``Revocation``: the admin's uploads, and what a
+  PDF carries in its DSS); fetching over the network only when ``Revocation.allow_fetching``
+  (an explicit setting, off by default). When the signer's chain has revocation data, the
+  validation data is embedded in the PDF's DSS at signing (PAdES B-LT with a timestamp).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import io
 import textwrap
@@ -45,10 +50,14 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import RevokedError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from app.services import cert_names
 from app.services.exceptions import InvalidInput
 
 #: Vietnam's time zone (ICT, no daylight saving): the offset printed on the seal.
@@ -70,6 +79,43 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_PIXELS = 4000 * 4000
 
 Box = tuple[float, float, float, float]
+
+#: What the page says about a certificate's revocation (``SignatureStatus.revocation``).
+REVOCATION_GOOD = "good"  # checked against a CRL or OCSP response: not revoked
+REVOCATION_REVOKED = "revoked"
+REVOCATION_UNKNOWN = "unknown"  # no usable CRL/OCSP for the chain: not checked
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """The revocation data validation may use: CRLs and OCSP responses (DER) the admin
+    uploaded, and whether pyHanko may fetch more over the network (off unless the admin
+    configures it: no network at run time by default)."""
+
+    crls: tuple[bytes, ...] = ()
+    ocsps: tuple[bytes, ...] = ()
+    allow_fetching: bool = False
+
+    def context(
+        self,
+        roots: list[asn1_x509.Certificate],
+        *,
+        mode: str = "soft-fail",
+        other_certs: list[asn1_x509.Certificate] | None = None,
+        crls: list[Any] | None = None,
+        ocsps: list[Any] | None = None,
+    ) -> ValidationContext:
+        return ValidationContext(
+            trust_roots=roots,
+            other_certs=other_certs or [],
+            crls=[*self.crls, *(crls or [])],
+            ocsps=[*self.ocsps, *(ocsps or [])],
+            allow_fetching=self.allow_fetching,
+            revocation_mode=mode,
+        )
+
+
+OFFLINE = Revocation()
 
 
 class KeySource(Protocol):
@@ -129,6 +175,18 @@ class SignatureStatus:
     valid: bool  # intact, trusted, and the later changes are allowed ones
     message: str  # Vietnamese sentence for the page
     timestamped: bool = False  # an RFC 3161 timestamp (PAdES B-T) is attached and valid
+    subject: dict[str, list[str]] = dataclasses.field(
+        default_factory=dict
+    )  # the certificate's names
+    revocation: str = REVOCATION_UNKNOWN  # REVOCATION_GOOD / _REVOKED / _UNKNOWN
+    ltv: bool = False  # the PDF carries validation data in its DSS (PAdES B-LT with a timestamp)
+
+
+def subject_of(cert: x509.Certificate | asn1_x509.Certificate) -> dict[str, list[str]]:
+    """The certificate's subject as app.services.cert_names reads it."""
+    if isinstance(cert, x509.Certificate):
+        cert = _asn1(cert)
+    return cert_names.subject_values(cert.subject.native.items())
 
 
 def _vn_time(moment: datetime) -> str:
@@ -269,6 +327,7 @@ def _sign_once(
     signing_time: datetime,
     text_params: dict[str, str],
     timestamp_url: str | None,
+    validation: ValidationContext | None = None,
 ) -> bytes:
     x1, y1, x2, y2 = box
     try:
@@ -282,7 +341,12 @@ def _sign_once(
         ),
     )
     meta = signers.PdfSignatureMetadata(
-        field_name=field, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES
+        field_name=field,
+        md_algorithm="sha256",
+        subfilter=SigSeedSubFilter.PADES,
+        # the chain's certificates, CRLs and OCSP responses in the DSS (PAdES B-LT)
+        embed_validation_info=validation is not None,
+        validation_context=validation,
     )
     pdf_signer = _TimedPdfSigner(
         meta,
@@ -304,10 +368,14 @@ def sign_pdf(
     *,
     signing_time: datetime | None = None,
     timestamp_url: str | None = None,
+    trust_roots: list[asn1_x509.Certificate] | None = None,
+    revocation: Revocation = OFFLINE,
 ) -> bytes:
     """Sign ``pdf_bytes`` first as the signer, then as the agency (two incremental revisions).
 
     Both keys are loaded (and refused with a Vietnamese message) before anything is signed.
+    With ``trust_roots``, each signature whose chain has revocation data in ``revocation``
+    gets its validation data embedded in the DSS (B-LT when timestamped).
     """
     moment = (signing_time or datetime.now(UTC)).astimezone(VIETNAM_TZ).replace(microsecond=0)
     person = signer_key.load(moment)
@@ -353,6 +421,7 @@ def sign_pdf(
     once = _sign_once(
         pdf_bytes,
         person,
+        validation=_ltv_context(person, trust_roots, revocation),
         field=SIGNER_FIELD,
         box=appearance.signer_box,
         page=appearance.page,
@@ -364,6 +433,7 @@ def sign_pdf(
     return _sign_once(
         once,
         agency,
+        validation=_ltv_context(agency, trust_roots, revocation),
         field=AGENCY_FIELD,
         box=appearance.seal_box,
         page=appearance.page,
@@ -372,6 +442,21 @@ def sign_pdf(
         text_params=params,
         timestamp_url=timestamp_url,
     )
+
+
+def _ltv_context(
+    signer: signers.Signer, roots: list[asn1_x509.Certificate] | None, revocation: Revocation
+) -> ValidationContext | None:
+    """The context to embed the signer's validation data with, when every certificate of its
+    chain has revocation data (else None: the signature is made without, B-B or B-T)."""
+    cert = signer.signing_cert
+    if not roots or cert is None or not (revocation.crls or revocation.ocsps):
+        return None
+    others = list(signer.cert_registry)
+    context = revocation.context(roots, mode="require", other_certs=others)
+    if asyncio.run(_revocation_checked(cert, others, context)) != REVOCATION_GOOD:
+        return None
+    return revocation.context(roots, mode="hard-fail", other_certs=others)
 
 
 def load_trust_roots(pem_or_der: list[bytes]) -> list[asn1_x509.Certificate]:
@@ -396,20 +481,53 @@ async def _chains(
     others: list[asn1_x509.Certificate],
     roots: list[asn1_x509.Certificate],
     moment: datetime,
-) -> bool:
+    revocation: Revocation = OFFLINE,
+) -> str | None:
+    """None when ``cert`` chains to ``roots`` for digital signatures; else "revoked" or
+    "untrusted"."""
     context = ValidationContext(
-        trust_roots=roots, allow_fetching=False, moment=moment, revocation_mode="soft-fail"
+        trust_roots=roots,
+        crls=list(revocation.crls),
+        ocsps=list(revocation.ocsps),
+        allow_fetching=revocation.allow_fetching,
+        moment=moment,
+        revocation_mode="soft-fail",
     )
     validator = CertificateValidator(cert, intermediate_certs=others, validation_context=context)
     try:
         await validator.async_validate_usage({"digital_signature"})
-    except Exception:  # no path, a bad path, a revoked or disallowed certificate
-        return False
-    return True
+    except RevokedError:
+        return "revoked"
+    except Exception:  # no path, a bad path or a disallowed certificate
+        return "untrusted"
+    if revocation.crls or revocation.ocsps:  # soft-fail may stop at a CRL that does not list it
+        strict = revocation.context(roots, mode="require", other_certs=others)
+        if await _revocation_checked(cert, others, strict) == REVOCATION_REVOKED:
+            return "revoked"
+    return None
+
+
+async def _revocation_checked(
+    cert: asn1_x509.Certificate, others: list[asn1_x509.Certificate], context: ValidationContext
+) -> str:
+    """REVOCATION_GOOD when every certificate of the path has a CRL or OCSP response in
+    ``context`` (mode "require") saying it is not revoked; _REVOKED; else _UNKNOWN."""
+    validator = CertificateValidator(cert, intermediate_certs=others, validation_context=context)
+    try:
+        await validator.async_validate_path()
+    except RevokedError:
+        return REVOCATION_REVOKED
+    except Exception:  # no revocation data, stale data, no path: not checked
+        return REVOCATION_UNKNOWN
+    return REVOCATION_GOOD
 
 
 def check_chain(
-    key: KeyFile, trust_roots: list[asn1_x509.Certificate], *, now: datetime | None = None
+    key: KeyFile,
+    trust_roots: list[asn1_x509.Certificate],
+    *,
+    now: datetime | None = None,
+    revocation: Revocation = OFFLINE,
 ) -> x509.Certificate:
     """The key's certificate, once it is readable, valid now and chains to ``trust_roots`` (for
     digital signatures); refused with a Vietnamese message naming ``key.label`` otherwise."""
@@ -420,7 +538,13 @@ def check_chain(
         )
         raise InvalidInput(message, {key.label: message})
     moment = now or datetime.now(UTC)
-    if not asyncio.run(_chains(_asn1(cert), [_asn1(c) for c in extra], trust_roots, moment)):
+    problem = asyncio.run(
+        _chains(_asn1(cert), [_asn1(c) for c in extra], trust_roots, moment, revocation)
+    )
+    if problem == "revoked":
+        message = gettext("Chứng thư số đã bị thu hồi (theo danh sách thu hồi đã tải lên).")
+        raise InvalidInput(message, {key.label: message})
+    if problem:
         message = gettext(
             "Chứng thư số không được cấp bởi chứng thư gốc tin cậy đã cấu hình (hoặc không "
             "dùng được để ký)."
@@ -429,9 +553,11 @@ def check_chain(
     return cert
 
 
-def _message(intact: bool, trusted: bool, valid: bool) -> str:
+def _message(intact: bool, trusted: bool, valid: bool, revoked: bool = False) -> str:
     if not intact:
         return gettext("Không hợp lệ: tệp đã bị sửa sau khi ký.")
+    if revoked:
+        return gettext("Không hợp lệ: chứng thư số đã bị thu hồi.")
     if not trusted:
         return gettext("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.")
     if not valid:
@@ -439,10 +565,26 @@ def _message(intact: bool, trusted: bool, valid: bool) -> str:
     return gettext("Hợp lệ.")
 
 
-async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[SignatureStatus]:
+def _dss(reader: PdfFileReader) -> tuple[bool, list[Any], list[bytes], list[bytes]]:
+    """(the PDF has a DSS, its certificates, OCSP responses, CRLs)."""
+    try:
+        store = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return False, [], [], []
+    return True, list(store.load_certs()), _loaded(store.ocsps), _loaded(store.crls)
+
+
+def _loaded(refs: list[Any]) -> list[bytes]:
+    return [ref.get_object().data for ref in refs]
+
+
+async def _verify(
+    pdf_bytes: bytes, roots: list[asn1_x509.Certificate], revocation: Revocation
+) -> list[SignatureStatus]:
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
         embedded = list(reader.embedded_signatures)
+        has_dss, dss_certs, dss_ocsps, dss_crls = _dss(reader)
     except Exception:  # any parse failure of a hostile or broken file
         return [
             SignatureStatus(
@@ -457,7 +599,7 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
         ]
     result = []
     for sig in embedded:
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        context = revocation.context(roots, other_certs=dss_certs, crls=dss_crls, ocsps=dss_ocsps)
         try:
             status = await async_validate_pdf_signature(sig, signer_validation_context=context)
         except Exception:
@@ -474,20 +616,37 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
             )
             continue
         cert = status.signing_cert
-        names = cert.subject.native if cert is not None else {}
+        subject = subject_of(cert) if cert is not None else {}
         when = status.signer_reported_dt
         intact = bool(status.intact)
         trusted = bool(status.trusted)
         valid = bool(status.bottom_line)
+        if status.revoked:
+            checked = REVOCATION_REVOKED
+        elif trusted and cert is not None:
+            checked = await _revocation_checked(
+                cert,
+                list(sig.other_embedded_certs),
+                revocation.context(
+                    roots, mode="require", other_certs=dss_certs, crls=dss_crls, ocsps=dss_ocsps
+                ),
+            )
+        else:
+            checked = REVOCATION_UNKNOWN
+        if checked == REVOCATION_REVOKED:
+            trusted = valid = False
         result.append(
             SignatureStatus(
                 field=sig.field_name,
-                signer=str(names.get("common_name", "")),
+                signer=cert_names.common_name(subject),
                 signed_at=when.astimezone(VIETNAM_TZ) if when else None,
                 intact=intact,
                 trusted=trusted,
                 valid=valid,
-                message=_message(intact, trusted, valid),
+                message=_message(intact, trusted, valid, checked == REVOCATION_REVOKED),
+                subject=subject,
+                revocation=checked,
+                ltv=has_dss,
                 timestamped=bool(
                     status.timestamp_validity is not None
                     and status.timestamp_validity.intact
@@ -499,9 +658,14 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
     return result
 
 
-def verify_pdf(pdf_bytes: bytes, trust_roots: list[asn1_x509.Certificate]) -> list[SignatureStatus]:
-    """Every signature of ``pdf_bytes``: who, when, whether valid (an empty list: not signed)."""
-    return asyncio.run(_verify(pdf_bytes, trust_roots))
+def verify_pdf(
+    pdf_bytes: bytes,
+    trust_roots: list[asn1_x509.Certificate],
+    revocation: Revocation = OFFLINE,
+) -> list[SignatureStatus]:
+    """Every signature of ``pdf_bytes``: who, when, whether valid, whether its certificate's
+    revocation could be checked (an empty list: not signed)."""
+    return asyncio.run(_verify(pdf_bytes, trust_roots, revocation))
 
 
 def describe(status: SignatureStatus) -> str:

@@ -12,8 +12,7 @@ from app.models import Role
 from app.services import clock
 from tests.browser import ARGS, CHROMIUM, SHOTS, serve
 from tests.services.test_plan_lifecycle import issue, load_plan
-from tests.signing.pki import make_pki
-from tests.signing.test_sign_flow import _configure, queued, run_queue  # noqa: F401
+from tests.signing.test_sign_flow import _configure, flow_pki, queued, run_queue  # noqa: F401
 
 
 @pytest.mark.browser
@@ -22,7 +21,7 @@ from tests.signing.test_sign_flow import _configure, queued, run_queue  # noqa: 
 def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: ANN001, F811
     from playwright.sync_api import expect, sync_playwright
 
-    pki = make_pki()
+    pki = flow_pki()
     plan = load_plan("tra-vinh-2024.yaml")
     admin = make_user("quantri", plan.issuer, [Role.ADMIN])
     db.session.commit()
@@ -68,7 +67,7 @@ def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: A
                 login(clerk_name)
                 page.goto(f"{base}/documents/{doc_id}")
                 section = page.locator("section.signatures")
-                expect(section.get_by_text("Ký bởi Nguyễn Văn An")).to_be_visible()
+                expect(section.get_by_text("Ký bởi Lê Văn Hân")).to_be_visible()
                 expect(section.locator("li.valid")).to_have_count(2)
                 section.scroll_into_view_if_needed()
                 page.screenshot(path=str(SHOTS / f"signing-document-{width}.png"), full_page=True)
