@@ -18,9 +18,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.datefield import DMYDateField
 from app.inputs import BoundedForm, column_length
-from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, Role, User
+from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, User
 from app.models.base import AgencyLevel
-from app.services import passwords
+from app.services import api_tokens, passwords
 from app.ui import N_
 
 LEVEL_LABELS = {
@@ -312,9 +312,7 @@ class ApiTokenForm(BoundedForm):
     )
     roles = CheckboxesField(
         _l("Quyền"),
-        choices=options(
-            (str(k), ROLE_LABELS[k]) for k in (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST)
-        ),
+        choices=options((str(k), ROLE_LABELS[k]) for k in api_tokens.ALLOWED_ROLES),
         validators=[chosen(_l("Quyền"))],
     )
 
