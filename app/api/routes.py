@@ -513,6 +513,7 @@ class ReceivedOut(Schema):
 )
 def receive_edxml() -> Any:
     user = me()
+    policy.require(user, "exchange.post")  # before reading the body
     data = request.get_data(cache=False)
     if not data:
         abort(400, gettext("Thân yêu cầu trống: gửi gói edXML (application/xml)."))

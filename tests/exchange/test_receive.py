@@ -56,6 +56,12 @@ def test_endpoint_takes_status_packets(client, plan, people, db, released):  # n
     resp = client.post("/api/v1/edxml", data=arrived, headers={"Content-Type": "application/xml"})
     assert resp.status_code == 401
     assert resp.get_json()["message"] == "Thiếu hoặc sai mã truy cập API."
+    reporter = _token(db, plan.issuer, Role.REPORTER)  # a token without the clerk's role
+    resp = client.post("/api/v1/edxml", data=arrived, headers=reporter)
+    assert resp.status_code == 403
+    assert resp.get_json()["message"] == (
+        "Chỉ văn thư (mã truy cập có quyền văn thư) được gửi gói edXML qua trục liên thông."
+    )
     other = _token(db, plan.standing_agency, Role.CLERK)
     resp = client.post("/api/v1/edxml", data=arrived, headers=other)
     assert resp.status_code == 403
