@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from asn1crypto import keys as asn1_keys
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -104,15 +105,33 @@ class Revocation:
         other_certs: list[asn1_x509.Certificate] | None = None,
         crls: list[Any] | None = None,
         ocsps: list[Any] | None = None,
+        for_certs: list[asn1_x509.Certificate] | None = None,
     ) -> ValidationContext:
+        """The validation context; OCSP responses only for the certificates ``for_certs`` (a
+        response about another certificate makes pyhanko-certvalidator fail the check)."""
+        answers = [*self.ocsps, *(ocsps or [])]
+        if for_certs is not None:
+            serials = {c.serial_number for c in for_certs}
+            answers = [a for a in answers if _ocsp_serials(a) & serials]
         return ValidationContext(
             trust_roots=roots,
             other_certs=other_certs or [],
             crls=[*self.crls, *(crls or [])],
-            ocsps=[*self.ocsps, *(ocsps or [])],
+            ocsps=answers,
             allow_fetching=self.allow_fetching,
             revocation_mode=mode,
         )
+
+
+def _ocsp_serials(der: bytes) -> set[int]:
+    """The serial numbers an OCSP response (DER) answers about (empty if unreadable)."""
+    try:
+        basic = asn1_ocsp.OCSPResponse.load(der)["response_bytes"]["response"].parsed
+        return {
+            r["cert_id"]["serial_number"].native for r in basic["tbs_response_data"]["responses"]
+        }
+    except Exception:  # a malformed response answers nothing
+        return set()
 
 
 OFFLINE = Revocation()
@@ -453,10 +472,14 @@ def _ltv_context(
     if not roots or cert is None or not (revocation.crls or revocation.ocsps):
         return None
     others = list(signer.cert_registry)
-    context = revocation.context(roots, mode="require", other_certs=others)
+    context = revocation.context(
+        roots, mode="require", other_certs=others, for_certs=[cert, *others]
+    )
     if asyncio.run(_revocation_checked(cert, others, context)) != REVOCATION_GOOD:
         return None
-    return revocation.context(roots, mode="hard-fail", other_certs=others)
+    # soft-fail: the path's data was just found sufficient; an OCSP responder the certificate
+    # declares (AIA) is not to be asked when fetching is off
+    return revocation.context(roots, other_certs=others, for_certs=[cert, *others])
 
 
 def load_trust_roots(pem_or_der: list[bytes]) -> list[asn1_x509.Certificate]:
@@ -485,10 +508,11 @@ async def _chains(
 ) -> str | None:
     """None when ``cert`` chains to ``roots`` for digital signatures; else "revoked" or
     "untrusted"."""
+    answers = [a for a in revocation.ocsps if _ocsp_serials(a) & {cert.serial_number}]
     context = ValidationContext(
         trust_roots=roots,
         crls=list(revocation.crls),
-        ocsps=list(revocation.ocsps),
+        ocsps=answers,
         allow_fetching=revocation.allow_fetching,
         moment=moment,
         revocation_mode="soft-fail",
@@ -501,7 +525,9 @@ async def _chains(
     except Exception:  # no path, a bad path or a disallowed certificate
         return "untrusted"
     if revocation.crls or revocation.ocsps:  # soft-fail may stop at a CRL that does not list it
-        strict = revocation.context(roots, mode="require", other_certs=others)
+        strict = revocation.context(
+            roots, mode="require", other_certs=others, for_certs=[cert, *others]
+        )
         if await _revocation_checked(cert, others, strict) == REVOCATION_REVOKED:
             return "revoked"
     return None
@@ -599,7 +625,13 @@ async def _verify(
         ]
     result = []
     for sig in embedded:
-        context = revocation.context(roots, other_certs=dss_certs, crls=dss_crls, ocsps=dss_ocsps)
+        try:
+            chain = [sig.signer_cert, *sig.other_embedded_certs]
+        except Exception:  # no readable certificate: validation below says so
+            chain = []
+        context = revocation.context(
+            roots, other_certs=dss_certs, crls=dss_crls, ocsps=dss_ocsps, for_certs=chain
+        )
         try:
             status = await async_validate_pdf_signature(sig, signer_validation_context=context)
         except Exception:
@@ -628,7 +660,12 @@ async def _verify(
                 cert,
                 list(sig.other_embedded_certs),
                 revocation.context(
-                    roots, mode="require", other_certs=dss_certs, crls=dss_crls, ocsps=dss_ocsps
+                    roots,
+                    mode="require",
+                    other_certs=dss_certs,
+                    crls=dss_crls,
+                    ocsps=dss_ocsps,
+                    for_certs=chain,
                 ),
             )
         else:

@@ -141,6 +141,17 @@ def _leaf(
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
+        .add_extension(  # an OCSP responder, as CAs declare it (never reached: no network)
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        x509.oid.AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier("http://ocsp.ca-thu-nghiem.invalid/"),
+                    )
+                ]
+            ),
+            critical=False,
+        )
         .sign(ca_key, hashes.SHA256())
     )
     return pkcs12.serialize_key_and_certificates(

@@ -295,3 +295,62 @@ def test_revocation_from_uploaded_crls_and_embedded_in_the_pdf(
 
     with pytest.raises(InvalidInput, match="Chứng thư số đã bị thu hồi"):
         signing_keys.store_key(leader, pki.signer_p12, pki.passphrase, admin)
+
+
+def _ocsp_good(pki: Pki, p12: bytes) -> bytes:
+    """The CA's own OCSP answer (DER) that the certificate of ``p12`` is good."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509 import ocsp
+
+    _, cert, _ = pkcs12.load_key_and_certificates(p12, pki.passphrase.encode())
+    now = datetime.now(UTC)
+    response = (
+        ocsp.OCSPResponseBuilder()
+        .add_response(
+            cert=cert,
+            issuer=pki.ca_cert,
+            algorithm=hashes.SHA1(),
+            cert_status=ocsp.OCSPCertStatus.GOOD,
+            this_update=now - timedelta(hours=1),
+            next_update=now + timedelta(days=1),
+            revocation_time=None,
+            revocation_reason=None,
+        )
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, pki.ca_cert)
+        .sign(pki.ca_key, hashes.SHA256())
+    )
+    return response.public_bytes(serialization.Encoding.DER)
+
+
+def test_an_uploaded_ocsp_response_checks_the_signers_revocation(db, make_user, make_agency, pki):  # noqa: ANN001
+    admin = make_user("quantri", make_agency("QT"), [Role.ADMIN])
+    pdf_signed = sign_pdf(
+        _blank_pdf(),
+        KeyFile(pki.signer_p12, pki.passphrase, "a"),
+        KeyFile(pki.agency_p12, pki.passphrase, "b"),
+        Appearance(agency_name="Cơ quan", signer_box=(300, 100, 450, 160)),
+    )
+    roots = load_trust_roots([pki.root_pem])
+    before = verify_pdf(pdf_signed, roots, signing_keys.revocation())
+    assert [s.revocation for s in before] == ["unknown", "unknown"]  # no data: not checked
+    row = signing_keys.add_revocation(_ocsp_good(pki, pki.signer_p12), admin)
+    assert row.kind == "ocsp" and row.issuer.startswith("good")
+    after = verify_pdf(pdf_signed, roots, signing_keys.revocation())
+    assert [s.revocation for s in after] == [REVOCATION_GOOD, "unknown"]  # only the signer's
+    assert all(s.valid for s in after)
+
+
+def _blank_pdf() -> bytes:
+    """A one-page empty PDF (pyHanko's writer)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+
+    writer = PdfFileWriter()
+    contents = writer.add_object(generic.StreamObject(stream_data=b""))
+    writer.insert_page(PageObject(contents=contents, media_box=[0, 0, 595, 842]))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
