@@ -227,15 +227,17 @@ def edxml_group() -> None:
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 @with_appcontext
 def edxml_import_folder(path: str) -> None:
-    """Read the status packets an exchange adapter left in PATH (*.xml, *.edxml): each one
-    recorded is moved to PATH/processed/, each refused to PATH/refused/ with a .loi.txt."""
+    """Read the packets (status or document) an exchange adapter left in PATH (*.xml,
+    *.edxml): each one recorded is moved to PATH/processed/, each refused to PATH/refused/
+    with a .loi.txt."""
     from app.services import exchange
 
     result = exchange.import_folder(path)
     for name, reason in result.refused:
         click.echo(f"Từ chối {name}: {reason}", err=True)
     click.echo(
-        f"Đã nhập {len(result.imported)} gói trạng thái, {len(result.repeated)} gói đã có, "
+        f"Đã nhập {len(result.imported)} gói (trạng thái hoặc văn bản), "
+        f"{len(result.repeated)} gói đã có, "
         f"từ chối {len(result.refused)} gói."
     )
 

@@ -41,6 +41,13 @@ class Config:
     # RFC 3161 timestamp server (None: PAdES B-B; set: B-T).
     KEY_ENCRYPTION_KEY: str | None = None
     TIMESTAMP_URL: str | None = None
+    # Revocation checking uses the CRLs/OCSP responses the admin uploads and those a PDF
+    # carries; set True to let validation also fetch them over the network (off: no network).
+    REVOCATION_FETCH = False
+    # edXML exchange folder an adapter writes incoming packets to (None: no periodic job), and
+    # how often the worker's scheduler reads it (seconds).
+    EDXML_INBOX: str | None = None
+    EDXML_POLL_SECONDS = 300
     # Number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none).
     PROXIES = 0
 

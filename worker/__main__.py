@@ -65,7 +65,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from app import create_app, observability
     from app.extensions import db
-    from app.services import health
+    from app.services import exchange, health
     from worker import jobs
 
     app = create_app()
@@ -98,6 +98,7 @@ def _run(args: argparse.Namespace) -> int:
             scheduler_takeover_after=takeover,
         )
         worker.converter_state = converter
+        exchange.schedule_inbox()  # the exchange folder's periodic reading (EDXML_INBOX)
         health.report_converter(conn, queue.name, worker.name, *converter)
         try:
             worker.work(burst=args.burst, with_scheduler=True)

@@ -14,6 +14,9 @@ Choices (one place):
 - PAdES B-B (no timestamp server configured); pass ``timestamp_url`` for B-T.
 - Signing time = the CMS signing-time attribute = the time printed on the seal (same instant).
 - The seal text uses a TrueType font with Vietnamese glyphs (Liberation Serif by default).
+- Revocation (CRL/OCSP, app.services.signing.Revocation): when the signer's chain has
+  revocation data, the validation data is embedded in the PDF's DSS at signing (PAdES B-LT with
+  a timestamp); a PDF's signatures are checked against the admin's data and the PDF's DSS.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -43,18 +46,28 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from app.services import cert_names
 from app.services.exceptions import InvalidInput
 from app.services.signing import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
+    OFFLINE,
+    REVOCATION_GOOD,
+    REVOCATION_REVOKED,
+    REVOCATION_UNKNOWN,
     VIETNAM_TZ,
     KeyFile,
+    Revocation,
     SignatureStatus,
     read_pkcs12,
+    revocation_checked,
+    subject_of,
     verdict,
     vn_time,
 )
@@ -214,6 +227,7 @@ def _sign_once(
     signing_time: datetime,
     text_params: dict[str, str],
     timestamp_url: str | None,
+    validation: ValidationContext | None = None,
 ) -> bytes:
     x1, y1, x2, y2 = box
     try:
@@ -227,7 +241,12 @@ def _sign_once(
         ),
     )
     meta = signers.PdfSignatureMetadata(
-        field_name=field, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES
+        field_name=field,
+        md_algorithm="sha256",
+        subfilter=SigSeedSubFilter.PADES,
+        # the chain's certificates, CRLs and OCSP responses in the DSS (PAdES B-LT)
+        embed_validation_info=validation is not None,
+        validation_context=validation,
     )
     pdf_signer = _TimedPdfSigner(
         meta,
@@ -249,10 +268,14 @@ def sign_pdf(
     *,
     signing_time: datetime | None = None,
     timestamp_url: str | None = None,
+    trust_roots: list[asn1_x509.Certificate] | None = None,
+    revocation: Revocation = OFFLINE,
 ) -> bytes:
     """Sign ``pdf_bytes`` first as the signer, then as the agency (two incremental revisions).
 
     Both keys are loaded (and refused with a Vietnamese message) before anything is signed.
+    With ``trust_roots``, each signature whose chain has revocation data in ``revocation``
+    gets its validation data embedded in the DSS (B-LT when timestamped).
     """
     moment = (signing_time or datetime.now(UTC)).astimezone(VIETNAM_TZ).replace(microsecond=0)
     person = _signer(signer_key, moment)
@@ -305,6 +328,7 @@ def sign_pdf(
         signing_time=moment,
         text_params=params,
         timestamp_url=timestamp_url,
+        validation=_ltv_context(person, trust_roots, revocation),
     )
     return _sign_once(
         once,
@@ -316,13 +340,49 @@ def sign_pdf(
         signing_time=moment,
         text_params=params,
         timestamp_url=timestamp_url,
+        validation=_ltv_context(agency, trust_roots, revocation),
     )
 
 
-async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[SignatureStatus]:
+def _ltv_context(
+    signer: signers.Signer, roots: list[asn1_x509.Certificate] | None, revocation: Revocation
+) -> ValidationContext | None:
+    """The context to embed the signer's validation data with, when every certificate of its
+    chain has revocation data (else None: the signature is made without, B-B or B-T)."""
+    cert = signer.signing_cert
+    if not roots or cert is None or not (revocation.crls or revocation.ocsps):
+        return None
+    others = list(signer.cert_registry)
+    context = revocation.context(
+        roots, mode="require", other_certs=others, for_certs=[cert, *others]
+    )
+    if asyncio.run(revocation_checked(cert, others, context)) != REVOCATION_GOOD:
+        return None
+    # soft-fail: the path's data was just found sufficient; an OCSP responder the certificate
+    # declares (AIA) is not to be asked when fetching is off
+    return revocation.context(roots, other_certs=others, for_certs=[cert, *others])
+
+
+def _dss(reader: PdfFileReader) -> tuple[bool, list[Any], list[bytes], list[bytes]]:
+    """(the PDF has a DSS, its certificates, OCSP responses, CRLs)."""
+    try:
+        store = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return False, [], [], []
+    return True, list(store.load_certs()), _loaded(store.ocsps), _loaded(store.crls)
+
+
+def _loaded(refs: list[Any]) -> list[bytes]:
+    return [ref.get_object().data for ref in refs]
+
+
+async def _verify(
+    pdf_bytes: bytes, roots: list[asn1_x509.Certificate], revocation: Revocation
+) -> list[SignatureStatus]:
     try:
         reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
         embedded = list(reader.embedded_signatures)
+        has_dss, dss_certs, dss_ocsps, dss_crls = _dss(reader)
     except Exception:  # any parse failure of a hostile or broken file
         return [
             SignatureStatus(
@@ -337,7 +397,13 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
         ]
     result = []
     for sig in embedded:
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        try:
+            chain = [sig.signer_cert, *sig.other_embedded_certs]
+        except Exception:  # no readable certificate: validation below says so
+            chain = []
+        context = revocation.context(
+            roots, other_certs=dss_certs, crls=dss_crls, ocsps=dss_ocsps, for_certs=chain
+        )
         try:
             status = await async_validate_pdf_signature(sig, signer_validation_context=context)
         except Exception:
@@ -354,20 +420,42 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
             )
             continue
         cert = status.signing_cert
-        names = cert.subject.native if cert is not None else {}
+        subject = subject_of(cert) if cert is not None else {}
         when = status.signer_reported_dt
         intact = bool(status.intact)
         trusted = bool(status.trusted)
         valid = bool(status.bottom_line)
+        if status.revoked:
+            checked = REVOCATION_REVOKED
+        elif trusted and cert is not None:
+            checked = await revocation_checked(
+                cert,
+                list(sig.other_embedded_certs),
+                revocation.context(
+                    roots,
+                    mode="require",
+                    other_certs=dss_certs,
+                    crls=dss_crls,
+                    ocsps=dss_ocsps,
+                    for_certs=chain,
+                ),
+            )
+        else:
+            checked = REVOCATION_UNKNOWN
+        if checked == REVOCATION_REVOKED:
+            trusted = valid = False
         result.append(
             SignatureStatus(
                 field=sig.field_name,
-                signer=str(names.get("common_name", "")),
+                signer=cert_names.common_name(subject),
                 signed_at=when.astimezone(VIETNAM_TZ) if when else None,
                 intact=intact,
                 trusted=trusted,
                 valid=valid,
-                message=verdict(intact, trusted, valid),
+                message=verdict(intact, trusted, valid, checked == REVOCATION_REVOKED),
+                subject=subject,
+                revocation=checked,
+                ltv=has_dss,
                 timestamped=bool(
                     status.timestamp_validity is not None
                     and status.timestamp_validity.intact
@@ -379,6 +467,11 @@ async def _verify(pdf_bytes: bytes, roots: list[asn1_x509.Certificate]) -> list[
     return result
 
 
-def verify_pdf(pdf_bytes: bytes, trust_roots: list[asn1_x509.Certificate]) -> list[SignatureStatus]:
-    """Every signature of ``pdf_bytes``: who, when, whether valid (an empty list: not signed)."""
-    return asyncio.run(_verify(pdf_bytes, trust_roots))
+def verify_pdf(
+    pdf_bytes: bytes,
+    trust_roots: list[asn1_x509.Certificate],
+    revocation: Revocation = OFFLINE,
+) -> list[SignatureStatus]:
+    """Every signature of ``pdf_bytes``: who, when, whether valid, whether its certificate's
+    revocation could be checked (an empty list: not signed)."""
+    return asyncio.run(_verify(pdf_bytes, trust_roots, revocation))

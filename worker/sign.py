@@ -169,6 +169,11 @@ def _sign(doc_id: int, version_key: str) -> str:
     theirs = signing_keys.identity(agency)
     assert mine is not None and theirs is not None
     assert mine.key_encrypted is not None and theirs.key_encrypted is not None
+    try:
+        signing_keys.check_names(doc, mine, theirs)
+    except InvalidInput as exc:
+        _failed(doc_id, f"Không ký số được: {exc}")
+        return "refused"
     check = db.session.get(SignatureCheck, doc_id)
     if check is None:
         check = SignatureCheck(document_id=doc_id, origin="produced")
@@ -200,6 +205,8 @@ def _sign(doc_id: int, version_key: str) -> str:
             signing_keys.StoredKey(theirs.key_encrypted, "khóa của cơ quan").key_file(),
             appearance,
             timestamp_url=signing_keys.timestamp_url(),
+            trust_roots=signing_keys.trust_root_certs(),
+            revocation=signing_keys.revocation(),
         )
     except InvalidInput as exc:
         _failed(doc_id, f"Không ký số được: {exc}")
@@ -228,7 +235,8 @@ def _sign(doc_id: int, version_key: str) -> str:
 
 
 def verify_stored(doc_id: int, rel: str) -> None:
-    """Verify the stored file ``rel`` against the trust roots and keep the result."""
+    """Verify the stored file ``rel`` against the trust roots and the revocation data, and keep
+    the result."""
     import hashlib
     from datetime import UTC, datetime
 
@@ -238,7 +246,7 @@ def verify_stored(doc_id: int, rel: str) -> None:
     from worker.pades import verify_pdf
 
     data = storage.read(rel)
-    statuses = verify_pdf(data, signing_keys.trust_root_certs())
+    statuses = verify_pdf(data, signing_keys.trust_root_certs(), signing_keys.revocation())
     row = db.session.get(SignatureCheck, doc_id)
     if row is None:
         row = SignatureCheck(document_id=doc_id, origin="uploaded")
@@ -255,6 +263,9 @@ def verify_stored(doc_id: int, rel: str) -> None:
             "valid": s.valid,
             "message": s.message,
             "timestamped": s.timestamped,
+            "subject": s.subject,
+            "revocation": s.revocation,
+            "ltv": s.ltv,
         }
         for s in statuses
     ]

@@ -20,9 +20,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.datefield import DMYDateField
 from app.inputs import BoundedForm, column_length
-from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, Role, User
+from app.models import ROLE_LABELS, Agency, CalendarDay, DocumentKind, User
 from app.models.base import AgencyLevel
-from app.services import passwords
+from app.services import api_tokens, passwords
 from app.services.exceptions import InvalidInput
 from app.ui import N_
 
@@ -307,9 +307,7 @@ class ApiTokenForm(BoundedForm):
     name = text_field(_l("Tên hệ thống"), 128)
     roles = CheckboxesField(
         _l("Quyền"),
-        choices=options(
-            (str(k), ROLE_LABELS[k]) for k in (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST)
-        ),
+        choices=options((str(k), ROLE_LABELS[k]) for k in api_tokens.ALLOWED_ROLES),
         validators=[chosen(_l("Quyền"))],
     )
 
@@ -340,6 +338,13 @@ class TrustRootForm(BoundedForm):
     file = FileField(
         _l("Chứng thư gốc (.pem, .cer, .crt)"),
         validators=[FileRequired(_l("Chưa chọn “Chứng thư gốc”."))],
+    )
+
+
+class RevocationForm(BoundedForm):
+    file = FileField(
+        _l("Danh sách thu hồi / phản hồi OCSP"),
+        validators=[FileRequired(_l("Chưa chọn “Danh sách thu hồi / phản hồi OCSP”."))],
     )
 
 

@@ -13,11 +13,12 @@ from app.admin.forms import (
     ActionForm,
     ImageUploadForm,
     KeyUploadForm,
+    RevocationForm,
     TrustRootForm,
     show_refusal,
 )
 from app.extensions import db
-from app.models import Agency, SigningIdentity, TrustRoot, User
+from app.models import Agency, RevocationData, SigningIdentity, TrustRoot, User
 from app.services import signing_keys, storage
 from app.services.exceptions import InvalidInput
 from app.services.signing import MAX_IMAGE_BYTES, MAX_P12_BYTES
@@ -157,6 +158,52 @@ def signing_image(identity_id: int):
     return response
 
 
+def _roots_page(form: TrustRootForm, revocation_form: RevocationForm, status: int):  # noqa: ANN202
+    return render_template(
+        "admin/trust_roots.html",
+        form=form,
+        revocation_form=revocation_form,
+        rows=signing_keys.trust_roots(),
+        revocations=signing_keys.revocation_rows(),
+        fetching=signing_keys.fetching_allowed(),
+        action_form=ActionForm(),
+        timestamp_url=signing_keys.timestamp_url(),
+        agencies=db.session.scalars(
+            select(Agency).where(Agency.valid_to.is_(None)).order_by(Agency.name)
+        ).all(),
+    ), status
+
+
+@bp.route("/ky-so/thu-hoi", methods=["POST"])
+def revocation_add():
+    """A CRL or an OCSP response the admin uploads (revocation checking without network)."""
+    form = RevocationForm()
+    if form.validate_on_submit():
+        try:
+            row = signing_keys.add_revocation(
+                form.file.data.read(signing_keys.MAX_REVOCATION_BYTES + 1), current_user
+            )
+        except InvalidInput as exc:
+            db.session.rollback()
+            show_refusal(form, exc, "file")
+        else:
+            db.session.commit()
+            flash(gettext("Đã thêm dữ liệu thu hồi “%(name)s”.", name=row.issuer), "success")
+            return redirect(url_for("admin.trust_roots") + "#thu-hoi")
+    return _roots_page(TrustRootForm(formdata=None), form, 400)
+
+
+@bp.route("/ky-so/thu-hoi/<int:row_id>/xoa", methods=["POST"])
+def revocation_remove(row_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    row = db.get_or_404(RevocationData, row_id)
+    signing_keys.remove_revocation(row, current_user)
+    db.session.commit()
+    flash(gettext("Đã gỡ dữ liệu thu hồi."), "info")
+    return redirect(url_for("admin.trust_roots") + "#thu-hoi")
+
+
 @bp.route("/ky-so", methods=["GET", "POST"])
 def trust_roots():
     """The CA certificates signatures and keys must chain to (the national root CA: data)."""
@@ -176,16 +223,7 @@ def trust_roots():
                 db.session.commit()
                 flash(gettext("Đã thêm chứng thư gốc “%(name)s”.", name=root.subject), "success")
                 return redirect(url_for("admin.trust_roots"))
-    return render_template(
-        "admin/trust_roots.html",
-        form=form,
-        rows=signing_keys.trust_roots(),
-        action_form=ActionForm(),
-        timestamp_url=signing_keys.timestamp_url(),
-        agencies=db.session.scalars(
-            select(Agency).where(Agency.valid_to.is_(None)).order_by(Agency.name)
-        ).all(),
-    ), status
+    return _roots_page(form, RevocationForm(formdata=None), status)
 
 
 @bp.route("/ky-so/<int:root_id>/xoa", methods=["POST"])

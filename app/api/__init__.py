@@ -109,6 +109,14 @@ def create_api(parent: Flask) -> APIFlask:
             for operation in operations.values():
                 if isinstance(operation, dict) and "requestBody" in operation:
                     operation["requestBody"]["required"] = True
+        # the edXML endpoint reads its body as it is (an XML packet, not JSON)
+        edxml_post = spec.get("paths", {}).get("/edxml", {}).get("post")
+        if isinstance(edxml_post, dict):
+            edxml_post["requestBody"] = {
+                "required": True,
+                "description": "Gói edXML (QCVN 102:2016/BTTTT)",
+                "content": {"application/xml": {"schema": {"type": "string", "minLength": 1}}},
+            }
         return spec
 
     return api

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from apiflask import APIBlueprint, HTTPTokenAuth, Schema, abort
 from apiflask.fields import Boolean, Date, DateTime, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
-from flask import g
+from flask import g, request
 from flask_babel import gettext
 from marshmallow import ValidationError, validates_schema
 from sqlalchemy import func, select
@@ -26,7 +26,7 @@ from app.models import (
     ReportStatus,
     User,
 )
-from app.services import access, api_tokens, policy, reports, status, storage
+from app.services import access, api_tokens, exchange, policy, reports, status, storage
 from app.services import plans as plan_service
 from app.services.exceptions import InvalidInput, NotAllowed, NotFound
 
@@ -622,6 +622,42 @@ def document_file(doc_id: int, which: str) -> Any:
     ext = key.rsplit(".", 1)[-1]
     name = (doc.symbol or f"du-thao-{doc.id}").replace("/", "-")
     return storage.download(key, f"{name}{'-ban-ky' if which == 'signed' else ''}.{ext}")
+
+
+# ----------------------------------------------------------------------------- edXML
+
+
+class ReceivedOut(Schema):
+    kind = String(metadata={"description": "status (gói trạng thái) hoặc document (gói văn bản)"})
+    new = Boolean(metadata={"description": "false: gói này đã được nhận trước đó"})
+    id = Integer()
+    message = String()
+
+
+@bp.post("/edxml")
+@bp.auth_required(auth)
+@bp.output(ReceivedOut)
+@bp.doc(
+    summary="Nhận một gói edXML từ trục liên thông",
+    description=(
+        "Thân yêu cầu là gói edXML (QCVN 102:2016/BTTTT, `Content-Type: application/xml`, tối "
+        "đa 20 MB): gói trạng thái (StatusCode) của văn bản đã gửi — mã truy cập của văn thư cơ "
+        "quan ban hành; hoặc gói văn bản gửi đến một cơ quan trong hệ thống — mã truy cập của "
+        "văn thư cơ quan nhận; văn bản được giữ để thêm làm căn cứ của kế hoạch. Gói đã nhận "
+        "rồi trả về new=false."
+    ),
+    responses={400: "Thân yêu cầu trống", **ERRORS},
+)
+def receive_edxml() -> Any:
+    user = me()
+    policy.require(user, "exchange.post")  # before reading the body
+    data = request.get_data(cache=False)
+    if not data:
+        abort(400, gettext("Thân yêu cầu trống: gửi gói edXML (application/xml)."))
+    got = exchange.receive(data, user, source="api")
+    db.session.commit()
+    message = got.summary if got.new else gettext("Gói này đã được nhận trước đó.")
+    return {"kind": got.kind, "new": got.new, "id": got.id, "message": message}
 
 
 _ = (Length, NotAllowed)

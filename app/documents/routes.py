@@ -206,9 +206,12 @@ def signature_panel(doc: Document) -> dict | None:
     if doc.status not in ("signed", "released"):
         return None
     check = signing_keys.check_of(doc)
-    results = []
-    for r in (check.results or []) if check else []:
-        results.append({**r, "line": signing_keys.describe_result(r)})
+    stored = list(check.results or []) if check else []
+    roles, names_warning = signing_keys.signature_roles(doc, stored)
+    results = [
+        {**r, "line": signing_keys.describe_result(r), "role": x.role, "mismatch": x.warning}
+        for r, x in zip(stored, roles, strict=True)
+    ]
     ready = signing_keys.readiness(doc)
     never_signed = (
         check is None and ready.ready and doc.render_state == "done" and not doc.signed_path
@@ -216,6 +219,9 @@ def signature_panel(doc: Document) -> dict | None:
     return {
         "check": check,
         "results": results,
+        "names_warning": names_warning,
+        "printed_signer": signing_keys.printed_signer(doc),
+        "fetching": signing_keys.fetching_allowed(),
         "readiness": ready,
         "can_verify": bool(doc.signed_path and doc.signed_path.lower().endswith(".pdf"))
         and policy.can(current_user, "document.verify_signatures", doc),

@@ -18,7 +18,7 @@ from app.models.document import (
     SignerEntry,
     VersionStage,
 )
-from app.models.exchange import ExchangeRecipient, ExchangeStatus
+from app.models.exchange import ExchangeIncoming, ExchangeRecipient, ExchangeStatus
 from app.models.plan import (
     Assignment,
     AssignmentTask,
@@ -29,7 +29,7 @@ from app.models.plan import (
     ReportingPeriod,
 )
 from app.models.report import Consolidation, Report, ReportStatus, ReportVersion
-from app.models.signing import SignatureCheck, SigningIdentity, TrustRoot
+from app.models.signing import RevocationData, SignatureCheck, SigningIdentity, TrustRoot
 from app.models.storage import StoredFile
 from app.models.template import TEMPLATE_STATUS_LABELS, AgencyTemplate
 
@@ -48,6 +48,7 @@ __all__ = [
     "CalendarDay",
     "Consolidation",
     "Document",
+    "ExchangeIncoming",
     "ExchangeRecipient",
     "ExchangeStatus",
     "Extension",
@@ -75,6 +76,7 @@ __all__ = [
     "Role",
     "SignatureCheck",
     "SigningIdentity",
+    "RevocationData",
     "TrustRoot",
     "StoredFile",
     "User",

@@ -3,9 +3,9 @@ answered (status packets), see app/services/exchange.py and docs/edxml.md."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
@@ -53,3 +53,25 @@ class ExchangeStatus(Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recipient: Mapped[ExchangeRecipient] = relationship(back_populates="statuses")
+
+
+class ExchangeIncoming(Model):
+    """A document packet another agency sent (received on the endpoint, from the exchange
+    folder or its periodic job): kept as received (``file_path``, a key of
+    app.services.storage) until a clerk or specialist adds it as the legal basis (căn cứ) of a
+    draft plan. The same packet received twice is kept once (``sha256``)."""
+
+    __tablename__ = "exchange_incoming"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    packet_id: Mapped[str] = mapped_column(String(200), index=True)
+    organ_id: Mapped[str] = mapped_column(String(16))
+    organ_name: Mapped[str] = mapped_column(String(255))
+    code: Mapped[str] = mapped_column(String(80))
+    type_name: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(Text)
+    promulgation_date: Mapped[date | None] = mapped_column(Date)
+    file_path: Mapped[str] = mapped_column(String(512))
+    source: Mapped[str] = mapped_column(String(16), default="api")  # api | folder
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id"))

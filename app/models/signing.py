@@ -70,3 +70,20 @@ class SignatureCheck(Model):
     error: Mapped[str | None] = mapped_column(Text)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RevocationData(Model):
+    """A CRL or an OCSP response the admin uploaded (DER kept, SHA-256 unique): validation
+    checks the certificates' revocation against these (and against what a PDF carries in its
+    DSS), without network unless the admin allows fetching (``REVOCATION_FETCH``)."""
+
+    __tablename__ = "revocation_data"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # crl | ocsp
+    issuer: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    der: Mapped[bytes] = mapped_column(LargeBinary)
+    this_update: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_update: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -44,3 +44,7 @@ class RecordIssuedForm(BoundedForm):
     def validate_number(self, field: StringField) -> None:
         if bounds.parse_int(field.data or "", 1, 99999) is None:
             raise ValidationError(_l("“Số văn bản” phải là số nguyên từ 1 đến 99999."))
+
+
+class IncomingBasisForm(BoundedForm):
+    """Add a document packet received from the exchange as the plan's căn cứ (a button)."""

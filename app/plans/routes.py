@@ -26,7 +26,17 @@ from app.models import (
 )
 from app.plans import bp
 from app.plans.forms import CloseRoundForm, ImportForm, RecordIssuedForm
-from app.services import access, clock, documents, flows, loader, plans, policy, status
+from app.services import (
+    access,
+    clock,
+    documents,
+    exchange,
+    flows,
+    loader,
+    plans,
+    policy,
+    status,
+)
 from app.services.exceptions import InvalidInput, NotAllowed
 from app.ui import N_
 from forms.formatting import format_date_table
@@ -264,6 +274,9 @@ def show(plan_id: int, issued_form: RecordIssuedForm | None = None):
         is_reporter=current_user.has_role("reporter", "agency_leader"),
         is_standing=current_user.has_role("specialist")
         and current_user.agency_id == plan.standing_agency_id,
+        incoming=exchange.incoming_for(plan)
+        if plan.status == "draft" and policy.can(current_user, "plan.import_basis", plan)
+        else [],
     )
 
 

@@ -22,7 +22,9 @@ from app.services.exceptions import InvalidInput, NotAllowed
 PREFIX = "khk_"
 # What a connected system may do: read and submit its agency's reports (reporter), approve them
 # (agency leader), or act for a standing agency (specialist). Never admin, signer or clerk.
-ALLOWED_ROLES = (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST)
+#: The roles a token may act with; the clerk's for an exchange adapter posting edXML packets
+#: (``POST /api/v1/edxml``: status packets of the agency's documents, documents addressed to it).
+ALLOWED_ROLES = (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST, Role.CLERK)
 _TOKEN = re.compile(r"^khk_[A-Za-z0-9_-]{43}$")
 
 

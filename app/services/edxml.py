@@ -261,7 +261,19 @@ def _moment(value: str) -> datetime:
 
 def parse_status(data: bytes) -> StatusPacket:
     """An incoming status packet; anything else (or hostile XML) raises InvalidInput."""
+    return _status(_validate(data))
+
+
+def parse_incoming(data: bytes) -> Packet | StatusPacket:
+    """An incoming packet of either kind (a status packet or a document packet), read once;
+    hostile or malformed input raises InvalidInput."""
     root = _validate(data)
+    if root.find("e:edXMLEnvelope/e:edXMLHeader/e:Status", {"e": NS}) is not None:
+        return _status(root)
+    return _packet(root)
+
+
+def _status(root: etree._Element) -> StatusPacket:
     node = root.find("e:edXMLEnvelope/e:edXMLHeader/e:Status", {"e": NS})
     if node is None:
         raise _refuse(gettext("không phải gói trạng thái."))
@@ -342,7 +354,10 @@ def _date(value: str) -> date:
 
 def parse_packet(data: bytes) -> Packet:
     """A packet read back; hostile or malformed input raises InvalidInput (Vietnamese)."""
-    root = _validate(data)
+    return _packet(_validate(data))
+
+
+def _packet(root: etree._Element) -> Packet:
     ns = {"e": NS}
     message = root.find("e:edXMLEnvelope/e:edXMLHeader/e:MessageHeader", ns)
     trace = root.find("e:edXMLEnvelope/e:edXMLHeader/e:TraceHeaderList", ns)

@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -43,6 +44,7 @@ from app.models import (
     Document,
     DocumentKind,
     DocumentStatus,
+    ExchangeIncoming,
     ExchangeRecipient,
     ExchangeStatus,
     Plan,
@@ -52,6 +54,7 @@ from app.models import (
 )
 from app.services import audit, clock, documents, edxml, plans, policy, storage
 from app.services.exceptions import InvalidInput
+from app.services.jobs import get_queue, rq_job_id
 from forms.formatting import format_date_text
 
 ORGAN_ID_RE = edxml.ORGAN_ID_RE
@@ -533,7 +536,17 @@ def import_status(
         policy.require(actor, "document.import_status", document)
     if len(data) > MAX_STATUS_BYTES:
         raise _refuse(gettext("Gói edXML không hợp lệ: tệp quá lớn."))
-    status = edxml.parse_status(data)
+    return record_status(edxml.parse_status(data), actor, document=document, source=source)
+
+
+def record_status(
+    status: edxml.StatusPacket,
+    actor: User | None,
+    *,
+    document: Document | None = None,
+    source: str = "upload",
+) -> tuple[ExchangeStatus, bool]:
+    """A parsed status packet recorded (see :func:`import_status`)."""
     rows = _recipients_for(status)
     if not rows:
         raise _refuse(
@@ -637,6 +650,131 @@ def recipient_states(doc: Document) -> list[RecipientState]:
     return out
 
 
+# ----------------------------------------------------------------------------- incoming
+
+
+@dataclass(frozen=True)
+class Received:
+    """What :func:`receive` did with one incoming packet."""
+
+    kind: str  # "status" | "document"
+    new: bool  # False: the same packet was already recorded
+    id: int  # ExchangeStatus.id or ExchangeIncoming.id
+    summary: str  # Vietnamese, for the API's answer and the folder's log
+
+
+def _addressed(packet: edxml.Packet) -> list[Agency]:
+    codes = [r.organ_id for r in packet.recipients]
+    return list(
+        db.session.scalars(
+            select(Agency).where(Agency.organ_id.in_(codes), Agency.valid_to.is_(None))
+        )
+    )
+
+
+def receive_document(
+    packet: edxml.Packet, data: bytes, actor: User | None, source: str
+) -> tuple[ExchangeIncoming, bool]:
+    """Keep an incoming document packet (as received) until it is added as a plan's căn cứ.
+    Refused, nothing changed: addressed to no agency of kehoach, or (API) to none of the
+    token's agency."""
+    addressed = _addressed(packet)
+    if not addressed:
+        raise _refuse(
+            gettext(
+                "Gói văn bản %(code)s không gửi đến cơ quan nào có trong hệ thống (nơi nhận: "
+                "%(to)s).",
+                code=f"{packet.code_number}/{packet.code_notation}"[:64],
+                to=", ".join(r.organ_id for r in packet.recipients[:5]),
+            )
+        )
+    policy.require(actor, "exchange.receive_document", addressed)
+    digest = hashlib.sha256(data).hexdigest()
+    existing = db.session.scalar(select(ExchangeIncoming).where(ExchangeIncoming.sha256 == digest))
+    if existing is not None:
+        return existing, False
+    rel = f"exchange/incoming/{digest[:24]}.edxml"
+    storage.write(rel, data)
+    row = ExchangeIncoming(
+        sha256=digest,
+        packet_id=packet.document_id[:200],
+        organ_id=packet.sender.organ_id,
+        organ_name=packet.sender.name[:255],
+        code=f"{packet.code_number}/{packet.code_notation}"[:80],
+        type_name=packet.type_name[:100],
+        subject=packet.subject,
+        promulgation_date=packet.promulgation_date,
+        file_path=rel,
+        source=source,
+        received_at=clock.now(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        row,
+        "edxml_receive",
+        comment=f"{row.organ_name}: {row.type_name} {row.code}"[:500],
+        data={"document_id": row.packet_id, "source": source},
+    )
+    return row, True
+
+
+def receive(data: bytes, actor: User | None, *, source: str) -> Received:
+    """An incoming edXML packet from the exchange (the API endpoint, the folder and its
+    periodic job): a status packet is recorded against the document it answers
+    (:func:`record_status`); a document packet is kept for the căn cứ of a draft plan
+    (:func:`receive_document`). Refused in Vietnamese, nothing changed, as each says."""
+    if len(data) > MAX_BASIS_BYTES:
+        raise _refuse(gettext("Gói edXML không hợp lệ: tệp quá lớn."))
+    packet = edxml.parse_incoming(data)
+    if isinstance(packet, edxml.StatusPacket):
+        if len(data) > MAX_STATUS_BYTES:
+            raise _refuse(gettext("Gói edXML không hợp lệ: tệp quá lớn."))
+        status, new = record_status(packet, actor, source=source)
+        return Received(
+            "status",
+            new,
+            status.id,
+            gettext(
+                "%(name)s — %(state)s",
+                name=status.recipient.organ_name,
+                state=edxml.STATUS_LABELS[status.code],
+            ),
+        )
+    incoming, new = receive_document(packet, data, actor, source)
+    return Received(
+        "document",
+        new,
+        incoming.id,
+        gettext(
+            "%(type)s số %(code)s của %(organ)s",
+            type=incoming.type_name,
+            code=incoming.code,
+            organ=incoming.organ_name,
+        ),
+    )
+
+
+def incoming_for(plan: Plan) -> list[ExchangeIncoming]:
+    """Document packets received and not yet used, for a draft plan's căn cứ section."""
+    return list(
+        db.session.scalars(
+            select(ExchangeIncoming)
+            .where(ExchangeIncoming.used_plan_id.is_(None))
+            .order_by(ExchangeIncoming.received_at.desc(), ExchangeIncoming.id.desc())
+            .limit(50)
+        )
+    )
+
+
+def import_incoming(plan: Plan, incoming: ExchangeIncoming, actor: User | None) -> str:
+    """A received document packet added as the căn cứ of the draft ``plan``."""
+    line = import_basis(plan, storage.read(incoming.file_path), actor)
+    incoming.used_plan_id = plan.id
+    return line
+
+
 # ----------------------------------------------------------------------------- the folder
 
 
@@ -658,10 +796,12 @@ def _move(path: Path, folder: Path) -> Path:
 
 
 def import_folder(path: Path | str) -> FolderResult:
-    """Read every status packet an exchange adapter left in ``path`` (``*.xml``, ``*.edxml``;
+    """Read every packet (status or document, :func:`receive`) an exchange adapter left in
+    ``path`` (``*.xml``, ``*.edxml``;
     not subfolders, not links): each recorded in its own transaction and moved to
     ``processed/``; a refused one moved to ``refused/`` with ``<name>.loi.txt`` saying why.
-    Run by ``kehoach edxml import-folder PATH`` (as the system)."""
+    Run by ``kehoach edxml import-folder PATH`` and by the worker's periodic job
+    (``worker.exchange.poll_inbox``, ``EDXML_INBOX``), as the system."""
     root = Path(path)
     if not root.is_dir():
         raise _refuse(gettext("Không tìm thấy thư mục %(path)s.", path=str(root)), "path")
@@ -672,11 +812,11 @@ def import_folder(path: Path | str) -> FolderResult:
         if item.suffix.lower() not in FOLDER_SUFFIXES:
             continue
         try:
-            if item.stat().st_size > MAX_STATUS_BYTES:
+            if item.stat().st_size > MAX_BASIS_BYTES:
                 raise _refuse(gettext("Gói edXML không hợp lệ: tệp quá lớn."))
             with item.open("rb") as fh:
-                data = fh.read(MAX_STATUS_BYTES + 1)
-            _row, new = import_status(data, None, source="folder")
+                data = fh.read(MAX_BASIS_BYTES + 1)
+            new = receive(data, None, source="folder").new
             db.session.commit()
         except InvalidInput as exc:
             db.session.rollback()
@@ -687,6 +827,34 @@ def import_folder(path: Path | str) -> FolderResult:
         _move(item, root / "processed")
         (result.imported if new else result.repeated).append(item.name)
     return result
+
+
+#: The job that reads the exchange folder (``EDXML_INBOX``) every ``EDXML_POLL_SECONDS``.
+INBOX_JOB = "worker.exchange.poll_inbox"
+
+
+def schedule_inbox(now: datetime | None = None) -> datetime | None:
+    """Hand the next reading of the exchange folder to RQ's scheduler (the worker calls this at
+    start and after each reading). One job per time slot: several workers asking for the same
+    slot make one job. None when no folder or no queue is configured."""
+    folder = current_app.config.get("EDXML_INBOX")
+    queue = get_queue()
+    if not folder or queue is None:
+        return None
+    interval = max(int(current_app.config.get("EDXML_POLL_SECONDS") or 300), 5)
+    moment = (now or datetime.now(UTC)).timestamp()
+    slot = int(moment // interval) + 1
+    at = datetime.fromtimestamp(slot * interval, UTC)
+    job_id = rq_job_id(queue.name, f"edxml-inbox-{slot}")
+    existing = queue.fetch_job(job_id)
+    if existing is None or existing.get_status(refresh=True) not in (
+        "queued",
+        "started",
+        "deferred",
+        "scheduled",
+    ):
+        queue.enqueue_at(at, INBOX_JOB, job_id=job_id, result_ttl=3600, failure_ttl=86400)
+    return at
 
 
 # ----------------------------------------------------------------------------- legal basis

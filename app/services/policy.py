@@ -63,6 +63,10 @@ document.import_status    Document                clerk of the issuing agency (e
                                                   packets of its recipients)
 plan.import_basis         Plan                    as plan.edit (an incoming edXML packet as
                                                   the plan's legal basis)
+exchange.post             None                    admin; a clerk (an exchange adapter posting
+                                                  edXML packets to /api/v1/edxml)
+exchange.receive_document list[Agency]            admin; clerk of an addressed agency (an
+                                                  incoming edXML document packet)
 ========================  ======================  ============================================
 
 Transitions are also guarded by the workflow tables (states, reasons); for documents the flow's
@@ -306,6 +310,14 @@ RULES: dict[str, tuple[Rule, str]] = {
     "plan.import_basis": (
         lambda u, p: is_admin(u) or _plan_owner(u, p.issuer_id, p.standing_agency_id),
         PLAN_OWNERS,
+    ),
+    "exchange.post": (
+        lambda u, _: is_admin(u) or u.has_role("clerk"),
+        N_("Chỉ văn thư (mã truy cập có quyền văn thư) được gửi gói edXML qua trục liên thông."),
+    ),
+    "exchange.receive_document": (
+        lambda u, agencies: is_admin(u) or any(_in(u, a.id, "clerk") for a in agencies),
+        N_("Chỉ văn thư của cơ quan nhận được nhận văn bản gửi qua trục liên thông."),
     ),
 }
 

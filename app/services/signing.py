@@ -6,22 +6,33 @@ happen only in the worker (``worker/pades.py``); a web process never imports the
 (``tests/test_web_footprint.py``). Pure functions on bytes: nothing here touches the database
 or the file store. Keys come as PKCS#12 bytes + passphrase; the passphrase is only used in
 memory.
+
+Revocation (CRL/OCSP): only the data given (``Revocation``: the admin's uploads, and what a PDF
+carries in its DSS); fetching over the network only when ``Revocation.allow_fetching`` (an
+explicit setting, off by default). The checks of a certificate's chain and revocation live here
+(pyhanko-certvalidator only, light enough for the web: a key's revocation is checked at upload);
+the worker uses them for the signatures it finds in a PDF and for embedding validation data at
+signing (PAdES B-LT).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from flask_babel import gettext
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import RevokedError
 
+from app.services import cert_names
 from app.services.exceptions import InvalidInput
 
 #: Vietnam's time zone (ICT, no daylight saving): the offset printed on the seal.
@@ -32,6 +43,61 @@ MAX_P12_BYTES = 64 * 1024
 #: Upper bounds on the signature and seal images.
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_IMAGE_PIXELS = 4000 * 4000
+
+#: What the page says about a certificate's revocation (``SignatureStatus.revocation``).
+REVOCATION_GOOD = "good"  # checked against a CRL or OCSP response: not revoked
+REVOCATION_REVOKED = "revoked"
+REVOCATION_UNKNOWN = "unknown"  # no usable CRL/OCSP for the chain: not checked
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """The revocation data validation may use: CRLs and OCSP responses (DER) the admin
+    uploaded, and whether pyHanko may fetch more over the network (off unless the admin
+    configures it: no network at run time by default)."""
+
+    crls: tuple[bytes, ...] = ()
+    ocsps: tuple[bytes, ...] = ()
+    allow_fetching: bool = False
+
+    def context(
+        self,
+        roots: list[asn1_x509.Certificate],
+        *,
+        mode: str = "soft-fail",
+        other_certs: list[asn1_x509.Certificate] | None = None,
+        crls: list[Any] | None = None,
+        ocsps: list[Any] | None = None,
+        for_certs: list[asn1_x509.Certificate] | None = None,
+    ) -> ValidationContext:
+        """The validation context; OCSP responses only for the certificates ``for_certs`` (a
+        response about another certificate makes pyhanko-certvalidator fail the check)."""
+        answers = [*self.ocsps, *(ocsps or [])]
+        if for_certs is not None:
+            serials = {c.serial_number for c in for_certs}
+            answers = [a for a in answers if _ocsp_serials(a) & serials]
+        return ValidationContext(
+            trust_roots=roots,
+            other_certs=other_certs or [],
+            crls=[*self.crls, *(crls or [])],
+            ocsps=answers,
+            allow_fetching=self.allow_fetching,
+            revocation_mode=mode,
+        )
+
+
+def _ocsp_serials(der: bytes) -> set[int]:
+    """The serial numbers an OCSP response (DER) answers about (empty if unreadable)."""
+    try:
+        basic = asn1_ocsp.OCSPResponse.load(der)["response_bytes"]["response"].parsed
+        return {
+            r["cert_id"]["serial_number"].native for r in basic["tbs_response_data"]["responses"]
+        }
+    except Exception:  # a malformed response answers nothing
+        return set()
+
+
+OFFLINE = Revocation()
 
 
 @dataclass(frozen=True)
@@ -56,6 +122,18 @@ class SignatureStatus:
     valid: bool  # intact, trusted, and the later changes are allowed ones
     message: str  # Vietnamese sentence for the page
     timestamped: bool = False  # an RFC 3161 timestamp (PAdES B-T) is attached and valid
+    subject: dict[str, list[str]] = dataclasses.field(
+        default_factory=dict
+    )  # the certificate's names
+    revocation: str = REVOCATION_UNKNOWN  # REVOCATION_GOOD / _REVOKED / _UNKNOWN
+    ltv: bool = False  # the PDF carries validation data in its DSS (PAdES B-LT with a timestamp)
+
+
+def subject_of(cert: x509.Certificate | asn1_x509.Certificate) -> dict[str, list[str]]:
+    """The certificate's subject as app.services.cert_names reads it."""
+    if isinstance(cert, x509.Certificate):
+        cert = _asn1(cert)
+    return cert_names.subject_values(cert.subject.native.items())
 
 
 def vn_time(moment: datetime) -> str:
@@ -113,20 +191,56 @@ async def _chains(
     others: list[asn1_x509.Certificate],
     roots: list[asn1_x509.Certificate],
     moment: datetime,
-) -> bool:
+    revocation: Revocation = OFFLINE,
+) -> str | None:
+    """None when ``cert`` chains to ``roots`` for digital signatures; else "revoked" or
+    "untrusted"."""
+    answers = [a for a in revocation.ocsps if _ocsp_serials(a) & {cert.serial_number}]
     context = ValidationContext(
-        trust_roots=roots, allow_fetching=False, moment=moment, revocation_mode="soft-fail"
+        trust_roots=roots,
+        crls=list(revocation.crls),
+        ocsps=answers,
+        allow_fetching=revocation.allow_fetching,
+        moment=moment,
+        revocation_mode="soft-fail",
     )
     validator = CertificateValidator(cert, intermediate_certs=others, validation_context=context)
     try:
         await validator.async_validate_usage({"digital_signature"})
-    except Exception:  # no path, a bad path, a revoked or disallowed certificate
-        return False
-    return True
+    except RevokedError:
+        return "revoked"
+    except Exception:  # no path, a bad path or a disallowed certificate
+        return "untrusted"
+    if revocation.crls or revocation.ocsps:  # soft-fail may stop at a CRL that does not list it
+        strict = revocation.context(
+            roots, mode="require", other_certs=others, for_certs=[cert, *others]
+        )
+        if await revocation_checked(cert, others, strict) == REVOCATION_REVOKED:
+            return "revoked"
+    return None
+
+
+async def revocation_checked(
+    cert: asn1_x509.Certificate, others: list[asn1_x509.Certificate], context: ValidationContext
+) -> str:
+    """REVOCATION_GOOD when every certificate of the path has a CRL or OCSP response in
+    ``context`` (mode "require") saying it is not revoked; _REVOKED; else _UNKNOWN."""
+    validator = CertificateValidator(cert, intermediate_certs=others, validation_context=context)
+    try:
+        await validator.async_validate_path()
+    except RevokedError:
+        return REVOCATION_REVOKED
+    except Exception:  # no revocation data, stale data, no path: not checked
+        return REVOCATION_UNKNOWN
+    return REVOCATION_GOOD
 
 
 def check_chain(
-    key: KeyFile, trust_roots: list[asn1_x509.Certificate], *, now: datetime | None = None
+    key: KeyFile,
+    trust_roots: list[asn1_x509.Certificate],
+    *,
+    now: datetime | None = None,
+    revocation: Revocation = OFFLINE,
 ) -> x509.Certificate:
     """The key's certificate, once it is readable, valid now and chains to ``trust_roots`` (for
     digital signatures); refused with a Vietnamese message naming ``key.label`` otherwise."""
@@ -137,7 +251,13 @@ def check_chain(
         )
         raise InvalidInput(message, {key.label: message})
     moment = now or datetime.now(UTC)
-    if not asyncio.run(_chains(_asn1(cert), [_asn1(c) for c in extra], trust_roots, moment)):
+    problem = asyncio.run(
+        _chains(_asn1(cert), [_asn1(c) for c in extra], trust_roots, moment, revocation)
+    )
+    if problem == "revoked":
+        message = gettext("Chứng thư số đã bị thu hồi (theo danh sách thu hồi đã tải lên).")
+        raise InvalidInput(message, {key.label: message})
+    if problem:
         message = gettext(
             "Chứng thư số không được cấp bởi chứng thư gốc tin cậy đã cấu hình (hoặc không "
             "dùng được để ký)."
@@ -146,9 +266,11 @@ def check_chain(
     return cert
 
 
-def verdict(intact: bool, trusted: bool, valid: bool) -> str:
+def verdict(intact: bool, trusted: bool, valid: bool, revoked: bool = False) -> str:
     if not intact:
         return gettext("Không hợp lệ: tệp đã bị sửa sau khi ký.")
+    if revoked:
+        return gettext("Không hợp lệ: chứng thư số đã bị thu hồi.")
     if not trusted:
         return gettext("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.")
     if not valid:

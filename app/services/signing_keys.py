@@ -14,8 +14,12 @@
 - Trust roots: CA certificates the admin uploads (the national root CA is data, not code).
 - Timestamp server: ``TIMESTAMP_URL`` (``KEHOACH_TIMESTAMP_URL``): PAdES B-T when set, B-B
   otherwise.
+- Revocation data: CRLs and OCSP responses the admin uploads (``RevocationData``); fetching
+  them over the network only when ``REVOCATION_FETCH`` is set (off by default).
 - ``SignatureCheck``: what the worker found in a document's signed PDF (produced on release or
   uploaded by the clerk), shown on the document page.
+- Names: a key's certificate must name the person or agency it is for, and a signature on a
+  document the person printed as signer or the issuing agency (the rule: app.services.cert_names).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509 import ocsp
 from flask import current_app
 from flask_babel import gettext
 from PIL import Image
@@ -42,29 +47,36 @@ from app.models import (
     AgencySigner,
     Document,
     DocumentVersion,
+    RevocationData,
     SignatureCheck,
     SigningIdentity,
     TrustRoot,
     User,
     VersionStage,
 )
-from app.services import audit, clock, policy, storage
+from app.services import audit, cert_names, clock, policy, storage
 from app.services.exceptions import InvalidInput
 from app.services.jobs import enqueue_after_commit
 from app.services.signing import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
     KeyFile,
+    Revocation,
     SignatureStatus,
     check_chain,
     describe,
     load_trust_roots,
     read_pkcs12,
+    subject_of,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 #: Upper bound on an uploaded CA certificate (PEM or DER).
 MAX_CERT_BYTES = 64 * 1024
+#: Upper bound on an uploaded CRL or OCSP response (a national CA's CRL can be megabytes).
+MAX_REVOCATION_BYTES = 10 * 1024 * 1024
+#: The key form's field, as the admin page names it in refusals.
+KEY_FIELD_LABEL = "Tệp khóa (.p12, .pfx)"
 
 Owner = Agency | User
 
@@ -113,13 +125,49 @@ def _who(owner: Owner) -> str:
     return owner.name if isinstance(owner, Agency) else (owner.full_name or owner.username)
 
 
+def agency_names(agency: Agency, printed: str | None = None) -> list[str]:
+    """The names an agency's certificate may carry (cert_names.agency_matches)."""
+    return [n for n in (agency.name, agency.short_name, printed) if n]
+
+
+def owner_matches(subject: dict[str, list[str]], owner: Owner) -> bool:
+    if isinstance(owner, Agency):
+        return cert_names.agency_matches(subject, agency_names(owner), owner.organ_id)
+    return bool(owner.full_name) and cert_names.person_matches(subject, owner.full_name)
+
+
+def _name_refusal(subject: dict[str, list[str]], owner: Owner, field: str) -> InvalidInput:
+    cn = cert_names.common_name(subject) or "-"
+    if isinstance(owner, Agency):
+        message = gettext(
+            "“%(field)s”: chứng thư số mang tên “%(cert)s”, không khớp với tên cơ quan "
+            "“%(name)s” hay mã định danh của cơ quan (%(organ)s).",
+            field=KEY_FIELD_LABEL,
+            cert=cn,
+            name=owner.name,
+            organ=owner.organ_id or gettext("chưa có"),
+        )
+    else:
+        message = gettext(
+            "“%(field)s”: chứng thư số mang tên “%(cert)s”, không khớp với họ tên người ký "
+            "“%(name)s”.",
+            field=KEY_FIELD_LABEL,
+            cert=cn,
+            name=owner.full_name or owner.username,
+        )
+    return InvalidInput(message, {field: message})
+
+
 def store_key(owner: Owner, p12: bytes, passphrase: str, actor: User, field: str = "file") -> None:
     """Keep ``owner``'s PKCS#12 key (see the module's docstring). Refused, nothing changed, with
     a Vietnamese message under ``field`` when the file is not a readable PKCS#12 with this
-    passphrase, the certificate is expired or not yet valid, or it does not chain to the
-    configured trust roots."""
+    passphrase, the certificate is expired or not yet valid, revoked, does not chain to the
+    configured trust roots, or does not name ``owner`` (app.services.cert_names)."""
     given = KeyFile(p12, passphrase, field)
-    cert = check_chain(given, trust_root_certs())
+    cert = check_chain(given, trust_root_certs(), revocation=revocation())
+    subject = subject_of(cert)
+    if not owner_matches(subject, owner):
+        raise _name_refusal(subject, owner, field)
     key, _, extra = read_pkcs12(given)
     plain = pkcs12.serialize_key_and_certificates(
         None, key, cert, extra or None, serialization.NoEncryption()
@@ -233,6 +281,96 @@ def remove_trust_root(root: TrustRoot, actor: User) -> None:
     db.session.delete(root)
 
 
+# ----------------------------------------------------------------------------- revocation
+
+
+def revocation_rows() -> list[RevocationData]:
+    return list(db.session.scalars(select(RevocationData).order_by(RevocationData.id)))
+
+
+def revocation() -> Revocation:
+    """The revocation data validation and signing use (the admin's uploads), and whether
+    fetching over the network is allowed (``REVOCATION_FETCH``, off by default)."""
+    rows = revocation_rows()
+    return Revocation(
+        crls=tuple(r.der for r in rows if r.kind == "crl"),
+        ocsps=tuple(r.der for r in rows if r.kind == "ocsp"),
+        allow_fetching=bool(current_app.config.get("REVOCATION_FETCH")),
+    )
+
+
+def fetching_allowed() -> bool:
+    return bool(current_app.config.get("REVOCATION_FETCH"))
+
+
+def _read_revocation(data: bytes) -> tuple[str, bytes, str, datetime | None, datetime | None]:
+    """(kind, DER, issuer, this update, next update) of a CRL (PEM or DER) or a DER OCSP
+    response; ValueError otherwise."""
+    if data.lstrip().startswith(b"-----BEGIN"):
+        crl = x509.load_pem_x509_crl(data)
+    else:
+        try:
+            crl = x509.load_der_x509_crl(data)
+        except ValueError:
+            response = ocsp.load_der_ocsp_response(data)
+            if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+                raise ValueError("unsuccessful OCSP response") from None
+            return (
+                "ocsp",
+                data,
+                response.certificate_status.name.lower()
+                + " · "
+                + format(response.serial_number, "x"),
+                response.this_update_utc,
+                response.next_update_utc,
+            )
+    return (
+        "crl",
+        crl.public_bytes(serialization.Encoding.DER),
+        crl.issuer.rfc4514_string(),
+        crl.last_update_utc,
+        crl.next_update_utc,
+    )
+
+
+def add_revocation(data: bytes, actor: User, field: str = "file") -> RevocationData:
+    """A CRL (PEM or DER) or an OCSP response (DER) the admin uploads."""
+    if len(data) > MAX_REVOCATION_BYTES:
+        too_big = gettext("“Danh sách thu hồi / phản hồi OCSP” quá lớn (tối đa 10 MB).")
+        raise InvalidInput(too_big, {field: too_big})
+    try:
+        kind, der, issuer, this_update, next_update = _read_revocation(data)
+    except ValueError:
+        message = gettext(
+            "“Danh sách thu hồi / phản hồi OCSP” phải là một danh sách thu hồi chứng thư (CRL, "
+            "PEM hoặc DER) hoặc một phản hồi OCSP thành công (DER)."
+        )
+        raise InvalidInput(message, {field: message}) from None
+    digest = hashlib.sha256(der).hexdigest()
+    if db.session.scalar(select(RevocationData.id).where(RevocationData.sha256 == digest)):
+        again = gettext("Dữ liệu thu hồi này đã có trong danh sách.")
+        raise InvalidInput(again, {field: again})
+    row = RevocationData(
+        kind=kind,
+        issuer=issuer[:512],
+        sha256=digest,
+        der=der,
+        this_update=this_update,
+        next_update=next_update,
+        added_at=clock.now(),
+        added_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, row, "add_revocation", comment=f"{kind}: {row.issuer}")
+    return row
+
+
+def remove_revocation(row: RevocationData, actor: User) -> None:
+    audit.record(actor, row, "remove_revocation", comment=f"{row.kind}: {row.issuer}")
+    db.session.delete(row)
+
+
 # ----------------------------------------------------------------------------- signing
 
 
@@ -255,6 +393,96 @@ class StoredKey:
             )
             raise InvalidInput(message, {self.label: message}) from None
         return KeyFile(p12, "", self.label)
+
+
+def _stored_subject(row: SigningIdentity) -> dict[str, list[str]]:
+    """The names of the certificate of a stored key (decrypted in memory)."""
+    assert row.key_encrypted is not None
+    try:
+        plain = _fernet().decrypt(row.key_encrypted)
+    except InvalidToken:
+        return {}  # the signing itself says the key cannot be decrypted
+    _, cert, _ = pkcs12.load_key_and_certificates(plain, None)
+    return subject_of(cert) if cert is not None else {}
+
+
+def printed_signer(doc: Document) -> str:
+    """The name printed in the document's signer block."""
+    return str((doc.snapshot or {}).get("signer_name") or "")
+
+
+def check_names(doc: Document, mine: SigningIdentity, theirs: SigningIdentity) -> None:
+    """Before the worker signs: the signer's certificate names the person printed as signer,
+    the agency's certificate the issuing agency (app.services.cert_names); InvalidInput saying
+    which does not."""
+    printed = printed_signer(doc)
+    person = _stored_subject(mine)
+    if person and not cert_names.person_matches(person, printed):
+        raise InvalidInput(
+            gettext(
+                "chứng thư số của khóa người ký mang tên “%(cert)s”, không khớp với người ký in "
+                "trên văn bản “%(name)s”.",
+                cert=cert_names.common_name(person) or "-",
+                name=printed or "-",
+            )
+        )
+    agency = db.session.get(Agency, doc.agency_id)
+    assert agency is not None
+    seal = _stored_subject(theirs)
+    names = agency_names(agency, (doc.snapshot or {}).get("name"))
+    if seal and not cert_names.agency_matches(seal, names, agency.organ_id):
+        raise InvalidInput(
+            gettext(
+                "chứng thư số của khóa cơ quan mang tên “%(cert)s”, không khớp với cơ quan ban "
+                "hành “%(name)s”.",
+                cert=cert_names.common_name(seal) or "-",
+                name=names[-1],
+            )
+        )
+
+
+@dataclass(frozen=True)
+class SignatureRole:
+    """Whom one signature of a document's signed PDF is (``role``: signer | agency | "")."""
+
+    role: str
+    warning: str  # Vietnamese, "" when the certificate names the signer or the agency
+
+
+def signature_roles(doc: Document, results: list[dict]) -> tuple[list[SignatureRole], str]:
+    """Per stored signature result, whether its certificate names the person printed as signer
+    or the issuing agency; and a warning for the page when none names the printed signer."""
+    printed = printed_signer(doc)
+    agency = db.session.get(Agency, doc.agency_id)
+    names = agency_names(agency, (doc.snapshot or {}).get("name")) if agency else []
+    organ = agency.organ_id if agency else None
+    roles = []
+    for r in results:
+        subject = r.get("subject") or ({"common_name": [r["signer"]]} if r.get("signer") else {})
+        if not subject:
+            roles.append(SignatureRole("", ""))
+        elif printed and cert_names.person_matches(subject, printed):
+            roles.append(SignatureRole("signer", ""))
+        elif cert_names.agency_matches(subject, names, organ):
+            roles.append(SignatureRole("agency", ""))
+        else:
+            roles.append(
+                SignatureRole(
+                    "",
+                    gettext(
+                        "Không khớp: chứng thư số mang tên “%(cert)s”, không phải người ký in "
+                        "trên văn bản (“%(name)s”) hay cơ quan ban hành.",
+                        cert=cert_names.common_name(subject),
+                        name=printed or "-",
+                    ),
+                )
+            )
+    warning = ""
+    if results and printed and not any(x.role == "signer" for x in roles):
+        warning = gettext(
+            "Không có chữ ký số nào của người ký in trên văn bản (“%(name)s”).", name=printed
+        )
+    return roles, warning
 
 
 def signer_user(doc: Document) -> User | None:

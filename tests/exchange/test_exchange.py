@@ -292,7 +292,7 @@ def test_folder_import_moves_processed_and_refused_files(
     (tmp_path / "ghi-chu.txt").write_text("không phải gói")
     result = app.test_cli_runner().invoke(args=["edxml", "import-folder", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "Đã nhập 2 gói trạng thái, 0 gói đã có, từ chối 1 gói." in result.output
+    assert "Đã nhập 2 gói (trạng thái hoặc văn bản), 0 gói đã có, từ chối 1 gói." in result.output
     assert sorted(p.name for p in (tmp_path / "processed").iterdir()) == ["a-01.xml", "b-06.edxml"]
     assert sorted(p.name for p in (tmp_path / "refused").iterdir()) == [
         "c-bad.xml",

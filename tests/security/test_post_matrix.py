@@ -25,7 +25,9 @@ from app.models import (
     AgencySigner,
     ApiToken,
     CalendarDay,
+    ExchangeIncoming,
     Notification,
+    RevocationData,
     Role,
     TrustRoot,
     User,
@@ -81,6 +83,8 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     # digital signing (issue 15): the admin's pages
     "admin.trust_roots": (ADMIN, {}, {}),
     "admin.trust_root_remove": (ADMIN, {}, {}),
+    "admin.revocation_add": (ADMIN, {}, {}),
+    "admin.revocation_remove": (ADMIN, {}, {}),
     "admin.agency_signing_upload": (ADMIN, {}, {"who": "co-quan", "what": "xoa-khoa"}),
     "admin.user_create": (_pol("user.manage", lambda u, w: None), {"username": "moi"}, {}),
     "admin.user_deactivate": (_pol("user.manage", lambda u, w: None), {}, {}),
@@ -132,6 +136,7 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     "plans.close_round": (_pol("period.close", _period), {"comment": "x"}, {}),
     "plans.draft_document": (_pol("plan.draft_document", lambda u, w: w["plan"]), {}, {}),
     "plans.import_basis": (_pol("plan.import_basis", lambda u, w: w["plan"]), {}, {}),
+    "plans.import_incoming": (_pol("plan.import_basis", lambda u, w: w["plan"]), {}, {}),
     "plans.record_issued": (
         _pol("plan.issue", lambda u, w: w["plan"]),
         {"number": "7", "issued_on": "05/11/2024"},
@@ -248,6 +253,10 @@ def test_every_post_by_role_and_agency_is_allowed_exactly_when_the_policy_says(
                 db.session.commit()
             if endpoint == "admin.trust_root_remove":  # one to remove, for every request
                 ids["root_id"] = _trust_root(db).id
+            if endpoint == "admin.revocation_remove":
+                ids["row_id"] = _revocation(db).id
+            if endpoint == "plans.import_incoming":
+                ids["incoming_id"] = _incoming(db).id
             before = fingerprint(db)
             client = app.test_client()
             sign_in(client, user)
@@ -288,6 +297,40 @@ def _trust_root(db) -> TrustRoot:  # noqa: ANN001
         db.session.add(root)
         db.session.commit()
     return root
+
+
+def _revocation(db) -> RevocationData:  # noqa: ANN001
+    row = db.session.scalar(select(RevocationData))
+    if row is None:
+        row = RevocationData(kind="crl", issuer="CN=CA thử", sha256="0" * 64, der=b"x")
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
+def _incoming(db) -> ExchangeIncoming:  # noqa: ANN001
+    """A received document packet from a sender kehoach does not know (adding it as a căn cứ
+    is refused by the service, after the permission check)."""
+    from app.services import storage
+    from app.services.edxml import build_packet
+    from tests.exchange.test_basis import PARENT
+
+    row = db.session.scalar(select(ExchangeIncoming))
+    if row is None:
+        storage.write("exchange/incoming/matrix.edxml", build_packet(PARENT))
+        row = ExchangeIncoming(
+            sha256="1" * 64,
+            packet_id=PARENT.document_id,
+            organ_id=PARENT.sender.organ_id,
+            organ_name=PARENT.sender.name,
+            code="12/KH-BCĐNQ",
+            type_name="Kế hoạch",
+            subject=PARENT.subject,
+            file_path="exchange/incoming/matrix.edxml",
+        )
+        db.session.add(row)
+        db.session.commit()
+    return row
 
 
 def _fresh(db, world) -> dict:  # noqa: ANN001, F811

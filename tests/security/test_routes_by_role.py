@@ -185,6 +185,8 @@ def _ids(w) -> dict:  # noqa: ANN001
         "what": "xoa-khoa",
         "identity_id": 999999,
         "root_id": 999999,
+        "row_id": 999999,  # revocation data (CRL, OCSP)
+        "incoming_id": 999999,  # an edXML document packet received
     }
 
 

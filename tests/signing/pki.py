@@ -35,6 +35,39 @@ class Pki:
     future_p12: bytes = b""  # valid only from next year
     tsa_cert_der: bytes = b""  # a time-stamping authority under the same root (RFC 3161)
     tsa_key_der: bytes = b""  # its private key, PKCS#8 DER
+    ca_key: object = None  # the root's private key, to issue CRLs (``crl``)
+    ca_cert: object = None
+    signer_serial: int = 0
+    agency_serial: int = 0
+    stranger_p12: bytes = b""  # someone else's key under the same root ("Trần Văn Khác")
+
+    def crl(self, revoked: list[int] = (), *, stale: bool = False) -> bytes:  # type: ignore[assignment]
+        """A CRL of the root (DER) revoking the certificates with these serial numbers."""
+        now = datetime.now(UTC)
+        start = now - timedelta(days=30 if stale else 1)
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.ca_cert.subject)  # type: ignore[attr-defined]
+            .last_update(start)
+            .next_update(start + timedelta(days=7))
+            .add_extension(x509.CRLNumber(1), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                    self.ca_key.public_key()  # type: ignore[attr-defined]
+                ),
+                critical=False,
+            )
+        )
+        for serial in revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(now - timedelta(hours=1))
+                .build()
+            )
+        return builder.sign(self.ca_key, hashes.SHA256()).public_bytes(  # type: ignore[arg-type]
+            serialization.Encoding.DER
+        )
 
 
 def _ca(common: str, now: datetime) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
@@ -75,14 +108,19 @@ def _leaf(
     passphrase: str,
     not_before: datetime,
     not_after: datetime,
+    org: str = "UBND tỉnh Thử Nghiệm",
+    serials: list[int] | None = None,
 ) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
+    serial = x509.random_serial_number()
+    if serials is not None:
+        serials.append(serial)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(common))
+        .subject_name(_name(common, org))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
+        .serial_number(serial)
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -102,6 +140,17 @@ def _leaf(
         )
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .add_extension(  # an OCSP responder, as CAs declare it (never reached: no network)
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        x509.oid.AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier("http://ocsp.ca-thu-nghiem.invalid/"),
+                    )
+                ]
+            ),
+            critical=False,
         )
         .sign(ca_key, hashes.SHA256())
     )
@@ -146,22 +195,34 @@ def _tsa(
     )
 
 
-def make_pki() -> Pki:
+def make_pki(signer_name: str = "Nguyễn Văn An", agency_name: str = "UBND tỉnh Thử Nghiệm") -> Pki:
+    """A root CA, the signer's key (CN ``signer_name``) and the agency's (CN ``agency_name``),
+    and the keys the refusals need."""
     now = datetime.now(UTC)
     passphrase = "mật-khẩu-thử"
     ca_key, ca_cert = _ca("CA thử nghiệm kehoach", now)
     _, stranger = _ca("CA lạ", now)
     year = timedelta(days=365)
     tsa_cert, tsa_key = _tsa(ca_key, ca_cert, now)
+    serials: list[int] = []
+    signer_p12 = _leaf(
+        signer_name, ca_key, ca_cert, passphrase, now - year, now + year, serials=serials
+    )
+    agency_p12 = _leaf(
+        agency_name, ca_key, ca_cert, passphrase, now - year, now + year, agency_name, serials
+    )
     return Pki(
+        ca_key=ca_key,
+        ca_cert=ca_cert,
+        signer_serial=serials[0],
+        agency_serial=serials[1],
+        stranger_p12=_leaf("Trần Văn Khác", ca_key, ca_cert, passphrase, now - year, now + year),
         tsa_cert_der=tsa_cert,
         future_p12=_leaf("Lê Chưa Tới", ca_key, ca_cert, passphrase, now + year, now + 2 * year),
         tsa_key_der=tsa_key,
         root_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
-        signer_p12=_leaf("Nguyễn Văn An", ca_key, ca_cert, passphrase, now - year, now + year),
-        agency_p12=_leaf(
-            "UBND tỉnh Thử Nghiệm", ca_key, ca_cert, passphrase, now - year, now + year
-        ),
+        signer_p12=signer_p12,
+        agency_p12=agency_p12,
         expired_p12=_leaf(
             "Trần Thị Hết Hạn", ca_key, ca_cert, passphrase, now - 2 * year, now - year
         ),

@@ -12,18 +12,17 @@ from app.models import Role
 from app.services import clock
 from tests.browser import SHOTS, chromium, sign_in
 from tests.services.test_plan_lifecycle import issue, load_plan
-from tests.signing.pki import make_pki
-from tests.signing.test_sign_flow import _configure
+from tests.signing.test_sign_flow import _configure, flow_pki
 from tests.workers import run_queue
 
 
 @pytest.mark.browser
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: ANN001, F811
+def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: ANN001
     from playwright.sync_api import expect
 
-    pki = make_pki()
+    pki = flow_pki()
     plan = load_plan("tra-vinh-2024.yaml")
     admin = make_user("quantri", plan.issuer, [Role.ADMIN])
     db.session.commit()
@@ -57,7 +56,7 @@ def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: A
             sign_in(page, base, clerk_name)
             page.goto(f"{base}/documents/{doc_id}")
             section = page.locator("section.signatures")
-            expect(section.get_by_text("Ký bởi Nguyễn Văn An")).to_be_visible()
+            expect(section.get_by_text("Ký bởi Lê Văn Hân")).to_be_visible()
             expect(section.locator("li.valid")).to_have_count(2)
             section.scroll_into_view_if_needed()
             page.screenshot(path=str(SHOTS / f"signing-document-{width}.png"), full_page=True)
