@@ -1,5 +1,6 @@
 """A draft edited in Word (app.services.drafts) made current: its draft mark set to its version,
-and on release the number, the date and the electronic stamp filled in — nothing else of the
+and on release the number, the date and the electronic stamp filled in; the sentence naming a
+spreadsheet annex carries the digest of the annex made with the version — nothing else of the
 drafter's text changes. Pure: bytes and the document's context in, bytes out."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from docx import Document as Docx
 from docx.text.paragraph import Paragraph
+
+from app.services.documents import ANNEX_SENTENCE_START
 
 BLANK_NUMBER = re.compile(r"^\s*Số\s*:\s*/")
 BLANK_DATE = re.compile(r",\s*ngày\s+tháng\s")
@@ -61,11 +64,24 @@ def _set_signer(doc, ctx: Mapping[str, Any]) -> None:  # noqa: ANN001
         _set_text(paragraphs[-1], name)
 
 
+def _set_annex_sentence(doc, ctx: Mapping[str, Any]) -> None:  # noqa: ANN001
+    """The sentence naming the spreadsheet annex, written again with the digest of the annex
+    made with this version (``ctx``'s block): the drafter's file carries the digest of the
+    annex of the draft downloaded, which the data may have changed since."""
+    sentence = next((b.get("text") for b in ctx.get("blocks") or [] if b.get("annex_digest")), None)
+    if not ctx.get("annex") or not sentence:
+        return
+    for p in _paragraphs(doc):
+        if p.text.strip().startswith(ANNEX_SENTENCE_START):
+            _set_text(p, sentence)
+
+
 def apply(source: bytes, ctx: Mapping[str, Any]) -> bytes:
     """``source`` with the context's number line, date line (when the number is given), draft
     mark (removed when empty) and electronic stamp."""
     doc = Docx(io.BytesIO(source))
     _set_signer(doc, ctx)
+    _set_annex_sentence(doc, ctx)
     numbered = not BLANK_NUMBER.match(ctx.get("number_line") or "Số: /")
     if numbered:
         seen: set[int] = set()

@@ -153,6 +153,12 @@ def draft_report_document(report: Report, actor: User) -> Document:
     return doc
 
 
+#: How the body's sentence naming the spreadsheet annex and its SHA-256 begins
+#: (``worker.contexts.annex_sentence``): a draft edited in Word must keep it, and the worker
+#: writes the digest of the annex made with each version into it (``worker.edited``).
+ANNEX_SENTENCE_START = "Phụ lục là tệp bảng tính (.xlsx) gửi kèm"
+
+
 def annex_path(docx_path: str) -> str:
     """Where a version's spreadsheet annex (Phụ lục .xlsx of a consolidated report of many
     agencies, ``worker.annex``) is kept: next to its .docx, ``….xlsx``."""

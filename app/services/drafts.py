@@ -17,11 +17,12 @@ import re
 import zipfile
 
 from flask import current_app
+from flask_babel import gettext
 from lxml import etree  # type: ignore[import-untyped]
 
 from app.models import Document, DocumentStatus, User, VersionStage
 from app.services import audit, storage
-from app.services.documents import new_version
+from app.services.documents import ANNEX_SENTENCE_START, annex_path, new_version
 from app.services.exceptions import InvalidInput, NotAllowed
 
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # all parts together, decompressed
@@ -41,9 +42,9 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
-def check_docx(content: bytes) -> None:
+def check_docx(content: bytes) -> list[str]:
     """Refuse (``InvalidInput`` naming the field "file", in Vietnamese) anything but a safe,
-    bounded .docx of an unnumbered draft."""
+    bounded .docx of an unnumbered draft; its paragraphs' text otherwise."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if len(content) > limit:
         raise _refuse(f"Tệp vượt quá {limit // (1024 * 1024)} MB.")
@@ -95,6 +96,7 @@ def check_docx(content: bytes) -> None:
         )
     if not any(p.strip() for p in paragraphs):
         raise _refuse("Tệp Word không có nội dung.")
+    return paragraphs
 
 
 def upload_version(doc: Document, filename: str, content: bytes, actor: User) -> Document:
@@ -109,7 +111,21 @@ def upload_version(doc: Document, filename: str, content: bytes, actor: User) ->
         )
     if not filename.lower().endswith(".docx"):
         raise _refuse("Tệp phải là tệp Word (.docx).")
-    check_docx(content)
+    paragraphs = check_docx(content)
+    if (
+        doc.docx_path
+        and storage.exists(annex_path(doc.docx_path))
+        and not any(p.strip().startswith(ANNEX_SENTENCE_START) for p in paragraphs)
+    ):
+        # the body binds the spreadsheet annex by its SHA-256: a draft without that sentence
+        # would be signed without the annex it is sent with
+        raise _refuse(
+            gettext(
+                "Bản sửa phải giữ câu “%(start)s…”: văn bản này có Phụ lục là tệp bảng tính, "
+                "và mã kiểm tra (SHA-256) của Phụ lục được ghi vào câu đó mỗi khi tạo bản.",
+                start=ANNEX_SENTENCE_START,
+            )
+        )
     version = (doc.draft_version or 1) + (1 if doc.content_version else 0)
     digest = hashlib.sha256(content).hexdigest()[:16]
     rel = f"documents/{doc.id}/edited-v{version}-{digest}.docx"

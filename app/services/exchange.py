@@ -93,6 +93,7 @@ TYPE_DETAILS: dict[str, tuple[int, str]] = {
 
 PDF_TYPE = "application/pdf"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -435,9 +436,24 @@ def build_packet(doc: Document, sent_at: datetime | None = None) -> tuple[edxml.
         attachments=(
             edxml.Attachment(name=f"{base}.pdf", content_type=PDF_TYPE, data=pdf),
             edxml.Attachment(name=f"{base}.docx", content_type=DOCX_TYPE, data=docx),
+            *annex_attachments(version, base),
         ),
     )
     return packet, found
+
+
+def annex_attachments(version: Any, base: str) -> tuple[edxml.Attachment, ...]:
+    """The released version's spreadsheet annex (Phụ lục .xlsx of a consolidated report of many
+    agencies, kept next to its .docx), whose SHA-256 the signed body prints: sent with the
+    document, the same bytes (none when the version has no annex)."""
+    rel = documents.annex_path(str(version.docx_path))
+    if not storage.exists(rel):
+        return ()
+    return (
+        edxml.Attachment(
+            name=f"{base} - Phụ lục.xlsx", content_type=XLSX_TYPE, data=storage.read(rel)
+        ),
+    )
 
 
 def export_packet(doc: Document, actor: User | None) -> bytes:
