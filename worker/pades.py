@@ -48,6 +48,7 @@ from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.ltv import retrieve_adobe_revocation_info
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -61,6 +62,8 @@ from app.services.signing import (
     REVOCATION_GOOD,
     REVOCATION_REVOKED,
     REVOCATION_UNKNOWN,
+    UNREADABLE_FILE,
+    UNREADABLE_SIGNATURE,
     VIETNAM_TZ,
     KeyFile,
     Revocation,
@@ -376,6 +379,31 @@ def _loaded(refs: list[Any]) -> list[bytes]:
     return [ref.get_object().data for ref in refs]
 
 
+def _cms_revocation(sig: Any) -> tuple[list[bytes], list[bytes]]:
+    """(OCSP responses, CRLs) a signature carries inside its CMS object, as other signing tools
+    put them: Adobe's signed attribute adbe-revocationInfoArchival (read with pyHanko's
+    ``retrieve_adobe_revocation_info``), and the ``crls`` field of the SignedData (CRLs, and
+    OCSP responses as "other" revocation info, RFC 5940). Empty when there is none."""
+    ocsps: list[bytes] = []
+    crls: list[bytes] = []
+    try:
+        found_ocsps, found_crls = retrieve_adobe_revocation_info(sig.signer_info)
+        ocsps += [o.dump() for o in found_ocsps]
+        crls += [c.dump() for c in found_crls]
+    except Exception:  # no such attribute, or an unreadable one
+        pass
+    try:
+        choices = sig.signed_data["crls"]
+        for choice in choices if choices.native is not None else ():
+            if choice.name == "crl":
+                crls.append(choice.chosen.dump())
+            elif choice.chosen["other_rev_info_format"].native == "ocsp_response":
+                ocsps.append(choice.chosen["other_rev_info"].dump())
+    except Exception:  # an unreadable field: validation goes on without it
+        pass
+    return ocsps, crls
+
+
 async def _verify(
     pdf_bytes: bytes, roots: list[asn1_x509.Certificate], revocation: Revocation
 ) -> list[SignatureStatus]:
@@ -392,7 +420,8 @@ async def _verify(
                 intact=False,
                 trusted=False,
                 valid=False,
-                message=gettext("Không đọc được tệp PDF: tệp hỏng hoặc đã bị sửa."),
+                message=verdict(False, False, False, unreadable=UNREADABLE_FILE).text,
+                unreadable=UNREADABLE_FILE,
             )
         ]
     result = []
@@ -401,8 +430,10 @@ async def _verify(
             chain = [sig.signer_cert, *sig.other_embedded_certs]
         except Exception:  # no readable certificate: validation below says so
             chain = []
+        cms_ocsps, cms_crls = _cms_revocation(sig)
+        crls, ocsps = [*dss_crls, *cms_crls], [*dss_ocsps, *cms_ocsps]
         context = revocation.context(
-            roots, other_certs=dss_certs, crls=dss_crls, ocsps=dss_ocsps, for_certs=chain
+            roots, other_certs=dss_certs, crls=crls, ocsps=ocsps, for_certs=chain
         )
         try:
             status = await async_validate_pdf_signature(sig, signer_validation_context=context)
@@ -415,7 +446,8 @@ async def _verify(
                     intact=False,
                     trusted=False,
                     valid=False,
-                    message=gettext("Không hợp lệ: không kiểm tra được chữ ký."),
+                    message=verdict(False, False, False, unreadable=UNREADABLE_SIGNATURE).text,
+                    unreadable=UNREADABLE_SIGNATURE,
                 )
             )
             continue
@@ -435,8 +467,8 @@ async def _verify(
                     roots,
                     mode="require",
                     other_certs=dss_certs,
-                    crls=dss_crls,
-                    ocsps=dss_ocsps,
+                    crls=crls,
+                    ocsps=ocsps,
                     for_certs=chain,
                 ),
             )
@@ -452,10 +484,11 @@ async def _verify(
                 intact=intact,
                 trusted=trusted,
                 valid=valid,
-                message=verdict(intact, trusted, valid, checked == REVOCATION_REVOKED),
+                message=verdict(intact, trusted, valid, revocation=checked).text,
                 subject=subject,
                 revocation=checked,
-                ltv=has_dss,
+                ltv=has_dss or bool(cms_crls or cms_ocsps),
+                covered=_revision_end(sig),
                 timestamped=bool(
                     status.timestamp_validity is not None
                     and status.timestamp_validity.intact
@@ -465,6 +498,16 @@ async def _verify(
             )
         )
     return result
+
+
+def _revision_end(sig: Any) -> int:
+    """Where the revision a signature signed ends in the file (0 when unreadable): the bytes
+    before it are what it covers, its own /Contents aside."""
+    try:
+        _, _, start, length = (int(x) for x in sig.byte_range)
+    except Exception:  # a malformed /ByteRange: validation already says it is not intact
+        return 0
+    return start + length
 
 
 def verify_pdf(

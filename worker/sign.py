@@ -19,7 +19,9 @@ import subprocess
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Any
 
+from app.services.signing import SignatureStatus
 from worker.pades import Box
 
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
@@ -246,6 +248,7 @@ def verify_stored(doc_id: int, rel: str) -> None:
     from worker.pades import verify_pdf
 
     data = storage.read(rel)
+    approved = approved_pdfs(doc_id, rel)
     statuses = verify_pdf(data, signing_keys.trust_root_certs(), signing_keys.revocation())
     row = db.session.get(SignatureCheck, doc_id)
     if row is None:
@@ -254,22 +257,114 @@ def verify_stored(doc_id: int, rel: str) -> None:
     row.file_path = rel
     row.file_sha256 = hashlib.sha256(data).hexdigest()
     row.results = [
-        {
-            "field": s.field,
-            "signer": s.signer,
-            "signed_at": s.signed_at.isoformat() if s.signed_at else None,
-            "intact": s.intact,
-            "trusted": s.trusted,
-            "valid": s.valid,
-            "message": s.message,
-            "timestamped": s.timestamped,
-            "subject": s.subject,
-            "revocation": s.revocation,
-            "ltv": s.ltv,
-        }
+        stored_result(s, same_content(data, s.covered, approved) if s.intact else None)
         for s in statuses
     ]
     row.state, row.error, row.checked_at = "done", None, datetime.now(UTC)
+
+
+def stored_result(s: SignatureStatus, content: bool | None) -> dict[str, Any]:
+    """One signature's facts as ``SignatureCheck.results`` keeps them; the page's verdict is
+    made from them (app.services.signing_keys.judge). ``content``: whether the signature signed
+    the approved content (``same_content``), None when not compared."""
+    return {
+        "field": s.field,
+        "signer": s.signer,
+        "signed_at": s.signed_at.isoformat() if s.signed_at else None,
+        "intact": s.intact,
+        "trusted": s.trusted,
+        "valid": s.valid,
+        "message": s.message,
+        "timestamped": s.timestamped,
+        "subject": s.subject,
+        "revocation": s.revocation,
+        "ltv": s.ltv,
+        "content": content,
+        "unreadable": s.unreadable,
+    }
+
+
+def approved_pdfs(doc_id: int, rel: str) -> list[bytes]:
+    """The PDFs a signature of ``rel`` must have signed: the released version the system signed
+    (``<render key>-signed.pdf``); for a PDF the clerk uploaded, the content the leader signed
+    (the latest signed version, or its released version: the same content with the number and
+    date). Empty when none was made (then the content is not compared)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import DocumentVersion, VersionStage
+    from app.services import storage
+
+    versions = db.session.scalars(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == doc_id)
+        .order_by(DocumentVersion.number.desc())
+    ).all()
+    name = rel.rsplit("/", 1)[-1]
+    produced = [v for v in versions if name == f"{v.render_key}-signed.pdf"]
+    wanted = produced or [
+        latest
+        for stage in (VersionStage.SIGNED, VersionStage.RELEASED)
+        for latest in [next((v for v in versions if v.stage == stage), None)]
+        if latest is not None
+    ]
+    return [storage.read(v.pdf_path) for v in wanted if v.pdf_path and storage.exists(v.pdf_path)]
+
+
+def _without_annotations(pdf: bytes) -> bytes:
+    """``pdf`` with an incremental update removing every page's annotations: the pages as
+    written, without the signatures' stamps (pdftotext reads their appearance text)."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+
+    def walk(node: Any, depth: int = 0) -> None:
+        if "/Kids" in node and depth < 64:
+            for kid in node["/Kids"]:
+                walk(kid.get_object(), depth + 1)
+        elif "/Annots" in node:
+            del node["/Annots"]
+            writer.update_container(node)
+
+    walk(writer.root["/Pages"])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _words(pdf: bytes, timeout: float = 120) -> list[str]:
+    """The text of ``pdf``'s pages as words (poppler's pdftotext), annotations aside: layout
+    aside, what it says. Empty when unreadable."""
+    try:
+        pdf = _without_annotations(pdf)
+    except Exception:  # a PDF pyHanko cannot update: nothing to compare
+        return []
+    with tempfile.TemporaryDirectory(prefix="kehoach-text-") as work:
+        path = Path(work) / "doc.pdf"
+        path.write_bytes(pdf)
+        out = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"],
+            check=False,
+            capture_output=True,
+            timeout=timeout,
+        )
+    return unicodedata.normalize("NFC", out.stdout.decode("utf-8", "replace")).split()
+
+
+def same_content(signed: bytes, covered: int, approved: list[bytes]) -> bool | None:
+    """Whether the revision a signature signed (``signed[:covered]``) is one of the
+    ``approved`` PDFs: byte for byte with incremental changes after it (how the system and
+    most signing tools sign a given PDF), or else the same text (a tool that wrote the PDF
+    anew). None when there is nothing to compare with."""
+    if not approved:
+        return None
+    revision = signed[:covered] if covered else signed
+    if any(revision.startswith(pdf) for pdf in approved):
+        return True
+    words = _words(revision)
+    return bool(words) and any(words == _words(pdf) for pdf in approved)
 
 
 def verify_document(doc_id: int, rel: str) -> str:

@@ -207,10 +207,10 @@ def signature_panel(doc: Document) -> dict | None:
         return None
     check = signing_keys.check_of(doc)
     stored = list(check.results or []) if check else []
-    roles, names_warning = signing_keys.signature_roles(doc, stored)
+    judged, names_warning = signing_keys.judge(doc, stored)
     results = [
-        {**r, "line": signing_keys.describe_result(r), "role": x.role, "mismatch": x.warning}
-        for r, x in zip(stored, roles, strict=True)
+        {**r, "line": x.line, "role": x.role, "ok": x.ok, "revocation_note": x.revocation_note}
+        for r, x in zip(stored, judged, strict=True)
     ]
     ready = signing_keys.readiness(doc)
     never_signed = (

@@ -49,6 +49,10 @@ REVOCATION_GOOD = "good"  # checked against a CRL or OCSP response: not revoked
 REVOCATION_REVOKED = "revoked"
 REVOCATION_UNKNOWN = "unknown"  # no usable CRL/OCSP for the chain: not checked
 
+#: Why a signature could not be checked at all (``SignatureStatus.unreadable``).
+UNREADABLE_FILE = "file"  # the PDF itself cannot be parsed
+UNREADABLE_SIGNATURE = "signature"  # pyHanko could not validate this signature
+
 
 @dataclass(frozen=True)
 class Revocation:
@@ -126,7 +130,9 @@ class SignatureStatus:
         default_factory=dict
     )  # the certificate's names
     revocation: str = REVOCATION_UNKNOWN  # REVOCATION_GOOD / _REVOKED / _UNKNOWN
-    ltv: bool = False  # the PDF carries validation data in its DSS (PAdES B-LT with a timestamp)
+    ltv: bool = False  # validation data in the PDF (DSS; or the CMS: adbe-revocationInfoArchival)
+    covered: int = 0  # bytes of the file the signature's revision ends at (what it signed)
+    unreadable: str = ""  # UNREADABLE_FILE / _SIGNATURE when it could not be checked at all
 
 
 def subject_of(cert: x509.Certificate | asn1_x509.Certificate) -> dict[str, list[str]]:
@@ -266,16 +272,88 @@ def check_chain(
     return cert
 
 
-def verdict(intact: bool, trusted: bool, valid: bool, revoked: bool = False) -> str:
-    if not intact:
-        return gettext("Không hợp lệ: tệp đã bị sửa sau khi ký.")
-    if revoked:
-        return gettext("Không hợp lệ: chứng thư số đã bị thu hồi.")
-    if not trusted:
-        return gettext("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.")
-    if not valid:
-        return gettext("Không hợp lệ: tệp bị thay đổi không được phép sau khi ký.")
-    return gettext("Hợp lệ.")
+@dataclass(frozen=True)
+class Verdict:
+    """What one signature found in a PDF is worth, decided in one place (``verdict``)."""
+
+    ok: bool  # ✔: intact, trusted, not revoked, allowed changes only, and no mismatch
+    text: str  # the one Vietnamese sentence: what holds and what does not
+    revocation_note: str = ""  # whether revocation was checked ("" when revoked or invalid)
+
+
+def verdict(
+    intact: bool,
+    trusted: bool,
+    valid: bool,
+    revoked: bool = False,
+    *,
+    revocation: str | None = None,
+    names: str | None = None,
+    cert: str = "",
+    printed: str = "",
+    content: bool | None = None,
+    unreadable: str = "",
+) -> Verdict:
+    """The verdict on one signature, the only place a signature is called valid.
+
+    Technical facts (pyHanko): ``intact`` (the signed bytes are unchanged), ``trusted`` (the
+    certificate chains to a configured root and was valid), ``valid`` (the later changes are
+    allowed ones), ``revoked``; ``revocation`` is REVOCATION_GOOD / _UNKNOWN (None: not told).
+    Facts about the document, None when not asked (a PDF checked alone): ``names`` — "signer"
+    or "agency" when the certificate names the person printed as signer or the issuing agency
+    (app.services.cert_names), "" when it names neither (``cert`` is its name, ``printed``
+    the printed signer's); ``content`` — whether what was signed is the version the leader
+    was shown (False: another content). ``unreadable``: the file or the signature could not
+    be checked at all (UNREADABLE_FILE / _SIGNATURE). "Hợp lệ." only when every fact asked holds; a
+    signature that is right technically but not for this document says so and is not valid.
+    """
+    mismatches = []
+    if names == "":
+        mismatches.append(
+            gettext(
+                "chứng thư số mang tên “%(cert)s”, không phải người ký in trên văn bản "
+                "(“%(name)s”) hay cơ quan ban hành",
+                cert=cert or "-",
+                name=printed or "-",
+            )
+        )
+    if content is False:
+        mismatches.append(gettext("nội dung đã ký khác bản đã trình lãnh đạo ký"))
+    technical = ""
+    if unreadable == UNREADABLE_FILE:
+        technical = gettext("Không đọc được tệp PDF: tệp hỏng hoặc đã bị sửa.")
+    elif unreadable:
+        technical = gettext("Không hợp lệ: không kiểm tra được chữ ký.")
+    elif not intact:
+        technical = gettext("Không hợp lệ: tệp đã bị sửa sau khi ký.")
+    elif revoked or revocation == REVOCATION_REVOKED:
+        technical = gettext("Không hợp lệ: chứng thư số đã bị thu hồi.")
+    elif not trusted:
+        technical = gettext("Không hợp lệ: chứng thư số không được tin cậy hoặc đã hết hạn.")
+    elif not valid:
+        technical = gettext("Không hợp lệ: tệp bị thay đổi không được phép sau khi ký.")
+    note = ""
+    if revocation == REVOCATION_GOOD:
+        note = gettext("Đã kiểm tra thu hồi: chứng thư số chưa bị thu hồi.")
+    elif revocation == REVOCATION_UNKNOWN and not technical:
+        note = gettext(
+            "Không kiểm tra được thu hồi (chưa có danh sách thu hồi hoặc phản hồi OCSP cho "
+            "chứng thư này)."
+        )
+    if technical:
+        if mismatches:
+            technical += " " + gettext("Ngoài ra: %(what)s.", what="; ".join(mismatches))
+        return Verdict(False, technical, note)
+    if mismatches:
+        return Verdict(
+            False,
+            gettext(
+                "Chữ ký đúng về mặt kỹ thuật nhưng không dùng được cho văn bản này: %(what)s.",
+                what="; ".join(mismatches),
+            ),
+            note,
+        )
+    return Verdict(True, gettext("Hợp lệ."), note)
 
 
 def describe(status: SignatureStatus) -> str:

@@ -60,6 +60,9 @@ from app.services.jobs import enqueue_after_commit
 from app.services.signing import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
+    REVOCATION_UNKNOWN,
+    UNREADABLE_FILE,
+    UNREADABLE_SIGNATURE,
     KeyFile,
     Revocation,
     SignatureStatus,
@@ -68,6 +71,7 @@ from app.services.signing import (
     load_trust_roots,
     read_pkcs12,
     subject_of,
+    verdict,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -442,47 +446,76 @@ def check_names(doc: Document, mine: SigningIdentity, theirs: SigningIdentity) -
 
 
 @dataclass(frozen=True)
-class SignatureRole:
-    """Whom one signature of a document's signed PDF is (``role``: signer | agency | "")."""
+class JudgedSignature:
+    """One signature of a document's signed PDF as the page shows it."""
 
-    role: str
-    warning: str  # Vietnamese, "" when the certificate names the signer or the agency
+    role: str  # whom its certificate names: signer | agency | "" (neither, or unreadable)
+    ok: bool  # ✔ (app.services.signing.verdict)
+    line: str  # "Ký bởi … lúc … — <verdict>"
+    revocation_note: str  # whether revocation was checked
 
 
-def signature_roles(doc: Document, results: list[dict]) -> tuple[list[SignatureRole], str]:
-    """Per stored signature result, whether its certificate names the person printed as signer
-    or the issuing agency; and a warning for the page when none names the printed signer."""
+def _unreadable(result: dict) -> str:
+    """Whether a stored result could not be checked at all; rows kept before the fact was
+    stored: no certificate read and not intact (a file that did not parse has no field)."""
+    if "unreadable" in result:
+        return str(result["unreadable"] or "")
+    if result.get("intact") or result.get("signer") or result.get("subject"):
+        return ""
+    return UNREADABLE_SIGNATURE if result.get("field") else UNREADABLE_FILE
+
+
+def judge(doc: Document, results: list[dict]) -> tuple[list[JudgedSignature], str]:
+    """Per stored signature result (``SignatureCheck.results``), whom its certificate names
+    (the person printed as signer, the issuing agency, or neither) and its one verdict
+    (``signing.verdict``: the technical facts the worker stored, the names, and whether the
+    content signed is the version the leader was shown); and a warning for the page when no
+    signature names the printed signer."""
     printed = printed_signer(doc)
     agency = db.session.get(Agency, doc.agency_id)
     names = agency_names(agency, (doc.snapshot or {}).get("name")) if agency else []
     organ = agency.organ_id if agency else None
-    roles = []
+    judged = []
     for r in results:
         subject = r.get("subject") or ({"common_name": [r["signer"]]} if r.get("signer") else {})
         if not subject:
-            roles.append(SignatureRole("", ""))
+            role: str | None = None  # unreadable: the technical verdict says so
         elif printed and cert_names.person_matches(subject, printed):
-            roles.append(SignatureRole("signer", ""))
+            role = "signer"
         elif cert_names.agency_matches(subject, names, organ):
-            roles.append(SignatureRole("agency", ""))
+            role = "agency"
         else:
-            roles.append(
-                SignatureRole(
-                    "",
-                    gettext(
-                        "Không khớp: chứng thư số mang tên “%(cert)s”, không phải người ký in "
-                        "trên văn bản (“%(name)s”) hay cơ quan ban hành.",
-                        cert=cert_names.common_name(subject),
-                        name=printed or "-",
-                    ),
-                )
+            role = ""
+        found = verdict(
+            bool(r.get("intact")),
+            bool(r.get("trusted")),
+            bool(r.get("valid")),
+            revocation=r.get("revocation") or REVOCATION_UNKNOWN,
+            names=role,
+            cert=cert_names.common_name(subject) if subject else "",
+            printed=printed,
+            content=r.get("content"),
+            unreadable=_unreadable(r),
+        )
+        when = r.get("signed_at")
+        line = describe(
+            SignatureStatus(
+                field=r.get("field", ""),
+                signer=r.get("signer", ""),
+                signed_at=datetime.fromisoformat(when) if when else None,
+                intact=bool(r.get("intact")),
+                trusted=bool(r.get("trusted")),
+                valid=found.ok,
+                message=found.text,
             )
+        )
+        judged.append(JudgedSignature(role or "", found.ok, line, found.revocation_note))
     warning = ""
-    if results and printed and not any(x.role == "signer" for x in roles):
+    if results and printed and not any(x.role == "signer" for x in judged):
         warning = gettext(
             "Không có chữ ký số nào của người ký in trên văn bản (“%(name)s”).", name=printed
         )
-    return roles, warning
+    return judged, warning
 
 
 def signer_user(doc: Document) -> User | None:
@@ -591,21 +624,4 @@ def request_verification(doc: Document, rel: str, origin: str = "uploaded") -> N
     token = hashlib.sha256(f"{rel}|{clock.now().isoformat()}".encode()).hexdigest()[:12]
     enqueue_after_commit(
         "worker.sign.verify_document", doc.id, rel, job_id=f"verify-{doc.id}-{token}"
-    )
-
-
-def describe_result(result: dict) -> str:
-    """The page's line for one stored signature check (app.services.signing.describe)."""
-    when = result.get("signed_at")
-    stored = str(result.get("message") or "-")
-    return describe(
-        SignatureStatus(
-            field=result.get("field", ""),
-            signer=result.get("signer", ""),
-            signed_at=datetime.fromisoformat(when) if when else None,
-            intact=bool(result.get("intact")),
-            trusted=bool(result.get("trusted")),
-            valid=bool(result.get("valid")),
-            message=gettext(stored),
-        )
     )
