@@ -357,14 +357,17 @@ def same_content(signed: bytes, covered: int, approved: list[bytes]) -> bool | N
     """Whether the revision a signature signed (``signed[:covered]``) is one of the
     ``approved`` PDFs: byte for byte with incremental changes after it (how the system and
     most signing tools sign a given PDF), or else the same text (a tool that wrote the PDF
-    anew). None when there is nothing to compare with."""
+    anew). None when there is nothing to compare with (no approved PDF, or a signed revision
+    without text: a scan)."""
     if not approved:
         return None
     revision = signed[:covered] if covered else signed
     if any(revision.startswith(pdf) for pdf in approved):
         return True
     words = _words(revision)
-    return bool(words) and any(words == _words(pdf) for pdf in approved)
+    if not words:  # a scan, or unreadable: nothing to compare, nothing claimed
+        return None
+    return any(words == _words(pdf) for pdf in approved)
 
 
 def verify_document(doc_id: int, rel: str) -> str:
