@@ -601,10 +601,13 @@ def _required_sql(ends_on: Any) -> Any:
     )
 
 
-def expected_agencies(period: ReportingPeriod) -> list[tuple[int, str, str]]:
+def expected_agencies(
+    period: ReportingPeriod, *, limit: int | None = None, offset: int = 0
+) -> list[tuple[int, str, str]]:
     """(id, code, name) of every agency that owes a report in ``period`` (``required``), in
-    the plan's assignment order — the agencies ``for_period`` decides, without deciding them.
-    One query of plain rows."""
+    the plan's assignment order — the agencies ``for_period`` decides, without deciding them
+    (only ``limit`` of them from ``offset`` when given: a page's). One query of plain rows;
+    how many there are in all is ``tally``'s ``expected``."""
     return [
         (int(r.id), r.code, r.name)
         for r in db.session.execute(
@@ -613,6 +616,8 @@ def expected_agencies(period: ReportingPeriod) -> list[tuple[int, str, str]]:
             .join(Plan, Plan.id == Assignment.plan_id)
             .where(Assignment.plan_id == period.plan_id, _required_sql(period.ends_on))
             .order_by(Assignment.position, Assignment.id)
+            .limit(limit)
+            .offset(offset or None)
         )
     ]
 
