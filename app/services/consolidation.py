@@ -22,7 +22,7 @@ from app.models import (
 )
 from app.services import audit, documents, facts, jobs, policy, status
 from app.services.exceptions import InvalidInput, NotAllowed
-from forms.consolidate import ConsolidationResult, consolidate
+from forms.consolidate import ConsolidationResult, Summary, consolidate
 
 
 def timeliness_row(st: status.Status, included: bool) -> dict:
@@ -99,9 +99,7 @@ def kept_totals(results: ConsolidationResult) -> dict:
     summary (expected, included)."""
     return {
         "title": results["title"],
-        "fields": [
-            {k: v for k, v in f.items() if k != "agencies"} for f in results["fields"]
-        ],
+        "fields": [{k: v for k, v in f.items() if k != "agencies"} for f in results["fields"]],
         "summary": dict(results["summary"]),
     }
 
@@ -115,7 +113,7 @@ def period_totals(period: ReportingPeriod) -> dict:
     )
 
 
-def _summary(c: status.Counts, included: int) -> dict:
+def _summary(c: status.Counts, included: int) -> Summary:
     return {
         "expected": c.expected,
         "received": c.received,

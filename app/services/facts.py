@@ -37,9 +37,9 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy import Table, event, inspect, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -61,6 +61,8 @@ from app.models import (
 from app.services import clock, status
 
 log = logging.getLogger(__name__)
+_PERIOD = cast(Table, ReportingPeriod.__table__)
+_FACTS = cast(Table, PeriodFacts.__table__)
 
 # session.info: this session's transaction has written something (nothing is kept then)
 _WROTE = "kehoach_facts_wrote"
@@ -121,11 +123,9 @@ def _raise_versions(
     """One UPDATE of ``reporting_period.facts_version`` in the session's transaction."""
     if not (periods or plans or agencies or everything):
         return
-    stmt = update(ReportingPeriod.__table__).values(
-        facts_version=ReportingPeriod.__table__.c.facts_version + 1
-    )
+    stmt = update(_PERIOD).values(facts_version=_PERIOD.c.facts_version + 1)
     if not everything:
-        c = ReportingPeriod.__table__.c
+        c = _PERIOD.c
         where = []
         if periods:
             where.append(c.id.in_(sorted(periods)))
@@ -186,12 +186,12 @@ def _keep(values: list[dict[str, Any]], version_col: str, cols: Sequence[str]) -
     session = db.session()
     if not values or not _storable(session):
         return
-    engine = session.get_bind()
+    engine = db.engine
     insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(PeriodFacts.__table__).values(values)
-    kept = PeriodFacts.__table__.c[version_col]
+    stmt = insert(_FACTS).values(values)
+    kept = _FACTS.c[version_col]
     stmt = stmt.on_conflict_do_update(
-        index_elements=[PeriodFacts.__table__.c.period_id],
+        index_elements=[_FACTS.c.period_id],
         set_={c: stmt.excluded[c] for c in cols},
         where=or_(kept.is_(None), kept <= stmt.excluded[version_col]),
     )
@@ -212,10 +212,10 @@ def counts(
     if not periods:
         return {}
     by_id = {p.id: p for p in periods}
-    rp, pf = ReportingPeriod.__table__.c, PeriodFacts.__table__.c
+    rp, pf = _PERIOD.c, _FACTS.c
     rows = db.session.execute(
         select(rp.id, rp.facts_version, pf.counts_version, pf.counts_day, pf.counts)
-        .outerjoin(PeriodFacts.__table__, pf.period_id == rp.id)
+        .outerjoin(_FACTS, pf.period_id == rp.id)
         .where(rp.id.in_(sorted(by_id)))
     ).all()
     out: dict[int, status.Counts] = {}
@@ -249,10 +249,10 @@ def totals(period: ReportingPeriod, compute: Callable[[], dict[str, Any]]) -> di
     """The period's consolidated figures (JSON) from its kept row, or ``compute()`` (the
     consolidation service adds the period up with ``forms.consolidate``) kept when missing or
     stale. Fresh: one query."""
-    rp, pf = ReportingPeriod.__table__.c, PeriodFacts.__table__.c
+    rp, pf = _PERIOD.c, _FACTS.c
     row = db.session.execute(
         select(rp.facts_version, pf.totals_version, pf.totals)
-        .outerjoin(PeriodFacts.__table__, pf.period_id == rp.id)
+        .outerjoin(_FACTS, pf.period_id == rp.id)
         .where(rp.id == period.id)
     ).one()
     if row.totals is not None and row.totals_version == row.facts_version:

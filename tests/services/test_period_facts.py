@@ -66,8 +66,8 @@ _run = itertools.count()
 
 def world(db, make_user) -> dict:  # noqa: ANN001
     """A standing agency, N_AGENCIES assigned agencies (one with its own due date, one due 3 working
-days after the period's end), a plan in
-    progress with two open periods and a form of a sum and a listed text."""
+    days after the period's end), a plan in
+        progress with two open periods and a form of a sum and a listed text."""
     k = next(_run)
     standing = Agency(code=f"F{k}-CA", name=f"Thường trực {k}", abbreviation="CA", place="TV")
     agencies = [
@@ -212,9 +212,7 @@ def machine(db, make_user) -> type[RuleBasedStateMachine]:  # noqa: ANN001, C901
             reporter = self.reporters[i]
 
             def send() -> None:
-                r = self.report(p, i) or reports.start_report(
-                    self.plan, self.periods[p], reporter
-                )
+                r = self.report(p, i) or reports.start_report(self.plan, self.periods[p], reporter)
                 if r.status in ("draft", "returned"):
                     data = {"banners": n, "hard": f"Thiếu kinh phí {n}" if n % 2 else ""}
                     reports.save_draft(r, data, reporter, r.version)
