@@ -9,6 +9,8 @@ reopenings, the calendar once per request) and decides in Python, so a page cost
 of queries at 10 or 1,000 agencies and no stored figure can drift from the reports it sums.
 Counts over many agencies (``tally``, ``ranked_agencies``) are made by the database with the same
 rule written in SQL (``_facts``), proved equal to ``decide`` by tests/dashboard/test_status_sql.py.
+A period's counts are also kept as a row (app.services.facts stores ``tally``'s output, valid for
+the period's data version and the day) for the pages that show many periods' counts.
 """
 
 from __future__ import annotations
