@@ -80,18 +80,19 @@ FACT_TABLES = frozenset(
 
 def _values(obj: object, attr: str) -> set[int]:
     """The values ``obj``'s ``attr`` had and has in this flush (a row moved to another period
-    changes both)."""
+    changes both); an expired value is loaded (before the flush: the row is still there)."""
     h = inspect(obj).attrs[attr].history
-    return {v for v in chain(h.added or (), h.unchanged or (), h.deleted or ()) if v is not None}
+    return {v for v in chain(h.deleted or (), (getattr(obj, attr),)) if v is not None}
 
 
 def _changed(session: Session, obj: object) -> bool:
     return obj not in session.dirty or session.is_modified(obj, include_collections=False)
 
 
-def affected(
-    session: Session, objects: Iterable[object]
-) -> tuple[set[int], set[int], set[int], bool]:
+Affected = tuple[set[int], set[int], set[int], bool]
+
+
+def affected(session: Session, objects: Iterable[object]) -> Affected:
     """(period ids, plan ids, agency ids, every period) whose facts the flushed ``objects`` can
     change."""
     periods: set[int] = set()
@@ -141,16 +142,39 @@ def _raise_versions(
     session.connection().execute(stmt)
 
 
+_PENDING = "kehoach_facts_pending"  # session.info: what the flush under way changes
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, flush_context: Any, instances: Any) -> None:  # noqa: ANN401
+    # changed and deleted rows are read before the flush (their periods and plans can be
+    # loaded then); new rows after it, once their keys are set
+    objects = [o for o in chain(session.dirty, session.deleted) if _changed(session, o)]
+    if objects:
+        before: Affected = session.info.get(_PENDING) or (set(), set(), set(), False)
+        now = affected(session, objects)
+        session.info[_PENDING] = (
+            before[0] | now[0],
+            before[1] | now[1],
+            before[2] | now[2],
+            before[3] or now[3],
+        )
+
+
 @event.listens_for(Session, "after_flush")
 def _bump(session: Session, flush_context: Any) -> None:  # noqa: ANN401
-    # the session's new/dirty/deleted and the attributes' history are still those of the flush
-    objects = [
-        o for o in chain(session.new, session.dirty, session.deleted) if _changed(session, o)
-    ]
-    if not objects:
+    pending = session.info.pop(_PENDING, None)
+    new = list(session.new)  # still the flush's
+    if not new and pending is None:
         return
     session.info[_WROTE] = True
-    _raise_versions(session, *affected(session, objects))
+    periods, plans, agencies, everything = affected(session, new)
+    if pending is not None:
+        periods |= pending[0]
+        plans |= pending[1]
+        agencies |= pending[2]
+        everything = everything or pending[3]
+    _raise_versions(session, periods, plans, agencies, everything)
 
 
 @event.listens_for(Session, "do_orm_execute")
