@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, migrations: bool = 
     login_manager.login_message_category = "warning"
 
     from app import lists, models  # noqa: F401  (register the tables and the kh_fold function)
+    from app.services import facts  # noqa: F401  (the hook raising a period's facts version)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from sqlalchemy import event

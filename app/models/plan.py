@@ -205,10 +205,34 @@ class ReportingPeriod(Model):
     # reports are refused this many days after an agency's deadline, unless reopened (None: never)
     lock_after_days: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the version of the period's facts (its statuses and consolidated figures): raised in the
+    # transaction of every write that can change them (app.services.facts); the kept
+    # ``PeriodFacts`` row is current only while it carries the same number. Never read through
+    # the ORM (a loaded value may be stale): app.services.facts selects it.
+    facts_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     __mapper_args__ = {"version_id_col": version}
 
     plan: Mapped[Plan] = relationship(back_populates="periods")
+
+
+class PeriodFacts(Model):
+    """What a reporting period's pages show, kept (DHIS2 keeps a completeness registration the
+    same way): the period's ``status.Counts`` as ``status.tally`` counted them, valid for the
+    period's ``facts_version`` and the Vietnam day they were counted on (overdue depends on
+    the day), and its consolidated figures as ``forms.consolidate`` added them up, valid for
+    ``facts_version`` alone. Written by readers (app.services.facts), never by hand: a stale
+    or missing row is recomputed, so a row can be deleted at any time."""
+
+    __tablename__ = "period_facts"
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True
+    )
+    counts_version: Mapped[int | None] = mapped_column(Integer)
+    counts_day: Mapped[date | None] = mapped_column(Date)
+    counts: Mapped[dict | None] = mapped_column(JSONType)
+    totals_version: Mapped[int | None] = mapped_column(Integer)
+    totals: Mapped[dict | None] = mapped_column(JSONType)
 
 
 class FormVersion(Model):

@@ -20,9 +20,9 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import audit, documents, jobs, policy, status
+from app.services import audit, documents, facts, jobs, policy, status
 from app.services.exceptions import InvalidInput, NotAllowed
-from forms.consolidate import ConsolidationResult, consolidate
+from forms.consolidate import ConsolidationResult, Summary, consolidate
 
 
 def timeliness_row(st: status.Status, included: bool) -> dict:
@@ -45,30 +45,25 @@ def timeliness_row(st: status.Status, included: bool) -> dict:
     }
 
 
-def compute(
+def _added_up(
     period: ReportingPeriod,
-    include_statuses: tuple[str, ...] = ("accepted",),
+    expected_rows: list[tuple[int, str, str]],
+    include_statuses: tuple[str, ...],
     *,
-    page: tuple[int, int] | None = None,
+    only_these: bool = False,
 ) -> ConsolidationResult:
-    """The consolidated figures of ``period`` as of now (nothing stored). Who reported on time,
-    late or not at all is the status module's (``results["agencies"]``, ``["summary"]``).
-
-    With ``page`` (number, rows per page: the page's table of agencies in assignment order; a
-    number past the end is the last page) only that page's agencies are decided and listed in
-    ``results["agencies"]`` (``agencies_total`` and ``agencies_page`` say how many there are and
-    which page it is); the summary is counted by the database (``status.tally``). The figures
-    always add up every agency's report."""
+    """``forms.consolidate`` over the reports of ``expected_rows``' agencies in ``period``
+    (all the period's reports are read, unless ``only_these``: a page's agencies)."""
     plan = period.plan
-    expected_rows = status.expected_agencies(period)
     expected = {agency_id: (code, name) for agency_id, code, name in expected_rows}
     # plain rows, not ORM objects, and each form version's schema read once (its reports share
     # it, forms.consolidate parses it once)
-    reports = db.session.execute(
-        select(Report.agency_id, Report.status, Report.data, Report.form_version_id).where(
-            Report.period_id == period.id
-        )
-    ).all()
+    rq = select(Report.agency_id, Report.status, Report.data, Report.form_version_id).where(
+        Report.period_id == period.id
+    )
+    if only_these:
+        rq = rq.where(Report.agency_id.in_(sorted(expected)))
+    reports = db.session.execute(rq).all()
     # the plan's form versions (loaded for its current form anyway); another plan's version
     # (none is expected) is read by id
     schemas: dict[int, dict] = {v.id: v.schema for v in plan.form_versions}
@@ -90,12 +85,67 @@ def compute(
         if r.agency_id in expected
     ]
     assert plan.current_form is not None
-    results = consolidate(
+    return consolidate(
         plan.current_form.schema,
         inputs,
         [{"code": code, "name": name} for _id, code, name in expected_rows],
         include_statuses=include_statuses,
     )
+
+
+def kept_totals(results: ConsolidationResult) -> dict:
+    """What ``period_facts.totals`` keeps of a period's consolidation (JSON): the fields'
+    figures without each agency's cell (a page reads its own agencies'), and the forms'
+    summary (expected, included)."""
+    return {
+        "title": results["title"],
+        "fields": [{k: v for k, v in f.items() if k != "agencies"} for f in results["fields"]],
+        "summary": dict(results["summary"]),
+    }
+
+
+def period_totals(period: ReportingPeriod) -> dict:
+    """The consolidated figures of the whole ``period`` (``kept_totals``), from its kept row
+    when current (app.services.facts), else added up and kept."""
+    return facts.totals(
+        period,
+        lambda: kept_totals(_added_up(period, status.expected_agencies(period), ("accepted",))),
+    )
+
+
+def _summary(c: status.Counts, included: int) -> Summary:
+    return {
+        "expected": c.expected,
+        "received": c.received,
+        "included": included,
+        "on_time": c.on_time,
+        "late": c.late,
+        "overdue": c.overdue,
+        "not_yet_due": c.not_yet_due,
+        "missing": c.expected - c.received,
+        "returned": c.returned,
+    }
+
+
+def compute(
+    period: ReportingPeriod,
+    include_statuses: tuple[str, ...] = ("accepted",),
+    *,
+    page: tuple[int, int] | None = None,
+) -> ConsolidationResult:
+    """The consolidated figures of ``period`` as of now (nothing stored). Who reported on time,
+    late or not at all is the status module's (``results["agencies"]``, ``["summary"]``).
+
+    With ``page`` (number, rows per page: the page's table of agencies in assignment order; a
+    number past the end is the last page) only that page's agencies are decided and listed in
+    ``results["agencies"]`` and in each field's ``agencies`` (``agencies_total`` and
+    ``agencies_page`` say how many there are and which page it is); the figures and the summary
+    are the whole period's, read from its kept facts (``period_totals``, ``facts.counts``:
+    computed again only when a write changed the period, or the day changed)."""
+    if page is not None and include_statuses == ("accepted",):
+        return _page(period, page)
+    expected_rows = status.expected_agencies(period)
+    results = _added_up(period, expected_rows, include_statuses)
     included = {a["agency_code"] for a in results["agencies"] if a.get("included")}
     if page is None:
         statuses = status.for_period(period)
@@ -111,18 +161,37 @@ def compute(
         results["agencies_total"] = len(expected_rows)
         results["agencies_page"] = number
     results["agencies"] = [timeliness_row(st, st.agency_code in included) for st in statuses]
-    results["summary"] = {
-        "expected": c.expected,
-        "received": c.received,
-        "included": len(included),
-        "on_time": c.on_time,
-        "late": c.late,
-        "overdue": c.overdue,
-        "not_yet_due": c.not_yet_due,
-        "missing": c.expected - c.received,
-        "returned": c.returned,
-    }
+    results["summary"] = _summary(c, len(included))
     return results
+
+
+def _page(period: ReportingPeriod, page: tuple[int, int]) -> ConsolidationResult:
+    """``compute`` of one page of agencies: the whole period's figures and counts from its kept
+    facts, the page's own agencies' cells and statuses (a constant amount of work whatever the
+    number of agencies, but for the listed texts and rows, which are the period's)."""
+    c = facts.counts([period]).get(period.id, status.Counts())
+    totals = period_totals(period)
+    number, per_page = page
+    number = max(1, min(number, -(-c.expected // per_page)))
+    rows = status.expected_agencies(period, limit=per_page, offset=(number - 1) * per_page)
+    own = _added_up(period, rows, ("accepted",), only_these=True)
+    included = {a["agency_code"] for a in own["agencies"] if a.get("included")}
+    fields = [dict(f, agencies=own["by_name"][f["name"]]["agencies"]) for f in totals["fields"]]
+    ids = [agency_id for agency_id, _c, _n in rows]
+    decided = status.for_periods([period], agency_ids=ids)
+    statuses = [decided[(period.id, i)] for i in ids if (period.id, i) in decided]
+    return cast(
+        ConsolidationResult,
+        {
+            "title": totals["title"],
+            "fields": fields,
+            "by_name": {f["name"]: f for f in fields},
+            "agencies": [timeliness_row(st, st.agency_code in included) for st in statuses],
+            "summary": _summary(c, int(totals["summary"].get("included") or 0)),
+            "agencies_total": c.expected,
+            "agencies_page": number,
+        },
+    )
 
 
 def stored(results: ConsolidationResult) -> dict:

@@ -9,6 +9,8 @@ reopenings, the calendar once per request) and decides in Python, so a page cost
 of queries at 10 or 1,000 agencies and no stored figure can drift from the reports it sums.
 Counts over many agencies (``tally``, ``ranked_agencies``) are made by the database with the same
 rule written in SQL (``_facts``), proved equal to ``decide`` by tests/dashboard/test_status_sql.py.
+A period's counts are also kept as a row (app.services.facts stores ``tally``'s output, valid for
+the period's data version and the day) for the pages that show many periods' counts.
 """
 
 from __future__ import annotations
@@ -601,10 +603,13 @@ def _required_sql(ends_on: Any) -> Any:
     )
 
 
-def expected_agencies(period: ReportingPeriod) -> list[tuple[int, str, str]]:
+def expected_agencies(
+    period: ReportingPeriod, *, limit: int | None = None, offset: int = 0
+) -> list[tuple[int, str, str]]:
     """(id, code, name) of every agency that owes a report in ``period`` (``required``), in
-    the plan's assignment order — the agencies ``for_period`` decides, without deciding them.
-    One query of plain rows."""
+    the plan's assignment order — the agencies ``for_period`` decides, without deciding them
+    (only ``limit`` of them from ``offset`` when given: a page's). One query of plain rows;
+    how many there are in all is ``tally``'s ``expected``."""
     return [
         (int(r.id), r.code, r.name)
         for r in db.session.execute(
@@ -613,6 +618,8 @@ def expected_agencies(period: ReportingPeriod) -> list[tuple[int, str, str]]:
             .join(Plan, Plan.id == Assignment.plan_id)
             .where(Assignment.plan_id == period.plan_id, _required_sql(period.ends_on))
             .order_by(Assignment.position, Assignment.id)
+            .limit(limit)
+            .offset(offset or None)
         )
     ]
 
