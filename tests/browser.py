@@ -65,6 +65,16 @@ def sign_in(page: Page, base: str, username: str, password: str = PASSWORD) -> N
     page.wait_for_url(base + "/")
 
 
+def fill(page: Page, fields: dict[str, str]) -> None:
+    """Enter each field's value, in order, as a user would: a ``<select>`` gets the option of
+    that value, any other field the text typed in (``fields``: selector → value)."""
+    for selector, value in fields.items():
+        if page.locator(selector).evaluate("e => e.tagName") == "SELECT":
+            page.select_option(selector, value)
+        else:
+            page.fill(selector, value)
+
+
 def console_errors(page: Page) -> list[str]:
     """The errors the page's scripts log from now on (a resource that failed to load aside; the
     list fills as the page runs)."""

@@ -37,7 +37,11 @@ def queued(app: Flask, tmp_path: Path) -> Iterator[Queue]:
 
 
 def run_queue(queue: Queue) -> None:
-    """Work the queue in the test's process until it is empty."""
+    """Work the queue in the test's process until it is empty (jobs the jobs enqueue included).
+    Enough where every job was enqueued by a request that committed before the call and the
+    page then only reads (the document pages poll ``status.json``, which enqueues nothing); a
+    page whose script asks the server again, enqueuing again (the editor's document preview),
+    needs :func:`run_queue_until`."""
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 

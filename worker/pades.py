@@ -321,30 +321,24 @@ def sign_pdf(
         "vn_time": vn_time(moment),
         "signer": person.subject_name or "",
     }
-    once = _sign_once(
-        pdf_bytes,
-        person,
-        field=SIGNER_FIELD,
-        box=appearance.signer_box,
-        page=appearance.page,
-        style=signer_style,
-        signing_time=moment,
-        text_params=params,
-        timestamp_url=timestamp_url,
-        validation=_ltv_context(person, trust_roots, revocation),
-    )
-    return _sign_once(
-        once,
-        agency,
-        field=AGENCY_FIELD,
-        box=appearance.seal_box,
-        page=appearance.page,
-        style=seal_style,
-        signing_time=moment,
-        text_params=params,
-        timestamp_url=timestamp_url,
-        validation=_ltv_context(agency, trust_roots, revocation),
-    )
+    signed = pdf_bytes
+    for who, field, box, style in (  # the signer first, then the agency over it
+        (person, SIGNER_FIELD, appearance.signer_box, signer_style),
+        (agency, AGENCY_FIELD, appearance.seal_box, seal_style),
+    ):
+        signed = _sign_once(
+            signed,
+            who,
+            field=field,
+            box=box,
+            page=appearance.page,
+            style=style,
+            signing_time=moment,
+            text_params=params,
+            timestamp_url=timestamp_url,
+            validation=_ltv_context(who, trust_roots, revocation),
+        )
+    return signed
 
 
 def _ltv_context(

@@ -19,7 +19,7 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.models import Agency, RevocationData, SigningIdentity, TrustRoot, User
-from app.services import signing_keys, storage
+from app.services import policy, signing_keys, storage
 from app.services.exceptions import InvalidInput
 from app.services.signing import MAX_IMAGE_BYTES, MAX_P12_BYTES
 
@@ -30,7 +30,7 @@ def _signer_users(agency: Agency) -> list[User]:
         .where(User.agency_id == agency.id, User.active.is_(True))
         .order_by(User.full_name, User.id)
     ).all()
-    return [u for u in users if u.has_role("signer", "agency_leader")]
+    return [u for u in users if policy.signs_for(u, agency.id)]
 
 
 def _owner(agency: Agency, who: str) -> Agency | User:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 from apiflask import APIBlueprint, HTTPTokenAuth, Schema, abort
@@ -293,14 +294,21 @@ class _With:
 
 
 def _get(path: str, out: type[Schema], query: type[Schema] | None = None, **doc: Any):  # noqa: ANN202
-    """A GET operation: the token's user required, the ``query`` parameters (a list's filters
-    and page, given to the view as ``q``) validated, the output ``out``, the ``doc`` texts."""
+    """A GET operation: the token's user required, and one who may read through the API
+    (``api.read``: not an exchange adapter's clerk-only token), the ``query`` parameters (a
+    list's filters and page, given to the view as ``q``) validated, the output ``out``, the
+    ``doc`` texts."""
 
     def register(view):  # noqa: ANN001, ANN202
-        view = bp.output(out)(bp.doc(**doc)(view))
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            policy.require(me(), "api.read")
+            return view(*args, **kwargs)
+
+        operation = bp.output(out)(bp.doc(**doc)(guarded))
         if query is not None:
-            view = bp.input(query, location="query", arg_name="q")(view)
-        return bp.get(path)(bp.auth_required(auth)(view))
+            operation = bp.input(query, location="query", arg_name="q")(operation)
+        return bp.get(path)(bp.auth_required(auth)(operation))
 
     return register
 
@@ -549,7 +557,7 @@ def submit_report(period_id: int, body: dict) -> Any:
     reports.save_draft(report, data, user, body.get("version"))
     if submit:
         reports.transition(report, "submit_for_approval", user)
-        if user.has_role("agency_leader"):
+        if policy.can(user, "report.approve", report):  # a leader's token sends it on
             reports.transition(report, "approve", user)
     db.session.commit()
     return report
@@ -615,6 +623,7 @@ def document(doc_id: int) -> Any:
 )
 @bp.doc(summary="Tải tệp của văn bản", responses=ERRORS)
 def document_file(doc_id: int, which: str) -> Any:
+    policy.require(me(), "api.read")
     doc = _visible(Document, doc_id)
     key = {"docx": doc.docx_path, "pdf": doc.pdf_path, "signed": doc.signed_path}[which]
     if not key or not storage.exists(key):

@@ -25,7 +25,7 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import access, clock, status
+from app.services import access, clock, policy, status
 from app.ui import N_
 
 SERIES = (
@@ -99,7 +99,7 @@ def my_deadlines(user: User, today: date) -> tuple[list[dict], int]:
     DUE_SOON_DAYS, the most urgent MINE_SHOWN of them (by due date), and how many there are in
     all. Picked and counted by the database (``status.agency_rounds``); only those shown are
     decided, whatever the number of the agency's rounds."""
-    if not user.has_role("reporter", "agency_leader") or user.agency_id is None:
+    if not policy.can(user, "report.work") or user.agency_id is None:
         return [], 0
     visible = access.plans_query(user).where(Plan.status != PlanStatus.DRAFT)
     total, ids = status.agency_rounds(
@@ -148,10 +148,8 @@ def pending_extensions_query(user: User):  # noqa: ANN201
     q = (
         select(Extension)
         .join(Plan, Extension.plan_id == Plan.id)
-        .where(Extension.status == ExtensionStatus.PENDING)
+        .where(Extension.status == ExtensionStatus.PENDING, access.standing_plans(user))
     )
-    if not user.has_role("admin"):
-        q = q.where(Plan.standing_agency_id == user.agency_id)
     return q.order_by(Extension.created_at, Extension.id)
 
 
@@ -237,7 +235,7 @@ def build(user: User, today: date | None = None, *, everything: bool = False) ->
         db.session.scalar(
             select(func.count()).select_from(pending_extensions_query(user).subquery())
         )
-        if user.has_role("specialist", "admin")
+        if policy.can(user, "extension.queue")
         else 0
     )
     mine, mine_total = my_deadlines(user, today)

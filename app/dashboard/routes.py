@@ -25,7 +25,7 @@ from app.dashboard.forms import (
 from app.extensions import db
 from app.lists import export, list_view, wants_export
 from app.models import Agency, Extension, ExtensionStatus, Notification, Plan, ReportingPeriod
-from app.services import access, clock, deadlines, notifications, reminders, workqueue
+from app.services import access, clock, deadlines, notifications, policy, reminders, workqueue
 from app.services.exceptions import InvalidInput
 from app.ui import N_, date_table
 from workflows import ReportFlow
@@ -150,7 +150,7 @@ def open_notification(notification_id: int):
     row = _mine(notification_id)
     notifications.mark_read(row, current_user)
     db.session.commit()
-    if row.kind == "extension_requested" and current_user.has_role("specialist", "admin"):
+    if row.kind == "extension_requested" and policy.can(current_user, "extension.queue"):
         return redirect(url_for("dashboard.extensions"))
     return redirect(_safe_link(row.link) or url_for("dashboard.notifications_page"))
 
@@ -203,10 +203,7 @@ def _field_errors(form, exc: InvalidInput, fields: dict[str, str]) -> None:  # n
 def request_extension(period_id: int):
     period = visible_period(period_id)
     agency_id = current_user.agency_id
-    if (
-        not current_user.has_role("reporter", "agency_leader")
-        or deadlines._assignment(period, agency_id) is None
-    ):
+    if not policy.can(current_user, "extension.request", policy.PeriodAgency(period, agency_id)):
         abort(403)
     form = ExtensionRequestForm()
     status = 200
@@ -249,7 +246,7 @@ def request_extension(period_id: int):
 
 @bp.route("/extensions")
 def extensions():
-    if not current_user.has_role("specialist", "admin"):
+    if not policy.can(current_user, "extension.queue"):
         abort(403)
     items = db.session.scalars(data.pending_extensions_query(current_user)).all()
     rows = [

@@ -55,14 +55,11 @@ def _agency_groups() -> list[AgencyGroup]:
     return list(db.session.scalars(select(AgencyGroup).order_by(AgencyGroup.name)))
 
 
-def _may_write_plans() -> bool:
-    """Who may open the editor on a new plan (and use its live text preview)."""
-    return bool(current_user.has_role("specialist", "admin"))
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    if not _may_write_plans():
+    # the page is shown to those who may write plans; what is saved is judged by plan.create
+    # (plans.create_plan), the document preview by previews.request
+    if not policy.can(current_user, "plan.write"):
         abort(403)
     if request.method == "GET":
         d = df.blank_definition()
@@ -175,22 +172,22 @@ def _preview_document(d: dict, plan: Plan | None, version: int | None):  # noqa:
 @bp.route("/text", methods=["POST"])
 def render_text():
     """The live "Xem như sẽ in" under a text box: the text the editor's script sends, as the
-    plan prints it (:mod:`app.services.richtext`, the parser the documents use), as HTML. An
-    assignment's tasks (``kind=tasks``) print as the plan prints them, with the line's deadline
-    and activity window in words. Reads and keeps nothing."""
-    if not _may_write_plans():  # the editor's own users; it reads and keeps nothing
-        abort(403)
-    text = (request.form.get("text") or "")[: richtext.MAX_CHARS]
-    if request.form.get("kind") == "tasks":
-        text = _printed_tasks(
-            {
-                "tasks": richtext.split_items(text),
-                "inline": bool(request.form.get("inline")),
-                "due_text": (request.form.get("due_text") or "")[:255],
-                "window": (request.form.get("window") or "")[:255],
-            }
+    plan prints it, as HTML (:func:`app.services.previews.text_html`, for those who may write
+    plans). An assignment's tasks (``kind=tasks``) print as the plan prints them, with the
+    line's deadline and activity window in words. Reads and keeps nothing."""
+    tasks = request.form.get("kind") == "tasks"
+    line = {
+        "inline": bool(request.form.get("inline")),
+        "due_text": (request.form.get("due_text") or "")[:255],
+        "window": (request.form.get("window") or "")[:255],
+    }
+    try:
+        html = previews.text_html(
+            current_user, request.form.get("text") or "", line if tasks else None
         )
-    return Response(richtext.to_html(text), mimetype="text/html")
+    except NotAllowed:
+        abort(403)
+    return Response(html, mimetype="text/html")
 
 
 @bp.route("/preview/<token>")
@@ -409,9 +406,7 @@ def _join_tasks(tasks: list) -> str:
 @bp.app_template_filter("printed_tasks")
 def _printed_tasks(assignment: dict) -> str:
     """The assignment's tasks as the plan prints them (markup), for the editor's preview."""
-    tasks = assignment.get("tasks") or []
-    printed = richtext.printed_tasks(tasks, inline=bool(assignment.get("inline")))
-    return "\n".join(printed + richtext.worded_lines(assignment))
+    return richtext.printed_assignment(assignment)
 
 
 @bp.app_template_filter("map_agencies")

@@ -136,7 +136,7 @@ def index():
         view=view,
         q=q,
         states=PlanFlow.STATE_LABELS,
-        can_import=current_user.has_role("specialist", "admin"),
+        can_import=policy.can(current_user, "plan.write"),
     )
 
 
@@ -278,9 +278,6 @@ def show(plan_id: int, issued_form: RecordIssuedForm | None = None):
         labels=ACTION_LABELS,
         close_form=CloseRoundForm(),
         issued_form=issued_form or (RecordIssuedForm() if plan.status == "draft" else None),
-        is_reporter=current_user.has_role("reporter", "agency_leader"),
-        is_standing=current_user.has_role("specialist")
-        and current_user.agency_id == plan.standing_agency_id,
         incoming=exchange.incoming_for(plan)
         if plan.status == "draft" and policy.can(current_user, "plan.import_basis", plan)
         else [],
@@ -384,7 +381,8 @@ def close_round(period_id: int):
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_plan():
-    if not current_user.has_role("specialist", "admin"):
+    # the page is for those who may write plans; the file's plan is judged by plan.import
+    if not policy.can(current_user, "plan.write"):
         abort(403)
     form = ImportForm()
     problems = []

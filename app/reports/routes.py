@@ -99,7 +99,7 @@ def inbox():
         "reports/inbox.html",
         rows=ListPage(rows, number, INBOX_PER_PAGE, total),  # open rounds first, by due date
         states=ReportFlow.STATE_LABELS,
-        can_start=current_user.has_role("reporter", "agency_leader"),
+        can_start=policy.can(current_user, "report.work"),
     )
 
 
@@ -305,7 +305,9 @@ def action(report_id: int):
     db.session.commit()
     label = ReportFlow.TRIGGER_LABELS.get(trigger, trigger)
     flash(gettext("Đã thực hiện: %(action)s.", action=gettext(label)), "success")
-    if trigger in ("accept", "return_for_revision") and current_user.has_role("specialist"):
+    if trigger in ("accept", "return_for_revision") and policy.can(
+        current_user, "report.review_queue"
+    ):
         return redirect(url_for("reports.review"))
     return redirect(url_for("reports.show", report_id=report.id))
 
@@ -328,9 +330,9 @@ def review_list_args(leader: bool) -> dict:
             Report.status == ReportStatus.AWAITING_APPROVAL,
         )
     else:
-        stmt = stmt.where(Report.status == ReportStatus.SUBMITTED)
-        if not current_user.has_role("admin"):
-            stmt = stmt.where(Plan.standing_agency_id == current_user.agency_id)
+        stmt = stmt.where(
+            Report.status == ReportStatus.SUBMITTED, access.standing_plans(current_user)
+        )
     return {
         "stmt": stmt,
         "search": [agency.name, Plan.title, Plan.symbol, ReportingPeriod.label],
@@ -387,7 +389,7 @@ def _queue(leader: bool):  # noqa: ANN202
 @bp.route("/review")
 def review():
     """Reports waiting on the specialist of the standing agency."""
-    if not current_user.has_role("specialist", "admin"):
+    if not policy.can(current_user, "report.review_queue"):
         abort(403)
     return _queue(leader=False)
 

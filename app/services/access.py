@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select, true
 
 from app.extensions import db
 from app.models import Assignment, Document, Plan, PlanStatus, Report, ReportStatus, User
 from app.services.exceptions import NotFound
+from app.services.policy import is_admin as is_admin
 
 
-def is_admin(user: User) -> bool:
-    return user.has_role("admin")
+def standing_plans(user: User) -> ColumnElement[bool]:
+    """The plans whose waiting work (reports to review, extension requests) a queue page lists
+    for ``user``: every plan for an admin, else those whose standing agency is the user's (what
+    each row allows is still the policy's: ``report.review``, ``extension.decide``)."""
+    return true() if is_admin(user) else Plan.standing_agency_id == user.agency_id
 
 
 def plans_query(user: User) -> Select:

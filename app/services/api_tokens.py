@@ -16,14 +16,16 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Agency, ApiToken, Role, User
-from app.services import audit, clock
-from app.services.exceptions import InvalidInput, NotAllowed
+from app.services import audit, clock, policy
+from app.services.exceptions import InvalidInput
 
 PREFIX = "khk_"
 # What a connected system may do: read and submit its agency's reports (reporter), approve them
-# (agency leader), or act for a standing agency (specialist). Never admin, signer or clerk.
+# (agency leader), act for a standing agency (specialist), or post edXML packets as an exchange
+# adapter (clerk). Never admin or signer.
 #: The roles a token may act with; the clerk's for an exchange adapter posting edXML packets
-#: (``POST /api/v1/edxml``: status packets of the agency's documents, documents addressed to it).
+#: (``POST /api/v1/edxml``: status packets of the agency's documents, documents addressed to it):
+#: a token with only the clerk's role reads nothing through the API (``api.read``).
 ALLOWED_ROLES = (Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST, Role.CLERK)
 _TOKEN = re.compile(r"^khk_[A-Za-z0-9_-]{43}$")
 
@@ -35,8 +37,7 @@ def digest(raw: str) -> str:
 def create(agency: Agency, name: str, roles: list[str], actor: User | None) -> tuple[ApiToken, str]:
     """A new token for ``agency``; returns it and the raw token (shown once, never stored).
     ``actor`` is the administrator, or None for the server's operator (``kehoach api-token``)."""
-    if actor is not None and not actor.has_role("admin"):
-        raise NotAllowed("Chỉ quản trị hệ thống được tạo mã truy cập API.")
+    policy.require(actor, "api_token.manage")
     name = " ".join((name or "").split())[:128]
     if not name:
         raise InvalidInput("Vui lòng nhập “Tên hệ thống”.", {"name": "Vui lòng nhập tên."})
@@ -74,8 +75,7 @@ def create(agency: Agency, name: str, roles: list[str], actor: User | None) -> t
 
 
 def revoke(token: ApiToken, actor: User) -> None:
-    if not actor.has_role("admin"):
-        raise NotAllowed("Chỉ quản trị hệ thống được thu hồi mã truy cập API.")
+    policy.require(actor, "api_token.manage")
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         token.user.active = False

@@ -24,6 +24,11 @@ group.edit                —                       administrator
 user.manage               —                       administrator
 calendar.edit             —                       administrator
 template.upload           Agency                  administrator
+api_token.manage          —                       administrator (create, revoke API tokens)
+plan.write                —                       admin; specialist (the plan editor on a new
+                                                  plan, its live text and document previews,
+                                                  the plan file import page; what is saved is
+                                                  judged by plan.create / plan.import)
 plan.create               PlanScope               admin; specialist of the issuer or standing agency
 plan.import               PlanScope               same as plan.create (a new plan) / plan.edit
 plan.edit                 Plan                    admin; specialist of the issuer or standing agency
@@ -33,6 +38,14 @@ period.close              ReportingPeriod         specialist of the standing age
 period.reopen             ReportingPeriod         specialist of the standing agency
 extension.request         PeriodAgency            reporter / agency leader of an assigned agency
 extension.decide          ReportingPeriod         specialist of the standing agency
+extension.queue           —                       admin; specialist (the page of requests
+                                                  waiting; each decision is extension.decide)
+report.work               —                       reporter / agency leader (their agency's
+                                                  reporting rounds: the inbox, its deadlines
+                                                  and buttons; each act is report.start etc.)
+report.approvals          —                       agency leader (the approvals queue)
+report.review_queue       —                       admin; specialist (the review queue; each
+                                                  decision is report.review)
 report.start              PeriodAgency            reporter / agency leader of an assigned agency
 report.edit               Report                  reporter / agency leader of the report's agency
 report.read               Report                  admin; its agency; the issuer and standing
@@ -52,6 +65,11 @@ consolidation.edit_report ReportingPeriod         specialist of the standing age
                                                   (its consolidated report's addressee,
                                                   recipients and assessment)
 reminder.draft            ReportingPeriod         specialist of the standing agency
+document.list             —                       specialist, signer, clerk, agency leader,
+                                                  admin (the documents menu; the list is
+                                                  scoped by access.documents_query)
+document.register         —                       clerk, signer, admin (the outgoing register
+                                                  menu)
 document.request_signature Document               its drafters (:func:`drafters`)
 document.sign             Document                signer / agency leader of the issuing agency
 document.decline          Document                as document.sign
@@ -65,6 +83,11 @@ plan.import_basis         Plan                    as plan.edit (an incoming edXM
                                                   the plan's legal basis)
 exchange.post             None                    admin; a clerk (an exchange adapter posting
                                                   edXML packets to /api/v1/edxml)
+api.read                  —                       a reporter, agency leader, specialist or admin
+                                                  (the API's reads, each scoped as the pages by
+                                                  app.services.access): a token with only the
+                                                  clerk's role is an exchange adapter, which
+                                                  posts edXML packets and reads nothing
 exchange.receive_document list[Agency]            admin; clerk of an addressed agency (an
                                                   incoming edXML document packet)
 ========================  ======================  ============================================
@@ -141,6 +164,17 @@ def _in(user: User, agency_id: int | None, *roles: str) -> bool:
     return agency_id is not None and user.agency_id == agency_id and user.has_role(*roles)
 
 
+def signs_for(user: User, agency_id: int | None) -> bool:
+    """May ``user`` sign the documents of agency ``agency_id`` (``document.sign``; the admin's
+    signing page lists these users as the agency's possible signers)."""
+    return _in(user, agency_id, "signer", "agency_leader")
+
+
+def _any_of(*roles: str) -> Rule:
+    """A rule on no object: the user has one of ``roles`` (a page or menu of that role)."""
+    return lambda u, _: u.has_role(*roles)
+
+
 def _standing(user: User, plan: Plan) -> bool:
     return _in(user, plan.standing_agency_id, "specialist")
 
@@ -201,6 +235,14 @@ RULES: dict[str, tuple[Rule, str]] = {
     "user.manage": (_admin, ADMIN_ONLY),
     "calendar.edit": (_admin, ADMIN_ONLY),
     "template.upload": (_admin, ADMIN_ONLY),
+    "api_token.manage": (
+        _admin,
+        N_("Chỉ quản trị hệ thống được tạo hoặc thu hồi mã truy cập API."),
+    ),
+    "plan.write": (
+        _any_of("specialist", "admin"),
+        N_("Chỉ chuyên viên hoặc quản trị viên được soạn hoặc nhập kế hoạch."),
+    ),
     "plan.create": (
         lambda u, s: is_admin(u) or _plan_owner(u, s.issuer_id, s.standing_agency_id),
         PLAN_CREATE,
@@ -224,6 +266,22 @@ RULES: dict[str, tuple[Rule, str]] = {
     "period.close": (lambda u, p: _standing(u, p.plan), STANDING),
     "period.reopen": (lambda u, p: _standing(u, p.plan), STANDING),
     "extension.decide": (lambda u, p: _standing(u, p.plan), STANDING),
+    "extension.queue": (
+        _any_of("specialist", "admin"),
+        N_("Chỉ chuyên viên hoặc quản trị viên được xem các đề nghị gia hạn."),
+    ),
+    "report.work": (
+        _any_of("reporter", "agency_leader"),
+        N_("Chỉ cán bộ đầu mối hoặc lãnh đạo cơ quan được lập báo cáo."),
+    ),
+    "report.approvals": (
+        _any_of("agency_leader"),
+        N_("Chỉ lãnh đạo cơ quan được duyệt báo cáo."),
+    ),
+    "report.review_queue": (
+        _any_of("specialist", "admin"),
+        N_("Chỉ chuyên viên hoặc quản trị viên được xem báo cáo chờ xem xét."),
+    ),
     "extension.request": (
         lambda u, pa: (
             u.has_role("reporter", "agency_leader")
@@ -275,16 +333,24 @@ RULES: dict[str, tuple[Rule, str]] = {
         lambda u, p: _standing(u, p.plan),
         N_("Chỉ chuyên viên của cơ quan thường trực được soạn công văn đôn đốc."),
     ),
+    "document.list": (
+        _any_of("specialist", "signer", "clerk", "agency_leader", "admin"),
+        N_("Chỉ chuyên viên, lãnh đạo, văn thư hoặc quản trị viên có mục Văn bản."),
+    ),
+    "document.register": (
+        _any_of("clerk", "signer", "admin"),
+        N_("Chỉ văn thư, lãnh đạo ký hoặc quản trị viên được xem sổ văn bản đi."),
+    ),
     "document.request_signature": (
         _is_drafter,
         N_("Chỉ người soạn thảo của cơ quan ban hành mới được trình ký văn bản này."),
     ),
     "document.sign": (
-        lambda u, d: _in(u, d.agency_id, "signer", "agency_leader"),
+        lambda u, d: signs_for(u, d.agency_id),
         N_("Chỉ lãnh đạo của cơ quan ban hành mới được ký văn bản này."),
     ),
     "document.decline": (
-        lambda u, d: _in(u, d.agency_id, "signer", "agency_leader"),
+        lambda u, d: signs_for(u, d.agency_id),
         N_("Chỉ lãnh đạo của cơ quan ban hành mới được ký văn bản này."),
     ),
     "document.release": (
@@ -314,6 +380,13 @@ RULES: dict[str, tuple[Rule, str]] = {
     "exchange.post": (
         lambda u, _: is_admin(u) or u.has_role("clerk"),
         N_("Chỉ văn thư (mã truy cập có quyền văn thư) được gửi gói edXML qua trục liên thông."),
+    ),
+    "api.read": (
+        _any_of("reporter", "agency_leader", "specialist", "admin"),
+        N_(
+            "Mã truy cập chỉ có quyền văn thư chỉ dùng để gửi gói edXML qua trục liên thông, "
+            "không đọc dữ liệu."
+        ),
     ),
     "exchange.receive_document": (
         lambda u, agencies: is_admin(u) or any(_in(u, a.id, "clerk") for a in agencies),

@@ -11,19 +11,21 @@ where a draft carries "DỰ THẢO". Its files live under ``previews/<token>/`` 
 - ``page-<n>.png`` — the pages (worker).
 
 Only the user who asked may see a preview; a user's older previews are removed when they ask
-for a new one.
+for a new one. Previews, of the document and of a text box (:func:`text_html`), are for those
+who may write plans (``plan.write`` in :mod:`app.services.policy`).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
 from app.models import User
-from app.services import clock, storage
+from app.services import clock, policy, richtext, storage
 from app.services.exceptions import NotAllowed
 from app.services.jobs import after_commit, get_queue
 
@@ -40,7 +42,9 @@ def _key(token: str, name: str) -> str:
 
 def request(definition: dict[str, Any], user: User) -> str:
     """Keep ``definition`` for rendering and enqueue the job once the caller commits; returns
-    the preview's token. Raises ``NotAllowed`` (Vietnamese) when no worker queue is configured."""
+    the preview's token. Raises ``NotAllowed`` (Vietnamese) when ``user`` may not write plans or
+    no worker queue is configured."""
+    policy.require(user, "plan.write")
     if get_queue() is None:
         raise NotAllowed(
             _("Chưa tạo được bản xem trước: máy chủ chưa chạy bộ xử lý văn bản (hàng đợi Redis).")
@@ -98,4 +102,17 @@ def page(token: str, user: User, n: int) -> bytes:
     return storage.read(_key(token, f"page-{n}.png"))
 
 
-__all__ = ["MARK", "page", "request", "state"]
+def text_html(user: User, text: str, assignment: Mapping[str, object] | None = None) -> str:
+    """The live "Xem như sẽ in" under an editor's text box: ``text`` as the plan prints it
+    (:mod:`app.services.richtext`, the parser the documents use), as HTML. With ``assignment``
+    (``inline``, ``due_text``, ``window``), ``text`` is that line's tasks, printed with its
+    deadline and activity window in words. Reads and keeps nothing; ``NotAllowed`` unless
+    ``user`` may write plans."""
+    policy.require(user, "plan.write")
+    text = text[: richtext.MAX_CHARS]
+    if assignment is not None:
+        text = richtext.printed_assignment({**assignment, "tasks": richtext.split_items(text)})
+    return richtext.to_html(text)
+
+
+__all__ = ["MARK", "page", "request", "state", "text_html"]

@@ -327,3 +327,11 @@ def worded_lines(assignment: Mapping[str, object]) -> list[str]:
         end = "" if words[-1] in ".;:!?" else "."
         out.append(label + words.replace("*", "\\*") + end)
     return out
+
+
+def printed_assignment(assignment: Mapping[str, object]) -> str:
+    """An assignment line's tasks (``tasks``, ``inline``) and its deadline and window in words
+    (``due_text``, ``window``) as the plan prints them, in this markup (the editor's preview)."""
+    tasks = assignment.get("tasks") or []
+    printed = printed_tasks(tasks, inline=bool(assignment.get("inline")))  # type: ignore[arg-type]
+    return "\n".join(printed + worded_lines(assignment))

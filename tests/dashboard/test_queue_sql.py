@@ -18,7 +18,7 @@ for users of every role and agency (an inactive one included), this proves:
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -27,12 +27,9 @@ from sqlalchemy import select
 from app.extensions import db as database
 from app.models import (
     Agency,
-    Assignment,
     AuditEvent,
     Document,
     Extension,
-    FormVersion,
-    Plan,
     Reopen,
     Report,
     ReportingPeriod,
@@ -40,6 +37,14 @@ from app.models import (
 )
 from app.services import calendar, clock, documents, flows, policy, reports, status, workqueue
 from tests.conftest import add_user
+from tests.worlds import (
+    add_assignments,
+    add_extension,
+    add_period,
+    add_plan,
+    add_report,
+    at_midnight,
+)
 from workflows import DocumentFlow, ReportFlow
 
 TODAY = date(2025, 3, 12)  # a Wednesday
@@ -112,74 +117,46 @@ def build(db, plans: list[dict], docs: list[dict]) -> tuple[list[User], dict]:  
     made_plans = []
     for p, pw in enumerate(plans):
         standing, issuer = (agencies[0], agencies[1]) if p == 0 else (agencies[2], agencies[0])
-        plan = Plan(
-            code=f"wq-{k}-{p}",
-            title=f"Kế hoạch {k}-{p}",
-            status=pw["status"],
-            issuer_id=issuer.id,
-            standing_agency_id=standing.id,
-            definition={},
+        plan, form = add_plan(
+            db, f"wq-{k}-{p}", f"Kế hoạch {k}-{p}", pw["status"], issuer, standing
         )
-        db.session.add(plan)
-        db.session.flush()
         made_plans.append(plan)
-        form = FormVersion(plan_id=plan.id, version=1, schema={"title": "x", "fields": []})
-        db.session.add(form)
-        db.session.flush()
         # the standing agency's own assignment too (it owes no report, but its lock exists)
         assigned = (
             [standing, *agencies[2:5]] if p == 0 else [agencies[0], *agencies[3:5], agencies[1]]
         )
-        assignments = []
-        for i, ag in enumerate(assigned):
-            a = Assignment(
-                plan_id=plan.id,
-                agency_id=ag.id,
-                position=i,
-                reports=pw["reports"][i],
-                due=TODAY + timedelta(days=pw["own_due"][i])
-                if pw["own_due"][i] is not None
-                else None,
-            )
-            db.session.add(a)
-            assignments.append(a)
-        db.session.flush()
+        assignments = add_assignments(
+            db,
+            plan,
+            [
+                (
+                    ag,
+                    {
+                        "reports": pw["reports"][i],
+                        "due": TODAY + timedelta(days=pw["own_due"][i])
+                        if pw["own_due"][i] is not None
+                        else None,
+                    },
+                )
+                for i, ag in enumerate(assigned)
+            ],
+        )
         for n, per in enumerate(pw["periods"]):
             due = TODAY + timedelta(days=per["due"])
-            period = ReportingPeriod(
-                plan_id=plan.id,
-                key=f"k{n}",
-                label=f"Kỳ {n}",
-                kind="once",
-                starts_on=due - timedelta(days=40),
-                ends_on=due - timedelta(days=5),
-                due_on=due,
-                status=per["status"],
-                lock_after_days=per["lock"],
-            )
-            db.session.add(period)
-            db.session.flush()
+            period = add_period(db, plan, n, due, per["status"], lock_after_days=per["lock"])
             for a, state, reopen, asked in zip(
                 assignments, per["reports"], per["reopen"], per["asked"], strict=True
             ):
                 if state is not None:
                     sent = state in ("submitted", "accepted", "returned")
-                    at = datetime.combine(due, datetime.min.time(), UTC) + timedelta(
-                        hours=a.id % 30
-                    )
-                    db.session.add(
-                        Report(
-                            plan_id=plan.id,
-                            period_id=period.id,
-                            assignment_id=a.id,
-                            agency_id=a.agency_id,
-                            status=state,
-                            form_version_id=form.id,
-                            data={},
-                            first_submitted_at=at if sent else None,
-                            submitted_at=at if sent else None,
-                            times_returned=int(state == "returned"),
-                        )
+                    add_report(
+                        db,
+                        period,
+                        a,
+                        form,
+                        state,
+                        sent_at=at_midnight(due, a.id % 30) if sent else None,
+                        times_returned=int(state == "returned"),
                     )
                 if reopen is not None:
                     db.session.add(
@@ -191,16 +168,7 @@ def build(db, plans: list[dict], docs: list[dict]) -> tuple[list[User], dict]:  
                         )
                     )
                 if asked:
-                    db.session.add(
-                        Extension(
-                            plan_id=plan.id,
-                            period_id=period.id,
-                            agency_id=a.agency_id,
-                            reason="Chờ số liệu",
-                            requested_due=due + timedelta(days=5),
-                            status="pending",
-                        )
-                    )
+                    add_extension(db, period, a.agency_id, due + timedelta(days=5))
     db.session.flush()
     for n, dw in enumerate(docs):
         plan_ = (

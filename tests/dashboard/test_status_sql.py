@@ -14,17 +14,16 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.models import (
-    Agency,
-    Assignment,
-    CalendarDay,
-    Extension,
-    FormVersion,
-    Plan,
-    Report,
-    ReportingPeriod,
-)
+from app.models import Agency, CalendarDay, ReportingPeriod
 from app.services import calendar, status
+from tests.worlds import (
+    add_assignments,
+    add_extension,
+    add_period,
+    add_plan,
+    add_report,
+    at_midnight,
+)
 
 DUE = date(2025, 1, 10)  # a Friday
 N_AGENCIES = 5
@@ -88,77 +87,53 @@ def build(db, worlds: list[dict], holiday: bool) -> list[ReportingPeriod]:  # no
     ]
     db.session.add_all([standing, *agencies])
     db.session.flush()
-    plan = Plan(
-        code=f"sql-{k}",
-        title=f"Kế hoạch {k}",
-        status="in_progress",
-        issuer_id=standing.id,
-        standing_agency_id=standing.id,
-        definition={},
-    )
-    db.session.add(plan)
-    db.session.flush()
-    form = FormVersion(plan_id=plan.id, version=1, schema={"title": "x", "fields": []})
-    db.session.add(form)
+    plan, form = add_plan(db, f"sql-{k}", f"Kế hoạch {k}", "in_progress", standing, standing)
     # the first world's first agency's assignment is the standing agency's own
-    assigned = [standing, *agencies[1:]]
     first_world = worlds[0]["agencies"]
-    assignments = []
-    for i, ag in enumerate(assigned):
-        w = first_world[i]
-        a = Assignment(
-            plan_id=plan.id,
-            agency_id=ag.id,
-            position=i,
-            reports=w["reports"],
-            due=DUE + timedelta(days=w["own_due"]) if w["own_due"] is not None else None,
-            due_working_days=w["working_days"],
-            due_text=w["worded"],
-        )
-        db.session.add(a)
-        assignments.append(a)
-    db.session.flush()
+    assignments = add_assignments(
+        db,
+        plan,
+        [
+            (
+                ag,
+                {
+                    "reports": w["reports"],
+                    "due": DUE + timedelta(days=w["own_due"]) if w["own_due"] is not None else None,
+                    "due_working_days": w["working_days"],
+                    "due_text": w["worded"],
+                },
+            )
+            for ag, w in zip([standing, *agencies[1:]], first_world, strict=True)
+        ],
+    )
     periods = []
     for n, pw in enumerate(worlds):
         due = DUE + timedelta(days=pw["shift"])
-        period = ReportingPeriod(
-            plan_id=plan.id,
-            key=f"k{n}",
-            label=f"Kỳ {n}",
-            kind="once",
-            starts_on=due - timedelta(days=40),
-            ends_on=due - timedelta(days=5),
-            due_on=due,
-            status=pw["status"],
-            closed_at=datetime.combine(due + timedelta(days=pw["closed"]), datetime.min.time(), UTC)
-            if pw["closed"] is not None and pw["status"] != "pending"
-            else None,
+        closed = pw["closed"] is not None and pw["status"] != "pending"
+        period = add_period(
+            db,
+            plan,
+            n,
+            due,
+            pw["status"],
             lock_after_days=10,
+            closed_at=at_midnight(due + timedelta(days=pw["closed"])) if closed else None,
         )
-        db.session.add(period)
-        db.session.flush()
         periods.append(period)
         for a, w in zip(assignments, pw["agencies"], strict=True):
             if w["state"] is not None:
                 sent = w["state"] in ("submitted", "accepted") or (
                     w["state"] == "returned" or w["returned"]
                 )
-                at = datetime.combine(
-                    due + timedelta(days=w["first"]), datetime.min.time(), UTC
-                ) + timedelta(hours=w["hour"])
-                db.session.add(
-                    Report(
-                        plan_id=plan.id,
-                        period_id=period.id,
-                        assignment_id=a.id,
-                        agency_id=a.agency_id,
-                        status=w["state"],
-                        form_version_id=form.id,
-                        data={},
-                        first_submitted_at=at if sent else None,
-                        submitted_at=at if sent else None,
-                        times_returned=max(w["returned"], w["state"] == "returned"),
-                    )
+                at = at_midnight(due + timedelta(days=w["first"]), w["hour"])
+                add_report(
+                    db,
+                    period,
+                    a,
+                    form,
+                    w["state"],
+                    sent_at=at if sent else None,
+                    times_returned=max(w["returned"], w["state"] == "returned"),
                 )
             pending = False
             for state, offset, decided in w["extensions"]:
@@ -166,19 +141,15 @@ def build(db, worlds: list[dict], holiday: bool) -> list[ReportingPeriod]:  # no
                     if pending:
                         continue
                     pending = True
-                db.session.add(
-                    Extension(
-                        plan_id=plan.id,
-                        period_id=period.id,
-                        agency_id=a.agency_id,
-                        reason="Chờ số liệu",
-                        requested_due=due + timedelta(days=offset),
-                        status=state,
-                        granted_due=due + timedelta(days=offset) if state == "granted" else None,
-                        decided_at=datetime(2025, 1, 1, 9, tzinfo=UTC) + timedelta(days=decided)
-                        if decided is not None and state != "pending"
-                        else None,
-                    )
+                add_extension(
+                    db,
+                    period,
+                    a.agency_id,
+                    due + timedelta(days=offset),
+                    state,
+                    decided_at=datetime(2025, 1, 1, 9, tzinfo=UTC) + timedelta(days=decided)
+                    if decided is not None and state != "pending"
+                    else None,
                 )
     db.session.flush()
     calendar.forget()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Document, DocumentVersion, Plan, Role
-from tests.browser import SHOTS, chromium, sign_in
+from tests.browser import SHOTS, chromium, fill, sign_in
 from tests.editor.test_new_plan import county, third_plan  # noqa: F401  (fixture)
 from tests.web.conftest import login
 from tests.workers import run_queue, run_queue_until
@@ -101,22 +101,37 @@ def test_preview_in_browser_shows_page_images(app, db, county, people, queued): 
             page = browser.new_page(viewport={"width": width, "height": height})
             sign_in(page, base, user)
             page.goto(base + "/editor/new")
-            page.fill("#title", "Tuyên truyền phòng, chống mua bán người năm 2025")
-            page.select_option("#issuer", "UBND-CL")
-            page.select_option("#standing_agency", "CA-CL")
-            page.fill("#code", f"cang-long-2025-xem-truoc-{shot}")
-            page.fill("#s-0-body", "1. Nâng cao nhận thức của Nhân dân.")
+            fill(
+                page,
+                {
+                    "#title": "Tuyên truyền phòng, chống mua bán người năm 2025",
+                    "#issuer": "UBND-CL",
+                    "#standing_agency": "CA-CL",
+                    "#code": f"cang-long-2025-xem-truoc-{shot}",
+                    "#s-0-body": "1. Nâng cao nhận thức của Nhân dân.",
+                },
+            )
             page.get_by_role("button", name="+ Thêm cơ quan").click()
-            page.select_option("#a-0-agency", "CA-CL")
-            page.select_option("#a-0-role", "lead")
-            page.fill("#a-0-tasks", "Chủ trì, tổng hợp kết quả.")
-            page.fill("#sch-due", "15/12/2025")
+            fill(
+                page,
+                {
+                    "#a-0-agency": "CA-CL",
+                    "#a-0-role": "lead",
+                    "#a-0-tasks": "Chủ trì, tổng hợp kết quả.",
+                    "#sch-due": "15/12/2025",
+                },
+            )
             page.get_by_role("button", name="+ Thêm trường").click()
-            page.fill("#f-0-label", "Số buổi tuyên truyền")
-            page.fill("#f-0-name", "so_buoi")
-            page.fill("#recipients", "UBND tỉnh (b/c)\nCác cơ quan, đơn vị (để thực hiện)")
-            page.fill("#sg-title", "CHỦ TỊCH")
-            page.fill("#sg-name", "Trần Văn B")
+            fill(
+                page,
+                {
+                    "#f-0-label": "Số buổi tuyên truyền",
+                    "#f-0-name": "so_buoi",
+                    "#recipients": "UBND tỉnh (b/c)\nCác cơ quan, đơn vị (để thực hiện)",
+                    "#sg-title": "CHỦ TỊCH",
+                    "#sg-name": "Trần Văn B",
+                },
+            )
             page.get_by_role("button", name="Xem trước văn bản").click()
             page.wait_for_load_state()
             assert page.locator("#loi").count() == 0, page.locator("#loi").inner_text()

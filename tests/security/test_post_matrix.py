@@ -128,14 +128,15 @@ MATRIX: dict[str, tuple[Expect, dict, dict]] = {
     "documents.import_status": (_pol("document.import_status", lambda u, w: w["doc"]), {}, {}),
     "documents.sign_again": (_pol("document.release", lambda u, w: w["doc"]), {}, {}),
     "editor.edit": (_pol("plan.edit", lambda u, w: w["plan"]), {"_op": "preview"}, {}),
-    "editor.new": (
-        _pol("plan.create", lambda u, w: policy.PlanScope(u.agency_id, u.agency_id)),
-        {"_op": "preview"},
-        {},
-    ),
+    # the editor's page (a preview saves nothing; saving is plan.create in plans.create_plan)
+    "editor.new": (_pol("plan.write", lambda u, w: None), {"_op": "preview"}, {}),
+    # the live "Xem như sẽ in": previews.text_html, for those who may write plans
+    "editor.render_text": (_pol("plan.write", lambda u, w: None), {"text": "1. **Đậm**"}, {}),
     "plans.close_round": (_pol("period.close", _period), {"comment": "x"}, {}),
     "plans.draft_document": (_pol("plan.draft_document", lambda u, w: w["plan"]), {}, {}),
     "plans.import_basis": (_pol("plan.import_basis", lambda u, w: w["plan"]), {}, {}),
+    # the import page; the file's plan is judged by plan.import (loader.load)
+    "plans.import_plan": (_pol("plan.write", lambda u, w: None), {}, {}),
     "plans.import_incoming": (_pol("plan.import_basis", lambda u, w: w["plan"]), {}, {}),
     "plans.record_issued": (
         _pol("plan.issue", lambda u, w: w["plan"]),
@@ -167,11 +168,6 @@ OWN: dict[str, Expect] = {
     "documents.choose_signer": lambda u, w: u.agency_id == w["doc"].agency_id,
     # documents.upload_draft: drafts.upload_version (same agency as the document), not a verb yet
     "documents.upload_draft": lambda u, w: u.agency_id == w["doc"].agency_id,
-    # editor.render_text: the editor's live "Xem như sẽ in" renders the text it is sent to
-    # HTML for whoever may open the editor (a specialist or admin); it reads and keeps nothing
-    "editor.render_text": lambda u, w: u.has_role("specialist", "admin"),
-    # plans.import_plan: a specialist/admin gate; the file's plan is judged by plan.import
-    "plans.import_plan": lambda u, w: u.has_role("specialist", "admin"),
 }
 NOT_POSTED = {"auth.login", "auth.logout", "auth.set_language", "auth.change_password"}
 

@@ -285,8 +285,10 @@ OWN = {
     "dashboard.mark_all_read",
     "reports.start",
     "dashboard.request_extension",
+    # plan.write (a specialist's, the outsider's too): the editor and the import page; what
+    # is saved is judged by plan.create / plan.import (the POST matrix checks each verb)
     "editor.new",
-    "editor.render_text",  # any specialist's editor (as editor.new); reads and keeps nothing
+    "editor.render_text",  # reads and keeps nothing
     "plans.import_plan",
 }
 FORMS = {

@@ -139,3 +139,55 @@ def test_each_report_transition_a_flow_allows_is_exactly_the_policys(plan, peopl
                     a.code,
                     role,
                 )
+
+
+# the pages and menus of a role: verbs on no object, asked by the routes and the navigation
+PAGE_VERBS = {
+    "plan.write": {Role.SPECIALIST, Role.ADMIN},
+    "report.work": {Role.REPORTER, Role.AGENCY_LEADER},
+    "report.approvals": {Role.AGENCY_LEADER},
+    "report.review_queue": {Role.SPECIALIST, Role.ADMIN},
+    "extension.queue": {Role.SPECIALIST, Role.ADMIN},
+    "document.list": {Role.SPECIALIST, Role.SIGNER, Role.CLERK, Role.AGENCY_LEADER, Role.ADMIN},
+    "document.register": {Role.CLERK, Role.SIGNER, Role.ADMIN},
+    "api_token.manage": {Role.ADMIN},
+    "api.read": {Role.REPORTER, Role.AGENCY_LEADER, Role.SPECIALIST, Role.ADMIN},
+}
+
+
+def test_the_editor_and_its_previews_are_for_those_who_may_write_plans(plan, people) -> None:
+    """``plan.write`` is decided by the policy and enforced by the services the editor's routes
+    call (the live text preview, the document preview); creating a plan of one's own agency
+    (``plan.create``) is never allowed to one who may not write plans."""
+    from app.services import previews
+
+    for agency in (plan.standing_agency, plan.issuer, plan.assignments[4].agency):
+        for role in Role:
+            user = people(agency, role)
+            for action, roles in PAGE_VERBS.items():
+                assert policy.can(user, action) == (role in roles), (action, role)
+            writes = role in (Role.SPECIALIST, Role.ADMIN)
+            scope = policy.PlanScope(agency.id, agency.id)
+            assert not policy.can(user, "plan.create", scope) or writes, role
+            if writes:
+                assert "<strong>Đậm</strong>" in previews.text_html(user, "1. **Đậm**")
+                continue
+            with pytest.raises(NotAllowed, match="soạn hoặc nhập kế hoạch"):
+                previews.text_html(user, "1. **Đậm**")
+            with pytest.raises(NotAllowed, match="soạn hoặc nhập kế hoạch"):
+                previews.request({"title": "x"}, user)
+
+
+def test_no_route_template_or_page_helper_checks_a_role_itself() -> None:
+    """One rule, one place: outside the services and the models, nothing asks a user's roles;
+    the routes, the API, the page helpers and the templates ask the policy (``can``)."""
+    app_dir = ROOT / "app"
+    found = []
+    for path in sorted(app_dir.rglob("*")):
+        rel = path.relative_to(app_dir)
+        if path.suffix not in (".py", ".html") or rel.parts[0] in ("services", "models"):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "has_role(" in line or "current_user.roles" in line:
+                found.append(f"app/{rel}:{n}: {line.strip()}")
+    assert not found, "\n".join(found)

@@ -4,15 +4,11 @@ a released document signed by the real worker, with its two valid signatures."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from app.models import Role
-from app.services import clock
 from tests.browser import SHOTS, chromium, sign_in
-from tests.services.test_plan_lifecycle import issue, load_plan
-from tests.signing.test_sign_flow import _configure, flow_pki
+from tests.signing.test_sign_flow import _released_with_keys, flow_pki
 from tests.workers import run_queue
 
 
@@ -23,14 +19,7 @@ def test_signing_pages(app, db, queued, people, make_user, tmp_path):  # noqa: A
     from playwright.sync_api import expect
 
     pki = flow_pki()
-    plan = load_plan("tra-vinh-2024.yaml")
-    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
-    db.session.commit()
-    _configure(plan, people, pki, admin)
-    db.session.commit()
-    clock.set_now(date(2024, 11, 5))
-    doc = issue(plan, people, date(2024, 11, 5))
-    db.session.commit()
+    plan, doc = _released_with_keys(db, people, make_user, pki)
     run_queue(queued)
     clerk = people(plan.issuer, Role.CLERK)
     agency_id, doc_id, clerk_name = plan.issuer_id, doc.id, clerk.username

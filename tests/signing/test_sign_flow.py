@@ -18,7 +18,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
-from app.models import Document, Role, SignatureCheck, User
+from app.models import Document, Plan, Role, SignatureCheck, User
 from app.services import clock, signing_keys, storage
 from app.services.signing import load_trust_roots
 from tests.services.test_plan_lifecycle import issue, load_plan
@@ -69,6 +69,20 @@ def _configure(plan, people, pki: Pki, admin: User) -> User:  # noqa: ANN001
     return leader
 
 
+def _released_with_keys(db, people, make_user, pki: Pki) -> tuple[Plan, Document]:  # noqa: ANN001
+    """The Trà Vinh plan, its issuer's and signer's keys and images stored by its admin, issued
+    and released on 05/11/2024: the released document, its signing job queued, not yet run."""
+    plan = load_plan("tra-vinh-2024.yaml")
+    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
+    db.session.commit()
+    _configure(plan, people, pki, admin)
+    db.session.commit()
+    clock.set_now(date(2024, 11, 5))
+    doc = issue(plan, people, date(2024, 11, 5))
+    db.session.commit()
+    return plan, doc
+
+
 def _fresh_doc(db, doc_id: int) -> Document:  # noqa: ANN001
     db.session.rollback()
     return db.session.scalar(
@@ -99,14 +113,7 @@ def _page_png(pdf: bytes, page: int, out: Path) -> Path:
 def test_release_is_signed_by_the_worker_and_verified(  # noqa: PLR0915
     db, queued, people, make_user, login, pki, tmp_path, backend
 ):  # noqa: ANN001
-    plan = load_plan("tra-vinh-2024.yaml")
-    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
-    db.session.commit()
-    _configure(plan, people, pki, admin)
-    db.session.commit()
-    clock.set_now(date(2024, 11, 5))
-    doc = issue(plan, people, date(2024, 11, 5))
-    db.session.commit()
+    plan, doc = _released_with_keys(db, people, make_user, pki)
     run_queue(queued)  # renders every version, then signs the released one
 
     doc = _fresh_doc(db, doc.id)
@@ -279,14 +286,7 @@ def test_a_failed_signing_is_shown_and_can_be_done_again(
 ):  # noqa: ANN001
     """The server's key-encryption key changed after the keys were stored: the worker cannot
     open them; the page says what to do; once the key is back, the clerk signs again."""
-    plan = load_plan("tra-vinh-2024.yaml")
-    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
-    db.session.commit()
-    _configure(plan, people, pki, admin)
-    db.session.commit()
-    clock.set_now(date(2024, 11, 5))
-    doc = issue(plan, people, date(2024, 11, 5))
-    db.session.commit()
+    plan, doc = _released_with_keys(db, people, make_user, pki)
     app.config["KEY_ENCRYPTION_KEY"] = "a different server key"
     run_queue(queued)
     doc = _fresh_doc(db, doc.id)
@@ -358,14 +358,7 @@ def test_with_a_timestamp_server_the_signatures_are_b_t(
 ):  # noqa: ANN001
     url, asked = tsa_url
     app.config["TIMESTAMP_URL"] = url
-    plan = load_plan("tra-vinh-2024.yaml")
-    admin = make_user("quantri", plan.issuer, [Role.ADMIN])
-    db.session.commit()
-    _configure(plan, people, pki, admin)
-    db.session.commit()
-    clock.set_now(date(2024, 11, 5))
-    doc = issue(plan, people, date(2024, 11, 5))
-    db.session.commit()
+    plan, doc = _released_with_keys(db, people, make_user, pki)
     run_queue(queued)
     doc = _fresh_doc(db, doc.id)
     assert len(asked) >= 2  # per signature (pyHanko also asks once to size the token)
