@@ -83,12 +83,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, migrations: bool = 
     @login_manager.user_loader
     def load_user(user_id: str):  # noqa: ANN202
         """The user of a session or remember-me cookie, if its session version is current."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import joinedload
+
         from app.models import User
 
         ident, _sep, version = str(user_id).partition(":")
         if not ident.isdigit() or not version.isdigit() or len(ident) > 18:
             return None
-        user = db.session.get(User, int(ident))
+        # with their agency: every page's header shows it (one statement, not two)
+        user = db.session.scalar(
+            select(User).where(User.id == int(ident)).options(joinedload(User.agency))
+        )
         if user is None or str(user.session_version or 1) != version:
             return None
         return user

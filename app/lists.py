@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
-from sqlalchemy import DDL, ColumnElement, Select, and_, event, func, or_
+from sqlalchemy import DDL, ColumnElement, Select, and_, event, func, or_, select
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
@@ -156,6 +156,51 @@ class ListPage:
         return self.page + 1
 
 
+@dataclass
+class CappedPage(ListPage):
+    """A page of a list whose count stops at a cap (:func:`list_view` ``count_cap``): ``total``
+    is exact up to the cap; past it ``capped`` is set and ``total`` is the cap, a lower bound
+    ("more than 1,000 items"). Whether a next page exists is known from the page's own query
+    (one row more than the page), never from the count."""
+
+    capped: bool = False
+    more: bool = False
+
+    @property
+    def pages(self) -> int:
+        if self.capped:  # at least the pages up to here, and one more if there is a next
+            return max(self.page + (1 if self.more else 0), -(-self.total // self.per_page))
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.more
+
+
+def capped_page(stmt: Select, per_page: int, cap: int) -> CappedPage:
+    """The requested page of ``stmt`` and its count up to ``cap``: two statements whose cost does
+    not grow with the rows past the cap (the count reads at most ``cap + 1`` rows; the page reads
+    its offset and ``per_page + 1`` rows). A page past the end is the last page the count knows."""
+    number = page_number()
+    count = db.session.scalar(
+        select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery())
+    )
+    count = int(count or 0)
+    capped = count > cap
+    if not capped:
+        number = min(number, max(1, -(-count // per_page)))
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)))
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if capped and not rows and number > 1:  # past the end of a long list: its last known page
+        number = -(-cap // per_page)
+        rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)))
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+    total = cap if capped else count
+    return CappedPage(rows, number, per_page, total, capped=capped, more=more)
+
+
 def page_of(items: list, per_page: int) -> ListPage:
     """The requested page of ``items`` (the last one when the number is past the end)."""
     total = len(items)
@@ -195,10 +240,16 @@ def list_view(
     default_desc: bool = False,
     per_page: int = 20,
     args: dict[str, Any] | None = None,
+    count_cap: int | None = None,
 ) -> ListView:
-    """Search, sort and page ``stmt`` in the database from the request's arguments."""
+    """Search, sort and page ``stmt`` in the database from the request's arguments.
+    ``count_cap``: count the rows only up to that many (:class:`CappedPage`), for a list that
+    can grow with the data (a work queue at province scale) where "more than N" is enough."""
     stmt, q = search_query(stmt, search)
     stmt, key, desc = sorted_query(stmt, sorts, default, default_desc)
+    if count_cap is not None:
+        capped = capped_page(stmt, per_page, count_cap)
+        return ListView(endpoint, q, key, desc, sorts, capped, args or {})
     page = db.paginate(stmt, page=page_number(), per_page=per_page, error_out=False)
     if page.page > 1 and not page.items and page.pages:
         page = db.paginate(stmt, page=page.pages, per_page=per_page, error_out=False)

@@ -49,6 +49,9 @@ PAGES = [
     ("register (admin)", "bench.admin", "/documents/register"),
     ("review queue", "bench.chuyenvien", "/review"),
     ("API reports of a plan", "token", "/api/v1/reports?plan_id={plan_id}&per_page=100"),
+    # the floor: a form page with the navigation, what every page pays before its own work
+    ("floor: password page (specialist)", "bench.chuyenvien", "/auth/mat-khau"),
+    ("floor: password page (reporter)", "bench.baocao", "/auth/mat-khau"),
 ]
 
 

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 
 import forms as form_engine
 from app import excel
@@ -321,7 +321,12 @@ def review_list_args(leader: bool) -> dict:
         .join(agency, agency.id == Report.agency_id)
         .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
         .options(
-            selectinload(Report.agency), selectinload(Report.plan), selectinload(Report.period)
+            # a queue shows no answers and no plan text: not the reports' data (JSON) nor the
+            # plans' definitions (several MB at a hundred plans)
+            defer(Report.data),
+            selectinload(Report.agency),
+            selectinload(Report.plan).defer(Plan.definition),
+            selectinload(Report.period),
         )
     )
     if leader:
@@ -346,6 +351,12 @@ def review_list_args(leader: bool) -> dict:
     }
 
 
+# The queues count their reports up to this many ("more than 1,000"): at province scale a
+# specialist's queue can hold 20,000 submitted reports, and counting them all is most of the
+# page's cost (the count grows with the data; the page of 30 does not).
+QUEUE_COUNT_CAP = 1000
+
+
 def _queue(leader: bool):  # noqa: ANN202
     endpoint = "reports.approvals" if leader else "reports.review"
     if wants_export():
@@ -363,7 +374,7 @@ def _queue(leader: bool):  # noqa: ANN202
                 ("Số lần bị trả lại", lambda r: r.times_returned),
             ],
         )
-    view = list_view(endpoint, **review_list_args(leader), per_page=30)
+    view = list_view(endpoint, **review_list_args(leader), per_page=30, count_cap=QUEUE_COUNT_CAP)
     items = view.page.items
     # when it reached this queue: the leader's from the audit trail (submitted_at comes later)
     sent = (
