@@ -25,7 +25,7 @@ from app.models import (
     ReportingPeriod,
     User,
 )
-from app.services import access, clock, policy, status
+from app.services import access, clock, facts, policy, status
 from app.ui import N_
 
 SERIES = (
@@ -183,7 +183,10 @@ def figures_of(user: User, plans: list[Plan], today: date, limit: int | None) ->
     everyone = [pr for p in plans if p.id in managed for pr in _started(p)]
     own = [pr for p in plans if p.id not in managed for pr in _started(p)]
     per_period: dict[int, dict[int, status.Counts]] = {}
-    tallies = status.tally(everyone, by=("plan_id", "period_id"), today=today)
+    # the periods the user manages: their kept counts (app.services.facts), counted again
+    # only where a write or a new day made them stale
+    kept = facts.counts(everyone, today=today)
+    tallies = {(pr.plan_id, pr.id): kept[pr.id] for pr in everyone if kept[pr.id].expected}
     if own and user.agency_id is not None:
         tallies |= status.tally(
             own, by=("plan_id", "period_id"), agency_id=user.agency_id, today=today
