@@ -471,6 +471,13 @@ def serve_command(host: str, port: int, no_demo: bool) -> None:
         wlog.handlers[:] = [handler]
         wlog.setLevel(logging.INFO)
         wlog.propagate = False
+        # the JSON line of each request (app.observability) goes there too, not over the logins
+        from app import observability
+
+        observability.configure_logging(app.config.get("LOG_LEVEL") or "INFO")
+        json_lines = logging.FileHandler(web_log, encoding="utf-8")
+        json_lines.setFormatter(observability.JSONFormatter())
+        logging.getLogger("kehoach").handlers[:] = [json_lines]
         click.echo("")
         click.echo(f"kehoach đang chạy tại  http://{host}:{port}/")
         click.echo(f"Cơ sở dữ liệu: {app.config['SQLALCHEMY_DATABASE_URI']}")

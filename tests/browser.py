@@ -5,7 +5,8 @@ page's script errors."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,11 +27,18 @@ ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+# How long an ``expect`` waits for the page (Playwright's default is 5 s): a page that answers
+# through the app served in the test's own process takes longer on a loaded machine. Only a
+# failing check waits that long.
+EXPECT_TIMEOUT_MS = 30_000
 
 
 def serve(app) -> tuple[BaseWSGIServer, str]:  # noqa: ANN001
     """Serve ``app`` on 127.0.0.1 at a free port; returns the server (call ``shutdown()``) and
-    its base URL."""
+    its base URL. Every browser test starts here: the ``expect`` timeout is set for them all."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     SHOTS.mkdir(parents=True, exist_ok=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -73,6 +81,16 @@ def fill(page: Page, fields: dict[str, str]) -> None:
             page.select_option(selector, value)
         else:
             page.fill(selector, value)
+
+
+def wait_until(page: Page, cond: str | Callable[[], object], seconds: float = 30) -> None:
+    """Check ``cond`` (a script expression evaluated in the page, or a function) every 100 ms
+    until it holds or ``seconds`` have passed (the pages' CSP forbids ``wait_for_function``); the
+    caller then asserts what it needs."""
+    check = (lambda: page.evaluate(cond)) if isinstance(cond, str) else cond
+    end = time.monotonic() + seconds
+    while not check() and time.monotonic() < end:
+        page.wait_for_timeout(100)
 
 
 def console_errors(page: Page) -> list[str]:

@@ -74,8 +74,11 @@ def test_ctrl_c_stops_web_worker_and_redis_in_order(tmp_path):
     assert positions == sorted(positions), out
     assert out.rstrip().endswith("Đã dừng kehoach.")
     assert "Tài khoản mẫu" in out and "Chuyên viên – Công an tỉnh" in out
-    # the worker's log went to its file, not over the logins
+    # the worker's log and the web server's (its request lines too) went to their files, not
+    # over the logins
     assert "Worker" not in out.split("Tài khoản mẫu")[1]
     assert (tmp_path / "worker.log").exists()
+    assert "/auth/login" not in out, out
+    assert '"route": "/auth/login"' in (tmp_path / "web.log").read_text()
     for pid in children:
         assert not _alive(int(pid)), pid

@@ -116,15 +116,15 @@ def test_a_120_mb_expanding_template_is_refused_at_upload_quickly(
 ):
     data = bomb()
     assert len(data) < 2 * MB
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: what expanding it would burn, whatever the load
     resp = upload(client, home, "report", data)
-    elapsed = time.monotonic() - started
+    elapsed = time.process_time() - started
     assert resp.status_code == 400
     page = resp.get_data(as_text=True)
     assert re.search(
         r"“Tệp mẫu” khi giải nén lớn bất thường \(1[12]\d\.\d MB, tối đa 16 MB\)\.", page
     )
-    assert elapsed < 5, elapsed  # ~0.3 s alone; the machine is shared
+    assert elapsed < 5, elapsed  # ~0.3 s
     assert db.session.scalars(select(AgencyTemplate)).all() == []
     assert queued.count == 0
     resp = upload(client, home, "report", broken_content_types())

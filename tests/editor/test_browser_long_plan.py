@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Plan, Role
-from tests.browser import SHOTS, chromium, console_errors, sign_in
+from tests.browser import SHOTS, chromium, console_errors, sign_in, wait_until
 
 AGENCIES = [
     ("CA-XA-LH", "Công an xã Long Hòa", "lead"),
@@ -117,7 +117,7 @@ def _session(browser, base: str, user: str, db, js: bool) -> int:  # noqa: ANN00
 
         page.on("dialog", answer)
         page.get_by_role("link", name="Kế hoạch", exact=True).first.click(no_wait_after=True)
-        page.wait_for_timeout(500)
+        wait_until(page, lambda: dialogs)
         assert dialogs == ["beforeunload"]
         assert page.url == base + "/editor/new"
         assert page.evaluate("window.khSamePage") == "yes"
@@ -162,7 +162,7 @@ def _session(browser, base: str, user: str, db, js: bool) -> int:  # noqa: ANN00
         dialogs.clear()
         page.on("dialog", answer)
         page.get_by_role("link", name="Kế hoạch", exact=True).first.click(no_wait_after=True)
-        page.wait_for_timeout(500)
+        wait_until(page, lambda: dialogs)
         assert dialogs == ["beforeunload"]
         page.remove_listener("dialog", answer)
         page.fill("#sg-name", "Trần Văn B")

@@ -16,7 +16,7 @@ import re
 import pytest
 
 from app.models import Role
-from tests.browser import ARGS, CHROMIUM, SHOTS, serve
+from tests.browser import ARGS, CHROMIUM, SHOTS, serve, wait_until
 from tests.services.test_assignments import load
 from tests.workers import run_queue_until
 
@@ -89,10 +89,8 @@ def test_previews_follow_the_typing(app, db, people, queued):  # noqa: ANN001, F
                 page.locator("#s-0").scroll_into_view_if_needed()
                 page.screenshot(path=str(SHOTS / f"editor-live-text-{shot}.png"))
                 page.locator("#van-ban h2").scroll_into_view_if_needed()
-                for _ in range(100):  # the pages are lazy images: shown once loaded
-                    if page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth"):
-                        break
-                    page.wait_for_timeout(100)
+                # the pages are lazy images: shown once loaded
+                wait_until(page, "document.querySelector('#van-ban-trang img').naturalWidth")
                 page.screenshot(path=str(SHOTS / f"editor-live-document-{shot}.png"))
                 overflow = page.evaluate(
                     "document.documentElement.scrollWidth > window.innerWidth + 1"

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from app.models import Agency, AuditEvent, Plan, Role
 from app.services import clock, loader
-from tests.browser import SHOTS, chromium, console_errors, sign_in
+from tests.browser import SHOTS, chromium, console_errors, sign_in, wait_until
 from tests.workers import run_queue, run_queue_until
 
 CODE = "huyen-cang-long-2025-mua-ban-nguoi-e2e"
@@ -217,10 +217,7 @@ def test_new_plan_through_the_editor_and_one_round(app, db, district, queued):  
         run_queue_until(queued, img.is_visible)  # the page may ask again for a later change
         expect(img).to_be_visible()
         width = "document.querySelector('#van-ban-trang img').naturalWidth"
-        for _ in range(100):  # the A4 page image, loaded (the CSP forbids wait_for_function)
-            if page.evaluate(width) > 500:
-                break
-            page.wait_for_timeout(100)
+        wait_until(page, width + " > 500")  # the A4 page image, loaded
         assert page.evaluate(width) > 500
         img.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "e2e-01-preview.png"))

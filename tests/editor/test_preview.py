@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Document, DocumentVersion, Plan, Role
-from tests.browser import SHOTS, chromium, fill, sign_in
+from tests.browser import SHOTS, chromium, fill, sign_in, wait_until
 from tests.editor.test_new_plan import county, third_plan  # noqa: F401  (fixture)
 from tests.web.conftest import login
 from tests.workers import run_queue, run_queue_until
@@ -143,10 +143,8 @@ def test_preview_in_browser_shows_page_images(app, db, county, people, queued): 
             assert page.evaluate("window.khMarker") == 1  # no page load: the same page
             expect(page.locator("#van-ban")).to_contain_text("Xem trước")
             img.scroll_into_view_if_needed()
-            for _ in range(100):  # a lazy image: its pixels come once it is near the view
-                if page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth"):
-                    break
-                page.wait_for_timeout(100)
+            # a lazy image: its pixels come once it is near the view
+            wait_until(page, "document.querySelector('#van-ban-trang img').naturalWidth")
             assert page.evaluate("document.querySelector('#van-ban-trang img').naturalWidth") > 500
             # the typed plan is still on the page, unsaved, and leaving would ask first
             expect(page.locator("#title")).to_have_value(

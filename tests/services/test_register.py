@@ -1,7 +1,9 @@
 """The outgoing register: numbers per agency per year, unique, gap-free, under real concurrency."""
 
 import multiprocessing as mp
+import time
 from datetime import date
+from queue import Empty
 
 from app.models import RegisterEntry
 from app.services import register
@@ -53,6 +55,24 @@ def _issue_many(url: str, agency_id: int, queue) -> None:  # noqa: ANN001
     queue.put(got)
 
 
+def _results(procs, queue, timeout: float) -> list[list[int]]:  # noqa: ANN001
+    """Each process's numbers, as they come: however long a loaded machine makes them take to
+    start (each imports and creates the app) up to ``timeout``, but failing at once when one of
+    them dies without giving its numbers (its traceback is in the test's captured output)."""
+    results: list[list[int]] = []
+    end = time.monotonic() + timeout
+    while len(results) < len(procs):
+        try:
+            results.append(queue.get(timeout=1))
+            continue
+        except Empty:
+            pass
+        dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+        assert not dead, f"a process failed (exit codes {dead})"
+        assert time.monotonic() < end, f"{len(results)} of {len(procs)} done in {timeout} s"
+    return results
+
+
 def test_parallel_processes_get_distinct_consecutive_numbers(app, db, make_agency):
     agency = make_agency("PAR-1", abbreviation="UBND")
     db.session.commit()
@@ -60,12 +80,20 @@ def test_parallel_processes_get_distinct_consecutive_numbers(app, db, make_agenc
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_issue_many, args=(url, agency.id, queue)) for _ in range(PROCS)]
-    for p in procs:
-        p.start()
-    results = [queue.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
+    try:
+        for p in procs:
+            p.start()
+        results = _results(procs, queue, timeout=600)
+        for p in procs:
+            p.join(timeout=120)
+            assert p.exitcode == 0
+    finally:
+        # none outlives the test: the fixture then empties the database they write to (a process
+        # still issuing numbers would find its agency gone, or another test's agency of that id)
+        for p in procs:
+            if p.exitcode is None:
+                p.kill()
+            p.join()
     numbers = sorted(n for r in results for n in r)
     assert numbers == list(range(1, PROCS * PER_PROC + 1))
     rows = db.session.query(RegisterEntry).filter_by(agency_id=agency.id).all()
