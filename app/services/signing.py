@@ -292,6 +292,7 @@ def verdict(
     cert: str = "",
     printed: str = "",
     content: bool | None = None,
+    content_asked: bool = False,
     unreadable: str = "",
 ) -> Verdict:
     """The verdict on one signature, the only place a signature is called valid.
@@ -303,9 +304,11 @@ def verdict(
     or "agency" when the certificate names the person printed as signer or the issuing agency
     (app.services.cert_names), "" when it names neither (``cert`` is its name, ``printed``
     the printed signer's); ``content`` — whether what was signed is the version the leader
-    was shown (False: another content). ``unreadable``: the file or the signature could not
-    be checked at all (UNREADABLE_FILE / _SIGNATURE). "Hợp lệ." only when every fact asked holds; a
-    signature that is right technically but not for this document says so and is not valid.
+    was shown (False: another content; None with ``content_asked``: it could not be compared, a
+    scan or no approved version, and the valid verdict says so). ``unreadable``: the file or
+    the signature could not be checked at all (UNREADABLE_FILE / _SIGNATURE). "Hợp lệ." only
+    when every fact asked holds; a signature that is right technically but not for this
+    document says so and is not valid.
     """
     mismatches = []
     if names == "":
@@ -350,6 +353,15 @@ def verdict(
             gettext(
                 "Chữ ký đúng về mặt kỹ thuật nhưng không dùng được cho văn bản này: %(what)s.",
                 what="; ".join(mismatches),
+            ),
+            note,
+        )
+    if content_asked and content is None:
+        return Verdict(
+            True,
+            gettext(
+                "Hợp lệ, nhưng chưa so được nội dung đã ký với bản đã trình lãnh đạo ký (tệp "
+                "quét hoặc chưa có bản để so)."
             ),
             note,
         )

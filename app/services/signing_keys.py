@@ -495,6 +495,8 @@ def judge(doc: Document, results: list[dict]) -> tuple[list[JudgedSignature], st
             cert=cert_names.common_name(subject) if subject else "",
             printed=printed,
             content=r.get("content"),
+            # rows stored before the content was compared have no "content": judged as before
+            content_asked="content" in r,
             unreadable=_unreadable(r),
         )
         when = r.get("signed_at")

@@ -178,8 +178,14 @@ def test_each_verdict_of_real_signatures(db, make_agency, pki) -> None:  # noqa:
         x.line.split(" — ", 1)[1] for x in judged(doc, bytes(tampered), roots, [approved])[0]
     ] == ["Không hợp lệ: tệp đã bị sửa sau khi ký."] * 2
 
-    # nothing to compare with (no approved PDF): the content is not judged, the names are
-    assert [x.ok for x in judged(doc, good, roots, [])[0]] == [True, True]
+    # nothing to compare with (no approved PDF): the content is not judged, the names are,
+    # and the line says the content was not compared rather than a bare "Hợp lệ."
+    not_compared = judged(doc, good, roots, [])[0]
+    assert [x.ok for x in not_compared] == [True, True]
+    assert [x.line.split(" — ", 1)[1] for x in not_compared] == [
+        "Hợp lệ, nhưng chưa so được nội dung đã ký với bản đã trình lãnh đạo ký (tệp quét "
+        "hoặc chưa có bản để so)."
+    ] * 2
     # no line ever calls a failing signature valid
     for case in (other_person, revoked, untrusted, both):
         for x in case[0]:
