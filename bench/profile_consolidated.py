@@ -68,9 +68,7 @@ def main() -> None:
         with app.app_context():
             doc = db.session.scalar(select(Document).where(Document.kind == "consolidated"))
             period_id, doc_id = doc.period_id, doc.id
-            user_id = db.session.scalar(
-                select(User.id).where(User.username == "bench.chuyenvien")
-            )
+            user_id = db.session.scalar(select(User.id).where(User.username == "bench.chuyenvien"))
             template = context.template_for(doc.agency_id, "consolidated")
             tbytes = template if isinstance(template, bytes) else Path(template).read_bytes()
             phases: dict[str, list[float]] = {}
