@@ -22,7 +22,7 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from app.services.uploads import docx_problem
 from worker.contexts import SUPPLIED
