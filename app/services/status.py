@@ -197,19 +197,50 @@ def count(statuses: Iterable[Status]) -> Counts:
 # -- the rule --------------------------------------------------------------------------------
 
 
+class AssignmentFacts(NamedTuple):
+    """What a status is decided from of an assignment (a plain row: ``for_periods`` reads
+    these columns, not an ORM object per agency)."""
+
+    plan_id: int
+    agency_id: int
+    reports: bool
+    due: date | None
+    due_text: str | None
+    due_working_days: int | None
+    group_id: int | None
+
+
+class AgencyFacts(NamedTuple):
+    """What a status is decided from, and names, of an agency (a plain row)."""
+
+    id: int
+    code: str
+    name: str
+    valid_from: date | None
+    valid_to: date | None
+
+    def is_active(self, on: date) -> bool:
+        """``Agency.is_active``: in existence on ``on``."""
+        return Agency.is_active(cast(Agency, self), on)
+
+
 def required(
     plan: Plan | None,
-    assignment: Assignment,
+    assignment: Assignment | AssignmentFacts,
     period: ReportingPeriod | None = None,
-    agency: Agency | None = None,
+    agency: Agency | AgencyFacts | None = None,
 ) -> bool:
     """Whether an assignment owes a report (in ``period`` when given): ``Plan.requires_report``
-    (marked ``reports``, not the standing agency's own, a group's member only while valid)."""
+    (marked ``reports``, not the standing agency's own, a group's member only while valid).
+    ``assignment`` and ``agency`` may be rows or their facts (``AssignmentFacts``,
+    ``AgencyFacts``); facts need ``agency`` when the assignment is a group's."""
     if plan is None:
         return bool(assignment.reports)
     if period is not None and assignment.group_id is not None and agency is not None:
-        return plan.requires_report(assignment) and agency.is_active(period.ends_on)
-    return plan.requires_report(assignment, period)
+        return plan.requires_report(cast(Assignment, assignment)) and agency.is_active(
+            period.ends_on
+        )
+    return plan.requires_report(cast(Assignment, assignment), period)
 
 
 def _vn_day(at: datetime | None) -> date | None:
@@ -222,7 +253,9 @@ def _as_of(period: ReportingPeriod, today: date) -> date:
     return min(today, closed) if closed is not None else today
 
 
-def _assignment_due(period: ReportingPeriod, a: Assignment | None, cal: calendar.Days) -> date:
+def _assignment_due(
+    period: ReportingPeriod, a: Assignment | AssignmentFacts | None, cal: calendar.Days
+) -> date:
     if a is not None and a.due is not None:
         return a.due
     if a is not None and a.due_text:
@@ -247,15 +280,16 @@ def decide(
     *,
     period: ReportingPeriod,
     plan: Plan,
-    assignment: Assignment | None,
-    agency: Agency,
+    assignment: Assignment | AssignmentFacts | None,
+    agency: Agency | AgencyFacts,
     report: Report | ReportFacts | None,
     granted_due: date | None,
     reopens: Sequence[Reopen],
     today: date,
     cal: calendar.Days,
 ) -> Status:
-    """The status of ``agency`` in ``period`` from its facts (no query)."""
+    """The status of ``agency`` in ``period`` from its facts (no query): rows, or the plain
+    facts ``for_periods`` reads (``AssignmentFacts``, ``AgencyFacts``, ``ReportFacts``)."""
     is_required = assignment is not None and required(plan, assignment, period, agency)
     base_due = _assignment_due(period, assignment, cal)
     due = granted_due or base_due
@@ -347,12 +381,25 @@ def for_periods(
             select(Plan).where(Plan.id.in_(plan_ids)).options(defer(Plan.definition))
         )
     }
+    # assignments and agencies as plain rows of the columns a status reads (an ORM object per
+    # assignment and per agency was most of a 10,000-agency consolidation's status time)
     aq = (
-        select(Assignment, Agency)
+        select(
+            Assignment.plan_id,
+            Assignment.agency_id,
+            Assignment.reports,
+            Assignment.due,
+            Assignment.due_text,
+            Assignment.due_working_days,
+            Assignment.group_id,
+            Agency.code,
+            Agency.name,
+            Agency.valid_from,
+            Agency.valid_to,
+        )
         .join(Agency, Assignment.agency_id == Agency.id)
         .where(Assignment.plan_id.in_(plan_ids))
         .order_by(Assignment.plan_id, Assignment.position, Assignment.id)
-        .options(defer(Assignment.tasks))  # the tasks' text: not a status fact
     )
     # the few columns a status needs, as plain rows: not the reports' data (a report's answers,
     # JSON) nor an ORM object each (at 10,000 agencies they were most of a consolidation's time)
@@ -379,9 +426,14 @@ def for_periods(
         rq = rq.where(Report.agency_id.in_(ids))
         eq = eq.where(Extension.agency_id.in_(ids))
         oq = oq.where(Reopen.agency_id.in_(ids))
-    assignments: dict[int, list[tuple[Assignment, Agency]]] = {}
-    for a, ag in db.session.execute(aq).all():
-        assignments.setdefault(a.plan_id, []).append((a, ag))
+    assignments: dict[int, list[tuple[AssignmentFacts, AgencyFacts]]] = {}
+    for r in db.session.execute(aq):
+        assignments.setdefault(r.plan_id, []).append(
+            (
+                AssignmentFacts._make(r[:7]),
+                AgencyFacts(r.agency_id, r.code, r.name, r.valid_from, r.valid_to),
+            )
+        )
     reports = {
         (r.period_id, r.agency_id): ReportFacts(
             r.id, r.status, r.first_submitted_at, r.times_returned or 0
