@@ -177,12 +177,20 @@ def _crawl(flask_app, client, ids) -> list[dict]:  # noqa: ANN001
     return list(found.values())
 
 
+# Kept facts (app.services.facts): the status module's own output, stored for the day and the
+# period's data version; any page that shows them may (re)compute and keep them, a refused form
+# re-rendering its page included. They are not user data: a refusal may refresh them.
+DERIVED = {"period_facts"}
+
+
 def _fingerprint(db) -> str:  # noqa: ANN001
     """Every table's row count and newest row version (PostgreSQL ``xmin``: any insert or
-    update gives the row a new one; a delete lowers the count), in one query."""
+    update gives the row a new one; a delete lowers the count), in one query; the kept facts
+    (``DERIVED``) aside."""
     parts = " UNION ALL ".join(
         f"SELECT '{t.name}' AS t, count(*) AS n, max(x.xmin::text::bigint) AS v FROM \"{t.name}\" x"
         for t in db.metadata.sorted_tables
+        if t.name not in DERIVED
     )
     db.session.rollback()
     rows = db.session.execute(sa.text(parts)).all()
