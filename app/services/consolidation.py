@@ -143,34 +143,24 @@ def compute(
     ``agencies_page`` say how many there are and which page it is); the figures and the summary
     are the whole period's, read from its kept facts (``period_totals``, ``facts.counts``:
     computed again only when a write changed the period, or the day changed)."""
-    if page is not None and include_statuses == ("accepted",):
+    if page is not None:
+        # a page reads the kept figures, which are those of the accepted reports
+        if include_statuses != ("accepted",):
+            raise ValueError("a page of the consolidation adds up accepted reports only")
         return _page(period, page)
     # the cyclic collector paused (``gcpause``): adding up builds a dict per field and agency,
     # none of them a cycle, and the collector's scans of them were a third of the work
     with gcpause.paused():
-        return _compute(period, include_statuses, page=page)
+        return _whole(period, include_statuses)
 
 
-def _compute(
-    period: ReportingPeriod, include_statuses: tuple[str, ...], *, page: tuple[int, int] | None
-) -> ConsolidationResult:
-    """:func:`compute` of the whole period (or of a page, for statuses other than accepted)."""
+def _whole(period: ReportingPeriod, include_statuses: tuple[str, ...]) -> ConsolidationResult:
+    """:func:`compute` of the whole period: every agency decided and listed."""
     expected_rows = status.expected_agencies(period)
     results = _added_up(period, expected_rows, include_statuses)
     included = {a["agency_code"] for a in results["agencies"] if a.get("included")}
-    if page is None:
-        statuses = status.for_period(period)
-        c = status.count(statuses)
-    else:
-        number, per_page = page
-        number = max(1, min(number, -(-len(expected_rows) // per_page)))
-        start = (number - 1) * per_page
-        ids = [agency_id for agency_id, _c, _n in expected_rows[start : start + per_page]]
-        decided = status.for_periods([period], agency_ids=ids)
-        statuses = [decided[(period.id, i)] for i in ids if (period.id, i) in decided]
-        c = status.tally([period], by=()).get((), status.Counts())
-        results["agencies_total"] = len(expected_rows)
-        results["agencies_page"] = number
+    statuses = status.for_period(period)
+    c = status.count(statuses)
     results["agencies"] = [timeliness_row(st, st.agency_code in included) for st in statuses]
     results["summary"] = _summary(c, len(included))
     return results
